@@ -1,0 +1,5 @@
+"""Allow ``python -m perimeter``."""
+
+from perimeter.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The HTTP surface: OpenAI- and Anthropic-compatible endpoints, admin, health, metrics."""

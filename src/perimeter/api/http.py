@@ -1,0 +1,143 @@
+"""Minimal ASGI plumbing: read a bounded JSON body, send JSON, SSE and errors.
+
+Written against raw ASGI rather than a framework because the gateway's hot path is a handful
+of routes and every microsecond of per-request overhead shows up in saturation throughput.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any
+
+import orjson
+
+from perimeter.errors import GatewayError
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+RawHeaders = list[tuple[bytes, bytes]]
+
+JSON_CT = (b"content-type", b"application/json")
+SSE_HEADERS: RawHeaders = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+]
+
+
+def header_map(scope: Scope) -> dict[str, str]:
+    """Request headers as a lowercased ``str -> str`` dict (last value wins)."""
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def request_id_from(headers: dict[str, str]) -> str:
+    rid = headers.get("x-request-id", "")
+    if 0 < len(rid) <= 128 and rid.isascii() and rid.isprintable():
+        return rid
+    return uuid.uuid4().hex
+
+
+async def read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+    """Read the whole request body, refusing more than ``limit`` bytes with a 413."""
+    declared = headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise _too_large(limit)
+        except ValueError:
+            raise GatewayError(400, "invalid Content-Length header") from None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        msg = await receive()
+        if msg["type"] == "http.disconnect":
+            raise asyncio.CancelledError("client disconnected while sending the body")
+        data = msg.get("body", b"")
+        if data:
+            size += len(data)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(data)
+        if not msg.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _too_large(limit: int) -> GatewayError:
+    return GatewayError(413, f"request body is larger than the limit of {limit} bytes "
+                             "(server.max_body_bytes in the config)", code="request_too_large")
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode a JSON body with errors a person can act on."""
+    if not raw:
+        raise GatewayError(400, "the request body is empty; send a JSON object", code="invalid_json")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as ue:
+            raise GatewayError(
+                400, f"the request body is not valid UTF-8 (invalid byte at position {ue.start})",
+                code="invalid_encoding") from None
+        raise GatewayError(400, f"the request body is not valid JSON: {exc}", code="invalid_json") from None
+
+
+def encode_headers(extra: dict[str, str]) -> RawHeaders:
+    return [(k.encode("latin-1"), v.encode("latin-1", errors="replace")) for k, v in extra.items()]
+
+
+async def send_bytes(send: Send, status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]],
+                     content_type: tuple[bytes, bytes] = JSON_CT) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [content_type, (b"content-length", str(len(body)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_json(send: Send, status: int, obj: Any, headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+    await send_bytes(send, status, orjson.dumps(obj), headers)
+
+
+async def send_error(send: Send, err: GatewayError, headers: dict[str, str] | None = None,
+                     body: bytes | None = None) -> None:
+    merged = {**(headers or {}), **err.headers}
+    await send_bytes(send, err.status, body if body is not None else err.to_json(), encode_headers(merged))
+
+
+async def run_until_disconnect(receive: Receive, work: Awaitable[None]) -> bool:
+    """Run ``work`` while watching for the client going away; cancel ``work`` if it does.
+
+    Returns True if the client disconnected (so the caller skips writing a response).
+    Cancelling the work cancels the upstream request with it: an abandoned generation stops
+    costing GPU time and tokens.
+    """
+    task = asyncio.ensure_future(work)
+
+    async def watch() -> None:
+        while True:
+            msg = await receive()
+            if msg["type"] == "http.disconnect":
+                return
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        done, _ = await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        watcher.cancel()
+        raise
+    if task in done:
+        watcher.cancel()
+        task.result()
+        return False
+    task.cancel()
+    try:
+        await task
+    except (asyncio.CancelledError, Exception):
+        pass
+    return True

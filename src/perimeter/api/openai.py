@@ -1,0 +1,178 @@
+"""OpenAI-compatible endpoints: chat/completions, completions, embeddings, models.
+
+Each handler: read and validate the body → build a RequestContext → run the pipeline →
+write JSON or SSE.  Streams send their response head only once the first chunk is in hand,
+so a failure before the first byte can still fall back or become a proper HTTP error; a
+failure after it ends the stream with an OpenAI-style error event, never a silent truncation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from perimeter.api.http import (
+    SSE_HEADERS,
+    Receive,
+    Scope,
+    Send,
+    encode_headers,
+    header_map,
+    parse_json,
+    read_body,
+    request_id_from,
+    run_until_disconnect,
+    send_error,
+    send_json,
+)
+from perimeter.context import Endpoint, RequestContext
+from perimeter.errors import GatewayError, ProviderError
+from perimeter.providers.sse import SSE_DONE, sse_data
+from perimeter.schema import validate_chat, validate_completions, validate_embeddings
+
+if TYPE_CHECKING:
+    from perimeter.app import Gateway
+
+log = logging.getLogger("perimeter.api")
+
+
+def api_key_from(headers: dict[str, str]) -> str | None:
+    auth = headers.get("authorization")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+    return headers.get("x-api-key") or None
+
+
+def response_headers(ctx: RequestContext) -> dict[str, str]:
+    h = {"x-perimeter-request-id": ctx.request_id}
+    if ctx.provider:
+        h["x-perimeter-route"] = ctx.provider
+    if ctx.route_reason:
+        h["x-perimeter-reason"] = ctx.route_reason
+    h.update(ctx.response_headers)
+    return h
+
+
+class Exchange:
+    """State shared between a handler and its disconnect watcher."""
+
+    __slots__ = ("completed", "started")
+
+    def __init__(self) -> None:
+        self.started = False
+        self.completed = False
+
+
+Validator = Callable[[Any], dict[str, Any]]
+
+
+async def handle(gw: Gateway, scope: Scope, receive: Receive, send: Send, endpoint: Endpoint,
+                 validator: Validator | None = None, *,
+                 error_body: Callable[[GatewayError], bytes] | None = None,
+                 to_request: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                 run: Callable[[Gateway, RequestContext, Exchange, Send], Awaitable[None]] | None = None) -> None:
+    """Shared request flow for every model endpoint (OpenAI and Anthropic shapes)."""
+    headers = header_map(scope)
+    rid = request_id_from(headers)
+    ctx: RequestContext | None = None
+    admitted = False
+    ex = Exchange()
+    try:
+        raw = await read_body(receive, headers, gw.config.server.max_body_bytes)
+        body = parse_json(raw)
+        if to_request is not None:
+            body = to_request(body)
+        body = (validator or _VALIDATORS[endpoint])(body)
+        ctx = RequestContext(
+            request_id=rid, endpoint=endpoint, alias=body["model"], body=body, headers=headers,
+            stream=bool(body.get("stream")), api_key=api_key_from(headers),
+        )
+        await gw.pipeline.admit(ctx)
+        admitted = True
+        runner = run or _run_openai
+        disconnected = await run_until_disconnect(receive, runner(gw, ctx, ex, send))
+        if disconnected and not ex.completed:
+            ctx.status = 499
+            ctx.error_code = "client_disconnected"
+            log.info("request %s: client disconnected; upstream call cancelled", rid)
+    except GatewayError as err:
+        if ctx is not None:
+            ctx.status = err.status
+            ctx.error_code = err.code or err.type
+        if not ex.started:
+            hdrs = response_headers(ctx) if ctx is not None else {"x-perimeter-request-id": rid}
+            await send_error(send, err, hdrs, error_body(err) if error_body else None)
+    finally:
+        if ctx is not None:
+            await gw.pipeline.finish(ctx, admitted)
+
+
+async def _run_openai(gw: Gateway, ctx: RequestContext, ex: Exchange, send: Send) -> None:
+    if ctx.stream and ctx.endpoint in ("chat", "completions"):
+        it = await (gw.pipeline.chat_stream(ctx) if ctx.endpoint == "chat" else gw.pipeline.completions_stream(ctx))
+        await stream_sse(ctx, ex, send, it, encode=sse_data, done=SSE_DONE, error_event=openai_error_event)
+        return
+    if ctx.endpoint == "chat":
+        result = await gw.pipeline.chat(ctx)
+    elif ctx.endpoint == "completions":
+        result = await gw.pipeline.completions(ctx)
+    else:
+        result = await gw.pipeline.embeddings(ctx)
+    ex.started = True
+    await send_json(send, 200, result, encode_headers(response_headers(ctx)))
+    ex.completed = True
+
+
+def openai_error_event(err: GatewayError) -> bytes:
+    return sse_data(err.body())
+
+
+async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIterator[dict[str, Any]], *,
+                     encode: Callable[[dict[str, Any]], bytes], done: bytes | None,
+                     error_event: Callable[[GatewayError], bytes]) -> None:
+    """Relay chunks as SSE; the head goes out with the first chunk."""
+    try:
+        async for chunk in it:
+            if not ex.started:
+                ex.started = True
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [*SSE_HEADERS, *encode_headers(response_headers(ctx))]})
+            await send({"type": "http.response.body", "body": encode(chunk), "more_body": True})
+    except (GatewayError, ProviderError) as exc:
+        err = exc if isinstance(exc, GatewayError) else GatewayError(
+            502, f"the upstream stream broke: {exc.message}", type="upstream_error", code=exc.kind)
+        if not ex.started:
+            raise err from None
+        ctx.status = 502
+        ctx.error_code = err.code
+        log.warning("request %s: stream broke after it started: %s", ctx.request_id, err.message)
+        await send({"type": "http.response.body", "body": error_event(err), "more_body": False})
+        ex.completed = True
+        return
+    finally:
+        aclose = getattr(it, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    if not ex.started:  # an empty stream: still a valid (empty) SSE response
+        ex.started = True
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*SSE_HEADERS, *encode_headers(response_headers(ctx))]})
+    await send({"type": "http.response.body", "body": done or b"", "more_body": False})
+    ex.completed = True
+
+
+_VALIDATORS: dict[str, Validator] = {
+    "chat": validate_chat, "completions": validate_completions, "embeddings": validate_embeddings,
+}
+
+async def list_models(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
+    data = [
+        {"id": alias, "object": "model", "created": 0, "owned_by": "perimeter",
+         **({"description": a.description} if a.description else {})}
+        for alias, a in gw.config.models.items()
+    ]
+    await send_json(send, 200, {"object": "list", "data": data})
+

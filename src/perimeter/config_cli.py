@@ -1,0 +1,33 @@
+"""``perimeter config check``: validate a config without starting anything."""
+
+from __future__ import annotations
+
+import click
+import orjson
+
+from perimeter.config import ConfigError, load_config
+
+
+@click.group("config")
+def config() -> None:
+    """Validate a config file and print the resolved settings."""
+
+
+@config.command("check")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--print", "print_", is_flag=True, help="Print the resolved config (secrets masked).")
+def check(path: str | None, print_: bool) -> None:
+    """Exit 0 if PATH (or $PERIMETER_CONFIG) is a valid config, else print every problem."""
+    try:
+        cfg = load_config(path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{cfg.source}: OK — {len(cfg.providers)} provider(s), {len(cfg.models)} model(s)")
+    if print_:
+        data = cfg.model_dump(mode="json")
+        for p in data.get("providers", []):
+            if p.get("api_key"):
+                p["api_key"] = "***"
+        if data.get("server", {}).get("admin_key"):
+            data["server"]["admin_key"] = "***"
+        click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())

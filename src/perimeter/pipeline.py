@@ -1,0 +1,351 @@
+"""The request path, in order, readable top to bottom.
+
+    admit (keys, limits) → inspect (privacy) → decide (route) → call with fallback
+    (pseudonymize for cloud, retries, breaker, balancing) → restore → finish (ledger, audit,
+    metrics, release)
+
+Everything here works on the canonical OpenAI shape; the HTTP layer (``api/``) translates
+other wire formats before and after.  Optional stages (keys, ledger, audit, privacy, router)
+are ``None`` when not configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from perimeter import metrics
+from perimeter.config import AliasConfig, Config
+from perimeter.context import RequestContext
+from perimeter.errors import GatewayError, ProviderError, StreamBroken, not_found
+from perimeter.resilience.backoff import backoff_delay
+from perimeter.resilience.breaker import BreakerState
+from perimeter.resilience.upstream import Upstream, pick_least_outstanding
+from perimeter.stages import (
+    AuditSink,
+    Gatekeeper,
+    PrivacyGuard,
+    Restorer,
+    RouteDecision,
+    Router,
+    RouteTarget,
+    UsageRecorder,
+)
+
+log = logging.getLogger("perimeter.pipeline")
+
+Call = Callable[[Upstream, dict[str, Any]], Awaitable[dict[str, Any]]]
+StreamCall = Callable[[Upstream, dict[str, Any]], AsyncIterator[dict[str, Any]]]
+
+
+class Pipeline:
+    def __init__(
+        self,
+        config: Config,
+        upstreams: dict[str, Upstream],
+        *,
+        router: Router | None = None,
+        privacy: PrivacyGuard | None = None,
+        gatekeeper: Gatekeeper | None = None,
+        recorder: UsageRecorder | None = None,
+        audit: AuditSink | None = None,
+    ) -> None:
+        self.config = config
+        self.upstreams = upstreams
+        self.router = router
+        self.privacy = privacy
+        self.gatekeeper = gatekeeper
+        self.recorder = recorder
+        self.audit = audit
+        self.stream_usage_injection = True
+
+    # ----------------------------------------------------------------- stage 1-3: before the call
+    def alias_config(self, ctx: RequestContext) -> AliasConfig:
+        alias = self.config.models.get(ctx.alias)
+        if alias is None:
+            known = ", ".join(sorted(self.config.models))
+            raise not_found(f"The model '{ctx.alias}' does not exist on this gateway. Available models: {known}")
+        return alias
+
+    async def admit(self, ctx: RequestContext) -> None:
+        """Auth and limits; must be paired with :meth:`finish` once it returned."""
+        self.alias_config(ctx)
+        if self.gatekeeper is not None:
+            await self.gatekeeper.admit(ctx)
+            ctx.response_headers.setdefault("x-perimeter-admitted", "1")
+
+    async def plan(self, ctx: RequestContext) -> RouteDecision:
+        """Privacy inspection, then the routing decision."""
+        if self.privacy is not None:
+            await self.privacy.inspect(ctx)
+        if self.router is not None:
+            decision = await self.router.decide(ctx)
+        else:
+            decision = self.default_decision(ctx)
+        ctx.route_reason = decision.reason
+        ctx.route_trail = decision.trail
+        return decision
+
+    def default_decision(self, ctx: RequestContext) -> RouteDecision:
+        alias = self.alias_config(ctx)
+        targets = [RouteTarget(t.provider_names(), t.model) for t in alias.targets]
+        if ctx.require_on_prem:
+            targets = [
+                RouteTarget([n for n in t.providers if self.upstreams[n].provider.location == "on_prem"], t.model)
+                for t in targets
+            ]
+            targets = [t for t in targets if t.providers]
+            if not targets:
+                raise GatewayError(
+                    503, f"this request must stay on-prem, but alias '{ctx.alias}' has no on_prem provider",
+                    type="service_unavailable", code="no_on_prem_provider",
+                )
+            return RouteDecision(targets, "sensitive:on_prem")
+        return RouteDecision(targets, "primary")
+
+    # ----------------------------------------------------------------- stage 4: call with fallback
+    def _body_for(self, ctx: RequestContext, up: Upstream, model: str | None) -> tuple[dict[str, Any], Restorer | None]:
+        if ctx.require_on_prem and up.provider.location != "on_prem":
+            # Defence in depth: routing already filtered, but never let a cloud call through.
+            raise GatewayError(503, "refusing to send an on-prem-only request to a cloud provider",
+                               type="service_unavailable", code="no_on_prem_provider")
+        restorer: Restorer | None = None
+        if self.privacy is not None:
+            body, restorer = self.privacy.prepare(ctx, up.provider.location)
+        else:
+            body = ctx.body
+        body = dict(body)
+        body["model"] = model or up.provider.default_model or ctx.alias
+        return body, restorer
+
+    def _targets_upstreams(self, target: RouteTarget) -> list[Upstream]:
+        return [self.upstreams[n] for n in target.providers]
+
+    async def _run(self, ctx: RequestContext, decision: RouteDecision, call: Call) -> tuple[dict[str, Any], Restorer | None]:
+        last: ProviderError | None = None
+        skipped_open: list[str] = []
+        for ti, target in enumerate(decision.targets):
+            group = self._targets_upstreams(target)
+            failed: set[str] = set()
+            attempt = 0
+            max_attempts = 1 + max(u.retry.max_retries for u in group) if group else 0
+            while attempt < max_attempts:
+                up = pick_least_outstanding(group, failed if len(failed) < len(group) else set())
+                if up is None:
+                    skipped_open.extend(u.name for u in group if u.breaker.state is not BreakerState.CLOSED)
+                    break
+                attempt += 1
+                ctx.attempts += 1
+                body, restorer = self._body_for(ctx, up, target.model)
+                up.outstanding += 1
+                try:
+                    result = await call(up, body)
+                except ProviderError as exc:
+                    up.breaker.record_failure() if exc.retryable else up.breaker.record_success()
+                    metrics.UPSTREAM_ERRORS.inc((up.name, exc.kind))
+                    last = exc
+                    log.warning("request %s: provider %s failed (%s): %s", ctx.request_id, up.name, exc.kind, exc.message)
+                    if not exc.retryable:
+                        raise exc.to_gateway_error() from None
+                    failed.add(up.name)
+                    if attempt >= max_attempts:
+                        break
+                    retry_cfg = up.retry
+                    if exc.retry_after is not None and exc.retry_after > retry_cfg.max_retry_after:
+                        break  # the upstream asked for a longer pause than we wait: fall back now
+                    await asyncio.sleep(backoff_delay(attempt, retry_cfg.backoff_base, retry_cfg.backoff_max,
+                                                      exc.retry_after))
+                    continue
+                except BaseException:
+                    up.breaker.release_probe()
+                    raise
+                finally:
+                    up.outstanding -= 1
+                up.breaker.record_success()
+                self._served_by(ctx, up, body.get("model"), ti)
+                return result, restorer
+        raise self._exhausted(ctx, last, skipped_open)
+
+    def _served_by(self, ctx: RequestContext, up: Upstream, model: Any, target_index: int) -> None:
+        ctx.provider = up.name
+        ctx.provider_model = model if isinstance(model, str) else None
+        ctx.location = up.provider.location
+        if target_index > 0 or ctx.attempts > 1:
+            metrics.FALLBACKS.inc((ctx.alias,))
+            if target_index > 0:
+                ctx.route_trail.append(f"fallback:{up.name}")
+
+    def _exhausted(self, ctx: RequestContext, last: ProviderError | None, skipped: list[str]) -> GatewayError:
+        if last is not None:
+            err = last.to_gateway_error()
+            err.message = f"all providers for model '{ctx.alias}' failed; last error: {last.message}"
+            return err
+        names = ", ".join(dict.fromkeys(skipped)) or "none"
+        return GatewayError(
+            503, f"no provider for model '{ctx.alias}' is available right now (circuit open or not ready: {names})",
+            type="service_unavailable", code="no_provider_available",
+        )
+
+    # ----------------------------------------------------------------- public operations
+    async def chat(self, ctx: RequestContext) -> dict[str, Any]:
+        decision = await self.plan(ctx)
+        if decision.cascade is not None:
+            cascade = self._cascade_hook
+            if cascade is not None:
+                return await cascade(self, ctx, decision)
+        result, restorer = await self._run(ctx, decision, lambda up, body: up.provider.chat(body, request_id=ctx.request_id))
+        if restorer is not None:
+            result = restorer.restore_response(result)
+        self._note_usage(ctx, result.get("usage"))
+        return result
+
+    #: Set by the routing package when cascades are available: ``async (pipeline, ctx, decision) -> dict``.
+    _cascade_hook: Callable[[Pipeline, RequestContext, RouteDecision], Awaitable[dict[str, Any]]] | None = None
+
+    async def completions(self, ctx: RequestContext) -> dict[str, Any]:
+        decision = await self.plan(ctx)
+        result, restorer = await self._run(
+            ctx, decision, lambda up, body: up.provider.completions(body, request_id=ctx.request_id))
+        if restorer is not None:
+            result = restorer.restore_response(result)
+        self._note_usage(ctx, result.get("usage"))
+        return result
+
+    async def embeddings(self, ctx: RequestContext) -> dict[str, Any]:
+        decision = await self.plan(ctx)
+        result, _ = await self._run(ctx, decision, lambda up, body: up.provider.embeddings(body, request_id=ctx.request_id))
+        self._note_usage(ctx, result.get("usage"))
+        return result
+
+    async def chat_stream(self, ctx: RequestContext) -> AsyncIterator[dict[str, Any]]:
+        """Stream chunks; failures before the first chunk fall back, later ones raise StreamBroken."""
+        return await self._stream(ctx, "chat")
+
+    async def completions_stream(self, ctx: RequestContext) -> AsyncIterator[dict[str, Any]]:
+        return await self._stream(ctx, "completions")
+
+    async def _stream(self, ctx: RequestContext, kind: str) -> AsyncIterator[dict[str, Any]]:
+        decision = await self.plan(ctx)
+        so = ctx.body.get("stream_options")
+        client_wants_usage = isinstance(so, dict) and bool(so.get("include_usage"))
+
+        async def open_stream(up: Upstream, body: dict[str, Any]) -> dict[str, Any]:
+            if self.stream_usage_injection and not client_wants_usage:
+                body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
+            gen = (up.provider.chat_stream if kind == "chat" else up.provider.completions_stream)(
+                body, request_id=ctx.request_id)
+            try:
+                first = await anext(gen)
+            except StopAsyncIteration:
+                raise ProviderError(f"provider '{up.name}' returned an empty stream", kind="empty_stream") from None
+            except BaseException:
+                await gen.aclose()
+                raise
+            return {"first": first, "gen": gen}
+
+        opened, restorer = await self._run(ctx, decision, open_stream)
+        return self._relay(ctx, opened["first"], opened["gen"], restorer, client_wants_usage)
+
+    async def _relay(self, ctx: RequestContext, first: dict[str, Any], gen: AsyncIterator[dict[str, Any]],
+                     restorer: Restorer | None, client_wants_usage: bool) -> AsyncIterator[dict[str, Any]]:
+        sr = restorer.stream() if restorer is not None else None
+        up = self.upstreams.get(ctx.provider or "")
+        if up is not None:
+            up.outstanding += 1
+        try:
+            chunk: dict[str, Any] | None = first
+            while chunk is not None:
+                usage = chunk.get("usage")
+                if usage:
+                    self._note_usage(ctx, usage)
+                if not client_wants_usage and not chunk.get("choices"):
+                    pass  # a usage-only chunk we asked for on the client's behalf
+                else:
+                    if not client_wants_usage and "usage" in chunk:
+                        chunk = {k: v for k, v in chunk.items() if k != "usage"}
+                    out = sr.feed(chunk) if sr is not None else (chunk,)
+                    for c in out:
+                        if ctx.ttft is None:
+                            ctx.ttft = ctx.elapsed()
+                        yield c
+                try:
+                    chunk = await anext(gen)
+                except StopAsyncIteration:
+                    chunk = None
+            if sr is not None:
+                for c in sr.flush():
+                    yield c
+        except StreamBroken:
+            if up is not None:
+                up.breaker.record_failure()
+                metrics.UPSTREAM_ERRORS.inc((up.name, "stream_broken"))
+            raise
+        finally:
+            if up is not None:
+                up.outstanding -= 1
+            aclose = getattr(gen, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    def _note_usage(self, ctx: RequestContext, usage: Any) -> None:
+        if isinstance(usage, dict):
+            ctx.usage = usage
+
+    # ----------------------------------------------------------------- stage 5: after the call
+    async def finish(self, ctx: RequestContext, admitted: bool) -> None:
+        """Account, audit and release — once per request, whatever happened."""
+        elapsed = ctx.elapsed()
+        provider = ctx.provider or "-"
+        metrics.REQUESTS.inc((ctx.alias, provider, ctx.endpoint, str(ctx.status)))
+        metrics.LATENCY.observe((ctx.alias, provider), elapsed)
+        if ctx.ttft is not None:
+            metrics.TTFT.observe((ctx.alias, provider), ctx.ttft)
+        if ctx.usage:
+            pt, ct = ctx.usage.get("prompt_tokens"), ctx.usage.get("completion_tokens")
+            if isinstance(pt, int):
+                metrics.TOKENS.inc((ctx.alias, provider, "prompt"), pt)
+            if isinstance(ct, int):
+                metrics.TOKENS.inc((ctx.alias, provider, "completion"), ct)
+        try:
+            if self.recorder is not None:
+                self.recorder.record(ctx)
+            if self.audit is not None:
+                self.audit.append("request", {
+                    "request_id": ctx.request_id, "alias": ctx.alias, "endpoint": ctx.endpoint,
+                    "provider": ctx.provider, "location": ctx.location, "status": ctx.status,
+                    "route_reason": ctx.route_reason, "entities": dict(ctx.entity_counts),
+                    "privacy_action": ctx.privacy_action,
+                    "key_id": ctx.principal.key_id if ctx.principal else None,
+                    "ts": ctx.started_wall,
+                })
+        except Exception:  # accounting must never turn a served request into an error
+            log.exception("request %s: accounting failed", ctx.request_id)
+        if admitted and self.gatekeeper is not None:
+            try:
+                await self.gatekeeper.release(ctx)
+            except Exception:
+                log.exception("request %s: releasing limits failed", ctx.request_id)
+
+    # ----------------------------------------------------------------- health
+    def usable_upstreams(self, alias: str) -> list[str]:
+        cfg = self.config.models[alias]
+        out = []
+        for t in cfg.targets:
+            for n in t.provider_names():
+                if self.upstreams[n].usable():
+                    out.append(n)
+        return out
+
+    def refresh_gauges(self) -> None:
+        now = time.monotonic()
+        for name, up in self.upstreams.items():
+            st = up.breaker.state
+            if st is BreakerState.OPEN and up.breaker.available(now):
+                val = 1.0
+            else:
+                val = {BreakerState.CLOSED: 0.0, BreakerState.HALF_OPEN: 1.0, BreakerState.OPEN: 2.0}[st]
+            metrics.BREAKER_STATE.set((name,), val)
+            metrics.IN_FLIGHT.set((name,), float(up.outstanding))

@@ -1,0 +1,25 @@
+"""The canonical entity types and the :class:`Entity` finding (see shared DESIGN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CANONICAL_TYPES: tuple[str, ...] = (
+    "PERSON", "EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS", "RU_PASSPORT", "RU_SNILS",
+    "RU_INN", "RU_OGRN", "RU_BANK_ACCOUNT", "US_SSN", "ADDRESS", "DATE_OF_BIRTH", "SECRET",
+)
+
+
+@dataclass(slots=True, frozen=True)
+class Entity:
+    """One finding: ``text[start:end]`` (code-point offsets) is a value of ``type``."""
+
+    type: str
+    start: int
+    end: int
+    text: str
+    score: float = 1.0
+    detector: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {"type": self.type, "start": self.start, "end": self.end, "text": self.text, "score": self.score}

@@ -1,0 +1,98 @@
+"""The one interface every provider adapter implements.
+
+Requests and responses cross this boundary in the canonical OpenAI shape (plain dicts, as
+decoded by orjson): ``chat`` takes a Chat Completions request body and returns a
+``chat.completion`` object; ``chat_stream`` yields ``chat.completion.chunk`` objects.  An
+adapter for another vendor (Anthropic, Gemini, in-process llama.cpp) translates inside itself,
+so fallback can cross vendors without the rest of the gateway noticing.
+
+Adapters raise :class:`perimeter.errors.ProviderError` for every upstream failure, with
+``retryable`` set so the fallback loop can decide what to do next.  A stream that fails before
+yielding anything must raise before its first ``yield``; once a chunk has been yielded, a
+failure raises :class:`perimeter.errors.StreamBroken`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Location = Literal["on_prem", "cloud"]
+
+
+@dataclass(slots=True, frozen=True)
+class Timeouts:
+    """Per-provider time limits in seconds.
+
+    ``connect``: TCP/TLS connect; ``first_byte``: until the response head (or the first stream
+    event) arrives; ``total``: the whole call, streams included.
+    """
+
+    connect: float = 5.0
+    first_byte: float = 60.0
+    total: float = 600.0
+
+
+class Provider(abc.ABC):
+    """A configured upstream model server."""
+
+    #: The provider's name in the config (``providers[].name``).
+    name: str
+    #: Where data sent to this provider ends up: privacy policy is written against this.
+    location: Location
+    #: The upstream model name used when the alias target does not override it.
+    default_model: str | None
+
+    def __init__(self, name: str, location: Location, default_model: str | None = None) -> None:
+        self.name = name
+        self.location = location
+        self.default_model = default_model
+
+    @abc.abstractmethod
+    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+        """Non-streaming chat completion; ``body['model']`` is already the upstream model."""
+
+    @abc.abstractmethod
+    def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+        """Streaming chat completion: yields OpenAI ``chat.completion.chunk`` dicts.
+
+        If the request asked for ``stream_options.include_usage`` the adapter yields the final
+        usage chunk (``choices: []``) as OpenAI does.
+        """
+
+    async def completions(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+        """Legacy text completion (``/v1/completions``)."""
+        from perimeter.errors import ProviderError
+
+        raise ProviderError(
+            f"provider '{self.name}' does not support /v1/completions", status=400, retryable=False,
+            kind="unsupported_endpoint",
+        )
+
+    def completions_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+        from perimeter.errors import ProviderError
+
+        raise ProviderError(
+            f"provider '{self.name}' does not support streaming /v1/completions", status=400,
+            retryable=False, kind="unsupported_endpoint",
+        )
+
+    async def embeddings(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+        from perimeter.errors import ProviderError
+
+        raise ProviderError(
+            f"provider '{self.name}' does not support /v1/embeddings", status=400, retryable=False,
+            kind="unsupported_endpoint",
+        )
+
+    async def start(self) -> None:
+        """Open pools / load models.  Called once when the gateway starts."""
+
+    async def aclose(self) -> None:
+        """Release pools / models.  Called once on shutdown."""
+
+    def ready(self) -> bool:
+        """Whether the provider can take requests now (model loaded, pool open)."""
+        return True

@@ -1,0 +1,1 @@
+"""Keeping calls alive when upstreams fail: breaker, balancing, retries with backoff."""

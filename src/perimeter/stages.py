@@ -1,0 +1,96 @@
+"""The seams of the request pipeline: what each stage must provide.
+
+:mod:`perimeter.pipeline` calls these in order (auth → privacy → route → call → restore →
+account → audit).  Each package implements its stage; :mod:`perimeter.app` wires them.  A
+stage that is not configured is ``None`` and simply skipped — except privacy, whose failure
+is always fail-closed (see DESIGN.md principle 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from perimeter.context import Location, RequestContext
+
+
+class Gatekeeper(Protocol):
+    """Auth, allowed aliases, rate limits, concurrency and budgets (before the upstream call)."""
+
+    async def admit(self, ctx: RequestContext) -> None:
+        """Authenticate ``ctx.api_key``, set ``ctx.principal``, check and reserve limits.
+
+        Raises :class:`perimeter.errors.GatewayError` (401/403/429/402).  May add
+        ``x-ratelimit-*`` entries to ``ctx.response_headers``.
+        """
+
+    async def release(self, ctx: RequestContext) -> None:
+        """Called exactly once after every admitted request (success or failure)."""
+
+
+class Restorer(Protocol):
+    """Maps surrogates back to originals in what the model returns."""
+
+    def restore_response(self, response: dict[str, Any]) -> dict[str, Any]:
+        """Restore a whole ``chat.completion`` (content, tool-call arguments)."""
+
+    def stream(self) -> StreamRestorer: ...
+
+
+class StreamRestorer(Protocol):
+    def feed(self, chunk: dict[str, Any]) -> list[dict[str, Any]]:
+        """Take one upstream chunk, return the chunks to send now (may hold back a tail)."""
+
+    def flush(self) -> list[dict[str, Any]]:
+        """Stream ended: return whatever was held back."""
+
+
+class PrivacyGuard(Protocol):
+    async def inspect(self, ctx: RequestContext) -> None:
+        """Scan every place user data travels in ``ctx.body``.
+
+        Sets ``ctx.entity_counts`` and ``ctx.response_headers['x-perimeter-entities']``; raises
+        a 4xx GatewayError when an entity type's action is ``block``; sets
+        ``ctx.require_on_prem`` for the ``local`` action or when scanning fails (fail closed).
+        Keeps whatever it needs for :meth:`prepare` in ``ctx.privacy_plan``.
+        """
+
+    def prepare(self, ctx: RequestContext, location: Location) -> tuple[dict[str, Any], Restorer | None]:
+        """The body to send to a provider at ``location`` and how to restore its answer.
+
+        On-prem providers get the original body; cloud providers get the pseudonymized one.
+        Must raise (never return raw data) if a cloud body cannot be made safe.
+        """
+
+
+@dataclass(slots=True)
+class RouteTarget:
+    """One provider (or balanced group) to try, with the upstream model name."""
+
+    providers: Sequence[str]
+    model: str | None = None
+
+
+@dataclass(slots=True)
+class RouteDecision:
+    targets: list[RouteTarget]
+    reason: str
+    trail: list[str] = field(default_factory=list)
+    # Cascade (routing issue): try targets[0] and escalate on low confidence.
+    cascade: Any = None
+
+
+class Router(Protocol):
+    async def decide(self, ctx: RequestContext) -> RouteDecision:
+        """Choose the ordered fallback chain for this request and say why."""
+
+
+class UsageRecorder(Protocol):
+    def record(self, ctx: RequestContext) -> None:
+        """Queue one ledger row for ``ctx`` (non-blocking; batched off the hot path)."""
+
+
+class AuditSink(Protocol):
+    def append(self, event: str, data: dict[str, Any]) -> None:
+        """Queue one audit event (no PII values, ever)."""

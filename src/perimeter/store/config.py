@@ -1,0 +1,69 @@
+"""Storage config (``storage:``): where the ledger, keys and audit log live.
+
+Default: SQLite (WAL) in ``data_dir`` — nothing to install.  For several replicas set
+``database_url: postgresql://…`` (ledger, keys, audit) and ``redis_url: redis://…`` (rate
+limits, concurrency, budgets shared across replicas)::
+
+    storage:
+      data_dir: /var/lib/perimeter
+      database_url: postgresql://perimeter@db:5432/perimeter
+      redis_url: redis://cache:6379/0
+      on_database_down: queue      # keep serving, queue ledger rows until it returns
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class StorageConfig(BaseModel):
+    """Where the ledger, keys and audit live.  Default: SQLite in ``data_dir``."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: SQLite file and the write-ahead journal of not-yet-stored ledger/audit rows live here.
+    data_dir: str = "data"
+    #: ``postgresql://…`` or ``sqlite:///path/to/file.db``; default ``sqlite`` in ``data_dir``.
+    database_url: str | None = None
+    #: PostgreSQL schema to use (created if missing); lets several deployments share a database.
+    database_schema: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+    #: ``redis://…``: shared counters (rate limits, concurrency, budgets) for many replicas.
+    redis_url: str | None = None
+    #: Prefix of every Redis key this deployment writes.
+    redis_prefix: str = "perimeter:"
+    #: Ledger/audit writes are batched: flush at most this often (seconds) ...
+    flush_interval: float = Field(0.05, gt=0, le=10)
+    #: ... or as soon as this many rows are waiting.
+    batch_size: int = Field(500, ge=1, le=100_000)
+    #: ``queue``: requests keep flowing while the database is down (rows wait in the journal and
+    #: in memory and are written when it returns); ``reject``: answer 503 while rows can't be stored.
+    on_database_down: Literal["queue", "reject"] = "queue"
+    #: Reject new requests (503) when this many rows are waiting to be written (memory bound).
+    max_pending_rows: int = Field(200_000, ge=100)
+    #: ``fsync`` the journal after each append (survives power loss, not just process crashes;
+    #: costs one disk flush per request).
+    journal_fsync: bool = False
+    #: When Redis is unreachable: ``allow`` requests without shared limits (logged, counted)
+    #: or ``deny`` them with 503.
+    on_redis_down: Literal["allow", "deny"] = "allow"
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if not v.startswith(("postgresql://", "postgres://", "sqlite:///")):
+            raise ValueError("must start with postgresql:// or sqlite:/// (or leave it unset for SQLite in data_dir)")
+        return v
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return v
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.database_url and self.database_url.startswith(("postgresql://", "postgres://")))
