@@ -1,0 +1,126 @@
+"""``perimeter route``: show where a request would go and why, without calling any model."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+import click
+import orjson
+
+from perimeter.config import ConfigError, load_config
+from perimeter.context import Principal, RequestContext
+from perimeter.errors import GatewayError
+
+
+def _load_request(path: str) -> dict[str, Any]:
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as f:
+                raw = f.read()
+        data = orjson.loads(raw)
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot read: {exc}") from None
+    except orjson.JSONDecodeError as exc:
+        raise click.ClickException(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{path}: expected a JSON object (an OpenAI request body)")
+    return data
+
+
+def build_context(data: dict[str, Any], entities: tuple[str, ...], headers: tuple[str, ...],
+                  key_id: str | None, stream: bool | None) -> RequestContext:
+    """A request file is an OpenAI body, or ``{"body": ..., "headers": ..., "entity_counts": ...}``."""
+    body = data.get("body") if isinstance(data.get("body"), dict) else data
+    assert isinstance(body, dict)
+    hdrs = {str(k).lower(): str(v) for k, v in (data.get("headers") or {}).items()} if "body" in data else {}
+    for h in headers:
+        name, sep, value = h.partition(":")
+        if not sep:
+            raise click.BadParameter(f"'{h}' is not 'name: value'", param_hint="--header")
+        hdrs[name.strip().lower()] = value.strip()
+    counts: dict[str, int] = dict(data.get("entity_counts") or {}) if "body" in data else {}
+    for e in entities:
+        counts[e] = counts.get(e, 0) + 1
+    alias = body.get("model")
+    if not isinstance(alias, str):
+        raise click.ClickException("the request has no 'model' (the alias to route)")
+    ctx = RequestContext(
+        request_id="explain", endpoint="chat", alias=alias, body=body, headers=hdrs,
+        stream=bool(body.get("stream")) if stream is None else stream,
+        principal=Principal(key_id=key_id) if key_id else None,
+    )
+    ctx.entity_counts = counts
+    ctx.require_on_prem = bool(data.get("require_on_prem")) or bool(counts)
+    ctx.conversation_id = data.get("conversation_id") if isinstance(data.get("conversation_id"), str) else None
+    return ctx
+
+
+@click.command("route")
+@click.argument("request_file", metavar="REQUEST.json")
+@click.option("--explain", is_flag=True, help="Print the full decision trail.")
+@click.option("--config", "config_path", metavar="FILE", help="Config file (default: $PERIMETER_CONFIG).")
+@click.option("--entity", "entities", multiple=True, metavar="TYPE",
+              help="Treat the request as carrying this entity type under the 'local' action (repeatable).")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Add a request header (repeatable).")
+@click.option("--down", multiple=True, metavar="PROVIDER", help="Treat this provider as unhealthy (repeatable).")
+@click.option("--budget-spent", is_flag=True, help="Treat the caller's cloud budget as spent.")
+@click.option("--key-id", default=None, help="Caller key id (scopes conversation stickiness).")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+def route(request_file: str, explain: bool, config_path: str | None, entities: tuple[str, ...],
+          headers: tuple[str, ...], down: tuple[str, ...], budget_spent: bool, key_id: str | None,
+          as_json: bool) -> None:
+    """Show where REQUEST.json would be routed and why, without calling any model.
+
+    REQUEST.json is an OpenAI request body ("-" reads stdin), or an envelope
+    {"body": {...}, "headers": {...}, "entity_counts": {"RU_PASSPORT": 1}}.
+    """
+    from perimeter.routing.router import HybridRouter
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    ctx = build_context(_load_request(request_file), entities, headers, key_id, None)
+    unhealthy = set(down)
+    try:
+        router = HybridRouter(config, lambda p: p not in unhealthy,
+                              cloud_budget_left=(lambda _ctx: False) if budget_spent else None)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        decision = asyncio.run(router.decide(ctx))
+    except GatewayError as exc:
+        if as_json:
+            click.echo(orjson.dumps({"error": exc.body()["error"], "status": exc.status,
+                                     "trail": ctx.route_trail}, option=orjson.OPT_INDENT_2).decode())
+        else:
+            click.echo(f"refused: HTTP {exc.status} {exc.code}: {exc.message}")
+        sys.exit(2)
+    targets: list[dict[str, Any]] = [
+        {"providers": list(t.providers), "model": t.model,
+         "location": sorted({config.provider(p).location for p in t.providers})}
+        for t in decision.targets
+    ]
+    if as_json:
+        out = {"alias": ctx.alias, "reason": decision.reason, "targets": targets, "trail": decision.trail,
+               "cascade": decision.cascade is not None}
+        click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
+        return
+    first = targets[0] if targets else None
+    where = f"{'|'.join(first['providers'])} ({', '.join(first['location'])})" if first else "nothing"
+    click.echo(f"alias {ctx.alias} -> {where}   reason: {decision.reason}")
+    if explain:
+        click.echo("decision trail:")
+        for i, step in enumerate(decision.trail, 1):
+            click.echo(f"  {i}. {step}")
+        click.echo("fallback chain:")
+        for i, t in enumerate(targets, 1):
+            model = f" model={t['model']}" if t["model"] else ""
+            click.echo(f"  {i}. {'|'.join(t['providers'])} [{', '.join(t['location'])}]{model}")
+        if decision.cascade is not None:
+            click.echo("cascade: the local answer is checked and escalated to the cloud chain if it fails, refuses "
+                       f"or its mean token logprob < {decision.cascade.min_confidence}")
