@@ -8,6 +8,8 @@ CANONICAL_TYPES: tuple[str, ...] = (
     "PERSON", "EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS", "RU_PASSPORT", "RU_SNILS",
     "RU_INN", "RU_OGRN", "RU_BANK_ACCOUNT", "US_SSN", "ADDRESS", "DATE_OF_BIRTH", "SECRET",
 )
+# Reported only when asked for (``Scanner(types=...)``): public places and companies are not PII.
+EXTRA_TYPES: tuple[str, ...] = ("LOCATION", "ORGANIZATION")
 
 
 @dataclass(slots=True, frozen=True)

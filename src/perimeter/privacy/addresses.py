@@ -1,0 +1,68 @@
+"""Postal addresses (Russian and English/US/UK layouts).
+
+An address is anchored on what only addresses have — a street-type word with a name and a
+house number ("ул. Ленина, д. 5", "12 Baker Street") or a postcode with a city — and then
+grown over the comma-separated parts around it (city, region, flat, office, ZIP).
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.entities import Entity
+
+_RU_STREET = (
+    r"ул\.|улица|пр-т|пр-кт|просп\.|проспект|пер\.|переулок|ш\.|шоссе|наб\.|набережная|"
+    r"б-р|бульвар|пл\.|площадь|проезд|пр-д|туп\.|тупик|мкр\.?|микрорайон|аллея|линия|тракт|"
+    r"кв-л|квартал"
+)
+_RU_NAME = r"(?:[А-ЯЁA-Z0-9][\w\-ё]*\.?(?:\s+|(?=,)))"
+_RU_HOUSE = r"(?:(?:д\.|дом|д)\s*)?\d{1,4}(?:\s?[а-яА-Я](?![а-яё]))?(?:\s*/\s*\d{1,4})?"
+_RU_TAIL = (
+    r"(?:,?\s*(?:корп\.?|корпус|к\.|стр\.?|строение|лит\.?|литера|кв\.?|квартира|оф\.?|офис|"
+    r"пом\.?|помещение|эт\.?|этаж|ком\.?|комн\.?)\s*[\w\-/]{1,6})*"
+)
+_RU_ADDRESS = re.compile(
+    rf"(?:(?:{_RU_STREET})\s*{_RU_NAME}{{1,4}}|{_RU_NAME}{{1,3}}(?:{_RU_STREET})\s*)"
+    rf",?\s*{_RU_HOUSE}{_RU_TAIL}",
+)
+_RU_PREFIX_PART = re.compile(
+    r"(?:\d{6}|(?:г\.|город|пос\.|посёлок|поселок|п\.|с\.|село|дер\.|деревня|д\.|пгт|ст\.|станица|"
+    r"р-н|район|обл\.|область|край|респ\.|республика|ао)\s*[А-ЯЁ][\w\-ё]*(?:\s[А-ЯЁ][\w\-ё]*)?|"
+    r"[А-ЯЁ][\w\-ё]*(?:\s[А-ЯЁ][\w\-ё]*)?\s+(?:обл\.|область|край|р-н|район)|Москва|Санкт-Петербург|"
+    r"Россия|РФ)\s*,?\s*$"
+)
+
+_EN_STREET = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|"
+    r"Parkway|Pkwy|Circle|Cir|Square|Sq|Highway|Hwy|Close|Crescent|Row|Mews|Gardens|Trail|Plaza"
+)
+_EN_ADDRESS = re.compile(
+    rf"(?<![\w\-])\d{{1,6}}[A-Za-z]?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
+    rf"(?:[A-Z][a-zA-Z'\-]+\.?\s+|\d{{1,3}}(?:st|nd|rd|th)\s+){{1,4}}(?:{_EN_STREET})\b\.?"
+    rf"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.?\s*#?[\w\-]{{1,6}})?"
+    rf"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){{0,2}}){{0,2}}"
+    rf"(?:,?\s*(?:[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}))?"
+    rf"(?:,\s*(?:USA|US|United States|UK|United Kingdom|England|Canada))?"
+)
+_EN_POBOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?)?(?:,?\s*[A-Z]{2}\s+\d{5})?")
+
+
+def find_addresses(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    for m in _RU_ADDRESS.finditer(text):
+        start, end = m.start(), m.end()
+        # Grow left over "123456, г. Москва, " style parts.
+        for _ in range(4):
+            head = _RU_PREFIX_PART.search(text, max(0, start - 60), start)
+            if head is None or head.end() != start:
+                break
+            start = head.start()
+        value = text[start:end].rstrip(" ,")
+        out.append(Entity("ADDRESS", start, start + len(value), value, 0.85, "address_ru"))
+    for m in _EN_ADDRESS.finditer(text):
+        out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.85, "address_en"))
+    if "Box" in text:
+        for m in _EN_POBOX.finditer(text):
+            out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_en"))
+    return out

@@ -1,0 +1,186 @@
+"""E-mail, phone, IP address, IBAN and date-of-birth detectors (pattern + validation)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from perimeter.privacy.checksums import IBAN_LENGTHS, iban_valid
+from perimeter.privacy.entities import Entity
+from perimeter.privacy.keywords import nearest_context
+
+# --- e-mail: anchor on "@" and grow both ways (much faster than scanning with a full regex).
+_EMAIL_LEFT = re.compile(r"[\w.+\-']{1,64}$")
+_EMAIL_RIGHT = re.compile(r"(?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24}(?![\w\-])")
+
+
+def find_emails(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    at = text.find("@")
+    while at != -1:
+        left = _EMAIL_LEFT.search(text, max(0, at - 64), at)
+        right = _EMAIL_RIGHT.match(text, at + 1)
+        if left and right:
+            start = left.start()
+            while start < at and text[start] in ".'-":
+                start += 1
+            if start < at and not (start > 0 and text[start - 1] in "/:"):
+                out.append(Entity("EMAIL", start, right.end(), text[start:right.end()], 0.99, "email"))
+        at = text.find("@", at + 1)
+    return out
+
+
+# --- phones: international (+CC), Russian 8-prefixed, (area) local, US 3-3-4.
+_SEP = r"[ \t\u00a0\-.]*"
+_PHONE = re.compile(
+    rf"(?<![\w+/])(?:"
+    rf"(?P<intl>\+\s?\d{{1,3}}){_SEP}\(?\d{{1,5}}\)?(?:{_SEP}\d{{1,5}}){{1,5}}"
+    rf"|(?P<ru8>8){_SEP}\(?\d{{3,5}}\)?{_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
+    rf"|\(\d{{3,5}}\){_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2,4}}"
+    rf"|\d{{3}}[\-.\u00a0 ]\d{{3}}[\-.\u00a0 ]\d{{4}}"
+    rf"|(?P<loc>\d{{3}}-\d{{2}}-\d{{2}})"
+    rf")(?![\w])"
+)
+
+
+def find_phones(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    for m in _PHONE.finditer(text):
+        start, end = m.start(), m.end()
+        value = m.group()
+        digits = [i for i, ch in enumerate(value) if ch.isdigit()]
+        count = len(digits)
+        ctx = nearest_context(text, start, 32)
+        if ctx == "NEG":
+            continue
+        score = 0.9
+        if m.group("intl"):
+            cc = re.sub(r"\D", "", m.group("intl"))
+            limit = 11 if cc in ("7", "1") else 15
+            if count > limit:
+                end = start + digits[limit - 1] + 1
+                count = limit
+            if count < (11 if cc in ("7", "1") else 8):
+                continue
+            score = 0.95
+        elif m.group("ru8"):
+            if count != 11:
+                continue
+            compact = "".join(ch for ch in value if ch.isdigit())
+            plain = value.isdigit()
+            if plain and compact[1] not in "9" and ctx != "PHONE":
+                continue
+        elif m.group("loc"):
+            if ctx != "PHONE":
+                continue
+        elif value[3] == "." and ctx != "PHONE":
+            continue
+        else:
+            if count not in (10, 11):
+                continue
+            if ctx not in ("PHONE", None):
+                continue
+        while end > start and not text[end - 1].isdigit():
+            end -= 1
+        out.append(Entity("PHONE", start, end, text[start:end], score, "phone"))
+    return out
+
+
+# --- IP addresses.
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])")
+_VERSION_CTX = re.compile(r"\b(?:v|version|верси\w*|ver\.?|release|релиз|build|oid|сборк\w*)\s*$", re.IGNORECASE)
+
+
+def find_ips(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    if "." in text:
+        for m in _IPV4.finditer(text):
+            parts = m.group().split(".")
+            if any(int(p) > 255 or (len(p) > 1 and p[0] == "0") for p in parts):
+                continue
+            if parts[0] in ("0", "255") or _VERSION_CTX.search(text, max(0, m.start() - 12), m.start()):
+                continue
+            out.append(Entity("IP_ADDRESS", m.start(), m.end(), m.group(), 0.95, "ipv4"))
+    if "::" in text or text.count(":") >= 7:
+        for m in _IPV6.finditer(text):
+            value = m.group()
+            if value.count(":") < 2 or ("::" not in value and value.count(":") < 7) or value == "::":
+                continue
+            try:
+                ipaddress.IPv6Address(value)
+            except ValueError:
+                continue
+            if not any(ch.isdigit() for ch in value):
+                continue
+            out.append(Entity("IP_ADDRESS", m.start(), m.end(), value, 0.95, "ipv6"))
+    return out
+
+
+# --- IBAN: country + check digits + BBAN, optionally in groups of four.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]){10,32})")
+
+
+def find_ibans(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    for m in _IBAN.finditer(text):
+        want = IBAN_LENGTHS.get(m.group()[:2])
+        if want is None:
+            continue
+        taken = 0
+        end = m.start()
+        for i, ch in enumerate(m.group()):
+            if ch.isalnum():
+                taken += 1
+                if taken == want:
+                    end = m.start() + i + 1
+                    break
+        if taken != want:
+            continue
+        if end < len(text) and text[end].isalnum() and not text[end - 1 : end + 1].isupper():
+            continue
+        value = text[m.start():end]
+        if iban_valid(value.replace(" ", "").replace("\u00a0", "")):
+            out.append(Entity("IBAN", m.start(), end, value, 0.99, "iban"))
+    return out
+
+
+# --- dates of birth: a date plus a birth context word before it (or "г.р." after it).
+_MONTHS_RU = r"январ[яь]|феврал[яь]|марта?|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|августа?|сентябр[яь]|октябр[яь]|ноябр[яь]|декабр[яь]"
+_MONTHS_EN = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_DATE = re.compile(
+    rf"(?<![\w.])(?:"
+    rf"\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)\d{{2}}"
+    rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}\s+(?:{_MONTHS_RU})\s+(?:19|20)\d{{2}}(?:\s*(?:г\.|года|г\b))?"
+    rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
+    rf"|(?P<year>(?:19|20)\d{{2}})(?=\s*(?:г\.\s*р\.?|года рождения|г/р))"
+    rf")(?![\w])",
+    re.IGNORECASE,
+)
+_BIRTH = re.compile(
+    r"(?:рожд\w*|родил\w*|д\.\s?р\.|д/р|г\.\s?р\.|\bdob\b|d\.o\.b|birth\w*|\bborn\b|b-day|\bbday\b|возраст)",
+    re.IGNORECASE,
+)
+
+
+def find_birth_dates(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    prev_end = 0
+    for m in _DATE.finditer(text):
+        start, end = m.start(), m.end()
+        if m.group("year"):
+            out.append(Entity("DATE_OF_BIRTH", start, end, m.group(), 0.9, "birth_date"))
+            prev_end = end
+            continue
+        window_start = max(prev_end, start - 40)
+        before = text[window_start:start]
+        after = text[end:end + 12]
+        if _BIRTH.search(before) or re.match(r"\s*(?:г\.\s*р\.|\(dob\)|г/р)", after, re.IGNORECASE):
+            out.append(Entity("DATE_OF_BIRTH", start, end, m.group(), 0.9, "birth_date"))
+        prev_end = end
+    return out

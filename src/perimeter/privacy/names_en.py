@@ -1,0 +1,153 @@
+"""English (Latin-script) person names, offline: name lists + capitalisation + context.
+
+The lists in ``data/`` come from the US Census 1990 name frequency files (public domain,
+5k first names, top 30k surnames) plus common first names and surnames of other origins
+(Slavic transliterations, Indian, Chinese, Arabic, Japanese, European).  A name is a run of
+capitalised words that starts with a known first name, an initial or a title ("Dr.", "Ms"),
+or a single common first name in a place where names go ("Hi Sarah,", "ask Tom to…").
+Later mentions of a surname found this way ("… Smith said") are reported too.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from perimeter.privacy.entities import Entity
+
+_TOKEN = re.compile(r"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)*|[A-Z]\.")
+_TITLE = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Madam", "Dame", "Lord", "Lady"})
+# Capitalised words that are first names in the census lists but mostly something else here.
+_AMBIGUOUS = frozenset(
+    """
+will may june april august grant mark bill chase hope faith joy grace rose dawn summer autumn
+art guy pat sue rich frank ray jack gene don van major christian royal golden sterling precious
+claude ada ruby julia jenkins alexa siri star sky angel honey crystal amber holly ivy lily iris
+page lane dale glen forest river miles max lee wade sunny misty sandy penny bob jean carol
+harmony destiny justice king prince princess rich chance cash buck drew reed ward price
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_STOP = frozenset(
+    """
+a an the and or but if so to of in on at by for with from as is are was were be been it its this
+that these those he she we they you i my our your their his her me us them not no yes all any
+please thanks thank hello hi hey dear best regards kind sincerely cheers yours note subject re fw
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december street st road avenue lane drive court way place
+inc ltd llc corp co company group team support service services bank university college school
+department office project product customer client user admin manager director engineer
+api server cloud database error warning info debug request response new york los angeles san
+francisco united states kingdom north south east west park city county state hospital clinic
+introduction summary overview report data update status issue bug feature release version
+python java javascript docker kubernetes linux windows google microsoft amazon apple meta
+openai github slack stripe azure aws gmail outlook teams zoom jira confluence notion
+ceo cto cfo hr it qa ui ux pm vp dev ops sales marketing finance legal security privacy
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_GREETING = re.compile(
+    r"(?:\b(?:hi|hello|hey|dear|thanks|thank you|regards|cheers|best|sincerely|yours|cc|from|to|by|"
+    r"with|contact|ask|tell|call|email|ping|named|name is|i am|i'm|this is|patient|employee|"
+    r"customer|client|mr|mrs|ms|dr|signed|attn|attention|for|and|or|met|meet|colleague|manager)\s*[,:.]?|@|name\s*:)\s*$",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _names(kind: str) -> frozenset[str]:
+    data = resources.files("perimeter.privacy").joinpath("data", f"{kind}.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in data.splitlines() if line.strip())
+
+
+def load() -> None:
+    for kind in ("first_names", "first_names_common", "last_names"):
+        _names(kind)
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\"'«(":
+        i -= 1
+    return i < 0 or text[i] in ".!?\n:;*#>-•"
+
+
+def find_en_names(text: str) -> list[Entity]:
+    first, common, last = _names("first_names"), _names("first_names_common"), _names("last_names")
+    tokens = list(_TOKEN.finditer(text))
+    out: list[Entity] = []
+    i = 0
+    while i < len(tokens):
+        # Run of tokens separated by a single space (or space after an initial).
+        run = [tokens[i]]
+        j = i + 1
+        while j < len(tokens):
+            gap = text[run[-1].end():tokens[j].start()]
+            if gap not in (" ", "\u00a0") and not (run[-1].group().endswith(".") and gap == ""):
+                break
+            run.append(tokens[j])
+            j += 1
+        out.extend(_names_in_run(text, run, first, common, last))
+        i = j
+    return _corefer(text, out, tokens)
+
+
+def _names_in_run(
+    text: str, run: list[re.Match[str]], first: frozenset[str], common: frozenset[str], last: frozenset[str]
+) -> list[Entity]:
+    out: list[Entity] = []
+    words = [m.group().rstrip(".").lower() for m in run]
+    k = 0
+    while k < len(run):
+        w = words[k]
+        is_initial = len(run[k].group()) == 2 and run[k].group().endswith(".")
+        title = run[k].group().rstrip(".") in _TITLE
+        end_k = -1
+        score = 0.0
+        if title and k + 1 < len(run) and words[k + 1] not in _STOP:
+            end_k = k + 1
+            while end_k + 1 < len(run) and end_k - k < 3 and words[end_k + 1] not in _STOP:
+                end_k += 1
+            k += 1
+            score = 0.9
+        elif (w in first or is_initial) and w not in _STOP and k + 1 < len(run):
+            m = k + 1
+            while m < len(run) and len(run[m].group()) == 2 and run[m].group().endswith(".") and m - k < 3:
+                m += 1  # middle initials
+            if m < len(run) and words[m] not in _STOP and not run[m].group().endswith("."):
+                surname_known = words[m] in last or words[m].replace("’", "'") in last
+                if surname_known or (not is_initial and w not in _AMBIGUOUS and w in first):
+                    end_k = m
+                    score = 0.9 if surname_known else 0.75
+                    while end_k + 1 < len(run) and words[end_k + 1] in last and words[end_k + 1] not in _STOP and end_k - k < 3:
+                        end_k += 1
+        if end_k < 0 and w in common and w not in _AMBIGUOUS and w not in _STOP and not is_initial:
+            start = run[k].start()
+            before = text[max(0, start - 24):start]
+            if not _sentence_start(text, start) or _GREETING.search(before) or text[run[k].end():run[k].end() + 1] == ",":
+                end_k, score = k, 0.7
+        if end_k >= 0:
+            s, e = run[k].start(), run[end_k].end()
+            out.append(Entity("PERSON", s, e, text[s:e], score, "en_names"))
+            k = end_k + 1
+        else:
+            k += 1
+    return out
+
+
+def _corefer(text: str, found: list[Entity], tokens: list[re.Match[str]]) -> list[Entity]:
+    """Report later bare mentions of a surname or first name already found in a full name."""
+    if not found:
+        return found
+    known: set[str] = set()
+    for ent in found:
+        parts = [p for p in ent.text.split() if len(p) > 2 and not p.endswith(".")]
+        if len(parts) >= 2:
+            known.update(parts)
+    if not known:
+        return found
+    covered = [(e.start, e.end) for e in found]
+    extra = []
+    for m in tokens:
+        if m.group() in known and not any(s <= m.start() < e for s, e in covered):
+            extra.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.7, "en_names"))
+    return found + extra

@@ -1,0 +1,150 @@
+"""Digit-chain identifiers: ИНН, СНИЛС, ОГРН/ОГРНИП, cards, 20-digit accounts, passports, SSN.
+
+People write the same number many ways ("7707 083 893", "123-456-789 01", "45 10 № 123456",
+a card split across a line break).  So instead of one regex per layout we find *digit chains*
+(digit groups joined by short separators), then try the whole chain and the sub-chains cut at
+strong breaks against every identifier of that length.  A value is reported only when its
+check digits validate (or, for the two kinds without check digits, when its layout and context
+words agree).  That is what keeps order numbers, trackers and build ids out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.checksums import (
+    card_valid,
+    inn_valid,
+    ogrn_valid,
+    ru_account_key_valid,
+    ru_account_layout,
+    snils_valid,
+    ssn_valid,
+)
+from perimeter.privacy.entities import Entity
+from perimeter.privacy.keywords import nearest_context
+
+_CHAIN = re.compile(r"\d+(?:(?:[ \t\u00a0\-–./№]{1,3}|[ \t]*\r?\n[ \t]*)\d+)*")
+_GROUP = re.compile(r"\d+")
+_BIK = re.compile(r"(?:бик|bik)\D{0,6}(\d{9})(?!\d)", re.IGNORECASE)
+_SNILS_LAYOUT = re.compile(r"^\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}$")
+_SSN_LAYOUT = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
+_PASSPORT_LAYOUT = re.compile(r"^\d{2}\s?\d{2}\s*(?:№|N|No\.?)?\s*\d{6}$")
+_ACCOUNT_PREFIXES = frozenset({
+    "301", "302", "303", "401", "402", "403", "404", "405", "406", "407", "408", "409", "410",
+    "411", "412", "413", "414", "415", "416", "417", "418", "419", "420", "421", "422", "423",
+    "425", "426", "427", "428", "429", "430", "440", "455", "457", "474", "475",
+})
+_LENGTHS = frozenset({9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
+_WORDISH = re.compile(r"[\w@#$%&*+=]")
+
+
+def _strong(gap: str) -> bool:
+    """A break inside a chain where two different values may meet."""
+    return "\n" in gap or "." in gap or "/" in gap or (len(gap.strip()) == 0 and len(gap) >= 2) or gap in (" – ", " - ")
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """True when the digits are part of a larger token (hex id, UUID tail, code identifier)."""
+    if start > 0:
+        prev = text[start - 1]
+        if _WORDISH.match(prev):
+            return True
+        if prev in "-_.:/" and start > 1 and (text[start - 2].isalnum()):
+            return True
+    if end < len(text):
+        nxt = text[end]
+        if _WORDISH.match(nxt) and nxt not in "%":
+            return True
+        if nxt in "-_" and end + 1 < len(text) and text[end + 1].isalnum():
+            return True
+        if nxt == "." and end + 1 < len(text) and text[end + 1].isdigit():
+            return True
+    return False
+
+
+def find_numbers(text: str, wanted: frozenset[str]) -> list[Entity]:
+    found: list[Entity] = []
+    biks: list[str] | None = None
+    for chain in _CHAIN.finditer(text):
+        groups = [(m.start() + chain.start(), m.end() + chain.start()) for m in _GROUP.finditer(chain.group())]
+        total_digits = sum(e - s for s, e in groups)
+        if total_digits < 9:
+            continue
+        n = len(groups)
+        for i in range(n):
+            if i > 0 and not _strong(text[groups[i - 1][1]:groups[i][0]]):
+                continue
+            length = 0
+            for j in range(i, n):
+                length += groups[j][1] - groups[j][0]
+                if length > 20:
+                    break
+                if j < n - 1 and not _strong(text[groups[j][1]:groups[j + 1][0]]):
+                    continue
+                if length not in _LENGTHS:
+                    continue
+                start, end = groups[i][0], groups[j][1]
+                if _glued(text, start, end):
+                    continue
+                raw = text[start:end]
+                if "." in raw or "/" in raw:
+                    continue
+                digits = "".join(text[s:e] for s, e in groups[i : j + 1])
+                if length == 20 and biks is None:
+                    biks = _BIK.findall(text)
+                ent = _classify(text, start, end, raw, digits, wanted, biks or [])
+                if ent is not None:
+                    found.append(ent)
+    return found
+
+
+def _classify(
+    text: str, start: int, end: int, raw: str, digits: str, wanted: frozenset[str], biks: list[str]
+) -> Entity | None:
+    ctx = nearest_context(text, start)
+    n = len(digits)
+    grouped = " " in raw or "-" in raw or "\n" in raw or "\u00a0" in raw
+
+    def hit(kind: str, score: float, detector: str) -> Entity | None:
+        if kind not in wanted:
+            return None
+        return Entity(kind, start, end, raw, score, detector)
+
+    if n == 9:
+        if ssn_valid(digits) and (ctx == "US_SSN" or (_SSN_LAYOUT.match(raw) and "-" in raw and ctx != "NEG")):
+            return hit("US_SSN", 0.99 if ctx == "US_SSN" else 0.85, "us_ssn")
+        return None
+    if n == 10:
+        passport_ctx = ctx == "RU_PASSPORT" or "№" in raw
+        if passport_ctx and _PASSPORT_LAYOUT.match(raw) and digits[:2] != "00":
+            return hit("RU_PASSPORT", 0.95 if ctx == "RU_PASSPORT" else 0.8, "ru_passport")
+        if inn_valid(digits) and ctx not in ("NEG", "PHONE"):
+            return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.75, "inn")
+        return None
+    if n == 11:
+        if snils_valid(digits):
+            layout = bool(_SNILS_LAYOUT.match(raw))
+            phone_like = digits[0] in "78" and not layout
+            if ctx == "RU_SNILS" or (layout and ctx != "NEG") or (not phone_like and ctx not in ("NEG", "PHONE")):
+                return hit("RU_SNILS", 0.99 if ctx == "RU_SNILS" or layout else 0.7, "snils")
+        return None
+    if n == 12:
+        if inn_valid(digits) and ctx != "NEG":
+            return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.85, "inn")
+        return None
+    ogrn = n in (13, 15) and ogrn_valid(digits) and (ctx != "NEG" or n == 15)
+    if ogrn and (ctx != "CREDIT_CARD" or not card_valid(digits)):
+        return hit("RU_OGRN", 0.99 if ctx == "RU_OGRN" else 0.8, "ogrn")
+    if 13 <= n <= 19 and card_valid(digits):
+        if ctx == "NEG" and not grouped:
+            return None
+        return hit("CREDIT_CARD", 0.99 if ctx == "CREDIT_CARD" or grouped else 0.9, "luhn")
+    if n == 20 and ru_account_layout(digits):
+        keyed = any(
+            ru_account_key_valid(digits, bik) or ru_account_key_valid(digits, bik, correspondent=True)
+            for bik in biks
+        )
+        if keyed or ctx == "RU_BANK_ACCOUNT" or (digits[:3] in _ACCOUNT_PREFIXES and ctx != "NEG"):
+            return hit("RU_BANK_ACCOUNT", 0.99 if keyed or ctx == "RU_BANK_ACCOUNT" else 0.8, "ru_account")
+    return None

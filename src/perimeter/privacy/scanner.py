@@ -1,0 +1,92 @@
+"""The :class:`Scanner`: runs every detector over a text and resolves overlaps.
+
+Thread-safe by construction: detectors are pure functions over the input string; the only
+shared state is the lazily loaded models (loaded once under a lock) and ``lru_cache``s.  The
+gateway calls :meth:`Scanner.scan` from a thread pool, so the event loop never waits on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from perimeter.privacy.addresses import find_addresses
+from perimeter.privacy.contacts import find_birth_dates, find_emails, find_ibans, find_ips, find_phones
+from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
+from perimeter.privacy.numbers import find_numbers
+from perimeter.privacy.resolve import resolve
+from perimeter.privacy.secrets import find_secrets
+
+_NUMBER_TYPES = frozenset({
+    "RU_INN", "RU_SNILS", "RU_OGRN", "RU_PASSPORT", "RU_BANK_ACCOUNT", "CREDIT_CARD", "US_SSN",
+})
+_CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]")
+_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]")
+
+
+class Scanner:
+    """Find sensitive entities in Russian and English text.
+
+    ``types`` restricts what is reported (default: every canonical type; LOCATION and
+    ORGANIZATION are reported only when asked for).  ``ner=False`` runs the pattern and
+    checksum detectors only (no person names, no model loading).
+    """
+
+    def __init__(self, types: Iterable[str] | None = None, ner: bool = True) -> None:
+        wanted = frozenset(types) if types is not None else frozenset(CANONICAL_TYPES)
+        unknown = wanted - set(CANONICAL_TYPES) - set(EXTRA_TYPES)
+        if unknown:
+            raise ValueError(f"unknown entity types: {', '.join(sorted(unknown))}")
+        self.types = wanted
+        self.ner = ner
+        self._extra = wanted & frozenset(EXTRA_TYPES)
+        simple: list[Callable[[str], list[Entity]]] = []
+        if "EMAIL" in wanted:
+            simple.append(find_emails)
+        if "PHONE" in wanted:
+            simple.append(find_phones)
+        if "IP_ADDRESS" in wanted:
+            simple.append(find_ips)
+        if "IBAN" in wanted:
+            simple.append(find_ibans)
+        if "DATE_OF_BIRTH" in wanted:
+            simple.append(find_birth_dates)
+        if "SECRET" in wanted:
+            simple.append(find_secrets)
+        if "ADDRESS" in wanted:
+            simple.append(find_addresses)
+        self._simple = simple
+        self._numbers = wanted & _NUMBER_TYPES
+        self._names = ner and ("PERSON" in wanted or bool(self._extra))
+
+    def warm_up(self) -> None:
+        """Load the models now (the gateway calls this at start-up, off the request path)."""
+        if not self._names:
+            return
+        from perimeter.privacy import names_en, names_ru
+
+        names_en.load()
+        names_ru.load_morph()
+        names_ru.load_ner()
+        self.scan("Иванов Иван Иванович, John Smith, Смит Джон.")
+
+    def scan_patterns(self, text: str) -> list[Entity]:
+        """Pattern and checksum detectors only (unresolved candidates)."""
+        found: list[Entity] = []
+        if self._numbers:
+            found.extend(find_numbers(text, self._numbers))
+        for detector in self._simple:
+            found.extend(detector(text))
+        return found
+
+    def scan(self, text: str) -> list[Entity]:
+        """Entities sorted by start, non-overlapping, with code-point offsets into ``text``."""
+        found = self.scan_patterns(text)
+        if self._names:
+            from perimeter.privacy import names_en, names_ru
+
+            if _CYRILLIC_CAPITAL.search(text):
+                found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
+            if "PERSON" in self.types and _LATIN_CAPITAL.search(text):
+                found.extend(names_en.find_en_names(text))
+        return resolve(e for e in found if e.type in self.types)
