@@ -31,13 +31,13 @@ class LimitsConfig(_Strict):
     """Limits of one key or team; ``None`` means unlimited."""
 
     #: Requests per minute (fixed one-minute windows, UTC).
-    rpm: int | None = Field(None, ge=1)
+    rpm: int | None = Field(default=None, ge=1)
     #: Tokens (prompt + completion) per minute; checked before the call, counted after it.
-    tpm: int | None = Field(None, ge=1)
+    tpm: int | None = Field(default=None, ge=1)
     #: Requests in flight at the same time.
-    max_concurrent: int | None = Field(None, ge=1)
+    max_concurrent: int | None = Field(default=None, ge=1)
     #: Spend budget in ``accounting.currency`` per ``budget_period`` (reset at 00:00 UTC / the 1st).
-    budget: float | None = Field(None, ge=0)
+    budget: float | None = Field(default=None, ge=0)
     budget_period: Literal["daily", "monthly"] = "monthly"
 
     def is_empty(self) -> bool:
@@ -50,7 +50,7 @@ class PriceConfig(_Strict):
     input: float = Field(ge=0)
     output: float = Field(ge=0)
     #: Cached prompt tokens; defaults to ``input``.
-    cached: float | None = Field(None, ge=0)
+    cached: float | None = Field(default=None, ge=0)
     currency: str = "USD"
 
 
@@ -60,7 +60,7 @@ class RetentionConfig(_Strict):
     #: Store the request messages in the ledger row (``content`` column).
     store_prompts: bool = False
     #: Delete ledger rows older than this many days (checked at start and hourly); ``None`` keeps them.
-    days: int | None = Field(None, ge=1)
+    days: int | None = Field(default=None, ge=1)
 
 
 class AccountingConfig(_Strict):
@@ -78,7 +78,7 @@ class AccountingConfig(_Strict):
     default_key_limits: LimitsConfig = LimitsConfig()
     teams: dict[str, LimitsConfig] = Field(default_factory=dict)
     #: Seconds a key lookup is cached in memory (revocations reach other replicas within this).
-    key_cache_ttl: float = Field(5.0, ge=0, le=3600)
+    key_cache_ttl: float = Field(default=5.0, ge=0, le=3600)
     retention: RetentionConfig = RetentionConfig()
     #: Directory with tiktoken encoding files (``o200k_base.tiktoken``, ``cl100k_base.tiktoken``);
     #: without them token counts are estimated offline (see docs/keys-ledger-audit.md).

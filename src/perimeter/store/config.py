@@ -27,20 +27,20 @@ class StorageConfig(BaseModel):
     #: ``postgresql://…`` or ``sqlite:///path/to/file.db``; default ``sqlite`` in ``data_dir``.
     database_url: str | None = None
     #: PostgreSQL schema to use (created if missing); lets several deployments share a database.
-    database_schema: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+    database_schema: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
     #: ``redis://…``: shared counters (rate limits, concurrency, budgets) for many replicas.
     redis_url: str | None = None
     #: Prefix of every Redis key this deployment writes.
     redis_prefix: str = "perimeter:"
     #: Ledger/audit writes are batched: flush at most this often (seconds) ...
-    flush_interval: float = Field(0.05, gt=0, le=10)
+    flush_interval: float = Field(default=0.05, gt=0, le=10)
     #: ... or as soon as this many rows are waiting.
-    batch_size: int = Field(500, ge=1, le=100_000)
+    batch_size: int = Field(default=500, ge=1, le=100_000)
     #: ``queue``: requests keep flowing while the database is down (rows wait in the journal and
     #: in memory and are written when it returns); ``reject``: answer 503 while rows can't be stored.
     on_database_down: Literal["queue", "reject"] = "queue"
     #: Reject new requests (503) when this many rows are waiting to be written (memory bound).
-    max_pending_rows: int = Field(200_000, ge=100)
+    max_pending_rows: int = Field(default=200_000, ge=100)
     #: ``fsync`` the journal after each append (survives power loss, not just process crashes;
     #: costs one disk flush per request).
     journal_fsync: bool = False

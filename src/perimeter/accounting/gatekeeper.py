@@ -1,0 +1,206 @@
+"""The auth stage: virtual keys, allowed aliases, rate/concurrency limits and budgets.
+
+Everything here runs before the upstream call and, on SQLite deployments, touches only
+memory: the key comes from :class:`~perimeter.accounting.keys.KeyCache`, counters from
+:class:`~perimeter.accounting.limits.MemoryLimiter`.  With Redis, admission is one script call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from perimeter.accounting.config import AccountingConfig, LimitsConfig
+from perimeter.accounting.keys import KeyCache, KeyRecord, parse_key
+from perimeter.accounting.limits import (
+    Admission,
+    Denial,
+    MemoryLimiter,
+    RedisLimiter,
+    Scope,
+    retry_after_header,
+)
+from perimeter.accounting.recorder import LedgerRecorder
+from perimeter.context import Principal, RequestContext
+from perimeter.errors import GatewayError
+from perimeter.store.writer import BatchWriter
+
+log = logging.getLogger("perimeter.accounting.gatekeeper")
+
+
+@dataclass(slots=True)
+class _Held:
+    scopes: list[Scope]
+    admission: Admission | None
+
+
+def _unauthorized(message: str) -> GatewayError:
+    return GatewayError(401, message, type="invalid_request_error", code="invalid_api_key",
+                        headers={"www-authenticate": 'Bearer realm="perimeter"'})
+
+
+class KeyGatekeeper:
+    """Implements :class:`perimeter.stages.Gatekeeper`."""
+
+    def __init__(
+        self,
+        keys: KeyCache,
+        limiter: MemoryLimiter | RedisLimiter,
+        cfg: AccountingConfig,
+        *,
+        recorder: LedgerRecorder,
+        writer: BatchWriter,
+        dev_mode: bool,
+        reject_when_db_down: bool = False,
+        on_redis_down: str = "allow",
+    ) -> None:
+        self.keys = keys
+        self.limiter = limiter
+        self.cfg = cfg
+        self.recorder = recorder
+        self.writer = writer
+        self.dev_mode = dev_mode
+        self.reject_when_db_down = reject_when_db_down
+        self.on_redis_down = on_redis_down
+        self._held: dict[int, _Held] = {}
+        self.limiter_failures = 0
+        self.denied: dict[str, int] = {}
+
+    @property
+    def keyless(self) -> bool:
+        """Dev mode with no keys at all: requests pass without a key."""
+        return self.dev_mode and not self.keys.any_keys()
+
+    def _scopes(self, rec: KeyRecord) -> list[Scope]:
+        key_limits = rec.limits if not rec.limits.is_empty() else self.cfg.default_key_limits
+        scopes = []
+        if not key_limits.is_empty():
+            scopes.append(Scope(f"key:{rec.key_id}", key_limits))
+        team_limits: LimitsConfig | None = self.cfg.teams.get(rec.team) if rec.team else None
+        if team_limits is not None and not team_limits.is_empty():
+            scopes.append(Scope(f"team:{rec.team}", team_limits))
+        return scopes
+
+    async def authenticate(self, presented: str | None) -> KeyRecord | None:
+        if presented is None or presented == "":
+            if self.keyless:
+                return None
+            raise _unauthorized(
+                "Missing API key: send 'Authorization: Bearer <key>' or 'x-api-key: <key>' "
+                "(create one with 'perimeter keys create')."
+            )
+        parsed = parse_key(presented)
+        if parsed is None:
+            if self.keyless:
+                return None  # SDKs insist on some key; any value passes in keyless dev mode
+            raise _unauthorized("Invalid API key: not a Perimeter key (they look like 'pk-<id>.<secret>').")
+        key_id, secret = parsed
+        rec = await self.keys.lookup(key_id)
+        if rec is None or not rec.matches(secret):
+            if rec is None and self.keyless:
+                return None
+            raise _unauthorized("Invalid API key: unknown key or wrong secret.")
+        status = rec.status()
+        if status == "revoked":
+            raise _unauthorized(f"API key {key_id} has been revoked.")
+        if status == "expired":
+            when = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(rec.expires_at or 0))
+            raise _unauthorized(f"API key {key_id} expired at {when}.")
+        return rec
+
+    async def admit(self, ctx: RequestContext) -> None:
+        if self.reject_when_db_down and not self.writer.db_up:
+            raise GatewayError(503, "The usage ledger database is unavailable and this gateway is configured "
+                               "not to serve unrecorded requests (storage.on_database_down: reject).",
+                               type="server_error", code="ledger_unavailable", headers={"retry-after": "5"})
+        if self.writer.overloaded():
+            raise GatewayError(503, f"{self.writer.pending} usage rows are waiting for the database; refusing new "
+                               "requests until they are written.", type="server_error", code="ledger_backlog",
+                               headers={"retry-after": "5"})
+        rec = await self.authenticate(ctx.api_key)
+        if rec is None:
+            return
+        ctx.principal = Principal(
+            key_id=rec.key_id, name=rec.name, team=rec.team, tags=rec.tags,
+            allowed_aliases=rec.allowed_aliases, metadata=rec.metadata,
+        )
+        if rec.allowed_aliases is not None and ctx.alias not in rec.allowed_aliases:
+            allowed = ", ".join(rec.allowed_aliases) or "none"
+            raise GatewayError(403, f"API key {rec.key_id} may not use model '{ctx.alias}' (allowed: {allowed}).",
+                               type="permission_error", code="model_not_allowed", param="model")
+        scopes = self._scopes(rec)
+        if not scopes:
+            self._held[id(ctx)] = _Held([], None)
+            return
+        try:
+            adm = await self.limiter.admit(scopes)
+        except Exception as exc:  # Redis down / timeout
+            if not self.limiter.shared:
+                raise
+            self.limiter_failures += 1
+            if self.limiter_failures == 1 or self.limiter_failures % 1000 == 0:
+                log.error("rate-limit store unavailable (%s): %s requests (%d failures)", exc,
+                          "admitting" if self.on_redis_down == "allow" else "refusing", self.limiter_failures)
+            if self.on_redis_down == "allow":
+                self._held[id(ctx)] = _Held([], None)
+                return
+            raise GatewayError(503, "Rate-limit store (Redis) is unavailable.", type="server_error",
+                               code="limiter_unavailable", headers={"retry-after": "5"}) from None
+        self._headers(ctx, adm)
+        if adm.denial is not None:
+            raise self._deny(adm.denial, ctx)
+        self._held[id(ctx)] = _Held(scopes, adm)
+
+    def _headers(self, ctx: RequestContext, adm: Admission) -> None:
+        h = ctx.response_headers
+        reset = f"{max(adm.reset_seconds, 0):.0f}s"
+        if adm.rpm_limit is not None:
+            h["x-ratelimit-limit-requests"] = str(adm.rpm_limit)
+            h["x-ratelimit-remaining-requests"] = str(adm.rpm_remaining)
+            h["x-ratelimit-reset-requests"] = reset
+        if adm.tpm_limit is not None:
+            h["x-ratelimit-limit-tokens"] = str(adm.tpm_limit)
+            h["x-ratelimit-remaining-tokens"] = str(adm.tpm_remaining)
+            h["x-ratelimit-reset-tokens"] = reset
+
+    def _deny(self, d: Denial, ctx: RequestContext) -> GatewayError:
+        self.denied[d.kind] = self.denied.get(d.kind, 0) + 1
+        who = d.scope.replace("key:", "API key ").replace("team:", "team ")
+        headers = {"retry-after": retry_after_header(d.retry_after), **ctx.response_headers}
+        if d.kind in ("rpm", "tpm"):
+            unit = "requests" if d.kind == "rpm" else "tokens"
+            headers[f"x-ratelimit-limit-{unit}"] = f"{d.limit:g}"
+            headers[f"x-ratelimit-remaining-{unit}"] = "0"
+            headers[f"x-ratelimit-reset-{unit}"] = f"{max(d.retry_after, 0):.0f}s"
+        if d.kind == "budget":
+            return GatewayError(
+                402, f"{who} has spent {d.used:.4f} of its {d.limit:g} {self.cfg.currency} budget for this period; "
+                f"it resets in {retry_after_header(d.retry_after)}s.",
+                type="insufficient_quota", code="budget_exceeded", headers=headers,
+            )
+        what = {"rpm": f"{d.limit:g} requests per minute", "tpm": f"{d.limit:g} tokens per minute",
+                "concurrency": f"{d.limit:g} concurrent requests"}[d.kind]
+        return GatewayError(
+            429, f"Rate limit reached for {who}: {what}. Retry after {retry_after_header(d.retry_after)}s.",
+            type="rate_limit_error",
+            code="rate_limit_exceeded", headers=headers,
+        )
+
+    async def release(self, ctx: RequestContext) -> None:
+        held = self._held.pop(id(ctx), None)
+        if held is None or held.admission is None:
+            return
+        prompt, completion, _, _ = self.recorder.measure(ctx)
+        cost = ctx.cost
+        if cost is None:
+            cost = self.recorder.prices.cost(ctx.provider, ctx.provider_model, ctx.location, prompt, completion, 0)
+        try:
+            await self.limiter.release(held.scopes, held.admission, prompt + completion, cost)
+        except Exception as exc:
+            self.limiter_failures += 1
+            log.warning("could not record usage in the rate-limit store: %s", exc)
+
+    def stats(self) -> dict[str, Any]:
+        return {"in_flight": len(self._held), "denied": dict(self.denied), "limiter_failures": self.limiter_failures}

@@ -1,0 +1,106 @@
+"""Price table: what a request cost, and what it would have cost on the reference cloud model.
+
+The built-in table (``prices.json``, date-stamped, with sources) is overridden by
+``accounting.prices`` and by a provider's own ``price`` (on-prem providers usually set their
+amortised cost there; without one an on-prem request costs 0).  Costs are converted to
+``accounting.currency`` with ``accounting.exchange_rates`` (units per 1 USD).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from perimeter.accounting.config import AccountingConfig
+
+
+class PriceError(ValueError):
+    pass
+
+
+@dataclass(slots=True, frozen=True)
+class Price:
+    input: float
+    output: float
+    cached: float
+    currency: str = "USD"
+
+    def cost(self, prompt: int, completion: int, cached: int) -> float:
+        cached = min(cached, prompt)
+        return ((prompt - cached) * self.input + cached * self.cached + completion * self.output) / 1_000_000
+
+
+def builtin_table() -> dict[str, Any]:
+    return json.loads(resources.files("perimeter.accounting").joinpath("prices.json").read_text("utf-8"))
+
+
+def _price(d: dict[str, Any]) -> Price:
+    cached = d.get("cached")
+    return Price(float(d["input"]), float(d["output"]), float(d["input"] if cached is None else cached),
+                 str(d.get("currency") or "USD"))
+
+
+class PriceTable:
+    def __init__(self, cfg: AccountingConfig, provider_prices: dict[str, dict[str, float]] | None = None) -> None:
+        self.currency = cfg.currency
+        self.rates = {"USD": 1.0, **cfg.exchange_rates}
+        table = builtin_table()
+        self.as_of = str(table.get("as_of"))
+        self.models: dict[str, Price] = {m: _price(d) for m, d in table["models"].items()}
+        for m, pc in cfg.prices.items():
+            self.models[m] = Price(pc.input, pc.output, pc.input if pc.cached is None else pc.cached, pc.currency)
+        self.providers: dict[str, Price] = {}
+        for name, d in (provider_prices or {}).items():
+            try:
+                self.providers[name] = _price({"currency": cfg.currency, **d})
+            except (KeyError, TypeError, ValueError) as exc:
+                raise PriceError(
+                    f"providers.{name}.price: needs numeric 'input' and 'output' per 1M tokens ({exc})"
+                ) from None
+        for p in [*self.models.values(), *self.providers.values()]:
+            if p.currency not in self.rates and p.currency != self.currency:
+                raise PriceError(
+                    f"price in {p.currency} but accounting.exchange_rates has no rate for it "
+                    f"(known: {', '.join(sorted(self.rates))})"
+                )
+        self._sorted = sorted(self.models, key=len, reverse=True)
+        self.reference_model = cfg.reference_model
+        self.reference = self.lookup(cfg.reference_model) if cfg.reference_model else None
+        if cfg.reference_model and self.reference is None:
+            raise PriceError(f"accounting.reference_model: no price for '{cfg.reference_model}' (add it to accounting.prices)")
+
+    def lookup(self, model: str | None) -> Price | None:
+        if not model:
+            return None
+        p = self.models.get(model)
+        if p is not None:
+            return p
+        bare = model.rsplit("/", 1)[-1]  # "openai/gpt-4o" style names
+        for m in self._sorted:
+            if bare.startswith(m):
+                return self.models[m]
+        return None
+
+    def convert(self, amount: float, currency: str) -> float:
+        if currency == self.currency:
+            return amount
+        usd = amount / self.rates[currency]
+        return usd * self.rates.get(self.currency, 1.0)
+
+    def cost(
+        self, provider: str | None, model: str | None, location: str | None, prompt: int, completion: int, cached: int
+    ) -> float:
+        """Cost in ``self.currency``: provider price, else model price; on-prem without price is free."""
+        price = self.providers.get(provider or "")
+        if price is None:
+            price = None if location == "on_prem" else self.lookup(model)
+        if price is None:
+            return 0.0
+        return self.convert(price.cost(prompt, completion, cached), price.currency)
+
+    def reference_cost(self, prompt: int, completion: int, cached: int) -> float | None:
+        if self.reference is None:
+            return None
+        return self.convert(self.reference.cost(prompt, completion, cached), self.reference.currency)

@@ -1,0 +1,167 @@
+"""Batched, crash-safe writer of ledger rows and audit events (off the hot path).
+
+``submit()`` journals the row (see :mod:`perimeter.store.journal`) and appends it to an
+in-memory queue; one background task writes the queue in batches — ledger rows and audit
+events in the same transaction — every ``flush_interval`` or ``batch_size`` rows.  If the
+database is down or full, the batch stays at the head of the queue, a line is logged once per
+outage, ``flush_failures`` counts, and the task retries with backoff; when the database is
+back the queue drains and a recovery line is logged.  ``aclose()`` drains before returning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from typing import Any
+
+from perimeter.store.audit import append_chained
+from perimeter.store.db import Database, DatabaseUnavailable, Tx
+from perimeter.store.journal import Entry, Journal
+
+log = logging.getLogger("perimeter.store.writer")
+
+LEDGER_COLUMNS = (
+    "row_id", "ts", "request_id", "key_id", "team", "alias", "endpoint", "provider", "model", "location",
+    "route_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "token_source", "cost",
+    "reference_cost", "currency", "latency_ms", "ttft_ms", "status", "error_code", "entity_counts",
+    "privacy_action", "stream", "replica", "content",
+)
+_INSERT_LEDGER = (
+    f"INSERT INTO ledger ({', '.join(LEDGER_COLUMNS)}) VALUES ({', '.join('?' * len(LEDGER_COLUMNS))}) "
+    "ON CONFLICT (row_id) DO NOTHING"
+)
+
+
+def write_batch(tx: Tx, entries: list[Entry]) -> tuple[int, int]:
+    ledger = [tuple(e.row.get(c) for c in LEDGER_COLUMNS) for e in entries if e.kind == "ledger"]
+    tx.executemany(_INSERT_LEDGER, ledger)
+    audited = append_chained(tx, [e.row for e in entries if e.kind == "audit"])
+    return len(ledger), audited
+
+
+class BatchWriter:
+    def __init__(
+        self,
+        db: Database,
+        journal: Journal,
+        *,
+        flush_interval: float = 0.05,
+        batch_size: int = 500,
+        max_pending: int = 200_000,
+    ) -> None:
+        self.db = db
+        self.journal = journal
+        self.flush_interval = flush_interval
+        self.batch_size = batch_size
+        self.max_pending = max_pending
+        self._queue: deque[Entry] = deque()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        # Metrics (read by /metrics and the admin API).
+        self.rows_written = 0
+        self.audit_written = 0
+        self.flush_failures = 0
+        self.db_up = True
+        self.outage_since: float | None = None
+        self.last_error: str | None = None
+
+    # -- hot path ----------------------------------------------------------------------------
+    def submit(self, kind: str, row: dict[str, Any]) -> None:
+        """Journal and queue one row; O(1), no await, no database."""
+        self._queue.append(self.journal.append(kind, row))
+        if len(self._queue) >= self.batch_size:
+            self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def overloaded(self) -> bool:
+        return len(self._queue) >= self.max_pending
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        recovered = self.journal.recover()
+        self._queue.extendleft(reversed(recovered))
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="perimeter-ledger-writer")
+
+    async def flush(self) -> bool:
+        """Write everything queued now; False if the database refused (rows stay queued)."""
+        while self._queue:
+            if not await self._write_one_batch():
+                return False
+        return True
+
+    async def aclose(self, timeout: float = 10.0) -> None:
+        self._closing = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, timeout)
+        if self._queue:
+            log.error(
+                "shutdown: %d ledger/audit rows could not be written (%s); they stay in the journal %s "
+                "and are replayed on the next start", len(self._queue), self.last_error, self.journal.dir,
+            )
+        else:
+            self.journal.close()
+
+    # -- background --------------------------------------------------------------------------
+    async def _run(self) -> None:
+        backoff = self.flush_interval
+        while True:
+            if not self._queue:
+                if self._closing:
+                    return
+                self._wake.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.flush_interval * 20)
+            if not self._queue:
+                continue
+            if not self._closing and len(self._queue) < self.batch_size:
+                await asyncio.sleep(self.flush_interval)  # let a batch build up
+            ok = await self._write_one_batch()
+            if ok:
+                backoff = self.flush_interval
+                continue
+            if self._closing:
+                return
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+
+    async def _write_one_batch(self) -> bool:
+        n = min(len(self._queue), self.batch_size)
+        batch = [self._queue[i] for i in range(n)]
+        try:
+            ledger, audit = await self.db.run(lambda tx: write_batch(tx, batch))
+        except DatabaseUnavailable as exc:
+            self.flush_failures += 1
+            self.last_error = str(exc)
+            if self.db_up:
+                self.db_up = False
+                self.outage_since = time.time()
+                log.error(
+                    "ledger database unavailable (%s): requests keep flowing, %d rows queued and journaled; "
+                    "retrying", exc, len(self._queue),
+                )
+            return False
+        except Exception as exc:  # a bug or a constraint we did not expect: do not spin silently
+            self.flush_failures += 1
+            self.last_error = repr(exc)
+            log.exception("ledger batch write failed; will retry")
+            return False
+        for _ in range(n):
+            self._queue.popleft()
+        self.journal.committed(batch)
+        self.rows_written += ledger
+        self.audit_written += audit
+        if not self.db_up:
+            down = time.time() - (self.outage_since or time.time())
+            log.warning("ledger database is back after %.1fs: flushed the queue (%d rows still queued)", down, len(self._queue))
+            self.db_up = True
+            self.outage_since = None
+        return True
