@@ -202,11 +202,16 @@ def _paths(kw: dict[str, Any]) -> tuple[Path, Path]:
     return out, html
 
 
+def _stdout() -> Console:
+    """Wide enough for the summary table when the output goes to a file or a pipe."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def _finish(doc: dict[str, Any], kw: dict[str, Any], runs: list[RunResult], note: str | None = None) -> None:
     out, html = _paths(kw)
     results.save(doc, out)
     html.write_text(report.render(doc), encoding="utf-8")
-    console = Console()
+    console = _stdout()
     print_table(console, [r["summary"] for r in doc["runs"]])
     if note:
         console.print(note)
@@ -214,6 +219,10 @@ def _finish(doc: dict[str, Any], kw: dict[str, Any], runs: list[RunResult], note
     fatal = next((r.fatal_message for r in runs if r.fatal_message), None)
     if fatal:
         Console(stderr=True).print(f"[red]Error:[/] {fatal}\nStopped early: no request succeeded.")
+        sys.exit(EXIT_FATAL)
+    if not doc["interrupted"] and not any(r["summary"]["requests"]["ok"] for r in doc["runs"]):
+        first = next((r["summary"]["first_error"] for r in doc["runs"] if r["summary"]["first_error"]), None)
+        Console(stderr=True).print(f"[red]Error:[/] no request succeeded. First error: {first}")
         sys.exit(EXIT_FATAL)
     if doc["interrupted"]:
         Console(stderr=True).print("[yellow]Run interrupted: partial results saved.[/]")
@@ -327,7 +336,7 @@ def compare_cmd(files: tuple[str, ...]) -> None:
         heads = [results.best_run(d) for d in docs]
     except results.ResultsError as exc:
         raise click.ClickException(str(exc)) from exc
-    console = Console()
+    console = _stdout()
     console.print(compare_table(files, heads))
 
 
@@ -386,7 +395,7 @@ def report_cmd(file: str, output: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
     out = Path(output) if output else Path(file).with_suffix(".html")
     out.write_text(report.render(doc), encoding="utf-8")
-    print_table(Console(), [r["summary"] for r in doc["runs"]])
+    print_table(_stdout(), [r["summary"] for r in doc["runs"]])
     click.echo(f"report: {out}")
 
 
