@@ -124,7 +124,8 @@ class HybridRouter:
         if sticky and await self.stickiness.apply(ctx):
             ctx.require_on_prem = True
             trail.append("sticky: an earlier turn of this conversation was sensitive -> on-prem only")
-            return self._finish(ctx, plan, self._on_prem_chain(ctx, plan.tiers.local + plan.tiers.all),
+            first = plan.tiers.local if plan.routing is not None else []
+            return self._finish(ctx, plan, self._on_prem_chain(ctx, first + plan.tiers.all),
                                 "sticky:conversation", "local", trail)
         if ctx.require_on_prem:
             reason = "sensitive:" + ("+".join(sorted(ctx.entity_counts)) or (ctx.privacy_action or "unknown"))
@@ -138,8 +139,9 @@ class HybridRouter:
                         trail.append(f"semantic:{m.route or 'default'} (similarity {m.similarity:.2f}) -> {m.target}")
                         return self._finish(ctx, plan, healthy_first(chain, self.is_healthy), reason, m.target, trail)
                     trail.append(f"semantic route to '{m.target}' has no healthy on-prem provider; ignored")
-            return self._finish(ctx, plan, self._on_prem_chain(ctx, plan.tiers.local + plan.tiers.all),
-                                reason, "local", trail)
+            # With a routing section the local tier leads; without one, config order.
+            first = plan.tiers.local if plan.routing is not None else []
+            return self._finish(ctx, plan, self._on_prem_chain(ctx, first + plan.tiers.all), reason, "local", trail)
         routing = plan.routing
         if routing is None:
             return self._finish(ctx, plan, healthy_first(plan.tiers.all, self.is_healthy), "primary", "primary", trail)

@@ -129,9 +129,11 @@ class ConversationKeys:
         messages = ctx.body.get("messages")
         if not isinstance(messages, list) or not messages:
             return [], None
-        scope = (ctx.principal.key_id if ctx.principal else "").encode()
+        # Scoped to the caller and end user, so identical openings of two users never collide.
+        user = ctx.body.get("user")
+        scope = orjson.dumps([ctx.principal.key_id if ctx.principal else "", user if isinstance(user, str) else ""])
         h = hashlib.blake2b(key=self.secret, digest_size=16)
-        h.update(b"m" + scope)
+        h.update(b"m" + len(scope).to_bytes(4, "little") + scope)
         prefixes = []
         for m in messages:
             if not isinstance(m, dict):
