@@ -1,0 +1,283 @@
+"""The privacy stage of the pipeline: scan, decide per entity type, pseudonymize for the cloud.
+
+``inspect`` runs before routing: it scans every text slot of the body (off the event loop,
+within the policy's time budget), counts what it found, refuses the request when a ``block``
+type is present, and marks it on-prem-only for a ``local`` type.  Anything that goes wrong —
+the scanner raises, times out, or part of the body cannot be scanned — is *fail closed*: the
+request is refused, or (``on_scan_failure: local``) kept on-prem with its original body.
+
+``prepare`` runs once per provider attempt: on-prem providers get the original body; cloud
+providers get the pseudonymized one (computed once, on first use) plus a restorer for the
+answer.  It raises rather than ever return raw data for a cloud provider it cannot make safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets as _secrets
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from perimeter.context import Location, RequestContext
+from perimeter.errors import GatewayError
+from perimeter.privacy.config import PrivacyPolicyConfig
+from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
+from perimeter.privacy.pseudonymizer import Pseudonymizer, with_repeats
+from perimeter.privacy.restore import ReplacementTable, ResponseRestorer
+from perimeter.privacy.walk import Slot, apply, collect
+
+if TYPE_CHECKING:
+    from perimeter.stages import Restorer
+
+log = logging.getLogger("perimeter.privacy")
+
+HEADER = "x-perimeter-entities"
+
+
+class TextScanner(Protocol):
+    """What the guard needs from :class:`perimeter.privacy.Scanner`."""
+
+    def scan(self, text: str) -> list[Entity]: ...
+
+
+@dataclass(slots=True)
+class PrivacyPlan:
+    """What ``inspect`` learned, kept on ``ctx.privacy_plan`` for ``prepare``."""
+
+    policy: PrivacyPolicyConfig
+    tenant: str
+    slots: list[Slot]
+    pseudonymize: list[list[Entity]]  # per slot, the findings whose action is ``pseudonymize``
+    on_prem_only: bool = False
+    reason: str = ""
+    prepared: tuple[dict[str, Any], ResponseRestorer | None] | None = None
+
+
+class PrivacyStage:
+    """Implements :class:`perimeter.stages.PrivacyGuard`."""
+
+    def __init__(
+        self,
+        default: PrivacyPolicyConfig,
+        per_alias: dict[str, PrivacyPolicyConfig] | None = None,
+        scanner: TextScanner | None = None,
+        *,
+        scanner_error: str | None = None,
+        workers: int = 2,
+        cache_size: int = 4096,
+    ) -> None:
+        self.default = default
+        self.per_alias = dict(per_alias or {})
+        self.scanner = scanner
+        self.scanner_error = scanner_error
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="privacy-scan")
+        self._cache: OrderedDict[bytes, tuple[Entity, ...]] = OrderedDict()
+        self._cache_size = cache_size
+        self._random_secret = _secrets.token_bytes(32)
+        self._pseudonymizers: dict[tuple[bytes, str], Pseudonymizer] = {}
+        if any(p.enabled and p.secret is None for p in (default, *self.per_alias.values())):
+            log.warning(
+                "privacy.secret is not set: surrogates use a random per-process key, so replicas and "
+                "restarts disagree on them (set secret: ${PERIMETER_PRIVACY_SECRET})"
+            )
+
+    @classmethod
+    def from_config(
+        cls,
+        global_cfg: PrivacyPolicyConfig,
+        alias_cfgs: dict[str, PrivacyPolicyConfig | None],
+        scanner: TextScanner | None = None,
+    ) -> PrivacyStage:
+        """Build from the global ``privacy:`` section and each alias's ``privacy:`` override.
+
+        Without ``scanner`` a :class:`perimeter.privacy.Scanner` is created for every entity type
+        the policies mention (call :meth:`warm_up` at start-up, off the event loop).  If it cannot
+        be created, every scan fails — closed.
+        """
+        per_alias = {alias: global_cfg.merged(cfg) for alias, cfg in alias_cfgs.items() if cfg is not None}
+        error = None
+        if scanner is None:
+            wanted = set(CANONICAL_TYPES)
+            for policy in (global_cfg, *per_alias.values()):
+                wanted |= {t for t in policy.entities if t in EXTRA_TYPES}
+            try:
+                from perimeter.privacy.scanner import Scanner
+
+                scanner = Scanner(types=sorted(wanted))
+            except Exception as exc:  # fail closed at request time, with the reason logged
+                error = f"{type(exc).__name__}: {exc}"
+                log.error("privacy scanner unavailable (%s): requests will be refused or kept on-prem", error)
+        return cls(global_cfg, per_alias, scanner, scanner_error=error)
+
+    # ------------------------------------------------------------------ lifecycle
+    def warm_up(self) -> None:
+        """Load NLP models now (blocking; call from a thread at start-up)."""
+        warm = getattr(self.scanner, "warm_up", None)
+        if callable(warm):
+            warm()
+        from perimeter.privacy.morph import analyzer
+
+        analyzer()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def policy(self, alias: str) -> PrivacyPolicyConfig:
+        return self.per_alias.get(alias, self.default)
+
+    # ------------------------------------------------------------------ inspect
+    async def inspect(self, ctx: RequestContext) -> None:
+        policy = self.policy(ctx.alias)
+        ctx.privacy_plan = None
+        if not policy.enabled:
+            ctx.privacy_action = "off"
+            return
+        tenant = _tenant(ctx)
+        slots, unscannable = collect(ctx.endpoint, ctx.body)
+        if unscannable and policy.unscannable == "fail":
+            where = ", ".join(unscannable[:3]) + (" ..." if len(unscannable) > 3 else "")
+            self._fail(ctx, policy, tenant, slots, 400, "unscannable_content",
+                       f"the privacy policy of model '{ctx.alias}' requires every part of the request to be "
+                       f"scanned, but {where} cannot be scanned; send text only, or use a model whose policy "
+                       f"allows it")
+            return
+        try:
+            found = await self._scan([s.text for s in slots], policy.scan_timeout)
+        except TimeoutError:
+            self._fail(ctx, policy, tenant, slots, 503, "privacy_scan_timeout",
+                       f"the privacy scan did not finish within {policy.scan_timeout:g} s; the request was "
+                       f"not sent anywhere (fail closed) — retry, or shorten the request")
+            return
+        except Exception as exc:
+            log.error("privacy scan failed for request %s: %s: %s", ctx.request_id, type(exc).__name__, exc)
+            self._fail(ctx, policy, tenant, slots, 503, "privacy_scan_failed",
+                       "the privacy scanner failed; the request was not sent anywhere (fail closed)")
+            return
+
+        counts: dict[str, int] = {}
+        for ents in found:
+            for e in ents:
+                counts[e.type] = counts.get(e.type, 0) + 1
+        ctx.entity_counts = counts
+        header = ",".join(f"{t}={n}" for t, n in sorted(counts.items())) or "none"
+        if policy.entities_header:
+            ctx.response_headers[HEADER] = header
+        actions = {t: policy.action_for(t) for t in counts}
+        blocked = sorted(t for t, a in actions.items() if a == "block")
+        if blocked:
+            ctx.privacy_action = "block"
+            raise GatewayError(
+                400,
+                f"the request contains data that the privacy policy of model '{ctx.alias}' does not allow "
+                f"to be sent: {', '.join(blocked)}; remove it and retry",
+                code="sensitive_data_blocked",
+                headers={HEADER: header} if policy.entities_header else None,
+            )
+        local = sorted(t for t, a in actions.items() if a == "local")
+        pseudo = [[e for e in ents if actions[e.type] == "pseudonymize"] for ents in found]
+        plan = PrivacyPlan(policy, tenant, slots, pseudo)
+        if local:
+            plan.on_prem_only = True
+            plan.reason = f"contains {', '.join(local)} (action: local)"
+            ctx.require_on_prem = True
+            ctx.privacy_action = "local"
+        elif any(pseudo):
+            ctx.privacy_action = "pseudonymize"
+        else:
+            ctx.privacy_action = "allow" if counts else "clean"
+        ctx.privacy_plan = plan
+
+    def _fail(self, ctx: RequestContext, policy: PrivacyPolicyConfig, tenant: str, slots: list[Slot],
+              status: int, code: str, message: str) -> None:
+        """Fail closed: refuse, or keep the request on-prem with its original body."""
+        if policy.entities_header:
+            ctx.response_headers[HEADER] = "unscanned"
+        if policy.on_scan_failure == "local":
+            ctx.require_on_prem = True
+            ctx.privacy_action = "local"
+            ctx.privacy_plan = PrivacyPlan(policy, tenant, slots, [], on_prem_only=True, reason=code)
+            return
+        ctx.privacy_action = "block"
+        raise GatewayError(status, message, type="invalid_request_error" if status < 500 else "service_unavailable",
+                           code=code)
+
+    async def _scan(self, texts: Sequence[str], timeout: float) -> list[list[Entity]]:
+        """Scan every text (cached by content: earlier turns of a conversation are not rescanned)."""
+        if self.scanner is None:
+            raise RuntimeError(f"no scanner: {self.scanner_error or 'not configured'}")
+        keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
+        results: list[tuple[Entity, ...] | None] = [self._cache_get(k) for k in keys]
+        missing = [i for i, r in enumerate(results) if r is None]
+        if missing:
+            todo = [texts[i] for i in missing]
+            scanner = self.scanner
+            loop = asyncio.get_running_loop()
+            fut = loop.run_in_executor(self._executor, lambda: [tuple(scanner.scan(t)) for t in todo])
+            fresh = await asyncio.wait_for(fut, timeout)
+            for i, ents in zip(missing, fresh, strict=True):
+                results[i] = ents
+                self._cache_put(keys[i], ents)
+        return [list(r or ()) for r in results]
+
+    def _cache_get(self, key: bytes) -> tuple[Entity, ...] | None:
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+        return hit
+
+    def _cache_put(self, key: bytes, value: tuple[Entity, ...]) -> None:
+        self._cache[key] = value
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    # ------------------------------------------------------------------ prepare
+    def prepare(self, ctx: RequestContext, location: Location) -> tuple[dict[str, Any], Restorer | None]:
+        plan = ctx.privacy_plan
+        if not isinstance(plan, PrivacyPlan):
+            if location == "on_prem" or not self.policy(ctx.alias).enabled:
+                return ctx.body, None
+            raise GatewayError(500, "privacy inspection did not run; refusing to call a cloud provider",
+                               type="server_error", code="privacy_not_inspected")
+        if location == "on_prem":
+            return ctx.body, None
+        if plan.on_prem_only:
+            raise GatewayError(503, f"this request must stay on-prem ({plan.reason}); refusing to send it to a "
+                               "cloud provider", type="service_unavailable", code="privacy_on_prem_required")
+        if not any(plan.pseudonymize):
+            return ctx.body, None
+        if plan.prepared is None:
+            plan.prepared = self._pseudonymize(ctx, plan)
+        body, restorer = plan.prepared
+        return body, restorer
+
+    def _pseudonymize(self, ctx: RequestContext, plan: PrivacyPlan) -> tuple[dict[str, Any], ResponseRestorer | None]:
+        texts = [s.text for s in plan.slots]
+        entities = with_repeats(texts, plan.pseudonymize)
+        result = self._pseudonymizer(plan.policy).run(plan.tenant, texts, entities)
+        replacements = {s.path: new for s, new in zip(plan.slots, result.texts, strict=True) if new != s.text}
+        body = apply(ctx.body, replacements)
+        if ctx.endpoint == "embeddings":
+            return body, None
+        table = ReplacementTable(result.pairs)
+        return body, (ResponseRestorer(table) if table else None)
+
+    def _pseudonymizer(self, policy: PrivacyPolicyConfig) -> Pseudonymizer:
+        secret = policy.secret.encode() if policy.secret else self._random_secret
+        key = (secret, policy.surrogates)
+        pz = self._pseudonymizers.get(key)
+        if pz is None:
+            pz = self._pseudonymizers[key] = Pseudonymizer(secret, policy.surrogates)
+        return pz
+
+
+def _tenant(ctx: RequestContext) -> str:
+    """Surrogates are unlinkable across tenants: a team, else the key, else the default tenant."""
+    p = ctx.principal
+    if p is None:
+        return "default"
+    return f"team:{p.team}" if p.team else f"key:{p.key_id}"
