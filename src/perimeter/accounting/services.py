@@ -149,7 +149,8 @@ async def build_accounting(config: Config, *, replica: str | None = None) -> Acc
         limiter = MemoryLimiter()
         for scope, pid, spent in await db.run(lambda tx: spend_so_far(tx, time.time()), write=False):
             limiter.seed_spend(scope, pid, spent)
-    recorder = LedgerRecorder(writer, prices, TokenCounter(acct.tokenizer_dir), acct, replica)
+    # The pipeline appends the per-request audit event itself (Pipeline.finish).
+    recorder = LedgerRecorder(writer, prices, TokenCounter(acct.tokenizer_dir), acct, replica, audit_requests=False)
     gatekeeper = KeyGatekeeper(
         cache, limiter, acct, recorder=recorder, writer=writer, dev_mode=config.server.mode == "dev",
         reject_when_db_down=storage.on_database_down == "reject", on_redis_down=storage.on_redis_down,

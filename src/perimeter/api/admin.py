@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from perimeter.accounting.config import LimitsConfig
 from perimeter.accounting.keys import KeyCache, KeyError_, KeyRecord, KeyStore
 from perimeter.accounting.usage import GROUPS, usage_summary
+from perimeter.api.http import Receive, Scope, Send
 from perimeter.errors import GatewayError
 from perimeter.store.audit import verify
 from perimeter.store.db import Database, DatabaseUnavailable
@@ -35,9 +36,6 @@ if TYPE_CHECKING:
     from perimeter.accounting.recorder import LedgerRecorder
     from perimeter.accounting.services import AccountingServices
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 MAX_BODY = 64 * 1024
 
 

@@ -59,6 +59,7 @@ class BatchWriter:
         self.max_pending = max_pending
         self._queue: deque[Entry] = deque()
         self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         # Metrics (read by /metrics and the admin API).
@@ -134,7 +135,13 @@ class BatchWriter:
             backoff = min(backoff * 2, 5.0)
 
     async def _write_one_batch(self) -> bool:
+        async with self._lock:  # flush() and the background task must not write the same rows twice
+            return await self._write_locked()
+
+    async def _write_locked(self) -> bool:
         n = min(len(self._queue), self.batch_size)
+        if n == 0:
+            return True
         batch = [self._queue[i] for i in range(n)]
         try:
             ledger, audit = await self.db.run(lambda tx: write_batch(tx, batch))

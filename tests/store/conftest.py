@@ -1,0 +1,3 @@
+from tests.accounting.backends import redis_prefix, storage
+
+__all__ = ["redis_prefix", "storage"]
