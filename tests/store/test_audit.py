@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ def test_intact_chain_verifies_and_links(storage: dict[str, Any]) -> None:
         assert res.ok and res.entries == 8, res.problems
         rows = _exec(db, "SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq")
         assert [r[0] for r in rows] == list(range(1, 9))
-        for prev, cur in zip(rows, rows[1:], strict=False):
+        for prev, cur in itertools.pairwise(rows):
             assert cur[1] == prev[2]
         assert verify(db, expect_head=res.head_hash).ok
     finally:
