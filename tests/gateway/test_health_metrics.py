@@ -1,0 +1,40 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.fakes.gateway import minimal_config, openai_provider, running_gateway
+from tests.fakes.openai_server import FakeOpenAI, Fault
+
+MSG = {"model": "chat", "messages": [{"role": "user", "content": "a b"}]}
+
+
+async def test_ready_reflects_breakers(upstream: FakeOpenAI, client: httpx.AsyncClient) -> None:
+    upstream.fail(Fault("status", status=500, times=-1))
+    cfg = minimal_config([openai_provider("local", upstream.base_url, retry={"max_retries": 0},
+                                          breaker={"failure_threshold": 1, "cooldown": 60})],
+                         {"chat": ["local"]})
+    async with running_gateway(cfg) as gw:
+        assert (await client.get(f"{gw.url}/health/live")).status_code == 200
+        r = await client.get(f"{gw.url}/health/ready")
+        assert r.status_code == 200 and r.json()["aliases"]["chat"]["usable_providers"] == ["local"]
+        assert (await client.post(f"{gw.base_url}/chat/completions", json=MSG)).status_code == 502
+        r = await client.get(f"{gw.url}/health/ready")
+        assert r.status_code == 503 and r.json()["unavailable_aliases"] == ["chat"]
+        # while the breaker is open the gateway answers at once with a clear 503
+        r = await client.post(f"{gw.base_url}/chat/completions", json=MSG)
+        assert r.status_code == 503 and "circuit open" in r.json()["error"]["message"]
+
+
+async def test_metrics_exposition(upstream: FakeOpenAI, client: httpx.AsyncClient) -> None:
+    cfg = minimal_config([openai_provider("local", upstream.base_url)], {"chat": ["local"]})
+    async with running_gateway(cfg) as gw:
+        await client.post(f"{gw.base_url}/chat/completions", json=MSG)
+        await client.post(f"{gw.base_url}/chat/completions", json={**MSG, "stream": True})
+        text = (await client.get(f"{gw.url}/metrics")).text
+    assert "# TYPE perimeter_requests_total counter" in text
+    assert 'perimeter_requests_total{alias="chat",provider="local",endpoint="chat",status="200"}' in text
+    assert 'perimeter_time_to_first_token_seconds_count{alias="chat",provider="local"}' in text
+    assert 'perimeter_tokens_total{alias="chat",provider="local",kind="completion"}' in text
+    assert 'perimeter_request_duration_seconds_bucket{alias="chat",provider="local",le="+Inf"}' in text
