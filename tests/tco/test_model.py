@@ -7,7 +7,15 @@ from dataclasses import replace
 import pytest
 
 from perimeter.tco.model import (
-    DAYS_PER_MONTH, ApiPrice, SelfHost, Traffic, api, break_even, hybrid, replica_capacity_units, self_hosted,
+    DAYS_PER_MONTH,
+    ApiPrice,
+    SelfHost,
+    Traffic,
+    api,
+    break_even,
+    hybrid,
+    replica_capacity_units,
+    self_hosted,
 )
 from perimeter.tco.scenario import ScenarioError, build, builtin_scenarios, load_yaml
 
