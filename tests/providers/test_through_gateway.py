@@ -176,6 +176,7 @@ async def test_anthropic_sdk_against_openai_upstream(fake_oai: FakeOpenAI) -> No
     assert len(texts) > 1 and "".join(texts) == "echo: stream please"
     assert final.content[0].text == "echo: stream please"  # type: ignore[union-attr]
     assert final.stop_reason == "end_turn" and final.usage.output_tokens == 3
+    assert final.usage.input_tokens == 2  # the upstream counted the two prompt words; came via message_delta
 
 
 async def test_anthropic_sdk_tool_use_round_trip_to_anthropic_upstream(fake_claude: FakeAnthropic) -> None:
