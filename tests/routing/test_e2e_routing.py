@@ -20,7 +20,7 @@ from perimeter.privacy.scanner import Scanner
 from perimeter.routing.pipeline_hook import cascade_hook
 from perimeter.routing.router import HybridRouter
 from tests.fakes.gateway import RunningGateway, minimal_config, openai_provider, running_gateway
-from tests.fakes.openai_server import Fault, FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, Fault
 
 PASSPORT = "4510 123456"
 HARD = ("Design a distributed, fault-tolerant job scheduler with exactly-once semantics; prove that no job runs "
