@@ -64,7 +64,7 @@ async def test_secret_is_stored_only_as_salted_hash(services: AccountingServices
     flat = repr(rows)
     assert secret not in flat and plain not in flat
     assert rec.secret_hash in flat and rec.salt in flat
-    other, rec2 = await services.keys.create(name="svc2")
+    _other, rec2 = await services.keys.create(name="svc2")
     assert rec2.salt != rec.salt
 
 
@@ -239,7 +239,7 @@ async def test_key_cache_sees_changes_from_another_process(services: AccountingS
     cli_store = KeyStore(services.db)
     cache = KeyCache(services.keys, ttl=0.05)
     await cache.load()
-    plain, rec = await cli_store.create(name="from-cli")
+    _plain, rec = await cli_store.create(name="from-cli")
     assert await cache.lookup(rec.key_id) is not None  # unknown id: one database lookup
     await cli_store.revoke(rec.key_id)
     await cache.poll()

@@ -75,7 +75,7 @@ async def test_concurrency_tokens_and_budget(redis_prefix: str) -> None:
 async def test_redis_down_raises_so_the_gatekeeper_can_decide() -> None:
     lim = RedisLimiter("redis://127.0.0.1:1/0", "x:")
     try:
-        with pytest.raises(Exception, match="(?i)connect|refused"):
+        with pytest.raises(Exception, match=r"(?i)connect|refused"):
             await lim.admit([Scope("key:k", LimitsConfig(rpm=1))])
     finally:
         await lim.aclose()
