@@ -233,3 +233,42 @@ async def test_anthropic_endpoint_streams_upstream_failure_as_error(fake_claude:
         await client.close()
     assert info.value.status_code == 502
     assert "Overloaded" in str(info.value)
+
+
+async def test_messages_stream_event_sequence_is_well_formed(fake_claude: FakeAnthropic) -> None:
+    """Raw SSE from /v1/messages, checked without the SDK's leniency: order, pairing, indices."""
+    fake_claude.queue(AnthropicTurn(text="Two tools.", tool_uses=[
+        {"id": "toolu_1", "name": "a", "input": {"x": 1}}, {"id": "toolu_2", "name": "b", "input": {"y": [2]}}]))
+    body = {"model": "c", "max_tokens": 50, "stream": True, "messages": [{"role": "user", "content": "go"}]}
+    async with gateway([claude(fake_claude)], {"c": {"targets": ["claude"]}}) as gw, \
+            httpx.AsyncClient(timeout=20) as c, c.stream("POST", f"{gw.url}/v1/messages", json=body) as r:
+        raw = (await r.aread()).decode()
+    assert r.headers["content-type"].startswith("text/event-stream")
+    events = []
+    for frame in raw.strip().split("\n\n"):
+        name_line, data_line = frame.split("\n")
+        name, data = name_line.removeprefix("event: "), json.loads(data_line.removeprefix("data: "))
+        assert data["type"] == name
+        events.append(data)
+    names = [e["type"] for e in events]
+    assert names[0] == "message_start" and names[-2:] == ["message_delta", "message_stop"]
+    starts = [e for e in events if e["type"] == "content_block_start"]
+    assert [s["index"] for s in starts] == [0, 1, 2]
+    assert [s["content_block"]["type"] for s in starts] == ["text", "tool_use", "tool_use"]
+    open_block = None
+    inputs: dict[int, str] = {}
+    for e in events:
+        if e["type"] == "content_block_start":
+            assert open_block is None
+            open_block = e["index"]
+        elif e["type"] == "content_block_delta":
+            assert e["index"] == open_block
+            if e["delta"]["type"] == "input_json_delta":
+                inputs[e["index"]] = inputs.get(e["index"], "") + e["delta"]["partial_json"]
+        elif e["type"] == "content_block_stop":
+            assert e["index"] == open_block
+            open_block = None
+    assert open_block is None
+    assert {k: json.loads(v) for k, v in inputs.items()} == {1: {"x": 1}, 2: {"y": [2]}}
+    assert events[-2]["delta"]["stop_reason"] == "tool_use"
+    assert events[-2]["usage"]["output_tokens"] > 0
