@@ -23,16 +23,22 @@ async def test_ttft_and_itl_match_injected_delays(serve) -> None:
     result = await runner.run()
     s = summarize(result)
     assert s["requests"]["ok"] == 40 and s["error_rate"] == 0
-    assert close(s["ttft"]["median"], 0.050, 0.05, 0.002), s["ttft"]
+    # Against the injected delays.  On a loaded 2-core box the fake server's own sleeps overshoot
+    # by a few ms, so these bounds are looser than the ones against the server's clock below.
+    assert close(s["ttft"]["median"], 0.050, 0.10, 0.002), s["ttft"]
     assert close(s["itl"]["median"], 0.010, 0.05, 0.001), s["itl"]
     assert close(s["tpot"]["median"], 0.010, 0.05, 0.001), s["tpot"]
-    assert close(s["latency"]["median"], 0.050 + 19 * 0.010, 0.05, 0.003), s["latency"]
+    assert close(s["latency"]["median"], 0.050 + 19 * 0.010, 0.05, 0.004), s["latency"]
     # ITL excludes the first token: 19 gaps per 20-token answer.
     assert s["itl"]["count"] == 40 * 19
     assert s["output_tokens"] == 40 * 20 and s["usage_reported"]
-    # Against the server's own clock: the client adds at most a couple of ms of overhead.
+    # Against what the server actually did (its own clock): the client adds only a couple of ms
+    # to TTFT (loopback + parsing) and reproduces the mean token gap within a few percent.
     server_ttft = statistics.median(first - arrived for arrived, first, _ in b.timings)
-    assert 0 <= s["ttft"]["median"] - server_ttft < 0.003
+    assert 0 <= s["ttft"]["median"] - server_ttft < 0.003, (s["ttft"]["median"], server_ttft)
+    server_gap = statistics.median((last - first) / 19 for _, first, last in b.timings)
+    client_gap = statistics.median(sum(x.itl) / len(x.itl) for x in result.samples)
+    assert close(client_gap, server_gap, 0.03, 0.0003), (client_gap, server_gap)
 
 
 async def test_constant_rate_holds_against_a_slow_server(serve) -> None:
