@@ -73,7 +73,7 @@ def find_phones(text: str) -> list[Entity]:
         elif m.group("loc"):
             if ctx != "PHONE":
                 continue
-        elif value[3] == "." and ctx != "PHONE":
+        elif value[3] == "." and (ctx != "PHONE" and not (value[0] in "23456789" and value[4] in "23456789")):
             continue
         else:
             if count not in (10, 11):
@@ -89,6 +89,7 @@ def find_phones(text: str) -> list[Entity]:
 # --- IP addresses.
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])")
+_IP_CTX = re.compile(r"\b(?:ip|ipv4|host|server|addr\w*|адрес\w*|сервер\w*|хост\w*|src|dst|from|client|peer|remote|с|from)\b\W*$|=\s*$", re.IGNORECASE)
 _VERSION_CTX = re.compile(r"\b(?:v|version|верси\w*|ver\.?|release|релиз|build|oid|сборк\w*)\s*$", re.IGNORECASE)
 
 
@@ -101,6 +102,8 @@ def find_ips(text: str) -> list[Entity]:
                 continue
             if parts[0] in ("0", "255") or _VERSION_CTX.search(text, max(0, m.start() - 12), m.start()):
                 continue
+            if len(parts[0]) == 1 and not _IP_CTX.search(text, max(0, m.start() - 40), m.start()):
+                continue  # "1.8.1.159" is far more often a version than an address
             out.append(Entity("IP_ADDRESS", m.start(), m.end(), m.group(), 0.95, "ipv4"))
     if "::" in text or text.count(":") >= 7:
         for m in _IPV6.finditer(text):

@@ -16,7 +16,13 @@ from importlib import resources
 
 from perimeter.privacy.entities import Entity
 
-_TOKEN = re.compile(r"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)*|[A-Z]\.")
+_UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
+_LO = "a-zß-öø-ÿ\u0100-\u017f"
+_TOKEN = re.compile(rf"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*|[A-Z]\.")
+_PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|bin|ibn|al|ter)\s)+$")
+_CAPS_PAIR = re.compile(r"(?<![A-Za-z])([A-Z]{2,})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?([A-Z]{2,}(?:-[A-Z]{2,})?)(?![A-Za-z])")
+# Transliterated Slavic surnames are productive; the suffix says "surname" even when the list does not.
+_SLAVIC_SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|skiy|skii|skaya|ski|ska|enko|chuk|vich|ko|ук|yan)$")
 _TITLE = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Madam", "Dame", "Lord", "Lady"})
 # Capitalised words that are first names in the census lists but mostly something else here.
 _AMBIGUOUS = frozenset(
@@ -82,13 +88,29 @@ def find_en_names(text: str) -> list[Entity]:
         j = i + 1
         while j < len(tokens):
             gap = text[run[-1].end():tokens[j].start()]
-            if gap not in (" ", "\u00a0") and not (run[-1].group().endswith(".") and gap == ""):
+            after_title = run[-1].group() in _TITLE and gap in (". ", ".\u00a0")
+            particle = bool(_PARTICLES.match(gap))
+            if gap not in (" ", "\u00a0") and not (run[-1].group().endswith(".") and gap == "") and not after_title and not particle:
                 break
             run.append(tokens[j])
             j += 1
         out.extend(_names_in_run(text, run, first, common, last))
         i = j
+    if any(ch.isupper() for ch in text):
+        out.extend(_caps_names(text, first, last))
     return _corefer(text, out, tokens)
+
+
+def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[Entity]:
+    """Names in capitals, as embossed on cards and typed in forms: "IVAN PETROV"."""
+    out = []
+    for m in _CAPS_PAIR.finditer(text):
+        given, family = m.group(1).lower(), m.group(2).lower()
+        if given in _STOP or family in _STOP:
+            continue
+        if (given in first and family in last) or (len(given) > 2 and _SLAVIC_SURNAME.search(family)):
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
+    return out
 
 
 def _names_in_run(
@@ -109,13 +131,16 @@ def _names_in_run(
                 end_k += 1
             k += 1
             score = 0.9
-        elif (w in first or is_initial) and w not in _STOP and k + 1 < len(run):
+        elif w not in _STOP and k + 1 < len(run) and (w in first or is_initial or len(w) > 2):
             m = k + 1
             while m < len(run) and len(run[m].group()) == 2 and run[m].group().endswith(".") and m - k < 3:
                 m += 1  # middle initials
             if m < len(run) and words[m] not in _STOP and not run[m].group().endswith("."):
                 surname_known = words[m] in last or words[m].replace("’", "'") in last
-                if surname_known or (not is_initial and w not in _AMBIGUOUS and w in first):
+                if not surname_known and w in first and _SLAVIC_SURNAME.search(words[m]):
+                    surname_known = True
+                # An unknown first name followed by a known surname counts too ("Tomasz Wiśniewski").
+                if (surname_known and w not in _AMBIGUOUS) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial):
                     end_k = m
                     score = 0.9 if surname_known else 0.75
                     while end_k + 1 < len(run) and words[end_k + 1] in last and words[end_k + 1] not in _STOP and end_k - k < 3:

@@ -82,6 +82,8 @@ _ner_lock = threading.Lock()
 
 
 def _label(word: str, mid_sentence: bool) -> str:
+    """I(nitial), P(atronymic), N(ame), S(urname), U(nknown word), A(ny other capitalised word
+    mid-sentence, a surname candidate next to a name) or O(ther)."""
     if len(word) == 2 and word.endswith("."):
         return "I"
     if word in _NOT_NAME:
@@ -89,12 +91,19 @@ def _label(word: str, mid_sentence: bool) -> str:
     name, surn, patr, other, known = word_profile(word)
     if patr >= 0.5:
         return "P"
-    if name >= 0.4 and name >= other:
+    # A capitalised word in mid-sentence is a proper noun, so even a weak name reading counts
+    # ("Роман" is mostly the common noun "novel", but not when capitalised mid-sentence).
+    low = 0.05 if mid_sentence else 0.4
+    if name >= low and name >= other and name >= surn:
         return "N"
-    if surn >= 0.3 and surn >= other:
+    if surn >= (0.05 if mid_sentence else 0.3) and surn >= other:
         return "S"
+    if name >= low and name >= other:
+        return "N"
     if not known and other < 0.3 and mid_sentence:
         return "U"
+    if mid_sentence and other < 0.3:
+        return "A"
     return "O"
 
 
@@ -116,6 +125,12 @@ def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] =
         for m in run:
             mid = not _starts_sentence(text, m.start())
             labels.append(_label(m.group(), mid))
+        vocative = len(run) == 1 and labels[0] == "O" and text[run[0].end():run[0].end() + 1] == ","
+        if vocative and word_profile(run[0].group())[0] >= 0.1:
+            labels[0] = "N"  # "Роман, вы опять не прислали отчёт"
+        for n in range(1, len(labels)):
+            if labels[n] == "P" and labels[n - 1] == "O" and word_profile(run[n - 1].group())[0] > 0:
+                labels[n - 1] = "N"  # "Роман Владимирович": a patronymic confirms the name before it
         found = _persons_in_run(text, run, labels)
         out.extend(found)
         if not found and use_ner and ("U" in labels or labels.count("S") + labels.count("N") >= 2):
@@ -130,6 +145,8 @@ def _starts_sentence(text: str, pos: int) -> bool:
     k = pos - 1
     while k >= 0 and text[k] in " \t\"«(\u00a0":
         k -= 1
+    if k >= 1 and text[k] == "." and text[k - 1].isupper() and (k < 2 or not text[k - 2].isalpha()):
+        return False  # the dot of an initial ("И. Петров"), not the end of a sentence
     return k < 0 or text[k] in ".!?\n:;—-•*>"
 
 
@@ -144,28 +161,43 @@ def _persons_in_run(text: str, run: list[re.Match[str]], labels: list[str]) -> l
         while m < len(run) and labels[m] != "O":
             m += 1
         seg = labels[k:m]
-        # Trim initials that end a run but are actually sentence-final abbreviations.
         has_core = any(lab in "NSP" for lab in seg)
         person = False
         score = 0.0
         if "P" in seg and has_core:
             person, score = True, 0.97
-        elif "N" in seg and ("S" in seg or "U" in seg):
+        elif "N" in seg and ("S" in seg or "U" in seg or "A" in seg):
             person, score = True, 0.93
         elif "S" in seg and "I" in seg:
             person, score = True, 0.95
         elif "N" in seg and "I" in seg:
             person, score = True, 0.85
-        elif seg.count("N") >= 2:
+        elif seg.count("N") >= 2 or seg.count("S") >= 2:
             person, score = True, 0.8
         elif len(seg) == 1 and seg[0] in "NS":
             profile = word_profile(run[k].group())
-            mass = profile[0] if seg[0] == "N" else profile[1]
+            mass = profile[0] + profile[1]
             before = text[max(0, run[k].start() - 24):run[k].start()]
-            if mass >= 0.6 or _HONORIFIC.search(before):
+            after = text[run[k].end():run[k].end() + 1]
+            mid = not _starts_sentence(text, run[k].start())
+            if mass >= 0.6 or (mid and mass >= 0.3) or after == "," or _HONORIFIC.search(before):
                 person, score = True, 0.75
         elif seg == ["U"] and _HONORIFIC.search(text[max(0, run[k].start() - 24):run[k].start()]):
             person, score = True, 0.7
+        if person and "P" not in seg:
+            # «Альфа-Банк», "Вектор": a quoted capitalised run is a company or product name.
+            opening = text[run[k].start() - 1:run[k].start()]
+            closing = text[run[m - 1].end():run[m - 1].end() + 1]
+            if opening in ("«", '"', "“", "„") and closing in ("»", '"', "”", "“"):
+                person = False
+        if person:
+            # Trim edge "A" words unless they touch a name word (then they are its surname).
+            while len(seg) > 1 and seg[0] == "A" and seg[1] == "A":
+                k += 1
+                seg = seg[1:]
+            while len(seg) > 1 and seg[-1] == "A" and seg[-2] == "A":
+                m -= 1
+                seg = seg[:-1]
         if person:
             s, e = run[k].start(), run[m - 1].end()
             out.append(Entity("PERSON", s, e, text[s:e], score, "natasha"))
@@ -183,8 +215,18 @@ def _ner_pass(text: str, windows: list[tuple[int, int]], extra_types: frozenset[
             canonical = kinds.get(kind)
             if canonical is None or (canonical != "PERSON" and canonical not in extra_types):
                 continue
+            if canonical == "PERSON" and not _plausible_person(text[s0 + a:s0 + b]):
+                continue
             out.append(Entity(canonical, s0 + a, s0 + b, text[s0 + a:s0 + b], 0.8, "natasha_ner"))
     return out
+
+
+def _plausible_person(span: str) -> bool:
+    """NER person spans must have a name reading somewhere (drops "Альфа-Логистик")."""
+    words = _TOKEN.findall(span)
+    if len(words) >= 2:
+        return True
+    return any(sum(word_profile(w)[:3]) >= 0.05 for w in words)
 
 
 def _sentences(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, int]]:

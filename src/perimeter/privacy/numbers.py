@@ -30,6 +30,10 @@ _BIK = re.compile(r"(?:бик|bik)\D{0,6}(\d{9})(?!\d)", re.IGNORECASE)
 _SNILS_LAYOUT = re.compile(r"^\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}$")
 _SSN_LAYOUT = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
 _PASSPORT_LAYOUT = re.compile(r"^\d{2}\s?\d{2}\s*(?:№|N|No\.?)?\s*\d{6}$")
+_PHONE_LAYOUT = re.compile(r"^\d{3}[-. ]\d{3}[-. ]\d{2}[-. ]?\d{2}$")
+_PASSPORT_SPLIT = re.compile(
+    r"(?i:серия|серии|series)\s*:?\s*(\d{2}\s?\d{2})\s*,?\s*(?i:номер|№|no\.?|number|н\.)\s*:?\s*(\d{6})(?!\d)"
+)
 _ACCOUNT_PREFIXES = frozenset({
     "301", "302", "303", "401", "402", "403", "404", "405", "406", "407", "408", "409", "410",
     "411", "412", "413", "414", "415", "416", "417", "418", "419", "420", "421", "422", "423",
@@ -65,6 +69,10 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 def find_numbers(text: str, wanted: frozenset[str]) -> list[Entity]:
     found: list[Entity] = []
+    if "RU_PASSPORT" in wanted:
+        for m in _PASSPORT_SPLIT.finditer(text):
+            start, end = m.start(1), m.end(2)
+            found.append(Entity("RU_PASSPORT", start, end, text[start:end], 0.97, "ru_passport"))
     biks: list[str] | None = None
     for chain in _CHAIN.finditer(text):
         groups = [(m.start() + chain.start(), m.end() + chain.start()) for m in _GROUP.finditer(chain.group())]
@@ -119,7 +127,8 @@ def _classify(
         passport_ctx = ctx == "RU_PASSPORT" or "№" in raw
         if passport_ctx and _PASSPORT_LAYOUT.match(raw) and digits[:2] != "00":
             return hit("RU_PASSPORT", 0.95 if ctx == "RU_PASSPORT" else 0.8, "ru_passport")
-        if inn_valid(digits) and ctx not in ("NEG", "PHONE"):
+        phone_layout = bool(_PHONE_LAYOUT.match(raw))
+        if inn_valid(digits) and ctx not in ("NEG", "PHONE") and (ctx == "RU_INN" or not phone_layout):
             return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.75, "inn")
         return None
     if n == 11:
@@ -133,8 +142,9 @@ def _classify(
         if inn_valid(digits) and ctx != "NEG":
             return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.85, "inn")
         return None
+    card_groups = bool(re.match(r"^\d{4}[ -]\d{4}[ -]\d{4}", raw))
     ogrn = n in (13, 15) and ogrn_valid(digits) and (ctx != "NEG" or n == 15)
-    if ogrn and (ctx != "CREDIT_CARD" or not card_valid(digits)):
+    if ogrn and ctx != "CREDIT_CARD" and (ctx == "RU_OGRN" or not card_groups):
         return hit("RU_OGRN", 0.99 if ctx == "RU_OGRN" else 0.8, "ogrn")
     if 13 <= n <= 19 and card_valid(digits):
         if ctx == "NEG" and not grouped:

@@ -1,0 +1,207 @@
+"""Generate the labelled privacy corpus (seeded, reproducible).
+
+    python benchmarks/privacy/make_corpus.py        # writes corpus/dev.jsonl and corpus/heldout.jsonl
+
+Labels come from the generator (which value it put where), never from the scanner.  The
+held-out split uses different templates (every fifth) and the other half of the name pools.
+Hand-written documents in corpus/handwritten.jsonl use inline ⟦TYPE|value⟧ markup and are
+converted here too.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import string
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import people as P
+import templates as T
+import values as V
+
+HERE = Path(__file__).resolve().parent / "corpus"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_MARKUP = re.compile(r"⟦([A-Z_]+)\|(.*?)⟧", re.DOTALL)
+
+
+def _rand(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+_ALNUM = string.ascii_letters + string.digits
+_COMPANIES_RU = ["Ромашка", "Вектор", "СтройИнвест", "ТехноСфера", "Северный ветер", "Альфа-Логистик", "Мегаполис"]
+_COMPANIES_EN = ["Acme Corp", "Globex", "Initech", "Northwind Traders", "Contoso Ltd", "Umbrella Analytics"]
+
+
+class Doc:
+    """Draws placeholder values for one document, keeping people consistent within it."""
+
+    def __init__(self, rng: random.Random, lang: str, split: str) -> None:
+        self.rng, self.lang, self.split = rng, lang, split
+        self.p = P.RuPerson(rng, split)
+        self.q = P.RuPerson(rng, split)
+        self.e = P.EnPerson(rng, split)
+        self.f = P.EnPerson(rng, split)
+        self.bik = V.bik(rng)
+        self.ip = V.ipv4(rng)
+        self.ip6 = V.ipv6(rng)
+        self.email_ru = f"{self.p.latin}@{rng.choice(['mail.ru', 'yandex.ru', 'gmail.com', 'company.ru', 'bk.ru'])}"
+        self.email_en = f"{self.e.latin}@{rng.choice(['gmail.com', 'outlook.com', 'acme.io', 'example.org', 'proton.me'])}"
+
+    def value(self, key: str) -> tuple[str, str | None]:
+        r = self.rng
+        fmt_card = lambda c: r.choice([" ".join(c[i:i + 4] for i in range(0, len(c), 4)), c, "-".join(c[i:i + 4] for i in range(0, len(c), 4))])  # noqa: E731
+        table: dict[str, Any] = {
+            "P": lambda: (self.p.full(0), "PERSON"), "P_gen": lambda: (self.p.full(1), "PERSON"),
+            "P_dat": lambda: (self.p.full(2), "PERSON"), "P_ins": lambda: (self.p.full(3), "PERSON"),
+            "P_ini": lambda: (self.p.initials(r.choice([0, 1])), "PERSON"), "P_first": lambda: (self.p.first[0], "PERSON"),
+            "P_latin": lambda: (f"{P.translit(self.p.first[0]).upper()} {P.translit(self.p.last[0]).upper()}", "PERSON"),
+            "Q_dat": lambda: (self.q.full(2), "PERSON"), "Q_ins": lambda: (self.q.full(3), "PERSON"),
+            "E": lambda: (self.e.full(), "PERSON"), "E_first": lambda: (self.e.first_name, "PERSON"),
+            "E_last": lambda: (self.e.last_name, "PERSON"), "F": lambda: (self.f.full(), "PERSON"),
+            "F_first": lambda: (self.f.first_name, "PERSON"),
+            "inn10": lambda: (V.inn10(r), "RU_INN"), "inn12": lambda: (V.inn12(r), "RU_INN"),
+            "snils": lambda: (r.choice(["{0}-{1}-{2} {3}", "{0}-{1}-{2}-{3}", "{0}{1}{2}{3}", "{0} {1} {2} {3}"]).format(*(lambda s: (s[:3], s[3:6], s[6:9], s[9:]))(V.snils(r))), "RU_SNILS"),
+            "ogrn": lambda: (V.ogrn(r), "RU_OGRN"), "ogrnip": lambda: (V.ogrnip(r), "RU_OGRN"),
+            "card": lambda: (fmt_card(V.card(r)), "CREDIT_CARD"), "card_ctx": lambda: (fmt_card(V.card(r)), "CREDIT_CARD"),
+            "iban": lambda: (r.choice([lambda s: s, lambda s: " ".join(s[i:i + 4] for i in range(0, len(s), 4))])(V.iban(r)), "IBAN"),
+            "acc": lambda: (V.account(r, self.bik if r.random() < 0.5 else None), "RU_BANK_ACCOUNT"),
+            "kacc": lambda: (V.account(r, self.bik, correspondent=True), "RU_BANK_ACCOUNT"),
+            "bik": lambda: (self.bik, None), "kpp": lambda: (V._digits(r, 4) + "01001", None),
+            "passport_ctx": lambda: (V.passport_ru(r), "RU_PASSPORT"),
+            "phone": lambda: (V.phone_ru(r), "PHONE"), "phone_en": lambda: (V.phone_en(r), "PHONE"),
+            "email": lambda: (self.email_ru, "EMAIL"), "email_en": lambda: (self.email_en, "EMAIL"),
+            "ip": lambda: (self.ip, "IP_ADDRESS"), "ip6": lambda: (self.ip6, "IP_ADDRESS"),
+            "ssn": lambda: (V.ssn(r), "US_SSN"),
+            "dob": lambda: (V.birth_date(r, "ru"), "DATE_OF_BIRTH"), "dob_en": lambda: (V.birth_date(r, "en"), "DATE_OF_BIRTH"),
+            "addr": lambda: (P.ru_address(r), "ADDRESS"), "addr_en": lambda: (P.en_address(r), "ADDRESS"),
+            "openai": lambda: ("sk-proj-" + _rand(r, _ALNUM + "_-", 48), "SECRET"),
+            "aws": lambda: ("AKIA" + _rand(r, string.ascii_uppercase + string.digits, 16), "SECRET"),
+            "aws_secret": lambda: (_rand(r, _ALNUM + "/+", 40), "SECRET"),
+            "github": lambda: ("ghp_" + _rand(r, _ALNUM, 36), "SECRET"),
+            "slack": lambda: (f"xoxb-{V._digits(r, 12)}-{V._digits(r, 13)}-{_rand(r, _ALNUM, 24)}", "SECRET"),
+            "google": lambda: ("AIza" + _rand(r, _ALNUM + "_-", 35), "SECRET"),
+            "stripe": lambda: (r.choice(["sk_live_", "sk_test_", "rk_live_"]) + _rand(r, _ALNUM, 24), "SECRET"),
+            "jwt": lambda: self._jwt(), "pkey": lambda: self._pkey(),
+            "pwd": lambda: (r.choice(["Qwerty!2024", "s3cr3t-P@ss", "Tr0ub4dor&3", "Zima2023#", "P@ssw0rd_prod", "hunter2!X", "Kx9$mq2Lp"]) + str(r.randint(0, 99)), "SECRET"),
+            "pwd_url": lambda: (_rand(r, _ALNUM, 14), "SECRET"),
+            "token": lambda: (_rand(r, _ALNUM, 40), "SECRET"),
+            "login": lambda: (self.p.latin, None),
+            "pass_series": lambda: (f"{r.randint(10, 99)} {r.randint(0, 24):02d}", "RU_PASSPORT"),
+            "pass_number": lambda: (V._digits(r, 6), "RU_PASSPORT"),
+            # negatives / unlabelled fillers
+            "company": lambda: (r.choice(_COMPANIES_RU), None), "company_en": lambda: (r.choice(_COMPANIES_EN), None),
+            "sum": lambda: (f"{r.randint(1, 999)} {r.randint(0, 999):03d}", None),
+            "date": lambda: (V.plain_date(r, "ru"), None), "date_en": lambda: (V.plain_date(r, "en"), None),
+            "look6": lambda: (V._digits(r, 6), None), "look10": lambda: (V.lookalike(r, 10), None),
+            "look12": lambda: (V.lookalike(r, 12), None), "look13": lambda: (V.lookalike(r, 13), None),
+            "track": lambda: (V.tracking(r), None), "ver": lambda: (V.version(r), None), "uuid": lambda: (V.uuid(r), None),
+            "build": lambda: (r.choice(["build-", "b", "#"]) + V._digits(r, r.choice([8, 10, 12])), None),
+            "badinn": lambda: (V.bad_inn(r), None), "badcard": lambda: (V.bad_card(r), None),
+            "order": lambda: (V.lookalike(r, 8), None),
+        }
+        if key == "dob_ctx":
+            return "", None
+        return table[key]()  # type: ignore[no-any-return]
+
+    def _jwt(self) -> tuple[str, str]:
+        def b64(obj: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+        payload = {"sub": str(self.rng.randint(1000, 99999)), "iat": self.rng.randint(1600000000, 1750000000)}
+        return f"{b64({'alg': 'HS256', 'typ': 'JWT'})}.{b64(payload)}.{_rand(self.rng, _ALNUM + '_-', 43)}", "SECRET"
+
+    def _pkey(self) -> tuple[str, str]:
+        body = "\n".join(_rand(self.rng, _ALNUM + "+/", 64) for _ in range(4))
+        kind = self.rng.choice(["RSA ", "", "OPENSSH ", "EC "])
+        return f"-----BEGIN {kind}PRIVATE KEY-----\n{body}\n-----END {kind}PRIVATE KEY-----", "SECRET"
+
+
+def fill(template: str, doc: Doc) -> tuple[str, list[dict[str, Any]]]:
+    parts: list[str] = []
+    spans: list[dict[str, Any]] = []
+    pos = 0
+    cursor = 0
+    for m in _PLACEHOLDER.finditer(template):
+        lit = template[cursor:m.start()]
+        parts.append(lit)
+        pos += len(lit)
+        key = m.group(1)
+        if key == "dob_ctx":  # a birth-date phrase: context words + labelled date
+            prefix = doc.rng.choice(["дата рождения ", "д.р. ", "родилась " if not doc.p.male else "родился ", "дата рожд.: "])
+            parts.append(prefix)
+            pos += len(prefix)
+            key = "dob"
+        if key == "dob_en_ctx":
+            prefix = doc.rng.choice(["DOB ", "date of birth ", "born ", "D.O.B.: "])
+            parts.append(prefix)
+            pos += len(prefix)
+            key = "dob_en"
+        value, kind = doc.value(key)
+        parts.append(value)
+        if kind:
+            spans.append({"type": kind, "start": pos, "end": pos + len(value)})
+        pos += len(value)
+        cursor = m.end()
+    parts.append(template[cursor:])
+    return "".join(parts), spans
+
+
+def from_markup(marked: str) -> tuple[str, list[dict[str, Any]]]:
+    out: list[str] = []
+    spans: list[dict[str, Any]] = []
+    pos = cursor = 0
+    for m in _MARKUP.finditer(marked):
+        lit = marked[cursor:m.start()]
+        out.append(lit)
+        pos += len(lit)
+        spans.append({"type": m.group(1), "start": pos, "end": pos + len(m.group(2))})
+        out.append(m.group(2))
+        pos += len(m.group(2))
+        cursor = m.end()
+    out.append(marked[cursor:])
+    return "".join(out), spans
+
+
+def build(split: str, seed: int, per_template: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    docs: list[dict[str, Any]] = []
+    sets = [("ru", T.RU_POSITIVE), ("en", T.EN_POSITIVE), ("ru", T.RU_NEGATIVE), ("en", T.EN_NEGATIVE)]
+    for lang, templates in sets:
+        for idx, template in enumerate(templates):
+            if (idx % 5 == 4) != (split == "heldout"):
+                continue
+            for k in range(per_template):
+                doc = Doc(rng, lang, split)
+                text, spans = fill(template, doc)
+                docs.append({"id": f"{split}-{lang}-{'neg' if templates in (T.RU_NEGATIVE, T.EN_NEGATIVE) else 'pos'}{idx:02d}-{k}", "lang": lang, "text": text, "entities": spans})
+    return docs
+
+
+def main() -> None:
+    HERE.mkdir(exist_ok=True)
+    dev = build("dev", seed=20240521, per_template=8)
+    hand = HERE / "handwritten.txt"
+    if hand.exists():
+        blocks = [b.strip("\n") for b in hand.read_text("utf-8").split("\n===\n") if b.strip()]
+        for i, block in enumerate(blocks):
+            lang, _, body = block.partition("\n")
+            text, spans = from_markup(body)
+            dev.append({"id": f"hand-{i:02d}", "lang": lang.strip(), "text": text, "entities": spans})
+    heldout = build("heldout", seed=777, per_template=9)
+    for name, docs in (("dev", dev), ("heldout", heldout)):
+        with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+            for d in docs:
+                fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+        langs = {lang: sum(1 for d in docs if d["lang"] == lang) for lang in ("ru", "en")}
+        neg = sum(1 for d in docs if not d["entities"])
+        print(f"{name}: {len(docs)} docs ({langs}), {neg} PII-free")
+
+
+if __name__ == "__main__":
+    main()
