@@ -242,7 +242,9 @@ class Pipeline:
             except StopAsyncIteration:
                 raise ProviderError(f"provider '{up.name}' returned an empty stream", kind="empty_stream") from None
             except BaseException:
-                await gen.aclose()
+                aclose = getattr(gen, "aclose", None)
+                if aclose is not None:
+                    await aclose()
                 raise
             return {"first": first, "gen": gen}
 

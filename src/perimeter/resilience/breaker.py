@@ -10,10 +10,10 @@ health, which is what each replica needs to avoid hammering a dead upstream.
 from __future__ import annotations
 
 import time
-from enum import Enum
+from enum import StrEnum
 
 
-class BreakerState(str, Enum):
+class BreakerState(StrEnum):
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"
