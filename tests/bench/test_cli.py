@@ -139,3 +139,17 @@ def test_help_explains_subcommands() -> None:
     assert code == 0
     for sub in ("run", "sweep", "compare", "report"):
         assert sub in text
+
+
+def test_auto_rate_sweep_starts_from_the_synchronous_rate(tmp_path: Path) -> None:
+    out = tmp_path / "s.json"
+    with ServerThread(Behaviour(ttft=0.02, itl=0.002, default_tokens=4)) as s:
+        code, text = invoke("sweep", "--url", s.url, "-m", "m", "-p", "constant", "-d", "0.8",
+                            "--max-level", "60", "--min-gain", "0", "--output-tokens", "4", "-o", str(out), "-q")
+    assert code == 0, text
+    runs = [r["summary"] for r in orjson.loads(out.read_bytes())["runs"]]
+    assert runs[0]["profile"] == "synchronous"
+    assert runs[1]["profile"] == "constant"
+    assert abs(runs[1]["level"] - runs[0]["requests_per_s"]) < 1e-9  # first rate = what synchronous achieved
+    if len(runs) > 2:
+        assert abs(runs[2]["level"] - 2 * runs[1]["level"]) < 1e-9
