@@ -14,7 +14,15 @@ import orjson
 from perimeter.config import parse_config
 from perimeter.store.audit import verify
 from perimeter.store.db import Database, Tx
-from tests.accounting.backends import NEED_PG, NEED_REDIS, PG_URL, REDIS_URL, base_config, clear_redis, drop_schema
+from tests.accounting.backends import (
+    NEED_PG,
+    NEED_REDIS,
+    PG_URL,
+    REDIS_URL,
+    base_config,
+    clear_redis,
+    drop_schema,
+)
 from tests.accounting.gateway_procs import Replica
 from tests.fakes.openai_server import FakeOpenAI
 
