@@ -67,8 +67,12 @@ def gender_votes(word: str) -> dict[str, float]:
     return votes
 
 
+@lru_cache(maxsize=16384)
 def analyse(word: str, gender: str, case: str | None = None) -> NameWord:
-    """Analyse one name word, preferring readings of ``gender`` (and ``case`` when given)."""
+    """Analyse one name word, preferring readings of ``gender`` (and ``case`` when given).
+
+    Cached: a conversation resends its history every turn, so the same words come back.
+    """
     cands = _candidates(word.lower())
 
     def rank(c: tuple[str, str, str, str, float, Any]) -> tuple[int, int, float]:
