@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from perimeter.api import anthropic as anthropic_api
 from perimeter.api import health
 from perimeter.api import openai as openai_api
 from perimeter.api.http import Receive, Scope, Send, send_error
@@ -43,6 +44,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/chat/completions"): _chat,
     ("POST", "/v1/completions"): _completions,
     ("POST", "/v1/embeddings"): _embeddings,
+    ("POST", "/v1/messages"): anthropic_api.handle_messages,
     ("GET", "/v1/models"): openai_api.list_models,
     ("GET", "/health/live"): health.live,
     ("GET", "/health/ready"): health.ready,
@@ -119,7 +121,7 @@ class Gateway:
                                code="method_not_allowed")
         else:
             err = GatewayError(404, f"no such endpoint: {method} {path}. OpenAI-compatible endpoints live "
-                                    "under /v1 (e.g. POST /v1/chat/completions)", code="unknown_url")
+                                    "under /v1 (e.g. POST /v1/chat/completions; Anthropic: POST /v1/messages)", code="unknown_url")
         await send_error(send, err)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
