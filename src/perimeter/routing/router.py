@@ -189,7 +189,8 @@ class HybridRouter:
                 thr = float(routing.difficulty.threshold or 0.5)
                 to_cloud = score > thr
                 how = "fixed threshold"
-            reason = f"difficulty:{score:.2f}{'>' if to_cloud else '<='}{thr:.2f}"
+            digits = 2 if f"{score:.2f}" != f"{thr:.2f}" else 3  # never print "0.99>0.99"
+            reason = f"difficulty:{score:.{digits}f}{'>' if to_cloud else '<='}{thr:.{digits}f}"
             trail.append(f"difficulty: score {score:.3f}, threshold {thr:.3f} ({how}) -> {'cloud' if to_cloud else 'local'}")
             if to_cloud and cloud:
                 return self._finish(ctx, plan, self._chain(cloud, local), reason, "cloud", trail)
