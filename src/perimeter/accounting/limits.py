@@ -54,7 +54,22 @@ def window_id(now: float) -> int:
     return int(now // 60)
 
 
+_PID_CACHE: dict[tuple[str, int], str] = {}
+
+
 def period_id(period: str, now: float) -> str:
+    """``d20260131`` / ``m202601`` (UTC); cached per second — it is on the hot path."""
+    k = (period, int(now))
+    hit = _PID_CACHE.get(k)
+    if hit is not None:
+        return hit
+    if len(_PID_CACHE) > 64:
+        _PID_CACHE.clear()
+    _PID_CACHE[k] = v = _period_id(period, now)
+    return v
+
+
+def _period_id(period: str, now: float) -> str:
     t = time.gmtime(now)
     return f"d{t.tm_year:04d}{t.tm_mon:02d}{t.tm_mday:02d}" if period == "daily" else f"m{t.tm_year:04d}{t.tm_mon:02d}"
 

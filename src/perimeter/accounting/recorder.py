@@ -9,7 +9,6 @@ before the response is sent survives a crash — see :mod:`perimeter.store.journ
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 import orjson
@@ -18,7 +17,7 @@ from perimeter.accounting.config import AccountingConfig
 from perimeter.accounting.prices import PriceTable
 from perimeter.accounting.tokens import TokenCounter, usage_from
 from perimeter.context import RequestContext
-from perimeter.store.audit import new_event
+from perimeter.store.audit import new_event, unique_id
 from perimeter.store.writer import BatchWriter
 
 
@@ -62,7 +61,7 @@ class LedgerRecorder:
         p = ctx.principal
         now = time.time()
         row: dict[str, Any] = {
-            "row_id": uuid.uuid4().hex,
+            "row_id": unique_id(),
             "ts": ctx.started_wall,
             "request_id": ctx.request_id,
             "key_id": p.key_id if p else None,

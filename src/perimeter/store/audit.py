@@ -15,6 +15,8 @@ prompt, a completion, a key secret or a detected value.  :func:`sanitize` enforc
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -34,6 +36,9 @@ FORBIDDEN_FIELDS = frozenset(
 _MAX_STR = 256
 
 
+_SCALARS = (int, float, bool, type(None))
+
+
 def sanitize(data: dict[str, Any]) -> dict[str, Any]:
     """Keep ids, names, counts and flags; drop fields that could carry content or secrets."""
     out: dict[str, Any] = {}
@@ -45,18 +50,36 @@ def sanitize(data: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(v, list | tuple):
             out[k] = [x if isinstance(x, int | float | bool) or x is None else str(x)[:_MAX_STR] for x in v]
         elif isinstance(v, str):
-            out[k] = v[:_MAX_STR]
-        elif v is None or isinstance(v, int | float | bool):
+            out[k] = v if len(v) <= _MAX_STR else v[:_MAX_STR]
+        elif isinstance(v, _SCALARS):
             out[k] = v
         else:
             out[k] = str(v)[:_MAX_STR]
     return out
 
 
+class _Ids:
+    """Unique ids without a uuid4 per event: a random per-process prefix plus a counter."""
+
+    def __init__(self) -> None:
+        self.pid = -1
+        self.prefix = ""
+        self.n = itertools.count()
+
+    def next(self) -> str:
+        pid = os.getpid()
+        if pid != self.pid:  # new process (fork): new prefix
+            self.pid, self.prefix, self.n = pid, uuid.uuid4().hex[:16], itertools.count()
+        return f"{self.prefix}{next(self.n):x}"
+
+
+unique_id = _Ids().next
+
+
 def new_event(event: str, data: dict[str, Any], replica: str) -> dict[str, Any]:
     """A not-yet-chained event (what the journal holds)."""
     return {
-        "event_id": uuid.uuid4().hex,
+        "event_id": unique_id(),
         "ts_us": time.time_ns() // 1000,
         "replica": replica,
         "event": event,
@@ -70,13 +93,17 @@ def entry_hash(prev_hash: str, seq: int, event_id: str, ts_us: int, replica: str
     return h.hexdigest()
 
 
-def append_chained(tx: Tx, events: list[dict[str, Any]]) -> int:
-    """Chain and insert ``events`` in this transaction; events already stored are skipped."""
+def append_chained(tx: Tx, events: list[dict[str, Any]], *, replay: bool = True) -> int:
+    """Chain and insert ``events`` in this transaction.
+
+    With ``replay`` (journal recovery may hand us events already stored) those are skipped;
+    the live writer passes ``replay=False`` to save the lookup.
+    """
     if not events:
         return 0
     if tx.postgres:
         tx.execute("SELECT pg_advisory_xact_lock(?)", (_AUDIT_LOCK_ID,))
-    ids = [e["event_id"] for e in events]
+    ids = [e["event_id"] for e in events] if replay else []
     existing: set[str] = set()
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]

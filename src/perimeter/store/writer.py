@@ -35,10 +35,13 @@ _INSERT_LEDGER = (
 )
 
 
-def write_batch(tx: Tx, entries: list[Entry]) -> tuple[int, int]:
+def write_batch(tx: Tx, entries: list[Entry], retry: bool = False) -> tuple[int, int]:
     ledger = [tuple(e.row.get(c) for c in LEDGER_COLUMNS) for e in entries if e.kind == "ledger"]
     tx.executemany(_INSERT_LEDGER, ledger)
-    audited = append_chained(tx, [e.row for e in entries if e.kind == "audit"])
+    # A retry may follow a commit whose acknowledgement was lost; replayed journal rows may be
+    # stored already: in both cases skip audit events the database has.
+    replay = retry or any(e.segment is not None and e.segment.orphan for e in entries)
+    audited = append_chained(tx, [e.row for e in entries if e.kind == "audit"], replay=replay)
     return len(ledger), audited
 
 
@@ -66,6 +69,7 @@ class BatchWriter:
         self.rows_written = 0
         self.audit_written = 0
         self.flush_failures = 0
+        self._failures_seen = 0
         self.db_up = True
         self.outage_since: float | None = None
         self.last_error: str | None = None
@@ -144,7 +148,8 @@ class BatchWriter:
             return True
         batch = [self._queue[i] for i in range(n)]
         try:
-            ledger, audit = await self.db.run(lambda tx: write_batch(tx, batch))
+            retry = self.flush_failures > self._failures_seen
+            ledger, audit = await self.db.run(lambda tx: write_batch(tx, batch, retry))
         except DatabaseUnavailable as exc:
             self.flush_failures += 1
             self.last_error = str(exc)
@@ -161,6 +166,7 @@ class BatchWriter:
             self.last_error = repr(exc)
             log.exception("ledger batch write failed; will retry")
             return False
+        self._failures_seen = self.flush_failures
         for _ in range(n):
             self._queue.popleft()
         self.journal.committed(batch)

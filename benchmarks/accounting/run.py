@@ -1,0 +1,155 @@
+"""Saturation throughput with keys + limits + ledger ON vs OFF (same run, same mock upstream).
+
+    .venv/bin/python -m benchmarks.accounting.run [--backend sqlite|postgres] [--rounds 3] [--seconds 5]
+
+For each round it starts a gateway with accounting off, loads it at fixed concurrency for
+``--seconds``, stops it, then does the same with accounting on (a virtual key with rpm/tpm/
+concurrency/budget limits, every request admitted, recorded to the ledger and audited).
+Rounds alternate so drift on a shared machine hits both sides alike; the report is the
+median requests/s of each side and their ratio.  ``postgres`` uses
+``PERIMETER_TEST_POSTGRES_URL`` + ``PERIMETER_TEST_REDIS_URL`` (a fresh schema / key prefix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import yaml
+from tests.fakes.openai_server import FakeOpenAI
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = "bench-admin-key-0123456789"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _start(cfg: dict[str, Any], workdir: Path, on: bool) -> tuple[asyncio.subprocess.Process, str]:
+    path = workdir / f"cfg-{uuid.uuid4().hex[:6]}.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    port = _port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "benchmarks.accounting.gateway", str(path),
+                                                str(port), "on" if on else "off", cwd=str(ROOT), env=env)
+    url = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as s:
+        for _ in range(400):
+            try:
+                async with s.get(f"{url}/health/live") as r:
+                    if r.status == 200:
+                        return proc, url
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError("gateway did not start")
+
+
+async def _load(url: str, key: str | None, seconds: float, concurrency: int) -> tuple[float, int]:
+    body = {"model": "chat", "messages": [{"role": "user", "content": "Summarise the quarterly report in one line."}]}
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    ok = errors = 0
+    deadline = time.perf_counter() + seconds
+    conn = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=conn) as s:
+        async def worker() -> None:
+            nonlocal ok, errors
+            while time.perf_counter() < deadline:
+                async with s.post(f"{url}/v1/chat/completions", json=body, headers=headers) as r:
+                    await r.read()
+                    if r.status == 200:
+                        ok += 1
+                    else:
+                        errors += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*[worker() for _ in range(concurrency)])
+        return ok / (time.perf_counter() - t0), errors
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(proc.wait(), 30)
+    except TimeoutError:
+        proc.kill()
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--concurrency", type=int, default=32)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="perimeter-bench-acct-"))
+    schema = prefix = None
+    async with FakeOpenAI() as upstream:
+        base: dict[str, Any] = {
+            "server": {"mode": "production", "admin_key": ADMIN, "log_level": "warning"},
+            "providers": [{"name": "local", "type": "openai_compat", "location": "on_prem",
+                           "base_url": upstream.base_url, "model": "llama"}],
+            "models": {"chat": ["local"]},
+            "storage": {"data_dir": str(work / "data")},
+        }
+        if args.backend == "postgres":
+            schema, prefix = f"bench_{uuid.uuid4().hex[:8]}", f"bench-{uuid.uuid4().hex[:8]}:"
+            base["storage"].update(database_url=os.environ["PERIMETER_TEST_POSTGRES_URL"], database_schema=schema,
+                                   redis_url=os.environ["PERIMETER_TEST_REDIS_URL"], redis_prefix=prefix)
+        off_cfg = {**base, "server": {**base["server"], "mode": "dev", "admin_key": None}}
+        key = None
+        off, on, rows = [], [], 0
+        for rnd in range(args.rounds):
+            for side in ("off", "on"):
+                proc, url = await _start(off_cfg if side == "off" else base, work, side == "on")
+                try:
+                    if side == "on" and key is None:
+                        async with aiohttp.ClientSession() as s, s.post(
+                            f"{url}/admin/keys", headers={"authorization": f"Bearer {ADMIN}"},
+                            json={"name": "bench", "team": "bench", "limits": {
+                                "rpm": 10_000_000, "tpm": 10_000_000_000, "max_concurrent": 10_000, "budget": 1e9}},
+                        ) as r:
+                            key = (await r.json())["key"]
+                    await _load(url, key if side == "on" else None, 1.0, args.concurrency)  # warm-up
+                    rps, errors = await _load(url, key if side == "on" else None, args.seconds, args.concurrency)
+                    (on if side == "on" else off).append(rps)
+                    if side == "on":
+                        async with aiohttp.ClientSession() as s, s.get(
+                            f"{url}/admin/metrics", headers={"authorization": f"Bearer {ADMIN}"}) as r:
+                            rows = int((await r.json())["perimeter_ledger_rows_recorded_total"])
+                    print(f"round {rnd + 1} {side:>3}: {rps:8.1f} req/s  errors={errors}", flush=True)
+                finally:
+                    await _stop(proc)
+    m_off, m_on = statistics.median(off), statistics.median(on)
+    print(f"\nbackend={args.backend} concurrency={args.concurrency} rounds={args.rounds} x {args.seconds}s")
+    print(f"median OFF {m_off:.1f} req/s   median ON {m_on:.1f} req/s   ON/OFF = {m_on / m_off:.3f} "
+          f"({(1 - m_on / m_off) * 100:+.1f}% cost)   last ON run recorded {rows} ledger rows")
+    if schema:
+        import psycopg
+
+        with psycopg.connect(os.environ["PERIMETER_TEST_POSTGRES_URL"], autocommit=True) as c:
+            c.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        import redis
+
+        r = redis.Redis.from_url(os.environ["PERIMETER_TEST_REDIS_URL"])
+        ks = list(r.scan_iter(match=f"{prefix}*"))
+        if ks:
+            r.delete(*ks)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
