@@ -53,9 +53,29 @@ _EN_ADDRESS = re.compile(
 _EN_POBOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?)?(?:,?\s*[A-Z]{2}\s+\d{5})?")
 
 
+_RU_TRIGGER = re.compile(
+    r"ул\.|улиц|пр-|просп|пер\.|переул|ш\.|шоссе|наб\.|набер|б-р|бульв|пл\.|площад|проезд|пр-д|туп|мкр|"
+    r"микрор|аллея|линия|тракт|кв-л|квартал"
+)
+_EN_TRIGGER = re.compile(rf"\b(?:{_EN_STREET})\b")
+
+
+def _windows(trigger: re.Pattern[str], text: str, before: int, after: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in trigger.finditer(text):
+        a, b = max(0, m.start() - before), min(len(text), m.end() + after)
+        if spans and a <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
+
+
 def find_addresses(text: str) -> list[Entity]:
     out: list[Entity] = []
-    for m in _RU_ADDRESS.finditer(text):
+    ru = [m for lo, hi in _windows(_RU_TRIGGER, text.lower(), 90, 120) for m in _RU_ADDRESS.finditer(text, lo, hi)]
+    en = [m for lo, hi in _windows(_EN_TRIGGER, text, 60, 120) for m in _EN_ADDRESS.finditer(text, lo, hi)]
+    for m in ru:
         start, end = m.start(), m.end()
         # Grow left over "123456, г. Москва, " style parts.
         for _ in range(4):
@@ -65,7 +85,7 @@ def find_addresses(text: str) -> list[Entity]:
             start = head.start()
         value = text[start:end].rstrip(" ,")
         out.append(Entity("ADDRESS", start, start + len(value), value, 0.85, "address_ru"))
-    for m in _EN_ADDRESS.finditer(text):
+    for m in en:
         out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.85, "address_en"))
     if "Box" in text:
         for m in _EN_POBOX.finditer(text):

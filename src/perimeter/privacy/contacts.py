@@ -7,7 +7,7 @@ import re
 
 from perimeter.privacy.checksums import IBAN_LENGTHS, iban_valid
 from perimeter.privacy.entities import Entity
-from perimeter.privacy.keywords import nearest_context
+from perimeter.privacy.keywords import digit_regions, nearest_context
 
 # --- e-mail: anchor on "@" and grow both ways (much faster than scanning with a full regex).
 _EMAIL_LEFT = re.compile(r"[\w.+\-']{1,64}$")
@@ -45,7 +45,8 @@ _PHONE = re.compile(
 
 def find_phones(text: str) -> list[Entity]:
     out: list[Entity] = []
-    for m in _PHONE.finditer(text):
+    matches = [m for lo, hi in digit_regions(text, pad=3) for m in _PHONE.finditer(text, lo, hi)]
+    for m in matches:
         start, end = m.start(), m.end()
         value = m.group()
         digits = [i for i, ch in enumerate(value) if ch.isdigit()]
@@ -96,7 +97,7 @@ _VERSION_CTX = re.compile(r"\b(?:v|version|верси\w*|ver\.?|release|рели
 def find_ips(text: str) -> list[Entity]:
     out: list[Entity] = []
     if "." in text:
-        for m in _IPV4.finditer(text):
+        for m in (m for lo, hi in digit_regions(text) for m in _IPV4.finditer(text, lo, hi)):
             parts = m.group().split(".")
             if any(int(p) > 255 or (len(p) > 1 and p[0] == "0") for p in parts):
                 continue
@@ -165,25 +166,28 @@ _DATE = re.compile(
     rf")(?![\w])",
     re.IGNORECASE,
 )
-_BIRTH = re.compile(
-    r"(?:рожд\w*|родил\w*|д\.\s?р\.|д/р|г\.\s?р\.|\bdob\b|d\.o\.b|birth\w*|\bborn\b|b-day|\bbday\b|возраст)",
-    re.IGNORECASE,
-)
+_BIRTH = re.compile(r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*")
+_BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения")
 
 
 def find_birth_dates(text: str) -> list[Entity]:
+    """Dates right after a birth word ("дата рождения", "DOB", "born") or before "г.р."."""
     out: list[Entity] = []
-    prev_end = 0
-    for m in _DATE.finditer(text):
-        start, end = m.start(), m.end()
-        if m.group("year"):
-            out.append(Entity("DATE_OF_BIRTH", start, end, m.group(), 0.9, "birth_date"))
-            prev_end = end
+    seen: set[int] = set()
+    lower = text.lower()
+    for kw in _BIRTH.finditer(lower):
+        m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 48))
+        if m is None or m.start() in seen:
             continue
-        window_start = max(prev_end, start - 40)
-        before = text[window_start:start]
-        after = text[end:end + 12]
-        if _BIRTH.search(before) or re.match(r"\s*(?:г\.\s*р\.|\(dob\)|г/р)", after, re.IGNORECASE):
-            out.append(Entity("DATE_OF_BIRTH", start, end, m.group(), 0.9, "birth_date"))
-        prev_end = end
+        # The date must be the first one after the word ("родился 01.02.1990, принят 03.04.2015").
+        seen.add(m.start())
+        out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.9, "birth_date"))
+    for suffix in _BIRTH_AFTER.finditer(lower):
+        lo = max(0, suffix.start() - 32)
+        last = None
+        for m in _DATE.finditer(text, lo, suffix.start() + 8):
+            last = m
+        if last is not None and last.start() not in seen and last.end() <= suffix.start() + 8:
+            seen.add(last.start())
+            out.append(Entity("DATE_OF_BIRTH", last.start(), last.end(), last.group(), 0.9, "birth_date"))
     return out

@@ -49,6 +49,8 @@ introduction summary overview report data update status issue bug feature releas
 python java javascript docker kubernetes linux windows google microsoft amazon apple meta
 openai github slack stripe azure aws gmail outlook teams zoom jira confluence notion
 ceo cto cfo hr it qa ui ux pm vp dev ops sales marketing finance legal security privacy
+ask tell call email send ping contact invite meet message remind notify cc forward reply write inform
+let make help use check review fix add update create delete show find get set run see
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _GREETING = re.compile(

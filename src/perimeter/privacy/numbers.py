@@ -22,7 +22,7 @@ from perimeter.privacy.checksums import (
     ssn_valid,
 )
 from perimeter.privacy.entities import Entity
-from perimeter.privacy.keywords import nearest_context
+from perimeter.privacy.keywords import digit_regions, nearest_context
 
 _CHAIN = re.compile(r"\d+(?:(?:[ \t\u00a0\-–./№]{1,3}|[ \t]*\r?\n[ \t]*)\d+)*")
 _GROUP = re.compile(r"\d+")
@@ -69,49 +69,74 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 def find_numbers(text: str, wanted: frozenset[str]) -> list[Entity]:
     found: list[Entity] = []
-    if "RU_PASSPORT" in wanted:
+    if "RU_PASSPORT" in wanted and any(w in text for w in ("ери", "ЕРИ", "eries", "ERIES")):
         for m in _PASSPORT_SPLIT.finditer(text):
             start, end = m.start(1), m.end(2)
             found.append(Entity("RU_PASSPORT", start, end, text[start:end], 0.97, "ru_passport"))
     biks: list[str] | None = None
-    for chain in _CHAIN.finditer(text):
-        groups = [(m.start() + chain.start(), m.end() + chain.start()) for m in _GROUP.finditer(chain.group())]
-        total_digits = sum(e - s for s, e in groups)
-        if total_digits < 9:
-            continue
-        n = len(groups)
-        for i in range(n):
-            if i > 0 and not _strong(text[groups[i - 1][1]:groups[i][0]]):
-                continue
-            length = 0
-            for j in range(i, n):
-                length += groups[j][1] - groups[j][0]
-                if length > 20:
-                    break
-                if j < n - 1 and not _strong(text[groups[j][1]:groups[j + 1][0]]):
-                    continue
-                if length not in _LENGTHS:
-                    continue
-                start, end = groups[i][0], groups[j][1]
-                if _glued(text, start, end):
-                    continue
-                raw = text[start:end]
-                if "." in raw or "/" in raw:
-                    continue
-                digits = "".join(text[s:e] for s, e in groups[i : j + 1])
-                if length == 20 and biks is None:
-                    biks = _BIK.findall(text)
-                ent = _classify(text, start, end, raw, digits, wanted, biks or [])
-                if ent is not None:
-                    found.append(ent)
+    for lo, hi in digit_regions(text, min_len=9):
+        for chain in _CHAIN.finditer(text, lo, hi):
+            if chain.end() - chain.start() >= 9:
+                biks = _chain(text, chain, wanted, biks, found)
     return found
+
+
+def _chain(
+    text: str, chain: re.Match[str], wanted: frozenset[str], biks: list[str] | None, found: list[Entity]
+) -> list[str] | None:
+    groups = [(m.start() + chain.start(), m.end() + chain.start()) for m in _GROUP.finditer(chain.group())]
+    total_digits = sum(e - s for s, e in groups)
+    if total_digits < 9:
+        return biks
+    n = len(groups)
+    for i in range(n):
+        if i > 0 and not _strong(text[groups[i - 1][1]:groups[i][0]]):
+            continue
+        length = 0
+        for j in range(i, n):
+            length += groups[j][1] - groups[j][0]
+            if length > 20:
+                break
+            if j < n - 1 and not _strong(text[groups[j][1]:groups[j + 1][0]]):
+                continue
+            if length not in _LENGTHS:
+                continue
+            start, end = groups[i][0], groups[j][1]
+            if _glued(text, start, end):
+                continue
+            raw = text[start:end]
+            if "." in raw or "/" in raw:
+                continue
+            digits = "".join(text[s:e] for s, e in groups[i : j + 1])
+            if length == 20 and biks is None:
+                biks = _BIK.findall(text)
+            ent = _classify(text, start, end, raw, digits, wanted, biks or [])
+            if ent is not None:
+                found.append(ent)
+    return biks
+
+
+def _possible(n: int, digits: str, raw: str) -> bool:
+    if n == 9:
+        return ssn_valid(digits)
+    if n == 10:
+        return inn_valid(digits) or bool(_PASSPORT_LAYOUT.match(raw))
+    if n == 11:
+        return snils_valid(digits)
+    if n == 12:
+        return inn_valid(digits)
+    if n == 20:
+        return ru_account_layout(digits)
+    return (n in (13, 15) and ogrn_valid(digits)) or card_valid(digits)
 
 
 def _classify(
     text: str, start: int, end: int, raw: str, digits: str, wanted: frozenset[str], biks: list[str]
 ) -> Entity | None:
-    ctx = nearest_context(text, start)
     n = len(digits)
+    if not _possible(n, digits, raw):
+        return None  # cheap checksum/layout test first: most chains are not identifiers at all
+    ctx = nearest_context(text, start)
     grouped = " " in raw or "-" in raw or "\n" in raw or "\u00a0" in raw
 
     def hit(kind: str, score: float, detector: str) -> Entity | None:
