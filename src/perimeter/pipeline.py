@@ -101,7 +101,7 @@ class Pipeline:
             if not targets:
                 raise GatewayError(
                     503, f"this request must stay on-prem, but alias '{ctx.alias}' has no on_prem provider",
-                    type="service_unavailable", code="no_on_prem_provider",
+                    type="server_error", code="no_on_prem_provider",
                 )
             return RouteDecision(targets, "sensitive:on_prem")
         return RouteDecision(targets, "primary")
@@ -111,7 +111,7 @@ class Pipeline:
         if ctx.require_on_prem and up.provider.location != "on_prem":
             # Defence in depth: routing already filtered, but never let a cloud call through.
             raise GatewayError(503, "refusing to send an on-prem-only request to a cloud provider",
-                               type="service_unavailable", code="no_on_prem_provider")
+                               type="server_error", code="no_on_prem_provider")
         restorer: Restorer | None = None
         if self.privacy is not None:
             body, restorer = self.privacy.prepare(ctx, up.provider.location)
@@ -186,7 +186,7 @@ class Pipeline:
         names = ", ".join(dict.fromkeys(skipped)) or "none"
         return GatewayError(
             503, f"no provider for model '{ctx.alias}' is available right now (circuit open or not ready: {names})",
-            type="service_unavailable", code="no_provider_available",
+            type="server_error", code="no_provider_available",
         )
 
     # ----------------------------------------------------------------- public operations
