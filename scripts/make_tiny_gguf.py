@@ -79,7 +79,7 @@ SPACE = "\u2581"
 def build_vocab() -> tuple[list[str], list[float], list[int]]:
     """Tokens, SentencePiece scores and token types (llama.cpp's ``llama`` vocabulary)."""
     tokens: list[str] = list(SPECIAL_TOKENS)
-    types: list[int] = [gguf.TokenType.UNKNOWN] + [gguf.TokenType.CONTROL] * (len(SPECIAL_TOKENS) - 1)
+    types: list[int] = [gguf.TokenType.UNKNOWN, *[gguf.TokenType.CONTROL] * (len(SPECIAL_TOKENS) - 1)]
     for b in range(256):  # byte fallback: any UTF-8 sequence has a tokenization
         tokens.append(f"<0x{b:02X}>")
         types.append(gguf.TokenType.BYTE)
