@@ -246,3 +246,53 @@ async def test_key_cache_sees_changes_from_another_process(services: AccountingS
     found = await cache.lookup(rec.key_id)
     assert found is not None and found.status() == "revoked"
     assert await cache.lookup("doesnotexist") is None
+
+
+async def test_budget_routes_locally_when_routing_says_so(storage: dict[str, Any]) -> None:
+    """``routing.budget.on_exhausted: local``: no 402 at the door, the router is told the budget is spent."""
+    cfg = base_config(storage)
+    cfg["models"]["soft"] = {"targets": ["local", "cloud"], "routing": {"budget": {"on_exhausted": "local"}}}
+    s = await build_accounting(parse_config(cfg))
+    try:
+        plain = await _key(s, limits=LimitsConfig(budget=0.0001))
+        c = _ctx(plain, "soft")
+        await s.gatekeeper.admit(c)
+        assert await s.cloud_budget_left(c) is True
+        c.provider, c.provider_model, c.location = "cloud", "gpt-4o-mini", "cloud"
+        c.usage = {"prompt_tokens": 1000, "completion_tokens": 1000}
+        s.recorder.record(c)
+        await s.gatekeeper.release(c)
+        soft = _ctx(plain, "soft")
+        await s.gatekeeper.admit(soft)  # admitted ...
+        assert await s.cloud_budget_left(soft) is False  # ... but the router keeps it on-prem
+        await s.gatekeeper.release(soft)
+        with pytest.raises(GatewayError) as e:  # an alias without that routing policy refuses
+            await s.gatekeeper.admit(_ctx(plain, "chat"))
+        assert e.value.status == 402
+        free = await _key(s)
+        fc = _ctx(free, "soft")
+        await s.gatekeeper.admit(fc)
+        assert await s.cloud_budget_left(fc) is None  # no budget: the router's default
+    finally:
+        await s.aclose()
+
+
+@pytest.mark.parametrize("policy", ["allow", "deny"])
+async def test_redis_down_follows_policy(tmp_path: Any, policy: str, caplog: pytest.LogCaptureFixture) -> None:
+    storage = {"data_dir": str(tmp_path / "d"), "redis_url": "redis://127.0.0.1:1/0", "on_redis_down": policy}
+    s = await build_accounting(parse_config(base_config(storage)))
+    try:
+        plain = await _key(s, limits=LimitsConfig(rpm=1))
+        ctx = _ctx(plain)
+        if policy == "allow":
+            await s.gatekeeper.admit(ctx)
+            await s.gatekeeper.admit(_ctx(plain))  # no shared counter: the limit cannot apply
+            await s.gatekeeper.release(ctx)
+        else:
+            with pytest.raises(GatewayError) as e:
+                await s.gatekeeper.admit(ctx)
+            assert e.value.status == 503 and e.value.code == "limiter_unavailable"
+        assert s.metrics()["perimeter_ratelimit_store_failures_total"] >= 1
+        assert any("rate-limit store unavailable" in r.message for r in caplog.records)
+    finally:
+        await s.aclose()

@@ -55,6 +55,7 @@ class KeyGatekeeper:
         dev_mode: bool,
         reject_when_db_down: bool = False,
         on_redis_down: str = "allow",
+        soft_budget_aliases: frozenset[str] = frozenset(),
     ) -> None:
         self.keys = keys
         self.limiter = limiter
@@ -65,6 +66,10 @@ class KeyGatekeeper:
         self.reject_when_db_down = reject_when_db_down
         self.on_redis_down = on_redis_down
         self._held: dict[int, _Held] = {}
+        # Aliases whose routing sends requests on-prem when the budget is spent
+        # (``routing.budget.on_exhausted: local``): no 402 here, the router asks budget_left().
+        self.soft_budget_aliases = soft_budget_aliases
+        self._scope_cache: dict[tuple[str, float, bool], tuple[list[Scope], list[Scope]]] = {}
         self.limiter_failures = 0
         self.denied: dict[str, int] = {}
 
@@ -72,6 +77,41 @@ class KeyGatekeeper:
     def keyless(self) -> bool:
         """Dev mode with no keys at all: requests pass without a key."""
         return self.dev_mode and not self.keys.any_keys()
+
+    def _scope_pair(self, rec: KeyRecord, soft: bool) -> tuple[list[Scope], list[Scope]]:
+        """(scopes to account, scopes to check at admission) — cached per key version."""
+        k = (rec.key_id, rec.updated_at, soft)
+        hit = self._scope_cache.get(k)
+        if hit is None:
+            scopes = self._scopes(rec)
+            check = [Scope(s.name, s.limits.model_copy(update={"budget": None})) if s.limits.budget is not None
+                     else s for s in scopes] if soft else scopes
+            if len(self._scope_cache) > 10_000:
+                self._scope_cache.clear()
+            hit = self._scope_cache[k] = (scopes, [s for s in check if not s.limits.is_empty()])
+        return hit
+
+    async def budget_left(self, ctx: RequestContext) -> bool | None:
+        """For the router: False when the caller's key or team budget is spent; None if it has none."""
+        p = ctx.principal
+        if p is None:
+            return None
+        rec = await self.keys.lookup(p.key_id)
+        if rec is None:
+            return None
+        budgets = [s for s in self._scopes(rec) if s.limits.budget is not None]
+        if not budgets:
+            return None
+        for s in budgets:
+            spent = self.limiter.spent(s.name, s.limits.budget_period)
+            if not isinstance(spent, float):
+                try:
+                    spent = await spent
+                except Exception:
+                    return None  # unknown: the router's default applies
+            if spent >= (s.limits.budget or 0.0):
+                return False
+        return True
 
     def _scopes(self, rec: KeyRecord) -> list[Scope]:
         key_limits = rec.limits if not rec.limits.is_empty() else self.cfg.default_key_limits
@@ -130,12 +170,12 @@ class KeyGatekeeper:
             allowed = ", ".join(rec.allowed_aliases) or "none"
             raise GatewayError(403, f"API key {rec.key_id} may not use model '{ctx.alias}' (allowed: {allowed}).",
                                type="permission_error", code="model_not_allowed", param="model")
-        scopes = self._scopes(rec)
+        scopes, check = self._scope_pair(rec, ctx.alias in self.soft_budget_aliases)
         if not scopes:
             self._held[id(ctx)] = _Held([], None)
             return
         try:
-            adm = await self.limiter.admit(scopes)
+            adm = await self.limiter.admit(check)
         except Exception as exc:  # Redis down / timeout
             if not self.limiter.shared:
                 raise

@@ -27,6 +27,7 @@ from perimeter.accounting.prices import PriceError, PriceTable
 from perimeter.accounting.recorder import LedgerRecorder
 from perimeter.accounting.tokens import TokenCounter
 from perimeter.accounting.usage import spend_so_far
+from perimeter.context import RequestContext
 from perimeter.store.db import Database, DatabaseUnavailable, Tx, instance_name
 from perimeter.store.journal import Journal
 from perimeter.store.migrations import migrate
@@ -61,6 +62,10 @@ class AccountingServices:
     def audit(self) -> LedgerRecorder:
         """The :class:`perimeter.stages.AuditSink` (same queue and transaction as the ledger)."""
         return self.recorder
+
+    async def cloud_budget_left(self, ctx: RequestContext) -> bool | None:
+        """The router's budget check (``routing.budget``): False once the key's/team's budget is spent."""
+        return await self.gatekeeper.budget_left(ctx)
 
     async def flush(self) -> bool:
         return await self.writer.flush()
@@ -154,6 +159,8 @@ async def build_accounting(config: Config, *, replica: str | None = None) -> Acc
     gatekeeper = KeyGatekeeper(
         cache, limiter, acct, recorder=recorder, writer=writer, dev_mode=config.server.mode == "dev",
         reject_when_db_down=storage.on_database_down == "reject", on_redis_down=storage.on_redis_down,
+        soft_budget_aliases=frozenset(
+            a for a, m in config.models.items() if m.routing is not None and m.routing.budget.on_exhausted == "local"),
     )
     writer.start()
     cache.start()
