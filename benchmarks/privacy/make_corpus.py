@@ -194,7 +194,15 @@ def main() -> None:
             text, spans = from_markup(body)
             dev.append({"id": f"hand-{i:02d}", "lang": lang.strip(), "text": text, "entities": spans})
     heldout = build("heldout", seed=777, per_template=9)
-    for name, docs in (("dev", dev), ("heldout", heldout)):
+    fresh = []  # hand-written after the detectors were built; scored once, never tuned on
+    fresh_src = HERE / "fresh.txt"
+    if fresh_src.exists():
+        blocks = [b.strip("\n") for b in fresh_src.read_text("utf-8").split("\n===\n") if b.strip()]
+        for i, block in enumerate(blocks):
+            lang, _, body = block.partition("\n")
+            text, spans = from_markup(body)
+            fresh.append({"id": f"fresh-{i:02d}", "lang": lang.strip(), "text": text, "entities": spans})
+    for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for d in docs:
                 fh.write(json.dumps(d, ensure_ascii=False) + "\n")

@@ -91,7 +91,10 @@ def find_phones(text: str) -> list[Entity]:
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])")
 _IP_CTX = re.compile(r"\b(?:ip|ipv4|host|server|addr\w*|адрес\w*|сервер\w*|хост\w*|src|dst|from|client|peer|remote|с|from)\b\W*$|=\s*$", re.IGNORECASE)
-_VERSION_CTX = re.compile(r"\b(?:v|version|верси\w*|ver\.?|release|релиз|build|oid|сборк\w*)\s*$", re.IGNORECASE)
+_VERSION_CTX = re.compile(
+    r"\b(?:v|version|верси\w*|ver\.?|release|релиз|build|oid|сборк\w*|patch|патч\w*)\W+(?:\w+\W+){0,2}$|\bv$",
+    re.IGNORECASE,
+)
 
 
 def find_ips(text: str) -> list[Entity]:
@@ -101,7 +104,7 @@ def find_ips(text: str) -> list[Entity]:
             parts = m.group().split(".")
             if any(int(p) > 255 or (len(p) > 1 and p[0] == "0") for p in parts):
                 continue
-            if parts[0] in ("0", "255") or _VERSION_CTX.search(text, max(0, m.start() - 12), m.start()):
+            if parts[0] in ("0", "255") or _VERSION_CTX.search(text, max(0, m.start() - 28), m.start()):
                 continue
             if len(parts[0]) == 1 and not _IP_CTX.search(text, max(0, m.start() - 40), m.start()):
                 continue  # "1.8.1.159" is far more often a version than an address

@@ -142,7 +142,9 @@ def _names_in_run(
                 if not surname_known and w in first and _SLAVIC_SURNAME.search(words[m]):
                     surname_known = True
                 # An unknown first name followed by a known surname counts too ("Tomasz Wiśniewski").
-                if (surname_known and w not in _AMBIGUOUS) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial):
+                # "Grace", "Will": ambiguous words count as first names only mid-sentence before a surname.
+                ambiguous_ok = w in _AMBIGUOUS and surname_known and not _sentence_start(text, run[k].start())
+                if (surname_known and w not in _AMBIGUOUS) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
                     end_k = m
                     score = 0.9 if surname_known else 0.75
                     while end_k + 1 < len(run) and words[end_k + 1] in last and words[end_k + 1] not in _STOP and end_k - k < 3:

@@ -11,6 +11,7 @@ words agree).  That is what keeps order numbers, trackers and build ids out.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from perimeter.privacy.checksums import (
     card_valid,
@@ -108,9 +109,16 @@ def _chain(
             if "." in raw or "/" in raw:
                 continue
             digits = "".join(text[s:e] for s, e in groups[i : j + 1])
-            if length == 20 and biks is None:
-                biks = _BIK.findall(text)
-            ent = _classify(text, start, end, raw, digits, wanted, biks or [])
+            nearby: list[str] = []
+            if length == 20:
+                if biks is None:
+                    biks = [f"{m.start():012d}:{m.group(1)}" for m in _BIK.finditer(text)]
+                # Only the БИК of the same requisites block, not every БИК of a long file
+                # (entries sort by their zero-padded offset, so bisect finds the window).
+                lo_i = bisect_left(biks, f"{max(0, start - 400):012d}")
+                hi_i = bisect_left(biks, f"{start + 400:012d}")
+                nearby = [b[13:] for b in biks[lo_i:hi_i]]
+            ent = _classify(text, start, end, raw, digits, wanted, nearby)
             if ent is not None:
                 found.append(ent)
     return biks

@@ -54,6 +54,11 @@ _ASSIGN = re.compile(
     rf"(?<![A-Za-z])(?P<key>(?i:{_KEY_WORDS}))(?:[_\-][\w\-]*)?[\"']?\s*(?:[:=]|=>|:=|\s(?i:is|—|-|был|будет))\s*"
     rf"(?:(?i:bearer|basic|token)\s+)?(?P<q>[\"'`]?)(?P<value>[^\s\"'`,;<>]{{4,200}})(?P=q)"
 )
+# "Пароль от Wi-Fi в переговорке: Kofe_2024!" — a few words between the word and the colon.
+_PROSE_PASSWORD = re.compile(
+    r"(?P<key>(?i:пароль|password|passwd|passcode|pin-код|pin code))[^:=\n]{1,40}?[:=]\s*"
+    r"(?P<q>[\"'`«]?)(?P<value>[^\s\"'`,;<>»]{4,200})"
+)
 _AUTH_HEADER = re.compile(r"(?i:authorization|x-api-key|api-key|x-auth-token)\s*:\s*(?:(?i:bearer|basic|token)\s+)?(?P<value>[A-Za-z0-9._~+/=\-]{12,})")
 _URL_CREDS = re.compile(r"[a-z][a-z0-9+.\-]*://[^\s:/@]+:(?P<value>[^\s@/]{3,})@[\w.\-]+", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
@@ -110,7 +115,9 @@ def find_secrets(text: str) -> list[Entity]:
         while lo > 0 and lo > hit.start() - 40 and (text[lo - 1].isalnum() or text[lo - 1] in "_-"):
             lo -= 1
         hi = min(len(text), hit.end() + 260)
-        for rx, detector in ((_AUTH_HEADER, "auth_header"), (_ASSIGN, "credential_assignment")):
+        for rx, detector in (
+            (_AUTH_HEADER, "auth_header"), (_ASSIGN, "credential_assignment"), (_PROSE_PASSWORD, "credential_assignment"),
+        ):
             m = rx.search(text, lo, hi)
             if m is None or m.start() > hit.end() or m.start("value") in seen:
                 continue
