@@ -75,7 +75,6 @@ class Pipeline:
         self.alias_config(ctx)
         if self.gatekeeper is not None:
             await self.gatekeeper.admit(ctx)
-            ctx.response_headers.setdefault("x-perimeter-admitted", "1")
 
     async def plan(self, ctx: RequestContext) -> RouteDecision:
         """Privacy inspection, then the routing decision."""
