@@ -45,7 +45,7 @@ async def _start(cfg: dict[str, Any], workdir: Path, on: bool) -> tuple[asyncio.
     port = _port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "benchmarks.accounting.gateway", str(path),
-                                                str(port), "on" if on else "off", cwd=str(ROOT), env=env)
+                                                str(port), cwd=str(ROOT), env=env)
     url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as s:
         for _ in range(400):
@@ -81,6 +81,12 @@ async def _load(url: str, key: str | None, seconds: float, concurrency: int) -> 
         return ok / (time.perf_counter() - t0), errors
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of the gateway process (all threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _stop(proc: asyncio.subprocess.Process) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
@@ -110,9 +116,14 @@ async def main() -> None:
             schema, prefix = f"bench_{uuid.uuid4().hex[:8]}", f"bench-{uuid.uuid4().hex[:8]}:"
             base["storage"].update(database_url=os.environ["PERIMETER_TEST_POSTGRES_URL"], database_schema=schema,
                                    redis_url=os.environ["PERIMETER_TEST_REDIS_URL"], redis_prefix=prefix)
-        off_cfg = {**base, "server": {**base["server"], "mode": "dev", "admin_key": None}}
+        off_cfg = {**base, "server": {**base["server"], "mode": "dev", "admin_key": None},
+                   "storage": {"data_dir": str(work / "off")}, "accounting": {"enabled": False}}
         key = None
-        off, on, rows = [], [], 0
+        off: list[float] = []
+        on: list[float] = []
+        cpu_off: list[float] = []
+        cpu_on: list[float] = []
+        rows = 0
         for rnd in range(args.rounds):
             for side in ("off", "on"):
                 proc, url = await _start(off_cfg if side == "off" else base, work, side == "on")
@@ -125,19 +136,29 @@ async def main() -> None:
                         ) as r:
                             key = (await r.json())["key"]
                     await _load(url, key if side == "on" else None, 1.0, args.concurrency)  # warm-up
+                    cpu0 = _cpu_seconds(proc.pid)
                     rps, errors = await _load(url, key if side == "on" else None, args.seconds, args.concurrency)
+                    cpu_ms = (_cpu_seconds(proc.pid) - cpu0) * 1000 / max(rps * args.seconds, 1)
                     (on if side == "on" else off).append(rps)
+                    (cpu_on if side == "on" else cpu_off).append(cpu_ms)
                     if side == "on":
                         async with aiohttp.ClientSession() as s, s.get(
                             f"{url}/admin/metrics", headers={"authorization": f"Bearer {ADMIN}"}) as r:
                             rows = int((await r.json())["perimeter_ledger_rows_recorded_total"])
-                    print(f"round {rnd + 1} {side:>3}: {rps:8.1f} req/s  errors={errors}", flush=True)
+                    print(f"round {rnd + 1} {side:>3}: {rps:8.1f} req/s  gateway CPU {cpu_ms:.3f} ms/req  errors={errors}",
+                          flush=True)
                 finally:
                     await _stop(proc)
     m_off, m_on = statistics.median(off), statistics.median(on)
+    if not m_off:
+        raise SystemExit("the OFF runs served nothing: see the errors above")
     print(f"\nbackend={args.backend} concurrency={args.concurrency} rounds={args.rounds} x {args.seconds}s")
-    print(f"median OFF {m_off:.1f} req/s   median ON {m_on:.1f} req/s   ON/OFF = {m_on / m_off:.3f} "
-          f"({(1 - m_on / m_off) * 100:+.1f}% cost)   last ON run recorded {rows} ledger rows")
+    paired = statistics.median(b / a for a, b in zip(off, on, strict=True))
+    cpu_ratio = statistics.median(b / a for a, b in zip(cpu_off, cpu_on, strict=True))
+    print(f"median OFF {m_off:.1f} req/s   median ON {m_on:.1f} req/s   ratio of medians ON/OFF = {m_on / m_off:.3f}")
+    print(f"median of per-round ON/OFF throughput ratios = {paired:.3f}  ({(1 - paired) * 100:.1f}% fewer req/s)")
+    print(f"gateway CPU per request: OFF {statistics.median(cpu_off):.3f} ms, ON {statistics.median(cpu_on):.3f} ms, "
+          f"median per-round ratio {cpu_ratio:.3f}   (last ON run recorded {rows} ledger rows)")
     if schema:
         import psycopg
 

@@ -66,6 +66,9 @@ class RetentionConfig(_Strict):
 class AccountingConfig(_Strict):
     """Keys, limits, budgets and prices."""
 
+    #: ``false`` turns keys, limits, the ledger and the audit log off entirely (benchmark
+    #: baselines, throwaway local runs); the gateway then serves without authentication.
+    enabled: bool = True
     #: Currency of budgets and reported costs.  Prices in other currencies are converted with
     #: ``exchange_rates`` (units of that currency per 1 USD).
     currency: str = "USD"

@@ -71,6 +71,7 @@ class KeyGatekeeper:
         self.soft_budget_aliases = soft_budget_aliases
         self._scope_cache: dict[tuple[str, float, bool], tuple[list[Scope], list[Scope]]] = {}
         self.limiter_failures = 0
+        self._limiter_down_until = 0.0
         self.denied: dict[str, int] = {}
 
     @property
@@ -99,19 +100,21 @@ class KeyGatekeeper:
         rec = await self.keys.lookup(p.key_id)
         if rec is None:
             return None
-        budgets = [s for s in self._scopes(rec) if s.limits.budget is not None]
-        if not budgets:
-            return None
-        for s in budgets:
+        scopes, _ = self._scope_pair(rec, False)
+        result: bool | None = None
+        for s in scopes:
+            if s.limits.budget is None:
+                continue
             spent = self.limiter.spent(s.name, s.limits.budget_period)
             if not isinstance(spent, float):
                 try:
                     spent = await spent
                 except Exception:
                     return None  # unknown: the router's default applies
-            if spent >= (s.limits.budget or 0.0):
+            if spent >= s.limits.budget:
                 return False
-        return True
+            result = True
+        return result
 
     def _scopes(self, rec: KeyRecord) -> list[Scope]:
         key_limits = rec.limits if not rec.limits.is_empty() else self.cfg.default_key_limits
@@ -175,10 +178,15 @@ class KeyGatekeeper:
             self._held[id(ctx)] = _Held([], None)
             return
         try:
+            if time.monotonic() < self._limiter_down_until:
+                raise ConnectionError("skipped: failed less than 2s ago")
             adm = await self.limiter.admit(check)
         except Exception as exc:  # Redis down / timeout
             if not self.limiter.shared:
                 raise
+            if time.monotonic() >= self._limiter_down_until:
+                # do not pay a connect timeout on every request while it is down
+                self._limiter_down_until = time.monotonic() + 2.0
             self.limiter_failures += 1
             if self.limiter_failures == 1 or self.limiter_failures % 1000 == 0:
                 log.error("rate-limit store unavailable (%s): %s requests (%d failures)", exc,

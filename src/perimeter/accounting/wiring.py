@@ -12,6 +12,7 @@ to ``/metrics``; shutdown flushes every queued row.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -21,22 +22,34 @@ if TYPE_CHECKING:
     from perimeter.app import Gateway
 
 _ACTIVE: list[AccountingServices] = []
+log = logging.getLogger("perimeter.accounting")
 
 
 def _collect() -> Iterable[str]:
-    if not _ACTIVE:
-        return
-    yield "# HELP perimeter_ledger ledger, audit and limiter counters (see docs/keys-ledger-audit.md)"
+    """Prometheus lines for the ledger, audit and limiter counters (docs/keys-ledger-audit.md)."""
+    typed: set[str] = set()
     for services in _ACTIVE:
         for name, value in services.metrics().items():
+            base = name.split("{", 1)[0]
+            if base not in typed:
+                typed.add(base)
+                yield f"# TYPE {base} {'counter' if base.endswith('_total') else 'gauge'}"
             yield f"{name} {value}"
 
 
-async def attach_accounting(gw: Gateway) -> AccountingServices:
-    """Idempotent: a second call returns the services already attached."""
+async def attach_accounting(gw: Gateway) -> AccountingServices | None:
+    """Idempotent: a second call returns the services already attached.  ``None`` when disabled."""
     existing = getattr(gw, "accounting", None)
     if isinstance(existing, AccountingServices):
         return existing
+    if not gw.config.accounting.enabled:
+        if gw.config.server.mode == "production":
+            from perimeter.accounting.services import StartupError
+
+            raise StartupError("accounting.enabled is false, which production mode does not allow "
+                               "(no keys, no ledger, no audit log)")
+        log.warning("accounting.enabled is false: no API keys, limits, usage ledger or audit log")
+        return None
     services = await build_accounting(gw.config)
     gw.accounting = services  # type: ignore[attr-defined]
     gw.pipeline.gatekeeper = services.gatekeeper

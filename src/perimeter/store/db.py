@@ -48,9 +48,9 @@ class Tx:
             return
         if self.postgres:
             with self._conn.cursor() as cur:
-                cur.executemany(self._sql(sql), [tuple(r) for r in rows])
+                cur.executemany(self._sql(sql), rows)
         else:
-            self._conn.executemany(sql, [tuple(r) for r in rows])
+            self._conn.executemany(sql, rows)
 
     def script(self, sql: str) -> None:
         """Several statements separated by ``;`` (migrations)."""

@@ -71,8 +71,7 @@ CREATE TABLE IF NOT EXISTS ledger (
     content TEXT
 );
 CREATE INDEX IF NOT EXISTS ledger_ts ON ledger (ts);
-CREATE INDEX IF NOT EXISTS ledger_key_ts ON ledger (key_id, ts);
-CREATE INDEX IF NOT EXISTS ledger_team_ts ON ledger (team, ts)
+CREATE INDEX IF NOT EXISTS ledger_key_ts ON ledger (key_id, ts)
 """
 
 _AUDIT = """

@@ -36,7 +36,8 @@ _INSERT_LEDGER = (
 
 
 def write_batch(tx: Tx, entries: list[Entry], retry: bool = False) -> tuple[int, int]:
-    ledger = [tuple(e.row.get(c) for c in LEDGER_COLUMNS) for e in entries if e.kind == "ledger"]
+    cols = LEDGER_COLUMNS
+    ledger = [[r.get(c) for c in cols] for e in entries if e.kind == "ledger" for r in (e.row,)]
     tx.executemany(_INSERT_LEDGER, ledger)
     # A retry may follow a commit whose acknowledgement was lost; replayed journal rows may be
     # stored already: in both cases skip audit events the database has.
@@ -51,7 +52,7 @@ class BatchWriter:
         db: Database,
         journal: Journal,
         *,
-        flush_interval: float = 0.05,
+        flush_interval: float = 0.25,
         batch_size: int = 500,
         max_pending: int = 200_000,
     ) -> None:
