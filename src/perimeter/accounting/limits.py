@@ -7,17 +7,25 @@ has already used its ``tpm`` is refused until the window ends.  Spend budgets ac
 (``d20260131`` / ``m202601``) and are checked before the call.
 
 Redis: :meth:`RedisLimiter.admit` is one ``EVALSHA`` (a Lua script checks every scope and
-takes a request slot atomically); :meth:`RedisLimiter.release` is one pipelined round trip.
+takes a request slot atomically, and returns the spend so far, which the router's budget check
+reads from memory for a second).  :meth:`RedisLimiter.release` only adds to local pending
+increments; one pipelined round trip every 50 ms writes them (concurrency slots come back,
+tokens and spend are added) — so a request costs one Redis round trip, not two.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import math
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from perimeter.accounting.config import LimitsConfig
+
+log = logging.getLogger("perimeter.accounting.limits")
 
 
 @dataclass(slots=True, frozen=True)
@@ -213,6 +221,7 @@ for i = 0, n - 1 do
   end
   table.insert(out, reqs)
   table.insert(out, tonumber(redis.call('GET', KEYS[2 + i*4]) or '0'))
+  table.insert(out, redis.call('GET', KEYS[4 + i*4]) or '0')
 end
 return out
 """
@@ -222,6 +231,8 @@ class RedisLimiter:
     """The same counters in Redis, shared by every replica."""
 
     shared = True
+    FLUSH_EVERY = 0.05
+    SPENT_FRESH = 1.0
 
     def __init__(self, url: str, prefix: str = "perimeter:") -> None:
         import redis.asyncio as aioredis
@@ -229,6 +240,11 @@ class RedisLimiter:
         self.redis: Any = aioredis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.prefix = prefix
         self._admit = self.redis.register_script(_ADMIT_LUA)
+        self._spent: dict[str, tuple[float, float]] = {}
+        # Pending increments written by the flusher: (op, key) -> amount.
+        self._pending: dict[tuple[str, str], float] = {}
+        self._flusher: asyncio.Task[None] | None = None
+        self.flush_failures = 0
 
     def _keys(self, s: Scope, now: float) -> list[str]:
         p = f"{self.prefix}lim:{s.name}:"
@@ -239,6 +255,9 @@ class RedisLimiter:
         await self.redis.ping()
 
     async def spent(self, scope: str, period: str, now: float | None = None) -> float:
+        hit = self._spent.get(scope)
+        if hit is not None and time.monotonic() - hit[1] < self.SPENT_FRESH and now is None:
+            return hit[0]
         now = time.time() if now is None else now
         v = await self.redis.get(f"{self.prefix}lim:{scope}:s:{period_id(period, now)}")
         return float(v or 0)
@@ -266,8 +285,10 @@ class RedisLimiter:
             adm.denial = Denial(s.name, kind, float(limit or 0), used, retry)
             return adm
         conc = []
+        mono = time.monotonic()
         for i, s in enumerate(scopes):
-            reqs, toks = int(res[1 + 2 * i]), int(float(res[2 + 2 * i]))
+            reqs, toks = int(res[1 + 3 * i]), int(float(res[2 + 3 * i]))
+            self._spent[s.name] = (float(res[3 + 3 * i]), mono)
             if s.limits.rpm is not None and adm.rpm_limit is None:
                 adm.rpm_limit, adm.rpm_remaining = s.limits.rpm, max(s.limits.rpm - reqs, 0)
             if s.limits.tpm is not None and adm.tpm_limit is None:
@@ -280,22 +301,61 @@ class RedisLimiter:
     async def release(
         self, scopes: list[Scope], adm: Admission, tokens: int, cost: float, now: float | None = None
     ) -> None:
+        """Queue the increments; the flusher writes them in one pipeline every 50 ms."""
         now = time.time() if now is None else now
-        pipe = self.redis.pipeline(transaction=False)
+        pend = self._pending
         for s in scopes:
             k = self._keys(s, now)
             if s.name in adm.conc_scopes:
-                pipe.decr(k[2])
+                pend[("decr", k[2])] = pend.get(("decr", k[2]), 0) + 1
             if tokens and s.limits.tpm is not None:
-                pipe.incrby(k[1], tokens)
-                pipe.expire(k[1], 120)
+                pend[("tok", k[1])] = pend.get(("tok", k[1]), 0) + tokens
             if cost and s.limits.budget is not None:
-                pipe.incrbyfloat(k[3], cost)
-                pipe.expire(k[3], 40 * 86400)
-        if len(pipe):
+                pend[("spend", k[3])] = pend.get(("spend", k[3]), 0.0) + cost
+        if pend and self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_forever(), name="perimeter-redis-flush")
+
+    async def flush(self) -> None:
+        """Write pending increments now (one round trip); on failure they stay pending."""
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, {}
+        pipe = self.redis.pipeline(transaction=False)
+        for (op, key), amount in batch.items():
+            if op == "decr":
+                pipe.decrby(key, int(amount))
+            elif op == "tok":
+                pipe.incrby(key, int(amount))
+                pipe.expire(key, 120)
+            else:
+                pipe.incrbyfloat(key, amount)
+                pipe.expire(key, 40 * 86400)
+        try:
             await pipe.execute()
+        except Exception:
+            for k, v in batch.items():
+                self._pending[k] = self._pending.get(k, 0) + v
+            raise
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.FLUSH_EVERY)
+            try:
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.flush_failures += 1
+                if self.flush_failures == 1 or self.flush_failures % 100 == 0:
+                    log.warning("could not write usage to Redis (%s); will retry", exc)
 
     async def aclose(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        with contextlib.suppress(Exception):
+            await self.flush()
         await self.redis.aclose()
 
 
