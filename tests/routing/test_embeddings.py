@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from perimeter.routing.embeddings import MiniLM, get_encoder
+from perimeter.routing.embeddings import MiniLM, _gelu_, get_encoder
 
 
 @pytest.fixture(scope="module")
@@ -15,10 +15,10 @@ def enc() -> MiniLM:
     return get_encoder()
 
 
-def reference_embedding(enc: MiniLM, text: str) -> np.ndarray:
+def reference_embedding(enc: MiniLM, text: str, ids: list[int] | None = None) -> np.ndarray:
     """Float64 BERT written the slow, obvious way: per-token, per-head loops and exact erf GELU."""
     w = {k: v.astype(np.float64) for k, v in enc.weights.items()}
-    ids = enc.token_ids(text)
+    ids = enc.token_ids(text) if ids is None else ids
 
     def ln(v: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
         mu = sum(v) / len(v)
@@ -83,3 +83,51 @@ def test_tokenizer_is_offline_and_wraps_with_cls_sep(enc: MiniLM) -> None:
     ids = enc.token_ids("hello world")
     assert ids[0] == 101 and ids[-1] == 102 and len(ids) == 4
     assert len(enc.token_ids("word " * 1000)) == 256  # truncated to the model's max_seq_length
+
+
+def test_embed_reads_a_prefix_and_matches_the_reference(enc: MiniLM) -> None:
+    text = ("We run a payments API on PostgreSQL. Explain step by step how to design an idempotent refund "
+            "endpoint that survives retries, network partitions and duplicate webhooks.") * 3
+    full = enc.token_ids(text)
+    assert len(full) > 40
+    cut = [*full[:15], full[-1]]  # [CLS] + 14 word pieces + [SEP]
+    assert enc.prefix_ids(text, 16) == cut
+    fast = enc.embed(text, 16)
+    assert float(np.abs(fast - reference_embedding(enc, text, cut)).max()) < 1e-4
+    # Reading more of the prompt gives another vector (the budget is not silently ignored).
+    assert float(np.abs(enc.embed(text, 32) - fast).max()) > 1e-3
+
+
+@pytest.mark.parametrize("text", [
+    "short",
+    "Докажи, что существует бесконечно много простых чисел, и объясни каждый шаг доказательства. " * 6,
+    "x" * 700 + " tail words here",  # no space inside the first characters: whole-text fallback
+    "naïve café résumé — Straße, ünïcödé; (parens) [brackets] {braces} 1,234.56 e=mc^2 " * 8,
+    "word " * 40,  # every token is a whole word: the prefix cut lands exactly on a boundary
+    "a" + "\u4e2d\u6587" * 300,  # CJK characters become one token each
+])
+@pytest.mark.parametrize("budget", [2, 8, 16, 32])
+def test_prefix_tokenisation_equals_cutting_the_full_tokenisation(enc: MiniLM, text: str, budget: int) -> None:
+    full = enc.token_ids(text)
+    expected = full if len(full) <= budget else [*full[: budget - 1], full[-1]]
+    assert enc.prefix_ids(text, budget) == expected
+
+
+def test_embed_cache_returns_the_same_vector_and_stays_bounded() -> None:
+    enc = MiniLM(cache_size=2)
+    a = enc.embed("first prompt", 32)
+    assert enc.embed("first prompt", 32) is a  # served from the cache
+    assert not a.flags.writeable  # shared, so callers cannot corrupt it
+    b = enc.embed("first prompt", 2)  # another token budget is another entry
+    assert b is not a and float(np.abs(a - b).max()) > 1e-3
+    enc.embed("second prompt", 32)  # evicts the least recently used entry ("first prompt", 32)
+    again = enc.embed("first prompt", 32)
+    assert again is not a and np.array_equal(again, a)
+
+
+def test_in_place_gelu_matches_the_exact_erf_gelu() -> None:
+    xs = np.linspace(-12.0, 12.0, 4801)
+    exact = np.array([0.5 * u * (1 + math.erf(u / math.sqrt(2))) for u in xs])
+    fast = _gelu_(xs.astype(np.float32))
+    assert fast.dtype == np.float32
+    assert float(np.abs(fast - exact).max()) < 2e-6

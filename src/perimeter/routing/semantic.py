@@ -41,11 +41,7 @@ class SemanticRouter:
         ]
 
     def _embed(self, text: str) -> npt.NDArray[np.float32]:
-        ids = self.encoder.token_ids(text)
-        if len(ids) > QUERY_TOKENS:
-            ids = [*ids[: QUERY_TOKENS - 1], ids[-1]]
-        v = self.encoder.hidden_states(ids).mean(0)
-        return (v / (np.linalg.norm(v) or 1.0)).astype(np.float32)
+        return self.encoder.embed(text, QUERY_TOKENS)
 
     def match(self, text: str) -> SemanticMatch:
         q = self._embed(text)
