@@ -48,7 +48,9 @@ async def _start(cfg: dict[str, Any], workdir: Path, on: bool) -> tuple[asyncio.
                                                 str(port), cwd=str(ROOT), env=env)
     url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as s:
-        for _ in range(400):
+        for _ in range(1200):
+            if proc.returncode is not None:
+                raise RuntimeError("gateway exited during startup (see its log above)")
             try:
                 async with s.get(f"{url}/health/live") as r:
                     if r.status == 200:
@@ -111,6 +113,7 @@ async def main() -> None:
                            "base_url": upstream.base_url, "model": "llama"}],
             "models": {"chat": ["local"]},
             "storage": {"data_dir": str(work / "data")},
+            "privacy": {"enabled": False},  # measure accounting alone
         }
         if args.backend == "postgres":
             schema, prefix = f"bench_{uuid.uuid4().hex[:8]}", f"bench-{uuid.uuid4().hex[:8]}:"

@@ -31,6 +31,7 @@ def base_config(storage: dict[str, Any], **extra: Any) -> dict[str, Any]:
         ],
         "models": {"chat": ["local", "cloud"], "other": ["cloud"]},
         "storage": storage,
+        "privacy": {"enabled": False},  # these tests are about accounting; privacy has its own
     }
     for k, v in extra.items():
         if isinstance(v, dict) and isinstance(cfg.get(k), dict):

@@ -120,10 +120,7 @@ def append_chained(tx: Tx, events: list[dict[str, Any]], *, replay: bool = True)
         h = entry_hash(prev, seq, e["event_id"], int(e["ts_us"]), e["replica"], e["event"], e["data"])
         rows.append((seq, e["event_id"], int(e["ts_us"]), e["replica"], e["event"], e["data"], prev, h))
         prev = h
-    tx.executemany(
-        "INSERT INTO audit_log (seq, event_id, ts_us, replica, event, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
-        rows,
-    )
+    tx.insert_rows("audit_log", ("seq", "event_id", "ts_us", "replica", "event", "data", "prev_hash", "hash"), rows)
     return len(rows)
 
 

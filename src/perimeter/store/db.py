@@ -52,6 +52,24 @@ class Tx:
         else:
             self._conn.executemany(sql, rows)
 
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]], suffix: str = "") -> None:
+        """Insert many rows fast: ``executemany`` on SQLite (a C loop), multi-row ``VALUES``
+        statements on PostgreSQL (one round trip and one parse per few hundred rows instead
+        of one per row)."""
+        if not rows:
+            return
+        cols = ", ".join(columns)
+        if not self.postgres:
+            marks = ", ".join("?" * len(columns))
+            self._conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks}) {suffix}", rows)
+            return
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        per = max(1, 30_000 // len(columns))
+        for i in range(0, len(rows), per):
+            chunk = rows[i : i + per]
+            params = [v for r in chunk for v in r]
+            self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} {suffix}", params)
+
     def script(self, sql: str) -> None:
         """Several statements separated by ``;`` (migrations)."""
         if self.postgres:

@@ -29,16 +29,12 @@ LEDGER_COLUMNS = (
     "reference_cost", "currency", "latency_ms", "ttft_ms", "status", "error_code", "entity_counts",
     "privacy_action", "stream", "replica", "content",
 )
-_INSERT_LEDGER = (
-    f"INSERT INTO ledger ({', '.join(LEDGER_COLUMNS)}) VALUES ({', '.join('?' * len(LEDGER_COLUMNS))}) "
-    "ON CONFLICT (row_id) DO NOTHING"
-)
 
 
 def write_batch(tx: Tx, entries: list[Entry], retry: bool = False) -> tuple[int, int]:
     cols = LEDGER_COLUMNS
     ledger = [[r.get(c) for c in cols] for e in entries if e.kind == "ledger" for r in (e.row,)]
-    tx.executemany(_INSERT_LEDGER, ledger)
+    tx.insert_rows("ledger", LEDGER_COLUMNS, ledger, "ON CONFLICT (row_id) DO NOTHING")
     # A retry may follow a commit whose acknowledgement was lost; replayed journal rows may be
     # stored already: in both cases skip audit events the database has.
     replay = retry or any(e.segment is not None and e.segment.orphan for e in entries)
