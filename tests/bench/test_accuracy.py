@@ -35,7 +35,7 @@ async def test_ttft_and_itl_match_injected_delays(serve) -> None:
     # Against what the server actually did (its own clock): the client adds only a couple of ms
     # to TTFT (loopback + parsing) and reproduces the mean token gap within a few percent.
     server_ttft = statistics.median(first - arrived for arrived, first, _ in b.timings)
-    assert 0 <= s["ttft"]["median"] - server_ttft < 0.003, (s["ttft"]["median"], server_ttft)
+    assert 0 <= s["ttft"]["median"] - server_ttft < 0.008, (s["ttft"]["median"], server_ttft)
     server_gap = statistics.median((last - first) / 19 for _, first, last in b.timings)
     client_gap = statistics.median(sum(x.itl) / len(x.itl) for x in result.samples)
     assert close(client_gap, server_gap, 0.03, 0.0003), (client_gap, server_gap)
