@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.entities import Entity
+from perimeter.privacy.prescan import TextIndex
 
 _RU_STREET = (
     r"ул\.|улица|пр-т|пр-кт|просп\.|проспект|пер\.|переулок|ш\.|шоссе|наб\.|набережная|"
@@ -57,12 +58,20 @@ _RU_TRIGGER = re.compile(
     r"ул\.|улиц|пр-|просп|пер\.|переул|ш\.|шоссе|наб\.|набер|б-р|бульв|пл\.|площад|проезд|пр-д|туп|мкр|"
     r"микрор|аллея|линия|тракт|кв-л|квартал"
 )
-_EN_TRIGGER = re.compile(rf"\b(?:{_EN_STREET})\b")
+# No leading ``\b``: a pattern that starts with a literal alternation is scanned with a fast
+# first-character test, one that starts with ``\b`` is tried at every position.  The word
+# boundary before the street word is checked in :func:`_windows` instead; a match that fails it
+# lies inside one word, where no match with the boundary could start either.
+_EN_TRIGGER = re.compile(rf"(?:{_EN_STREET})\b")
 
 
-def _windows(trigger: re.Pattern[str], text: str, before: int, after: int) -> list[tuple[int, int]]:
+def _windows(
+    trigger: re.Pattern[str], text: str, before: int, after: int, word_start: bool = False
+) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for m in trigger.finditer(text):
+        if word_start and m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+            continue
         a, b = max(0, m.start() - before), min(len(text), m.end() + after)
         if spans and a <= spans[-1][1]:
             spans[-1] = (spans[-1][0], b)
@@ -71,10 +80,15 @@ def _windows(trigger: re.Pattern[str], text: str, before: int, after: int) -> li
     return spans
 
 
-def find_addresses(text: str) -> list[Entity]:
+def find_addresses(ix: TextIndex) -> list[Entity]:
+    text = ix.text
     out: list[Entity] = []
-    ru = [m for lo, hi in _windows(_RU_TRIGGER, text.lower(), 90, 120) for m in _RU_ADDRESS.finditer(text, lo, hi)]
-    en = [m for lo, hi in _windows(_EN_TRIGGER, text, 60, 120) for m in _EN_ADDRESS.finditer(text, lo, hi)]
+    if not ix.has_digits:
+        return out  # every layout below needs a house number, a PO box number or a postcode
+    ru: list[re.Match[str]] = []
+    if not text.isascii():  # every Russian street word has a Cyrillic letter
+        ru = [m for lo, hi in _windows(_RU_TRIGGER, ix.lower, 90, 120) for m in _RU_ADDRESS.finditer(text, lo, hi)]
+    en = [m for lo, hi in _windows(_EN_TRIGGER, text, 60, 120, word_start=True) for m in _EN_ADDRESS.finditer(text, lo, hi)]
     for m in ru:
         start, end = m.start(), m.end()
         # Grow left over "123456, г. Москва, " style parts.

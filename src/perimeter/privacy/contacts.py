@@ -7,14 +7,16 @@ import re
 
 from perimeter.privacy.checksums import IBAN_LENGTHS, iban_valid
 from perimeter.privacy.entities import Entity
-from perimeter.privacy.keywords import digit_regions, nearest_context
+from perimeter.privacy.keywords import nearest_context
+from perimeter.privacy.prescan import TextIndex, matches_at
 
 # --- e-mail: anchor on "@" and grow both ways (much faster than scanning with a full regex).
 _EMAIL_LEFT = re.compile(r"[\w.+\-']{1,64}$")
 _EMAIL_RIGHT = re.compile(r"(?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24}(?![\w\-])")
 
 
-def find_emails(text: str) -> list[Entity]:
+def find_emails(ix: TextIndex) -> list[Entity]:
+    text = ix.text
     out: list[Entity] = []
     at = text.find("@")
     while at != -1:
@@ -43,9 +45,10 @@ _PHONE = re.compile(
 )
 
 
-def find_phones(text: str) -> list[Entity]:
+def find_phones(ix: TextIndex) -> list[Entity]:
+    text = ix.text
     out: list[Entity] = []
-    matches = [m for lo, hi in digit_regions(text, pad=3) for m in _PHONE.finditer(text, lo, hi)]
+    matches = [m for lo, hi in ix.digit_regions(pad=3) for m in _PHONE.finditer(text, lo, hi)]
     for m in matches:
         start, end = m.start(), m.end()
         value = m.group()
@@ -56,7 +59,7 @@ def find_phones(text: str) -> list[Entity]:
             continue
         score = 0.9
         if m.group("intl"):
-            cc = re.sub(r"\D", "", m.group("intl"))
+            cc = m.group("intl")[1:].lstrip()  # "+", an optional space, the country code
             limit = 11 if cc in ("7", "1") else 15
             if count > limit:
                 end = start + digits[limit - 1] + 1
@@ -97,10 +100,11 @@ _VERSION_CTX = re.compile(
 )
 
 
-def find_ips(text: str) -> list[Entity]:
+def find_ips(ix: TextIndex) -> list[Entity]:
+    text = ix.text
     out: list[Entity] = []
     if "." in text:
-        for m in (m for lo, hi in digit_regions(text) for m in _IPV4.finditer(text, lo, hi)):
+        for m in (m for lo, hi in ix.digit_regions() for m in _IPV4.finditer(text, lo, hi)):
             parts = m.group().split(".")
             if any(int(p) > 255 or (len(p) > 1 and p[0] == "0") for p in parts):
                 continue
@@ -110,7 +114,7 @@ def find_ips(text: str) -> list[Entity]:
                 continue  # "1.8.1.159" is far more often a version than an address
             out.append(Entity("IP_ADDRESS", m.start(), m.end(), m.group(), 0.95, "ipv4"))
     if "::" in text or text.count(":") >= 7:
-        for m in _IPV6.finditer(text):
+        for m in (m for lo, hi in ix.ipv6_windows() for m in _IPV6.finditer(text, lo, hi)):
             value = m.group()
             if value.count(":") < 2 or ("::" not in value and value.count(":") < 7) or value == "::":
                 continue
@@ -128,9 +132,11 @@ def find_ips(text: str) -> list[Entity]:
 _IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]){10,32})")
 
 
-def find_ibans(text: str) -> list[Entity]:
+def find_ibans(ix: TextIndex) -> list[Entity]:
+    text = ix.text
     out: list[Entity] = []
-    for m in _IBAN.finditer(text):
+    # Every IBAN starts with two capitals and two digits: only those places are tried.
+    for m in matches_at(_IBAN, text, ix.iban_starts()):
         want = IBAN_LENGTHS.get(m.group()[:2])
         if want is None:
             continue
@@ -171,21 +177,25 @@ _DATE = re.compile(
 )
 _BIRTH = re.compile(r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*")
 _BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения")
+# The literal each alternative above starts with (so only those places are tried).
+_BIRTH_STEMS = ("рожд", "родил", "д.", "д/р", "dob", "d.o.b", "birth", "born", "b-day", "bday", "возраст")
+_BIRTH_AFTER_STEMS = ("г.", "г/р", "года рождения")
 
 
-def find_birth_dates(text: str) -> list[Entity]:
+def find_birth_dates(ix: TextIndex) -> list[Entity]:
     """Dates right after a birth word ("дата рождения", "DOB", "born") or before "г.р."."""
+    text = ix.text
     out: list[Entity] = []
     seen: set[int] = set()
-    lower = text.lower()
-    for kw in _BIRTH.finditer(lower):
+    lower = ix.lower
+    for kw in matches_at(_BIRTH, lower, ix.stem_starts(_BIRTH_STEMS, lower)):
         m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 48))
         if m is None or m.start() in seen:
             continue
         # The date must be the first one after the word ("родился 01.02.1990, принят 03.04.2015").
         seen.add(m.start())
         out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.9, "birth_date"))
-    for suffix in _BIRTH_AFTER.finditer(lower):
+    for suffix in matches_at(_BIRTH_AFTER, lower, ix.stem_starts(_BIRTH_AFTER_STEMS, lower)):
         lo = max(0, suffix.start() - 32)
         last = None
         for m in _DATE.finditer(text, lo, suffix.start() + 8):

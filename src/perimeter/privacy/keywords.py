@@ -30,31 +30,58 @@ _GROUPS: dict[str, str] = {
 _KEYWORDS = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _GROUPS.items()))
 
 
+def _alternatives(pattern: str) -> list[str]:
+    """Split a pattern at its top-level ``|`` (not inside ``(...)`` or ``[...]``)."""
+    parts, depth, cur, i, in_class = [], 0, "", 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            cur += pattern[i : i + 2]
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(cur)
+            cur = ""
+            i += 1
+            continue
+        cur += ch
+        i += 1
+    parts.append(cur)
+    return parts
+
+
+def _literal_first(alternative: str) -> str:
+    r"""``\bcard`` -> ``c(?<!\wc)ard``: same matches, but the branch now starts with a literal."""
+    if alternative.startswith("\\b") and alternative[2].isalpha():
+        first = alternative[2]
+        return f"{first}(?<!\\w{first}){alternative[3:]}"
+    return alternative
+
+
+# The same alternatives in the same order without the named groups: CPython rejects a branch
+# that starts with a literal in one comparison, but must enter every named group, which made
+# the grouped pattern ~5x slower per character.  Same order means the same match at every
+# position, so :func:`nearest_context` finds matches with this one and asks ``_KEYWORDS`` only
+# which group the last match belongs to.
+_FLAT = re.compile("|".join(_literal_first(a) for p in _GROUPS.values() for a in _alternatives(p)))
+
+
 def nearest_context(text: str, start: int, window: int = 48) -> str | None:
     """The kind named by the last context word within ``window`` characters before ``start``."""
     lo = max(0, start - window)
     chunk = text[lo:start].lower()
-    last: str | None = None
-    for m in _KEYWORDS.finditer(chunk):
-        last = m.lastgroup
-    return last
-
-
-# Stretches of text that can hold a number-like value: Python's ``re`` scans a pattern that
-# starts with a character class at ~150 MB/s, while the full detectors crawl at 5-30 MB/s, so
-# detectors run only inside these regions (see benchmarks/privacy/bench_speed.py).
-_DIGIT_REGION = re.compile(r"\d[\d \t\u00a0\-–./№()+\n]{5,}\d")
-_LONG_DIGIT_REGION = re.compile(r"\d[\d \t\u00a0\-–./№()+\n]{7,}\d")
-
-
-def digit_regions(text: str, pad: int = 2, min_len: int = 7) -> list[tuple[int, int]]:
-    """(start, end) windows around runs of digits and separators, merged when they touch."""
-    spans: list[tuple[int, int]] = []
-    n = len(text)
-    for m in (_LONG_DIGIT_REGION if min_len >= 9 else _DIGIT_REGION).finditer(text):
-        a, b = max(0, m.start() - pad), min(n, m.end() + pad)
-        if spans and a <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], b)
-        else:
-            spans.append((a, b))
-    return spans
+    last: re.Match[str] | None = None
+    for m in _FLAT.finditer(chunk):
+        last = m
+    if last is None:
+        return None
+    exact = _KEYWORDS.match(chunk, last.start())
+    return exact.lastgroup if exact is not None else None

@@ -23,7 +23,8 @@ from perimeter.privacy.checksums import (
     ssn_valid,
 )
 from perimeter.privacy.entities import Entity
-from perimeter.privacy.keywords import digit_regions, nearest_context
+from perimeter.privacy.keywords import nearest_context
+from perimeter.privacy.prescan import TextIndex, matches_at
 
 _CHAIN = re.compile(r"\d+(?:(?:[ \t\u00a0\-–./№]{1,3}|[ \t]*\r?\n[ \t]*)\d+)*")
 _GROUP = re.compile(r"\d+")
@@ -40,6 +41,7 @@ _ACCOUNT_PREFIXES = frozenset({
     "411", "412", "413", "414", "415", "416", "417", "418", "419", "420", "421", "422", "423",
     "425", "426", "427", "428", "429", "430", "440", "455", "457", "474", "475",
 })
+_CARD_GROUPS = re.compile(r"^\d{4}[ -]\d{4}[ -]\d{4}")
 _LENGTHS = frozenset({9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
 _WORDISH = re.compile(r"[\w@#$%&*+=]")
 
@@ -47,6 +49,25 @@ _WORDISH = re.compile(r"[\w@#$%&*+=]")
 def _strong(gap: str) -> bool:
     """A break inside a chain where two different values may meet."""
     return "\n" in gap or "." in gap or "/" in gap or (len(gap.strip()) == 0 and len(gap) >= 2) or gap in (" – ", " - ")
+
+
+_PIECES = re.compile(r"(\D+)")
+_STRONG: dict[str, bool] = {}
+
+
+def _strong_gap(gap: str) -> bool:
+    """:func:`_strong`, remembered: chains reuse a handful of gap strings (" ", "-", "\\n")."""
+    try:
+        return _STRONG[gap]
+    except KeyError:
+        strong = _strong(gap)
+        if len(_STRONG) < 4096:
+            _STRONG[gap] = strong
+        return strong
+
+
+def _splits_value(gap: str) -> bool:
+    return "." in gap or "/" in gap
 
 
 def _glued(text: str, start: int, end: int) -> bool:
@@ -68,60 +89,100 @@ def _glued(text: str, start: int, end: int) -> bool:
     return False
 
 
-def find_numbers(text: str, wanted: frozenset[str]) -> list[Entity]:
+def find_numbers(ix: TextIndex, wanted: frozenset[str]) -> list[Entity]:
+    text = ix.text
     found: list[Entity] = []
     if "RU_PASSPORT" in wanted and any(w in text for w in ("ери", "ЕРИ", "eries", "ERIES")):
-        for m in _PASSPORT_SPLIT.finditer(text):
+        for m in _passport_splits(ix):
             start, end = m.start(1), m.end(2)
             found.append(Entity("RU_PASSPORT", start, end, text[start:end], 0.97, "ru_passport"))
-    biks: list[str] | None = None
-    for lo, hi in digit_regions(text, min_len=9):
+    regions = ix.digit_regions(min_len=9)
+    if not regions:
+        return found
+    scan = _ChainScan(ix, wanted, found)
+    for lo, hi in regions:
         for chain in _CHAIN.finditer(text, lo, hi):
             if chain.end() - chain.start() >= 9:
-                biks = _chain(text, chain, wanted, biks, found)
+                scan.chain(chain)
     return found
 
 
-def _chain(
-    text: str, chain: re.Match[str], wanted: frozenset[str], biks: list[str] | None, found: list[Entity]
-) -> list[str] | None:
-    groups = [(m.start() + chain.start(), m.end() + chain.start()) for m in _GROUP.finditer(chain.group())]
-    total_digits = sum(e - s for s, e in groups)
-    if total_digits < 9:
-        return biks
-    n = len(groups)
-    for i in range(n):
-        if i > 0 and not _strong(text[groups[i - 1][1]:groups[i][0]]):
-            continue
-        length = 0
-        for j in range(i, n):
-            length += groups[j][1] - groups[j][0]
-            if length > 20:
-                break
-            if j < n - 1 and not _strong(text[groups[j][1]:groups[j + 1][0]]):
+def _passport_splits(ix: TextIndex) -> list[re.Match[str]]:
+    """``_PASSPORT_SPLIT.finditer(text)``, tried only where "серия/серии/series" occurs."""
+    return matches_at(_PASSPORT_SPLIT, ix.text, ix.stem_starts(("сери", "series"), ix.folded))
+
+
+class _ChainScan:
+    """Classifies the digit chains of one text; remembers the БИК list and context lookups."""
+
+    def __init__(self, ix: TextIndex, wanted: frozenset[str], found: list[Entity]) -> None:
+        self.ix = ix
+        self.text = ix.text
+        self.wanted = wanted
+        self.found = found
+        self.biks: list[str] | None = None
+        self.contexts: dict[int, str | None] = {}
+
+    def context(self, start: int) -> str | None:
+        try:
+            return self.contexts[start]
+        except KeyError:
+            ctx = self.contexts[start] = nearest_context(self.text, start)
+            return ctx
+
+    def chain(self, chain: re.Match[str]) -> None:
+        pieces = _PIECES.split(chain.group())  # digits, gap, digits, ..., digits
+        gaps = pieces[1::2]
+        if len(chain.group()) - sum(map(len, gaps)) < 9:
+            return  # fewer than 9 digits: a date, a short code, part of a phone
+        text = self.text
+        # groups[k] = (start, end) of the k-th digit group; strong[k]: the gap after it is a
+        # strong break (the last group counts as followed by one).
+        groups: list[tuple[int, int]] = []
+        at = chain.start()
+        for k, piece in enumerate(pieces):
+            if not k % 2:
+                groups.append((at, at + len(piece)))
+            at += len(piece)
+        strong = [_strong_gap(gap) for gap in gaps]
+        strong.append(True)
+        n = len(groups)
+        for i in range(n):
+            if i > 0 and not strong[i - 1]:
                 continue
-            if length not in _LENGTHS:
-                continue
-            start, end = groups[i][0], groups[j][1]
-            if _glued(text, start, end):
-                continue
-            raw = text[start:end]
-            if "." in raw or "/" in raw:
-                continue
-            digits = "".join(text[s:e] for s, e in groups[i : j + 1])
-            nearby: list[str] = []
-            if length == 20:
-                if biks is None:
-                    biks = [f"{m.start():012d}:{m.group(1)}" for m in _BIK.finditer(text)]
-                # Only the БИК of the same requisites block, not every БИК of a long file
-                # (entries sort by their zero-padded offset, so bisect finds the window).
-                lo_i = bisect_left(biks, f"{max(0, start - 400):012d}")
-                hi_i = bisect_left(biks, f"{start + 400:012d}")
-                nearby = [b[13:] for b in biks[lo_i:hi_i]]
-            ent = _classify(text, start, end, raw, digits, wanted, nearby)
-            if ent is not None:
-                found.append(ent)
-    return biks
+            length = 0
+            for j in range(i, n):
+                length += groups[j][1] - groups[j][0]
+                if length > 20:
+                    break
+                if j > i and _splits_value(gaps[j - 1]):
+                    break  # a "." or "/" inside: a date, an IP, a fraction, never one identifier
+                if not strong[j] or length not in _LENGTHS:
+                    continue
+                start, end = groups[i][0], groups[j][1]
+                if _glued(text, start, end):
+                    continue
+                raw = text[start:end]
+                digits = raw if i == j else "".join(text[s:e] for s, e in groups[i : j + 1])
+                if not _possible(length, digits, raw):
+                    continue  # cheap checksum/layout test first: most chains are not identifiers
+                nearby: list[str] = []
+                if length == 20:
+                    nearby = self.nearby_biks(start)
+                ent = _classify(text, start, end, raw, digits, self.wanted, nearby, self.context(start))
+                if ent is not None:
+                    self.found.append(ent)
+
+    def nearby_biks(self, start: int) -> list[str]:
+        if self.biks is None:
+            ix = self.ix
+            found = matches_at(_BIK, ix.text, ix.stem_starts(("бик", "bik"), ix.folded))
+            self.biks = [f"{m.start():012d}:{m.group(1)}" for m in found]
+        # Only the БИК of the same requisites block, not every БИК of a long file
+        # (entries sort by their zero-padded offset, so bisect finds the window).
+        lo_i = bisect_left(self.biks, f"{max(0, start - 400):012d}")
+        hi_i = bisect_left(self.biks, f"{start + 400:012d}")
+        return [b[13:] for b in self.biks[lo_i:hi_i]]
 
 
 def _possible(n: int, digits: str, raw: str) -> bool:
@@ -139,12 +200,11 @@ def _possible(n: int, digits: str, raw: str) -> bool:
 
 
 def _classify(
-    text: str, start: int, end: int, raw: str, digits: str, wanted: frozenset[str], biks: list[str]
+    text: str, start: int, end: int, raw: str, digits: str, wanted: frozenset[str], biks: list[str],
+    ctx: str | None,
 ) -> Entity | None:
+    """``digits`` already passed :func:`_possible`; ``ctx`` is the nearest context word's kind."""
     n = len(digits)
-    if not _possible(n, digits, raw):
-        return None  # cheap checksum/layout test first: most chains are not identifiers at all
-    ctx = nearest_context(text, start)
     grouped = " " in raw or "-" in raw or "\n" in raw or "\u00a0" in raw
 
     def hit(kind: str, score: float, detector: str) -> Entity | None:
@@ -175,7 +235,7 @@ def _classify(
         if inn_valid(digits) and ctx != "NEG":
             return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.85, "inn")
         return None
-    card_groups = bool(re.match(r"^\d{4}[ -]\d{4}[ -]\d{4}", raw))
+    card_groups = bool(_CARD_GROUPS.match(raw))
     ogrn = n in (13, 15) and ogrn_valid(digits) and (ctx != "NEG" or n == 15)
     if ogrn and ctx != "CREDIT_CARD" and (ctx == "RU_OGRN" or not card_groups):
         return hit("RU_OGRN", 0.99 if ctx == "RU_OGRN" else 0.8, "ogrn")

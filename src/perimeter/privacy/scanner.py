@@ -14,6 +14,7 @@ from perimeter.privacy.addresses import find_addresses
 from perimeter.privacy.contacts import find_birth_dates, find_emails, find_ibans, find_ips, find_phones
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
 from perimeter.privacy.numbers import find_numbers
+from perimeter.privacy.prescan import TextIndex
 from perimeter.privacy.resolve import resolve
 from perimeter.privacy.secrets import find_secrets
 
@@ -40,7 +41,7 @@ class Scanner:
         self.types = wanted
         self.ner = ner
         self._extra = wanted & frozenset(EXTRA_TYPES)
-        simple: list[Callable[[str], list[Entity]]] = []
+        simple: list[Callable[[TextIndex], list[Entity]]] = []
         if "EMAIL" in wanted:
             simple.append(find_emails)
         if "PHONE" in wanted:
@@ -73,10 +74,11 @@ class Scanner:
     def scan_patterns(self, text: str) -> list[Entity]:
         """Pattern and checksum detectors only (unresolved candidates)."""
         found: list[Entity] = []
+        ix = TextIndex(text)  # the shared cheap pass: shapes, lowercase, digit regions
         if self._numbers:
-            found.extend(find_numbers(text, self._numbers))
+            found.extend(find_numbers(ix, self._numbers))
         for detector in self._simple:
-            found.extend(detector(text))
+            found.extend(detector(ix))
         return found
 
     def scan(self, text: str) -> list[Entity]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 from perimeter.privacy.entities import Entity
+from perimeter.privacy.prescan import TextIndex
 
 _VENDOR = re.compile(
     r"(?:"
@@ -89,37 +91,82 @@ def _credential_value(value: str, key: str) -> bool:
     return not value.isalpha() or not value.islower() or len(value) >= 10
 
 
-def find_secrets(text: str) -> list[Entity]:
+# The shortest vendor key any ``_VENDOR`` branch can match (Slack: "xoxb-" + 10).
+_SHORTEST_KEY = 15
+_WORD_TAIL = re.compile(r"[\w\-]*\Z")
+_SCHEME_CHAR = re.compile(r"[a-z0-9+.\-]", re.IGNORECASE)
+_SCHEME_FIRST = re.compile(r"[a-z]", re.IGNORECASE)
+_CREDENTIAL_RULES = ((_AUTH_HEADER, "auth_header"), (_ASSIGN, "credential_assignment"), (_PROSE_PASSWORD, "credential_assignment"))
+
+
+@lru_cache(maxsize=256)
+def _starting_within(rx: re.Pattern[str], reach: int) -> re.Pattern[str]:
+    """``rx`` restricted to matches that start at most ``reach`` characters after the search start.
+
+    ``rx.search(text, lo, hi)`` followed by "drop it if it starts after the trigger" scans the
+    whole 300-character window for nothing when the trigger word is not a credential; a lazy
+    ``.{0,reach}?`` prefix tries the same start positions in the same order and stops early.
+    """
+    return re.compile(f"(?s:.{{0,{reach}}}?)(?P<at>{rx.pattern})", rx.flags)
+
+
+def _vendor_keys(ix: TextIndex, out: list[Entity]) -> None:
+    text = ix.text
+    # A key is a run of 15+ characters that keys and their URLs are made of, so the trigger
+    # alternation (which starts with common letters) is only run inside such runs.
+    for lo, hi in ix.token_runs(_SHORTEST_KEY):
+        for hit in _VENDOR_TRIGGER.finditer(text, lo, hi):
+            at = hit.start()
+            if hit.group() == ":AA":  # Telegram bot token: the digits before the colon are part of it
+                while at > 0 and text[at - 1].isdigit() and hit.start() - at < 10:
+                    at -= 1
+            m = _VENDOR.match(text, at)
+            if m is None or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_-")):
+                continue
+            out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "vendor_key"))
+
+
+def _url_credentials(text: str) -> list[re.Match[str]]:
+    """``_URL_CREDS.finditer(text)``, tried once per "://" from the start of its scheme."""
+    out: list[re.Match[str]] = []
+    reach = 0
+    colon = text.find("://")
+    while colon != -1:
+        start = colon
+        while start > reach and _SCHEME_CHAR.match(text, start - 1):
+            start -= 1
+        while start < colon and not _SCHEME_FIRST.match(text, start):
+            start += 1
+        m = _URL_CREDS.match(text, start) if start < colon else None
+        if m is not None:
+            out.append(m)
+            reach = m.end()
+        colon = text.find("://", max(colon + 1, reach))
+    return out
+
+
+def find_secrets(ix: TextIndex) -> list[Entity]:
+    text = ix.text
     out: list[Entity] = []
-    for hit in _VENDOR_TRIGGER.finditer(text):
-        at = hit.start()
-        if hit.group() == ":AA":  # Telegram bot token: the digits before the colon are part of it
-            while at > 0 and text[at - 1].isdigit() and hit.start() - at < 10:
-                at -= 1
-        m = _VENDOR.match(text, at)
-        if m is None or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_-")):
-            continue
-        out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "vendor_key"))
+    _vendor_keys(ix, out)
     if "PRIVATE KEY" in text:
         for m in _PRIVATE_KEY.finditer(text):
             out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "private_key"))
     if "://" in text:
-        for m in _URL_CREDS.finditer(text):
+        for m in _url_credentials(text):
             s, e = m.span("value")
             if not _PLACEHOLDER.match(m.group("value")):
                 out.append(Entity("SECRET", s, e, m.group("value"), 0.95, "url_credentials"))
-    lower = text.lower()
     seen: set[int] = set()
-    for hit in _TRIGGER.finditer(lower):
-        lo = hit.start()
-        while lo > 0 and lo > hit.start() - 40 and (text[lo - 1].isalnum() or text[lo - 1] in "_-"):
-            lo -= 1
+    for hit in _TRIGGER.finditer(ix.lower):
+        # Back to the start of the identifier holding the trigger (at most 40 characters).
+        word = _WORD_TAIL.search(text, max(0, hit.start() - 40), hit.start())
+        lo = word.start() if word is not None else hit.start()
         hi = min(len(text), hit.end() + 260)
-        for rx, detector in (
-            (_AUTH_HEADER, "auth_header"), (_ASSIGN, "credential_assignment"), (_PROSE_PASSWORD, "credential_assignment"),
-        ):
-            m = rx.search(text, lo, hi)
-            if m is None or m.start() > hit.end() or m.start("value") in seen:
+        for rx, detector in _CREDENTIAL_RULES:
+            # The match must start no later than the end of the trigger word.
+            m = _starting_within(rx, hit.end() - lo).match(text, lo, hi)
+            if m is None or m.start("value") in seen:
                 continue
             seen.add(m.start("value"))
             s, e = m.span("value")
