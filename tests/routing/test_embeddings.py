@@ -10,9 +10,12 @@ import pytest
 from perimeter.routing.embeddings import MiniLM, _gelu_, get_encoder
 
 
-@pytest.fixture(scope="module")
-def enc() -> MiniLM:
-    return get_encoder()
+@pytest.fixture(scope="module", params=["numpy", "onnxruntime"])
+def enc(request: pytest.FixtureRequest) -> MiniLM:
+    """Both backends: each must match the independent reference on its own."""
+    m = MiniLM(backend=request.param)
+    assert m.backend == request.param
+    return m
 
 
 def reference_embedding(enc: MiniLM, text: str, ids: list[int] | None = None) -> np.ndarray:
@@ -114,7 +117,7 @@ def test_prefix_tokenisation_equals_cutting_the_full_tokenisation(enc: MiniLM, t
 
 
 def test_embed_cache_returns_the_same_vector_and_stays_bounded() -> None:
-    enc = MiniLM(cache_size=2)
+    enc = MiniLM(cache_size=2, backend="numpy")
     a = enc.embed("first prompt", 32)
     assert enc.embed("first prompt", 32) is a  # served from the cache
     assert not a.flags.writeable  # shared, so callers cannot corrupt it
@@ -131,3 +134,17 @@ def test_in_place_gelu_matches_the_exact_erf_gelu() -> None:
     fast = _gelu_(xs.astype(np.float32))
     assert fast.dtype == np.float32
     assert float(np.abs(fast - exact).max()) < 2e-6
+
+
+def test_backends_agree_and_the_process_encoder_uses_the_fast_one() -> None:
+    fast, slow = get_encoder(), MiniLM(backend="numpy")
+    assert fast.backend == "onnxruntime"  # onnx + onnxruntime are dependencies, so auto picks them
+    for text in ["Reverse a list in Python", "Спроектируй отказоустойчивую очередь задач на PostgreSQL " * 4]:
+        for budget in (8, 32, 256):
+            a, b = fast.embed(text, budget), slow.embed(text, budget)
+            assert float(np.abs(a - b).max()) < 1e-5, (text, budget)
+
+
+def test_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown embeddings backend 'torch'"):
+        MiniLM(backend="torch")  # type: ignore[arg-type]
