@@ -60,6 +60,8 @@ class RequestContext:
     status: int = 200
     error_code: str | None = None
     cost: float | None = None
+    # Set once the ledger row is queued (before the last bytes reach the client).
+    recorded: bool = False
     # Extra response headers set by any stage (rate limits, entities, route).
     response_headers: dict[str, str] = field(default_factory=dict)
 

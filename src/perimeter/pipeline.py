@@ -311,8 +311,7 @@ class Pipeline:
             if isinstance(ct, int):
                 metrics.TOKENS.inc((ctx.alias, provider, "completion"), ct)
         try:
-            if self.recorder is not None:
-                self.recorder.record(ctx)
+            self.record(ctx)
             if self.audit is not None:
                 self.audit.append("request", {
                     "request_id": ctx.request_id, "alias": ctx.alias, "endpoint": ctx.endpoint,
@@ -329,6 +328,15 @@ class Pipeline:
                 await self.gatekeeper.release(ctx)
             except Exception:
                 log.exception("request %s: releasing limits failed", ctx.request_id)
+
+    def record(self, ctx: RequestContext) -> None:
+        """Queue the ledger row once (the HTTP layer calls this just before the final send)."""
+        if self.recorder is not None and not ctx.recorded:
+            ctx.recorded = True
+            try:
+                self.recorder.record(ctx)
+            except Exception:  # accounting must never turn a served request into an error
+                log.exception("request %s: ledger record failed", ctx.request_id)
 
     # ----------------------------------------------------------------- health
     def usable_upstreams(self, alias: str) -> list[str]:

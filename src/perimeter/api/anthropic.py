@@ -356,6 +356,7 @@ async def _run_messages(gw: Gateway, ctx: RequestContext, ex: Exchange, send: Se
         return
     result = await gw.pipeline.chat(ctx)
     ex.started = True
+    ex.ack()
     await send_json(send, 200, openai_response_to_anthropic(result, ctx.alias),
                     encode_headers(response_headers(ctx)))
     ex.completed = True

@@ -59,11 +59,19 @@ def response_headers(ctx: RequestContext) -> dict[str, str]:
 class Exchange:
     """State shared between a handler and its disconnect watcher."""
 
-    __slots__ = ("completed", "started")
+    __slots__ = ("_ack", "completed", "started")
 
-    def __init__(self) -> None:
+    def __init__(self, ack: Callable[[], None] | None = None) -> None:
         self.started = False
         self.completed = False
+        self._ack = ack
+
+    def ack(self) -> None:
+        """Call right before the last bytes go out: the ledger row is durable before the client
+        holds a complete answer, so no acknowledged request can be missing from the ledger."""
+        if self._ack is not None:
+            self._ack()
+            self._ack = None
 
 
 Validator = Callable[[Any], dict[str, Any]]
@@ -92,6 +100,7 @@ async def handle(gw: Gateway, scope: Scope, receive: Receive, send: Send, endpoi
         )
         await gw.pipeline.admit(ctx)
         admitted = True
+        ex._ack = _acknowledger(gw, ctx)
         runner = run or _run_openai
         disconnected = await run_until_disconnect(receive, runner(gw, ctx, ex, send))
         if disconnected and not ex.completed:
@@ -122,8 +131,13 @@ async def _run_openai(gw: Gateway, ctx: RequestContext, ex: Exchange, send: Send
     else:
         result = await gw.pipeline.embeddings(ctx)
     ex.started = True
+    ex.ack()
     await send_json(send, 200, result, encode_headers(response_headers(ctx)))
     ex.completed = True
+
+
+def _acknowledger(gw: Gateway, ctx: RequestContext) -> Callable[[], None]:
+    return lambda: gw.pipeline.record(ctx)
 
 
 def openai_error_event(err: GatewayError) -> bytes:
@@ -149,6 +163,7 @@ async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIte
         ctx.status = 502
         ctx.error_code = err.code
         log.warning("request %s: stream broke after it started: %s", ctx.request_id, err.message)
+        ex.ack()
         await send({"type": "http.response.body", "body": error_event(err), "more_body": False})
         ex.completed = True
         return
@@ -160,6 +175,7 @@ async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIte
         ex.started = True
         await send({"type": "http.response.start", "status": 200,
                     "headers": [*SSE_HEADERS, *encode_headers(response_headers(ctx))]})
+    ex.ack()
     await send({"type": "http.response.body", "body": done or b"", "more_body": False})
     ex.completed = True
 
