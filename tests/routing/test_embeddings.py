@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from safetensors.numpy import load_file
 
-from perimeter.routing.embeddings import MiniLM, _gelu_, get_encoder
+from perimeter.routing.embeddings import MiniLM, _gelu_, get_encoder, model_dir
 
 
 @pytest.fixture(scope="module", params=["numpy", "onnxruntime"])
@@ -20,7 +21,8 @@ def enc(request: pytest.FixtureRequest) -> MiniLM:
 
 def reference_embedding(enc: MiniLM, text: str, ids: list[int] | None = None) -> np.ndarray:
     """Float64 BERT written the slow, obvious way: per-token, per-head loops and exact erf GELU."""
-    w = {k: v.astype(np.float64) for k, v in enc.weights.items()}
+    # Straight from the file: the encoder keeps only its own repacked copies.
+    w = {k: v.astype(np.float64) for k, v in load_file(str(model_dir() / "model.safetensors")).items()}
     ids = enc.token_ids(text) if ids is None else ids
 
     def ln(v: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -132,7 +132,8 @@ class MiniLM:
         from tokenizers import Tokenizer
 
         path = path or model_dir()
-        self.weights: dict[str, Array] = {
+        # Only the repacked copies below are kept: the file's own layout is not needed again.
+        w: dict[str, Array] = {
             k: v.astype(np.float32) for k, v in load_file(str(path / "model.safetensors")).items()
             if k != "embeddings.position_ids"
         }
@@ -140,8 +141,7 @@ class MiniLM:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.heads = 12
-        self.layers = sum(1 for k in self.weights if k.endswith("attention.self.query.weight"))
-        w = self.weights
+        self.layers = sum(1 for k in w if k.endswith("attention.self.query.weight"))
         self._word = w["embeddings.word_embeddings.weight"]
         # Segment 0 is the only segment a single sentence has: fold it into the positions.
         self._pos = np.ascontiguousarray(
@@ -175,6 +175,7 @@ class MiniLM:
             if not minilm_onnx.available():
                 raise RuntimeError("the onnxruntime embeddings backend needs the 'onnx' and 'onnxruntime' packages")
             self._onnx = OnnxLayers(self._layers, self.heads, HIDDEN, threads=threads)
+            self._layers = []  # onnxruntime holds its own (packed) copies: do not keep 42 MB twice
         self.backend: str = "onnxruntime" if self._onnx is not None else "numpy"
         self._cache: OrderedDict[bytes, Array] = OrderedDict()
         self._cache_size = cache_size
@@ -213,7 +214,12 @@ class MiniLM:
         return _layer_norm_(x, *self._emb_ln)
 
     def hidden_states(self, ids: list[int]) -> Array:
-        """Last-layer token states (seq, 384) of one sequence (no padding, so no mask), in numpy."""
+        """Last-layer token states (seq, 384) of one sequence (no padding, so no mask), in numpy.
+
+        Only the numpy backend has them: the onnxruntime graph returns the pooled vector.
+        """
+        if self._onnx is not None:
+            raise RuntimeError("hidden_states needs MiniLM(backend='numpy'); this encoder runs onnxruntime")
         n = len(ids)
         heads, hd = self.heads, HIDDEN // self.heads
         x = self._embedding_layer(ids)
