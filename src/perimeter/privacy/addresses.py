@@ -51,7 +51,7 @@ _EN_ADDRESS = re.compile(
     rf"(?:,?\s*(?:[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}))?"
     rf"(?:,\s*(?:USA|US|United States|UK|United Kingdom|England|Canada))?"
 )
-_EN_POBOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?)?(?:,?\s*[A-Z]{2}\s+\d{5})?")
+_EN_POBOX = re.compile(r"P\.?\s?O\.?\s+Box\s+\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?)?(?:,?\s*[A-Z]{2}\s+\d{5})?")
 
 
 _RU_TRIGGER = re.compile(
@@ -80,6 +80,25 @@ def _windows(
     return spans
 
 
+def _po_boxes(text: str) -> list[re.Match[str]]:
+    """``\\bP.O. Box …`` matches.  The ``\\b`` is checked here, not in the pattern: a leading
+    ``\\b`` stops CPython from skipping ahead to the next "P", which made this a full slow scan.
+    A match without the boundary is dropped and the search resumes one character later, which
+    is exactly what the pattern with ``\\b`` would have done."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    while True:
+        m = _EN_POBOX.search(text, pos)
+        if m is None:
+            return out
+        at = m.start()
+        if at > 0 and (text[at - 1].isalnum() or text[at - 1] == "_"):
+            pos = at + 1
+            continue
+        out.append(m)
+        pos = m.end()
+
+
 def find_addresses(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
@@ -102,6 +121,6 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     for m in en:
         out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.85, "address_en"))
     if "Box" in text:
-        for m in _EN_POBOX.finditer(text):
+        for m in _po_boxes(text):
             out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_en"))
     return out

@@ -7,13 +7,15 @@ number of the same length, so every rule here is the published algorithm, not a 
 
 from __future__ import annotations
 
+from operator import mul
+
 _INN10_W = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_W1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_W2 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 
 def _weighted(digits: str, weights: tuple[int, ...]) -> int:
-    return sum(int(d) * w for d, w in zip(digits, weights, strict=False))
+    return sum(map(mul, map(int, digits), weights))
 
 
 def inn_valid(digits: str) -> bool:
@@ -30,11 +32,14 @@ def inn_valid(digits: str) -> bool:
     return False
 
 
+_SNILS_W = (9, 8, 7, 6, 5, 4, 3, 2, 1)
+
+
 def snils_valid(digits: str) -> bool:
     """СНИЛС: 9 digits + 2-digit check number (sum of digit × (9 − position), mod 101)."""
     if len(digits) != 11 or not digits.isdigit() or digits[:9] == "000000000":
         return False
-    total = sum(int(d) * (9 - i) for i, d in enumerate(digits[:9]))
+    total = sum(map(mul, map(int, digits[:9]), _SNILS_W))
     if total < 100:
         check = total
     elif total in (100, 101):
@@ -57,7 +62,14 @@ def ogrn_valid(digits: str) -> bool:
     return False
 
 
+_LUHN_DOUBLED = {str(d): (2 * d if d < 5 else 2 * d - 9) for d in range(10)}
+
+
 def luhn_valid(digits: str) -> bool:
+    if digits.isascii() and digits.isdigit():
+        # Every other digit from the right is doubled (and 9 taken off when that is > 9).
+        kept = sum(map(int, digits[-1::-2]))
+        return (kept + sum(map(_LUHN_DOUBLED.__getitem__, digits[-2::-2]))) % 10 == 0
     total = 0
     for i, ch in enumerate(reversed(digits)):
         n = ord(ch) - 48
@@ -122,14 +134,15 @@ def ru_account_layout(digits: str) -> bool:
     return len(digits) == 20 and digits[0] != "0" and digits[5:8] in _ACCOUNT_CURRENCIES
 
 
+_ACCOUNT_W = (7, 1, 3) * 8
+
+
 def ru_account_key_valid(account: str, bik: str, correspondent: bool = False) -> bool:
     """Control key of an account against its bank's БИК (Bank of Russia algorithm)."""
     if len(account) != 20 or len(bik) != 9:
         return False
     prefix = ("0" + bik[4:6]) if correspondent else bik[-3:]
-    weights = (7, 1, 3) * 8
-    total = sum(int(d) * w for d, w in zip(prefix + account, weights, strict=False))
-    return total % 10 == 0
+    return sum(map(mul, map(int, prefix + account), _ACCOUNT_W)) % 10 == 0
 
 
 def ssn_valid(digits: str) -> bool:

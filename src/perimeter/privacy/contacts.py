@@ -54,9 +54,8 @@ def find_phones(ix: TextIndex) -> list[Entity]:
         value = m.group()
         digits = [i for i, ch in enumerate(value) if ch.isdigit()]
         count = len(digits)
-        ctx = nearest_context(text, start, 32)
-        if ctx == "NEG":
-            continue
+        # The layout checks come first: the context look-up (which can veto any of them with a
+        # negative word) is the expensive step.
         score = 0.9
         if m.group("intl"):
             cc = m.group("intl")[1:].lstrip()  # "+", an optional space, the country code
@@ -66,24 +65,30 @@ def find_phones(ix: TextIndex) -> list[Entity]:
                 count = limit
             if count < (11 if cc in ("7", "1") else 8):
                 continue
+            ctx = nearest_context(text, start, 32)
             score = 0.95
         elif m.group("ru8"):
             if count != 11:
                 continue
+            ctx = nearest_context(text, start, 32)
             compact = "".join(ch for ch in value if ch.isdigit())
             plain = value.isdigit()
             if plain and compact[1] not in "9" and ctx != "PHONE":
                 continue
         elif m.group("loc"):
+            ctx = nearest_context(text, start, 32)
             if ctx != "PHONE":
                 continue
-        elif value[3] == "." and (ctx != "PHONE" and not (value[0] in "23456789" and value[4] in "23456789")):
-            continue
         else:
             if count not in (10, 11):
                 continue
+            ctx = nearest_context(text, start, 32)
+            if value[3] == "." and ctx != "PHONE" and not (value[0] in "23456789" and value[4] in "23456789"):
+                continue
             if ctx not in ("PHONE", None):
                 continue
+        if ctx == "NEG":
+            continue
         while end > start and not text[end - 1].isdigit():
             end -= 1
         out.append(Entity("PHONE", start, end, text[start:end], score, "phone"))
@@ -104,7 +109,9 @@ def find_ips(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
     if "." in text:
-        for m in (m for lo, hi in ix.digit_regions() for m in _IPV4.finditer(text, lo, hi)):
+        # An address is one digit region with three dots: other regions are not tried.
+        windows = [(lo, hi) for lo, hi in ix.digit_regions() if text.count(".", lo, hi) >= 3]
+        for m in (m for lo, hi in windows for m in _IPV4.finditer(text, lo, hi)):
             parts = m.group().split(".")
             if any(int(p) > 255 or (len(p) > 1 and p[0] == "0") for p in parts):
                 continue

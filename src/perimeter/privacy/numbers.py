@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
+from functools import partial
 
 from perimeter.privacy.checksums import (
     card_valid,
@@ -96,7 +98,7 @@ def find_numbers(ix: TextIndex, wanted: frozenset[str]) -> list[Entity]:
         for m in _passport_splits(ix):
             start, end = m.start(1), m.end(2)
             found.append(Entity("RU_PASSPORT", start, end, text[start:end], 0.97, "ru_passport"))
-    regions = ix.digit_regions(min_len=9)
+    regions = ix.identifier_windows()
     if not regions:
         return found
     scan = _ChainScan(ix, wanted, found)
@@ -169,7 +171,7 @@ class _ChainScan:
                 nearby: list[str] = []
                 if length == 20:
                     nearby = self.nearby_biks(start)
-                ent = _classify(text, start, end, raw, digits, self.wanted, nearby, self.context(start))
+                ent = _classify(text, start, end, raw, digits, self.wanted, nearby, partial(self.context, start))
                 if ent is not None:
                     self.found.append(ent)
 
@@ -201,9 +203,14 @@ def _possible(n: int, digits: str, raw: str) -> bool:
 
 def _classify(
     text: str, start: int, end: int, raw: str, digits: str, wanted: frozenset[str], biks: list[str],
-    ctx: str | None,
+    context: Callable[[], str | None],
 ) -> Entity | None:
-    """``digits`` already passed :func:`_possible`; ``ctx`` is the nearest context word's kind."""
+    """``digits`` already passed :func:`_possible`.
+
+    ``context()`` gives the kind of the nearest context word.  It is the most expensive step,
+    so it is asked only on the paths whose answer depends on it (a grouped card or a БИК-keyed
+    account does not need it).
+    """
     n = len(digits)
     grouped = " " in raw or "-" in raw or "\n" in raw or "\u00a0" in raw
 
@@ -213,10 +220,12 @@ def _classify(
         return Entity(kind, start, end, raw, score, detector)
 
     if n == 9:
+        ctx = context()
         if ssn_valid(digits) and (ctx == "US_SSN" or (_SSN_LAYOUT.match(raw) and "-" in raw and ctx != "NEG")):
             return hit("US_SSN", 0.99 if ctx == "US_SSN" else 0.85, "us_ssn")
         return None
     if n == 10:
+        ctx = context()
         passport_ctx = ctx == "RU_PASSPORT" or "№" in raw
         if passport_ctx and _PASSPORT_LAYOUT.match(raw) and digits[:2] != "00":
             return hit("RU_PASSPORT", 0.95 if ctx == "RU_PASSPORT" else 0.8, "ru_passport")
@@ -226,28 +235,38 @@ def _classify(
         return None
     if n == 11:
         if snils_valid(digits):
+            ctx = context()
             layout = bool(_SNILS_LAYOUT.match(raw))
             phone_like = digits[0] in "78" and not layout
             if ctx == "RU_SNILS" or (layout and ctx != "NEG") or (not phone_like and ctx not in ("NEG", "PHONE")):
                 return hit("RU_SNILS", 0.99 if ctx == "RU_SNILS" or layout else 0.7, "snils")
         return None
     if n == 12:
-        if inn_valid(digits) and ctx != "NEG":
-            return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.85, "inn")
+        if inn_valid(digits):
+            ctx = context()
+            if ctx != "NEG":
+                return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.85, "inn")
         return None
-    card_groups = bool(_CARD_GROUPS.match(raw))
-    ogrn = n in (13, 15) and ogrn_valid(digits) and (ctx != "NEG" or n == 15)
-    if ogrn and ctx != "CREDIT_CARD" and (ctx == "RU_OGRN" or not card_groups):
-        return hit("RU_OGRN", 0.99 if ctx == "RU_OGRN" else 0.8, "ogrn")
+    if n in (13, 15) and ogrn_valid(digits):
+        ctx = context()
+        card_groups = bool(_CARD_GROUPS.match(raw))
+        if (ctx != "NEG" or n == 15) and ctx != "CREDIT_CARD" and (ctx == "RU_OGRN" or not card_groups):
+            return hit("RU_OGRN", 0.99 if ctx == "RU_OGRN" else 0.8, "ogrn")
     if 13 <= n <= 19 and card_valid(digits):
-        if ctx == "NEG" and not grouped:
+        if grouped:
+            return hit("CREDIT_CARD", 0.99, "luhn")
+        ctx = context()
+        if ctx == "NEG":
             return None
-        return hit("CREDIT_CARD", 0.99 if ctx == "CREDIT_CARD" or grouped else 0.9, "luhn")
+        return hit("CREDIT_CARD", 0.99 if ctx == "CREDIT_CARD" else 0.9, "luhn")
     if n == 20 and ru_account_layout(digits):
         keyed = any(
             ru_account_key_valid(digits, bik) or ru_account_key_valid(digits, bik, correspondent=True)
             for bik in biks
         )
-        if keyed or ctx == "RU_BANK_ACCOUNT" or (digits[:3] in _ACCOUNT_PREFIXES and ctx != "NEG"):
-            return hit("RU_BANK_ACCOUNT", 0.99 if keyed or ctx == "RU_BANK_ACCOUNT" else 0.8, "ru_account")
+        if keyed:
+            return hit("RU_BANK_ACCOUNT", 0.99, "ru_account")
+        ctx = context()
+        if ctx == "RU_BANK_ACCOUNT" or (digits[:3] in _ACCOUNT_PREFIXES and ctx != "NEG"):
+            return hit("RU_BANK_ACCOUNT", 0.99 if ctx == "RU_BANK_ACCOUNT" else 0.8, "ru_account")
     return None

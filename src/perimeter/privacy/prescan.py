@@ -38,6 +38,8 @@ _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 # digits -> "0", region separators -> " ", anything else -> "x".
 _DIGIT_SHAPE = _table({_DIGITS: "0", _REGION_SEPARATORS + _EN_DASH + _NUMERO: " "}, "x")
+# digits -> "0", what may join the digit groups of one identifier (not "." or "/") -> " ".
+_CHAIN_SHAPE = _table({_DIGITS: "0", " \t\u00a0-\r\n" + _EN_DASH + _NUMERO: " "}, "x")
 # ASCII capitals -> "A", digits -> "0" (IBAN: two capitals and two check digits).
 _CAPS_SHAPE = _table({_DIGITS: "0", _UPPER: "A"}, "x")
 # Characters a vendor key or its URL can be made of -> "w" (keys are runs of 15+ of them).
@@ -46,6 +48,7 @@ _TOKEN_SHAPE = _table({_DIGITS + _UPPER + _LOWER + "_-./:": "w"}, "x")
 _HEX_SHAPE = _table({_DIGITS + "abcdefABCDEF": "h", ":": ":", ".": "."}, "x")
 
 _REGION = re.compile(rb"0[0 ]{5,}0")
+_NINE_DIGITS = re.compile(rb"0(?: *0){8}")
 _TOKEN_RUN = re.compile(rb"w+")
 _IPV6_SEED = re.compile(rb":[h.]{0,4}:")
 _HEX_BYTES = frozenset(b"h:.")
@@ -152,6 +155,13 @@ class TextIndex:
 
     def digit_regions(self, pad: int = 2, min_len: int = 7) -> list[tuple[int, int]]:
         """(start, end) windows around digit regions, padded and merged when they touch."""
+        key = (pad, min_len)
+        cache: dict[tuple[int, int], list[tuple[int, int]]] = self.__dict__.setdefault("_windows", {})
+        if key not in cache:
+            cache[key] = self._digit_windows(pad, min_len)
+        return cache[key]
+
+    def _digit_windows(self, pad: int, min_len: int) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         n = len(self.text)
         for start, end in self.regions:
@@ -163,6 +173,17 @@ class TextIndex:
             else:
                 spans.append((a, b))
         return spans
+
+    def identifier_windows(self) -> list[tuple[int, int]]:
+        """:meth:`digit_regions` (``min_len=9``) that hold 9+ digits joined only by the
+        separators an identifier may contain: every other window cannot hold an ИНН, card …"""
+        windows = self.digit_regions(min_len=9)
+        latin = self.latin
+        if latin is None or not windows:
+            return windows
+        shape = latin.translate(_CHAIN_SHAPE)
+        search = _NINE_DIGITS.search
+        return [(lo, hi) for lo, hi in windows if search(shape, lo, hi)]
 
     def iban_starts(self) -> list[int]:
         """Offsets where two ASCII capitals are followed by two digits."""

@@ -165,16 +165,16 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
         hi = min(len(text), hit.end() + 260)
         for rx, detector in _CREDENTIAL_RULES:
             # The match must start no later than the end of the trigger word.
-            m = _starting_within(rx, hit.end() - lo).match(text, lo, hi)
-            if m is None or m.start("value") in seen:
+            cm = _starting_within(rx, hit.end() - lo).match(text, lo, hi)
+            if cm is None or cm.start("value") in seen:
                 continue
-            seen.add(m.start("value"))
-            s, e = m.span("value")
-            value = m.group("value")
+            seen.add(cm.start("value"))
+            s, e = cm.span("value")
+            value = cm.group("value")
             if detector == "auth_header":
                 out.append(Entity("SECRET", s, e, value, 0.95, detector))
                 continue
             trimmed = value.rstrip(".)")
-            if _credential_value(value, m.group("key")):
+            if _credential_value(value, cm.group("key")):
                 out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
     return out
