@@ -1,12 +1,12 @@
-"""The MiniLM encoder layers as an ONNX graph, run by onnxruntime (optional, faster backend).
+"""The MiniLM encoder layers as an ONNX graph, run by onnxruntime (the faster backend).
 
 There is no exported ``.onnx`` file for all-MiniLM-L6-v2 that we could ship without torch, so
 the graph is written here node by node from the same repacked float32 weights the numpy forward
 pass uses (:class:`perimeter.routing.embeddings.MiniLM`): the two compute the same function and
-agree to ~1e-7.  onnxruntime is faster on this model for one reason that numpy cannot avoid: it
-packs each weight matrix for its GEMM kernel once, when the session is created, whereas
-OpenBLAS re-packs the 384x1536 matrices on every call — for a 32-token prompt that re-packing is
-about a third of the numpy time (see docs/routing.md for the measurements).
+agree to ~1e-7.  onnxruntime runs it about 1.7x faster, mostly for a reason numpy cannot avoid:
+it packs each weight matrix for its GEMM kernel once, when the session is created, whereas
+OpenBLAS re-packs the weights on every call (with pre-packing turned off, the same session takes
+~9.3 ms instead of ~6.8 ms CPU for 32 tokens; numpy takes ~11; docs/routing.md has the figures).
 
 The graph takes the embedding-layer output (tokens x 384; the table lookup stays in numpy) and
 returns the mean-pooled last hidden state (384).  It is built in memory at start-up (~0.3 s);
