@@ -65,8 +65,9 @@ def request_body(mode: str) -> bytes:
         "model": f"bench-{mode}",
         "messages": [
             {"role": "system", "content": "You are a concise assistant."},
-            {"role": "user", "content": "Summarise in two sentences why a company would put a gateway "
-                                        "in front of its language models."},
+            # wrk (post.lua) replaces #N# with a number unique to each request.
+            {"role": "user", "content": "Request #N#. Summarise in two sentences why a company would put "
+                                        "a gateway in front of its language models."},
         ],
         "max_tokens": 64,
         "temperature": 0.2,
