@@ -39,6 +39,10 @@ def main() -> None:
                     help=f"comma-separated prompt-token budgets for the embedding (default {EMBED_TOKENS})")
     args = ap.parse_args()
     print(f"train: {len(bundled_examples())} prompts, held-out: {len(bundled_examples('heldout'))} prompts")
+    if args.embeddings:
+        from perimeter.routing.embeddings import get_encoder
+
+        print(f"embeddings backend: {get_encoder().backend} (PERIMETER_EMBEDDINGS_BACKEND picks another)")
     runs = [(False, EMBED_TOKENS)]
     if args.embeddings:
         runs += [(True, int(t)) for t in args.tokens.split(",")]

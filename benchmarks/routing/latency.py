@@ -111,8 +111,8 @@ async def main() -> None:
 
     if args.skip_forward:
         return
-    encoders = {b: MiniLM(backend=b, cache_size=0) for b in ("numpy", "onnxruntime")}
-    ids = {t: encoders["numpy"].prefix_ids(PROMPT, t) for t in (16, 32, 48)}
+    encoders = {b: MiniLM(backend=b, cache_size=0) for b in ("numpy", "onnxruntime", "onnxruntime-int8")}
+    ids = {t: encoders["numpy"].prefix_ids(PROMPT, t) for t in (16, 32, 64)}
     forward: dict[str, list[Sample]] = {}
     for _ in range(args.runs):
         for backend, enc in encoders.items():

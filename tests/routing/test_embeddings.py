@@ -9,6 +9,7 @@ import pytest
 from safetensors.numpy import load_file
 
 from perimeter.routing.embeddings import MiniLM, _gelu_, get_encoder, model_dir
+from perimeter.routing.minilm_onnx import quantize_columns
 
 
 @pytest.fixture(scope="module", params=["numpy", "onnxruntime"])
@@ -148,5 +149,32 @@ def test_backends_agree_and_the_process_encoder_uses_the_fast_one() -> None:
 
 
 def test_unknown_backend_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown embeddings backend 'torch'"):
+    with pytest.raises(ValueError, match=r"unknown embeddings backend 'torch' \(auto, numpy, onnxruntime, onnxruntime-int8\)"):
         MiniLM(backend="torch")  # type: ignore[arg-type]
+
+
+def test_int8_backend_is_close_to_float32_but_really_quantized() -> None:
+    q, f = MiniLM(backend="onnxruntime-int8", cache_size=0), get_encoder()
+    assert q.backend == "onnxruntime-int8"
+    texts = ["How do I reverse a list in Python?", "Prove that there are infinitely many primes, step by step.",
+             "Переведи на английский: добрый вечер"]
+    for text in texts:
+        a, b = q.embed(text, 64), f.embed(text, 64)
+        assert float(a @ b) > 0.97, text
+        assert float(np.abs(a - b).max()) > 1e-4  # the int8 weights are in use, not the float32 ones
+    # Still a semantic embedding: paraphrases stay closer than unrelated text.
+    a, b, c = (q.embed(t) for t in ["How do I reverse a list in Python?", "What is the way to reverse a Python list?",
+                                     "The weather in Paris is sunny today."])
+    assert float(a @ b) > 0.8 and float(a @ c) < 0.25
+
+
+def test_per_column_int8_quantization_round_trips_within_half_a_step() -> None:
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(384, 64)).astype(np.float32)
+    w[:, 3] = 0.0  # an all-zero column must not divide by zero
+    q, scale = quantize_columns(w)
+    assert q.dtype == np.int8 and scale.shape == (64,)
+    assert int(np.abs(q).max()) == 127
+    err = np.abs(q.astype(np.float32) * scale - w)
+    assert bool((err <= scale / 2 + 1e-7).all())
+    assert not q[:, 3].any()

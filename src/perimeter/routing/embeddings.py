@@ -116,7 +116,8 @@ class _Layer:
     ln2_b: Array
 
 
-Backend = Literal["auto", "numpy", "onnxruntime"]
+Backend = Literal["auto", "numpy", "onnxruntime", "onnxruntime-int8"]
+BACKENDS: tuple[str, ...] = ("auto", "numpy", "onnxruntime", "onnxruntime-int8")
 
 
 class MiniLM:
@@ -125,8 +126,9 @@ class MiniLM:
     ``backend``: ``numpy`` (always available; also the reference the other is tested against),
     ``onnxruntime`` (the same layers as an in-memory ONNX graph, see
     :mod:`perimeter.routing.minilm_onnx`; ~1.7x faster), or ``auto`` — onnxruntime when
-    ``onnx`` and ``onnxruntime`` are installed, numpy otherwise.  :attr:`backend` says which
-    one is in use.
+    ``onnx`` and ``onnxruntime`` are installed, numpy otherwise.  ``onnxruntime-int8`` (opt-in)
+    quantizes the dense weights to int8: ~2.5x faster again, vectors within cosine ~0.99 of
+    float32 rather than 1e-4.  :attr:`backend` says which one is in use.
     """
 
     def __init__(self, path: Path | None = None, *, cache_size: int = CACHE_SIZE, backend: Backend = "auto",
@@ -172,14 +174,15 @@ class MiniLM:
                 ln2_w=w[p + "output.LayerNorm.weight"], ln2_b=w[p + "output.LayerNorm.bias"],
             ))
         self._onnx: OnnxLayers | None = None
-        if backend not in ("auto", "numpy", "onnxruntime"):
-            raise ValueError(f"unknown embeddings backend {backend!r} (auto, numpy or onnxruntime)")
-        if backend == "onnxruntime" or (backend == "auto" and minilm_onnx.available()):
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown embeddings backend {backend!r} ({', '.join(BACKENDS)})")
+        int8 = backend == "onnxruntime-int8"
+        if backend.startswith("onnxruntime") or (backend == "auto" and minilm_onnx.available()):
             if not minilm_onnx.available():
-                raise RuntimeError("the onnxruntime embeddings backend needs the 'onnx' and 'onnxruntime' packages")
-            self._onnx = OnnxLayers(self._layers, self.heads, HIDDEN, threads=threads)
+                raise RuntimeError(f"the {backend} embeddings backend needs the 'onnx' and 'onnxruntime' packages")
+            self._onnx = OnnxLayers(self._layers, self.heads, HIDDEN, threads=threads, int8=int8)
             self._layers = []  # onnxruntime holds its own (packed) copies: do not keep 42 MB twice
-        self.backend: str = "onnxruntime" if self._onnx is not None else "numpy"
+        self.backend: str = "numpy" if self._onnx is None else ("onnxruntime-int8" if int8 else "onnxruntime")
         self._cache: OrderedDict[bytes, Array] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
@@ -300,15 +303,16 @@ _load_lock = threading.Lock()
 @lru_cache(maxsize=1)
 def _cached() -> MiniLM:
     backend = os.environ.get("PERIMETER_EMBEDDINGS_BACKEND", "auto")
-    if backend not in ("auto", "numpy", "onnxruntime"):
-        raise ValueError(f"PERIMETER_EMBEDDINGS_BACKEND={backend!r}: expected auto, numpy or onnxruntime")
+    if backend not in BACKENDS:
+        raise ValueError(f"PERIMETER_EMBEDDINGS_BACKEND={backend!r}: expected one of {', '.join(BACKENDS)}")
     return MiniLM(backend=backend)  # type: ignore[arg-type]  # checked just above
 
 
 def get_encoder() -> MiniLM:
     """The process-wide encoder, loaded once on first use (~90 MB of float32 weights).
 
-    ``PERIMETER_EMBEDDINGS_BACKEND`` (``auto`` | ``numpy`` | ``onnxruntime``) picks the backend.
+    ``PERIMETER_EMBEDDINGS_BACKEND`` (``auto`` | ``numpy`` | ``onnxruntime`` | ``onnxruntime-int8``)
+    picks the backend (see :class:`MiniLM`).
     """
     with _load_lock:
         return _cached()

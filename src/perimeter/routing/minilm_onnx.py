@@ -55,8 +55,23 @@ def available() -> bool:
     return True
 
 
-def build_model(layers: Sequence[LayerWeights], heads: int, hidden: int, eps: float = 1e-12) -> Any:
-    """An ``onnx.ModelProto``: post-LayerNorm BERT layers + mean pooling, exact erf GELU."""
+def quantize_columns(w: Array) -> tuple[npt.NDArray[np.int8], Array]:
+    """Symmetric per-output-column int8 weights and their scales (``w ≈ q * scale``)."""
+    scale = np.abs(w).max(axis=0) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+    return q, scale.astype(np.float32)
+
+
+def build_model(layers: Sequence[LayerWeights], heads: int, hidden: int, eps: float = 1e-12,
+                *, int8: bool = False) -> Any:
+    """An ``onnx.ModelProto``: post-LayerNorm BERT layers + mean pooling, exact erf GELU.
+
+    ``int8``: the four dense layers of each block use int8 weights (per output column) and
+    onnxruntime's ``DynamicQuantizeMatMul`` (activations quantized per call).  About twice as
+    fast again, but the vectors are no longer MiniLM's to 1e-4 (cosine ~0.99 to float32);
+    docs/routing.md has the measured effect on routing quality.
+    """
     from onnx import TensorProto, helper, numpy_helper
 
     hd = hidden // heads
@@ -72,6 +87,15 @@ def build_model(layers: Sequence[LayerWeights], heads: int, hidden: int, eps: fl
         nodes.append(helper.make_node(op, inputs, [out], **attrs))
         return out
 
+    def dense(inp: str, name: str, w: Array, b: Array) -> str:
+        """``inp @ w + b``."""
+        if not int8:
+            return node("Add", [node("MatMul", [inp, const(name + ".w", w)]), const(name + ".b", b)])
+        q, scale = quantize_columns(w)
+        return node("DynamicQuantizeMatMul", [inp, const(name + ".wq", q), const(name + ".scale", scale),
+                                              const(name + ".zero", np.zeros(len(scale), dtype=np.int8)),
+                                              const(name + ".b", b)], domain="com.microsoft")
+
     split = const("split_heads", np.array([0, 3, heads, hd], dtype=np.int64))
     merge = const("merge_heads", np.array([0, hidden], dtype=np.int64))
     picks = [const(f"pick{i}", np.array(i, dtype=np.int64)) for i in range(3)]
@@ -82,20 +106,19 @@ def build_model(layers: Sequence[LayerWeights], heads: int, hidden: int, eps: fl
     x = "x"
     for i, lay in enumerate(layers):
         p = f"layer{i}."
-        qkv = node("Add", [node("MatMul", [x, const(p + "qkv_w", lay.qkv_w)]), const(p + "qkv_b", lay.qkv_b)])
+        qkv = dense(x, p + "qkv", lay.qkv_w, lay.qkv_b)
         # (T, 3·heads·hd) -> (3, heads, T, hd); Q already carries the 1/sqrt(hd) scale.
         qkvh = node("Transpose", [node("Reshape", [qkv, split])], perm=[1, 2, 0, 3])
         q, k, v = (node("Gather", [qkvh, pick], axis=0) for pick in picks)
         probs = node("Softmax", [node("MatMul", [q, node("Transpose", [k], perm=[0, 2, 1])])], axis=-1)
         ctx = node("Reshape", [node("Transpose", [node("MatMul", [probs, v])], perm=[1, 0, 2]), merge])
-        attn = node("Add", [node("MatMul", [ctx, const(p + "out_w", lay.out_w)]), const(p + "out_b", lay.out_b)])
+        attn = dense(ctx, p + "out", lay.out_w, lay.out_b)
         x = node("LayerNormalization", [node("Add", [attn, x]), const(p + "ln1_w", lay.ln1_w),
                                         const(p + "ln1_b", lay.ln1_b)], axis=-1, epsilon=eps)
-        up = node("Add", [node("MatMul", [x, const(p + "up_w", lay.up_w)]), const(p + "up_b", lay.up_b)])
+        up = dense(x, p + "up", lay.up_w, lay.up_b)
         erf = node("Erf", [node("Mul", [up, inv_sqrt2])])
         gelu = node("Mul", [node("Mul", [up, node("Add", [erf, one])]), half])  # onnxruntime fuses this
-        down = node("Add", [node("MatMul", [gelu, const(p + "down_w", lay.down_w)]),
-                            const(p + "down_b", lay.down_b)])
+        down = dense(gelu, p + "down", lay.down_w, lay.down_b)
         x = node("LayerNormalization", [node("Add", [down, x]), const(p + "ln2_w", lay.ln2_w),
                                         const(p + "ln2_b", lay.ln2_b)], axis=-1, epsilon=eps)
     nodes.append(helper.make_node("ReduceMean", [x], ["pooled"], axes=[0], keepdims=0))
@@ -105,7 +128,8 @@ def build_model(layers: Sequence[LayerWeights], heads: int, hidden: int, eps: fl
         [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, [hidden])],
         inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="perimeter")
+    opsets = [helper.make_opsetid("", OPSET), helper.make_opsetid("com.microsoft", 1)]
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="perimeter")
     model.ir_version = IR_VERSION
     return model
 
@@ -113,7 +137,8 @@ def build_model(layers: Sequence[LayerWeights], heads: int, hidden: int, eps: fl
 class OnnxLayers:
     """A single-threaded onnxruntime session over :func:`build_model`; ``pooled(x)`` -> (384,)."""
 
-    def __init__(self, layers: Sequence[LayerWeights], heads: int, hidden: int, *, threads: int = 1) -> None:
+    def __init__(self, layers: Sequence[LayerWeights], heads: int, hidden: int, *, threads: int = 1,
+                 int8: bool = False) -> None:
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
@@ -124,7 +149,7 @@ class OnnxLayers:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
-        blob = build_model(layers, heads, hidden).SerializeToString()
+        blob = build_model(layers, heads, hidden, int8=int8).SerializeToString()
         self._session = ort.InferenceSession(blob, opts, providers=["CPUExecutionProvider"])
 
     def pooled(self, x: Array) -> Array:
