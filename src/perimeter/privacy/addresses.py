@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.entities import Entity
+from perimeter.privacy.literals import EN_STREETS, RU_STREETS, alternation
 from perimeter.privacy.prescan import TextIndex
 
 _RU_STREET = (
@@ -39,10 +40,7 @@ _RU_PREFIX_PART = re.compile(
     r"Астана|Ташкент|Бишкек|Киев|Ереван|Тбилиси|Баку)\s*,?\s*$"
 )
 
-_EN_STREET = (
-    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|"
-    r"Parkway|Pkwy|Circle|Cir|Square|Sq|Highway|Hwy|Close|Crescent|Row|Mews|Gardens|Trail|Plaza"
-)
+_EN_STREET = alternation(EN_STREETS)
 _EN_ADDRESS = re.compile(
     rf"(?<![\w\-])\d{{1,6}}[A-Za-z]?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
     rf"(?:[A-Z][a-zA-Z'\-]+\.?\s+|\d{{1,3}}(?:st|nd|rd|th)\s+){{1,4}}(?:{_EN_STREET})\b\.?"
@@ -54,10 +52,7 @@ _EN_ADDRESS = re.compile(
 _EN_POBOX = re.compile(r"P\.?\s?O\.?\s+Box\s+\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?)?(?:,?\s*[A-Z]{2}\s+\d{5})?")
 
 
-_RU_TRIGGER = re.compile(
-    r"ул\.|улиц|пр-|просп|пер\.|переул|ш\.|шоссе|наб\.|набер|б-р|бульв|пл\.|площад|проезд|пр-д|туп|мкр|"
-    r"микрор|аллея|линия|тракт|кв-л|квартал"
-)
+_RU_TRIGGER = re.compile(alternation(RU_STREETS))
 # No leading ``\b``: a pattern that starts with a literal alternation is scanned with a fast
 # first-character test, one that starts with ``\b`` is tried at every position.  The word
 # boundary before the street word is checked in :func:`_windows` instead; a match that fails it
@@ -66,10 +61,10 @@ _EN_TRIGGER = re.compile(rf"(?:{_EN_STREET})\b")
 
 
 def _windows(
-    trigger: re.Pattern[str], text: str, before: int, after: int, word_start: bool = False
+    triggers: list[re.Match[str]], text: str, before: int, after: int, word_start: bool = False
 ) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for m in trigger.finditer(text):
+    for m in triggers:
         if word_start and m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
             continue
         a, b = max(0, m.start() - before), min(len(text), m.end() + after)
@@ -106,8 +101,8 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
         return out  # every layout below needs a house number, a PO box number or a postcode
     ru: list[re.Match[str]] = []
     if not text.isascii():  # every Russian street word has a Cyrillic letter
-        ru = [m for lo, hi in _windows(_RU_TRIGGER, ix.lower, 90, 120) for m in _RU_ADDRESS.finditer(text, lo, hi)]
-    en = [m for lo, hi in _windows(_EN_TRIGGER, text, 60, 120, word_start=True) for m in _EN_ADDRESS.finditer(text, lo, hi)]
+        ru = [m for lo, hi in _windows(ix.literal_matches(_RU_TRIGGER, "ru_streets"), ix.lower, 90, 120) for m in _RU_ADDRESS.finditer(text, lo, hi)]
+    en = [m for lo, hi in _windows(ix.literal_matches(_EN_TRIGGER, "en_streets"), text, 60, 120, word_start=True) for m in _EN_ADDRESS.finditer(text, lo, hi)]
     for m in ru:
         start, end = m.start(), m.end()
         # Grow left over "123456, г. Москва, " style parts.

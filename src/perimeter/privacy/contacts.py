@@ -184,9 +184,7 @@ _DATE = re.compile(
 )
 _BIRTH = re.compile(r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*")
 _BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения")
-# The literal each alternative above starts with (so only those places are tried).
-_BIRTH_STEMS = ("рожд", "родил", "д.", "д/р", "dob", "d.o.b", "birth", "born", "b-day", "bday", "возраст")
-_BIRTH_AFTER_STEMS = ("г.", "г/р", "года рождения")
+# Every alternative of these two starts with a word of ``literals.BIRTH_BEFORE`` / ``BIRTH_AFTER``.
 
 
 def find_birth_dates(ix: TextIndex) -> list[Entity]:
@@ -195,14 +193,14 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
     out: list[Entity] = []
     seen: set[int] = set()
     lower = ix.lower
-    for kw in matches_at(_BIRTH, lower, ix.stem_starts(_BIRTH_STEMS, lower)):
+    for kw in matches_at(_BIRTH, lower, ix.literal_starts("birth_before", fallback_find=True) or []):
         m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 48))
         if m is None or m.start() in seen:
             continue
         # The date must be the first one after the word ("родился 01.02.1990, принят 03.04.2015").
         seen.add(m.start())
         out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.9, "birth_date"))
-    for suffix in matches_at(_BIRTH_AFTER, lower, ix.stem_starts(_BIRTH_AFTER_STEMS, lower)):
+    for suffix in matches_at(_BIRTH_AFTER, lower, ix.literal_starts("birth_after", fallback_find=True) or []):
         lo = max(0, suffix.start() - 32)
         last = None
         for m in _DATE.finditer(text, lo, suffix.start() + 8):

@@ -111,7 +111,7 @@ def find_numbers(ix: TextIndex, wanted: frozenset[str]) -> list[Entity]:
 
 def _passport_splits(ix: TextIndex) -> list[re.Match[str]]:
     """``_PASSPORT_SPLIT.finditer(text)``, tried only where "серия/серии/series" occurs."""
-    return matches_at(_PASSPORT_SPLIT, ix.text, ix.stem_starts(("сери", "series"), ix.folded))
+    return matches_at(_PASSPORT_SPLIT, ix.text, ix.literal_starts("passport_series", fallback_find=True) or [])
 
 
 class _ChainScan:
@@ -133,9 +133,14 @@ class _ChainScan:
             return ctx
 
     def chain(self, chain: re.Match[str]) -> None:
-        pieces = _PIECES.split(chain.group())  # digits, gap, digits, ..., digits
+        value = chain.group()
+        pieces = _PIECES.split(value)  # digits, gap, digits, ..., digits
+        if len(pieces) == 1:  # one run of digits (the common case): the chain is the candidate
+            if len(value) in _LENGTHS:
+                self.candidate(chain.start(), chain.end(), value, value)
+            return
         gaps = pieces[1::2]
-        if len(chain.group()) - sum(map(len, gaps)) < 9:
+        if len(value) - sum(map(len, gaps)) < 9:
             return  # fewer than 9 digits: a date, a short code, part of a phone
         text = self.text
         # groups[k] = (start, end) of the k-th digit group; strong[k]: the gap after it is a
@@ -162,23 +167,26 @@ class _ChainScan:
                 if not strong[j] or length not in _LENGTHS:
                     continue
                 start, end = groups[i][0], groups[j][1]
-                if _glued(text, start, end):
-                    continue
                 raw = text[start:end]
-                digits = raw if i == j else "".join(text[s:e] for s, e in groups[i : j + 1])
-                if not _possible(length, digits, raw):
-                    continue  # cheap checksum/layout test first: most chains are not identifiers
-                nearby: list[str] = []
-                if length == 20:
-                    nearby = self.nearby_biks(start)
-                ent = _classify(text, start, end, raw, digits, self.wanted, nearby, partial(self.context, start))
-                if ent is not None:
-                    self.found.append(ent)
+                self.candidate(start, end, raw, raw if i == j else "".join(text[s:e] for s, e in groups[i : j + 1]))
+
+    def candidate(self, start: int, end: int, raw: str, digits: str) -> None:
+        """One sub-chain with a plausible identifier length (9-20 digits)."""
+        text = self.text
+        if _glued(text, start, end):
+            return
+        length = len(digits)
+        if not _possible(length, digits, raw):
+            return  # cheap checksum/layout test first: most chains are not identifiers
+        nearby = self.nearby_biks(start) if length == 20 else []
+        ent = _classify(text, start, end, raw, digits, self.wanted, nearby, partial(self.context, start))
+        if ent is not None:
+            self.found.append(ent)
 
     def nearby_biks(self, start: int) -> list[str]:
         if self.biks is None:
             ix = self.ix
-            found = matches_at(_BIK, ix.text, ix.stem_starts(("бик", "bik"), ix.folded))
+            found = matches_at(_BIK, ix.text, ix.literal_starts("bik", fallback_find=True) or [])
             self.biks = [f"{m.start():012d}:{m.group(1)}" for m in found]
         # Only the БИК of the same requisites block, not every БИК of a long file
         # (entries sort by their zero-padded offset, so bisect finds the window).

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from perimeter.privacy import literals
+
 # Every character that counts as a separator inside a digit region ("7707 083 893",
 # "45 10 № 123456", "+7 (999) 123-45-67").  "–" and "№" are outside latin-1, so they are
 # swapped for two control characters before encoding (see ``TextIndex.latin``).
@@ -109,10 +111,11 @@ class TextIndex:
         text = self.text
         if text.isascii() or not self._high.translate(None, _NOT_TRAP_HIGH):
             return self.lower
+        folded = text
         for trap, letter in FOLD_TRAPS.items():
-            if trap in text:
-                text = text.replace(trap, letter)
-        return text.lower()
+            if trap in folded:
+                folded = folded.replace(trap, letter)
+        return self.lower if folded is text else folded.lower()
 
     @staticmethod
     def stem_starts(stems: tuple[str, ...], lower: str) -> list[int]:
@@ -162,17 +165,65 @@ class TextIndex:
         return cache[key]
 
     def _digit_windows(self, pad: int, min_len: int) -> list[tuple[int, int]]:
+        regions = self.regions
+        if min_len > 7:
+            regions = [r for r in regions if r[1] - r[0] >= min_len]
+        if not regions:
+            return []
         spans: list[tuple[int, int]] = []
-        n = len(self.text)
-        for start, end in self.regions:
-            if end - start < min_len:
-                continue
-            a, b = start - pad if start > pad else 0, end + pad if end + pad < n else n
-            if spans and a <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], b)
+        append = spans.append
+        reach = 2 * pad  # two regions this close get one window
+        lo, hi = regions[0]
+        for start, end in regions:
+            if start - hi <= reach:
+                hi = end
             else:
-                spans.append((a, b))
+                append((lo - pad, hi + pad))
+                lo, hi = start, end
+        append((lo - pad, hi + pad))
+        if spans[0][0] < 0:
+            spans[0] = (0, spans[0][1])
+        if spans[-1][1] > len(self.text):
+            spans[-1] = (spans[-1][0], len(self.text))
         return spans
+
+    def haystack(self, group: str) -> str:
+        """The string the words of ``group`` are searched in: the text, :attr:`lower` or
+        :attr:`folded`."""
+        haystack = literals.HAYSTACK_OF[group]
+        return self.text if haystack == "text" else self.lower if haystack == "lower" else self.folded
+
+    def literal_starts(self, group: str, fallback_find: bool = False) -> list[int] | None:
+        """Sorted offsets where a word of ``group`` (see :mod:`literals`) starts in its haystack.
+
+        With hyperscan, all groups of a haystack are found in one pass.  Without it, ``None``
+        (the caller runs its own regex), or with ``fallback_find`` one ``str.find`` pass per
+        word, which beats a regex pass for groups of a few words.
+        """
+        if not literals.available():
+            if fallback_find:
+                return self.stem_starts(literals.HAYSTACKS[literals.HAYSTACK_OF[group]][group], self.haystack(group))
+            return None
+        haystack = literals.HAYSTACK_OF[group]
+        if haystack == "folded" and self.folded is self.lower:
+            haystack = "lower"
+        cache: dict[str, dict[str, list[int]]] = self.__dict__.setdefault("_literals", {})
+        if haystack not in cache:
+            if haystack == "text" and self.latin is not None:
+                cache[haystack] = literals.find_all(haystack, self.latin, "latin-1")
+            else:
+                source = self.text if haystack == "text" else self.lower if haystack == "lower" else self.folded
+                cache[haystack] = literals.find_all(haystack, source.encode("utf-32-le", "surrogatepass"), "utf-32-le")
+        return cache[haystack].get(group, [])
+
+    def literal_matches(self, rx: re.Pattern[str], group: str) -> list[re.Match[str]]:
+        """``rx.finditer(self.haystack(group))``, where every match of ``rx`` starts with a word
+        of ``group`` (typically ``rx`` is the group's alternation)."""
+        source = self.haystack(group)
+        starts = self.literal_starts(group)
+        if starts is None:
+            return list(rx.finditer(source))
+        return matches_at(rx, source, starts)
 
     def identifier_windows(self) -> list[tuple[int, int]]:
         """:meth:`digit_regions` (``min_len=9``) that hold 9+ digits joined only by the

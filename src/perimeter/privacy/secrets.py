@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 
+from perimeter.privacy import literals
 from perimeter.privacy.entities import Entity
+from perimeter.privacy.literals import SECRET_WORDS, VENDOR_PREFIXES, alternation
 from perimeter.privacy.prescan import TextIndex
 
 _VENDOR = re.compile(
@@ -34,11 +35,7 @@ _VENDOR = re.compile(
     r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"  # JWT
     r")"
 )
-_VENDOR_TRIGGER = re.compile(
-    r"sk-|sk_|rk_|pk_|whsec_|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|xox|"
-    r"https://hooks\.slack|AIza|ya29\.|SG\.|glpat-|npm_|hf_|pypi-|dop_v1_|shp|xkeysib-|AC|SK|key-|y0_|"
-    r"AQVN|t1\.|:AA|eyJ"
-)
+_VENDOR_TRIGGER = re.compile(alternation(VENDOR_PREFIXES))
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)",
     re.DOTALL,
@@ -51,7 +48,7 @@ _KEY_WORDS = (
 )
 # Lowercase stems of every credential word: a literal alternation scans at >150 MB/s, so the
 # full assignment pattern only runs where one of them occurs.
-_TRIGGER = re.compile(r"pass|pwd|парол|secret|token|токен|key|ключ|auth|bearer|credential|x-api")
+_TRIGGER = re.compile(alternation(SECRET_WORDS))
 _ASSIGN = re.compile(
     rf"(?<![A-Za-z])(?P<key>(?i:{_KEY_WORDS}))(?:[_\-][\w\-]*)?[\"']?\s*(?:[:=]|=>|:=|\s(?i:is|—|-|был|будет))\s*"
     rf"(?:(?i:bearer|basic|token)\s+)?(?P<q>[\"'`]?)(?P<value>[^\s\"'`,;<>]{{4,200}})(?P=q)"
@@ -96,34 +93,59 @@ _SHORTEST_KEY = 15
 _WORD_TAIL = re.compile(r"[\w\-]*\Z")
 _SCHEME_CHAR = re.compile(r"[a-z0-9+.\-]", re.IGNORECASE)
 _SCHEME_FIRST = re.compile(r"[a-z]", re.IGNORECASE)
-_CREDENTIAL_RULES = ((_AUTH_HEADER, "auth_header"), (_ASSIGN, "credential_assignment"), (_PROSE_PASSWORD, "credential_assignment"))
 
 
-@lru_cache(maxsize=256)
-def _starting_within(rx: re.Pattern[str], reach: int) -> re.Pattern[str]:
+class _StartingWithin:
     """``rx`` restricted to matches that start at most ``reach`` characters after the search start.
 
     ``rx.search(text, lo, hi)`` followed by "drop it if it starts after the trigger" scans the
     whole 300-character window for nothing when the trigger word is not a credential; a lazy
     ``.{0,reach}?`` prefix tries the same start positions in the same order and stops early.
+    One compiled variant per ``reach`` (at most ~50), kept in a list: looking a compiled
+    pattern up in a dict would hash its whole program on every call.
     """
-    return re.compile(f"(?s:.{{0,{reach}}}?)(?P<at>{rx.pattern})", rx.flags)
+
+    def __init__(self, rx: re.Pattern[str]) -> None:
+        self.rx = rx
+        self.variants: list[re.Pattern[str] | None] = []
+
+    def __getitem__(self, reach: int) -> re.Pattern[str]:
+        variants = self.variants
+        if reach >= len(variants):
+            variants.extend([None] * (reach + 1 - len(variants)))
+        found = variants[reach]
+        if found is None:
+            found = variants[reach] = re.compile(f"(?s:.{{0,{reach}}}?)(?P<at>{self.rx.pattern})", self.rx.flags)
+        return found
+
+
+_CREDENTIAL_RULES = (
+    (_StartingWithin(_AUTH_HEADER), "auth_header"),
+    (_StartingWithin(_ASSIGN), "credential_assignment"),
+    (_StartingWithin(_PROSE_PASSWORD), "credential_assignment"),
+)
 
 
 def _vendor_keys(ix: TextIndex, out: list[Entity]) -> None:
     text = ix.text
-    # A key is a run of 15+ characters that keys and their URLs are made of, so the trigger
-    # alternation (which starts with common letters) is only run inside such runs.
-    for lo, hi in ix.token_runs(_SHORTEST_KEY):
-        for hit in _VENDOR_TRIGGER.finditer(text, lo, hi):
-            at = hit.start()
-            if hit.group() == ":AA":  # Telegram bot token: the digits before the colon are part of it
-                while at > 0 and text[at - 1].isdigit() and hit.start() - at < 10:
-                    at -= 1
-            m = _VENDOR.match(text, at)
-            if m is None or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_-")):
-                continue
-            out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "vendor_key"))
+    for hit in _vendor_prefixes(ix):
+        at = hit.start()
+        if hit.group() == ":AA":  # Telegram bot token: the digits before the colon are part of it
+            while at > 0 and text[at - 1].isdigit() and hit.start() - at < 10:
+                at -= 1
+        m = _VENDOR.match(text, at)
+        if m is None or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_-")):
+            continue
+        out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "vendor_key"))
+
+
+def _vendor_prefixes(ix: TextIndex) -> list[re.Match[str]]:
+    """``_VENDOR_TRIGGER.finditer(text)``."""
+    if literals.available():
+        return ix.literal_matches(_VENDOR_TRIGGER, "vendor_prefixes")
+    # A key is a run of 15+ characters that keys and their URLs are made of, so without
+    # hyperscan the alternation (which starts with common letters) runs only inside such runs.
+    return [hit for lo, hi in ix.token_runs(_SHORTEST_KEY) for hit in _VENDOR_TRIGGER.finditer(ix.text, lo, hi)]
 
 
 def _url_credentials(text: str) -> list[re.Match[str]]:
@@ -158,14 +180,15 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             if not _PLACEHOLDER.match(m.group("value")):
                 out.append(Entity("SECRET", s, e, m.group("value"), 0.95, "url_credentials"))
     seen: set[int] = set()
-    for hit in _TRIGGER.finditer(ix.lower):
+    for hit in ix.literal_matches(_TRIGGER, "secret_words"):
         # Back to the start of the identifier holding the trigger (at most 40 characters).
         word = _WORD_TAIL.search(text, max(0, hit.start() - 40), hit.start())
         lo = word.start() if word is not None else hit.start()
         hi = min(len(text), hit.end() + 260)
-        for rx, detector in _CREDENTIAL_RULES:
+        reach = hit.end() - lo
+        for rule, detector in _CREDENTIAL_RULES:
             # The match must start no later than the end of the trigger word.
-            cm = _starting_within(rx, hit.end() - lo).match(text, lo, hi)
+            cm = rule[reach].match(text, lo, hi)
             if cm is None or cm.start("value") in seen:
                 continue
             seen.add(cm.start("value"))
