@@ -118,8 +118,19 @@ _databases: dict[tuple[str, str], _Database] = {}
 _lock = threading.Lock()
 
 
+_enabled = True
+
+
 def available() -> bool:
-    return _hs is not None
+    """True when hyperscan is installed and not switched off with :func:`use_hyperscan`."""
+    return _enabled and _hs is not None
+
+
+def use_hyperscan(enabled: bool) -> None:
+    """Switch the accelerator off (``False``) or back on: for tests and benchmarks that compare
+    the two paths.  Takes effect for scans that start afterwards."""
+    global _enabled
+    _enabled = enabled
 
 
 def find_all(haystack: str, data: bytes, encoding: str) -> dict[str, list[int]]:
