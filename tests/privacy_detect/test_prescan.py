@@ -60,7 +60,7 @@ def texts() -> list[str]:
 
 def _digit_windows_reference(text: str, pad: int, min_len: int) -> list[tuple[int, int]]:
     """The digit-region windows as the detectors computed them before the pre-scan existed."""
-    region = re.compile(r"\d[\d \t\u00a0\-–./№()+\n]{%d,}\d" % (min_len - 2))
+    region = re.compile(r"\d[\d \t\u00a0\-–./№()+\n]{" + str(min_len - 2) + r",}\d")
     spans: list[tuple[int, int]] = []
     for m in region.finditer(text):
         a, b = max(0, m.start() - pad), min(len(text), m.end() + pad)
