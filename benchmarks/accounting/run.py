@@ -89,6 +89,22 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _servers_cpu_seconds() -> float:
+    """CPU time of every redis-server and postgres process (the ON side pays for them too, on
+    the same cores); includes anything else those servers do meanwhile."""
+    total = 0.0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if (d / "comm").read_text().strip() not in ("redis-server", "postgres"):
+                continue
+            total += _cpu_seconds(int(d.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 async def _stop(proc: asyncio.subprocess.Process) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
@@ -103,6 +119,8 @@ async def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--off-storage", choices=["same", "none"], default="same",
+                    help="OFF side: same storage settings as ON (default) or none (SQLite defaults, no Redis)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="perimeter-bench-acct-"))
     schema = prefix = None
@@ -119,13 +137,20 @@ async def main() -> None:
             schema, prefix = f"bench_{uuid.uuid4().hex[:8]}", f"bench-{uuid.uuid4().hex[:8]}:"
             base["storage"].update(database_url=os.environ["PERIMETER_TEST_POSTGRES_URL"], database_schema=schema,
                                    redis_url=os.environ["PERIMETER_TEST_REDIS_URL"], redis_prefix=prefix)
+        # The OFF side keeps the same storage settings: with redis_url set, other parts of the
+        # gateway (routing's conversation stickiness) use Redis on every request, and that cost
+        # is not accounting's.  --off-storage none reproduces the older comparison.
+        off_storage = {**base["storage"], "data_dir": str(work / "off")} if args.off_storage == "same" else {
+            "data_dir": str(work / "off")}
         off_cfg = {**base, "server": {**base["server"], "mode": "dev", "admin_key": None},
-                   "storage": {"data_dir": str(work / "off")}, "accounting": {"enabled": False}}
+                   "storage": off_storage, "accounting": {"enabled": False}}
         key = None
         off: list[float] = []
         on: list[float] = []
         cpu_off: list[float] = []
         cpu_on: list[float] = []
+        srv_off: list[float] = []
+        srv_on: list[float] = []
         rows = 0
         for rnd in range(args.rounds):
             for side in ("off", "on"):
@@ -139,29 +164,36 @@ async def main() -> None:
                         ) as r:
                             key = (await r.json())["key"]
                     await _load(url, key if side == "on" else None, 1.0, args.concurrency)  # warm-up
-                    cpu0 = _cpu_seconds(proc.pid)
+                    cpu0, srv0, self0 = _cpu_seconds(proc.pid), _servers_cpu_seconds(), time.process_time()
                     rps, errors = await _load(url, key if side == "on" else None, args.seconds, args.concurrency)
-                    cpu_ms = (_cpu_seconds(proc.pid) - cpu0) * 1000 / max(rps * args.seconds, 1)
+                    n = max(rps * args.seconds, 1)
+                    cpu_ms = (_cpu_seconds(proc.pid) - cpu0) * 1000 / n
+                    srv_ms = (_servers_cpu_seconds() - srv0) * 1000 / n
+                    self_ms = (time.process_time() - self0) * 1000 / n
                     (on if side == "on" else off).append(rps)
                     (cpu_on if side == "on" else cpu_off).append(cpu_ms)
                     if side == "on":
                         async with aiohttp.ClientSession() as s, s.get(
                             f"{url}/admin/metrics", headers={"authorization": f"Bearer {ADMIN}"}) as r:
                             rows = int((await r.json())["perimeter_ledger_rows_recorded_total"])
-                    print(f"round {rnd + 1} {side:>3}: {rps:8.1f} req/s  gateway CPU {cpu_ms:.3f} ms/req  errors={errors}",
-                          flush=True)
+                    (srv_on if side == "on" else srv_off).append(srv_ms)
+                    print(f"round {rnd + 1} {side:>3}: {rps:8.1f} req/s  gateway CPU {cpu_ms:.3f} ms/req  "
+                          f"redis+postgres CPU {srv_ms:.3f} ms/req  load generator+upstream CPU {self_ms:.3f} ms/req  "
+                          f"errors={errors}  (loadavg {os.getloadavg()[0]:.1f})", flush=True)
                 finally:
                     await _stop(proc)
     m_off, m_on = statistics.median(off), statistics.median(on)
     if not m_off:
         raise SystemExit("the OFF runs served nothing: see the errors above")
-    print(f"\nbackend={args.backend} concurrency={args.concurrency} rounds={args.rounds} x {args.seconds}s")
+    print(f"\nbackend={args.backend} concurrency={args.concurrency} rounds={args.rounds} x {args.seconds}s "
+          f"off-storage={args.off_storage}")
     paired = statistics.median(b / a for a, b in zip(off, on, strict=True))
     cpu_ratio = statistics.median(b / a for a, b in zip(cpu_off, cpu_on, strict=True))
     print(f"median OFF {m_off:.1f} req/s   median ON {m_on:.1f} req/s   ratio of medians ON/OFF = {m_on / m_off:.3f}")
     print(f"median of per-round ON/OFF throughput ratios = {paired:.3f}  ({(1 - paired) * 100:.1f}% fewer req/s)")
     print(f"gateway CPU per request: OFF {statistics.median(cpu_off):.3f} ms, ON {statistics.median(cpu_on):.3f} ms, "
           f"median per-round ratio {cpu_ratio:.3f}   (last ON run recorded {rows} ledger rows)")
+    print(f"redis+postgres CPU per request: OFF {statistics.median(srv_off):.3f} ms, ON {statistics.median(srv_on):.3f} ms")
     if schema:
         import psycopg
 

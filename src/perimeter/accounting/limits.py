@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from perimeter.accounting.config import LimitsConfig
+from perimeter.store.resp import RespClient, encode
 
 log = logging.getLogger("perimeter.accounting.limits")
 
@@ -235,16 +236,35 @@ class RedisLimiter:
     SPENT_FRESH = 1.0
 
     def __init__(self, url: str, prefix: str = "perimeter:") -> None:
-        import redis.asyncio as aioredis
-
-        self.redis: Any = aioredis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.redis = RespClient(url, timeout=2, connect_timeout=2)
         self.prefix = prefix
-        self._admit = self.redis.register_script(_ADMIT_LUA)
         self._spent: dict[str, tuple[float, float]] = {}
         # Pending increments written by the flusher: (op, key) -> amount.
         self._pending: dict[tuple[str, str], float] = {}
         self._flusher: asyncio.Task[None] | None = None
         self.flush_failures = 0
+        self._sha = RespClient.script_sha(_ADMIT_LUA)
+        # id(scopes) -> (scopes, window, Redis keys per scope, encoded EVALSHA): the gatekeeper
+        # reuses one list per key version, so the command is encoded once per key per minute.
+        # Holding ``scopes`` keeps its id from being reused while the entry lives.
+        self._cmd: dict[int, tuple[list[Scope], int, list[list[str]], bytes]] = {}
+
+    def _command(self, scopes: list[Scope], now: float) -> tuple[list[list[str]], bytes]:
+        win = window_id(now)
+        hit = self._cmd.get(id(scopes))
+        if hit is not None and hit[0] is scopes and hit[1] == win:
+            return hit[2], hit[3]
+        per = [self._keys(s, now) for s in scopes]
+        args: list[Any] = [len(scopes)]
+        for s in scopes:
+            lim = s.limits
+            args += [-1 if v is None else v for v in (lim.rpm, lim.tpm, lim.max_concurrent, lim.budget)]
+        keys = [k for ks in per for k in ks]
+        payload = encode(("EVALSHA", self._sha, len(keys), *keys, *args))
+        if len(self._cmd) > 10_000:
+            self._cmd.clear()
+        self._cmd[id(scopes)] = (scopes, win, per, payload)
+        return per, payload
 
     def _keys(self, s: Scope, now: float) -> list[str]:
         p = f"{self.prefix}lim:{s.name}:"
@@ -252,27 +272,21 @@ class RedisLimiter:
         return [f"{p}r:{w}", f"{p}t:{w}", f"{p}c", f"{p}s:{period_id(s.limits.budget_period, now)}"]
 
     async def ping(self) -> None:
-        await self.redis.ping()
+        await self.redis.call("PING")
 
     async def spent(self, scope: str, period: str, now: float | None = None) -> float:
         hit = self._spent.get(scope)
         if hit is not None and time.monotonic() - hit[1] < self.SPENT_FRESH and now is None:
             return hit[0]
         now = time.time() if now is None else now
-        v = await self.redis.get(f"{self.prefix}lim:{scope}:s:{period_id(period, now)}")
+        v = await self.redis.call("GET", f"{self.prefix}lim:{scope}:s:{period_id(period, now)}")
         return float(v or 0)
 
     async def admit(self, scopes: list[Scope], now: float | None = None) -> Admission:
         now = time.time() if now is None else now
         reset = 60.0 - (now % 60)
-        keys: list[str] = []
-        args: list[Any] = [len(scopes)]
-        for s in scopes:
-            keys += self._keys(s, now)
-            lim = s.limits
-            for v in (lim.rpm, lim.tpm, lim.max_concurrent, lim.budget):
-                args.append(-1 if v is None else v)
-        res = await self._admit(keys=keys, args=args)
+        _, payload = self._command(scopes, now)
+        res = await self.redis.evalsha_payload(_ADMIT_LUA, payload)
         adm = Admission(None, reset_seconds=reset)
         if int(res[0]) == 0:
             s = scopes[int(res[1])]
@@ -304,8 +318,8 @@ class RedisLimiter:
         """Queue the increments; the flusher writes them in one pipeline every 50 ms."""
         now = time.time() if now is None else now
         pend = self._pending
-        for s in scopes:
-            k = self._keys(s, now)
+        per, _ = self._command(scopes, now)
+        for s, k in zip(scopes, per, strict=True):
             if s.name in adm.conc_scopes:
                 pend[("decr", k[2])] = pend.get(("decr", k[2]), 0) + 1
             if tokens and s.limits.tpm is not None:
@@ -320,18 +334,18 @@ class RedisLimiter:
         if not self._pending:
             return
         batch, self._pending = self._pending, {}
-        pipe = self.redis.pipeline(transaction=False)
-        for (op, key), amount in batch.items():
-            if op == "decr":
-                pipe.decrby(key, int(amount))
-            elif op == "tok":
-                pipe.incrby(key, int(amount))
-                pipe.expire(key, 120)
-            else:
-                pipe.incrbyfloat(key, amount)
-                pipe.expire(key, 40 * 86400)
         try:
-            await pipe.execute()
+            await self.redis.connected()
+            send = self.redis.send
+            calls: list[asyncio.Future[Any]] = []  # queued in one loop iteration: one write, one round trip
+            for (op, key), amount in batch.items():
+                if op == "decr":
+                    calls.append(send("DECRBY", key, int(amount)))
+                elif op == "tok":
+                    calls += (send("INCRBY", key, int(amount)), send("EXPIRE", key, 120))
+                else:
+                    calls += (send("INCRBYFLOAT", key, amount), send("EXPIRE", key, 40 * 86400))
+            await asyncio.gather(*calls)
         except Exception:
             for k, v in batch.items():
                 self._pending[k] = self._pending.get(k, 0) + v

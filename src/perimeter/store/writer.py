@@ -34,10 +34,14 @@ LEDGER_COLUMNS = (
 def write_batch(tx: Tx, entries: list[Entry], retry: bool = False) -> tuple[int, int]:
     cols = LEDGER_COLUMNS
     ledger = [[r.get(c) for c in cols] for e in entries if e.kind == "ledger" for r in (e.row,)]
-    tx.insert_rows("ledger", LEDGER_COLUMNS, ledger, "ON CONFLICT (row_id) DO NOTHING")
     # A retry may follow a commit whose acknowledgement was lost; replayed journal rows may be
-    # stored already: in both cases skip audit events the database has.
+    # stored already: in both cases rows the database has are skipped (ON CONFLICT / event_id
+    # lookup).  Fresh rows have fresh ids and go in with COPY, the cheap path.
     replay = retry or any(e.segment is not None and e.segment.orphan for e in entries)
+    if replay:
+        tx.insert_rows("ledger", LEDGER_COLUMNS, ledger, "ON CONFLICT (row_id) DO NOTHING")
+    else:
+        tx.copy_rows("ledger", LEDGER_COLUMNS, ledger)
     audited = append_chained(tx, [e.row for e in entries if e.kind == "audit"], replay=replay)
     return len(ledger), audited
 
