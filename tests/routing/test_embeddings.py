@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -20,10 +21,15 @@ def enc(request: pytest.FixtureRequest) -> MiniLM:
     return m
 
 
+@functools.lru_cache(maxsize=1)
+def file_weights() -> dict[str, np.ndarray]:
+    """Straight from the file in float64: the encoder keeps only its own repacked copies."""
+    return {k: v.astype(np.float64) for k, v in load_file(str(model_dir() / "model.safetensors")).items()}
+
+
 def reference_embedding(enc: MiniLM, text: str, ids: list[int] | None = None) -> np.ndarray:
     """Float64 BERT written the slow, obvious way: per-token, per-head loops and exact erf GELU."""
-    # Straight from the file: the encoder keeps only its own repacked copies.
-    w = {k: v.astype(np.float64) for k, v in load_file(str(model_dir() / "model.safetensors")).items()}
+    w = file_weights()
     ids = enc.token_ids(text) if ids is None else ids
 
     def ln(v: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
