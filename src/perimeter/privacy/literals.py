@@ -76,7 +76,7 @@ class _Database:
 
     def __init__(self, groups: dict[str, tuple[str, ...]], encoding: str) -> None:
         self.encoding = encoding
-        self.width = 4 if encoding == "utf-32-le" else 1
+        self.width = {"utf-32-le": 4, "utf-16-le": 2}.get(encoding, 1)
         self.ids: list[str] = []
         expressions: list[bytes] = []
         for group, words in groups.items():
@@ -107,7 +107,7 @@ class _Database:
         ids, width = self.ids, self.width
         for start, expr_id in hits:
             if start % width:
-                continue  # a match across two UTF-32 code units is not a match of characters
+                continue  # a match across two code units is not a match of characters
             out.setdefault(ids[expr_id], []).append(start // width)
         for found in out.values():
             found.sort()
@@ -137,7 +137,8 @@ def find_all(haystack: str, data: bytes, encoding: str) -> dict[str, list[int]]:
     """Sorted start offsets (code points) of every word of every group of ``haystack``.
 
     ``data`` is the haystack string encoded with ``encoding``: ``"utf-32-le"`` for any text,
-    or ``"latin-1"`` bytes with one byte per code point when every word is ASCII.
+    ``"utf-16-le"`` when every character is in the BMP, or ``"latin-1"`` bytes with one byte
+    per code point when every word is ASCII.
     """
     key = (haystack, encoding)
     db = _databases.get(key)

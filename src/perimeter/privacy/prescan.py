@@ -213,7 +213,12 @@ class TextIndex:
                 cache[haystack] = literals.find_all(haystack, self.latin, "latin-1")
             else:
                 source = self.text if haystack == "text" else self.lower if haystack == "lower" else self.folded
-                cache[haystack] = literals.find_all(haystack, source.encode("utf-32-le", "surrogatepass"), "utf-32-le")
+                # UTF-16 halves what hyperscan reads; a character outside the BMP takes two
+                # units there, so such texts (emoji) go as UTF-32, one unit per code point.
+                data, encoding = source.encode("utf-16-le", "surrogatepass"), "utf-16-le"
+                if len(data) != 2 * len(source):
+                    data, encoding = source.encode("utf-32-le", "surrogatepass"), "utf-32-le"
+                cache[haystack] = literals.find_all(haystack, data, encoding)
         return cache[haystack].get(group, [])
 
     def literal_matches(self, rx: re.Pattern[str], group: str) -> list[re.Match[str]]:

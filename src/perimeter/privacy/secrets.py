@@ -126,6 +126,19 @@ _CREDENTIAL_RULES = (
 )
 
 
+def _any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
+    """One pattern that matches where any of ``patterns`` matches (group names made unique)."""
+    branches = []
+    for i, rx in enumerate(patterns):
+        branches.append(f"(?:{rx.pattern.replace('(?P<', f'(?P<b{i}_').replace('(?P=', f'(?P=b{i}_')})")
+    return re.compile("|".join(branches))
+
+
+# Most trigger words ("key" in code, "password" in prose) start no credential at all: one
+# attempt with the three rules together rules that out before each is tried on its own.
+_ANY_CREDENTIAL = _StartingWithin(_any_of(_AUTH_HEADER, _ASSIGN, _PROSE_PASSWORD))
+
+
 def _vendor_keys(ix: TextIndex, out: list[Entity]) -> None:
     text = ix.text
     for hit in _vendor_prefixes(ix):
@@ -186,6 +199,8 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
         lo = word.start() if word is not None else hit.start()
         hi = min(len(text), hit.end() + 260)
         reach = hit.end() - lo
+        if _ANY_CREDENTIAL[reach].match(text, lo, hi) is None:
+            continue
         for rule, detector in _CREDENTIAL_RULES:
             # The match must start no later than the end of the trigger word.
             cm = rule[reach].match(text, lo, hi)
