@@ -37,11 +37,11 @@ def _count(db: Database, table: str = "ledger") -> int:
     return db.run_sync(op, write=False)
 
 
-def _setup(storage: dict[str, Any], **kw: Any) -> tuple[Database, BatchWriter]:
+def _setup(storage: dict[str, Any], journal_kw: dict[str, Any] | None = None, **kw: Any) -> tuple[Database, BatchWriter]:
     cfg = parse_config(base_config(storage)).storage
     db = Database(cfg)
     migrate(db)
-    journal = Journal(Path(cfg.data_dir) / "journal")
+    journal = Journal(Path(cfg.data_dir) / "journal", **(journal_kw or {}))
     return db, BatchWriter(db, journal, flush_interval=kw.pop("flush_interval", 0.01), **kw)
 
 
@@ -177,10 +177,12 @@ async def test_database_outage_queues_rows_and_flushes_when_it_returns(
         drop_schema(schema)
 
 
-async def test_full_disk_keeps_serving_and_writes_when_space_returns(tmp_path: Path) -> None:
-    """RLIMIT_FSIZE=0 makes every file write fail (EFBIG), as on a full disk."""
+@pytest.mark.parametrize("journal_kw", [{"use_mmap": False}, {"segment_rows": 1}], ids=["write", "mmap-new-segment"])
+async def test_full_disk_keeps_serving_and_writes_when_space_returns(tmp_path: Path, journal_kw: dict[str, Any]) -> None:
+    """RLIMIT_FSIZE=0 makes every file write fail (EFBIG), as on a full disk.  With mapped
+    segments, one row per segment makes every row need new space (preallocation fails)."""
     storage = {"data_dir": str(tmp_path / "data")}
-    db, w = _setup(storage)
+    db, w = _setup(storage, journal_kw)
     w.start()
     old = resource.getrlimit(resource.RLIMIT_FSIZE)
     old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -206,3 +208,45 @@ async def test_full_disk_keeps_serving_and_writes_when_space_returns(tmp_path: P
         signal.signal(signal.SIGXFSZ, old_handler)
         await w.aclose()
         await asyncio.get_running_loop().run_in_executor(None, db.close)
+
+
+async def test_a_preallocated_segment_keeps_journaling_when_the_disk_fills(tmp_path: Path) -> None:
+    """Mapped segments reserve their blocks up front: rows keep reaching the journal file."""
+    journal_dir = tmp_path / "j"
+    j = Journal(journal_dir)
+    j.append("ledger", _row(0))
+    old = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, old[1]))
+        try:
+            entries = [j.append("ledger", _row(i)) for i in range(1, 11)]
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, old)
+        assert j.write_errors == 0 and all(e.segment is not None for e in entries)
+        # What a replaying process would read (the mapped pages are the file's page cache).
+        data = next(journal_dir.glob("*.jsonl")).read_bytes()
+        assert all(f'"request_id":"req-{i}"'.encode() in data for i in range(11))
+    finally:
+        signal.signal(signal.SIGXFSZ, old_handler)
+        j.close()
+
+
+def test_deferred_lines_share_the_next_write_and_survive_a_segment_switch(tmp_path: Path) -> None:
+    """The write(2) path: audit lines deferred, a ledger row flushes them first, in order."""
+
+    async def go() -> None:
+        j = Journal(tmp_path / "w", use_mmap=False, segment_rows=3)
+        a = j.append("audit", {"event_id": "a1"}, defer=True)
+        path = a.segment.path if a.segment else None
+        assert path is not None and path.read_bytes() == b""  # not written yet
+        j.append("ledger", {"row_id": "r1"})
+        assert path.read_bytes().count(b"\n") == 2 and path.read_bytes().index(b"a1") < path.read_bytes().index(b"r1")
+        j.append("audit", {"event_id": "a2"}, defer=True)
+        j.append("audit", {"event_id": "a3"}, defer=True)  # the segment is full: a2 is written before sealing
+        assert b"a2" in path.read_bytes()
+        await asyncio.sleep(0)  # end of the loop iteration: a3 reaches its file
+        assert any(b"a3" in p.read_bytes() for p in (tmp_path / "w").glob("*.jsonl"))
+        j.close()
+
+    asyncio.run(go())

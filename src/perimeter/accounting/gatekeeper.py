@@ -18,11 +18,11 @@ from perimeter.accounting.limits import (
     Admission,
     Denial,
     MemoryLimiter,
-    RedisLimiter,
     Scope,
     retry_after_header,
 )
 from perimeter.accounting.recorder import LedgerRecorder
+from perimeter.accounting.redis_limits import RedisLimiter
 from perimeter.context import Principal, RequestContext
 from perimeter.errors import GatewayError
 from perimeter.store.writer import BatchWriter

@@ -83,7 +83,8 @@ class LedgerRecorder:
             "ttft_ms": round(ctx.ttft * 1000, 3) if ctx.ttft is not None else None,
             "status": ctx.status,
             "error_code": ctx.error_code,
-            "entity_counts": orjson.dumps(ctx.entity_counts, option=orjson.OPT_SORT_KEYS).decode(),
+            "entity_counts": orjson.dumps(ctx.entity_counts, option=orjson.OPT_SORT_KEYS).decode()
+            if ctx.entity_counts else "{}",
             "privacy_action": ctx.privacy_action,
             "stream": 1 if ctx.stream else 0,
             "replica": self.replica,

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from perimeter.accounting.gatekeeper import KeyGatekeeper
 from perimeter.accounting.keys import KeyCache, KeyStore
-from perimeter.accounting.limits import MemoryLimiter, RedisLimiter
+from perimeter.accounting.limits import MemoryLimiter
 from perimeter.accounting.prices import PriceError, PriceTable
 from perimeter.accounting.recorder import LedgerRecorder
+from perimeter.accounting.redis_limits import RedisLimiter
 from perimeter.accounting.tokens import TokenCounter
 from perimeter.accounting.usage import spend_so_far
 from perimeter.context import RequestContext
@@ -144,7 +145,7 @@ async def build_accounting(config: Config, *, replica: str | None = None) -> Acc
     await cache.load()
     limiter: MemoryLimiter | RedisLimiter
     if storage.redis_url:
-        limiter = RedisLimiter(storage.redis_url, storage.redis_prefix)
+        limiter = RedisLimiter(storage.redis_url, storage.redis_prefix, lease=storage.redis_lease)
         try:
             await limiter.ping()
         except Exception as exc:

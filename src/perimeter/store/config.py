@@ -46,6 +46,10 @@ class StorageConfig(BaseModel):
     #: ``fsync`` the journal after each append (survives power loss, not just process crashes;
     #: costs one disk flush per request).
     journal_fsync: bool = False
+    #: Replicas lease small blocks of request and concurrency slots from Redis instead of one
+    #: round trip per request; still exact in total (never more than the limit across replicas),
+    #: and per-request near any limit.  ``false``: one round trip per request, always.
+    redis_lease: bool = True
     #: When Redis is unreachable: ``allow`` requests without shared limits (logged, counted)
     #: or ``deny`` them with 503.
     on_redis_down: Literal["allow", "deny"] = "allow"

@@ -78,7 +78,9 @@ class BatchWriter:
     # -- hot path ----------------------------------------------------------------------------
     def submit(self, kind: str, row: dict[str, Any]) -> None:
         """Journal and queue one row; O(1), no await, no database."""
-        self._queue.append(self.journal.append(kind, row))
+        # Audit events come after the answer was sent: their journal line may share the next
+        # write(2).  Ledger rows are journaled before returning (before the answer is sent).
+        self._queue.append(self.journal.append(kind, row, defer=kind == "audit"))
         if len(self._queue) >= self.batch_size:
             self._wake.set()
 
