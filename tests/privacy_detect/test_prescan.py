@@ -31,6 +31,7 @@ EDGE_CASES = [
     "ĞĞĞ 1.2.3.4 host 10.0.0.1 ::1 fe80::1 2001:db8::ff00:42:8329", "GB82WEST12345698765432 DE89 3704 0044 0532 0130 00",
     "sk-proj-abcdefghijklmnopqrstuvwxyz012345 ghp_abcdefghijklmnopqrstuvwxyz0123456789 \u1c80",
     "пароль: Kofe_2024! дата рождения 01.02.1990 г.р. ı", "XP.O. Box 12, PO Box 34, Springfield, IL 62704",
+    "SG.abcdéfghijklmnopq.rstuvwxyzabcdéfghijklmnopqrstuvwxyz0123 glpat-ключ_abcdefghijklmnopqrstu",
     "\U0001f600 пароль: Kofe_2024! ИНН 7707083893, ул. Ленина, д. 5, token=abcDEF123456789xyz \U0001f600 ул. Мира, 7",
 ]
 

@@ -45,10 +45,13 @@ _CHAIN_SHAPE = _table({_DIGITS: "0", " \t\u00a0-\r\n" + _EN_DASH + _NUMERO: " "}
 # ASCII capitals -> "A", digits -> "0" (IBAN: two capitals and two check digits).
 _CAPS_SHAPE = _table({_DIGITS: "0", _UPPER: "A"}, "x")
 # Characters a vendor key or its URL can be made of -> "w" (keys are runs of 15+ of them).
-_TOKEN_SHAPE = _table({_DIGITS + _UPPER + _LOWER + "_-./:": "w"}, "x")
+# Two key patterns allow any ``\w`` (SendGrid, GitLab), so every non-ASCII character and the
+# "?" that stands in for those outside latin-1 count too: a superset is safe here.
+_TOKEN_SHAPE = _table({_DIGITS + _UPPER + _LOWER + "_-./:?" + "".join(map(chr, range(128, 256))): "w"}, "x")
 # Hex digits, ":" and "." -> IPv6 material.
 _HEX_SHAPE = _table({_DIGITS + "abcdefABCDEF": "h", ":": ":", ".": "."}, "x")
 
+_NOT_DIGIT = bytes(b for b in range(256) if not 48 <= b <= 57)
 _REGION = re.compile(rb"0[0 ]{5,}0")
 _NINE_DIGITS = re.compile(rb"0(?: *0){8}")
 _TOKEN_RUN = re.compile(rb"w+")
@@ -255,7 +258,8 @@ class TextIndex:
         return out
 
     def token_runs(self, min_len: int) -> list[tuple[int, int]]:
-        """Maximal runs of ``[A-Za-z0-9_./:-]`` at least ``min_len`` long (where keys can be)."""
+        """Maximal runs of key characters (``[A-Za-z0-9_./:-]`` and anything non-ASCII) at
+        least ``min_len`` long: where a vendor key can be."""
         latin = self.latin
         if latin is None:
             return [(0, len(self.text))]
@@ -296,8 +300,6 @@ class TextIndex:
             out.append((start, min(len(shape), end + 1)))
             pos = end
 
-
-_NOT_DIGIT = bytes(b for b in range(256) if not 48 <= b <= 57)
 
 
 def matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
