@@ -80,7 +80,7 @@ def test_digit_windows_match_the_regex_they_replace(texts: list[str]) -> None:
             assert ix.digit_regions(pad, min_len) == _digit_windows_reference(text, pad, min_len), text[:80]
 
 
-def test_non_ascii_digits_fall_back_to_the_unicode_regex() -> None:
+def test_non_ascii_digits_count_as_digits_like_backslash_d() -> None:
     assert TextIndex("ИНН ７７０７０８３８９３").exotic_digits
     assert not TextIndex("ИНН 7707083893, № 5 – ок").exotic_digits
     assert [e.text for e in Scanner(ner=False).scan("ИНН ７７０７０８３８９３")] == ["７７０７０８３８９３"]

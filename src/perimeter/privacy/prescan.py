@@ -9,8 +9,9 @@ of MB/s, offsets stay code-point offsets, and searches on the shape look for lit
 then run their precise regexes only inside the regions the shape points at.
 
 The shape is exact, not a heuristic: each region is the same one the detector's own regex would
-have found.  The one thing latin-1 cannot show is a decimal digit outside ASCII (Arabic-Indic,
-fullwidth …); a text that has one falls back to the ``\\d`` regexes on the text itself.
+have found.  Decimal digits outside ASCII (Arabic-Indic, fullwidth …), which latin-1 cannot
+show but ``\\d`` matches, are written as "0" first; only a text holding the two control
+characters that stand in for "–" and "№" falls back to the regexes on the text itself.
 """
 
 from __future__ import annotations
@@ -65,6 +66,21 @@ _SUSPECT_HIGH = frozenset(
 )
 _NOT_SUSPECT = bytes(b for b in range(256) if b not in _SUSPECT_HIGH)
 _EXOTIC_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _exotic_digit_class() -> re.Pattern[str]:
+    """A character class of every decimal digit outside ASCII (what ``\\d`` adds to 0-9)."""
+    ranges: list[list[int]] = []
+    for cp in range(0x80, 0x110000):
+        if chr(cp).isdecimal():
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+
+
+_EXOTIC_DIGITS = _exotic_digit_class()
 # Characters that ``re.IGNORECASE`` matches to an ASCII or Cyrillic letter although
 # ``str.lower()`` does not turn them into it (dotted/dotless I, long s, old Cyrillic letters),
 # and what to fold them to; a test checks this table against every code point.
@@ -134,12 +150,15 @@ class TextIndex:
 
     @cached_property
     def latin(self) -> bytes | None:
-        """One byte per code point, or ``None`` when the shape would not be exact."""
+        """One byte per code point, or ``None`` when the shape would not be exact (the text
+        holds one of the two control characters that stand in for "–" and "№")."""
         text = self.text
         if text.isascii():
             return text.encode("ascii")
-        if self.exotic_digits or _EN_DASH in text or _NUMERO in text:
+        if _EN_DASH in text or _NUMERO in text:
             return None
+        if self.exotic_digits:  # "７", "٣": one code point each, shown as the digit they are
+            text = _EXOTIC_DIGITS.sub("0", text)
         return text.replace("–", _EN_DASH).replace("№", _NUMERO).encode("latin-1", "replace")
 
     @cached_property
