@@ -267,9 +267,10 @@ class MiniLM:
         """Unit vector (384,) of the first ``max_tokens`` tokens of ``text`` (``[SEP]`` kept).
 
         Results are kept in a small LRU keyed by a BLAKE2b digest of the text (the text itself
-        is not retained), so a repeated prompt — a client retry, the same message seen by both
-        the semantic and the difficulty step, ``perimeter route`` runs — is embedded once.
-        The returned array is shared: do not modify it.
+        is not retained) and the token budget, so a repeated prompt — a client retry, a resent
+        conversation turn, ``perimeter route`` runs — is embedded once per budget (semantic
+        routes read 48 tokens, difficulty 32, so they do not share entries).  The returned
+        array is shared and read-only.
         """
         key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16,
                               person=max_tokens.to_bytes(4, "little")).digest()
@@ -309,7 +310,7 @@ def _cached() -> MiniLM:
 
 
 def get_encoder() -> MiniLM:
-    """The process-wide encoder, loaded once on first use (~90 MB of float32 weights).
+    """The process-wide encoder, loaded once on first use (~215 MB RSS with onnxruntime, ~110 MB numpy).
 
     ``PERIMETER_EMBEDDINGS_BACKEND`` (``auto`` | ``numpy`` | ``onnxruntime`` | ``onnxruntime-int8``)
     picks the backend (see :class:`MiniLM`).
