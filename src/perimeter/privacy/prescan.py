@@ -65,7 +65,6 @@ _SUSPECT_HIGH = frozenset(
     {cp >> 8 for cp in range(0x80, 0x10000) if chr(cp).isdecimal()} | set(range(0xD8, 0xDC))
 )
 _NOT_SUSPECT = bytes(b for b in range(256) if b not in _SUSPECT_HIGH)
-_EXOTIC_DIGIT = re.compile(r"(?![0-9])\d")
 
 
 def _exotic_digit_class() -> re.Pattern[str]:
@@ -120,7 +119,7 @@ class TextIndex:
         text = self.text
         if text.isascii() or not self._high.translate(None, _NOT_SUSPECT):
             return False
-        return _EXOTIC_DIGIT.search(text) is not None
+        return _EXOTIC_DIGITS.search(text) is not None
 
     @cached_property
     def folded(self) -> str:
@@ -157,7 +156,7 @@ class TextIndex:
             return text.encode("ascii")
         if _EN_DASH in text or _NUMERO in text:
             return None
-        if self.exotic_digits:  # "７", "٣": one code point each, shown as the digit they are
+        if self.exotic_digits:  # fullwidth, Arabic-Indic …: one code point each, shown as "0"
             text = _EXOTIC_DIGITS.sub("0", text)
         return text.replace("–", _EN_DASH).replace("№", _NUMERO).encode("latin-1", "replace")
 
