@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.anthropic_http import VendorHTTPProvider, decode_event
 from perimeter.providers.anthropic_translate import (
     StreamTranslator,
     error_from_body,
@@ -22,13 +21,14 @@ from perimeter.providers.anthropic_translate import (
     to_openai_response,
 )
 from perimeter.providers.base import Timeouts
+from perimeter.providers.http import HTTPProvider, decode_event
 from perimeter.providers.openai_compat import parse_retry_after
 
 if TYPE_CHECKING:
     from perimeter.config import AnthropicProviderConfig
 
 
-class AnthropicProvider(VendorHTTPProvider):
+class AnthropicProvider(HTTPProvider):
     def __init__(self, cfg: AnthropicProviderConfig) -> None:
         t = cfg.timeouts
         headers = {"anthropic-version": cfg.anthropic_version, **cfg.headers}

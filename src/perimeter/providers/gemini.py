@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.anthropic_http import VendorHTTPProvider, decode_event
 from perimeter.providers.base import Timeouts
 from perimeter.providers.gemini_translate import (
     StreamTranslator,
@@ -20,13 +19,14 @@ from perimeter.providers.gemini_translate import (
     to_gemini_request,
     to_openai_response,
 )
+from perimeter.providers.http import HTTPProvider, decode_event
 from perimeter.providers.openai_compat import parse_retry_after
 
 if TYPE_CHECKING:
     from perimeter.config import GeminiProviderConfig
 
 
-class GeminiProvider(VendorHTTPProvider):
+class GeminiProvider(HTTPProvider):
     def __init__(self, cfg: GeminiProviderConfig) -> None:
         t = cfg.timeouts
         headers = dict(cfg.headers)

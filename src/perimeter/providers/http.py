@@ -1,6 +1,6 @@
-"""HTTP plumbing shared by the native vendor adapters (Anthropic, Gemini).
+"""HTTP plumbing shared by every remote adapter (OpenAI-compatible, Anthropic, Gemini).
 
-Both adapters translate bodies and then do the same four things: keep one pooled
+Each adapter translates bodies and then does the same four things: keep one pooled
 ``aiohttp`` session per provider, honour the configured timeouts (connect, first byte,
 total — streams included), turn transport failures into retryable :class:`ProviderError`
 and read ``text/event-stream`` responses event by event.  Keeping that here means each
@@ -10,7 +10,7 @@ adapter module is only about its vendor's protocol.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -24,7 +24,7 @@ from perimeter.providers.sse import SSEEvent, iter_sse
 ErrorMapper = Callable[[int, bytes, Mapping[str, str]], ProviderError]
 
 
-class VendorHTTPProvider(Provider):
+class HTTPProvider(Provider):
     """A provider reached over HTTP with one pooled session and the configured time limits."""
 
     def __init__(
@@ -54,6 +54,7 @@ class VendorHTTPProvider(Provider):
             connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=self._client_timeout, skip_auto_headers=("User-Agent",),
+                json_serialize=lambda o: orjson.dumps(o).decode(),
             )
 
     async def aclose(self) -> None:
@@ -106,7 +107,7 @@ class VendorHTTPProvider(Provider):
 
     async def post_sse(
         self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper,
-    ) -> AsyncIterator[SSEEvent]:
+    ) -> AsyncGenerator[SSEEvent, None]:
         """POST ``body`` and yield the SSE events of the answer, all within ``timeouts.total``.
 
         HTTP errors and transport failures raise :class:`ProviderError` (the caller decides
