@@ -156,6 +156,7 @@ class Bench:
         self.json_port = free_port()
         self.sse_port = free_port()
         self.nginx: Target | None = None
+        self.pending: list[tuple[Target, float, Any]] = []
         for mode in MODES:
             (self.work / f"body-{mode}.json").write_bytes(request_body(mode))
 
@@ -296,7 +297,7 @@ class Bench:
             str(exe), "--config", str(path), "--host", "127.0.0.1", "--port", str(port),
             "--num_workers", str(workers)], env=env)
         py = Path(self.args.litellm_env) / "bin" / "python"
-        self._register(t, 180, lambda: subprocess.run(
+        self._register(t, 300, lambda: subprocess.run(
             [str(py), "-c", "import importlib.metadata as m; print(m.version('litellm'))"],
             capture_output=True, text=True).stdout.strip())
 
@@ -325,6 +326,17 @@ class Bench:
         self._register(t, 60, version)
 
     def _register(self, t: Target, timeout: float, version: Any) -> None:
+        """Queue ``t``; :meth:`wait_started` waits for all of them (they boot in parallel)."""
+        self.pending.append((t, time.monotonic() + timeout, version))
+
+    def wait_started(self) -> None:
+        for t, deadline, version in self.pending:
+            self._await_one(t, max(5.0, deadline - time.monotonic()), version)
+        self.pending.clear()
+        order = {"direct": 0, "perimeter": 1, "litellm": 2, "portkey": 3}
+        self.targets.sort(key=lambda x: order.get(x.kind, 9))
+
+    def _await_one(self, t: Target, timeout: float, version: Any) -> None:
         err = self.wait_ready(t, timeout)
         if err:
             log(f"SKIPPING {t.name}: {err}")
@@ -340,7 +352,8 @@ class Bench:
 
     # ----------------------------------------------------------------- load generators
     def wrk(self, t: Target, mode: str, duration: float, conns: int, threads: int = 2) -> dict[str, Any]:
-        argv = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration:g}s", "--timeout", "5s",
+        # wrk takes whole seconds only
+        argv = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{max(1, round(duration))}s", "--timeout", "5s",
                 "-s", str(HERE / "post.lua")]
         for k, v in t.headers(mode).items():
             argv += ["-H", f"{k}: {v}"]
@@ -414,6 +427,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             b.start_portkey()
         else:
             b.skipped["LiteLLM / Portkey"] = "--no-peers"
+        b.wait_started()
         for name, why in b.skipped.items():
             log(f"skipped {name}: {why}")
         return measure(b, args, started)
@@ -510,9 +524,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--litellm-env", default="/tmp/bench-envs/litellm")
     p.add_argument("--portkey-dir", default="/tmp/bench-envs/portkey")
     p.add_argument("--reps", type=int, default=None, help="saturation repetitions (default 3, quick 1)")
-    p.add_argument("--duration", type=float, default=None, help="seconds per wrk run (default 8, quick 4)")
+    p.add_argument("--duration", type=float, default=None, help="whole seconds per wrk run (default 8, quick 4)")
     p.add_argument("--conns", type=int, default=64)
-    p.add_argument("--lone-duration", type=float, default=None, help="seconds per -c1 latency run (default 2.5, quick 2)")
+    p.add_argument("--lone-duration", type=float, default=None, help="whole seconds per -c1 latency run (default 3, quick 2)")
     p.add_argument("--lone-rounds", type=int, default=None, help="-c1 latency runs per target (default 3, quick 1)")
     p.add_argument("--rates", default=None, help="comma list of offered req/s (default 100,400; quick 200)")
     p.add_argument("--rate-duration", type=float, default=None, help="seconds per fixed-rate run (default 5, quick 3)")
@@ -526,7 +540,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     q = a.quick
     a.reps = a.reps or (1 if q else 3)
     a.duration = a.duration or (4.0 if q else 8.0)
-    a.lone_duration = a.lone_duration or (2.0 if q else 2.5)
+    a.lone_duration = a.lone_duration or (2.0 if q else 3.0)
     a.lone_rounds = a.lone_rounds or (1 if q else 3)
     a.rate_duration = a.rate_duration or (3.0 if q else 5.0)
     # Node's JIT (Portkey) needs several seconds of load before it reaches steady state.

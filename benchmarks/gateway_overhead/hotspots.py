@@ -92,6 +92,7 @@ def main() -> int:
     try:
         b.start_nginx()
         b.start_perimeter(1, privacy=a.privacy)
+        b.wait_started()
         target = b.targets[-1]
         if target.kind != "perimeter" or target.proc is None:
             log("Perimeter did not start")
