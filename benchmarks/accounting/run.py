@@ -61,16 +61,25 @@ async def _start(cfg: dict[str, Any], workdir: Path, on: bool) -> tuple[asyncio.
     raise RuntimeError("gateway did not start")
 
 
-async def _load(url: str, key: str | None, seconds: float, concurrency: int) -> tuple[float, int]:
+async def _load(url: str, key: str | None, seconds: float, concurrency: int, rate: float = 0.0) -> tuple[float, int]:
+    """Closed loop at ``concurrency`` (saturation), or with ``rate`` > 0 an open-loop schedule
+    of that many requests/s spread over the workers (same offered load for ON and OFF)."""
     body = {"model": "chat", "messages": [{"role": "user", "content": "Summarise the quarterly report in one line."}]}
     headers = {"authorization": f"Bearer {key}"} if key else {}
     ok = errors = 0
-    deadline = time.perf_counter() + seconds
+    t0 = time.perf_counter()
+    deadline = t0 + seconds
     conn = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=conn) as s:
-        async def worker() -> None:
+        async def worker(w: int) -> None:
             nonlocal ok, errors
-            while time.perf_counter() < deadline:
+            n = 0
+            while (now := time.perf_counter()) < deadline:
+                if rate > 0:
+                    due = t0 + (n * concurrency + w) / rate
+                    n += 1
+                    if due > now:
+                        await asyncio.sleep(due - now)
                 async with s.post(f"{url}/v1/chat/completions", json=body, headers=headers) as r:
                     await r.read()
                     if r.status == 200:
@@ -78,8 +87,7 @@ async def _load(url: str, key: str | None, seconds: float, concurrency: int) -> 
                     else:
                         errors += 1
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*[worker() for _ in range(concurrency)])
+        await asyncio.gather(*[worker(w) for w in range(concurrency)])
         return ok / (time.perf_counter() - t0), errors
 
 
@@ -119,6 +127,8 @@ async def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--rate", type=float, default=0.0,
+                    help="offered requests/s (open loop) instead of saturation: compares CPU per request at equal load")
     ap.add_argument("--off-storage", choices=["same", "none"], default="same",
                     help="OFF side: same storage settings as ON (default) or none (SQLite defaults, no Redis)")
     args = ap.parse_args()
@@ -165,7 +175,8 @@ async def main() -> None:
                             key = (await r.json())["key"]
                     await _load(url, key if side == "on" else None, 1.0, args.concurrency)  # warm-up
                     cpu0, srv0, self0 = _cpu_seconds(proc.pid), _servers_cpu_seconds(), time.process_time()
-                    rps, errors = await _load(url, key if side == "on" else None, args.seconds, args.concurrency)
+                    rps, errors = await _load(url, key if side == "on" else None, args.seconds, args.concurrency,
+                                              args.rate)
                     n = max(rps * args.seconds, 1)
                     cpu_ms = (_cpu_seconds(proc.pid) - cpu0) * 1000 / n
                     srv_ms = (_servers_cpu_seconds() - srv0) * 1000 / n
@@ -186,6 +197,7 @@ async def main() -> None:
     if not m_off:
         raise SystemExit("the OFF runs served nothing: see the errors above")
     print(f"\nbackend={args.backend} concurrency={args.concurrency} rounds={args.rounds} x {args.seconds}s "
+          f"{'rate=' + format(args.rate, 'g') + ' req/s ' if args.rate else 'saturation '}"
           f"off-storage={args.off_storage}")
     paired = statistics.median(b / a for a, b in zip(off, on, strict=True))
     cpu_ratio = statistics.median(b / a for a, b in zip(cpu_off, cpu_on, strict=True))
@@ -194,6 +206,8 @@ async def main() -> None:
     print(f"gateway CPU per request: OFF {statistics.median(cpu_off):.3f} ms, ON {statistics.median(cpu_on):.3f} ms, "
           f"median per-round ratio {cpu_ratio:.3f}   (last ON run recorded {rows} ledger rows)")
     print(f"redis+postgres CPU per request: OFF {statistics.median(srv_off):.3f} ms, ON {statistics.median(srv_on):.3f} ms")
+    extra = statistics.median(b - a for a, b in zip(cpu_off, cpu_on, strict=True))
+    print(f"median per-round extra gateway CPU with accounting ON: {extra * 1000:.0f} µs/request")
     if schema:
         import psycopg
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import operator
 import time
 from collections import deque
 from typing import Any
@@ -31,9 +32,18 @@ LEDGER_COLUMNS = (
 )
 
 
+_ledger_values = operator.itemgetter(*LEDGER_COLUMNS)
+
+
+def _ledger_row(r: dict[str, Any]) -> tuple[Any, ...]:
+    try:
+        return _ledger_values(r)  # C speed: the recorder always fills every column
+    except KeyError:  # a row journaled by an older version, or written by hand
+        return tuple(r.get(c) for c in LEDGER_COLUMNS)
+
+
 def write_batch(tx: Tx, entries: list[Entry], retry: bool = False) -> tuple[int, int]:
-    cols = LEDGER_COLUMNS
-    ledger = [[r.get(c) for c in cols] for e in entries if e.kind == "ledger" for r in (e.row,)]
+    ledger = [_ledger_row(e.row) for e in entries if e.kind == "ledger"]
     # A retry may follow a commit whose acknowledgement was lost; replayed journal rows may be
     # stored already: in both cases rows the database has are skipped (ON CONFLICT / event_id
     # lookup).  Fresh rows have fresh ids and go in with COPY, the cheap path.
