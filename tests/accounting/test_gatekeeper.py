@@ -296,3 +296,20 @@ async def test_redis_down_follows_policy(tmp_path: Any, policy: str, caplog: pyt
         assert any("rate-limit store unavailable" in r.message for r in caplog.records)
     finally:
         await s.aclose()
+
+
+async def test_a_verified_key_is_remembered_but_never_stands_in_for_another(services: AccountingServices) -> None:
+    plain = await _key(services)
+    for _ in range(3):  # the second and third admissions skip the hash (remembered)
+        ctx = _ctx(plain)
+        await services.gatekeeper.admit(ctx)
+        await services.gatekeeper.release(ctx)
+    wrong = plain[:-4] + ("0000" if not plain.endswith("0000") else "1111")
+    with pytest.raises(GatewayError) as e:
+        await services.gatekeeper.admit(_ctx(wrong))  # same key id, wrong secret
+    assert e.value.status == 401 and "wrong secret" in e.value.message
+    key_id = plain[3:].split(".")[0]
+    services.key_cache.put(await services.keys.update(key_id, allowed_aliases=["other"]))
+    with pytest.raises(GatewayError) as e:
+        await services.gatekeeper.admit(_ctx(plain))  # the changed record applies at once
+    assert e.value.status == 403

@@ -73,6 +73,7 @@ class KeyGatekeeper:
         self.limiter_failures = 0
         self._limiter_down_until = 0.0
         self.denied: dict[str, int] = {}
+        self._verified: dict[str, KeyRecord] = {}
 
     @property
     def keyless(self) -> bool:
@@ -134,23 +135,35 @@ class KeyGatekeeper:
                 "Missing API key: send 'Authorization: Bearer <key>' or 'x-api-key: <key>' "
                 "(create one with 'perimeter keys create')."
             )
-        parsed = parse_key(presented)
-        if parsed is None:
-            if self.keyless:
-                return None  # SDKs insist on some key; any value passes in keyless dev mode
-            raise _unauthorized("Invalid API key: not a Perimeter key (they look like 'pk-<id>.<secret>').")
-        key_id, secret = parsed
-        rec = await self.keys.lookup(key_id)
-        if rec is None or not rec.matches(secret):
-            if rec is None and self.keyless:
-                return None
-            raise _unauthorized("Invalid API key: unknown key or wrong secret.")
+        seen = self._verified.get(presented)
+        rec = None
+        if seen is not None:
+            rec = await self.keys.lookup(seen.key_id)
+            if rec is not seen:  # the record changed (rotated, updated, reloaded): verify again
+                rec = None
+        if rec is None:
+            parsed = parse_key(presented)
+            if parsed is None:
+                if self.keyless:
+                    return None  # SDKs insist on some key; any value passes in keyless dev mode
+                raise _unauthorized("Invalid API key: not a Perimeter key (they look like 'pk-<id>.<secret>').")
+            key_id, secret = parsed
+            rec = await self.keys.lookup(key_id)
+            if rec is None or not rec.matches(secret):
+                if rec is None and self.keyless:
+                    return None
+                raise _unauthorized("Invalid API key: unknown key or wrong secret.")
+            # Remember the verified key for this exact record object, so the next request with
+            # it skips the hash; only keys that verified get in, so junk cannot grow it.
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified[presented] = rec
         status = rec.status()
         if status == "revoked":
-            raise _unauthorized(f"API key {key_id} has been revoked.")
+            raise _unauthorized(f"API key {rec.key_id} has been revoked.")
         if status == "expired":
             when = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(rec.expires_at or 0))
-            raise _unauthorized(f"API key {key_id} expired at {when}.")
+            raise _unauthorized(f"API key {rec.key_id} expired at {when}.")
         return rec
 
     async def admit(self, ctx: RequestContext) -> None:
@@ -240,7 +253,7 @@ class KeyGatekeeper:
         held = self._held.pop(id(ctx), None)
         if held is None or held.admission is None:
             return
-        prompt, completion, _, _ = self.recorder.measure(ctx)
+        prompt, completion, _, _ = self.recorder.measured(ctx)
         cost = ctx.cost
         if cost is None:
             cost = self.recorder.prices.cost(ctx.provider, ctx.provider_model, ctx.location, prompt, completion, 0)

@@ -41,6 +41,7 @@ class LedgerRecorder:
         self.replica = replica
         self.audit_requests = audit_requests
         self.rows_recorded = 0
+        self._measured: dict[int, tuple[RequestContext, tuple[int, int, int, str]]] = {}
 
     def measure(self, ctx: RequestContext) -> tuple[int, int, int, str]:
         """``(prompt, completion, cached, source)`` for ``ctx``; also used by the gatekeeper."""
@@ -53,8 +54,20 @@ class LedgerRecorder:
             completion = self.counter.count_text(ctx.usage["completion_text"])
         return prompt, completion, 0, self.counter.source
 
+    def measured(self, ctx: RequestContext) -> tuple[int, int, int, str]:
+        """:meth:`measure` as :meth:`record` computed it (the gatekeeper's release needs the
+        same tokens right after), else computed now."""
+        hit = self._measured.pop(id(ctx), None)
+        if hit is not None and hit[0] is ctx:
+            return hit[1]
+        return self.measure(ctx)
+
     def record(self, ctx: RequestContext) -> None:
-        prompt, completion, cached, source = self.measure(ctx)
+        prompt, completion, cached, source = m = self.measure(ctx)
+        if ctx.principal is not None:  # only admitted requests are released
+            if len(self._measured) > 100_000:  # releases that never came (a bug elsewhere): stay bounded
+                self._measured.clear()
+            self._measured[id(ctx)] = (ctx, m)
         cost = self.prices.cost(ctx.provider, ctx.provider_model, ctx.location, prompt, completion, cached)
         ctx.cost = cost
         ref = self.prices.reference_cost(prompt, completion, cached)

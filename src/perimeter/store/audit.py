@@ -39,13 +39,19 @@ _MAX_STR = 256
 _SCALARS = (int, float, bool, type(None))
 
 
+_FAST = frozenset({int, float, bool, type(None)})
+
+
 def sanitize(data: dict[str, Any]) -> dict[str, Any]:
     """Keep ids, names, counts and flags; drop fields that could carry content or secrets."""
     out: dict[str, Any] = {}
     for k, v in data.items():
         if k in FORBIDDEN_FIELDS:
             continue
-        if isinstance(v, dict):
+        t = type(v)
+        if t in _FAST or (t is str and len(v) <= _MAX_STR):  # the common case, one set lookup
+            out[k] = v
+        elif isinstance(v, dict):
             out[k] = sanitize(v)
         elif isinstance(v, list | tuple):
             out[k] = [x if isinstance(x, int | float | bool) or x is None else str(x)[:_MAX_STR] for x in v]
@@ -62,14 +68,13 @@ class _Ids:
     """Unique ids without a uuid4 per event: a random per-process prefix plus a counter."""
 
     def __init__(self) -> None:
-        self.pid = -1
-        self.prefix = ""
-        self.n = itertools.count()
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)  # a forked child must not reuse our ids
+
+    def reset(self) -> None:
+        self.prefix, self.n = uuid.uuid4().hex[:16], itertools.count()
 
     def next(self) -> str:
-        pid = os.getpid()
-        if pid != self.pid:  # new process (fork): new prefix
-            self.pid, self.prefix, self.n = pid, uuid.uuid4().hex[:16], itertools.count()
         return f"{self.prefix}{next(self.n):x}"
 
 
