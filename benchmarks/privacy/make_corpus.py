@@ -168,6 +168,21 @@ def from_markup(marked: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(out), spans
 
 
+def _from_blocks(src: Path, prefix: str) -> list[dict[str, Any]]:
+    """Documents separated by ``===`` lines, each starting with its language code."""
+    if not src.exists():
+        return []
+    docs = []
+    blocks = [b.strip("\n") for b in src.read_text("utf-8").split("\n===\n") if b.strip("\n=")]
+    for i, block in enumerate(blocks):
+        lang, _, body = block.partition("\n")
+        text, spans = from_markup(body)
+        if "⟦" in text or "⟧" in text or lang.strip() not in ("ru", "en"):
+            raise SystemExit(f"{src.name}: block {i}: broken markup or language line")
+        docs.append({"id": f"{prefix}-{i:03d}", "lang": lang.strip(), "text": text, "entities": spans})
+    return docs
+
+
 def build(split: str, seed: int, per_template: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     docs: list[dict[str, Any]] = []
@@ -202,7 +217,9 @@ def main() -> None:
             lang, _, body = block.partition("\n")
             text, spans = from_markup(body)
             fresh.append({"id": f"fresh-{i:02d}", "lang": lang.strip(), "text": text, "entities": spans})
-    for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh)):
+    # written by hand by a second author, in the styles of real prompts; scored before any fix
+    independent = _from_blocks(HERE / "independent.txt", "ind")
+    for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh), ("independent", independent)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for d in docs:
                 fh.write(json.dumps(d, ensure_ascii=False) + "\n")
