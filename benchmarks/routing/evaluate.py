@@ -1,35 +1,94 @@
-"""ROC AUC of the difficulty scorer on the independent held-out set (RU + EN), with and without
-MiniLM embeddings.
+"""ROC AUC of the difficulty scorer, with and without MiniLM embeddings, on two sets:
 
-Usage: ``.venv/bin/python benchmarks/routing/evaluate.py [--embeddings] [--tokens 8,16,32]``;
-``--tokens`` compares how many prompt tokens the embedding reads (latency grows with it, see
-``latency.py``).
+- ``heldout``: ``data/difficulty_heldout.jsonl``, written by the training set's author;
+- ``independent``: ``benchmarks/routing/independent.jsonl`` (``independent_prompts.py``), written
+  by a second author in the ambiguous middle (short-but-hard, long-but-easy, multi-turn, system
+  prompts).  Rows with ``messages`` are scored as the router scores a request: through
+  :func:`perimeter.routing.features.prompt_text` (last user message, turn count).  Its rows are
+  split ``dev`` / ``test``; only ``dev`` was inspected while tuning the features.
+
+Usage: ``.venv/bin/python benchmarks/routing/evaluate.py [--embeddings] [--tokens 8,16,32]
+[--errors]``; ``--tokens`` compares how many prompt tokens the embedding reads (latency grows
+with it, see ``latency.py``); ``--errors`` lists the worst-ranked dev prompts of the independent
+set (the test half is never listed).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from perimeter.routing.difficulty import EMBED_TOKENS, DifficultyScorer, bundled_examples, roc_auc
+from perimeter.routing.features import prompt_text
+
+INDEPENDENT = Path(__file__).resolve().parent / "independent.jsonl"
 
 
-def evaluate(embeddings: bool, tokens: int = EMBED_TOKENS) -> dict[str, float]:
-    t0 = time.perf_counter()
-    scorer = DifficultyScorer(bundled_examples(), embeddings=embeddings, embed_tokens=tokens)
-    fit = time.perf_counter() - t0
-    held = bundled_examples("heldout")
-    scores = [scorer.score(e.text) for e in held]
-    out = {"fit_s": fit, "n": float(len(held)), "auc_all": roc_auc(scores, [e.label for e in held])}
-    if embeddings:
-        # The embedding feature alone (nearest hard minus nearest easy similarity): the full
-        # scorer is near 1.0 on this set either way, so this is what shows a token budget's cost.
-        knn = [float(scorer.features(e.text)[-1]) for e in held]
-        out["auc_knn"] = roc_auc(knn, [e.label for e in held])
-    for lang in ("en", "ru"):
-        part = [(s, e.label) for s, e in zip(scores, held, strict=True) if e.lang == lang]
-        out[f"auc_{lang}"] = roc_auc([s for s, _ in part], [y for _, y in part])
+@dataclass(frozen=True, slots=True)
+class Case:
+    text: str
+    turns: int
+    label: int
+    lang: str
+    kind: str = ""
+    split: str = ""
+
+
+def heldout_cases() -> list[Case]:
+    return [Case(e.text, 1, e.label, e.lang) for e in bundled_examples("heldout")]
+
+
+def independent_cases(path: Path = INDEPENDENT) -> list[Case]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row: dict[str, Any] = json.loads(line)
+        body = {"messages": row["messages"]} if "messages" in row else {"messages": [
+            {"role": "user", "content": row["text"]}]}
+        text, turns = prompt_text(body)
+        out.append(Case(text, turns, {"easy": 0, "hard": 1}[row["label"]], row["lang"],
+                        row.get("kind", ""), row.get("split", "")))
     return out
+
+
+def aucs(scores: list[float], cases: list[Case], prefix: str = "") -> dict[str, float]:
+    out = {f"{prefix}all": roc_auc(scores, [c.label for c in cases])}
+    for lang in ("en", "ru"):
+        part = [(s, c.label) for s, c in zip(scores, cases, strict=True) if c.lang == lang]
+        out[f"{prefix}{lang}"] = roc_auc([s for s, _ in part], [y for _, y in part])
+    return out
+
+
+def evaluate(scorer: DifficultyScorer, cases: list[Case]) -> dict[str, float]:
+    scores = [scorer.score(c.text, c.turns) for c in cases]
+    out = aucs(scores, cases)
+    splits = {c.split for c in cases} - {""}
+    for split in sorted(splits):
+        idx = [i for i, c in enumerate(cases) if c.split == split]
+        out.update(aucs([scores[i] for i in idx], [cases[i] for i in idx], f"{split}_"))
+    return out
+
+
+def fmt(r: dict[str, float], prefix: str = "") -> str:
+    return f"AUC {r[prefix + 'all']:.3f} (EN {r[prefix + 'en']:.3f}, RU {r[prefix + 'ru']:.3f})"
+
+
+def show_errors(scorer: DifficultyScorer, cases: list[Case], n: int = 25) -> None:
+    dev = [c for c in cases if c.split == "dev"]
+    scored = sorted(((scorer.score(c.text, c.turns), c) for c in dev), key=lambda t: t[0])
+    ranks = {id(c): i / (len(scored) - 1) for i, (_, c) in enumerate(scored)}
+    # The worst: hard prompts ranked low and easy prompts ranked high.
+    worst = sorted(dev, key=lambda c: ranks[id(c)] if c.label else 1 - ranks[id(c)])[:n]
+    print("\nworst-ranked dev prompts (rank 0 = easiest of the dev set):")
+    for c in worst:
+        s = scorer.score(c.text, c.turns)
+        print(f"  {'hard' if c.label else 'easy'} {c.lang} {c.kind:11} rank {ranks[id(c)]:.2f} score {s:.3f}  "
+              f"{c.text[:90]!r}")
 
 
 def main() -> None:
@@ -37,8 +96,11 @@ def main() -> None:
     ap.add_argument("--embeddings", action="store_true", help="also evaluate with MiniLM similarity")
     ap.add_argument("--tokens", default=str(EMBED_TOKENS),
                     help=f"comma-separated prompt-token budgets for the embedding (default {EMBED_TOKENS})")
+    ap.add_argument("--errors", action="store_true", help="list the worst-ranked dev prompts (features only)")
     args = ap.parse_args()
-    print(f"train: {len(bundled_examples())} prompts, held-out: {len(bundled_examples('heldout'))} prompts")
+    held, indep = heldout_cases(), independent_cases()
+    print(f"train: {len(bundled_examples())} prompts, held-out: {len(held)}, independent: {len(indep)} "
+          f"(dev {sum(c.split == 'dev' for c in indep)}, test {sum(c.split == 'test' for c in indep)})")
     if args.embeddings:
         from perimeter.routing.embeddings import get_encoder
 
@@ -47,11 +109,19 @@ def main() -> None:
     if args.embeddings:
         runs += [(True, int(t)) for t in args.tokens.split(",")]
     for emb, tokens in runs:
-        r = evaluate(emb, tokens)
+        t0 = time.perf_counter()
+        scorer = DifficultyScorer(bundled_examples(), embeddings=emb, embed_tokens=tokens)
+        fit = time.perf_counter() - t0
         label = f"embeddings={emb!s:5}" + (f" tokens={tokens:<3}" if emb else " " * 11)
-        print(f"{label}  AUC all {r['auc_all']:.3f}  EN {r['auc_en']:.3f}  RU {r['auc_ru']:.3f}"
-              + (f"  embedding feature alone {r['auc_knn']:.3f}" if emb else "")
-              + f"  (fit {r['fit_s']:.2f} s)")
+        h, i = evaluate(scorer, held), evaluate(scorer, indep)
+        print(f"{label} (fit {fit:.2f} s)\n  held-out     {fmt(h)}\n  independent  {fmt(i)}\n"
+              f"    dev        {fmt(i, 'dev_')}\n    test       {fmt(i, 'test_')}")
+        if emb:
+            # The embedding feature alone (nearest hard minus nearest easy similarity).
+            knn = [float(scorer.features(c.text, c.turns)[-1]) for c in held]
+            print(f"  held-out, embedding feature alone: AUC {roc_auc(knn, [c.label for c in held]):.3f}")
+        if args.errors and not emb:
+            show_errors(scorer, indep)
 
 
 if __name__ == "__main__":
