@@ -26,10 +26,16 @@ def find_emails(ix: TextIndex) -> list[Entity]:
             start = left.start()
             while start < at and text[start] in ".'-":
                 start += 1
-            if start < at and not (start > 0 and text[start - 1] in "/:"):
+            if start < at and not (start > 0 and text[start - 1] in "/:") and not _in_url_userinfo(text, start):
                 out.append(Entity("EMAIL", start, right.end(), text[start:right.end()], 0.99, "email"))
         at = text.find("@", at + 1)
     return out
+
+
+def _in_url_userinfo(text: str, start: int) -> bool:
+    """"postgresql://user:Pa!ss@host": the "@" ends URL credentials, not an e-mail address."""
+    word_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), text.rfind("\t", 0, start), 0)
+    return "://" in text[word_start:start]
 
 
 # --- phones: international (+CC), Russian 8-prefixed, (area) local, US 3-3-4.
@@ -129,8 +135,10 @@ def find_ips(ix: TextIndex) -> list[Entity]:
                 ipaddress.IPv6Address(value)
             except ValueError:
                 continue
-            if not any(ch.isdigit() for ch in value):
-                continue
+            if not any(ch.isdigit() for ch in value) or value == "::1":
+                continue  # "::1" is every machine's loopback: it identifies no one
+            if value.endswith("::") and text[m.end():m.end() + 1] == "/":
+                continue  # "fe80::/10" is a network prefix, not an address
             out.append(Entity("IP_ADDRESS", m.start(), m.end(), value, 0.95, "ipv6"))
     return out
 

@@ -11,6 +11,7 @@ Later mentions of a surname found this way ("… Smith said") are reported too.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -18,7 +19,8 @@ from perimeter.privacy.entities import Entity
 
 _UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
 _LO = "a-zß-öø-ÿ\u0100-\u017f"
-_TOKEN = re.compile(rf"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*|[A-Z]\.")
+# "'s" ends a name: "Warren Buffett's Berkshire Hathaway" is a name and a company.
+_TOKEN = re.compile(rf"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[{_UP}][{_LO}]+(?:-[{_UP}]?[{_LO}]+|['’](?![sS]\b)[{_UP}]?[{_LO}]+)*|[A-Z]\.")
 _PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|bin|ibn|al|ter)\s)+$")
 _CAPS_PAIR = re.compile(r"(?<![A-Za-z])([A-Z]{2,})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?([A-Z]{2,}(?:-[A-Z]{2,})?)(?![A-Za-z])")
 # Transliterated Slavic surnames are productive; the suffix says "surname" even when the list does not.
@@ -53,6 +55,22 @@ ask tell call email send ping contact invite meet message remind notify cc forwa
 let make help use check review fix add update create delete show find get set run see
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# A single capitalised word after these is a place ("a campus in Austin"), not a person.
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|into|across|outside|around|via|of|visit|visited)\s+$", re.IGNORECASE)
+# Narrower than _GREETING: "dispute with Chase" is a bank, "a note to Grace" a person.
+_AMBIGUOUS_CUE = re.compile(
+    r"\b(?:hi|hello|hey|dear|thanks|thank|to|ask|tell|call|ping|cc|and|named|name is|i am|i'm|this is)\s*,?\s*$",
+    re.IGNORECASE,
+)
+_MONTHS = frozenset({"may", "june", "april", "august", "january", "march", "july"})
+# Lower-case names in chat ("talked to john smith"): only right after words that introduce a person.
+_LOWER_CUE = re.compile(
+    r"\b(?:talked to|talk to|spoke to|spoke with|speak to|speak with|met with|meeting with|call with|chat with|"
+    r"my name is|name is|i am|i'm|im|this is|my (?:gf|bf|wife|husband|girlfriend|boyfriend|friend|boss|colleague|"
+    r"coworker|manager|son|daughter|brother|sister|mom|dad|landlord|neighbor|neighbour)|ask|tell|call|ping|email|cc)"
+    r"[ \t]+([a-z][a-z'’-]+)(?:[ \t]+([a-z][a-z'’-]+))?",
+    re.IGNORECASE,
+)
 _GREETING = re.compile(
     r"(?:\b(?:hi|hello|hey|dear|thanks|thank you|regards|cheers|best|sincerely|yours|cc|from|to|by|"
     r"with|contact|ask|tell|call|email|ping|named|name is|i am|i'm|this is|patient|employee|"
@@ -72,6 +90,18 @@ def load() -> None:
         _names(kind)
 
 
+def _fold(word: str) -> str:
+    """"maría" -> "maria": the lists are mostly unaccented; accents must not hide a name."""
+    if word.isascii():
+        return word
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+def has_lower_cue(text: str) -> bool:
+    """Whether a text without capitals may still hold a name written in lower case."""
+    return _LOWER_CUE.search(text) is not None
+
+
 def _sentence_start(text: str, pos: int) -> bool:
     i = pos - 1
     while i >= 0 and text[i] in " \t\"'«(":
@@ -81,7 +111,12 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 def find_en_names(text: str) -> list[Entity]:
     first, common, last = _names("first_names"), _names("first_names_common"), _names("last_names")
-    tokens = list(_TOKEN.finditer(text))
+    # A word glued to a slash or a digit is a date or code part ("12/Jun/2024"), not a name.
+    tokens = [
+        t for t in _TOKEN.finditer(text)
+        if not (t.start() and text[t.start() - 1] in "/0123456789") and text[t.end():t.end() + 1] not in ("/",)
+        and not text[t.end():t.end() + 1].isdigit()
+    ]
     out: list[Entity] = []
     i = 0
     while i < len(tokens):
@@ -100,7 +135,24 @@ def find_en_names(text: str) -> list[Entity]:
         i = j
     if any(ch.isupper() for ch in text):
         out.extend(_caps_names(text, first, last))
+    out.extend(_lower_names(text, common, last))
     return _corefer(text, out, tokens)
+
+
+def _lower_names(text: str, common: frozenset[str], last: frozenset[str]) -> list[Entity]:
+    """"talked to john smith", "my gf roza": a common first name in lower case right after a
+    word that introduces a person, plus a following known surname."""
+    out: list[Entity] = []
+    for m in _LOWER_CUE.finditer(text):
+        given = m.group(1)
+        if not given.islower() or given in _STOP or given in _AMBIGUOUS or _fold(given) not in common:
+            continue
+        end = m.end(1)
+        family = m.group(2)
+        if family and family.islower() and family not in _STOP and family not in _AMBIGUOUS and _fold(family) in last:
+            end = m.end(2)
+        out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.7, "en_names"))
+    return out
 
 
 def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[Entity]:
@@ -119,7 +171,7 @@ def _names_in_run(
     text: str, run: list[re.Match[str]], first: frozenset[str], common: frozenset[str], last: frozenset[str]
 ) -> list[Entity]:
     out: list[Entity] = []
-    words = [m.group().rstrip(".").lower() for m in run]
+    words = [_fold(m.group().rstrip(".").lower()) for m in run]
     k = 0
     while k < len(run):
         w = words[k]
@@ -144,6 +196,10 @@ def _names_in_run(
                 # An unknown first name followed by a known surname counts too ("Tomasz Wiśniewski").
                 # "Grace", "Will": ambiguous words count as first names only mid-sentence before a surname.
                 ambiguous_ok = w in _AMBIGUOUS and surname_known and not _sentence_start(text, run[k].start())
+                # After a possessive ("Buffett's Berkshire Hathaway") an unknown first word names a thing.
+                owned = w not in first and text[max(0, run[k].start() - 3):run[k].start()] in ("'s ", "’s ")
+                if owned:
+                    surname_known = False
                 if (surname_known and w not in _AMBIGUOUS) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
                     end_k = m
                     score = 0.9 if surname_known else 0.75
@@ -152,8 +208,16 @@ def _names_in_run(
         if end_k < 0 and w in common and w not in _AMBIGUOUS and w not in _STOP and not is_initial:
             start = run[k].start()
             before = text[max(0, start - 24):start]
-            if not _sentence_start(text, start) or _GREETING.search(before) or text[run[k].end():run[k].end() + 1] == ",":
+            if _PLACE_BEFORE.search(before) and not _GREETING.search(before):
+                pass  # "a new campus in Austin"
+            elif not _sentence_start(text, start) or _GREETING.search(before) or text[run[k].end():run[k].end() + 1] == ",":
                 end_k, score = k, 0.7
+        elif end_k < 0 and w in _AMBIGUOUS and w not in _MONTHS and len(run) == 1 and w in common:
+            # "a thank-you note to Grace", "ask Will": an ambiguous name is a name mid-sentence
+            # right after a word that introduces a person.
+            start = run[k].start()
+            if not _sentence_start(text, start) and _AMBIGUOUS_CUE.search(text[max(0, start - 24):start]):
+                end_k, score = k, 0.65
         if end_k >= 0:
             s, e = run[k].start(), run[end_k].end()
             out.append(Entity("PERSON", s, e, text[s:e], score, "en_names"))

@@ -22,6 +22,12 @@ from perimeter.privacy.entities import Entity
 _TOKEN = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ]?[а-яё]+)?|[А-ЯЁ]\.")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _HONORIFIC = re.compile(r"(?:г-н|г-жа|господин\w*|госпож\w*|гражданин\w*|гражданк\w*|уважаем\w*|тов\.)\s*$", re.IGNORECASE)
+# "у Вики", "позвонить Диме", "спросить у Саши": words that put the next word in a person's place.
+_PERSON_CUE = re.compile(
+    r"(?:^|[\s(])(?:у|к|ко|от|для|с|со|про|при|спроси\w*|позвони\w*|напиши\w*|передай\w*|попроси\w*|скажи\w*)\s+$",
+    re.IGNORECASE,
+)
+_CAPS_RUN = re.compile(r"(?<![А-ЯЁа-яё])[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?(?:[ \u00a0]+[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?){1,3}(?![А-ЯЁа-яё])")
 _NOT_NAME = frozenset({"Привет", "Здравствуйте", "Спасибо", "Уважаемый", "Уважаемая", "Добрый", "Прошу", "Ооо", "Оао", "Зао", "Пао", "Ип"})
 
 _lock = threading.Lock()
@@ -131,13 +137,40 @@ def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] =
         for n in range(1, len(labels)):
             if labels[n] == "P" and labels[n - 1] == "O" and word_profile(run[n - 1].group())[0] > 0:
                 labels[n - 1] = "N"  # "Роман Владимирович": a patronymic confirms the name before it
+        _surname_by_initials(run, labels)
         found = _persons_in_run(text, run, labels)
         out.extend(found)
         if not found and use_ner and ("U" in labels or labels.count("S") + labels.count("N") >= 2):
             unsure.append((run[0].start(), run[-1].end()))
         i = j
+    out.extend(_caps_names(text))
     if use_ner and (unsure or extra_types):
         out.extend(_ner_pass(text, unsure, extra_types))
+    return out
+
+
+def _surname_by_initials(run: list[re.Match[str]], labels: list[str]) -> None:
+    """A word written next to two initials is a surname, even one the dictionary reads as a
+    common noun or does not know ("Гайдамак О.И.", "О. И. Гайдамак")."""
+    for n, lab in enumerate(labels):
+        if lab not in "OAU" or run[n].group() in _NOT_NAME or len(run[n].group()) < 3:
+            continue
+        if labels[n + 1:n + 3] == ["I", "I"] or (n >= 2 and labels[n - 2:n] == ["I", "I"]):
+            labels[n] = "S"
+
+
+def _caps_names(text: str) -> list[Entity]:
+    """Full names typed in capitals, as bank statements and forms print them
+    ("АЛЕКСЕЕВА СЕРГЕЯ ВИКТОРОВИЧА"): only with a patronymic, or a first name and a surname."""
+    out: list[Entity] = []
+    if not _CAPS_RUN.search(text):
+        return out
+    for m in _CAPS_RUN.finditer(text):
+        words = m.group().split()
+        labels = [_label(w.capitalize(), False) for w in words]
+        core = sum(lab in "NS" for lab in labels)
+        if ("P" in labels and core) or ("N" in labels and "S" in labels):
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.9, "natasha"))
     return out
 
 
@@ -180,11 +213,14 @@ def _persons_in_run(text: str, run: list[re.Match[str]], labels: list[str]) -> l
             before = text[max(0, run[k].start() - 24):run[k].start()]
             after = text[run[k].end():run[k].end() + 1]
             mid = not _starts_sentence(text, run[k].start())
-            if mass >= 0.6 or (mid and mass >= 0.3) or after == "," or _HONORIFIC.search(before):
+            cue = mid and mass >= 0.1 and _PERSON_CUE.search(before)
+            if mass >= 0.6 or (mid and mass >= 0.3) or after == "," or _HONORIFIC.search(before) or cue:
                 person, score = True, 0.75
+            if text[run[k].end():run[k].end() + 2] in (" «", ' "'):
+                person = False  # «Роза "Глория Дей"»: a common noun naming the thing in quotes
         elif seg == ["U"] and _HONORIFIC.search(text[max(0, run[k].start() - 24):run[k].start()]):
             person, score = True, 0.7
-        if person and "P" not in seg:
+        if person and "P" not in seg and not ("N" in seg and "S" in seg):
             # «Альфа-Банк», "Вектор": a quoted capitalised run is a company or product name.
             opening = text[run[k].start() - 1:run[k].start()]
             closing = text[run[m - 1].end():run[m - 1].end() + 1]

@@ -35,6 +35,8 @@ _SNILS_LAYOUT = re.compile(r"^\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}$")
 _SSN_LAYOUT = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
 _PASSPORT_LAYOUT = re.compile(r"^\d{2}\s?\d{2}\s*(?:№|N|No\.?)?\s*\d{6}$")
 _PHONE_LAYOUT = re.compile(r"^\d{3}[-. ]\d{3}[-. ]\d{2}[-. ]?\d{2}$")
+# The Russian passport for travel abroad: 2-digit series and a 7-digit number.
+_FOREIGN_PASSPORT_LAYOUT = re.compile(r"^\d{2}[ \u00a0]?(?:№[ \u00a0]?)?\d{7}$")
 _PASSPORT_SPLIT = re.compile(
     r"(?i:серия|серии|series)\s*:?\s*(\d{2}\s?\d{2})\s*,?\s*(?i:номер|№|no\.?|number|н\.)\s*:?\s*(\d{6})(?!\d)"
 )
@@ -197,7 +199,7 @@ class _ChainScan:
 
 def _possible(n: int, digits: str, raw: str) -> bool:
     if n == 9:
-        return ssn_valid(digits)
+        return ssn_valid(digits) or bool(_FOREIGN_PASSPORT_LAYOUT.match(raw))
     if n == 10:
         return inn_valid(digits) or bool(_PASSPORT_LAYOUT.match(raw))
     if n == 11:
@@ -229,6 +231,8 @@ def _classify(
 
     if n == 9:
         ctx = context()
+        if ctx == "RU_PASSPORT" and _FOREIGN_PASSPORT_LAYOUT.match(raw):
+            return hit("RU_PASSPORT", 0.9, "ru_passport")  # заграничный паспорт: "75 1234567"
         if ssn_valid(digits) and (ctx == "US_SSN" or (_SSN_LAYOUT.match(raw) and "-" in raw and ctx != "NEG")):
             return hit("US_SSN", 0.99 if ctx == "US_SSN" else 0.85, "us_ssn")
         return None

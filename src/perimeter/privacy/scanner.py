@@ -21,7 +21,7 @@ from perimeter.privacy.secrets import find_secrets
 _NUMBER_TYPES = frozenset({
     "RU_INN", "RU_SNILS", "RU_OGRN", "RU_PASSPORT", "RU_BANK_ACCOUNT", "CREDIT_CARD", "US_SSN",
 })
-_CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]")
+_CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
 _LATIN_CAPITAL = re.compile(r"[A-Z][a-z]")
 
 
@@ -89,6 +89,6 @@ class Scanner:
 
             if _CYRILLIC_CAPITAL.search(text):
                 found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
-            if "PERSON" in self.types and _LATIN_CAPITAL.search(text):
+            if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
         return resolve(e for e in found if e.type in self.types)
