@@ -59,8 +59,38 @@ let make help use check review fix add update create delete show find get set ru
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|into|across|outside|around|via|of|visit|visited)\s+$", re.IGNORECASE)
 # Narrower than _GREETING: "dispute with Chase" is a bank, "a note to Grace" a person.
 _AMBIGUOUS_CUE = re.compile(
-    r"\b(?:hi|hello|hey|dear|thanks|thank|to|ask|tell|call|ping|cc|and|named|name is|i am|i'm|this is)\s*,?\s*$",
+    r"\b(?:hi|hello|hey|dear|thanks|thank|to|ask|tell|call|ping|cc|and|named|name is|i am|i'm|this is|"
+    r"(?:spoke|spoken|talked|met|meeting|chatted|working|work|lunch|dinner) with|name\s*:)\s*,?\s*$",
     re.IGNORECASE,
+)
+# Ambiguous words that, before a known surname, are names even at the start of a sentence
+# ("Grace Hopper invented…", "Bill Gates founded…"); modal verbs and months are not here.
+_MOSTLY_NAMES = frozenset(
+    """
+grace rose hope faith joy ruby julia ada claude lily ivy iris holly jean carol bob bill mark dawn
+amber crystal angel penny sandy victoria jack ray frank gene lee
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+# Chinese names in pinyin, family name first ("Zhou Xinyi", "Xu Mingyang"): a one-syllable
+# family name from the surname list and a given name of one or two pinyin syllables.
+_PINYIN_SYLLABLE = (
+    r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|er|a|o|e|i|u|v)"
+)
+_PINYIN_GIVEN = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,2}}")
+_PINYIN_FAMILY = re.compile(_PINYIN_SYLLABLE)
+# Generic words of geography and company names: a run that starts or ends with one names a
+# place or a firm ("Long Beach", "Silicon Valley", "Santa Clara", "Dell Technologies").
+_PLACE_FIRST = frozenset(
+    "santa las los fort port mount mt cape puerto costa são sao porto rio baton palm salt silicon saint".split()  # noqa: SIM905
+)
+_PLACE_LAST = frozenset(
+    """
+beach city valley town springs island islands bay heights falls harbor harbour village county creek
+canyon coast shore gardens square station airport terrace mountains technologies technology bros
+brothers motors holdings partners capital group labs systems solutions industries airlines airways
+pharma pharmaceuticals foods media studios ventures consulting associates hotel resort university
+""".split()  # noqa: SIM905 - a word list reads better as text
 )
 _MONTHS = frozenset({"may", "june", "april", "august", "january", "march", "july"})
 # Lower-case names in chat ("talked to john smith"): only right after words that introduce a person.
@@ -185,7 +215,7 @@ def _names_in_run(
                 end_k += 1
             k += 1
             score = 0.9
-        elif w not in _STOP and k + 1 < len(run) and (w in first or is_initial or len(w) > 2):
+        elif w not in _STOP and k + 1 < len(run) and (w in first or is_initial or len(w) > 2 or w in last):
             m = k + 1
             while m < len(run) and len(run[m].group()) == 2 and run[m].group().endswith(".") and m - k < 3:
                 m += 1  # middle initials
@@ -195,11 +225,21 @@ def _names_in_run(
                     surname_known = True
                 # An unknown first name followed by a known surname counts too ("Tomasz Wiśniewski").
                 # "Grace", "Will": ambiguous words count as first names only mid-sentence before a surname.
-                ambiguous_ok = w in _AMBIGUOUS and surname_known and not _sentence_start(text, run[k].start())
+                ambiguous_ok = w in _AMBIGUOUS and surname_known and (
+                    not _sentence_start(text, run[k].start()) or w in _MOSTLY_NAMES
+                    or bool(_GREETING.search(text[max(0, run[k].start() - 24):run[k].start()]))
+                )
                 # After a possessive ("Buffett's Berkshire Hathaway") an unknown first word names a thing.
                 owned = w not in first and text[max(0, run[k].start() - 3):run[k].start()] in ("'s ", "’s ")
                 if owned:
                     surname_known = False
+                pinyin = (
+                    not surname_known and w in last and len(w) <= 6 and len(words[m]) <= 8
+                    and bool(_PINYIN_FAMILY.fullmatch(w)) and bool(_PINYIN_GIVEN.fullmatch(words[m]))
+                    and words[m] not in _STOP and not _sentence_start(text, run[k].start())
+                )
+                if pinyin:
+                    surname_known = True
                 if (surname_known and w not in _AMBIGUOUS) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
                     end_k = m
                     score = 0.9 if surname_known else 0.75
@@ -218,6 +258,12 @@ def _names_in_run(
             start = run[k].start()
             if not _sentence_start(text, start) and _AMBIGUOUS_CUE.search(text[max(0, start - 24):start]):
                 end_k, score = k, 0.65
+        if end_k >= 0 and not title and (
+            text[max(0, run[k].start() - 4):run[k].start()].lower() == "the "
+            or words[k] in _PLACE_FIRST or words[end_k] in _PLACE_LAST
+            or (end_k + 1 < len(run) and words[end_k + 1] in _PLACE_LAST)
+        ):
+            end_k = -1  # "The Washington Post", "the Grace Hotel": a title or a company, not a person
         if end_k >= 0:
             s, e = run[k].start(), run[end_k].end()
             out.append(Entity("PERSON", s, e, text[s:e], score, "en_names"))
