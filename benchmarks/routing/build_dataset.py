@@ -303,6 +303,161 @@ HARD_T_RU = ["Спроектируй архитектуру {t}: модель д
              "Напиши потокобезопасный основной модуль {t} на Python с тестами и объясни инварианты.",
              "Пошагово проанализируй угрозы безопасности для {t} (STRIDE) и предложи меры защиты с приоритетами."]
 
+# Added with the independent evaluation set (benchmarks/routing/independent_prompts.py) but written
+# separately from it (other topics and wording): the ambiguous middle the first set lacked — a
+# one-line ask in front of a long paste (easy), trivial edits of pasted code (easy), short asks
+# that need reasoning or debugging (hard), arithmetic (easy) versus proofs (hard), and requests
+# whose difficulty is the number of constraints.
+EXTRA_EN_EASY = [
+    "Correct the spelling in this note, keep my wording:\n\nDear Mrs Holt, I am writting to let you know "
+    "that Sam will be absent on Thursday becuase of a dentist apointment. He will catch up on the homework "
+    "over the weekend. Please let me know if there is anything he needs to prepair for Monday's test. "
+    "Kind regards, Anne Walsh",
+    "Translate into German:\n\nThe museum is open every day except Monday from 10 am to 6 pm. Tickets can be "
+    "bought online or at the entrance. Children under twelve enter for free, and guided tours in English "
+    "start every hour on the hour. Large bags must be left in the cloakroom.",
+    "Put these in alphabetical order:\nkiwi\nbanana\nmango\napricot\nplum\ncherry\nfig\ngrape\nlemon\npeach\n"
+    "date\nlime",
+    "tl;dr this in one line please:\n\nSo basically the landlord came by yesterday and said the heating will "
+    "be fixed next week, but only if everyone in the building lets the engineer in on Tuesday morning. If "
+    "someone isn't home they'll have to reschedule the whole thing, which could take another month.",
+    "Turn this into a CSV with headers city,country,population:\nTokyo Japan 37 million\nDelhi India 32 "
+    "million\nShanghai China 29 million\nSao Paulo Brazil 22 million\nCairo Egypt 21 million",
+    "Make this sound friendlier:\n\nYour request has been received. It will be processed within 5 business "
+    "days. Do not contact us again about this matter before then.",
+    "Find all the dates mentioned in this text:\n\nThe contract was signed on 4 May 2021, amended on "
+    "12 January 2022 and is due for renewal on 30 June 2024. The first payment was made on 15 May 2021.",
+    "add a docstring:\n```python\ndef celsius_to_kelvin(c):\n    return c + 273.15\n```",
+    "Rename `lst` to `orders` in this code:\n```python\nlst = load()\nfor o in lst:\n    print(o.id)\nprint(len(lst))\n```",
+    "Add comments explaining each line:\n```bash\nmkdir -p backup\ncp *.txt backup/\ntar czf backup.tgz backup\n```",
+    "format this SQL nicely: select id,name,email from users where active=1 and created_at>'2024-01-01' order by name",
+    "Convert this Python dict to JSON: {'name': 'Bob', 'age': 31, 'langs': ['en', 'fr']}",
+    "how do I check which version of node is installed",
+    "What's the keyboard shortcut to copy on a Mac?",
+    "What's 25% off of $80?",
+    "How many minutes are in 3 and a half hours?",
+    "What is 144 divided by 12?",
+    "Explain what an API is in simple terms.",
+    "Give me three ideas for a team lunch.",
+    "Write a short thank-you message to my neighbour for watering the plants.",
+    "Which is correct: 'fewer people' or 'less people'?",
+    "What does 'RSVP' mean on an invitation?",
+    "Turn this into bullet points: wake up early, stretch, drink water, walk the dog, check email",
+    "Write a catchy subject line for a newsletter about spring gardening.",
+    "Change the tone of this to casual: 'We kindly request your attendance at the quarterly review.'",
+]
+EXTRA_EN_HARD = [
+    "Prove that the square of any odd integer leaves remainder 1 when divided by 8.",
+    "Show that there is no largest even number, then prove that between any two reals there is a rational.",
+    "Why does this Python code print the same value three times?\n```python\nfs = [lambda: i for i in range(3)]\n"
+    "print([f() for f in fs])\n```",
+    "This function is slow for big inputs, why and how would you fix it?\n```python\ndef uniq(xs):\n    out = []\n"
+    "    for x in xs:\n        if x not in out:\n            out.append(x)\n    return out\n```",
+    "Find the bug: the loop never ends.\n```c\nunsigned i;\nfor (i = 10; i >= 0; i--) printf(\"%u\\n\", i);\n```",
+    "Why is my goroutine leaking when the HTTP client times out? How do I prove it's fixed?",
+    "What's the worst-case time complexity of inserting into a hash table with open addressing, and why "
+    "does the load factor matter?",
+    "Is every continuous function on a closed interval uniformly continuous? Sketch why.",
+    "How many spanning trees does the complete graph on 5 vertices have, and where does the formula come from?",
+    "Compute the expected number of rolls of a fair die until every face has appeared at least once.",
+    "Design an API rate-limiting scheme for a public REST API with free and paid tiers, burst handling "
+    "and fair sharing between tenants.",
+    "We see duplicated messages in our consumer after a broker restart. How do we get effectively-once "
+    "processing without a distributed transaction?",
+    "Our mobile app's login succeeds on Wi-Fi but fails intermittently on LTE. How would you narrow "
+    "down the cause?",
+    "What are the risks of running database schema migrations automatically on application startup in a "
+    "horizontally scaled service?",
+    "Write a poem of exactly 12 lines where every line ends with a colour, the rhyme scheme is ABAB, and "
+    "the last line repeats the first.",
+    "Write a product announcement under 120 words, no adjectives ending in -ly, mention the price twice, "
+    "and end with a question to the reader.",
+    "Is it better to pay off a 4% mortgage early or invest in an index fund? Walk through the assumptions "
+    "and when the answer flips.",
+    "Critique this argument: 'Crime fell after we installed cameras, so cameras reduce crime.' What would "
+    "a proper evaluation look like?",
+    "Explain how a B+ tree keeps range scans efficient under heavy inserts, and what happens during a split.",
+    "Given a log of 1 billion URLs that doesn't fit in memory, find the 100 most frequent ones. Discuss "
+    "trade-offs of exact versus approximate methods.",
+    "Here is my plan for a caching layer:\n\n1. Cache responses in Redis for 5 minutes.\n2. Invalidate on "
+    "write.\n3. Fall back to the database if Redis is down.\n\nWhat can go wrong under concurrent writes?",
+    "Why does adding an index sometimes make a PostgreSQL query slower?",
+    "Derive the formula for the variance of a binomial distribution.",
+    "Solve for all integers x, y with x^2 - y^2 = 45.",
+    "My Kafka consumer lag grows every night at 2am although throughput is flat. What would you check first?",
+]
+EXTRA_RU_EASY = [
+    "Исправь ошибки в объявлении, ничего не добавляй:\n\nПродаётся детская коляска в хорошем состаянии, "
+    "пользовались один год. В комплекте дождевик, сумка и москитная сетка. Самовывоз из Химок, возможна "
+    "доставка за отдельную плату. Торг уместен, звонить после 18 часов. Фото по запросу.",
+    "Переведи на французский:\n\nДорогие коллеги! Напоминаем, что в пятницу офис работает до 16:00. "
+    "Пожалуйста, не забудьте выключить компьютеры и закрыть окна перед уходом. Хороших выходных!",
+    "Расставь по алфавиту:\nрябина\nберёза\nклён\nдуб\nясень\nлипа\nосина\nель\nсосна\nтополь\nиву",
+    "Кратко перескажи:\n\nВ четверг прошло родительское собрание. Классный руководитель рассказала о "
+    "результатах контрольных, напомнила про экскурсию в музей в следующую среду и попросила сдать деньги "
+    "на учебники до конца месяца. Родители предложили организовать новогодний праздник в классе.",
+    "Сделай таблицу с колонками «Товар» и «Цена»:\nхлеб 60 руб\nмолоко 90 руб\nсыр 450 руб\nяйца 120 руб\n"
+    "масло 210 руб",
+    "Перепиши вежливее:\n\nВы опять прислали не те документы. Сколько можно? Переделайте к завтрашнему утру.",
+    "Выпиши из текста все имена:\n\nНа встречу пришли Сергей Иванович, Наталья и её брат Павел. Позже "
+    "подошли Олег с Мариной, а Виктор опоздал почти на час.",
+    "добавь докстринг к функции:\n```python\ndef km_to_miles(km):\n    return km * 0.621\n```",
+    "Переименуй функцию `calc` в `calculate_discount`:\n```python\ndef calc(price, pct):\n    return price * "
+    "(1 - pct / 100)\n\nprint(calc(100, 15))\n```",
+    "Допиши комментарии к коду:\n```js\nconst sum = prices.reduce((a, b) => a + b, 0);\nconsole.log(sum);\n```",
+    "Оформи JSON красиво: {\"город\":\"Тула\",\"население\":465000,\"районы\":[\"Центральный\",\"Зареченский\"]}",
+    "как узнать версию python в терминале",
+    "Как в Excel закрепить первую строку?",
+    "Сколько будет 35% от 600?",
+    "Сколько секунд в двух часах?",
+    "Раздели 1000 рублей поровну на четверых, сколько каждому?",
+    "Объясни простыми словами, что такое инфляция.",
+    "Придумай три идеи для подарка коллеге до 1000 рублей.",
+    "Напиши короткое поздравление с 8 Марта для коллег.",
+    "Как правильно: «в течение недели» или «в течении недели»?",
+    "Что означает аббревиатура СНИЛС?",
+    "Сделай нумерованный список: позвонить маме, купить хлеб, оплатить свет, забрать посылку",
+    "Придумай заголовок для статьи о том, как выбрать велосипед.",
+    "Перепиши в разговорном стиле: «Просим вас принять участие в ежегодном собрании»",
+    "Как по-немецки будет «счёт, пожалуйста»?",
+]
+EXTRA_RU_HARD = [
+    "Докажи, что квадрат нечётного числа при делении на 8 даёт остаток 1.",
+    "Докажи, что сумма углов выпуклого n-угольника равна 180(n−2) градусов.",
+    "Почему этот код печатает три одинаковых числа?\n```python\nfs = [lambda: i for i in range(3)]\n"
+    "print([f() for f in fs])\n```",
+    "Почему функция тормозит на больших входах и как её ускорить?\n```python\ndef uniq(xs):\n    out = []\n"
+    "    for x in xs:\n        if x not in out:\n            out.append(x)\n    return out\n```",
+    "Найди ошибку, цикл не заканчивается:\n```c\nunsigned i;\nfor (i = 10; i >= 0; i--) printf(\"%u\\n\", i);\n```",
+    "Почему горутина утекает, если HTTP-клиент отвалился по таймауту? Как убедиться, что исправлено?",
+    "Какая сложность вставки в хеш-таблицу с открытой адресацией в худшем случае и почему важен коэффициент заполнения?",
+    "Верно ли, что непрерывная на отрезке функция равномерно непрерывна? Набросай доказательство.",
+    "Сколько остовных деревьев у полного графа на 5 вершинах и откуда берётся формула?",
+    "Найди математическое ожидание числа бросков кубика, пока не выпадут все грани.",
+    "Спроектируй схему лимитов для публичного API с бесплатным и платным тарифами, всплесками и честным "
+    "распределением между клиентами.",
+    "После перезапуска брокера консьюмер получает дубли сообщений. Как добиться обработки ровно один раз без "
+    "распределённых транзакций?",
+    "Авторизация в приложении работает по Wi-Fi, но иногда падает через мобильную сеть. Как локализовать причину?",
+    "Чем рискованно автоматически накатывать миграции схемы БД при старте приложения, если у нас десяток реплик?",
+    "Напиши стихотворение ровно из 12 строк, где каждая строка заканчивается названием цвета, рифмовка "
+    "ABAB, а последняя строка повторяет первую.",
+    "Выгоднее досрочно гасить ипотеку под 8% или вкладывать в облигации? Разбери допущения и когда ответ меняется.",
+    "Разбери аргумент: «После установки камер преступность снизилась, значит камеры работают». Как "
+    "корректно проверить эффект?",
+    "Объясни, как B+-дерево сохраняет эффективность диапазонных запросов при интенсивной вставке и что "
+    "происходит при расщеплении узла.",
+    "Есть лог на миллиард URL, не влезает в память. Найди 100 самых частых, сравни точные и приближённые методы.",
+    "Вот мой план кэширования:\n\n1. Кэшируем ответы в Redis на 5 минут.\n2. Сбрасываем кэш при записи.\n"
+    "3. Если Redis недоступен, идём в базу.\n\nЧто может пойти не так при конкурентных записях?",
+    "Почему добавление индекса иногда замедляет запрос в PostgreSQL?",
+    "Выведи формулу дисперсии биномиального распределения.",
+    "Найди все целые x, y, для которых x^2 − y^2 = 45.",
+    "Лаг консьюмера Kafka растёт каждую ночь в 2 часа, хотя поток сообщений ровный. Что проверить в первую очередь?",
+    "Как организовать хранение и ротацию секретов для 30 микросервисов в Kubernetes, чтобы утечка одного "
+    "сервиса не компрометировала остальные?",
+]
+
 
 def build() -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
@@ -314,6 +469,9 @@ def build() -> list[dict[str, str]]:
         for topic in topics:
             rows.append({"text": rng.choice(et).format(t=topic), "lang": lang, "label": "easy"})
             rows.append({"text": rng.choice(ht).format(t=topic), "lang": lang, "label": "hard"})
+    for lang, easy, hard in (("en", EXTRA_EN_EASY, EXTRA_EN_HARD), ("ru", EXTRA_RU_EASY, EXTRA_RU_HARD)):
+        rows += [{"text": t, "lang": lang, "label": "easy"} for t in easy]
+        rows += [{"text": t, "lang": lang, "label": "hard"} for t in hard]
     seen: set[str] = set()
     unique = []
     for r in rows:
