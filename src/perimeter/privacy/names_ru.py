@@ -113,8 +113,33 @@ def _label(word: str, mid_sentence: bool) -> str:
     return "O"
 
 
+@lru_cache(maxsize=65536)
+def _noun_mass(word: str) -> float:
+    """Probability mass of readings as a common noun ("Лев" the lion, "Вера" faith)."""
+    return sum(
+        p.score for p in load_morph().parse(word)
+        if "NOUN" in p.tag and not ({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _is_verb(word: str) -> bool:
+    parses = load_morph().parse(word)
+    return bool(parses) and parses[0].tag.POS in ("VERB", "PRTS") and parses[0].score >= 0.5
+
+
+@lru_cache(maxsize=65536)
+def _is_past_verb(word: str) -> bool:
+    parses = load_morph().parse(word)
+    return bool(parses) and parses[0].tag.POS == "VERB" and "past" in parses[0].tag and parses[0].score >= 0.5
+
+
+_NEXT_WORD = re.compile(r"[ \u00a0]+([а-яё]+)")
+
+
 def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] = frozenset()) -> list[Entity]:
-    tokens = list(_TOKEN.finditer(text))
+    # "Ростов-на-Дону": a capital glued to a hyphen continues a compound place name.
+    tokens = [t for t in _TOKEN.finditer(text) if not (t.start() and text[t.start() - 1] == "-")]
     out: list[Entity] = []
     unsure: list[tuple[int, int]] = []
     i = 0
@@ -134,9 +159,15 @@ def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] =
         vocative = len(run) == 1 and labels[0] == "O" and text[run[0].end():run[0].end() + 1] == ","
         if vocative and word_profile(run[0].group())[0] >= 0.1:
             labels[0] = "N"  # "Роман, вы опять не прислали отчёт"
+        elif len(run) == 1 and labels[0] == "O" and word_profile(run[0].group())[0] >= 0.25:
+            nxt = _NEXT_WORD.match(text, run[0].end())
+            if nxt and _is_past_verb(nxt.group(1)):
+                labels[0] = "N"  # "Вера сказала, что придёт"
         for n in range(1, len(labels)):
-            if labels[n] == "P" and labels[n - 1] == "O" and word_profile(run[n - 1].group())[0] > 0:
-                labels[n - 1] = "N"  # "Роман Владимирович": a patronymic confirms the name before it
+            if labels[n] in "PS" and labels[n - 1] == "O" and word_profile(run[n - 1].group())[0] > 0:
+                # "Роман Владимирович", "Любовь Орлова": a patronymic or surname confirms the name before it
+                if labels[n] == "P" or word_profile(run[n].group())[1] >= 0.5:
+                    labels[n - 1] = "N"
         _surname_by_initials(run, labels)
         found = _persons_in_run(text, run, labels)
         out.extend(found)
@@ -216,6 +247,15 @@ def _persons_in_run(text: str, run: list[re.Match[str]], labels: list[str]) -> l
             cue = mid and mass >= 0.1 and _PERSON_CUE.search(before)
             if mass >= 0.6 or (mid and mass >= 0.3) or after == "," or _HONORIFIC.search(before) or cue:
                 person, score = True, 0.75
+            if person and not mid and after != "," and not _HONORIFIC.search(before) and _noun_mass(run[k].group()) >= 0.25:
+                # "Лев — царь зверей", "Вера в то, что…": a name that is also a common noun starts
+                # a sentence about a person only when a verb follows ("Вера сказала…").
+                nxt = _NEXT_WORD.match(text, run[k].end())
+                person = bool(nxt and _is_verb(nxt.group(1)))
+            elif not person and not mid and mass >= 0.25 and _noun_mass(run[k].group()) >= 0.25:
+                nxt = _NEXT_WORD.match(text, run[k].end())
+                person = bool(nxt and _is_past_verb(nxt.group(1)))  # "Вера сказала, что придёт"
+                score = 0.7
             if text[run[k].end():run[k].end() + 2] in (" «", ' "'):
                 person = False  # «Роза "Глория Дей"»: a common noun naming the thing in quotes
         elif seg == ["U"] and _HONORIFIC.search(text[max(0, run[k].start() - 24):run[k].start()]):

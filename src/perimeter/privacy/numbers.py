@@ -197,6 +197,17 @@ class _ChainScan:
         return [b[13:] for b in self.biks[lo_i:hi_i]]
 
 
+_REQUISITES = re.compile(
+    r"инн|кпп|огрн|бик|р/с|к/с|реквизит|ооо|оао|зао|пао|\bао\b|\bип\b|налог|организаци|юр\.?\s*лиц|\binn\b|\btin\b",
+    re.IGNORECASE,
+)
+
+
+def _near_requisites(text: str, start: int, end: int) -> bool:
+    """A company's requisites block around a number ("ООО «Вектор», КПП …, 7707083893")."""
+    return _REQUISITES.search(text, max(0, start - 120), min(len(text), end + 120)) is not None
+
+
 def _possible(n: int, digits: str, raw: str) -> bool:
     if n == 9:
         return ssn_valid(digits) or bool(_FOREIGN_PASSPORT_LAYOUT.match(raw))
@@ -243,7 +254,10 @@ def _classify(
             return hit("RU_PASSPORT", 0.95 if ctx == "RU_PASSPORT" else 0.8, "ru_passport")
         phone_layout = bool(_PHONE_LAYOUT.match(raw))
         if inn_valid(digits) and ctx not in ("NEG", "PHONE") and (ctx == "RU_INN" or not phone_layout):
-            return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.75, "inn")
+            # One check digit passes one random number in ten: without the word ИНН, a bare
+            # 10-digit number (a timestamp, an id, a sum) counts only among company requisites.
+            if ctx == "RU_INN" or _near_requisites(text, start, end):
+                return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.75, "inn")
         return None
     if n == 11:
         if snils_valid(digits):
@@ -262,7 +276,8 @@ def _classify(
     if n in (13, 15) and ogrn_valid(digits):
         ctx = context()
         card_groups = bool(_CARD_GROUPS.match(raw))
-        if (ctx != "NEG" or n == 15) and ctx != "CREDIT_CARD" and (ctx == "RU_OGRN" or not card_groups):
+        plausible = ctx == "RU_OGRN" or n == 15 or _near_requisites(text, start, end)  # not a ms timestamp
+        if (ctx != "NEG" or n == 15) and ctx != "CREDIT_CARD" and (ctx == "RU_OGRN" or not card_groups) and plausible:
             return hit("RU_OGRN", 0.99 if ctx == "RU_OGRN" else 0.8, "ogrn")
     if 13 <= n <= 19 and card_valid(digits):
         if grouped:
