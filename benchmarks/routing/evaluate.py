@@ -5,7 +5,8 @@
   by a second author in the ambiguous middle (short-but-hard, long-but-easy, multi-turn, system
   prompts).  Rows with ``messages`` are scored as the router scores a request: through
   :func:`perimeter.routing.features.prompt_text` (last user message, turn count).  Its rows are
-  split ``dev`` / ``test``; only ``dev`` was inspected while tuning the features.
+  split ``dev`` / ``test`` / ``blind``; only ``dev`` was inspected while tuning the features, and
+  ``blind`` was written after they were frozen (see ``independent_prompts.py``).
 
 Usage: ``.venv/bin/python benchmarks/routing/evaluate.py [--embeddings] [--tokens 8,16,32]
 [--errors]``; ``--tokens`` compares how many prompt tokens the embedding reads (latency grows
@@ -100,7 +101,8 @@ def main() -> None:
     args = ap.parse_args()
     held, indep = heldout_cases(), independent_cases()
     print(f"train: {len(bundled_examples())} prompts, held-out: {len(held)}, independent: {len(indep)} "
-          f"(dev {sum(c.split == 'dev' for c in indep)}, test {sum(c.split == 'test' for c in indep)})")
+          f""
+          + "(" + ", ".join(f"{k} {sum(c.split == k for c in indep)}" for k in sorted({c.split for c in indep})) + ")")
     if args.embeddings:
         from perimeter.routing.embeddings import get_encoder
 
@@ -114,8 +116,9 @@ def main() -> None:
         fit = time.perf_counter() - t0
         label = f"embeddings={emb!s:5}" + (f" tokens={tokens:<3}" if emb else " " * 11)
         h, i = evaluate(scorer, held), evaluate(scorer, indep)
-        print(f"{label} (fit {fit:.2f} s)\n  held-out     {fmt(h)}\n  independent  {fmt(i)}\n"
-              f"    dev        {fmt(i, 'dev_')}\n    test       {fmt(i, 'test_')}")
+        print(f"{label} (fit {fit:.2f} s)\n  held-out     {fmt(h)}\n  independent  {fmt(i)}")
+        for split in sorted({c.split for c in indep} - {""}):
+            print(f"    {split:10} {fmt(i, split + '_')}")
         if emb:
             # The embedding feature alone (nearest hard minus nearest easy similarity).
             knn = [float(scorer.features(c.text, c.turns)[-1]) for c in held]

@@ -16,7 +16,11 @@ strong model is needed.  ``kind`` tags the trap each prompt sets:
 
 Rows alternate between ``split: dev`` and ``split: test`` (within each language and label).
 While improving the scorer only the dev half was inspected prompt by prompt; the test half was
-only ever scored as a whole, so its figure is the less optimistic one.
+only ever scored as a whole.  Both halves were written before the features were changed, by the
+person who then changed them, so the vocabulary added to the features was chosen knowing these
+prompts: the ``split: blind`` rows (60, other domains: medicine, law, chess, cooking, finance,
+infrastructure) were written after the features were frozen, without consulting the keyword
+lists, and scored once; they are the least optimistic figure here.
 
 ``text`` is the last user message (what :func:`perimeter.routing.features.prompt_text` returns);
 rows with ``messages`` are evaluated through ``prompt_text`` on the whole array.  Run
@@ -498,11 +502,144 @@ RU_HARD: list[Row] = [
      "Нужна модель затрат и точки безубыточности."},
 ]
 
+# Written after the features were frozen (commit 733ad3f), without consulting the keyword lists,
+# in domains the other rows barely touch; scored once, never tuned on.
+BLIND_EN_EASY: list[Row] = [
+    {"kind": "plain", "text": "my toddler has a fever of 38.2, is that considered high?"},
+    {"kind": "plain", "text": "what temperature should I roast a chicken at"},
+    {"kind": "plain", "text": "Can you recommend a board game for 6 players that takes under an hour?"},
+    {"kind": "long-easy", "text": "Please proofread my cover letter intro:\n\nI am excited to apply for the "
+     "Marketing Coordinator role at Bright Path. With three years of experience managing social media "
+     "campaigns for small businesses, I have learned how to turn a modest budget into measurable "
+     "engagement, and I would love to bring that energy to your team."},
+    {"kind": "long-easy", "text": "Could you alphabetise my bookshelf list? Dune, Beloved, Ulysses, Emma, "
+     "Middlemarch, Rebecca, Persuasion, Lolita, Frankenstein, Dracula, Ivanhoe, Walden"},
+    {"kind": "code-easy", "text": "In CSS how do I make text bold?"},
+    {"kind": "code-easy", "text": "change all the single quotes to double quotes:\n\nname = 'Ann'\ncity = 'Oslo'\n"
+     "greeting = 'Hi ' + name"},
+    {"kind": "math-easy", "text": "how much is 12 eggs at 35 cents each"},
+    {"kind": "plain", "text": "What's a nice caption for a beach photo with my sister?"},
+    {"kind": "plain", "text": "When does daylight saving time end in the US this year?"},
+    {"kind": "multi-turn", "messages": conv(
+        "Can you explain how vaccines train the immune system?",
+        "Vaccines expose the immune system to a harmless piece or weakened form of a pathogen, so it learns to "
+        "recognise it and makes memory cells that respond quickly to a real infection.",
+        "cool, now say it like I'm five")},
+    {"kind": "plain", "text": "Draft a text to my landlord saying the rent will be two days late."},
+    {"kind": "plain", "text": "Name some fruits that are high in vitamin C."},
+    {"kind": "plain", "text": "whats the word for when you can't remember a word"},
+    {"kind": "system", "messages": conv("Do you cover windscreen damage?", system=SYSTEM_EN)},
+]
+BLIND_EN_HARD: list[Row] = [
+    {"kind": "plain", "text": "My father is on warfarin and his doctor just added amiodarone. What interactions "
+     "matter here and what monitoring is usually done?"},
+    {"kind": "plain", "text": "A client wants to terminate our fixed-price contract halfway, citing a vague "
+     "'convenience' clause. Under English law, what arguments do we have for the remaining fees?"},
+    {"kind": "plain", "text": "In chess, why is the Najdorf considered so sharp compared to the Scheveningen? "
+     "Give the key pawn structures and typical plans."},
+    {"kind": "code-hard", "text": "our terraform apply keeps trying to recreate the RDS instance even though "
+     "nothing changed. plan says 'forces replacement' on the password field. whats happening"},
+    {"kind": "code-hard", "text": "The p-values from my A/B dashboard look great but we peek at them every "
+     "morning and stop as soon as it's significant. Is that a problem, and how big?"},
+    {"kind": "code-hard", "text": "Make this Haskell function tail recursive and explain whether laziness "
+     "still blows the stack:\n\nsumTo 0 = 0\nsumTo n = n + sumTo (n - 1)"},
+    {"kind": "math-hard", "text": "A lily pad doubles every day and covers the pond on day 30. Now suppose "
+     "it triples instead and a second patch starts on day 10 — when is the pond covered?"},
+    {"kind": "math-hard", "text": "Can a knight visit every square of a 4x4 board exactly once?"},
+    {"kind": "plain", "text": "Write a sonnet in iambic pentameter about a lighthouse keeper, with a volta "
+     "at line 9 that reframes the whole poem."},
+    {"kind": "plain", "text": "Our startup has 14 months of runway and two offers: a bridge round at a flat "
+     "valuation or venture debt. Which would you take and what would tip the decision?"},
+    {"kind": "long-hard", "text": "Here's my thesis abstract. Tell me where the logic is weakest and what "
+     "a reviewer will attack first:\n\nWe argue that urban tree cover reduces heat-related hospital "
+     "admissions. Using admissions data from 12 cities and satellite canopy estimates, we find neighbourhoods "
+     "with more canopy have 18% fewer admissions during heatwaves. We conclude that planting trees is a "
+     "cost-effective public health intervention."},
+    {"kind": "multi-turn", "messages": conv(
+        "What's a good beginner recipe for bread?",
+        "A simple no-knead loaf: 500 g flour, 375 g water, 10 g salt, 3 g yeast, rest overnight, bake in a "
+        "hot Dutch oven.",
+        "Mine came out dense with big holes near the top and a gummy bottom, baked at 230C for 45 min. What "
+        "went wrong, in order of likelihood?")},
+    {"kind": "plain", "text": "Could a 3-node etcd cluster lose committed writes if two nodes' disks lie about "
+     "fsync?"},
+    {"kind": "plain", "text": "What would actually happen to global shipping if the Suez and Panama canals "
+     "were both closed for six months?"},
+    {"kind": "system", "messages": conv(
+        "My policy says 'sudden and accidental' water damage is covered. The pipe leaked slowly for weeks "
+        "behind the wall before we noticed. Will the claim be accepted, and what should I put in it?",
+        system=SYSTEM_EN)},
+]
+BLIND_RU_EASY: list[Row] = [
+    {"kind": "plain", "text": "у ребёнка температура 37,8, это высокая?"},
+    {"kind": "plain", "text": "сколько варить гречку"},
+    {"kind": "plain", "text": "Посоветуй настольную игру для компании из шести человек."},
+    {"kind": "long-easy", "text": "Проверь, пожалуйста, текст открытки на ошибки:\n\nДорогая Светлана "
+     "Николаевна! Поздравляем вас с юбилеем! Желаем крепкого здоровья, душевного тепла и чтобы каждый "
+     "день приносил радость. Спасибо вам за всё, что вы делаете для нашего отдела!"},
+    {"kind": "long-easy", "text": "Расположи фамилии по алфавиту: Щукин, Алексеев, Морозов, Богданов, Зайцев, "
+     "Яковлев, Григорьев, Лебедев, Егоров, Киселёв"},
+    {"kind": "code-easy", "text": "как в CSS сделать текст жирным?"},
+    {"kind": "code-easy", "text": "замени одинарные кавычки на двойные:\n\nname = 'Аня'\ncity = 'Омск'\n"
+     "hello = 'Привет, ' + name"},
+    {"kind": "math-easy", "text": "сколько стоят 12 яиц по 11 рублей"},
+    {"kind": "plain", "text": "Придумай подпись к фото с моря с сестрой."},
+    {"kind": "plain", "text": "Когда в этом году переводят часы в Европе?"},
+    {"kind": "multi-turn", "messages": conv(
+        "Как работают прививки?",
+        "Вакцина знакомит иммунитет с безопасной частью возбудителя или его ослабленной формой, и организм "
+        "запоминает, как с ним бороться.",
+        "а теперь объясни как пятилетнему")},
+    {"kind": "plain", "text": "Напиши сообщение хозяйке квартиры, что оплату переведу на два дня позже."},
+    {"kind": "plain", "text": "В каких фруктах много витамина C?"},
+    {"kind": "plain", "text": "как называется, когда слово вертится на языке"},
+    {"kind": "system", "messages": conv("А курьер может позвонить за час до доставки?", system=SYSTEM_RU)},
+]
+BLIND_RU_HARD: list[Row] = [
+    {"kind": "plain", "text": "Отец пьёт варфарин, а кардиолог добавил амиодарон. Какие взаимодействия тут "
+     "важны и что обычно контролируют?"},
+    {"kind": "plain", "text": "Заказчик хочет расторгнуть договор подряда на середине, ссылаясь на статью 717 "
+     "ГК. Что мы можем с него взыскать за уже выполненную часть и упущенную выгоду?"},
+    {"kind": "plain", "text": "Почему вариант Найдорфа считается острее Шевенингена? Назови ключевые пешечные "
+     "структуры и типовые планы."},
+    {"kind": "code-hard", "text": "terraform apply каждый раз пересоздаёт инстанс RDS, хотя ничего не менялось, "
+     "в плане 'forces replacement' на поле password. в чём дело"},
+    {"kind": "code-hard", "text": "Мы каждый день смотрим p-value в дашборде A/B-теста и останавливаем, как "
+     "только стало значимо. Насколько это портит выводы?"},
+    {"kind": "code-hard", "text": "Сделай эту функцию на Haskell хвостово-рекурсивной и скажи, не переполнит ли "
+     "стек ленивость:\n\nsumTo 0 = 0\nsumTo n = n + sumTo (n - 1)"},
+    {"kind": "math-hard", "text": "Может ли конь обойти все клетки доски 4×4, побывав на каждой ровно один раз?"},
+    {"kind": "math-hard", "text": "В урне 3 белых и 5 чёрных шаров, тянем без возвращения до первого белого. "
+     "Сколько в среднем вытащим?"},
+    {"kind": "plain", "text": "Напиши сонет о смотрителе маяка с поворотом смысла в третьем катрене, "
+     "соблюдая пятистопный ямб."},
+    {"kind": "plain", "text": "У стартапа денег на 14 месяцев, есть предложение бридж-раунда по прежней оценке "
+     "и венчурный долг. Что бы ты выбрал и от чего это зависит?"},
+    {"kind": "long-hard", "text": "Вот аннотация моей диссертации. Где логика слабее всего и к чему "
+     "придерётся оппонент:\n\nМы утверждаем, что озеленение городов снижает число госпитализаций из-за жары. "
+     "По данным 12 городов и спутниковым оценкам крон мы нашли, что в районах с большим озеленением "
+     "госпитализаций в жару на 18% меньше. Делаем вывод, что посадка деревьев — эффективная мера."},
+    {"kind": "multi-turn", "messages": conv(
+        "Дай простой рецепт хлеба для новичка",
+        "Без замеса: 500 г муки, 375 г воды, 10 г соли, 3 г дрожжей, оставить на ночь, печь в чугунке.",
+        "У меня хлеб вышел плотным, с большими дырами сверху и сырым низом, пекла 45 минут при 230. Что пошло "
+        "не так, по степени вероятности?")},
+    {"kind": "plain", "text": "Может ли кластер etcd из трёх узлов потерять подтверждённые записи, если диски "
+     "двух узлов врут про fsync?"},
+    {"kind": "plain", "text": "Что произойдёт с мировой логистикой, если Суэцкий и Панамский каналы закроют "
+     "на полгода одновременно?"},
+    {"kind": "system", "messages": conv(
+        "Вы отказали в возврате телевизора, потому что коробку выбросили. Через 10 дней после покупки "
+        "появились полосы на экране. Законно ли это и как мне составить претензию?", system=SYSTEM_RU)},
+]
+
 
 def rows() -> list[Row]:
     out: list[Row] = []
-    for lang, label, part in (("en", "easy", EN_EASY), ("en", "hard", EN_HARD),
-                              ("ru", "easy", RU_EASY), ("ru", "hard", RU_HARD)):
+    for lang, label, part, split in (("en", "easy", EN_EASY, ""), ("en", "hard", EN_HARD, ""),
+                                     ("ru", "easy", RU_EASY, ""), ("ru", "hard", RU_HARD, ""),
+                                     ("en", "easy", BLIND_EN_EASY, "blind"), ("en", "hard", BLIND_EN_HARD, "blind"),
+                                     ("ru", "easy", BLIND_RU_EASY, "blind"), ("ru", "hard", BLIND_RU_HARD, "blind")):
         for i, r in enumerate(part):
             row: Row = {}
             if "messages" in r:
@@ -511,7 +648,7 @@ def rows() -> list[Row]:
                 row["messages"] = r["messages"]
             else:
                 row["text"] = r["text"]
-            row.update(lang=lang, label=label, kind=r["kind"], split="dev" if i % 2 == 0 else "test")
+            row.update(lang=lang, label=label, kind=r["kind"], split=split or ("dev" if i % 2 == 0 else "test"))
             out.append(row)
     return out
 

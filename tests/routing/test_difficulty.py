@@ -8,7 +8,9 @@ import pytest
 
 from perimeter.routing.calibration import QuantileCalibrator
 from perimeter.routing.difficulty import DifficultyScorer, bundled_examples, load_examples, roc_auc
-from perimeter.routing.features import prompt_text
+from perimeter.routing.features import prompt_text, split_request
+
+INDEPENDENT = Path(__file__).resolve().parents[2] / "benchmarks" / "routing" / "independent.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,48 @@ def test_heldout_auc_is_at_least_085_in_each_language(scorer: DifficultyScorer) 
         assert len(part) >= 30
         auc = roc_auc([scorer.score(e.text) for e in part], [e.label for e in part])
         assert auc >= 0.85, (lang, auc)
+
+
+def test_independent_set_auc_is_at_least_085_in_each_language(scorer: DifficultyScorer) -> None:
+    # A second author's set (benchmarks/routing/independent_prompts.py): short-but-hard, long-but-easy,
+    # multi-turn and system-prompt requests, scored the way the router scores a request body.
+    rows = [json.loads(line) for line in INDEPENDENT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    train_texts = {e.text for e in bundled_examples()}
+    assert not train_texts & {r["text"] for r in rows}, "evaluation prompts must not be in the training set"
+    for lang in ("en", "ru"):
+        part = [r for r in rows if r["lang"] == lang]
+        assert len(part) >= 100
+        scores = [scorer.score(*prompt_text({"messages": r.get("messages") or [{"role": "user", "content": r["text"]}]}))
+                  for r in part]
+        auc = roc_auc(scores, [r["label"] == "hard" for r in part])
+        assert auc >= 0.85, (lang, auc)
+
+
+def test_split_request_separates_the_ask_from_the_paste() -> None:
+    email = "Hi team,\nthe release moves to Monday because QA found a bug in the payment flow.\nThanks, Kim"
+    assert split_request("Fix the typos in this email:\n\n" + email) == ("Fix the typos in this email", email)
+    code = "```go\nfor i := range xs {\n  go func() { total += xs[i] }()\n}\n```"
+    ask, material = split_request(f"Look at this loop\n{code}\nwhy is the total different on every run?")
+    assert ask == "Look at this loop\nwhy is the total different on every run?" and code in material
+    ask, material = split_request("Исправь опечатку: «Мы палучили ваше письмо и обезательно ответим в течении двух рабочих дней».")
+    assert ask == "Исправь опечатку" and material.startswith("«")
+    short = "prove that there are infinitely many primes of the form 6k+5"
+    assert split_request(short) == (short, "")
+    one_paragraph = "Our API has a p99 of 900 ms: " + "the database is shared with reporting jobs, " * 5 + "what first?"
+    assert split_request(one_paragraph) == (one_paragraph, "")
+
+
+def test_the_task_verb_outweighs_the_length_of_the_paste(scorer: DifficultyScorer) -> None:
+    paste = ("Dear customers, from the first of March our shop opens at nine and closes at eight, except on "
+             "Sundays, when we open at ten. Orders placed online before noon are delivered the same day within "
+             "the ring road; other orders arrive the next working day. Returns are accepted within thirty days "
+             "with the receipt, and gift cards can be used in every branch. ") * 3
+    easy = [f"Translate into Italian:\n\n{paste}", f"Fix the spelling mistakes, nothing else:\n\n{paste}",
+            f"Переведи на русский:\n\n{paste}"]
+    hard = ["prove that there are infinitely many primes of the form 6k+5",
+            "why does this deadlock?\n```python\nwith a_lock:\n    with b_lock:\n        move(a, b)\n```",
+            "докажи, что уравнение x^2 - 2y^2 = 1 имеет бесконечно много решений в целых числах"]
+    assert max(scorer.score(t) for t in easy) < min(scorer.score(t) for t in hard)
 
 
 def test_roc_auc_matches_definition() -> None:

@@ -181,7 +181,7 @@ def split_request(text: str) -> tuple[str, str]:
     last = rest[cut + 1:].strip()
     if cut >= 0 and last.endswith("?") and len(last) <= 200:
         ask, rest = f"{ask}\n{last}", rest[:cut]
-    return ask, f"{material} {rest}" if material else rest
+    return ask.strip(), (f"{material} {rest}" if material else rest).strip()
 
 
 def featurize(text: str, turns: int = 1) -> npt.NDArray[np.float64]:
