@@ -164,10 +164,12 @@ def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] =
             if nxt and _is_past_verb(nxt.group(1)):
                 labels[0] = "N"  # "Вера сказала, что придёт"
         for n in range(1, len(labels)):
-            if labels[n] in "PS" and labels[n - 1] == "O" and word_profile(run[n - 1].group())[0] > 0:
-                # "Роман Владимирович", "Любовь Орлова": a patronymic or surname confirms the name before it
-                if labels[n] == "P" or word_profile(run[n].group())[1] >= 0.5:
-                    labels[n - 1] = "N"
+            # "Роман Владимирович", "Любовь Орлова": a patronymic or surname confirms the name before it
+            if (
+                labels[n] in "PS" and labels[n - 1] == "O" and word_profile(run[n - 1].group())[0] > 0
+                and (labels[n] == "P" or word_profile(run[n].group())[1] >= 0.5)
+            ):
+                labels[n - 1] = "N"
         _surname_by_initials(run, labels)
         found = _persons_in_run(text, run, labels)
         out.extend(found)

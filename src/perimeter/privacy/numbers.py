@@ -204,7 +204,10 @@ _REQUISITES = re.compile(
 
 
 def _near_requisites(text: str, start: int, end: int) -> bool:
-    """A company's requisites block around a number ("ООО «Вектор», КПП …, 7707083893")."""
+    """A company's requisites block around a number ("ООО «Вектор», КПП …, 7707083893"), or
+    the number is the whole text."""
+    if not text[:start].strip() and not text[end:].strip():
+        return True
     return _REQUISITES.search(text, max(0, start - 120), min(len(text), end + 120)) is not None
 
 
@@ -253,11 +256,14 @@ def _classify(
         if passport_ctx and _PASSPORT_LAYOUT.match(raw) and digits[:2] != "00":
             return hit("RU_PASSPORT", 0.95 if ctx == "RU_PASSPORT" else 0.8, "ru_passport")
         phone_layout = bool(_PHONE_LAYOUT.match(raw))
-        if inn_valid(digits) and ctx not in ("NEG", "PHONE") and (ctx == "RU_INN" or not phone_layout):
-            # One check digit passes one random number in ten: without the word ИНН, a bare
-            # 10-digit number (a timestamp, an id, a sum) counts only among company requisites.
-            if ctx == "RU_INN" or _near_requisites(text, start, end):
-                return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.75, "inn")
+        # One check digit passes one random number in ten: without the word ИНН, a bare 10-digit
+        # number (a timestamp, an id, a sum) counts only among company requisites or as a whole
+        # field value (a JSON argument, a form cell), where failing closed is cheap.
+        if (
+            inn_valid(digits) and ctx not in ("NEG", "PHONE") and (ctx == "RU_INN" or not phone_layout)
+            and (ctx == "RU_INN" or _near_requisites(text, start, end))
+        ):
+            return hit("RU_INN", 0.99 if ctx == "RU_INN" else 0.75, "inn")
         return None
     if n == 11:
         if snils_valid(digits):
