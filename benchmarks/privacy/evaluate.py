@@ -131,13 +131,13 @@ def report(name: str, s: dict[str, Any], verbose: bool) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--split", choices=["dev", "heldout", "fresh", "independent", "all"], default="all")
+    ap.add_argument("--split", choices=["dev", "heldout", "fresh", "independent", "blind", "all"], default="all")
     ap.add_argument("--predictions", type=Path, help="JSONL {id, entities} from another detector")
     ap.add_argument("--name", default="Perimeter")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--json", type=Path, help="also write the scores here")
     args = ap.parse_args()
-    splits = ["dev", "heldout", "fresh", "independent"] if args.split == "all" else [args.split]
+    splits = ["dev", "heldout", "fresh", "independent", "blind"] if args.split == "all" else [args.split]
     results = {}
     for split in splits:
         docs = load(CORPUS / f"{split}.jsonl")

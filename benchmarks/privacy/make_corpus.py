@@ -219,7 +219,9 @@ def main() -> None:
             fresh.append({"id": f"fresh-{i:02d}", "lang": lang.strip(), "text": text, "entities": spans})
     # written by hand by a second author, in the styles of real prompts; scored before any fix
     independent = _from_blocks(HERE / "independent.txt", "ind")
-    for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh), ("independent", independent)):
+    # written after the independent-set fixes and before the name-coverage work; scored last
+    blind = _from_blocks(HERE / "blind.txt", "blind")
+    for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh), ("independent", independent), ("blind", blind)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for d in docs:
                 fh.write(json.dumps(d, ensure_ascii=False) + "\n")
