@@ -8,6 +8,10 @@ concurrency/budget limits, every request admitted, recorded to the ledger and au
 Rounds alternate so drift on a shared machine hits both sides alike; the report is the
 median requests/s of each side and their ratio.  ``postgres`` uses
 ``PERIMETER_TEST_POSTGRES_URL`` + ``PERIMETER_TEST_REDIS_URL`` (a fresh schema / key prefix).
+
+``--side-by-side`` loads both gateways at the same time instead (noise hits both alike);
+``--rate N`` offers N req/s open-loop instead of saturating; ``--off-storage none`` gives the
+OFF side no Redis/PostgreSQL settings (by default it keeps the same ``storage:``).
 """
 
 from __future__ import annotations
@@ -113,6 +117,42 @@ def _servers_cpu_seconds() -> float:
     return total
 
 
+async def _create_key(url: str) -> str:
+    async with aiohttp.ClientSession() as s, s.post(
+        f"{url}/admin/keys", headers={"authorization": f"Bearer {ADMIN}"},
+        json={"name": "bench", "team": "bench", "limits": {
+            "rpm": 10_000_000, "tpm": 10_000_000_000, "max_concurrent": 10_000, "budget": 1e9}},
+    ) as r:
+        return str((await r.json())["key"])
+
+
+async def _ledger_rows(url: str) -> int:
+    async with aiohttp.ClientSession() as s, s.get(
+            f"{url}/admin/metrics", headers={"authorization": f"Bearer {ADMIN}"}) as r:
+        return int((await r.json())["perimeter_ledger_rows_recorded_total"])
+
+
+async def _side_by_side(off_cfg: dict[str, Any], on_cfg: dict[str, Any], work: Path, key: str | None,
+                        args: argparse.Namespace) -> tuple[str, tuple[float, float, float, float, int, int]]:
+    """Both gateways at once, each with its own ``concurrency`` clients: whatever else the
+    machine does in those seconds hits both alike.  One load generator drives both, so when it
+    is the bottleneck the ratio is pulled towards 1; read it with the CPU figures."""
+    (p_off, u_off), (p_on, u_on) = await asyncio.gather(_start(off_cfg, work, False), _start(on_cfg, work, True))
+    try:
+        key = key or await _create_key(u_on)
+        await asyncio.gather(_load(u_off, None, 1.0, args.concurrency), _load(u_on, key, 1.0, args.concurrency))
+        c_off, c_on = _cpu_seconds(p_off.pid), _cpu_seconds(p_on.pid)
+        (r_off, e_off), (r_on, e_on) = await asyncio.gather(
+            _load(u_off, None, args.seconds, args.concurrency, args.rate),
+            _load(u_on, key, args.seconds, args.concurrency, args.rate))
+        m_off = (_cpu_seconds(p_off.pid) - c_off) * 1000 / max(r_off * args.seconds, 1)
+        m_on = (_cpu_seconds(p_on.pid) - c_on) * 1000 / max(r_on * args.seconds, 1)
+        rows = await _ledger_rows(u_on)
+    finally:
+        await asyncio.gather(_stop(p_off), _stop(p_on))
+    return key, (r_off, r_on, m_off, m_on, e_off + e_on, rows)
+
+
 async def _stop(proc: asyncio.subprocess.Process) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
@@ -127,6 +167,8 @@ async def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--side-by-side", action="store_true",
+                    help="load the ON and OFF gateways at the same time instead of alternating rounds")
     ap.add_argument("--rate", type=float, default=0.0,
                     help="offered requests/s (open loop) instead of saturation: compares CPU per request at equal load")
     ap.add_argument("--off-storage", choices=["same", "none"], default="same",
@@ -163,16 +205,21 @@ async def main() -> None:
         srv_on: list[float] = []
         rows = 0
         for rnd in range(args.rounds):
+            if args.side_by_side:
+                key, (r_off, r_on, m_off, m_on, errs, rows) = await _side_by_side(off_cfg, base, work, key, args)
+                off.append(r_off)
+                on.append(r_on)
+                cpu_off.append(m_off)
+                cpu_on.append(m_on)
+                print(f"round {rnd + 1} side by side: OFF {r_off:8.1f} req/s {m_off:.3f} ms/req   ON {r_on:8.1f} req/s "
+                      f"{m_on:.3f} ms/req   ratio {r_on / max(r_off, 1e-9):.3f}  errors={errs}  "
+                      f"(loadavg {os.getloadavg()[0]:.1f})", flush=True)
+                continue
             for side in ("off", "on"):
                 proc, url = await _start(off_cfg if side == "off" else base, work, side == "on")
                 try:
                     if side == "on" and key is None:
-                        async with aiohttp.ClientSession() as s, s.post(
-                            f"{url}/admin/keys", headers={"authorization": f"Bearer {ADMIN}"},
-                            json={"name": "bench", "team": "bench", "limits": {
-                                "rpm": 10_000_000, "tpm": 10_000_000_000, "max_concurrent": 10_000, "budget": 1e9}},
-                        ) as r:
-                            key = (await r.json())["key"]
+                        key = await _create_key(url)
                     await _load(url, key if side == "on" else None, 1.0, args.concurrency)  # warm-up
                     cpu0, srv0, self0 = _cpu_seconds(proc.pid), _servers_cpu_seconds(), time.process_time()
                     rps, errors = await _load(url, key if side == "on" else None, args.seconds, args.concurrency,
@@ -184,9 +231,7 @@ async def main() -> None:
                     (on if side == "on" else off).append(rps)
                     (cpu_on if side == "on" else cpu_off).append(cpu_ms)
                     if side == "on":
-                        async with aiohttp.ClientSession() as s, s.get(
-                            f"{url}/admin/metrics", headers={"authorization": f"Bearer {ADMIN}"}) as r:
-                            rows = int((await r.json())["perimeter_ledger_rows_recorded_total"])
+                        rows = await _ledger_rows(url)
                     (srv_on if side == "on" else srv_off).append(srv_ms)
                     print(f"round {rnd + 1} {side:>3}: {rps:8.1f} req/s  gateway CPU {cpu_ms:.3f} ms/req  "
                           f"redis+postgres CPU {srv_ms:.3f} ms/req  load generator+upstream CPU {self_ms:.3f} ms/req  "
@@ -198,14 +243,16 @@ async def main() -> None:
         raise SystemExit("the OFF runs served nothing: see the errors above")
     print(f"\nbackend={args.backend} concurrency={args.concurrency} rounds={args.rounds} x {args.seconds}s "
           f"{'rate=' + format(args.rate, 'g') + ' req/s ' if args.rate else 'saturation '}"
-          f"off-storage={args.off_storage}")
+          f"off-storage={args.off_storage}{' side-by-side' if args.side_by_side else ''}")
     paired = statistics.median(b / a for a, b in zip(off, on, strict=True))
     cpu_ratio = statistics.median(b / a for a, b in zip(cpu_off, cpu_on, strict=True))
     print(f"median OFF {m_off:.1f} req/s   median ON {m_on:.1f} req/s   ratio of medians ON/OFF = {m_on / m_off:.3f}")
     print(f"median of per-round ON/OFF throughput ratios = {paired:.3f}  ({(1 - paired) * 100:.1f}% fewer req/s)")
     print(f"gateway CPU per request: OFF {statistics.median(cpu_off):.3f} ms, ON {statistics.median(cpu_on):.3f} ms, "
           f"median per-round ratio {cpu_ratio:.3f}   (last ON run recorded {rows} ledger rows)")
-    print(f"redis+postgres CPU per request: OFF {statistics.median(srv_off):.3f} ms, ON {statistics.median(srv_on):.3f} ms")
+    if srv_on:
+        print(f"redis+postgres CPU per request: OFF {statistics.median(srv_off):.3f} ms, "
+              f"ON {statistics.median(srv_on):.3f} ms")
     extra = statistics.median(b - a for a, b in zip(cpu_off, cpu_on, strict=True))
     print(f"median per-round extra gateway CPU with accounting ON: {extra * 1000:.0f} µs/request")
     if schema:
