@@ -92,6 +92,58 @@ brothers motors holdings partners capital group labs systems solutions industrie
 pharma pharmaceuticals foods media studios ventures consulting associates hotel resort university
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# A name at the start of a sentence or a list line is a name when a verb of what people do
+# follows ("Raj raised the question", "Will also helped"); "Will also help" (a modal) and
+# "Bill passed the Senate" (not a person's verb) are not.
+_PERSON_VERB_AFTER = re.compile(
+    r"[ \t]+(?:(?:also|just|already|then|still|never|kindly|has|had|will)[ \t]+)?"
+    r"(?:helped|said|says|asked|asks|wrote|writes|told|tells|sent|sends|called|calls|mentioned|suggested|"
+    r"agreed|promised|offered|replied|joined|covered|fixed|raised|presented|reviewed|thinks|thought|"
+    r"wants|wanted|needs|needed|emailed|texted|messaged|pinged|shared|explained|complained|confirmed|"
+    r"noticed|reported|approved|signed|booked|cancelled|canceled|owns|leads|led|will follow|follows|"
+    r"is out|is off|is on leave|is sick|was out|and I|and me)\b"
+)
+# "Anna: hi" — a speaker label at the start of a line in a chat log.
+_SPEAKER_AFTER = re.compile(r"[ \t]*:[ \t]+\S")
+# Pets get people's names; a single name after a pet word in the same sentence is the pet's.
+_PET = re.compile(
+    r"\b(?:dog|dogs|cat|cats|puppy|puppies|pup|kitten|kittens|kitty|pet|pets|retriever|terrier|shepherd|"
+    r"labrador|poodle|beagle|bulldog|hamster|parrot|budgie|bird|horse|pony|rabbit|bunny|goldfish|fish|"
+    r"turtle|tortoise|ferret|guinea pig|lizard|snake)\b",
+    re.IGNORECASE,
+)
+# Firms named after people: a legal-form word or "&" right after (or "&" right before) the name.
+_FIRM_AFTER = re.compile(
+    r"^(?:[ \t]+[A-Z][\w'’.-]*){0,3}?,?[ \t]*(?:GmbH|AG|Inc\b|LLC|Ltd\b|Corp\b|Co\.|plc|PLC|S\.A\.|SA\b|KG\b|"
+    r"LLP|Group\b|Holdings?\b|& (?:Co|Sons|Partners|Associates)\b|Foundation\b|Institute\b|Award\b|Prize\b)"
+    r"|^[ \t]*&[ \t]*[A-Z]"
+)
+_FIRM_BEFORE = re.compile(r"[A-Z][\w'’.-]*[ \t]*&[ \t]*$")
+# Well-known firms and places whose names are also people's names.
+_NOT_PERSON = re.compile(
+    r"\b(?:Morgan Stanley|Goldman Sachs|Merrill Lynch|Lehman Brothers|Charles Schwab|Edward Jones|Wells Fargo|"
+    r"Dow Jones|Ralph Lauren|Calvin Klein|Tommy Hilfiger|Hugo Boss|Louis Vuitton|Christian Dior|Estée Lauder|"
+    r"Estee Lauder|Yves Saint Laurent|Walt Disney|Harley[- ]Davidson|Rolls[- ]Royce|Aston Martin|Philip Morris|"
+    r"Booz Allen|Arthur Andersen|Johnson Controls|Marks (?:&|and) Spencer|Hong Kong|Sri Lanka|Costa Rica|"
+    r"Puerto Rico|Kuala Lumpur|Ho Chi Minh|Tel Aviv|Abu Dhabi|Buenos Aires|Rio de Janeiro|S[aã]o Paulo|"
+    r"New Delhi|Addis Ababa|Phnom Penh|Dar es Salaam|Cape Town|Da Nang|Hai Phong|Chiang Mai|Lake Tahoe|"
+    r"Las Vegas|Santa Monica|San Diego|San Jose|Saint Petersburg|St\.? Petersburg)\b"
+)
+# Vietnamese names: family name, a common middle name, one or two given syllables ("Nguyen Van An").
+_VIET = re.compile(
+    r"\b(?:Nguy[eễ]n|Tr[aầ]n|L[eê]|Ph[aạ]m|Ho[aà]ng|Hu[yỳ]nh|Phan|V[uũ]|V[oõ]|[DĐ][aặ]ng|B[uù]i|[DĐ][oỗ]|H[oồ]|Ng[oô]|"
+    r"D[uư][oơ]ng|L[yý]|Tr[iị]nh|[DĐ][iì]nh|L[aâ]m|L[uư][oơ]ng|Tr[uư][oơ]ng)"
+    r"[ \u00a0](?:V[aă]n|Th[iị]|[DĐ][uứ]c|Minh|Ng[oọ]c|Qu[oố]c|Th[aà]nh|H[uữ]u|Ho[aà]ng|Xu[aâ]n|Kim|H[oồ]ng|Anh|C[oô]ng|"
+    r"Gia|B[aả]o|Tu[aấ]n|Quang|Thu|Mai|Thanh)"
+    r"(?:[ \u00a0][A-ZĐÀ-Ỹ][a-zà-ỹđ]{1,6}){1,2}\b"
+)
+# A roster or list: "Mon - Li Wei", "Wed - Bob", "10:00 Anna Smith"; a line whose value is
+# one to four capitalised words.
+_LIST_LINE = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]*)?[^\n]{1,24}?[ \t]*(?:-|–|—|:|\||\t)[ \t]*"
+    r"([A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){0,3})[ \t]*(?=:|$|\()",
+    re.MULTILINE,
+)
 _MONTHS = frozenset({"may", "june", "april", "august", "january", "march", "july"})
 # Lower-case names in chat ("talked to john smith"): only right after words that introduce a person.
 _LOWER_CUE = re.compile(
@@ -104,15 +156,27 @@ _LOWER_CUE = re.compile(
 _GREETING = re.compile(
     r"(?:\b(?:hi|hello|hey|dear|thanks|thank you|regards|cheers|best|sincerely|yours|cc|from|to|by|"
     r"with|contact|ask|tell|call|email|ping|named|name is|i am|i'm|this is|patient|employee|"
-    r"customer|client|mr|mrs|ms|dr|signed|attn|attention|for|and|or|met|meet|colleague|manager)\s*[,:.]?|@|name\s*:)\s*$",
+    r"customer|client|mr|mrs|ms|dr|signed|attn|attention|for|and|or|met|meet|colleague|manager|"
+    r"my (?:gf|bf|wife|husband|girlfriend|boyfriend|partner|friend|boss|coworker|son|daughter|brother|"
+    r"sister|mom|mum|dad|landlord|landlady|neighbou?r|cousin|aunt|uncle|niece|nephew|fianc[eé]e?|roommate))\s*[,:.]?|@|name\s*:)\s*$",
     re.IGNORECASE,
 )
 
 
 @cache
-def _names(kind: str) -> frozenset[str]:
+def _read(kind: str) -> frozenset[str]:
     data = resources.files("perimeter.privacy").joinpath("data", f"{kind}.txt").read_text("utf-8")
-    return frozenset(line.strip() for line in data.splitlines() if line.strip())
+    return frozenset(w for line in data.splitlines() if (w := line.strip()) and not w.startswith("#"))
+
+
+@cache
+def _names(kind: str) -> frozenset[str]:
+    """A list with its hand-written international supplement (``*_intl.txt``) merged in."""
+    if kind in ("first_names", "first_names_common"):
+        return _read(kind) | _read("first_names_intl")
+    if kind == "last_names":
+        return _read(kind) | _read("last_names_intl")
+    return _read(kind)
 
 
 def load() -> None:
@@ -129,7 +193,7 @@ def _fold(word: str) -> str:
 
 def has_lower_cue(text: str) -> bool:
     """Whether a text without capitals may still hold a name written in lower case."""
-    return _LOWER_CUE.search(text) is not None
+    return _LOWER_CUE.search(text) is not None or _QUOTE_OPEN.search(text) is not None
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -137,6 +201,13 @@ def _sentence_start(text: str, pos: int) -> bool:
     while i >= 0 and text[i] in " \t\"'«(":
         i -= 1
     return i < 0 or text[i] in ".!?\n:;*#>-•"
+
+
+def _line_start(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t-*•>":
+        i -= 1
+    return i < 0 or text[i] == "\n"
 
 
 def find_en_names(text: str) -> list[Entity]:
@@ -166,13 +237,84 @@ def find_en_names(text: str) -> list[Entity]:
     if any(ch.isupper() for ch in text):
         out.extend(_caps_names(text, first, last))
     out.extend(_lower_names(text, common, last))
-    return _corefer(text, out, tokens)
+    out.extend(_start_names(text, tokens, common))
+    out.extend(_viet_names(text))
+    out = _corefer(text, out, tokens)
+    out.extend(_list_column(text, out))
+    return _drop_non_persons(text, out)
+
+
+def _viet_names(text: str) -> list[Entity]:
+    return [Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names") for m in _VIET.finditer(text)]
+
+
+def _start_names(text: str, tokens: list[re.Match[str]], common: frozenset[str]) -> list[Entity]:
+    """A first name that starts a sentence or a list line, followed by a person's verb
+    ("Raj raised the hiring question", "Will also helped") or a speaker colon at a line start."""
+    out: list[Entity] = []
+    for t in tokens:
+        word = t.group()
+        w = _fold(word.lower())
+        if w not in common or w in _STOP or w in _MONTHS or not _sentence_start(text, t.start()):
+            continue
+        if _PERSON_VERB_AFTER.match(text, t.end()) or (
+            w not in _AMBIGUOUS and _line_start(text, t.start()) and _SPEAKER_AFTER.match(text, t.end())
+        ):
+            out.append(Entity("PERSON", t.start(), t.end(), word, 0.7, "en_names"))
+    return out
+
+
+def _list_column(text: str, found: list[Entity]) -> list[Entity]:
+    """In a roster ("Mon - Li Wei" / "Wed - Bob"), a value in the same column as two or more
+    names found otherwise, covering two thirds of the lines, is a name too."""
+    if "\n" not in text:
+        return []
+    lines = [m for m in _LIST_LINE.finditer(text) if m.group(1).split()[0].lower() not in _STOP]
+    if len(lines) < 3:
+        return []
+    spans = [(e.start, e.end) for e in found if e.type == "PERSON"]
+    hit = [m for m in lines if any(s < m.end(1) and m.start(1) < e for s, e in spans)]
+    if len(hit) < 2 or 3 * len(hit) < 2 * len(lines):
+        return []
+    return [
+        Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.65, "en_names")
+        for m in lines if m not in hit and not any(ch.isdigit() for ch in m.group(1))
+    ]
+
+
+def _drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
+    """Firms named after people, eponymous places, and pets' names."""
+    if not found:
+        return found
+    blocked = [(m.start(), m.end()) for m in _NOT_PERSON.finditer(text)]
+    out = []
+    for e in found:
+        if any(s < e.end and e.start < t for s, t in blocked):
+            continue
+        if _FIRM_AFTER.match(text[e.end:e.end + 48]) or _FIRM_BEFORE.search(text[max(0, e.start - 24):e.start]):
+            continue
+        if " " not in e.text and e.score <= 0.75:
+            # this sentence or the one before ("names for a puppy? Max, Bella or Daisy")
+            start = max(text.rfind(ch, 0, e.start) for ch in ".!?\n")
+            start = max(text.rfind(ch, 0, max(start, 0)) for ch in ".!?\n")
+            if _PET.search(text, start + 1, e.start):
+                continue
+        out.append(e)
+    return out
+
+
+# A message quoted in lower case often opens with the addressee: "kevin the heater is broken".
+_QUOTE_OPEN = re.compile(r"(?:^|[\s(:])[\"“«]([a-z][a-z'’-]{2,})(?=[ ,])")
 
 
 def _lower_names(text: str, common: frozenset[str], last: frozenset[str]) -> list[Entity]:
     """"talked to john smith", "my gf roza": a common first name in lower case right after a
     word that introduces a person, plus a following known surname."""
     out: list[Entity] = []
+    for q in _QUOTE_OPEN.finditer(text):
+        given = q.group(1)
+        if given not in _STOP and given not in _AMBIGUOUS and given in common:
+            out.append(Entity("PERSON", q.start(1), q.end(1), given, 0.65, "en_names"))
     for m in _LOWER_CUE.finditer(text):
         given = m.group(1)
         if not given.islower() or given in _STOP or given in _AMBIGUOUS or _fold(given) not in common:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from perimeter.privacy.addresses import find_addresses
-from perimeter.privacy.contacts import find_birth_dates, find_emails, find_ibans, find_ips, find_phones
+from perimeter.privacy.contacts import _DATE, find_birth_dates, find_emails, find_ibans, find_ips, find_phones
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
 from perimeter.privacy.numbers import find_numbers
 from perimeter.privacy.prescan import TextIndex
@@ -23,6 +23,26 @@ _NUMBER_TYPES = frozenset({
 })
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
 _LATIN_CAPITAL = re.compile(r"[A-Z][a-z]")
+# "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
+# date in a correction right after a date of birth is one too.
+_CORRECTION = re.compile(
+    r"правильн|верн|на самом деле|а не\b|исправ|вместо|correct|actually|should be|\bnot\b|instead|rather than|\bvs\.?\b",
+    re.IGNORECASE,
+)
+
+
+def _corrected_birth_dates(text: str, found: list[Entity]) -> list[Entity]:
+    out = []
+    for e in found:
+        if e.type != "DATE_OF_BIRTH":
+            continue
+        m = _DATE.search(text, e.end, min(len(text), e.end + 64))
+        if m is None:
+            continue
+        between = text[e.end:m.start()]
+        if "\n" not in between and _CORRECTION.search(between):
+            out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.85, "birth_date"))
+    return out
 
 
 class Scanner:
@@ -79,6 +99,8 @@ class Scanner:
             found.extend(find_numbers(ix, self._numbers))
         for detector in self._simple:
             found.extend(detector(ix))
+        if "DATE_OF_BIRTH" in self.types:
+            found.extend(_corrected_birth_dates(text, found))
         return found
 
     def scan(self, text: str) -> list[Entity]:
