@@ -7,6 +7,7 @@ lifespan ``startup`` opens connection pools, loads in-process models and storage
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -77,6 +78,10 @@ class Gateway:
         for up in self.upstreams.values():
             await up.provider.start()
         await attach_services(self)
+        # Move everything built at start-up (models, name lists, price tables) out of the
+        # garbage collector's generations, so per-request collections stay short.
+        gc.collect()
+        gc.freeze()
         self.started = True
         log.info("perimeter ready: %d providers, %d models", len(self.upstreams), len(self.config.models))
 

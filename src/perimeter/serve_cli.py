@@ -45,7 +45,7 @@ def serve(config_path: str | None, host: str | None, port: int | None, workers: 
         host=host, port=port, loop="uvloop", http="httptools", lifespan="on",
         access_log=cfg.server.access_log, log_level=cfg.server.log_level, server_header=False,
         date_header=False, timeout_graceful_shutdown=int(cfg.server.shutdown_grace) or None,
-        timeout_keep_alive=30, backlog=4096,
+        timeout_keep_alive=30, backlog=4096, proxy_headers=False,
     )
     click.echo(f"perimeter: serving {len(cfg.models)} model(s) on http://{host}:{port}/v1 "
                f"(config {cfg.source}, {workers} worker(s))", err=True)
