@@ -70,3 +70,19 @@ async def test_unknown_route_and_method(gw, client: httpx.AsyncClient) -> None: 
     assert r.status_code == 404 and "/v1/chat/completions" in r.json()["error"]["message"]
     r = await client.get(f"{gw.base_url}/chat/completions")
     assert r.status_code == 405 and "POST" in r.json()["error"]["message"]
+
+
+async def test_internal_error_keeps_the_api_shape(gw, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+    # Break one stage on purpose (a bug in a stage must not turn into a bare 500 page).
+    class BrokenRouter:
+        async def decide(self, ctx):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom")
+
+    gw.app.pipeline.router = BrokenRouter()
+    r = await client.post(f"{gw.base_url}/chat/completions",
+                          json={"model": "chat", "messages": [{"role": "user", "content": "x"}]})
+    assert r.status_code == 500
+    err = r.json()["error"]
+    assert err["code"] == "internal_error" and r.headers["x-perimeter-request-id"] in err["message"]
+    assert "boom" not in err["message"]  # internals stay in the server log
+    assert (await client.get(f"{gw.url}/health/live")).status_code == 200

@@ -107,7 +107,13 @@ async def handle(gw: Gateway, scope: Scope, receive: Receive, send: Send, endpoi
             ctx.status = 499
             ctx.error_code = "client_disconnected"
             log.info("request %s: client disconnected; upstream call cancelled", rid)
-    except GatewayError as err:
+    except Exception as exc:
+        if isinstance(exc, GatewayError):
+            err = exc
+        else:  # a bug: answer in the API's error shape and keep serving, never a bare 500 page
+            log.exception("request %s: unexpected error", rid)
+            err = GatewayError(500, f"internal gateway error (request id {rid}); the server log has the details",
+                               type="server_error", code="internal_error")
         if ctx is not None:
             ctx.status = err.status
             ctx.error_code = err.code or err.type
