@@ -8,8 +8,11 @@ which runs in reverse: the ledger flushes last, after in-flight requests have fi
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from typing import TYPE_CHECKING
+
+import orjson
 
 if TYPE_CHECKING:
     from perimeter.app import Gateway
@@ -64,3 +67,28 @@ async def attach_services(gw: Gateway) -> None:
     await attach_accounting(gw)
     await attach_privacy(gw)
     await attach_routing(gw)
+    audit_config(gw)
+
+
+def config_fingerprint(gw: Gateway) -> dict[str, object]:
+    """What the audit log records about the configuration in force: no secrets, no values.
+
+    The digest covers the whole resolved config (secrets included, so a rotated key shows as
+    a change) without revealing any of it.
+    """
+    cfg = gw.config
+    digest = hashlib.sha256(orjson.dumps(cfg.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return {
+        "source": cfg.source,
+        "sha256": digest,
+        "mode": cfg.server.mode,
+        "providers": {p.name: p.location for p in cfg.providers},
+        "models": sorted(cfg.models),
+        "privacy": gw.pipeline.privacy is not None,
+    }
+
+
+def audit_config(gw: Gateway) -> None:
+    """Record which configuration this replica serves with (a policy-relevant event)."""
+    if gw.pipeline.audit is not None:
+        gw.pipeline.audit.append("config_loaded", config_fingerprint(gw))
