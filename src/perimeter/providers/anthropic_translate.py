@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from perimeter.errors import ProviderError
+from perimeter.providers.translate_common import tool_arguments, unsupported
 
 STOP_REASONS = {
     "end_turn": "stop",
@@ -32,13 +33,7 @@ STOP_REASONS = {
 }
 
 
-def _bad(message: str, param: str | None = None) -> ProviderError:
-    """A request this adapter cannot express upstream: the client's fault, never retried."""
-    return ProviderError(
-        message, status=400, retryable=False, kind="bad_request",
-        body={"error": {"message": message, "type": "invalid_request_error", "param": param,
-                        "code": "unsupported_for_provider"}},
-    )
+_bad = unsupported
 
 
 def _image_block(url: str) -> dict[str, Any]:
@@ -95,18 +90,6 @@ def _append(messages: list[dict[str, Any]], role: str, blocks: list[dict[str, An
         messages.append({"role": role, "content": blocks})
 
 
-def _tool_input(arguments: Any, where: str) -> dict[str, Any]:
-    if isinstance(arguments, dict):
-        return arguments
-    if not arguments:
-        return {}
-    try:
-        value = orjson.loads(arguments)
-    except (orjson.JSONDecodeError, TypeError):
-        raise _bad(f"{where}.function.arguments is not valid JSON", where) from None
-    if not isinstance(value, dict):
-        raise _bad(f"{where}.function.arguments must be a JSON object", where)
-    return value
 
 
 def _tool_choice(choice: Any, parallel: Any) -> dict[str, Any] | None:
@@ -150,7 +133,7 @@ def to_anthropic_request(body: dict[str, Any], model: str, default_max_tokens: i
                 fn = call.get("function") or {}
                 blocks.append({
                     "type": "tool_use", "id": call.get("id") or f"toolu_{i}_{j}", "name": fn.get("name"),
-                    "input": _tool_input(fn.get("arguments"), f"{where}.tool_calls[{j}]"),
+                    "input": tool_arguments(fn.get("arguments"), f"{where}.tool_calls[{j}]"),
                 })
             _append(messages, "assistant", blocks)
         elif role == "tool":

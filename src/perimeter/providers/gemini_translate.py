@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from perimeter.errors import ProviderError
+from perimeter.providers.translate_common import tool_arguments, unsupported
 
 FINISH_REASONS = {
     "STOP": "stop",
@@ -41,11 +42,7 @@ _SAFETY = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "I
 _SCHEMA_DROP = {"$schema", "additionalProperties", "strict", "$id", "$comment"}
 
 
-def _bad(message: str, param: str | None = None, code: str = "unsupported_for_provider") -> ProviderError:
-    return ProviderError(
-        message, status=400, retryable=False, kind="safety_block" if code == "safety_block" else "bad_request",
-        body={"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}},
-    )
+_bad = unsupported
 
 
 def _clean_schema(schema: Any) -> Any:
@@ -99,18 +96,6 @@ def _append(contents: list[dict[str, Any]], role: str, parts: list[dict[str, Any
         contents.append({"role": role, "parts": parts})
 
 
-def _args(arguments: Any, where: str) -> dict[str, Any]:
-    if isinstance(arguments, dict):
-        return arguments
-    if not arguments:
-        return {}
-    try:
-        value = orjson.loads(arguments)
-    except (orjson.JSONDecodeError, TypeError):
-        raise _bad(f"{where}.function.arguments is not valid JSON", where) from None
-    if not isinstance(value, dict):
-        raise _bad(f"{where}.function.arguments must be a JSON object", where)
-    return value
 
 
 def _tool_config(choice: Any) -> dict[str, Any] | None:
@@ -142,7 +127,7 @@ def to_gemini_request(body: dict[str, Any]) -> dict[str, Any]:
                 fn = call.get("function") or {}
                 call_names[str(call.get("id"))] = str(fn.get("name"))
                 parts.append({"functionCall": {"name": fn.get("name"),
-                                               "args": _args(fn.get("arguments"), f"{where}.tool_calls[{j}]")}})
+                                               "args": tool_arguments(fn.get("arguments"), f"{where}.tool_calls[{j}]")}})
             _append(contents, "model", parts)
         elif role == "tool":
             call_id = str(msg.get("tool_call_id"))

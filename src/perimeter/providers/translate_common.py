@@ -1,0 +1,37 @@
+"""Pieces every OpenAI → vendor translation needs, kept in one place.
+
+Vendor adapters (Anthropic, Gemini) turn OpenAI-shaped requests into their own protocol; the
+parts that do not depend on the vendor — refusing what cannot be expressed, decoding tool-call
+arguments — live here so both adapters fail the same way on the same input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from perimeter.errors import ProviderError
+
+
+def unsupported(message: str, param: str | None = None, code: str = "unsupported_for_provider") -> ProviderError:
+    """A request the adapter cannot express upstream: the client's fault, never retried."""
+    return ProviderError(
+        message, status=400, retryable=False, kind="safety_block" if code == "safety_block" else "bad_request",
+        body={"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}},
+    )
+
+
+def tool_arguments(arguments: Any, where: str) -> dict[str, Any]:
+    """OpenAI sends tool-call arguments as a JSON string; vendors want the object."""
+    if isinstance(arguments, dict):
+        return arguments
+    if not arguments:
+        return {}
+    try:
+        value = orjson.loads(arguments)
+    except (orjson.JSONDecodeError, TypeError):
+        raise unsupported(f"{where}.function.arguments is not valid JSON", where) from None
+    if not isinstance(value, dict):
+        raise unsupported(f"{where}.function.arguments must be a JSON object", where)
+    return value
