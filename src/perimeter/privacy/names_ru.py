@@ -31,19 +31,14 @@ _CAPS_RUN = re.compile(r"(?<![А-ЯЁа-яё])[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?(?
 _NOT_NAME = frozenset({"Привет", "Здравствуйте", "Спасибо", "Уважаемый", "Уважаемая", "Добрый", "Прошу", "Ооо", "Оао", "Зао", "Пао", "Ип"})
 
 _lock = threading.Lock()
-_morph: Any = None
 _ner: Any = None
 
 
 def load_morph() -> Any:
-    global _morph
-    if _morph is None:
-        with _lock:
-            if _morph is None:
-                import pymorphy3
+    """The process-wide pymorphy3 analyzer, shared with the pseudonymizer (loaded once)."""
+    from perimeter.privacy.morph import analyzer
 
-                _morph = pymorphy3.MorphAnalyzer()
-    return _morph
+    return analyzer()
 
 
 def load_ner() -> Any:
