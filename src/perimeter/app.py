@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from perimeter.api import anthropic as anthropic_api
 from perimeter.api import health
@@ -51,10 +50,6 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/health/ready"): health.ready,
     ("GET", "/metrics"): health.prometheus,
 }
-
-# Extension hooks (set by optional packages at import time or by ``build_services``).
-Startup = Callable[["Gateway"], Awaitable[None]]
-
 
 class Gateway:
     def __init__(self, config: Config) -> None:
@@ -149,6 +144,3 @@ class Gateway:
 def create_app(config: Config) -> Gateway:
     return Gateway(config)
 
-
-def describe(gw: Gateway) -> dict[str, Any]:
-    return {"providers": list(gw.upstreams), "models": list(gw.config.models)}

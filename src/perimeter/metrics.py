@@ -27,6 +27,8 @@ def _labels(names: tuple[str, ...], values: LabelKey) -> str:
 
 
 class Counter:
+    kind = "counter"
+
     def __init__(self, name: str, help: str, labels: tuple[str, ...] = ()) -> None:
         self.name, self.help, self.labelnames = name, help, labels
         self.values: dict[LabelKey, float] = {}
@@ -36,20 +38,16 @@ class Counter:
 
     def render(self) -> Iterable[str]:
         yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} counter"
+        yield f"# TYPE {self.name} {self.kind}"
         for k, v in self.values.items():
             yield f"{self.name}{_labels(self.labelnames, k)} {v:g}"
 
 
 class Gauge(Counter):
+    kind = "gauge"
+
     def set(self, labels: LabelKey, value: float) -> None:
         self.values[labels] = value
-
-    def render(self) -> Iterable[str]:
-        yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} gauge"
-        for k, v in self.values.items():
-            yield f"{self.name}{_labels(self.labelnames, k)} {v:g}"
 
 
 class Histogram:

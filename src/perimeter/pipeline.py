@@ -60,7 +60,6 @@ class Pipeline:
         self.gatekeeper = gatekeeper
         self.recorder = recorder
         self.audit = audit
-        self.stream_usage_injection = True
 
     # ----------------------------------------------------------------- stage 1-3: before the call
     def alias_config(self, ctx: RequestContext) -> AliasConfig:
@@ -232,7 +231,9 @@ class Pipeline:
         client_wants_usage = isinstance(so, dict) and bool(so.get("include_usage"))
 
         async def open_stream(up: Upstream, body: dict[str, Any]) -> dict[str, Any]:
-            if self.stream_usage_injection and not client_wants_usage:
+            # Always ask the upstream for usage so every stream can be accounted; the usage
+            # chunk is dropped again in _relay when the client did not ask for it.
+            if not client_wants_usage:
                 body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
             gen = (up.provider.chat_stream if kind == "chat" else up.provider.completions_stream)(
                 body, request_id=ctx.request_id)

@@ -19,6 +19,11 @@ def _type_name(v: Any) -> str:
             type(None): "null"}.get(type(v), type(v).__name__)
 
 
+def _require_object(body: Any) -> None:
+    if not isinstance(body, dict):
+        raise bad_request(f"the request body must be a JSON object, got {_type_name(body)}")
+
+
 def _check_common(body: dict[str, Any]) -> None:
     model = body.get("model")
     if model is None:
@@ -53,8 +58,7 @@ def _check_common(body: dict[str, Any]) -> None:
 
 
 def validate_chat(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise bad_request(f"the request body must be a JSON object, got {_type_name(body)}")
+    _require_object(body)
     _check_common(body)
     messages = body.get("messages")
     if messages is None:
@@ -96,8 +100,7 @@ def validate_chat(body: Any) -> dict[str, Any]:
 
 
 def validate_completions(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise bad_request(f"the request body must be a JSON object, got {_type_name(body)}")
+    _require_object(body)
     _check_common(body)
     prompt = body.get("prompt")
     if prompt is None:
@@ -108,8 +111,7 @@ def validate_completions(body: Any) -> dict[str, Any]:
 
 
 def validate_embeddings(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise bad_request(f"the request body must be a JSON object, got {_type_name(body)}")
+    _require_object(body)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise bad_request("'model' must be a non-empty string", param="model")
