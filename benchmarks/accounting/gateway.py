@@ -1,6 +1,6 @@
 """One gateway process for the benchmark: ``python -m benchmarks.accounting.gateway CFG PORT``.
 
-Keys/ledger/audit are attached by ``perimeter.services.attach_services``; the OFF side sets
+Keys/ledger/audit are built by ``perimeter.assembly.build``; the OFF side sets
 ``accounting.enabled: false``.
 """
 

@@ -39,7 +39,8 @@ if "--src" in sys.argv:
 else:
     sys.path.insert(0, str(ROOT / "src"))
 
-from perimeter.privacy import Scanner, names_ru  # noqa: E402
+from perimeter.privacy import Scanner  # noqa: E402
+from perimeter.privacy.detect import names_ru  # noqa: E402
 
 _BASELINE = re.compile(r"\d{6}")
 
@@ -93,7 +94,7 @@ def main() -> None:
     ap.add_argument("--skip-full", action="store_true", help="pattern stage only (no models, no Presidio)")
     args = ap.parse_args()
     try:
-        from perimeter.privacy import literals
+        from perimeter.privacy.detect import literals
     except ImportError:  # an older version without the one-pass trigger words
         print("hyperscan: not used by this version")
     else:

@@ -18,8 +18,8 @@ from typing import Any
 import orjson
 
 from perimeter.privacy.entities import Entity
-from perimeter.privacy.pseudonymizer import Pseudonymizer
-from perimeter.privacy.restore import ReplacementTable, ResponseRestorer
+from perimeter.privacy.pseudonymize.pseudonymizer import Pseudonymizer
+from perimeter.privacy.pseudonymize.restore import ReplacementTable, ResponseRestorer
 
 PROMPT = ("Клиент Иван Петрович Смирнов (ИНН 500100732259, тел. +7 (912) 345-67-89, почта "
           "ivan.smirnov@corp.ru, карта 4276 3800 1234 5675) просит перезвонить. Его жена Анна Смирнова "

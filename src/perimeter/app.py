@@ -1,8 +1,10 @@
-"""ASGI app assembly: config → providers → stages → pipeline → routes.
+"""The ASGI application: a route table and a lifecycle, nothing else.
 
-:class:`Gateway` is the ASGI application.  Construction is cheap and synchronous; the
-lifespan ``startup`` opens connection pools, loads in-process models and storage, and
-``shutdown`` drains and closes them in reverse order.
+:class:`Gateway` is cheap to construct.  The lifespan ``startup`` calls
+:func:`perimeter.assembly.build`, which opens connection pools, loads in-process models and
+storage and builds the pipeline with every stage; ``shutdown`` drains and closes them in
+reverse order.  Handlers (:mod:`perimeter.api`) see the gateway only through
+:class:`perimeter.api.state.GatewayState`.
 """
 
 from __future__ import annotations
@@ -11,31 +13,29 @@ import gc
 import logging
 from collections.abc import Awaitable, Callable
 
+from perimeter import assembly
 from perimeter.api import anthropic as anthropic_api
 from perimeter.api import health
 from perimeter.api import openai as openai_api
 from perimeter.api.http import Receive, Scope, Send, send_error
+from perimeter.api.state import ASGIApp, GatewayState, Handler
 from perimeter.config import Config
 from perimeter.errors import GatewayError
 from perimeter.pipeline import Pipeline
-from perimeter.providers.registry import build_provider
-from perimeter.resilience.breaker import CircuitBreaker
 from perimeter.resilience.upstream import Upstream
 
 log = logging.getLogger("perimeter")
 
-Handler = Callable[["Gateway", Scope, Receive, Send], Awaitable[None]]
 
-
-async def _chat(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
+async def _chat(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
     await openai_api.handle(gw, scope, receive, send, "chat")
 
 
-async def _completions(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
+async def _completions(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
     await openai_api.handle(gw, scope, receive, send, "completions")
 
 
-async def _embeddings(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
+async def _embeddings(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
     await openai_api.handle(gw, scope, receive, send, "embeddings")
 
 
@@ -51,50 +51,46 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/metrics"): health.prometheus,
 }
 
+Builder = Callable[[Config], Awaitable[assembly.Assembly]]
+
+
 class Gateway:
-    def __init__(self, config: Config) -> None:
+    """Implements :class:`~perimeter.api.state.GatewayState` for the handlers."""
+
+    def __init__(self, config: Config, *, build: Builder = assembly.build) -> None:
         self.config = config
-        self.upstreams: dict[str, Upstream] = {}
-        for pcfg in config.providers:
-            provider = build_provider(pcfg)
-            breaker = CircuitBreaker(pcfg.breaker.failure_threshold, pcfg.breaker.cooldown)
-            self.upstreams[pcfg.name] = Upstream(provider, breaker, pcfg.retry)
-        self.pipeline = Pipeline(config, self.upstreams)
+        self.parts: assembly.Assembly | None = None
         self.routes: dict[tuple[str, str], Handler] = dict(ROUTES)
-        self.prefix_routes: list[tuple[str, Callable[[Scope, Receive, Send], Awaitable[None]]]] = []
+        self.prefix_routes: list[tuple[str, ASGIApp]] = []
         self.started = False
         self.draining = False
-        self._closers: list[Callable[[], Awaitable[None]]] = []
+        self._build = build
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self.parts is None:
+            raise RuntimeError("the gateway has not started yet (the lifespan startup builds the pipeline)")
+        return self.parts.pipeline
+
+    @property
+    def upstreams(self) -> dict[str, Upstream]:
+        return self.pipeline.upstreams
 
     # ---------------------------------------------------------------- lifecycle
     async def startup(self) -> None:
-        from perimeter.services import attach_services
-
-        for up in self.upstreams.values():
-            await up.provider.start()
-        await attach_services(self)
+        self.parts = await self._build(self.config)
+        self.prefix_routes.extend(self.parts.mounts)
         # Move everything built at start-up (models, name lists, price tables) out of the
         # garbage collector's generations, so per-request collections stay short.
         gc.collect()
         gc.freeze()
         self.started = True
-        log.info("perimeter ready: %d providers, %d models", len(self.upstreams), len(self.config.models))
-
-    def on_shutdown(self, fn: Callable[[], Awaitable[None]]) -> None:
-        self._closers.append(fn)
+        log.info("perimeter ready: %d providers, %d models", len(self.config.providers), len(self.config.models))
 
     async def shutdown(self) -> None:
         self.draining = True
-        for fn in reversed(self._closers):
-            try:
-                await fn()
-            except Exception:
-                log.exception("shutdown step failed")
-        for up in self.upstreams.values():
-            try:
-                await up.provider.aclose()
-            except Exception:
-                log.exception("closing provider %s failed", up.name)
+        if self.parts is not None:
+            await self.parts.aclose()
 
     # ---------------------------------------------------------------- ASGI
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -143,4 +139,3 @@ class Gateway:
 
 def create_app(config: Config) -> Gateway:
     return Gateway(config)
-

@@ -17,15 +17,17 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from perimeter import metrics
 from perimeter.config import AliasConfig, Config
 from perimeter.context import RequestContext
 from perimeter.errors import GatewayError, ProviderError, StreamBroken, not_found
+from perimeter.observability import metrics
 from perimeter.resilience.backoff import backoff_delay
 from perimeter.resilience.breaker import BreakerState
 from perimeter.resilience.upstream import Upstream, pick_least_outstanding
+from perimeter.routing.cascade import run_cascade
 from perimeter.stages import (
     AuditSink,
+    CascadePlan,
     Gatekeeper,
     PrivacyGuard,
     Restorer,
@@ -191,17 +193,35 @@ class Pipeline:
     async def chat(self, ctx: RequestContext) -> dict[str, Any]:
         decision = await self.plan(ctx)
         if decision.cascade is not None:
-            cascade = self._cascade_hook
-            if cascade is not None:
-                return await cascade(self, ctx, decision)
+            return await self._cascade(ctx, decision, decision.cascade)
         result, restorer = await self._run(ctx, decision, lambda up, body: up.provider.chat(body, request_id=ctx.request_id))
         if restorer is not None:
             result = restorer.restore_response(result)
         self._note_usage(ctx, result.get("usage"))
         return result
 
-    #: Set by the routing package when cascades are available: ``async (pipeline, ctx, decision) -> dict``.
-    _cascade_hook: Callable[[Pipeline, RequestContext, RouteDecision], Awaitable[dict[str, Any]]] | None = None
+    async def _cascade(self, ctx: RequestContext, decision: RouteDecision, plan: CascadePlan) -> dict[str, Any]:
+        """Run the router's cascade: the local leg, then the cloud leg if the answer is not good enough.
+
+        Each leg is an ordinary call with fallback (retries, breakers, pseudonymization for the
+        cloud, restore), so a cascade never bypasses a stage.
+        """
+
+        async def leg(targets: list[RouteTarget], wanted: dict[str, Any]) -> dict[str, Any]:
+            extra = {"logprobs": True} if wanted.get("logprobs") and not ctx.body.get("logprobs") else {}
+            sub = RouteDecision(targets, decision.reason, decision.trail)
+            result, restorer = await self._run(
+                ctx, sub, lambda up, body: up.provider.chat({**body, **extra}, request_id=ctx.request_id))
+            return restorer.restore_response(result) if restorer is not None else result
+
+        res = await run_cascade(plan, ctx.body, lambda body: leg(plan.local, body), lambda body: leg(plan.cloud, body),
+                                alias=ctx.alias)
+        ctx.route_reason = res.reason
+        ctx.response_headers["x-perimeter-reason"] = res.reason
+        conf = f" (mean logprob {res.confidence:.2f})" if res.confidence is not None else ""
+        ctx.route_trail.append(f"{res.reason}{conf}")
+        self._note_usage(ctx, res.response.get("usage"))
+        return res.response
 
     async def completions(self, ctx: RequestContext) -> dict[str, Any]:
         decision = await self.plan(ctx)

@@ -1,7 +1,8 @@
 """The seams of the request pipeline: what each stage must provide.
 
 :mod:`perimeter.pipeline` calls these in order (auth → privacy → route → call → restore →
-account → audit).  Each package implements its stage; :mod:`perimeter.app` wires them.  A
+account → audit).  Each package implements its stage; :mod:`perimeter.assembly` builds them
+and hands them to the pipeline.  A
 stage that is not configured is ``None`` and simply skipped — except privacy, whose failure
 is always fail-closed (see DESIGN.md principle 1).
 """
@@ -73,12 +74,28 @@ class RouteTarget:
 
 
 @dataclass(slots=True)
+class CascadePlan:
+    """Answer with the local chain; escalate to the cloud chain when a configured signal fires.
+
+    The router plans it; the pipeline executes it (each leg through its own fallback loop, so
+    retries, breakers, pseudonymization and restore apply to both legs).
+    """
+
+    local: list[RouteTarget]
+    cloud: list[RouteTarget]
+    min_confidence: float = -0.6
+    escalate_on: tuple[str, ...] = ("error", "refusal", "low_confidence")
+    request_logprobs: bool = True
+    trail: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class RouteDecision:
     targets: list[RouteTarget]
     reason: str
     trail: list[str] = field(default_factory=list)
-    # Cascade (routing issue): try targets[0] and escalate on low confidence.
-    cascade: Any = None
+    # Set when the router chose a cascade: the pipeline runs it instead of ``targets``.
+    cascade: CascadePlan | None = None
 
 
 class Router(Protocol):

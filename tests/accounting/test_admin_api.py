@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from perimeter.accounting.services import AccountingServices, build_accounting
+from perimeter.assembly import build_admin_api
 from perimeter.config import parse_config
 from perimeter.context import RequestContext
 from perimeter.errors import GatewayError
@@ -23,11 +24,12 @@ ADMIN = "admin-key-for-tests-0123456789"
 
 @pytest.fixture
 async def admin(storage: dict[str, Any]) -> AsyncIterator[tuple[httpx.AsyncClient, AccountingServices]]:
-    s = await build_accounting(parse_config(base_config(storage)))
+    cfg = parse_config(base_config(storage))
+    s = await build_accounting(cfg)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(s.admin_api, lifespan="off", log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(build_admin_api(cfg, s), lifespan="off", log_level="warning"))
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:

@@ -8,7 +8,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from perimeter.bench.cli import bench
+from perimeter.cli.bench import bench
 from tests.bench.fake_server import Behaviour, ServerThread
 
 

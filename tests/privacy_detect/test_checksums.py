@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perimeter.privacy.checksums import (
+from perimeter.privacy.detect.checksums import (
     card_valid,
     iban_valid,
     inn_valid,

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from perimeter.privacy import Scanner, literals
-from perimeter.privacy.addresses import _EN_TRIGGER, _RU_TRIGGER
-from perimeter.privacy.keywords import _KEYWORDS, nearest_context
-from perimeter.privacy.prescan import FOLD_TRAPS, TextIndex, matches_at
-from perimeter.privacy.secrets import _TRIGGER, _VENDOR_TRIGGER
+from perimeter.privacy import Scanner
+from perimeter.privacy.detect import literals
+from perimeter.privacy.detect.addresses import _EN_TRIGGER, _RU_TRIGGER
+from perimeter.privacy.detect.keywords import _KEYWORDS, nearest_context
+from perimeter.privacy.detect.prescan import FOLD_TRAPS, TextIndex, matches_at
+from perimeter.privacy.detect.secrets import _TRIGGER, _VENDOR_TRIGGER
 
 CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "privacy" / "corpus"
 ODD = ["İ", "ı", "ſ", "\u1c83", "\u1c84", "٣", "７", "\x01", "\x02", "–", "№", "\u00a0", "\n", "Σ", "ß", "K"]

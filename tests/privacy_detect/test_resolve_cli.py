@@ -10,9 +10,9 @@ from pathlib import Path
 import orjson
 from click.testing import CliRunner
 
+from perimeter.cli.scan import scan
 from perimeter.privacy import Entity, Scanner
-from perimeter.privacy.cli import scan
-from perimeter.privacy.resolve import resolve
+from perimeter.privacy.detect.resolve import resolve
 
 
 def test_longest_span_wins() -> None:

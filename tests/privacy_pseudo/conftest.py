@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from perimeter.privacy.scanner import Scanner
+from perimeter.privacy.detect.scanner import Scanner
 
 
 @pytest.fixture(scope="session")

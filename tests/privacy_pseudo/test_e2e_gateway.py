@@ -18,8 +18,8 @@ import orjson
 import pytest
 from aiohttp import web
 
+from perimeter.privacy.detect.scanner import Scanner
 from perimeter.privacy.guard import PrivacyStage
-from perimeter.privacy.scanner import Scanner
 from tests.fakes.gateway import RunningGateway, openai_provider, running_gateway
 
 CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "privacy" / "corpus" / "dev.jsonl"

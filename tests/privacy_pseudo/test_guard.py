@@ -11,8 +11,8 @@ import pytest
 from perimeter.context import Principal, RequestContext
 from perimeter.errors import GatewayError
 from perimeter.privacy.config import PrivacyPolicyConfig
+from perimeter.privacy.detect.scanner import Scanner
 from perimeter.privacy.guard import PrivacyStage
-from perimeter.privacy.scanner import Scanner
 
 SECRET = "guard-test-secret-0123456789"
 ORIGINALS = ("Ивану Петрову", "Петров", "+7 (912) 345-67-89", "7707083893", "ivan.petrov@sber.ru", "John Smith")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from perimeter.privacy import surrogates_names as sn
+from perimeter.privacy.detect.morph import CASES, analyzer
 from perimeter.privacy.entities import Entity
-from perimeter.privacy.morph import CASES, analyzer
-from perimeter.privacy.pseudonymizer import Pseudonymizer
-from perimeter.privacy.restore import ReplacementTable
+from perimeter.privacy.pseudonymize import surrogates_names as sn
+from perimeter.privacy.pseudonymize.pseudonymizer import Pseudonymizer
+from perimeter.privacy.pseudonymize.restore import ReplacementTable
 
 PZ = Pseudonymizer(b"names-secret-0123456789abcdef")
 

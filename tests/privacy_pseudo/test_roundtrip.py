@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perimeter.privacy.entities import Entity
-from perimeter.privacy.pseudonymizer import Pseudonymizer
-from perimeter.privacy.restore import ReplacementTable
-from perimeter.privacy.stream_restore import StreamingRestorer
+from perimeter.privacy.pseudonymize.pseudonymizer import Pseudonymizer
+from perimeter.privacy.pseudonymize.restore import ReplacementTable
+from perimeter.privacy.pseudonymize.stream_restore import StreamingRestorer
 
 SAMPLES: list[tuple[str, str]] = [
     ("PERSON", "Иван Петров"), ("PERSON", "Ивану Петрову"), ("PERSON", "Петровой Анны Сергеевны"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from perimeter.privacy.restore import ReplacementTable, ResponseRestorer
+from perimeter.privacy.pseudonymize.restore import ReplacementTable, ResponseRestorer
 
 PAIRS = {"Лукин": "Петров", "Лукину": "Петрову", "Денис": "Иван", "Денис Лукин": "Иван Петров",
          "+7 937 029-43-84": "+7 912 345-67-89", 'a"b': 'c"d'}

@@ -7,11 +7,18 @@ import re
 
 import pytest
 
-from perimeter.privacy.checksums import card_valid, iban_valid, inn_valid, ogrn_valid, snils_valid, ssn_valid
+from perimeter.privacy.detect.checksums import (
+    card_valid,
+    iban_valid,
+    inn_valid,
+    ogrn_valid,
+    snils_valid,
+    ssn_valid,
+)
 from perimeter.privacy.entities import Entity
-from perimeter.privacy.pseudonymizer import Pseudonymizer
-from perimeter.privacy.surrogates import digits_of, realistic
-from perimeter.privacy.surrogates_draw import Draw, derive_key
+from perimeter.privacy.pseudonymize.pseudonymizer import Pseudonymizer
+from perimeter.privacy.pseudonymize.surrogates import digits_of, realistic
+from perimeter.privacy.pseudonymize.surrogates_draw import Draw, derive_key
 
 KEY = derive_key(b"k" * 32, "tenant", "t")
 

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import pytest
 
-from perimeter.config import AnthropicProviderConfig
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.anthropic import AnthropicProvider
+from perimeter.providers.anthropic.config import AnthropicProviderConfig
+from perimeter.providers.anthropic.provider import AnthropicProvider
 from tests.fakes.anthropic_server import AnthropicTurn, FakeAnthropic
 from tests.providers.openai_stream import assemble, check_stream_shape
 

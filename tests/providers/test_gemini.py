@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import pytest
 
-from perimeter.config import GeminiProviderConfig
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.gemini import GeminiProvider
+from perimeter.providers.gemini.config import GeminiProviderConfig
+from perimeter.providers.gemini.provider import GeminiProvider
 from tests.fakes.gemini_server import FakeGemini, GeminiTurn
 from tests.providers.openai_stream import assemble, check_stream_shape
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from perimeter.config import LlamaCppProviderConfig
-from perimeter.providers.llamacpp import LlamaCppProvider
+from perimeter.providers.llamacpp.config import LlamaCppProviderConfig
+from perimeter.providers.llamacpp.provider import LlamaCppProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "make_tiny_gguf.py"

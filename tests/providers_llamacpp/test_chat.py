@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from perimeter.providers.llamacpp import LlamaCppProvider
+from perimeter.providers.llamacpp.provider import LlamaCppProvider
 
 MESSAGES = [
     {"role": "system", "content": "You are terse."},

@@ -10,7 +10,7 @@ from typing import Any, cast
 import pytest
 
 from perimeter.errors import ProviderError
-from perimeter.providers.llamacpp import LlamaCppProvider
+from perimeter.providers.llamacpp.provider import LlamaCppProvider
 
 from .conftest import ProviderFactory
 

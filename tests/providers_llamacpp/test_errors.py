@@ -9,7 +9,7 @@ import pytest
 
 from perimeter.config import ConfigError, parse_config
 from perimeter.errors import ProviderError
-from perimeter.providers.llamacpp import LlamaCppProvider
+from perimeter.providers.llamacpp.provider import LlamaCppProvider
 
 from .conftest import ProviderFactory, make_config
 

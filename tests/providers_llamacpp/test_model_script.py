@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gguf
 
-from perimeter.providers.llamacpp import LlamaCppProvider
+from perimeter.providers.llamacpp.provider import LlamaCppProvider
 
 from .conftest import SCRIPT
 

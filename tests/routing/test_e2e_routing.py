@@ -15,9 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from perimeter.privacy.detect.scanner import Scanner
 from perimeter.privacy.guard import PrivacyStage
-from perimeter.privacy.scanner import Scanner
-from perimeter.routing.pipeline_hook import cascade_hook
 from perimeter.routing.router import HybridRouter
 from tests.fakes.gateway import RunningGateway, minimal_config, openai_provider, running_gateway
 from tests.fakes.openai_server import FakeOpenAI, Fault
@@ -44,13 +43,12 @@ async def upstreams() -> AsyncIterator[tuple[FakeOpenAI, FakeOpenAI]]:
 
 
 def wire(gw: RunningGateway) -> None:
-    """Attach the real privacy stage and the hybrid router (what ``services.attach_services`` does)."""
+    """Attach the real privacy stage and the hybrid router (what ``perimeter.assembly.build`` does, with a scanner without NER)."""
     app = gw.app
     cfg = app.config
     app.pipeline.privacy = PrivacyStage.from_config(
         cfg.privacy, {a: m.privacy for a, m in cfg.models.items()}, scanner=Scanner(ner=False))
     app.pipeline.router = HybridRouter(cfg, lambda name: app.upstreams[name].usable())
-    app.pipeline._cascade_hook = cascade_hook
 
 
 def contains_passport(requests: list[dict[str, Any]]) -> bool:

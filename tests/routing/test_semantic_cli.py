@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 from click.testing import CliRunner
 
-from perimeter.routing.cli import route
+from perimeter.cli.route import route
 from perimeter.routing.router import HybridRouter
 from tests.routing.conftest import make_config, make_ctx
 

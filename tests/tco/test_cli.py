@@ -9,13 +9,13 @@ from pathlib import Path
 import orjson
 from click.testing import CliRunner
 
-from perimeter.bench.cli import bench
+from perimeter.cli.bench import bench
+from perimeter.cli.tco import tco
 from perimeter.store.config import StorageConfig
 from perimeter.store.db import Database
 from perimeter.store.journal import Entry
 from perimeter.store.migrations import migrate
 from perimeter.store.writer import LEDGER_COLUMNS, write_batch
-from perimeter.tco.cli import tco
 from tests.bench.fake_server import Behaviour, ServerThread
 
 

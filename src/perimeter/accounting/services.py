@@ -1,13 +1,14 @@
-"""One call wires keys, limits, ledger and audit for the gateway: :func:`build_accounting`.
+"""One call builds keys, limits, ledger and audit for the gateway: :func:`build_accounting`.
 
 ::
 
     services = await build_accounting(config)   # migrates, replays the journal, loads keys
     pipeline = Pipeline(..., gatekeeper=services.gatekeeper, recorder=services.recorder,
                         audit=services.audit)
-    app.mount("/admin/", services.admin_api)
     ...
     await services.aclose()                     # flushes every queued row
+
+:mod:`perimeter.assembly` calls it and builds the admin API over the same services.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from perimeter.store.migrations import migrate
 from perimeter.store.writer import BatchWriter
 
 if TYPE_CHECKING:
-    from perimeter.api.admin import AdminAPI
     from perimeter.config import Config
 
 log = logging.getLogger("perimeter.accounting")
@@ -54,7 +54,6 @@ class AccountingServices:
     limiter: MemoryLimiter | RedisLimiter
     recorder: LedgerRecorder
     gatekeeper: KeyGatekeeper
-    admin_api: AdminAPI
     prices: PriceTable
     replica: str
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
@@ -115,8 +114,6 @@ def check_startup(config: Config) -> None:
 
 async def build_accounting(config: Config, *, replica: str | None = None) -> AccountingServices:
     """Migrate the schema, replay the journal, load keys, start the writer; raise StartupError if unusable."""
-    from perimeter.api.admin import AdminAPI
-
     check_startup(config)
     storage, acct = config.storage, config.accounting
     replica = replica or instance_name()
@@ -165,9 +162,7 @@ async def build_accounting(config: Config, *, replica: str | None = None) -> Acc
     )
     writer.start()
     cache.start()
-    services = AccountingServices(db, writer, store, cache, limiter, recorder, gatekeeper,
-                                  AdminAPI(config.server.admin_key, store, cache, recorder, db), prices, replica)
-    services.admin_api.services = services
+    services = AccountingServices(db, writer, store, cache, limiter, recorder, gatekeeper, prices, replica)
     if acct.retention.days:
         services._tasks.append(loop.create_task(_purge_forever(db, acct.retention.days), name="perimeter-retention"))
     if gatekeeper.keyless:

@@ -18,23 +18,29 @@ from __future__ import annotations
 import asyncio
 import hmac
 import time
-from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from perimeter.accounting.config import LimitsConfig
 from perimeter.accounting.keys import KeyCache, KeyError_, KeyRecord, KeyStore
 from perimeter.accounting.usage import GROUPS, usage_summary
-from perimeter.api.http import Receive, Scope, Send
+from perimeter.api.http import (
+    Receive,
+    Scope,
+    Send,
+    bearer_token,
+    header_map,
+    parse_json,
+    read_body,
+    send_error,
+    send_json,
+)
 from perimeter.errors import GatewayError
+from perimeter.stages import AuditSink
 from perimeter.store.audit import verify
 from perimeter.store.db import Database, DatabaseUnavailable
-
-if TYPE_CHECKING:
-    from perimeter.accounting.recorder import LedgerRecorder
-    from perimeter.accounting.services import AccountingServices
 
 MAX_BODY = 64 * 1024
 
@@ -78,16 +84,23 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 class AdminAPI:
-    """ASGI app for ``/admin/...``; mount it or dispatch paths starting with ``/admin/`` to it."""
+    """ASGI app for ``/admin/...``; the gateway dispatches paths starting with ``/admin/`` to it.
 
-    def __init__(self, admin_key: str | None, store: KeyStore, cache: KeyCache, recorder: LedgerRecorder,
-                 db: Database) -> None:
+    It is handed what it serves — the key store and cache, the audit sink for its own events,
+    the database, and two callables of the accounting services (flush the queued ledger rows
+    before a report; the counters) — and knows nothing of how they were built.
+    """
+
+    def __init__(self, admin_key: str | None, store: KeyStore, cache: KeyCache, audit: AuditSink, db: Database, *,
+                 flush: Callable[[], Awaitable[Any]] | None = None,
+                 counters: Callable[[], dict[str, float]] | None = None) -> None:
         self.admin_key = admin_key
         self.store = store
         self.cache = cache
-        self.recorder = recorder
+        self.audit = audit
         self.db = db
-        self.services: AccountingServices | None = None
+        self.flush = flush
+        self.counters = counters
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,49 +108,31 @@ class AdminAPI:
         try:
             status, payload = await self._handle(scope, receive)
         except GatewayError as err:
-            await _send(send, err.status, err.to_json(), err.headers)
+            await send_error(send, err)
             return
         except DatabaseUnavailable as exc:
-            down = GatewayError(503, f"Database unavailable: {exc}", type="server_error", code="database_unavailable")
-            await _send(send, 503, down.to_json(), {"retry-after": "5"})
+            down = GatewayError(503, f"Database unavailable: {exc}", type="server_error", code="database_unavailable",
+                                headers={"retry-after": "5"})
+            await send_error(send, down)
             return
-        await _send(send, status, orjson.dumps(payload))
+        await send_json(send, status, payload)
 
-    def _authorize(self, scope: Scope) -> None:
+    def _authorize(self, headers: dict[str, str]) -> None:
         if not self.admin_key:
             raise GatewayError(403, "The admin API is disabled: set server.admin_key to use it.",
                                type="permission_error", code="admin_disabled")
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        auth = headers.get("authorization", "")
-        token = auth[7:].strip() if auth[:7].lower() == "bearer " else headers.get("x-api-key", "")
+        token = bearer_token(headers) or ""
         if not token or not hmac.compare_digest(token.encode(), self.admin_key.encode()):
             raise GatewayError(401, "Admin API: send 'Authorization: Bearer <server.admin_key>'.",
                                code="invalid_admin_key", headers={"www-authenticate": 'Bearer realm="perimeter-admin"'})
 
-    async def _body(self, receive: Receive) -> Any:
-        chunks = []
-        size = 0
-        while True:
-            msg = await receive()
-            if msg["type"] == "http.disconnect":
-                raise GatewayError(400, "client disconnected")
-            chunk = msg.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY:
-                raise GatewayError(413, f"Request body larger than {MAX_BODY} bytes.", code="body_too_large")
-            chunks.append(chunk)
-            if not msg.get("more_body"):
-                break
-        raw = b"".join(chunks)
-        if not raw.strip():
-            return {}
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise GatewayError(400, f"Request body is not valid JSON: {exc}", code="invalid_json") from None
+    async def _body(self, receive: Receive, headers: dict[str, str]) -> Any:
+        raw = await read_body(receive, headers, MAX_BODY)
+        return parse_json(raw) if raw.strip() else {}
 
     async def _handle(self, scope: Scope, receive: Receive) -> tuple[int, Any]:
-        self._authorize(scope)
+        headers = header_map(scope)
+        self._authorize(headers)
         method = scope["method"].upper()
         path = (scope.get("root_path", "") + scope["path"]) if not scope["path"].startswith("/admin") else scope["path"]
         parts = [p for p in path.split("/") if p]
@@ -150,7 +145,7 @@ class AdminAPI:
                 recs = await self.store.all(include_inactive=not active, team=query.get("team"))
                 return 200, {"object": "list", "data": [r.public() for r in recs]}
             case ["keys"], "POST":
-                req = _parse(KeyCreate, await self._body(receive))
+                req = _parse(KeyCreate, await self._body(receive, headers))
                 if req.expires_at is not None and req.expires_in is not None:
                     raise GatewayError(400, "Give expires_at or expires_in, not both.", param="expires_at")
                 expires = req.expires_at if req.expires_at is not None else (
@@ -169,7 +164,7 @@ class AdminAPI:
                     raise _no_key(key_id)
                 return 200, found.public()
             case ["keys", key_id], "PATCH":
-                upd = _parse(KeyUpdate, await self._body(receive))
+                upd = _parse(KeyUpdate, await self._body(receive, headers))
                 fields = upd.model_dump(exclude_unset=True)
                 if "limits" in fields:
                     fields["limits"] = upd.limits or LimitsConfig()
@@ -183,7 +178,7 @@ class AdminAPI:
                 self._changed("key_revoked", rec)
                 return 200, rec.public()
             case ["keys", key_id, "rotate"], "POST":
-                rot = _parse(Rotate, await self._body(receive))
+                rot = _parse(Rotate, await self._body(receive, headers))
                 plain, rec = await self._key_op_pair(self.store.rotate(key_id, grace_seconds=rot.grace_seconds))
                 old = await self.store.get(key_id)
                 if old is not None:
@@ -194,18 +189,18 @@ class AdminAPI:
                 group = query.get("group_by", "key")
                 if group not in GROUPS:
                     raise GatewayError(400, f"group_by must be one of: {', '.join(GROUPS)}.", param="group_by")
-                if self.services is not None:
-                    await self.services.flush()
+                if self.flush is not None:
+                    await self.flush()
                 return 200, await usage_summary(self.db, since=_num(query, "since"), until=_num(query, "until"),
                                                 group_by=group)
             case ["audit", "verify"], "GET":
-                if self.services is not None:
-                    await self.services.flush()
+                if self.flush is not None:
+                    await self.flush()
                 res = await asyncio.get_running_loop().run_in_executor(
                     None, lambda: verify(self.db, expect_head=query.get("expect_head")))
                 return 200, res.as_dict()
             case ["metrics"], "GET":
-                return 200, self.services.metrics() if self.services is not None else {}
+                return 200, self.counters() if self.counters is not None else {}
             case _:
                 raise GatewayError(404, f"No admin route {method} {path}.", code="not_found")
 
@@ -226,7 +221,7 @@ class AdminAPI:
         return plain, rec
 
     def _changed(self, event: str, rec: KeyRecord, **extra: Any) -> None:
-        self.recorder.append(event, {"key_id": rec.key_id, "team": rec.team, "by": "admin_api", **extra})
+        self.audit.append(event, {"key_id": rec.key_id, "team": rec.team, "by": "admin_api", **extra})
 
 
 def _no_key(key_id: str) -> GatewayError:
@@ -255,11 +250,3 @@ def _num(query: dict[str, str], name: str) -> float | None:
         return float(query[name])
     except ValueError:
         raise GatewayError(400, f"'{name}' must be a unix timestamp in seconds.", param=name) from None
-
-
-async def _send(send: Send, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-    hdrs = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    for k, v in (headers or {}).items():
-        hdrs.append((k.lower().encode("latin-1"), str(v).encode("latin-1")))
-    await send({"type": "http.response.start", "status": status, "headers": hdrs})
-    await send({"type": "http.response.body", "body": body})

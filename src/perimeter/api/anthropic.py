@@ -12,31 +12,31 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from perimeter.api.http import Receive, Scope, Send, encode_headers, send_json
 from perimeter.api.openai import Exchange, handle, response_headers, stream_sse
+from perimeter.api.schema import validate_chat
+from perimeter.api.state import GatewayState
 from perimeter.context import RequestContext
 from perimeter.errors import GatewayError, bad_request
-from perimeter.schema import validate_chat
-
-if TYPE_CHECKING:
-    from perimeter.app import Gateway
-
-_ERROR_TYPES = {
-    400: "invalid_request_error", 401: "authentication_error", 402: "billing_error", 403: "permission_error",
-    404: "not_found_error", 413: "request_too_large", 429: "rate_limit_error", 500: "api_error",
-    502: "api_error", 503: "overloaded_error", 504: "timeout_error", 529: "overloaded_error",
-}
-_STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use",
-                 "content_filter": "refusal"}
+from perimeter.providers.anthropic.dialect import (
+    error_type,
+    image_url,
+    new_tool_use_id,
+    stop_reason,
+    to_anthropic_usage,
+    tool_call,
+    tool_choice_to_openai,
+    tool_input,
+)
 
 
 def anthropic_error_body(err: GatewayError) -> bytes:
     """A GatewayError as Anthropic's error JSON (the SDK maps it by HTTP status)."""
-    etype = _ERROR_TYPES.get(err.status, "invalid_request_error" if err.status < 500 else "api_error")
+    etype = error_type(err.status)
     return orjson.dumps({"type": "error", "error": {"type": etype, "message": err.message}})
 
 
@@ -61,12 +61,8 @@ def _text(content: Any, where: str) -> str:
 
 
 def _image(block: dict[str, Any], where: str) -> dict[str, Any]:
-    src = block.get("source") or {}
-    if src.get("type") == "base64":
-        url = f"data:{src.get('media_type', 'image/png')};base64,{src.get('data', '')}"
-    elif src.get("type") == "url":
-        url = str(src.get("url"))
-    else:
+    url = image_url(block.get("source") or {})
+    if url is None:
         raise bad_request(f"{where}.source.type must be 'base64' or 'url'", param=where)
     return {"type": "image_url", "image_url": {"url": url}}
 
@@ -110,8 +106,7 @@ def _assistant_turn(content: Any, where: str) -> dict[str, Any]:
         if btype == "text":
             texts.append(str(b.get("text", "")))
         elif btype == "tool_use":
-            calls.append({"id": str(b.get("id")), "type": "function", "function": {
-                "name": b.get("name"), "arguments": orjson.dumps(b.get("input") or {}).decode()}})
+            calls.append({**tool_call(b), "id": str(b.get("id"))})
         elif btype in ("thinking", "redacted_thinking"):
             continue  # model-private reasoning: not replayable across vendors
         else:
@@ -126,17 +121,11 @@ def _assistant_turn(content: Any, where: str) -> dict[str, Any]:
 def _tool_choice(choice: Any) -> tuple[Any, bool | None]:
     if not isinstance(choice, dict):
         raise bad_request("tool_choice: must be an object with a 'type'", param="tool_choice")
-    ctype = choice.get("type")
-    parallel = False if choice.get("disable_parallel_tool_use") else None
-    if ctype == "auto":
-        return "auto", parallel
-    if ctype == "any":
-        return "required", parallel
-    if ctype == "none":
-        return "none", None
-    if ctype == "tool":
-        return {"type": "function", "function": {"name": choice.get("name")}}, parallel
-    raise bad_request(f"tool_choice.type: '{ctype}' is not one of auto, any, tool, none", param="tool_choice")
+    mapped = tool_choice_to_openai(choice)
+    if mapped is None:
+        raise bad_request(f"tool_choice.type: '{choice.get('type')}' is not one of auto, any, tool, none",
+                          param="tool_choice")
+    return mapped
 
 
 def anthropic_request_to_openai(body: Any) -> dict[str, Any]:
@@ -202,27 +191,6 @@ def anthropic_request_to_openai(body: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------- response
 
 
-def _usage(usage: dict[str, Any] | None) -> dict[str, int]:
-    u = usage or {}
-    details = u.get("prompt_tokens_details") or {}
-    cached = int(details.get("cached_tokens") or 0)
-    created = int(details.get("cache_creation_tokens") or 0)
-    return {
-        "input_tokens": max(0, int(u.get("prompt_tokens") or 0) - cached - created),
-        "output_tokens": int(u.get("completion_tokens") or 0),
-        "cache_creation_input_tokens": created,
-        "cache_read_input_tokens": cached,
-    }
-
-
-def _tool_input(arguments: Any) -> dict[str, Any]:
-    try:
-        value = orjson.loads(arguments or "{}")
-    except (orjson.JSONDecodeError, TypeError):
-        return {"arguments": arguments}
-    return value if isinstance(value, dict) else {"value": value}
-
-
 def _msg_id(openai_id: Any) -> str:
     raw = str(openai_id or "")
     return raw if raw.startswith("msg_") else "msg_" + (raw.removeprefix("chatcmpl-") or uuid.uuid4().hex)
@@ -238,13 +206,13 @@ def openai_response_to_anthropic(resp: dict[str, Any], model: str) -> dict[str, 
     for call in message.get("tool_calls") or []:
         fn = call.get("function") or {}
         content.append({"type": "tool_use", "id": call.get("id"), "name": fn.get("name"),
-                        "input": _tool_input(fn.get("arguments"))})
+                        "input": tool_input(fn.get("arguments"))})
     return {
         "id": _msg_id(resp.get("id")), "type": "message", "role": "assistant", "model": model,
         "content": content,
-        "stop_reason": _STOP_REASONS.get(str(choice.get("finish_reason")), "end_turn"),
+        "stop_reason": stop_reason(choice.get("finish_reason")),
         "stop_sequence": None,
-        "usage": _usage(resp.get("usage")),
+        "usage": to_anthropic_usage(resp.get("usage")),
     }
 
 
@@ -307,7 +275,7 @@ class AnthropicStreamEncoder:
                 idx = int(tc.get("index", 0))
                 fn = tc.get("function") or {}
                 if tc.get("id") or idx not in self._tool_blocks:
-                    out += self._open({"type": "tool_use", "id": tc.get("id") or f"toolu_{uuid.uuid4().hex[:24]}",
+                    out += self._open({"type": "tool_use", "id": tc.get("id") or new_tool_use_id(),
                                        "name": fn.get("name") or "", "input": {}})
                     self._tool_blocks[idx] = self._block
                 if fn.get("arguments"):
@@ -320,10 +288,10 @@ class AnthropicStreamEncoder:
 
     def finish(self) -> bytes:
         out = (b"" if self.started else self._start(None)) + self._close()
-        usage = _usage(self._usage)
+        usage = to_anthropic_usage(self._usage)
         out += _event("message_delta", {
             "type": "message_delta",
-            "delta": {"stop_reason": _STOP_REASONS.get(str(self._finish), "end_turn"), "stop_sequence": None},
+            "delta": {"stop_reason": stop_reason(self._finish), "stop_sequence": None},
             "usage": usage,
         })
         return out + _event("message_stop", {"type": "message_stop"})
@@ -346,7 +314,7 @@ async def _with_end(it: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str
             await aclose()
 
 
-async def _run_messages(gw: Gateway, ctx: RequestContext, ex: Exchange, send: Send) -> None:
+async def _run_messages(gw: GatewayState, ctx: RequestContext, ex: Exchange, send: Send) -> None:
     if ctx.stream:
         enc = AnthropicStreamEncoder(ctx.alias)
         it = await gw.pipeline.chat_stream(ctx)
@@ -362,7 +330,7 @@ async def _run_messages(gw: Gateway, ctx: RequestContext, ex: Exchange, send: Se
     ex.completed = True
 
 
-async def handle_messages(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
+async def handle_messages(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
     """``POST /v1/messages``: register in ``app.ROUTES``."""
     await handle(gw, scope, receive, send, "messages", validate_chat, error_body=anthropic_error_body,
                  to_request=anthropic_request_to_openai, run=_run_messages)

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from perimeter import metrics
 from perimeter.api.http import Receive, Scope, Send, send_bytes, send_json
+from perimeter.api.state import GatewayState
+from perimeter.observability import metrics
 
-if TYPE_CHECKING:
-    from perimeter.app import Gateway
 
-
-async def live(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
+async def live(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
     await send_json(send, 200, {"status": "ok"})
 
 
-async def ready(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
+async def ready(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
     """Ready only when every alias has at least one usable provider (loaded, breaker not open)."""
     if not gw.started:
         await send_json(send, 503, {"status": "starting"})
@@ -30,6 +26,6 @@ async def ready(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None
     })
 
 
-async def prometheus(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
+async def prometheus(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
     body = metrics.render(gw.pipeline.refresh_gauges)
     await send_bytes(send, 200, body, (), content_type=(b"content-type", b"text/plain; version=0.0.4; charset=utf-8"))

@@ -45,6 +45,16 @@ def new_request_id() -> str:
     return f"{_ID_PREFIX}{next(_id_counter):012x}"
 
 
+def bearer_token(headers: dict[str, str]) -> str | None:
+    """The credential of a request: ``Authorization: Bearer …`` (OpenAI SDKs) or ``x-api-key`` (Anthropic SDKs)."""
+    auth = headers.get("authorization")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+    return headers.get("x-api-key") or None
+
+
 def request_id_from(headers: dict[str, str]) -> str:
     """The client's ``x-request-id`` when it is sane (so traces join up), else a new one."""
     rid = headers.get("x-request-id", "")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from perimeter.api.http import (
     SSE_HEADERS,
     Receive,
     Scope,
     Send,
+    bearer_token,
     encode_headers,
     header_map,
     parse_json,
@@ -26,24 +27,13 @@ from perimeter.api.http import (
     send_error,
     send_json,
 )
+from perimeter.api.schema import validate_chat, validate_completions, validate_embeddings
+from perimeter.api.state import GatewayState
 from perimeter.context import Endpoint, RequestContext
 from perimeter.errors import GatewayError, ProviderError
 from perimeter.providers.sse import SSE_DONE, sse_data
-from perimeter.schema import validate_chat, validate_completions, validate_embeddings
-
-if TYPE_CHECKING:
-    from perimeter.app import Gateway
 
 log = logging.getLogger("perimeter.api")
-
-
-def api_key_from(headers: dict[str, str]) -> str | None:
-    auth = headers.get("authorization")
-    if auth:
-        scheme, _, token = auth.partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            return token.strip()
-    return headers.get("x-api-key") or None
 
 
 def response_headers(ctx: RequestContext) -> dict[str, str]:
@@ -77,11 +67,11 @@ class Exchange:
 Validator = Callable[[Any], dict[str, Any]]
 
 
-async def handle(gw: Gateway, scope: Scope, receive: Receive, send: Send, endpoint: Endpoint,
+async def handle(gw: GatewayState, scope: Scope, receive: Receive, send: Send, endpoint: Endpoint,
                  validator: Validator | None = None, *,
                  error_body: Callable[[GatewayError], bytes] | None = None,
                  to_request: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-                 run: Callable[[Gateway, RequestContext, Exchange, Send], Awaitable[None]] | None = None) -> None:
+                 run: Callable[[GatewayState, RequestContext, Exchange, Send], Awaitable[None]] | None = None) -> None:
     """Shared request flow for every model endpoint (OpenAI and Anthropic shapes)."""
     headers = header_map(scope)
     rid = request_id_from(headers)
@@ -96,7 +86,7 @@ async def handle(gw: Gateway, scope: Scope, receive: Receive, send: Send, endpoi
         body = (validator or _VALIDATORS[endpoint])(body)
         ctx = RequestContext(
             request_id=rid, endpoint=endpoint, alias=body["model"], body=body, headers=headers,
-            stream=bool(body.get("stream")), api_key=api_key_from(headers),
+            stream=bool(body.get("stream")), api_key=bearer_token(headers),
         )
         await gw.pipeline.admit(ctx)
         admitted = True
@@ -125,7 +115,7 @@ async def handle(gw: Gateway, scope: Scope, receive: Receive, send: Send, endpoi
             await gw.pipeline.finish(ctx, admitted)
 
 
-async def _run_openai(gw: Gateway, ctx: RequestContext, ex: Exchange, send: Send) -> None:
+async def _run_openai(gw: GatewayState, ctx: RequestContext, ex: Exchange, send: Send) -> None:
     if ctx.stream and ctx.endpoint in ("chat", "completions"):
         it = await (gw.pipeline.chat_stream(ctx) if ctx.endpoint == "chat" else gw.pipeline.completions_stream(ctx))
         await stream_sse(ctx, ex, send, it, encode=sse_data, done=SSE_DONE, error_event=openai_error_event)
@@ -142,7 +132,7 @@ async def _run_openai(gw: Gateway, ctx: RequestContext, ex: Exchange, send: Send
     ex.completed = True
 
 
-def _acknowledger(gw: Gateway, ctx: RequestContext) -> Callable[[], None]:
+def _acknowledger(gw: GatewayState, ctx: RequestContext) -> Callable[[], None]:
     return lambda: gw.pipeline.record(ctx)
 
 
@@ -190,7 +180,7 @@ _VALIDATORS: dict[str, Validator] = {
     "chat": validate_chat, "completions": validate_completions, "embeddings": validate_embeddings,
 }
 
-async def list_models(gw: Gateway, scope: Scope, receive: Receive, send: Send) -> None:
+async def list_models(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
     data = [
         {"id": alias, "object": "model", "created": 0, "owned_by": "perimeter",
          **({"description": a.description} if a.description else {})}

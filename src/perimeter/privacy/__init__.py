@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
 
 if TYPE_CHECKING:
-    from perimeter.privacy.scanner import Scanner
+    from perimeter.privacy.detect.scanner import Scanner
 
 __all__ = ["CANONICAL_TYPES", "EXTRA_TYPES", "Entity", "Scanner"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "Scanner":
-        from perimeter.privacy.scanner import Scanner
+        from perimeter.privacy.detect.scanner import Scanner
 
         return Scanner
     raise AttributeError(f"module 'perimeter.privacy' has no attribute {name!r}")

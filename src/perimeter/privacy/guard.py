@@ -27,8 +27,9 @@ from perimeter.context import Location, RequestContext
 from perimeter.errors import GatewayError
 from perimeter.privacy.config import PrivacyPolicyConfig
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
-from perimeter.privacy.pseudonymizer import Pseudonymizer, with_repeats
-from perimeter.privacy.restore import ReplacementTable, ResponseRestorer
+from perimeter.privacy.pseudonymize.pseudonymizer import Pseudonymizer, with_repeats
+from perimeter.privacy.pseudonymize.restore import ResponseRestorer
+from perimeter.privacy.pseudonymize.table import ReplacementTable
 from perimeter.privacy.walk import Slot, apply, collect
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class PrivacyStage:
             for policy in (global_cfg, *per_alias.values()):
                 wanted |= {t for t in policy.entities if t in EXTRA_TYPES}
             try:
-                from perimeter.privacy.scanner import Scanner
+                from perimeter.privacy.detect.scanner import Scanner
 
                 scanner = Scanner(types=sorted(wanted))
             except Exception as exc:  # fail closed at request time, with the reason logged
@@ -120,7 +121,7 @@ class PrivacyStage:
         warm = getattr(self.scanner, "warm_up", None)
         if callable(warm):
             warm()
-        from perimeter.privacy.morph import analyzer
+        from perimeter.privacy.detect.morph import analyzer
 
         analyzer()
 

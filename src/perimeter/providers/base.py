@@ -17,9 +17,9 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-Location = Literal["on_prem", "cloud"]
+from perimeter.context import Location
 
 
 @dataclass(slots=True, frozen=True)

@@ -9,11 +9,11 @@ from perimeter.providers.base import Provider
 
 # config ``type`` -> (module, class)
 ADAPTERS: dict[str, tuple[str, str]] = {
-    "openai_compat": ("perimeter.providers.openai_compat", "OpenAICompatProvider"),
-    "openai": ("perimeter.providers.openai_compat", "OpenAICompatProvider"),
-    "anthropic": ("perimeter.providers.anthropic", "AnthropicProvider"),
-    "gemini": ("perimeter.providers.gemini", "GeminiProvider"),
-    "llamacpp": ("perimeter.providers.llamacpp", "LlamaCppProvider"),
+    "openai_compat": ("perimeter.providers.openai_compat.provider", "OpenAICompatProvider"),
+    "openai": ("perimeter.providers.openai_compat.provider", "OpenAICompatProvider"),
+    "anthropic": ("perimeter.providers.anthropic.provider", "AnthropicProvider"),
+    "gemini": ("perimeter.providers.gemini.provider", "GeminiProvider"),
+    "llamacpp": ("perimeter.providers.llamacpp.provider", "LlamaCppProvider"),
 }
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from perimeter.config import RetryConfig
 from perimeter.providers.base import Provider
+from perimeter.providers.config import RetryConfig
 from perimeter.resilience.breaker import CircuitBreaker
 
 

@@ -1,8 +1,8 @@
 """Cascade (FrugalGPT-style): answer with the local model, escalate to the cloud when unsure.
 
-The router only *plans* a cascade (:class:`CascadePlan` on ``RouteDecision.cascade``); the
-pipeline executes it with :func:`run_cascade`, passing two async callables that send a body to
-the local chain and to the cloud chain.  Keeping the calls out of here means the cascade uses
+The router only *plans* a cascade (:class:`perimeter.stages.CascadePlan` on
+``RouteDecision.cascade``); the pipeline executes it with :func:`run_cascade`, passing two async
+callables that send a body to the local chain and to the cloud chain.  Keeping the calls out of here means the cascade uses
 the pipeline's own fallback, privacy preparation and accounting for each leg.
 
 Escalation signals: the local call failed, the answer is a refusal (RU/EN patterns), or its
@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from perimeter.errors import ProviderError
-from perimeter.stages import RouteTarget
+from perimeter.routing import metrics
+from perimeter.stages import CascadePlan
 
 REFUSAL = re.compile(
     r"^\s*(?:"
@@ -30,16 +31,6 @@ REFUSAL = re.compile(
     r")",
     re.IGNORECASE,
 )
-
-
-@dataclass(slots=True)
-class CascadePlan:
-    local: list[RouteTarget]
-    cloud: list[RouteTarget]
-    min_confidence: float = -0.6
-    escalate_on: tuple[str, ...] = ("error", "refusal", "low_confidence")
-    request_logprobs: bool = True
-    trail: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -112,13 +103,22 @@ def _strip_logprobs(response: dict[str, Any]) -> dict[str, Any]:
 Call = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
-async def run_cascade(plan: CascadePlan, body: dict[str, Any], call_local: Call, call_cloud: Call) -> CascadeResult:
+async def run_cascade(plan: CascadePlan, body: dict[str, Any], call_local: Call, call_cloud: Call, *,
+                      alias: str | None = None) -> CascadeResult:
     """Run the local leg; escalate to ``call_cloud(body)`` when a configured signal fires.
 
     ``call_local`` gets the body with ``logprobs`` requested (see :func:`local_body`); if the
     client did not ask for logprobs they are removed from the answer it gets back.  Errors of
-    the cloud leg propagate (the pipeline reports them as usual).
+    the cloud leg propagate (the pipeline reports them as usual).  With ``alias`` the outcome
+    is counted in the routing metrics.
     """
+    result = await _cascade(plan, body, call_local, call_cloud)
+    if alias is not None:
+        metrics.record_cascade(alias, result.reason.split(":", 1)[1])
+    return result
+
+
+async def _cascade(plan: CascadePlan, body: dict[str, Any], call_local: Call, call_cloud: Call) -> CascadeResult:
     client_wants_logprobs = bool(body.get("logprobs"))
     try:
         resp = await call_local(local_body(plan, body))

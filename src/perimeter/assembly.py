@@ -1,0 +1,221 @@
+"""The one place that assembles the gateway: config → providers → stages → pipeline → HTTP faces.
+
+:func:`build` reads top to bottom in the order things must exist::
+
+    upstreams (providers, breakers)  →  accounting (keys, limits, ledger, audit)
+      →  privacy  →  router (needs provider health and the budget check)
+      →  Pipeline(…every stage…)  →  admin API  →  metrics collectors
+
+and returns an :class:`Assembly`, whose :meth:`~Assembly.aclose` takes it all down again in
+reverse (the ledger flushes after in-flight requests finished, providers close last).
+Optional stages are ``None`` when the config does not ask for them.  Nothing else in the
+package builds a stage: the HTTP layer (:mod:`perimeter.app`) only calls :func:`build`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import orjson
+
+from perimeter.api.admin import AdminAPI
+from perimeter.api.state import ASGIApp
+from perimeter.config import Config
+from perimeter.observability import metrics
+from perimeter.pipeline import Pipeline
+from perimeter.providers.registry import build_provider
+from perimeter.resilience.breaker import CircuitBreaker
+from perimeter.resilience.upstream import Upstream
+
+if TYPE_CHECKING:
+    from perimeter.accounting.services import AccountingServices
+    from perimeter.privacy.guard import PrivacyStage
+    from perimeter.routing.router import HybridRouter
+
+log = logging.getLogger("perimeter")
+
+Closer = Callable[[], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class Assembly:
+    """Everything :func:`build` made for one gateway process."""
+
+    config: Config
+    upstreams: dict[str, Upstream]
+    pipeline: Pipeline
+    #: ASGI apps served under a path prefix (``/admin/``).
+    mounts: list[tuple[str, ASGIApp]] = field(default_factory=list)
+    accounting: AccountingServices | None = None
+    _closers: list[Closer] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        """Shut down in reverse order of construction; one failing step does not stop the rest."""
+        await _close_all(self._closers, self.upstreams)
+
+
+async def build(config: Config) -> Assembly:
+    """Build and start every configured part; on failure, close what was already started."""
+    upstreams = build_upstreams(config)
+    closers: list[Closer] = []
+    try:
+        for up in upstreams.values():
+            await up.provider.start()
+        accounting = await build_accounting_stage(config, closers)
+        privacy = await build_privacy_stage(config, closers)
+        router = await build_router(config, upstreams, accounting, closers)
+        pipeline = Pipeline(
+            config, upstreams, router=router, privacy=privacy,
+            gatekeeper=accounting.gatekeeper if accounting else None,
+            recorder=accounting.recorder if accounting else None,
+            audit=accounting.audit if accounting else None,
+        )
+    except BaseException:
+        await _close_all(closers, upstreams)
+        raise
+    parts = Assembly(config, upstreams, pipeline, accounting=accounting, _closers=closers)
+    if accounting is not None:
+        parts.mounts.append(("/admin/", build_admin_api(config, accounting)))
+    audit_config(config, pipeline)
+    return parts
+
+
+# ------------------------------------------------------------------------------------------ the parts
+
+
+def build_upstreams(config: Config) -> dict[str, Upstream]:
+    """One :class:`Upstream` (adapter + circuit breaker + retry policy) per configured provider."""
+    upstreams: dict[str, Upstream] = {}
+    for pcfg in config.providers:
+        breaker = CircuitBreaker(pcfg.breaker.failure_threshold, pcfg.breaker.cooldown)
+        upstreams[pcfg.name] = Upstream(build_provider(pcfg), breaker, pcfg.retry)
+    return upstreams
+
+
+async def build_accounting_stage(config: Config, closers: list[Closer]) -> AccountingServices | None:
+    """Keys, limits, ledger and audit; ``None`` when ``accounting.enabled`` is false (dev only)."""
+    from perimeter.accounting.services import StartupError, build_accounting
+
+    if not config.accounting.enabled:
+        if config.server.mode == "production":
+            raise StartupError("accounting.enabled is false, which production mode does not allow "
+                               "(no keys, no ledger, no audit log)")
+        log.warning("accounting.enabled is false: no API keys, limits, usage ledger or audit log")
+        return None
+    services = await build_accounting(config)
+    collector = _counter_lines(services.metrics)
+    metrics.register_collector(collector)
+
+    async def close() -> None:
+        metrics.unregister_collector(collector)
+        await services.aclose()
+
+    closers.append(close)
+    return services
+
+
+def privacy_configured(config: Config) -> bool:
+    return config.privacy.enabled or any(m.privacy is not None and m.privacy.enabled for m in config.models.values())
+
+
+async def build_privacy_stage(config: Config, closers: list[Closer]) -> PrivacyStage | None:
+    """The scanner and pseudonymizer, warmed up; ``None`` (with a warning) when privacy is off."""
+    if not privacy_configured(config):
+        log.warning("privacy scanning is disabled: requests reach every provider unscanned")
+        return None
+    from perimeter.privacy.guard import PrivacyStage
+
+    stage = PrivacyStage.from_config(config.privacy, {a: m.privacy for a, m in config.models.items()})
+    # Load the NLP models before the first request: a cold scan would blow the time budget
+    # and (fail-closed) refuse the request.
+    await asyncio.to_thread(stage.warm_up)
+
+    async def close() -> None:
+        stage.close()
+
+    closers.append(close)
+    return stage
+
+
+async def build_router(config: Config, upstreams: dict[str, Upstream], accounting: AccountingServices | None,
+                       closers: list[Closer]) -> HybridRouter:
+    """The hybrid router, told how to read provider health and the caller's cloud budget."""
+    from perimeter.routing import metrics as routing_metrics
+    from perimeter.routing.router import HybridRouter
+
+    budget = accounting.cloud_budget_left if accounting is not None else None
+    # In a thread: semantic routes and embedding-based difficulty load a model here.
+    router = await asyncio.to_thread(
+        HybridRouter, config, lambda name: upstreams[name].usable(), cloud_budget_left=budget)
+    metrics.register_collector(routing_metrics.prometheus_lines)
+    closers.append(router.aclose)
+    return router
+
+
+def build_admin_api(config: Config, services: AccountingServices) -> AdminAPI:
+    """``/admin/…`` over the accounting services (keys, usage, audit verify, counters)."""
+    return AdminAPI(config.server.admin_key, services.keys, services.key_cache, services.audit, services.db,
+                    flush=services.flush, counters=services.metrics)
+
+
+# ------------------------------------------------------------------------------------------ audit
+
+
+def config_fingerprint(config: Config, pipeline: Pipeline) -> dict[str, object]:
+    """What the audit log records about the configuration in force: no secrets, no values.
+
+    The digest covers the whole resolved config (secrets included, so a rotated key shows as
+    a change) without revealing any of it.
+    """
+    digest = hashlib.sha256(orjson.dumps(config.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return {
+        "source": config.source,
+        "sha256": digest,
+        "mode": config.server.mode,
+        "providers": {p.name: p.location for p in config.providers},
+        "models": sorted(config.models),
+        "privacy": pipeline.privacy is not None,
+    }
+
+
+def audit_config(config: Config, pipeline: Pipeline) -> None:
+    """Record which configuration this replica serves with (a policy-relevant event)."""
+    if pipeline.audit is not None:
+        pipeline.audit.append("config_loaded", config_fingerprint(config, pipeline))
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def _counter_lines(values: Callable[[], dict[str, float]]) -> Callable[[], Iterable[str]]:
+    """A /metrics collector over a ``{series: value}`` dict (counters end in ``_total``)."""
+
+    def collect() -> Iterable[str]:
+        typed: set[str] = set()
+        for name, value in values().items():
+            base = name.split("{", 1)[0]
+            if base not in typed:
+                typed.add(base)
+                yield f"# TYPE {base} {'counter' if base.endswith('_total') else 'gauge'}"
+            yield f"{name} {value}"
+
+    return collect
+
+
+async def _close_all(closers: list[Closer], upstreams: dict[str, Upstream]) -> None:
+    for fn in reversed(closers):
+        try:
+            await fn()
+        except Exception:
+            log.exception("shutdown step failed")
+    closers.clear()
+    for up in upstreams.values():
+        try:
+            await up.provider.aclose()
+        except Exception:
+            log.exception("closing provider %s failed", up.name)

@@ -1,0 +1,5 @@
+"""The ``perimeter`` command line: one module per command, the lazy group in :mod:`.main`."""
+
+from perimeter.cli.main import cli, main
+
+__all__ = ["cli", "main"]

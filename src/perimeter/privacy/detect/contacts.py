@@ -1,0 +1,219 @@
+"""E-mail, phone, IP address, IBAN and date-of-birth detectors (pattern + validation)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
+from perimeter.privacy.detect.keywords import nearest_context
+from perimeter.privacy.detect.prescan import TextIndex, matches_at
+from perimeter.privacy.entities import Entity
+
+# --- e-mail: anchor on "@" and grow both ways (much faster than scanning with a full regex).
+_EMAIL_LEFT = re.compile(r"[\w.+\-']{1,64}$")
+_EMAIL_RIGHT = re.compile(r"(?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24}(?![\w\-])")
+
+
+def find_emails(ix: TextIndex) -> list[Entity]:
+    text = ix.text
+    out: list[Entity] = []
+    at = text.find("@")
+    while at != -1:
+        left = _EMAIL_LEFT.search(text, max(0, at - 64), at)
+        right = _EMAIL_RIGHT.match(text, at + 1)
+        if left and right:
+            start = left.start()
+            while start < at and text[start] in ".'-":
+                start += 1
+            if start < at and not (start > 0 and text[start - 1] in "/:") and not _in_url_userinfo(text, start):
+                out.append(Entity("EMAIL", start, right.end(), text[start:right.end()], 0.99, "email"))
+        at = text.find("@", at + 1)
+    return out
+
+
+def _in_url_userinfo(text: str, start: int) -> bool:
+    """"postgresql://user:Pa!ss@host": the "@" ends URL credentials, not an e-mail address."""
+    word_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), text.rfind("\t", 0, start), 0)
+    return "://" in text[word_start:start]
+
+
+# --- phones: international (+CC), Russian 8-prefixed, (area) local, US 3-3-4.
+_SEP = r"[ \t\u00a0\-.]*"
+_PHONE = re.compile(
+    rf"(?<![\w+/])(?:"
+    rf"(?P<intl>\+\s?\d{{1,3}}){_SEP}\(?\d{{1,5}}\)?(?:{_SEP}\d{{1,5}}){{1,5}}"
+    rf"|(?P<ru8>8){_SEP}\(?\d{{3,5}}\)?{_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
+    rf"|\(\d{{3,5}}\){_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2,4}}"
+    rf"|\d{{3}}[\-.\u00a0 ]\d{{3}}[\-.\u00a0 ]\d{{4}}"
+    rf"|(?P<loc>\d{{3}}-\d{{2}}-\d{{2}})"
+    rf")(?![\w]|-\w)"  # "555-123-4567-X" is a product code
+)
+
+
+def find_phones(ix: TextIndex) -> list[Entity]:
+    text = ix.text
+    out: list[Entity] = []
+    matches = [m for lo, hi in ix.digit_regions(pad=3) for m in _PHONE.finditer(text, lo, hi)]
+    for m in matches:
+        start, end = m.start(), m.end()
+        value = m.group()
+        digits = [i for i, ch in enumerate(value) if ch.isdigit()]
+        count = len(digits)
+        # The layout checks come first: the context look-up (which can veto any of them with a
+        # negative word) is the expensive step.
+        score = 0.9
+        if m.group("intl"):
+            cc = m.group("intl")[1:].lstrip()  # "+", an optional space, the country code
+            limit = 11 if cc in ("7", "1") else 15
+            if count > limit:
+                end = start + digits[limit - 1] + 1
+                count = limit
+            if count < (11 if cc in ("7", "1") else 8):
+                continue
+            ctx = nearest_context(text, start, 32)
+            score = 0.95
+        elif m.group("ru8"):
+            if count != 11:
+                continue
+            ctx = nearest_context(text, start, 32)
+            compact = "".join(ch for ch in value if ch.isdigit())
+            plain = value.isdigit()
+            if plain and compact[1] not in "9" and ctx != "PHONE":
+                continue
+        elif m.group("loc"):
+            ctx = nearest_context(text, start, 32)
+            if ctx != "PHONE":
+                continue
+        else:
+            if count not in (10, 11):
+                continue
+            ctx = nearest_context(text, start, 32)
+            if value[3] == "." and ctx != "PHONE" and not (value[0] in "23456789" and value[4] in "23456789"):
+                continue
+            if ctx not in ("PHONE", None):
+                continue
+        if ctx == "NEG":
+            continue
+        while end > start and not text[end - 1].isdigit():
+            end -= 1
+        out.append(Entity("PHONE", start, end, text[start:end], score, "phone"))
+    return out
+
+
+# --- IP addresses.
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])")
+_IP_CTX = re.compile(r"\b(?:ip|ipv4|host|server|addr\w*|адрес\w*|сервер\w*|хост\w*|src|dst|from|client|peer|remote|с|from)\b\W*$|=\s*$", re.IGNORECASE)
+_VERSION_CTX = re.compile(
+    r"\b(?:v|version|верси\w*|ver\.?|release|релиз|build|oid|сборк\w*|patch|патч\w*)\W+(?:\w+\W+){0,2}$|\bv$",
+    re.IGNORECASE,
+)
+
+
+def find_ips(ix: TextIndex) -> list[Entity]:
+    text = ix.text
+    out: list[Entity] = []
+    if "." in text:
+        # An address is one digit region with three dots: other regions are not tried.
+        windows = [(lo, hi) for lo, hi in ix.digit_regions() if text.count(".", lo, hi) >= 3]
+        for m in (m for lo, hi in windows for m in _IPV4.finditer(text, lo, hi)):
+            parts = m.group().split(".")
+            if any(int(p) > 255 or (len(p) > 1 and p[0] == "0") for p in parts):
+                continue
+            if parts[0] in ("0", "255") or _VERSION_CTX.search(text, max(0, m.start() - 28), m.start()):
+                continue
+            if len(parts[0]) == 1 and not _IP_CTX.search(text, max(0, m.start() - 40), m.start()):
+                continue  # "1.8.1.159" is far more often a version than an address
+            out.append(Entity("IP_ADDRESS", m.start(), m.end(), m.group(), 0.95, "ipv4"))
+    if "::" in text or text.count(":") >= 7:
+        for m in (m for lo, hi in ix.ipv6_windows() for m in _IPV6.finditer(text, lo, hi)):
+            value = m.group()
+            if value.count(":") < 2 or ("::" not in value and value.count(":") < 7) or value == "::":
+                continue
+            try:
+                ipaddress.IPv6Address(value)
+            except ValueError:
+                continue
+            if not any(ch.isdigit() for ch in value) or value == "::1":
+                continue  # "::1" is every machine's loopback: it identifies no one
+            if value.endswith("::") and text[m.end():m.end() + 1] == "/":
+                continue  # "fe80::/10" is a network prefix, not an address
+            out.append(Entity("IP_ADDRESS", m.start(), m.end(), value, 0.95, "ipv6"))
+    return out
+
+
+# --- IBAN: country + check digits + BBAN, optionally in groups of four.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]){10,32})")
+
+
+def find_ibans(ix: TextIndex) -> list[Entity]:
+    text = ix.text
+    out: list[Entity] = []
+    # Every IBAN starts with two capitals and two digits: only those places are tried.
+    for m in matches_at(_IBAN, text, ix.iban_starts()):
+        want = IBAN_LENGTHS.get(m.group()[:2])
+        if want is None:
+            continue
+        taken = 0
+        end = m.start()
+        for i, ch in enumerate(m.group()):
+            if ch.isalnum():
+                taken += 1
+                if taken == want:
+                    end = m.start() + i + 1
+                    break
+        if taken != want:
+            continue
+        if end < len(text) and text[end].isalnum() and not text[end - 1 : end + 1].isupper():
+            continue
+        value = text[m.start():end]
+        if iban_valid(value.replace(" ", "").replace("\u00a0", "")):
+            out.append(Entity("IBAN", m.start(), end, value, 0.99, "iban"))
+    return out
+
+
+# --- dates of birth: a date plus a birth context word before it (or "г.р." after it).
+_MONTHS_RU = r"январ[яь]|феврал[яь]|марта?|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|августа?|сентябр[яь]|октябр[яь]|ноябр[яь]|декабр[яь]"
+_MONTHS_EN = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_DATE = re.compile(
+    rf"(?<![\w.])(?:"
+    rf"\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)\d{{2}}"
+    rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}\s+(?:{_MONTHS_RU})\s+(?:19|20)\d{{2}}(?:\s*(?:г\.|года|г\b))?"
+    rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
+    rf"|(?P<year>(?:19|20)\d{{2}})(?=\s*(?:г\.\s*р\.?|года рождения|г/р))"
+    rf")(?![\w])",
+    re.IGNORECASE,
+)
+_BIRTH = re.compile(r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*")
+_BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения")
+# Every alternative of these two starts with a word of ``literals.BIRTH_BEFORE`` / ``BIRTH_AFTER``.
+
+
+def find_birth_dates(ix: TextIndex) -> list[Entity]:
+    """Dates right after a birth word ("дата рождения", "DOB", "born") or before "г.р."."""
+    text = ix.text
+    out: list[Entity] = []
+    seen: set[int] = set()
+    lower = ix.lower
+    for kw in matches_at(_BIRTH, lower, ix.literal_starts("birth_before", fallback_find=True) or []):
+        m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 48))
+        if m is None or m.start() in seen:
+            continue
+        # The date must be the first one after the word ("родился 01.02.1990, принят 03.04.2015").
+        seen.add(m.start())
+        out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.9, "birth_date"))
+    for suffix in matches_at(_BIRTH_AFTER, lower, ix.literal_starts("birth_after", fallback_find=True) or []):
+        lo = max(0, suffix.start() - 32)
+        last = None
+        for m in _DATE.finditer(text, lo, suffix.start() + 8):
+            last = m
+        if last is not None and last.start() not in seen and last.end() <= suffix.start() + 8:
+            seen.add(last.start())
+            out.append(Entity("DATE_OF_BIRTH", last.start(), last.end(), last.group(), 0.9, "birth_date"))
+    return out

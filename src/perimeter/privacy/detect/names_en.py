@@ -1,0 +1,434 @@
+"""English (Latin-script) person names, offline: name lists + capitalisation + context.
+
+The lists in ``data/`` come from the US Census 1990 name frequency files (public domain,
+5k first names, top 30k surnames) plus common first names and surnames of other origins
+(Slavic transliterations, Indian, Chinese, Arabic, Japanese, European).  A name is a run of
+capitalised words that starts with a known first name, an initial or a title ("Dr.", "Ms"),
+or a single common first name in a place where names go ("Hi Sarah,", "ask Tom to…").
+Later mentions of a surname found this way ("… Smith said") are reported too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from perimeter.privacy.entities import Entity
+
+_UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
+_LO = "a-zß-öø-ÿ\u0100-\u017f"
+# "'s" ends a name: "Warren Buffett's Berkshire Hathaway" is a name and a company.
+_TOKEN = re.compile(rf"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[{_UP}][{_LO}]+(?:-[{_UP}]?[{_LO}]+|['’](?![sS]\b)[{_UP}]?[{_LO}]+)*|[A-Z]\.")
+_PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|bin|ibn|al|ter)\s)+$")
+_CAPS_PAIR = re.compile(r"(?<![A-Za-z])([A-Z]{2,})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?([A-Z]{2,}(?:-[A-Z]{2,})?)(?![A-Za-z])")
+# Transliterated Slavic surnames are productive; the suffix says "surname" even when the list does not.
+_SLAVIC_SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|skiy|skii|skaya|ski|ska|enko|chuk|vich|ko|ук|yan)$")
+_TITLE = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Madam", "Dame", "Lord", "Lady"})
+# Capitalised words that are first names in the census lists but mostly something else here.
+_AMBIGUOUS = frozenset(
+    """
+will may june april august grant mark bill chase hope faith joy grace rose dawn summer autumn
+art guy pat sue rich frank ray jack gene don van major christian royal golden sterling precious
+claude ada ruby julia jenkins alexa siri star sky angel honey crystal amber holly ivy lily iris
+page lane dale glen forest river miles max lee wade sunny misty sandy penny bob jean carol
+harmony destiny justice king prince princess rich chance cash buck drew reed ward price
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_STOP = frozenset(
+    """
+a an the and or but if so to of in on at by for with from as is are was were be been it its this
+that these those he she we they you i my our your their his her me us them not no yes all any
+please thanks thank hello hi hey dear best regards kind sincerely cheers yours note subject re fw
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december street st road avenue lane drive court way place
+inc ltd llc corp co company group team support service services bank university college school
+department office project product customer client user admin manager director engineer
+api server cloud database error warning info debug request response new york los angeles san
+francisco united states kingdom north south east west park city county state hospital clinic
+introduction summary overview report data update status issue bug feature release version
+python java javascript docker kubernetes linux windows google microsoft amazon apple meta
+openai github slack stripe azure aws gmail outlook teams zoom jira confluence notion
+ceo cto cfo hr it qa ui ux pm vp dev ops sales marketing finance legal security privacy
+ask tell call email send ping contact invite meet message remind notify cc forward reply write inform
+let make help use check review fix add update create delete show find get set run see
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+# A single capitalised word after these is a place ("a campus in Austin"), not a person.
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|into|across|outside|around|via|of|visit|visited)\s+$", re.IGNORECASE)
+# Narrower than _GREETING: "dispute with Chase" is a bank, "a note to Grace" a person.
+_AMBIGUOUS_CUE = re.compile(
+    r"\b(?:hi|hello|hey|dear|thanks|thank|to|ask|tell|call|ping|cc|and|named|name is|i am|i'm|this is|"
+    r"(?:spoke|spoken|talked|met|meeting|chatted|working|work|lunch|dinner) with|name\s*:)\s*,?\s*$",
+    re.IGNORECASE,
+)
+# Ambiguous words that, before a known surname, are names even at the start of a sentence
+# ("Grace Hopper invented…", "Bill Gates founded…"); modal verbs and months are not here.
+_MOSTLY_NAMES = frozenset(
+    """
+grace rose hope faith joy ruby julia ada claude lily ivy iris holly jean carol bob bill mark dawn
+amber crystal angel penny sandy victoria jack ray frank gene lee
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+# Chinese names in pinyin, family name first ("Zhou Xinyi", "Xu Mingyang"): a one-syllable
+# family name from the surname list and a given name of one or two pinyin syllables.
+_PINYIN_SYLLABLE = (
+    r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|er|a|o|e|i|u|v)"
+)
+_PINYIN_GIVEN = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,2}}")
+_PINYIN_FAMILY = re.compile(_PINYIN_SYLLABLE)
+# Generic words of geography and company names: a run that starts or ends with one names a
+# place or a firm ("Long Beach", "Silicon Valley", "Santa Clara", "Dell Technologies").
+_PLACE_FIRST = frozenset(
+    "santa las los fort port mount mt cape puerto costa são sao porto rio baton palm salt silicon saint".split()  # noqa: SIM905
+)
+_PLACE_LAST = frozenset(
+    """
+beach city valley town springs island islands bay heights falls harbor harbour village county creek
+canyon coast shore gardens square station airport terrace mountains technologies technology bros
+brothers motors holdings partners capital group labs systems solutions industries airlines airways
+pharma pharmaceuticals foods media studios ventures consulting associates hotel resort university
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+# A name at the start of a sentence or a list line is a name when a verb of what people do
+# follows ("Raj raised the question", "Will also helped"); "Will also help" (a modal) and
+# "Bill passed the Senate" (not a person's verb) are not.
+_PERSON_VERB_AFTER = re.compile(
+    r"[ \t]+(?:(?:also|just|already|then|still|never|kindly|has|had|will)[ \t]+)?"
+    r"(?:helped|said|says|asked|asks|wrote|writes|told|tells|sent|sends|called|calls|mentioned|suggested|"
+    r"agreed|promised|offered|replied|joined|covered|fixed|raised|presented|reviewed|thinks|thought|"
+    r"wants|wanted|needs|needed|emailed|texted|messaged|pinged|shared|explained|complained|confirmed|"
+    r"noticed|reported|approved|signed|booked|cancelled|canceled|owns|leads|led|will follow|follows|"
+    r"is out|is off|is on leave|is sick|was out|and I|and me)\b"
+)
+# "Anna: hi" — a speaker label at the start of a line in a chat log.
+_SPEAKER_AFTER = re.compile(r"[ \t]*:[ \t]+\S")
+# Pets get people's names; a single name after a pet word in the same sentence is the pet's.
+_PET = re.compile(
+    r"\b(?:dog|dogs|cat|cats|puppy|puppies|pup|kitten|kittens|kitty|pet|pets|retriever|terrier|shepherd|"
+    r"labrador|poodle|beagle|bulldog|hamster|parrot|budgie|bird|horse|pony|rabbit|bunny|goldfish|fish|"
+    r"turtle|tortoise|ferret|guinea pig|lizard|snake)\b",
+    re.IGNORECASE,
+)
+# Firms named after people: a legal-form word or "&" right after (or "&" right before) the name.
+_FIRM_AFTER = re.compile(
+    r"^(?:[ \t]+[A-Z][\w'’.-]*){0,3}?,?[ \t]*(?:GmbH|AG|Inc\b|LLC|Ltd\b|Corp\b|Co\.|plc|PLC|S\.A\.|SA\b|KG\b|"
+    r"LLP|Group\b|Holdings?\b|& (?:Co|Sons|Partners|Associates)\b|Foundation\b|Institute\b|Award\b|Prize\b)"
+    r"|^[ \t]*&[ \t]*[A-Z]"
+)
+_FIRM_BEFORE = re.compile(r"[A-Z][\w'’.-]*[ \t]*&[ \t]*$")
+# Well-known firms and places whose names are also people's names.
+_NOT_PERSON = re.compile(
+    r"\b(?:Morgan Stanley|Goldman Sachs|Merrill Lynch|Lehman Brothers|Charles Schwab|Edward Jones|Wells Fargo|"
+    r"Dow Jones|Ralph Lauren|Calvin Klein|Tommy Hilfiger|Hugo Boss|Louis Vuitton|Christian Dior|Estée Lauder|"
+    r"Estee Lauder|Yves Saint Laurent|Walt Disney|Harley[- ]Davidson|Rolls[- ]Royce|Aston Martin|Philip Morris|"
+    r"Booz Allen|Arthur Andersen|Johnson Controls|Marks (?:&|and) Spencer|Hong Kong|Sri Lanka|Costa Rica|"
+    r"Puerto Rico|Kuala Lumpur|Ho Chi Minh|Tel Aviv|Abu Dhabi|Buenos Aires|Rio de Janeiro|S[aã]o Paulo|"
+    r"New Delhi|Addis Ababa|Phnom Penh|Dar es Salaam|Cape Town|Da Nang|Hai Phong|Chiang Mai|Lake Tahoe|"
+    r"Las Vegas|Santa Monica|San Diego|San Jose|Saint Petersburg|St\.? Petersburg)\b"
+)
+# Vietnamese names: family name, a common middle name, one or two given syllables ("Nguyen Van An").
+_VIET = re.compile(
+    r"\b(?:Nguy[eễ]n|Tr[aầ]n|L[eê]|Ph[aạ]m|Ho[aà]ng|Hu[yỳ]nh|Phan|V[uũ]|V[oõ]|[DĐ][aặ]ng|B[uù]i|[DĐ][oỗ]|H[oồ]|Ng[oô]|"
+    r"D[uư][oơ]ng|L[yý]|Tr[iị]nh|[DĐ][iì]nh|L[aâ]m|L[uư][oơ]ng|Tr[uư][oơ]ng)"
+    r"[ \u00a0](?:V[aă]n|Th[iị]|[DĐ][uứ]c|Minh|Ng[oọ]c|Qu[oố]c|Th[aà]nh|H[uữ]u|Ho[aà]ng|Xu[aâ]n|Kim|H[oồ]ng|Anh|C[oô]ng|"
+    r"Gia|B[aả]o|Tu[aấ]n|Quang|Thu|Mai|Thanh)"
+    r"(?:[ \u00a0][A-ZĐÀ-Ỹ][a-zà-ỹđ]{1,6}){1,2}\b"
+)
+# A roster or list: "Mon - Li Wei", "Wed - Bob", "10:00 Anna Smith"; a line whose value is
+# one to four capitalised words.
+_LIST_LINE = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]*)?[^\n]{1,24}?[ \t]*(?:-|–|—|:|\||\t)[ \t]*"
+    r"([A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){0,3})[ \t]*(?=:|$|\()",
+    re.MULTILINE,
+)
+_MONTHS = frozenset({"may", "june", "april", "august", "january", "march", "july"})
+# Lower-case names in chat ("talked to john smith"): only right after words that introduce a person.
+_LOWER_CUE = re.compile(
+    r"\b(?:talked to|talk to|spoke to|spoke with|speak to|speak with|met with|meeting with|call with|chat with|"
+    r"my name is|name is|i am|i'm|im|this is|my (?:gf|bf|wife|husband|girlfriend|boyfriend|friend|boss|colleague|"
+    r"coworker|manager|son|daughter|brother|sister|mom|dad|landlord|neighbor|neighbour)|ask|tell|call|ping|email|cc)"
+    r"[ \t]+([a-z][a-z'’-]+)(?:[ \t]+([a-z][a-z'’-]+))?",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(
+    r"(?:\b(?:hi|hello|hey|dear|thanks|thank you|regards|cheers|best|sincerely|yours|cc|from|to|by|"
+    r"with|contact|ask|tell|call|email|ping|named|name is|i am|i'm|this is|patient|employee|"
+    r"customer|client|mr|mrs|ms|dr|signed|attn|attention|for|and|or|met|meet|colleague|manager|"
+    r"my (?:gf|bf|wife|husband|girlfriend|boyfriend|partner|friend|boss|coworker|son|daughter|brother|"
+    r"sister|mom|mum|dad|landlord|landlady|neighbou?r|cousin|aunt|uncle|niece|nephew|fianc[eé]e?|roommate))\s*[,:.]?|@|name\s*:)\s*$",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _read(kind: str) -> frozenset[str]:
+    data = resources.files("perimeter.privacy.detect").joinpath("data", f"{kind}.txt").read_text("utf-8")
+    return frozenset(w for line in data.splitlines() if (w := line.strip()) and not w.startswith("#"))
+
+
+@cache
+def _names(kind: str) -> frozenset[str]:
+    """A list with its hand-written international supplement (``*_intl.txt``) merged in."""
+    if kind in ("first_names", "first_names_common"):
+        return _read(kind) | _read("first_names_intl")
+    if kind == "last_names":
+        return _read(kind) | _read("last_names_intl")
+    return _read(kind)
+
+
+def load() -> None:
+    for kind in ("first_names", "first_names_common", "last_names"):
+        _names(kind)
+
+
+def _fold(word: str) -> str:
+    """"maría" -> "maria": the lists are mostly unaccented; accents must not hide a name."""
+    if word.isascii():
+        return word
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+def has_lower_cue(text: str) -> bool:
+    """Whether a text without capitals may still hold a name written in lower case."""
+    return _LOWER_CUE.search(text) is not None or _QUOTE_OPEN.search(text) is not None
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\"'«(":
+        i -= 1
+    return i < 0 or text[i] in ".!?\n:;*#>-•"
+
+
+def _line_start(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t-*•>":
+        i -= 1
+    return i < 0 or text[i] == "\n"
+
+
+def find_en_names(text: str) -> list[Entity]:
+    first, common, last = _names("first_names"), _names("first_names_common"), _names("last_names")
+    # A word glued to a slash or a digit is a date or code part ("12/Jun/2024"), not a name.
+    tokens = [
+        t for t in _TOKEN.finditer(text)
+        if not (t.start() and text[t.start() - 1] in "/0123456789") and text[t.end():t.end() + 1] not in ("/",)
+        and not text[t.end():t.end() + 1].isdigit()
+    ]
+    out: list[Entity] = []
+    i = 0
+    while i < len(tokens):
+        # Run of tokens separated by a single space (or space after an initial).
+        run = [tokens[i]]
+        j = i + 1
+        while j < len(tokens):
+            gap = text[run[-1].end():tokens[j].start()]
+            after_title = run[-1].group() in _TITLE and gap in (". ", ".\u00a0")
+            particle = bool(_PARTICLES.match(gap))
+            if gap not in (" ", "\u00a0") and not (run[-1].group().endswith(".") and gap == "") and not after_title and not particle:
+                break
+            run.append(tokens[j])
+            j += 1
+        out.extend(_names_in_run(text, run, first, common, last))
+        i = j
+    if any(ch.isupper() for ch in text):
+        out.extend(_caps_names(text, first, last))
+    out.extend(_lower_names(text, common, last))
+    out.extend(_start_names(text, tokens, common))
+    out.extend(_viet_names(text))
+    out = _corefer(text, out, tokens)
+    out.extend(_list_column(text, out))
+    return _drop_non_persons(text, out)
+
+
+def _viet_names(text: str) -> list[Entity]:
+    return [Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names") for m in _VIET.finditer(text)]
+
+
+def _start_names(text: str, tokens: list[re.Match[str]], common: frozenset[str]) -> list[Entity]:
+    """A first name that starts a sentence or a list line, followed by a person's verb
+    ("Raj raised the hiring question", "Will also helped") or a speaker colon at a line start."""
+    out: list[Entity] = []
+    for t in tokens:
+        word = t.group()
+        w = _fold(word.lower())
+        if w not in common or w in _STOP or w in _MONTHS or not _sentence_start(text, t.start()):
+            continue
+        if _PERSON_VERB_AFTER.match(text, t.end()) or (
+            w not in _AMBIGUOUS and _line_start(text, t.start()) and _SPEAKER_AFTER.match(text, t.end())
+        ):
+            out.append(Entity("PERSON", t.start(), t.end(), word, 0.7, "en_names"))
+    return out
+
+
+def _list_column(text: str, found: list[Entity]) -> list[Entity]:
+    """In a roster ("Mon - Li Wei" / "Wed - Bob"), a value in the same column as two or more
+    names found otherwise, covering two thirds of the lines, is a name too."""
+    if "\n" not in text:
+        return []
+    lines = [m for m in _LIST_LINE.finditer(text) if m.group(1).split()[0].lower() not in _STOP]
+    if len(lines) < 3:
+        return []
+    spans = [(e.start, e.end) for e in found if e.type == "PERSON"]
+    hit = [m for m in lines if any(s < m.end(1) and m.start(1) < e for s, e in spans)]
+    if len(hit) < 2 or 3 * len(hit) < 2 * len(lines):
+        return []
+    return [
+        Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.65, "en_names")
+        for m in lines if m not in hit and not any(ch.isdigit() for ch in m.group(1))
+    ]
+
+
+def _drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
+    """Firms named after people, eponymous places, and pets' names."""
+    if not found:
+        return found
+    blocked = [(m.start(), m.end()) for m in _NOT_PERSON.finditer(text)]
+    out = []
+    for e in found:
+        if any(s < e.end and e.start < t for s, t in blocked):
+            continue
+        if _FIRM_AFTER.match(text[e.end:e.end + 48]) or _FIRM_BEFORE.search(text[max(0, e.start - 24):e.start]):
+            continue
+        if " " not in e.text and e.score <= 0.75:
+            # this sentence or the one before ("names for a puppy? Max, Bella or Daisy")
+            start = max(text.rfind(ch, 0, e.start) for ch in ".!?\n")
+            start = max(text.rfind(ch, 0, max(start, 0)) for ch in ".!?\n")
+            if _PET.search(text, start + 1, e.start):
+                continue
+        out.append(e)
+    return out
+
+
+# A message quoted in lower case often opens with the addressee: "kevin the heater is broken".
+_QUOTE_OPEN = re.compile(r"(?:^|[\s(:])[\"“«]([a-z][a-z'’-]{2,})(?=[ ,])")
+
+
+def _lower_names(text: str, common: frozenset[str], last: frozenset[str]) -> list[Entity]:
+    """"talked to john smith", "my gf roza": a common first name in lower case right after a
+    word that introduces a person, plus a following known surname."""
+    out: list[Entity] = []
+    for q in _QUOTE_OPEN.finditer(text):
+        given = q.group(1)
+        if given not in _STOP and given not in _AMBIGUOUS and given in common:
+            out.append(Entity("PERSON", q.start(1), q.end(1), given, 0.65, "en_names"))
+    for m in _LOWER_CUE.finditer(text):
+        given = m.group(1)
+        if not given.islower() or given in _STOP or given in _AMBIGUOUS or _fold(given) not in common:
+            continue
+        end = m.end(1)
+        family = m.group(2)
+        if family and family.islower() and family not in _STOP and family not in _AMBIGUOUS and _fold(family) in last:
+            end = m.end(2)
+        out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.7, "en_names"))
+    return out
+
+
+def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[Entity]:
+    """Names in capitals, as embossed on cards and typed in forms: "IVAN PETROV"."""
+    out = []
+    for m in _CAPS_PAIR.finditer(text):
+        given, family = m.group(1).lower(), m.group(2).lower()
+        if given in _STOP or family in _STOP:
+            continue
+        if (given in first and family in last) or (len(given) > 2 and _SLAVIC_SURNAME.search(family)):
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
+    return out
+
+
+def _names_in_run(
+    text: str, run: list[re.Match[str]], first: frozenset[str], common: frozenset[str], last: frozenset[str]
+) -> list[Entity]:
+    out: list[Entity] = []
+    words = [_fold(m.group().rstrip(".").lower()) for m in run]
+    k = 0
+    while k < len(run):
+        w = words[k]
+        is_initial = len(run[k].group()) == 2 and run[k].group().endswith(".")
+        title = run[k].group().rstrip(".") in _TITLE
+        end_k = -1
+        score = 0.0
+        if title and k + 1 < len(run) and words[k + 1] not in _STOP:
+            end_k = k + 1
+            while end_k + 1 < len(run) and end_k - k < 3 and words[end_k + 1] not in _STOP:
+                end_k += 1
+            k += 1
+            score = 0.9
+        elif w not in _STOP and k + 1 < len(run) and (w in first or is_initial or len(w) > 2 or w in last):
+            m = k + 1
+            while m < len(run) and len(run[m].group()) == 2 and run[m].group().endswith(".") and m - k < 3:
+                m += 1  # middle initials
+            if m < len(run) and words[m] not in _STOP and not run[m].group().endswith("."):
+                surname_known = words[m] in last or words[m].replace("’", "'") in last
+                if not surname_known and w in first and _SLAVIC_SURNAME.search(words[m]):
+                    surname_known = True
+                # An unknown first name followed by a known surname counts too ("Tomasz Wiśniewski").
+                # "Grace", "Will": ambiguous words count as first names only mid-sentence before a surname.
+                ambiguous_ok = w in _AMBIGUOUS and surname_known and (
+                    not _sentence_start(text, run[k].start()) or w in _MOSTLY_NAMES
+                    or bool(_GREETING.search(text[max(0, run[k].start() - 24):run[k].start()]))
+                )
+                # After a possessive ("Buffett's Berkshire Hathaway") an unknown first word names a thing.
+                owned = w not in first and text[max(0, run[k].start() - 3):run[k].start()] in ("'s ", "’s ")
+                if owned:
+                    surname_known = False
+                pinyin = (
+                    not surname_known and w in last and len(w) <= 6 and len(words[m]) <= 8
+                    and bool(_PINYIN_FAMILY.fullmatch(w)) and bool(_PINYIN_GIVEN.fullmatch(words[m]))
+                    and words[m] not in _STOP and not _sentence_start(text, run[k].start())
+                )
+                if pinyin:
+                    surname_known = True
+                if (surname_known and w not in _AMBIGUOUS) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
+                    end_k = m
+                    score = 0.9 if surname_known else 0.75
+                    while end_k + 1 < len(run) and words[end_k + 1] in last and words[end_k + 1] not in _STOP and end_k - k < 3:
+                        end_k += 1
+        if end_k < 0 and w in common and w not in _AMBIGUOUS and w not in _STOP and not is_initial:
+            start = run[k].start()
+            before = text[max(0, start - 24):start]
+            if _PLACE_BEFORE.search(before) and not _GREETING.search(before):
+                pass  # "a new campus in Austin"
+            elif not _sentence_start(text, start) or _GREETING.search(before) or text[run[k].end():run[k].end() + 1] == ",":
+                end_k, score = k, 0.7
+        elif end_k < 0 and w in _AMBIGUOUS and w not in _MONTHS and len(run) == 1 and w in common:
+            # "a thank-you note to Grace", "ask Will": an ambiguous name is a name mid-sentence
+            # right after a word that introduces a person.
+            start = run[k].start()
+            if not _sentence_start(text, start) and _AMBIGUOUS_CUE.search(text[max(0, start - 24):start]):
+                end_k, score = k, 0.65
+        if end_k >= 0 and not title and (
+            text[max(0, run[k].start() - 4):run[k].start()].lower() == "the "
+            or words[k] in _PLACE_FIRST or words[end_k] in _PLACE_LAST
+            or (end_k + 1 < len(run) and words[end_k + 1] in _PLACE_LAST)
+        ):
+            end_k = -1  # "The Washington Post", "the Grace Hotel": a title or a company, not a person
+        if end_k >= 0:
+            s, e = run[k].start(), run[end_k].end()
+            out.append(Entity("PERSON", s, e, text[s:e], score, "en_names"))
+            k = end_k + 1
+        else:
+            k += 1
+    return out
+
+
+def _corefer(text: str, found: list[Entity], tokens: list[re.Match[str]]) -> list[Entity]:
+    """Report later bare mentions of a surname or first name already found in a full name."""
+    if not found:
+        return found
+    known: set[str] = set()
+    for ent in found:
+        parts = [p for p in ent.text.split() if len(p) > 2 and not p.endswith(".")]
+        if len(parts) >= 2:
+            known.update(parts)
+    if not known:
+        return found
+    covered = [(e.start, e.end) for e in found]
+    extra = []
+    for m in tokens:
+        if m.group() in known and not any(s <= m.start() < e for s, e in covered):
+            extra.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.7, "en_names"))
+    return found + extra

@@ -1,0 +1,319 @@
+"""Russian person names: pymorphy3 name grammemes first, natasha's NER where they are unsure.
+
+natasha's NER (slovnet over navec embeddings) finds names in any grammatical case, but costs
+~0.1 s per kilobyte on a shared core — far above the 5 ms budget.  pymorphy3 (the morphology
+natasha's ecosystem uses) tags first names, surnames and patronymics in any case from its
+dictionary and suffix rules in microseconds.  So runs of capitalised words are labelled with
+those grammemes; a run is a person when it has a patronymic, a first name next to a
+surname-like word, a surname with initials ("Петров И. С.") or a confident surname alone.  Only
+runs the grammemes cannot settle (unknown capitalised words in mid-sentence) go to the NER,
+one sentence at a time, cached.  Both models ship inside their PyPI wheels and run offline.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import Any
+
+from perimeter.privacy.entities import Entity
+
+_TOKEN = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ]?[а-яё]+)?|[А-ЯЁ]\.")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_HONORIFIC = re.compile(r"(?:г-н|г-жа|господин\w*|госпож\w*|гражданин\w*|гражданк\w*|уважаем\w*|тов\.)\s*$", re.IGNORECASE)
+# "у Вики", "позвонить Диме", "спросить у Саши": words that put the next word in a person's place.
+_PERSON_CUE = re.compile(
+    r"(?:^|[\s(])(?:у|к|ко|от|для|с|со|про|при|спроси\w*|позвони\w*|напиши\w*|передай\w*|попроси\w*|скажи\w*)\s+$",
+    re.IGNORECASE,
+)
+_CAPS_RUN = re.compile(r"(?<![А-ЯЁа-яё])[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?(?:[ \u00a0]+[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?){1,3}(?![А-ЯЁа-яё])")
+_NOT_NAME = frozenset({"Привет", "Здравствуйте", "Спасибо", "Уважаемый", "Уважаемая", "Добрый", "Прошу", "Ооо", "Оао", "Зао", "Пао", "Ип"})
+
+_lock = threading.Lock()
+_ner: Any = None
+
+
+def load_morph() -> Any:
+    """The process-wide pymorphy3 analyzer, shared with the pseudonymizer (loaded once)."""
+    from perimeter.privacy.detect.morph import analyzer
+
+    return analyzer()
+
+
+def load_ner() -> Any:
+    global _ner
+    if _ner is None:
+        with _lock:
+            if _ner is None:
+                from natasha import NewsEmbedding, NewsNERTagger
+
+                _ner = NewsNERTagger(NewsEmbedding())
+    return _ner
+
+
+@lru_cache(maxsize=65536)
+def word_profile(word: str) -> tuple[float, float, float, float, bool]:
+    """(first-name, surname, patronymic, place/org) probability mass and whether it is known."""
+    name = surn = patr = other = 0.0
+    parses = load_morph().parse(word)
+    for p in parses:
+        tag = p.tag
+        if "Name" in tag:
+            name += p.score
+        elif "Surn" in tag:
+            surn += p.score
+        elif "Patr" in tag:
+            patr += p.score
+        elif "Geox" in tag or "Orgn" in tag or "Trad" in tag:
+            other += p.score
+    known = bool(parses) and parses[0].is_known
+    return name, surn, patr, other, known
+
+
+@lru_cache(maxsize=4096)
+def _ner_spans(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    tagger = load_ner()
+    with _ner_lock:
+        markup = tagger(sentence)
+    return tuple((s.start, s.stop, s.type) for s in markup.spans)
+
+
+_ner_lock = threading.Lock()
+
+
+def _label(word: str, mid_sentence: bool) -> str:
+    """I(nitial), P(atronymic), N(ame), S(urname), U(nknown word), A(ny other capitalised word
+    mid-sentence, a surname candidate next to a name) or O(ther)."""
+    if len(word) == 2 and word.endswith("."):
+        return "I"
+    if word in _NOT_NAME:
+        return "O"
+    name, surn, patr, other, known = word_profile(word)
+    if patr >= 0.5:
+        return "P"
+    # A capitalised word in mid-sentence is a proper noun, so even a weak name reading counts
+    # ("Роман" is mostly the common noun "novel", but not when capitalised mid-sentence).
+    low = 0.05 if mid_sentence else 0.4
+    if name >= low and name >= other and name >= surn:
+        return "N"
+    if surn >= (0.05 if mid_sentence else 0.3) and surn >= other:
+        return "S"
+    if name >= low and name >= other:
+        return "N"
+    if not known and other < 0.3 and mid_sentence:
+        return "U"
+    if mid_sentence and other < 0.3:
+        return "A"
+    return "O"
+
+
+@lru_cache(maxsize=65536)
+def _noun_mass(word: str) -> float:
+    """Probability mass of readings as a common noun ("Лев" the lion, "Вера" faith)."""
+    return sum(
+        p.score for p in load_morph().parse(word)
+        if "NOUN" in p.tag and not ({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _is_verb(word: str) -> bool:
+    parses = load_morph().parse(word)
+    return bool(parses) and parses[0].tag.POS in ("VERB", "PRTS") and parses[0].score >= 0.5
+
+
+@lru_cache(maxsize=65536)
+def _is_past_verb(word: str) -> bool:
+    parses = load_morph().parse(word)
+    return bool(parses) and parses[0].tag.POS == "VERB" and "past" in parses[0].tag and parses[0].score >= 0.5
+
+
+_NEXT_WORD = re.compile(r"[ \u00a0]+([а-яё]+)")
+
+
+def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] = frozenset()) -> list[Entity]:
+    # "Ростов-на-Дону": a capital glued to a hyphen continues a compound place name.
+    tokens = [t for t in _TOKEN.finditer(text) if not (t.start() and text[t.start() - 1] == "-")]
+    out: list[Entity] = []
+    unsure: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        run = [tokens[i]]
+        j = i + 1
+        while j < len(tokens):
+            gap = text[run[-1].end():tokens[j].start()]
+            if len(gap) > 2 or gap.strip(" \u00a0") != "":
+                break
+            run.append(tokens[j])
+            j += 1
+        labels = []
+        for m in run:
+            mid = not _starts_sentence(text, m.start())
+            labels.append(_label(m.group(), mid))
+        vocative = len(run) == 1 and labels[0] == "O" and text[run[0].end():run[0].end() + 1] == ","
+        if vocative and word_profile(run[0].group())[0] >= 0.1:
+            labels[0] = "N"  # "Роман, вы опять не прислали отчёт"
+        elif len(run) == 1 and labels[0] == "O" and word_profile(run[0].group())[0] >= 0.25:
+            nxt = _NEXT_WORD.match(text, run[0].end())
+            if nxt and _is_past_verb(nxt.group(1)):
+                labels[0] = "N"  # "Вера сказала, что придёт"
+        for n in range(1, len(labels)):
+            # "Роман Владимирович", "Любовь Орлова": a patronymic or surname confirms the name before it
+            if (
+                labels[n] in "PS" and labels[n - 1] == "O" and word_profile(run[n - 1].group())[0] > 0
+                and (labels[n] == "P" or word_profile(run[n].group())[1] >= 0.5)
+            ):
+                labels[n - 1] = "N"
+        _surname_by_initials(run, labels)
+        found = _persons_in_run(text, run, labels)
+        out.extend(found)
+        if not found and use_ner and ("U" in labels or labels.count("S") + labels.count("N") >= 2):
+            unsure.append((run[0].start(), run[-1].end()))
+        i = j
+    out.extend(_caps_names(text))
+    if use_ner and (unsure or extra_types):
+        out.extend(_ner_pass(text, unsure, extra_types))
+    return out
+
+
+def _surname_by_initials(run: list[re.Match[str]], labels: list[str]) -> None:
+    """A word written next to two initials is a surname, even one the dictionary reads as a
+    common noun or does not know ("Гайдамак О.И.", "О. И. Гайдамак")."""
+    for n, lab in enumerate(labels):
+        if lab not in "OAU" or run[n].group() in _NOT_NAME or len(run[n].group()) < 3:
+            continue
+        if labels[n + 1:n + 3] == ["I", "I"] or (n >= 2 and labels[n - 2:n] == ["I", "I"]):
+            labels[n] = "S"
+
+
+def _caps_names(text: str) -> list[Entity]:
+    """Full names typed in capitals, as bank statements and forms print them
+    ("АЛЕКСЕЕВА СЕРГЕЯ ВИКТОРОВИЧА"): only with a patronymic, or a first name and a surname."""
+    out: list[Entity] = []
+    if not _CAPS_RUN.search(text):
+        return out
+    for m in _CAPS_RUN.finditer(text):
+        words = m.group().split()
+        labels = [_label(w.capitalize(), False) for w in words]
+        core = sum(lab in "NS" for lab in labels)
+        if ("P" in labels and core) or ("N" in labels and "S" in labels):
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.9, "natasha"))
+    return out
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    k = pos - 1
+    while k >= 0 and text[k] in " \t\"«(\u00a0":
+        k -= 1
+    if k >= 1 and text[k] == "." and text[k - 1].isupper() and (k < 2 or not text[k - 2].isalpha()):
+        return False  # the dot of an initial ("И. Петров"), not the end of a sentence
+    return k < 0 or text[k] in ".!?\n:;—-•*>"
+
+
+def _persons_in_run(text: str, run: list[re.Match[str]], labels: list[str]) -> list[Entity]:
+    out: list[Entity] = []
+    k = 0
+    while k < len(run):
+        if labels[k] == "O":
+            k += 1
+            continue
+        m = k
+        while m < len(run) and labels[m] != "O":
+            m += 1
+        seg = labels[k:m]
+        has_core = any(lab in "NSP" for lab in seg)
+        person = False
+        score = 0.0
+        if "P" in seg and has_core:
+            person, score = True, 0.97
+        elif "N" in seg and ("S" in seg or "U" in seg or "A" in seg):
+            person, score = True, 0.93
+        elif "S" in seg and "I" in seg:
+            person, score = True, 0.95
+        elif "N" in seg and "I" in seg:
+            person, score = True, 0.85
+        elif seg.count("N") >= 2 or seg.count("S") >= 2:
+            person, score = True, 0.8
+        elif len(seg) == 1 and seg[0] in "NS":
+            profile = word_profile(run[k].group())
+            mass = profile[0] + profile[1]
+            before = text[max(0, run[k].start() - 24):run[k].start()]
+            after = text[run[k].end():run[k].end() + 1]
+            mid = not _starts_sentence(text, run[k].start())
+            cue = mid and mass >= 0.1 and _PERSON_CUE.search(before)
+            if mass >= 0.6 or (mid and mass >= 0.3) or after == "," or _HONORIFIC.search(before) or cue:
+                person, score = True, 0.75
+            if person and not mid and after != "," and not _HONORIFIC.search(before) and _noun_mass(run[k].group()) >= 0.25:
+                # "Лев — царь зверей", "Вера в то, что…": a name that is also a common noun starts
+                # a sentence about a person only when a verb follows ("Вера сказала…").
+                nxt = _NEXT_WORD.match(text, run[k].end())
+                person = bool(nxt and _is_verb(nxt.group(1)))
+            elif not person and not mid and mass >= 0.25 and _noun_mass(run[k].group()) >= 0.25:
+                nxt = _NEXT_WORD.match(text, run[k].end())
+                person = bool(nxt and _is_past_verb(nxt.group(1)))  # "Вера сказала, что придёт"
+                score = 0.7
+            if text[run[k].end():run[k].end() + 2] in (" «", ' "'):
+                person = False  # «Роза "Глория Дей"»: a common noun naming the thing in quotes
+        elif seg == ["U"] and _HONORIFIC.search(text[max(0, run[k].start() - 24):run[k].start()]):
+            person, score = True, 0.7
+        if person and "P" not in seg and not ("N" in seg and "S" in seg):
+            # «Альфа-Банк», "Вектор": a quoted capitalised run is a company or product name.
+            opening = text[run[k].start() - 1:run[k].start()]
+            closing = text[run[m - 1].end():run[m - 1].end() + 1]
+            if opening in ("«", '"', "“", "„") and closing in ("»", '"', "”", "“"):
+                person = False
+        if person:
+            # Trim edge "A" words unless they touch a name word (then they are its surname).
+            while len(seg) > 1 and seg[0] == "A" and seg[1] == "A":
+                k += 1
+                seg = seg[1:]
+            while len(seg) > 1 and seg[-1] == "A" and seg[-2] == "A":
+                m -= 1
+                seg = seg[:-1]
+        if person:
+            s, e = run[k].start(), run[m - 1].end()
+            out.append(Entity("PERSON", s, e, text[s:e], score, "natasha"))
+        k = m
+    return out
+
+
+def _ner_pass(text: str, windows: list[tuple[int, int]], extra_types: frozenset[str]) -> list[Entity]:
+    """Run natasha's NER on the sentences around ``windows`` (or on everything for extras)."""
+    sentences = _sentences(text, [(0, len(text))] if extra_types else windows)
+    out: list[Entity] = []
+    kinds = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
+    for s0, s1 in sentences:
+        for a, b, kind in _ner_spans(text[s0:s1]):
+            canonical = kinds.get(kind)
+            if canonical is None or (canonical != "PERSON" and canonical not in extra_types):
+                continue
+            if canonical == "PERSON" and not _plausible_person(text[s0 + a:s0 + b]):
+                continue
+            out.append(Entity(canonical, s0 + a, s0 + b, text[s0 + a:s0 + b], 0.8, "natasha_ner"))
+    return out
+
+
+def _plausible_person(span: str) -> bool:
+    """NER person spans must have a name reading somewhere (drops "Альфа-Логистик")."""
+    words = _TOKEN.findall(span)
+    if len(words) >= 2:
+        return True
+    return any(sum(word_profile(w)[:3]) >= 0.05 for w in words)
+
+
+def _sentences(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for a, b in windows:
+        start = a
+        while start > 0 and a - start < 200 and not _SENTENCE_END.match(text[start - 1]):
+            start -= 1
+        end = b
+        while end < len(text) and end - b < 200 and not _SENTENCE_END.match(text[end]):
+            end += 1
+        end = min(len(text), end + 1)
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans

@@ -1,0 +1,123 @@
+"""The :class:`Scanner`: runs every detector over a text and resolves overlaps.
+
+Thread-safe by construction: detectors are pure functions over the input string; the only
+shared state is the lazily loaded models (loaded once under a lock) and ``lru_cache``s.  The
+gateway calls :meth:`Scanner.scan` from a thread pool, so the event loop never waits on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from perimeter.privacy.detect.addresses import find_addresses
+from perimeter.privacy.detect.contacts import (
+    _DATE,
+    find_birth_dates,
+    find_emails,
+    find_ibans,
+    find_ips,
+    find_phones,
+)
+from perimeter.privacy.detect.numbers import find_numbers
+from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.detect.resolve import resolve
+from perimeter.privacy.detect.secrets import find_secrets
+from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
+
+_NUMBER_TYPES = frozenset({
+    "RU_INN", "RU_SNILS", "RU_OGRN", "RU_PASSPORT", "RU_BANK_ACCOUNT", "CREDIT_CARD", "US_SSN",
+})
+_CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
+_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]")
+# "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
+# date in a correction right after a date of birth is one too.
+_CORRECTION = re.compile(
+    r"правильн|верн|на самом деле|а не\b|исправ|вместо|correct|actually|should be|\bnot\b|instead|rather than|\bvs\.?\b",
+    re.IGNORECASE,
+)
+
+
+def _corrected_birth_dates(text: str, found: list[Entity]) -> list[Entity]:
+    out = []
+    for e in found:
+        if e.type != "DATE_OF_BIRTH":
+            continue
+        m = _DATE.search(text, e.end, min(len(text), e.end + 64))
+        if m is None:
+            continue
+        between = text[e.end:m.start()]
+        if "\n" not in between and _CORRECTION.search(between):
+            out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.85, "birth_date"))
+    return out
+
+
+class Scanner:
+    """Find sensitive entities in Russian and English text.
+
+    ``types`` restricts what is reported (default: every canonical type; LOCATION and
+    ORGANIZATION are reported only when asked for).  ``ner=False`` runs the pattern and
+    checksum detectors only (no person names, no model loading).
+    """
+
+    def __init__(self, types: Iterable[str] | None = None, ner: bool = True) -> None:
+        wanted = frozenset(types) if types is not None else frozenset(CANONICAL_TYPES)
+        unknown = wanted - set(CANONICAL_TYPES) - set(EXTRA_TYPES)
+        if unknown:
+            raise ValueError(f"unknown entity types: {', '.join(sorted(unknown))}")
+        self.types = wanted
+        self.ner = ner
+        self._extra = wanted & frozenset(EXTRA_TYPES)
+        simple: list[Callable[[TextIndex], list[Entity]]] = []
+        if "EMAIL" in wanted:
+            simple.append(find_emails)
+        if "PHONE" in wanted:
+            simple.append(find_phones)
+        if "IP_ADDRESS" in wanted:
+            simple.append(find_ips)
+        if "IBAN" in wanted:
+            simple.append(find_ibans)
+        if "DATE_OF_BIRTH" in wanted:
+            simple.append(find_birth_dates)
+        if "SECRET" in wanted:
+            simple.append(find_secrets)
+        if "ADDRESS" in wanted:
+            simple.append(find_addresses)
+        self._simple = simple
+        self._numbers = wanted & _NUMBER_TYPES
+        self._names = ner and ("PERSON" in wanted or bool(self._extra))
+
+    def warm_up(self) -> None:
+        """Load the models now (the gateway calls this at start-up, off the request path)."""
+        if not self._names:
+            return
+        from perimeter.privacy.detect import names_en, names_ru
+
+        names_en.load()
+        names_ru.load_morph()
+        names_ru.load_ner()
+        self.scan("Иванов Иван Иванович, John Smith, Смит Джон.")
+
+    def scan_patterns(self, text: str) -> list[Entity]:
+        """Pattern and checksum detectors only (unresolved candidates)."""
+        found: list[Entity] = []
+        ix = TextIndex(text)  # the shared cheap pass: shapes, lowercase, digit regions
+        if self._numbers:
+            found.extend(find_numbers(ix, self._numbers))
+        for detector in self._simple:
+            found.extend(detector(ix))
+        if "DATE_OF_BIRTH" in self.types:
+            found.extend(_corrected_birth_dates(text, found))
+        return found
+
+    def scan(self, text: str) -> list[Entity]:
+        """Entities sorted by start, non-overlapping, with code-point offsets into ``text``."""
+        found = self.scan_patterns(text)
+        if self._names:
+            from perimeter.privacy.detect import names_en, names_ru
+
+            if _CYRILLIC_CAPITAL.search(text):
+                found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
+            if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
+                found.extend(names_en.find_en_names(text))
+        return resolve(e for e in found if e.type in self.types)

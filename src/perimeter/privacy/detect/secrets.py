@@ -1,0 +1,218 @@
+"""Secrets: vendor API keys, JWTs, private-key blocks, ``password=`` values, credential tokens.
+
+Vendor keys have fixed prefixes, so they are matched exactly.  Everything else needs a
+credential word next to it ("password", "token", "пароль", "Authorization: Bearer") and, for
+free-form tokens, enough entropy that it is not an English word or a placeholder.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from perimeter.privacy.detect import literals
+from perimeter.privacy.detect.literals import SECRET_WORDS, VENDOR_PREFIXES, alternation
+from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.entities import Entity
+
+_VENDOR = re.compile(
+    r"(?:"
+    r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"  # OpenAI
+    r"|sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{20,}"  # Anthropic
+    r"|(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}"  # AWS access key id
+    r"|gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255}"  # GitHub
+    r"|xox[abposr]-[A-Za-z0-9\-]{10,}"  # Slack tokens
+    r"|https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}"
+    r"|AIza[0-9A-Za-z_\-]{35}|ya29\.[0-9A-Za-z_\-]{20,}"  # Google
+    r"|(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}|whsec_[0-9A-Za-z]{20,}"  # Stripe
+    r"|SG\.[\w\-]{16,32}\.[\w\-]{30,64}"  # SendGrid
+    r"|glpat-[\w\-]{20,}|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|pypi-[A-Za-z0-9_\-]{50,}"
+    r"|dop_v1_[a-f0-9]{64}|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}"
+    r"|AC[a-f0-9]{32}|SK[a-f0-9]{32}|key-[a-f0-9]{32}"  # Twilio, Mailgun
+    r"|y0_[A-Za-z0-9_\-]{40,}|AQVN[A-Za-z0-9_\-]{30,}|t1\.[A-Za-z0-9_\-]{40,}"  # Yandex Cloud
+    r"|\d{8,10}:AA[A-Za-z0-9_\-]{33}"  # Telegram bot token
+    r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"  # JWT
+    r")"
+)
+_VENDOR_TRIGGER = re.compile(alternation(VENDOR_PREFIXES))
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    re.DOTALL,
+)
+_KEY_WORDS = (
+    r"password|passwd|pass|pwd|passphrase|пароль|парол\w+|secret|client_secret|api[_\-\s]?key|apikey|"
+    r"access[_\-]?key|secret[_\-]?key|private[_\-]?key|auth[_\-]?token|access[_\-]?token|"
+    r"refresh[_\-]?token|token|токен|ключ(?:\s+api)?|credentials?|bearer|signing[_\-]?key|"
+    r"webhook[_\-]?secret|db[_\-]?pass\w*|aws_secret_access_key"
+)
+# Lowercase stems of every credential word: a literal alternation scans at >150 MB/s, so the
+# full assignment pattern only runs where one of them occurs.
+_TRIGGER = re.compile(alternation(SECRET_WORDS))
+_ASSIGN = re.compile(
+    rf"(?<![A-Za-z])(?P<key>(?i:{_KEY_WORDS}))(?:[_\-][\w\-]*)?[\"']?\s*(?:[:=]|=>|:=|\s(?i:is|—|-|был|будет))\s*"
+    rf"(?:(?i:bearer|basic|token)\s+)?(?P<q>[\"'`]?)(?P<value>[^\s\"'`,;<>]{{4,200}})(?P=q)"
+)
+# "Пароль от Wi-Fi в переговорке: Kofe_2024!" — a few words between the word and the colon.
+_PROSE_PASSWORD = re.compile(
+    r"(?P<key>(?i:пароль|password|passwd|passcode|pin-код|pin code))[^:=\n]{1,40}?[:=]\s*"
+    r"(?P<q>[\"'`«]?)(?P<value>[^\s\"'`,;<>»]{4,200})"
+)
+_AUTH_HEADER = re.compile(r"(?i:authorization|x-api-key|api-key|x-auth-token)\s*:\s*(?:(?i:bearer|basic|token)\s+)?(?P<value>[A-Za-z0-9._~+/=\-]{12,})")
+_URL_CREDS = re.compile(r"[a-z][a-z0-9+.\-]*://[^\s:/@]+:(?P<value>[^\s@/]{3,})@[\w.\-]+", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    r"^(?:\*+|x+|\.+|<.*>|\$\{.*\}|\$\w+|%\w+%|\{\{.*\}\}|null|none|true|false|nil|undefined|"
+    r"required|optional|string|str|redacted|hidden|secret|password|changeme|example|your[_\-].*|"
+    r"os\.environ.*|process\.env.*|env\(.*|getenv.*|settings\..*|config\..*|self\..*|\[.*\]|\(.*)$",
+    re.IGNORECASE,
+)
+_CODE_EXPR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.|\(|\[)")
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _credential_value(value: str, key: str) -> bool:
+    value = value.rstrip(".)")
+    if len(value) < 4 or _PLACEHOLDER.match(value) or _CODE_EXPR.match(value):
+        return False
+    if value.lower() == key.lower():
+        return False
+    if "token" in key.lower() or "key" in key.lower() or "ключ" in key.lower() or "токен" in key.lower():
+        # Free-form tokens must look random: a long mix, not a word or a sentence fragment.
+        return len(value) >= 12 and _entropy(value) >= 3.0 and any(c.isdigit() for c in value)
+    # Passwords: anything that is not a plain lowercase dictionary-looking word.
+    return not value.isalpha() or not value.islower() or len(value) >= 10
+
+
+# The shortest vendor key any ``_VENDOR`` branch can match (Slack: "xoxb-" + 10).
+_SHORTEST_KEY = 15
+_WORD_TAIL = re.compile(r"[\w\-]*\Z")
+_SCHEME_CHAR = re.compile(r"[a-z0-9+.\-]", re.IGNORECASE)
+_SCHEME_FIRST = re.compile(r"[a-z]", re.IGNORECASE)
+
+
+class _StartingWithin:
+    """``rx`` restricted to matches that start at most ``reach`` characters after the search start.
+
+    ``rx.search(text, lo, hi)`` followed by "drop it if it starts after the trigger" scans the
+    whole 300-character window for nothing when the trigger word is not a credential; a lazy
+    ``.{0,reach}?`` prefix tries the same start positions in the same order and stops early.
+    One compiled variant per ``reach`` (at most ~50), kept in a list: looking a compiled
+    pattern up in a dict would hash its whole program on every call.
+    """
+
+    def __init__(self, rx: re.Pattern[str]) -> None:
+        self.rx = rx
+        self.variants: list[re.Pattern[str] | None] = []
+
+    def __getitem__(self, reach: int) -> re.Pattern[str]:
+        variants = self.variants
+        if reach >= len(variants):
+            variants.extend([None] * (reach + 1 - len(variants)))
+        found = variants[reach]
+        if found is None:
+            found = variants[reach] = re.compile(f"(?s:.{{0,{reach}}}?)(?P<at>{self.rx.pattern})", self.rx.flags)
+        return found
+
+
+_CREDENTIAL_RULES = (
+    (_StartingWithin(_AUTH_HEADER), "auth_header"),
+    (_StartingWithin(_ASSIGN), "credential_assignment"),
+    (_StartingWithin(_PROSE_PASSWORD), "credential_assignment"),
+)
+
+
+def _any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
+    """One pattern that matches where any of ``patterns`` matches (group names made unique)."""
+    branches = []
+    for i, rx in enumerate(patterns):
+        branches.append(f"(?:{rx.pattern.replace('(?P<', f'(?P<b{i}_').replace('(?P=', f'(?P=b{i}_')})")
+    return re.compile("|".join(branches))
+
+
+# Most trigger words ("key" in code, "password" in prose) start no credential at all: one
+# attempt with the three rules together rules that out before each is tried on its own.
+_ANY_CREDENTIAL = _StartingWithin(_any_of(_AUTH_HEADER, _ASSIGN, _PROSE_PASSWORD))
+
+
+def _vendor_keys(ix: TextIndex, out: list[Entity]) -> None:
+    text = ix.text
+    for hit in _vendor_prefixes(ix):
+        at = hit.start()
+        if hit.group() == ":AA":  # Telegram bot token: the digits before the colon are part of it
+            while at > 0 and text[at - 1].isdigit() and hit.start() - at < 10:
+                at -= 1
+        m = _VENDOR.match(text, at)
+        if m is None or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_-")):
+            continue
+        out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "vendor_key"))
+
+
+def _vendor_prefixes(ix: TextIndex) -> list[re.Match[str]]:
+    """``_VENDOR_TRIGGER.finditer(text)``."""
+    if literals.available():
+        return ix.literal_matches(_VENDOR_TRIGGER, "vendor_prefixes")
+    # A key is a run of 15+ characters that keys and their URLs are made of, so without
+    # hyperscan the alternation (which starts with common letters) runs only inside such runs.
+    return [hit for lo, hi in ix.token_runs(_SHORTEST_KEY) for hit in _VENDOR_TRIGGER.finditer(ix.text, lo, hi)]
+
+
+def _url_credentials(text: str) -> list[re.Match[str]]:
+    """``_URL_CREDS.finditer(text)``, tried once per "://" from the start of its scheme."""
+    out: list[re.Match[str]] = []
+    reach = 0
+    colon = text.find("://")
+    while colon != -1:
+        start = colon
+        while start > reach and _SCHEME_CHAR.match(text, start - 1):
+            start -= 1
+        while start < colon and not _SCHEME_FIRST.match(text, start):
+            start += 1
+        m = _URL_CREDS.match(text, start) if start < colon else None
+        if m is not None:
+            out.append(m)
+            reach = m.end()
+        colon = text.find("://", max(colon + 1, reach))
+    return out
+
+
+def find_secrets(ix: TextIndex) -> list[Entity]:
+    text = ix.text
+    out: list[Entity] = []
+    _vendor_keys(ix, out)
+    if "PRIVATE KEY" in text:
+        for m in _PRIVATE_KEY.finditer(text):
+            out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "private_key"))
+    if "://" in text:
+        for m in _url_credentials(text):
+            s, e = m.span("value")
+            if not _PLACEHOLDER.match(m.group("value")):
+                out.append(Entity("SECRET", s, e, m.group("value"), 0.95, "url_credentials"))
+    seen: set[int] = set()
+    for hit in ix.literal_matches(_TRIGGER, "secret_words"):
+        # Back to the start of the identifier holding the trigger (at most 40 characters).
+        word = _WORD_TAIL.search(text, max(0, hit.start() - 40), hit.start())
+        lo = word.start() if word is not None else hit.start()
+        hi = min(len(text), hit.end() + 260)
+        reach = hit.end() - lo
+        if _ANY_CREDENTIAL[reach].match(text, lo, hi) is None:
+            continue
+        for rule, detector in _CREDENTIAL_RULES:
+            # The match must start no later than the end of the trigger word.
+            cm = rule[reach].match(text, lo, hi)
+            if cm is None or cm.start("value") in seen:
+                continue
+            seen.add(cm.start("value"))
+            s, e = cm.span("value")
+            value = cm.group("value")
+            if detector == "auth_header":
+                out.append(Entity("SECRET", s, e, value, 0.95, detector))
+                continue
+            trimmed = value.rstrip(".)")
+            if _credential_value(value, cm.group("key")):
+                out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
+    return out

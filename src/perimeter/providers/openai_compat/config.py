@@ -1,0 +1,27 @@
+"""Config of ``type: openai_compat`` / ``type: openai`` providers."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from perimeter.providers.config import ProviderCommonConfig
+
+
+class OpenAICompatProviderConfig(ProviderCommonConfig):
+    """Any server speaking the OpenAI HTTP API: OpenAI, vLLM, Ollama /v1, llama.cpp server, ..."""
+
+    type: Literal["openai_compat", "openai"]
+    base_url: str
+    api_key: str | None = None
+    headers: dict[str, str] = {}
+    max_connections: int = Field(256, ge=1)
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^https?://", v):
+            raise ValueError("must start with http:// or https://")
+        return v.rstrip("/")

@@ -1,0 +1,127 @@
+"""Adapter for any server speaking the OpenAI HTTP API.
+
+OpenAI itself, vLLM, Ollama's ``/v1``, llama.cpp's server, LM Studio, TGI's Messages API,
+Mistral, DeepSeek, YandexGPT's compatible endpoint … all accept the canonical body as is, so
+this adapter mostly forwards: it sets the upstream model name, maps failures to
+:class:`ProviderError` and turns SSE events into chunk dicts.  Pooling, timeouts and SSE
+reading are shared with the other remote adapters (:mod:`perimeter.providers.client`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from perimeter.errors import ProviderError, StreamBroken
+from perimeter.providers.base import Timeouts
+from perimeter.providers.client import HTTPProvider, decode_event
+
+if TYPE_CHECKING:
+    from perimeter.providers.openai_compat.config import OpenAICompatProviderConfig
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP-date form)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def error_from_status(provider: str, status: int, body: bytes, retry_after: str | None) -> ProviderError:
+    """Map an upstream HTTP error to a ProviderError, keeping the vendor's message."""
+    parsed: dict[str, Any] | None = None
+    message = body[:500].decode("utf-8", errors="replace").strip()
+    try:
+        candidate = orjson.loads(body)
+        if isinstance(candidate, dict):
+            parsed = candidate
+            err = candidate.get("error")
+            if isinstance(err, dict) and err.get("message"):
+                message = str(err["message"])
+            elif isinstance(err, str):
+                message = err
+    except orjson.JSONDecodeError:
+        pass
+    retryable = status == 429 or status >= 500 or status in (408, 409)
+    kind = "rate_limited" if status == 429 else ("upstream_5xx" if status >= 500 else "bad_request")
+    return ProviderError(
+        f"provider '{provider}' returned HTTP {status}: {message or 'no body'}",
+        status=status,
+        retryable=retryable,
+        retry_after=parse_retry_after(retry_after),
+        body=parsed,
+        kind=kind,
+    )
+
+
+class OpenAICompatProvider(HTTPProvider):
+    def __init__(self, cfg: OpenAICompatProviderConfig) -> None:
+        headers = dict(cfg.headers)
+        if cfg.api_key:
+            headers["authorization"] = f"Bearer {cfg.api_key}"
+        t = cfg.timeouts
+        super().__init__(cfg.name, cfg.location, cfg.model, timeouts=Timeouts(t.connect, t.first_byte, t.total),
+                         headers=headers, max_connections=cfg.max_connections)
+        self.cfg = cfg
+        self.base_url = cfg.base_url
+
+    def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
+        return error_from_status(self.name, status, raw, headers.get("retry-after"))
+
+    async def _post(self, path: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+        data = await self.post_json(self.base_url + path, body, {"x-request-id": request_id}, self._on_error)
+        if "error" in data and "choices" not in data and "data" not in data:
+            raise ProviderError(f"provider '{self.name}' returned an error: {data['error']}", kind="upstream_error")
+        return data
+
+    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+        return await self._post("/chat/completions", body, request_id)
+
+    async def completions(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+        return await self._post("/completions", body, request_id)
+
+    async def embeddings(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+        return await self._post("/embeddings", body, request_id)
+
+    def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+        return self._stream("/chat/completions", body, request_id)
+
+    def completions_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+        return self._stream("/completions", body, request_id)
+
+    async def _stream(self, path: str, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
+        """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done."""
+        started = False
+        events = self.post_sse(self.base_url + path, body, {"x-request-id": request_id}, self._on_error)
+        try:
+            async for ev in events:
+                if ev.data == "[DONE]":
+                    return
+                chunk = decode_event(self.name, ev)
+                if "error" in chunk and not chunk.get("choices"):
+                    err = chunk["error"]
+                    msg = err.get("message") if isinstance(err, dict) else str(err)
+                    raise ProviderError(f"provider '{self.name}' stream error: {msg}", kind="stream_error")
+                started = True
+                yield chunk
+        except ProviderError as exc:
+            if started and not isinstance(exc, StreamBroken):
+                raise StreamBroken(exc.message, kind=exc.kind) from exc
+            raise
+        finally:
+            await events.aclose()
+        msg = f"provider '{self.name}' stream ended without [DONE]"
+        if started:
+            raise StreamBroken(msg, kind="truncated_stream")
+        raise ProviderError(msg, kind="truncated_stream")
