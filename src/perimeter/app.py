@@ -49,6 +49,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/health/live"): health.live,
     ("GET", "/health/ready"): health.ready,
     ("GET", "/metrics"): health.prometheus,
+    ("GET", "/admin/health"): health.alias_health,
 }
 
 Builder = Callable[[Config], Awaitable[assembly.Assembly]]

@@ -127,7 +127,8 @@ class KeyGatekeeper:
             scopes.append(Scope(f"team:{rec.team}", team_limits))
         return scopes
 
-    async def authenticate(self, presented: str | None) -> KeyRecord | None:
+    async def verify_key(self, presented: str | None) -> KeyRecord | None:
+        """The key record for a presented secret (``None`` in keyless dev mode); 401 otherwise."""
         if presented is None or presented == "":
             if self.keyless:
                 return None
@@ -166,6 +167,19 @@ class KeyGatekeeper:
             raise _unauthorized(f"API key {rec.key_id} expired at {when}.")
         return rec
 
+    async def authenticate(self, ctx: RequestContext) -> None:
+        """Check ``ctx.api_key`` and set ``ctx.principal`` — nothing else, so it can run first."""
+        try:
+            rec = await self.verify_key(ctx.api_key)
+        except GatewayError:
+            self.denied["unauthenticated"] = self.denied.get("unauthenticated", 0) + 1
+            raise
+        if rec is not None:
+            ctx.principal = Principal(
+                key_id=rec.key_id, name=rec.name, team=rec.team, tags=rec.tags,
+                allowed_aliases=rec.allowed_aliases, metadata=rec.metadata,
+            )
+
     async def admit(self, ctx: RequestContext) -> None:
         if self.reject_when_db_down and not self.writer.db_up:
             raise GatewayError(503, "The usage ledger database is unavailable and this gateway is configured "
@@ -175,13 +189,13 @@ class KeyGatekeeper:
             raise GatewayError(503, f"{self.writer.pending} usage rows are waiting for the database; refusing new "
                                "requests until they are written.", type="server_error", code="ledger_backlog",
                                headers={"retry-after": "5"})
-        rec = await self.authenticate(ctx.api_key)
+        if ctx.principal is None:
+            await self.authenticate(ctx)
+            if ctx.principal is None:
+                return
+        rec = await self.keys.lookup(ctx.principal.key_id)
         if rec is None:
-            return
-        ctx.principal = Principal(
-            key_id=rec.key_id, name=rec.name, team=rec.team, tags=rec.tags,
-            allowed_aliases=rec.allowed_aliases, metadata=rec.metadata,
-        )
+            raise _unauthorized("Invalid API key: unknown key or wrong secret.")
         if rec.allowed_aliases is not None and ctx.alias not in rec.allowed_aliases:
             allowed = ", ".join(rec.allowed_aliases) or "none"
             raise GatewayError(403, f"API key {rec.key_id} may not use model '{ctx.alias}' (allowed: {allowed}).",

@@ -45,6 +45,17 @@ from perimeter.store.db import Database, DatabaseUnavailable
 MAX_BODY = 64 * 1024
 
 
+def require_admin(admin_key: str | None, headers: dict[str, str]) -> None:
+    """The admin key check every operator-only endpoint shares (constant-time compare)."""
+    if not admin_key:
+        raise GatewayError(403, "The admin API is disabled: set server.admin_key to use it.",
+                           type="permission_error", code="admin_disabled")
+    token = bearer_token(headers) or ""
+    if not token or not hmac.compare_digest(token.encode(), admin_key.encode()):
+        raise GatewayError(401, "Admin API: send 'Authorization: Bearer <server.admin_key>'.",
+                           code="invalid_admin_key", headers={"www-authenticate": 'Bearer realm="perimeter-admin"'})
+
+
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(default="", max_length=200)
@@ -118,13 +129,7 @@ class AdminAPI:
         await send_json(send, status, payload)
 
     def _authorize(self, headers: dict[str, str]) -> None:
-        if not self.admin_key:
-            raise GatewayError(403, "The admin API is disabled: set server.admin_key to use it.",
-                               type="permission_error", code="admin_disabled")
-        token = bearer_token(headers) or ""
-        if not token or not hmac.compare_digest(token.encode(), self.admin_key.encode()):
-            raise GatewayError(401, "Admin API: send 'Authorization: Bearer <server.admin_key>'.",
-                               code="invalid_admin_key", headers={"www-authenticate": 'Bearer realm="perimeter-admin"'})
+        require_admin(self.admin_key, headers)
 
     async def _body(self, receive: Receive, headers: dict[str, str]) -> Any:
         raw = await read_body(receive, headers, MAX_BODY)

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from perimeter.api.anthropic_schema import validate_messages
 from perimeter.api.http import Receive, Scope, Send, encode_headers, send_json
 from perimeter.api.openai import Exchange, handle, response_headers, stream_sse
 from perimeter.api.schema import validate_chat
@@ -130,17 +131,8 @@ def _tool_choice(choice: Any) -> tuple[Any, bool | None]:
 
 def anthropic_request_to_openai(body: Any) -> dict[str, Any]:
     """Validate an Anthropic Messages request and translate it to the canonical OpenAI body."""
-    if not isinstance(body, dict):
-        raise bad_request("the request body must be a JSON object")
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise bad_request("model: Field required (a non-empty string)", param="model")
-    max_tokens = body.get("max_tokens")
-    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
-        raise bad_request("max_tokens: Field required (an integer >= 1)", param="max_tokens")
-    msgs = body.get("messages")
-    if not isinstance(msgs, list) or not msgs:
-        raise bad_request("messages: must be a non-empty array", param="messages")
+    body = validate_messages(body)
+    model, max_tokens, msgs = body["model"], body["max_tokens"], body["messages"]
     out_msgs: list[dict[str, Any]] = []
     if body.get("system"):
         out_msgs.append({"role": "system", "content": _text(body["system"], "system")})

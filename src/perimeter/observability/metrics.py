@@ -92,8 +92,12 @@ FALLBACKS = Counter("perimeter_fallbacks_total", "Requests served by a provider 
 BREAKER_STATE = Gauge("perimeter_breaker_state", "Circuit breaker state (0 closed, 1 half-open, 2 open).",
                       ("provider",))
 IN_FLIGHT = Gauge("perimeter_in_flight_requests", "Requests in flight per provider.", ("provider",))
+ALIAS_USABLE = Gauge("perimeter_alias_usable_providers",
+                     "Providers of an alias that can take a request now (0: the alias cannot be served).",
+                     ("alias",))
 
-_CORE: list[Any] = [REQUESTS, LATENCY, TTFT, TOKENS, UPSTREAM_ERRORS, FALLBACKS, BREAKER_STATE, IN_FLIGHT]
+_CORE: list[Any] = [REQUESTS, LATENCY, TTFT, TOKENS, UPSTREAM_ERRORS, FALLBACKS, BREAKER_STATE, IN_FLIGHT,
+                    ALIAS_USABLE]
 _collectors: list[Callable[[], Iterable[str]]] = []
 
 
