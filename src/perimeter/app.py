@@ -19,8 +19,8 @@ from perimeter.api import health
 from perimeter.api import openai as openai_api
 from perimeter.api.http import Receive, Scope, Send, send_error
 from perimeter.api.state import ASGIApp, GatewayState, Handler
-from perimeter.config import Config
-from perimeter.errors import GatewayError
+from perimeter.config import Config, ConfigError
+from perimeter.errors import GatewayError, StartupError
 from perimeter.pipeline import Pipeline
 from perimeter.resilience.upstream import Upstream
 
@@ -72,6 +72,11 @@ class Gateway:
         if self.parts is None:
             raise RuntimeError("the gateway has not started yet (the lifespan startup builds the pipeline)")
         return self.parts.pipeline
+
+    @property
+    def http_limits(self) -> tuple[int, float]:
+        """(max header bytes, header timeout) for the HTTP protocol (:mod:`perimeter.cli.http_limits`)."""
+        return self.config.server.max_header_bytes, self.config.server.header_timeout
 
     @property
     def upstreams(self) -> dict[str, Upstream]:
@@ -128,7 +133,10 @@ class Gateway:
                 try:
                     await self.startup()
                 except Exception as exc:
-                    log.exception("startup failed")
+                    if isinstance(exc, ConfigError | StartupError):
+                        log.error("startup failed: %s", exc)  # a message for the operator, not a bug
+                    else:
+                        log.exception("startup failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})

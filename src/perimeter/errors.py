@@ -111,3 +111,7 @@ class ProviderError(Exception):
 
 class StreamBroken(ProviderError):
     """The upstream stream ended abnormally after it had started."""
+
+
+class StartupError(Exception):
+    """The gateway must not start; the message says why and what to do (printed without a traceback)."""

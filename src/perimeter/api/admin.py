@@ -39,7 +39,7 @@ from perimeter.api.http import (
 )
 from perimeter.errors import GatewayError
 from perimeter.stages import AuditSink
-from perimeter.store.audit import verify
+from perimeter.store.audit_verify import verify
 from perimeter.store.db import Database, DatabaseUnavailable
 
 MAX_BODY = 64 * 1024
@@ -202,7 +202,7 @@ class AdminAPI:
                 if self.flush is not None:
                     await self.flush()
                 res = await asyncio.get_running_loop().run_in_executor(
-                    None, lambda: verify(self.db, expect_head=query.get("expect_head")))
+                    None, lambda: verify(self.db, keys=self.db.audit_keys(), expect_head=query.get("expect_head")))
                 return 200, res.as_dict()
             case ["metrics"], "GET":
                 return 200, self.counters() if self.counters is not None else {}

@@ -88,6 +88,20 @@ CREATE TABLE IF NOT EXISTS audit_log (
 """
 
 
+_CHAIN_LEDGER = """
+ALTER TABLE ledger ADD COLUMN batch_seq {I};
+CREATE INDEX IF NOT EXISTS ledger_batch ON ledger (batch_seq);
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+    seq {I} PRIMARY KEY,
+    hash TEXT NOT NULL,
+    ts_us {I} NOT NULL,
+    replica TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    signature TEXT NOT NULL
+)
+"""
+
+
 def _both(sql: str) -> tuple[str, str]:
     return (
         sql.replace("{F}", "REAL").replace("{I}", "INTEGER"),
@@ -99,6 +113,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "api keys", *_both(_KEYS)),
     Migration(2, "usage ledger", *_both(_LEDGER)),
     Migration(3, "hash-chained audit log", *_both(_AUDIT)),
+    Migration(4, "ledger rows covered by the audit chain; signed checkpoints", *_both(_CHAIN_LEDGER)),
 )
 
 LATEST = MIGRATIONS[-1].version
