@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from perimeter import assembly
 from perimeter.api import anthropic as anthropic_api
-from perimeter.api import health
+from perimeter.api import health, openapi
 from perimeter.api import openai as openai_api
 from perimeter.api.http import Receive, Scope, Send, send_error
 from perimeter.api.state import ASGIApp, GatewayState, Handler
@@ -50,6 +50,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/health/ready"): health.ready,
     ("GET", "/metrics"): health.prometheus,
     ("GET", "/admin/health"): health.alias_health,
+    ("GET", "/openapi.json"): openapi.serve,
 }
 
 Builder = Callable[[Config], Awaitable[assembly.Assembly]]
