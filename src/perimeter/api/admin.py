@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,6 +28,7 @@ from perimeter.accounting.config import LimitsConfig
 from perimeter.accounting.keys import KeyCache, KeyError_, KeyRecord, KeyStore
 from perimeter.accounting.usage import GROUPS, usage_summary
 from perimeter.api.http import (
+    ClientDisconnected,
     Receive,
     Scope,
     Send,
@@ -43,6 +45,7 @@ from perimeter.store.audit_verify import verify
 from perimeter.store.db import Database, DatabaseUnavailable
 
 MAX_BODY = 64 * 1024
+log = logging.getLogger("perimeter.api.admin")
 
 
 def require_admin(admin_key: str | None, headers: dict[str, str]) -> None:
@@ -78,6 +81,10 @@ class KeyUpdate(BaseModel):
     metadata: dict[str, Any] | None = None
     limits: LimitsConfig | None = None
     expires_at: float | None = None
+
+
+#: KeyUpdate fields that may be left out but not set to null (the others clear with null).
+_NOT_NULL = ("name", "tags", "metadata")
 
 
 class Rotate(BaseModel):
@@ -126,6 +133,13 @@ class AdminAPI:
                                 headers={"retry-after": "5"})
             await send_error(send, down)
             return
+        except ClientDisconnected:
+            return
+        except Exception:  # a bug: the API's error shape and a log line, never a bare 500 page
+            log.exception("admin API: unexpected error on %s %s", scope["method"], scope["path"])
+            await send_error(send, GatewayError(500, "internal gateway error; the server log has the details",
+                                                type="server_error", code="internal_error"))
+            return
         await send_json(send, status, payload)
 
     def _authorize(self, headers: dict[str, str]) -> None:
@@ -171,6 +185,10 @@ class AdminAPI:
             case ["keys", key_id], "PATCH":
                 upd = _parse(KeyUpdate, await self._body(receive, headers))
                 fields = upd.model_dump(exclude_unset=True)
+                for name in _NOT_NULL:
+                    if name in fields and fields[name] is None:
+                        raise GatewayError(400, f"'{name}' cannot be null; leave it out to keep it unchanged.",
+                                           param=name, code="invalid_body")
                 if "limits" in fields:
                     fields["limits"] = upd.limits or LimitsConfig()
                 if not fields:

@@ -123,7 +123,7 @@ def _message(m: Any, where: str) -> None:
     if not isinstance(m, dict):
         raise bad_request(f"{where} must be an object, got {type_name(m)}", param=where)
     role = m.get("role")
-    if role not in _ROLES:
+    if not isinstance(role, str) or role not in _ROLES:
         raise bad_request(f"{where}.role must be one of {', '.join(sorted(_ROLES))}, got {role!r}"[:300],
                           param=f"{where}.role")
     content = m.get("content")

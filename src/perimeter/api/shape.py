@@ -84,7 +84,7 @@ def number(v: Any, where: str, lo: float | None = None, hi: float | None = None)
 
 
 def one_of(v: Any, where: str, allowed: Collection[str]) -> str:
-    if v not in allowed:
+    if not isinstance(v, str) or v not in allowed:
         raise fail(where, f"must be one of {', '.join(sorted(allowed))}, got {v!r}"[:300])
     return str(v)
 
