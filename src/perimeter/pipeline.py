@@ -193,6 +193,7 @@ class Pipeline:
                 ctx.route_trail.append(f"fallback:{up.name}")
                 # The header must say what happened: the planned route did not serve this.
                 ctx.route_reason = f"fallback:{up.name} (after {ctx.route_reason or 'primary'})"
+                ctx.response_headers["x-perimeter-reason"] = ctx.route_reason
 
     def _exhausted(self, ctx: RequestContext, last: ProviderError | None, skipped: list[str]) -> GatewayError:
         if last is not None:
