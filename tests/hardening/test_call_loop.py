@@ -105,7 +105,7 @@ async def test_a_short_body_and_a_hang_up_log_no_traceback(
         caplog.clear()
         uvicorn_log.addHandler(caplog.handler)
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", gw.port)
+            _reader, writer = await asyncio.open_connection("127.0.0.1", gw.port)
             writer.write(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
                          b"content-length: 1000\r\n\r\n{\"model\": ")
             await writer.drain()

@@ -88,6 +88,7 @@ class CheckpointExporter:
                 address = target
             handler = logging.handlers.SysLogHandler(address=address, facility=logging.handlers.SysLogHandler.LOG_AUTH)
             handler.setFormatter(logging.Formatter("perimeter-audit: %(message)s"))
+            handler.append_nul = False  # the message is one JSON document, nothing after it
             self._syslog = logging.getLogger(f"perimeter.audit.checkpoints.{id(self)}")
             self._syslog.propagate = False
             self._syslog.setLevel(logging.INFO)
