@@ -188,7 +188,7 @@ async def test_a_process_with_another_key_refuses_to_extend_the_chain(storage: d
     other = {**storage, "audit": {"key": "a-completely-different-audit-key-0123456789"}}
     db2 = _db(other)
     try:
-        with pytest.raises(AuditChainError, match="share storage.audit.key"):
+        with pytest.raises(AuditChainError, match=r"share storage\.audit\.key"):
             db2.run_sync(lambda tx: append_chained(tx, [new_event("x", {}, "r2")]))
     finally:
         db2.close()
