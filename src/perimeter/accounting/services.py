@@ -81,6 +81,8 @@ class AccountingServices:
             "perimeter_ledger_flush_failures_total": w.flush_failures,
             "perimeter_ledger_database_up": 1 if w.db_up else 0,
             "perimeter_ledger_journal_write_errors_total": w.journal.write_errors,
+            "perimeter_audit_checkpoints_total": w.checkpoints_written,
+            "perimeter_audit_checkpoint_export_failures_total": w.exporter.failures if w.exporter else 0,
             "perimeter_ratelimit_store_failures_total": self.gatekeeper.limiter_failures,
             "perimeter_keys_cached": len(self.key_cache),
             **{f'perimeter_requests_denied_total{{reason="{k}"}}': v for k, v in self.gatekeeper.denied.items()},
