@@ -19,6 +19,7 @@ from perimeter.privacy.detect.contacts import (
     find_ips,
     find_phones,
 )
+from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.resolve import resolve
@@ -57,14 +58,19 @@ class Scanner:
 
     ``types`` restricts what is reported (default: every canonical type; LOCATION and
     ORGANIZATION are reported only when asked for).  ``ner=False`` runs the pattern and
-    checksum detectors only (no person names, no model loading).
+    checksum detectors only (no person names, no model loading).  ``known`` adds the operator's
+    dictionaries (:class:`~perimeter.privacy.detect.known_values.KnownValues`); their types,
+    built-in or the operator's own, are always reported.
     """
 
-    def __init__(self, types: Iterable[str] | None = None, ner: bool = True) -> None:
+    def __init__(self, types: Iterable[str] | None = None, ner: bool = True, known: KnownValues | None = None) -> None:
         wanted = frozenset(types) if types is not None else frozenset(CANONICAL_TYPES)
         unknown = wanted - set(CANONICAL_TYPES) - set(EXTRA_TYPES)
         if unknown:
             raise ValueError(f"unknown entity types: {', '.join(sorted(unknown))}")
+        self.known = known if known else None
+        if self.known is not None:
+            wanted |= self.known.types
         self.types = wanted
         self.ner = ner
         self._extra = wanted & frozenset(EXTRA_TYPES)
@@ -108,6 +114,8 @@ class Scanner:
             found.extend(detector(ix))
         if "DATE_OF_BIRTH" in self.types:
             found.extend(_corrected_birth_dates(text, found))
+        if self.known is not None:
+            found.extend(self.known.find(text))
         return found
 
     def scan(self, text: str) -> list[Entity]:
