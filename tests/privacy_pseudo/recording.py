@@ -23,16 +23,17 @@ SECRET = "shapes-secret-0123456789abcdef"
 
 
 class Recording:
-    def __init__(self, gw: RunningGateway, cloud: FakeOpenAI, onprem: FakeOpenAI) -> None:
-        self.gw, self.cloud, self.onprem = gw, cloud, onprem
+    def __init__(self, gw: RunningGateway, cloud: FakeOpenAI, onprem: FakeOpenAI, data_dir: str) -> None:
+        self.gw, self.cloud, self.onprem, self.data_dir = gw, cloud, onprem, data_dir
 
     @property
     def base_url(self) -> str:
         return self.gw.url
 
 
-def config(cloud: FakeOpenAI, onprem: FakeOpenAI, **privacy: Any) -> dict[str, Any]:
+def config(cloud: FakeOpenAI, onprem: FakeOpenAI, data_dir: str, **privacy: Any) -> dict[str, Any]:
     return {
+        "storage": {"data_dir": data_dir},
         "providers": [openai_provider("cloud", cloud.base_url, location="cloud"),
                       openai_provider("onprem", onprem.base_url, location="on_prem")],
         "models": {"cloud": {"targets": ["cloud"]}, "hybrid": {"targets": ["cloud", "onprem"]}},
@@ -40,8 +41,8 @@ def config(cloud: FakeOpenAI, onprem: FakeOpenAI, **privacy: Any) -> dict[str, A
     }
 
 
-def run_in_thread(**privacy: Any) -> Iterator[Recording]:
-    """Start upstreams and gateway on a private event loop; yield; stop them."""
+def run_in_thread(data_dir: str, **privacy: Any) -> Iterator[Recording]:
+    """Start upstreams and gateway (ledger and audit in ``data_dir``) on a private event loop; yield; stop."""
     loop = asyncio.new_event_loop()
     ready: dict[str, Any] = {}
     stop = asyncio.Event()
@@ -50,8 +51,8 @@ def run_in_thread(**privacy: Any) -> Iterator[Recording]:
     async def main() -> None:
         try:
             async with FakeOpenAI(name="cloud") as cloud, FakeOpenAI(name="onprem") as onprem:
-                async with running_gateway(config(cloud, onprem, **privacy)) as gw:
-                    ready["rec"] = Recording(gw, cloud, onprem)
+                async with running_gateway(config(cloud, onprem, data_dir, **privacy)) as gw:
+                    ready["rec"] = Recording(gw, cloud, onprem, data_dir)
                     started.set()
                     await stop.wait()
         except BaseException as exc:

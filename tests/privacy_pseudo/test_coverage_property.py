@@ -141,8 +141,8 @@ def plant(value: Any, draw_text: Any, draw_number: Any, planted: list[str]) -> A
 
 
 @pytest.fixture(scope="module")
-def rec() -> Iterator[Recording]:
-    yield from run_in_thread()
+def rec(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recording]:
+    yield from run_in_thread(str(tmp_path_factory.mktemp("coverage")))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -9,7 +9,10 @@ replaced, or kept on-prem / refused as the policy says — never when an origina
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,8 +31,9 @@ CANARY = "KANAREYKIN-7F3A9C"
 
 
 @pytest.fixture(scope="module")
-def rec() -> Iterator[Recording]:
+def rec(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recording]:
     yield from run_in_thread(
+        str(tmp_path_factory.mktemp("shapes")),
         entities={"RU_SNILS": "local", "RU_PASSPORT": "local"},
         known_values=[{"type": "CLIENT", "values": ["Ромашка-Трейд"]}],
         canaries={"values": [CANARY]},
@@ -140,6 +144,18 @@ def test_a_canary_is_refused_counted_and_never_sent(rec: Recording) -> None:
     assert len(rec.cloud.requests) == before
     metrics = httpx.get(rec.base_url + "/metrics", timeout=30).text
     assert 'perimeter_privacy_canary_hits_total{alias="cloud"} 2' in metrics
+    # Two audit events, naming the canary by its position, never its value.
+    deadline = time.monotonic() + 10
+    while True:
+        with sqlite3.connect(Path(rec.data_dir) / "perimeter.db") as db:
+            rows = db.execute("SELECT data FROM audit_log WHERE event = 'privacy_canary'").fetchall()
+        if len(rows) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(rows) == 2
+    for (data,) in rows:
+        event = orjson.loads(data)
+        assert event["canaries"] == [1] and event["alias"] == "cloud" and CANARY not in data
     # The same canary may go on-prem: the watch is for bodies bound for a cloud provider.
     r = httpx.post(rec.base_url + "/v1/chat/completions",
                    json={**_chat(metadata={"ref": CANARY}), "model": "hybrid", "messages": [
