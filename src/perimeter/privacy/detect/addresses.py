@@ -247,9 +247,8 @@ def _en_tail(text: str, end: int) -> int:
         elif label == "ZipCode":
             if not _ZIP.fullmatch(word):
                 break
-        elif label == "CountryName":
-            if not _COUNTRY.fullmatch(word.rstrip(".")) and not word[0].isupper():
-                break
+        elif label == "CountryName" and not _COUNTRY.fullmatch(word.rstrip(".")) and not word[0].isupper():
+            break
         best = base + at + len(raw.rstrip(",;.)"))
         if raw.endswith((".", ";", ")")) and label != "CountryName":
             break  # the sentence or the parenthesis ends here
