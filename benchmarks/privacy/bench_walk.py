@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, sys.argv[sys.argv.index("--src") + 1] if "--src" in sys.argv else str(Path(__file__).parents[2] / "src"))
 
-from perimeter.privacy import walk  # noqa: E402
+from perimeter.privacy import walk
 
 TOOL = {"type": "function", "function": {"name": "lookup_client", "description": "Find a client by INN or name",
                                          "parameters": {"type": "object", "properties": {
