@@ -221,7 +221,10 @@ def main() -> None:
     independent = _from_blocks(HERE / "independent.txt", "ind")
     # written after the independent-set fixes and before the name-coverage work; scored last
     blind = _from_blocks(HERE / "blind.txt", "blind")
-    for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh), ("independent", independent), ("blind", blind)):
+    # one hand-written case per failure class of the held-out corpus (issue 11), with negatives
+    classes = _from_blocks(HERE / "classes.txt", "cls")
+    for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh), ("independent", independent), ("blind", blind),
+                       ("classes", classes)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for d in docs:
                 fh.write(json.dumps(d, ensure_ascii=False) + "\n")
