@@ -10,6 +10,7 @@ adapter module is only about its vendor's protocol.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
@@ -37,9 +38,11 @@ class HTTPProvider(Provider):
         timeouts: Timeouts,
         headers: dict[str, str],
         max_connections: int,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(name, location, default_model)
         self.timeouts = timeouts
+        self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
         self._headers = {"content-type": "application/json", **headers}
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
@@ -58,7 +61,7 @@ class HTTPProvider(Provider):
 
     async def start(self) -> None:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
+            connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300, ssl=self._ssl)
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=self._client_timeout,
                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
@@ -83,6 +86,11 @@ class HTTPProvider(Provider):
         """Transport failures are the upstream's problem: retryable, named by what happened."""
         if isinstance(exc, ProviderError):
             return exc
+        if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientConnectorSSLError):
+            return ProviderError(
+                f"provider '{self.name}': the TLS certificate of {exc.host} could not be verified ({exc}); if its "
+                "chain ends at a root your system does not trust, set the provider's ca_bundle to that root",
+                kind="tls_error")
         if isinstance(exc, asyncio.TimeoutError | TimeoutError | aiohttp.ServerTimeoutError):
             return ProviderError(f"provider '{self.name}' timed out", status=504, kind="timeout")
         if isinstance(exc, aiohttp.ClientConnectionError):
@@ -120,9 +128,24 @@ class HTTPProvider(Provider):
         HTTP errors and transport failures raise :class:`ProviderError` (the caller decides
         whether anything was already sent downstream and upgrades to ``StreamBroken``).
         """
+        lines = self.post_lines(url, body, {"accept": "text/event-stream", **headers}, on_error, "text/event-stream")
+        try:
+            async for ev in iter_sse(lines):
+                yield ev
+        finally:
+            await lines.aclose()
+
+    async def post_lines(
+        self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper, content_type: str,
+    ) -> AsyncGenerator[bytes, None]:
+        """POST ``body`` and yield the raw lines of a streamed answer of ``content_type``.
+
+        SSE (:meth:`post_sse`) and newline-delimited JSON streams (Yandex's native API) share
+        this: the response head within ``first_byte``, the whole stream within ``total``.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeouts.total
-        hdrs = {**self._headers, "accept": "text/event-stream", **headers}
+        hdrs = {**self._headers, **headers}
         try:
             async with asyncio.timeout_at(deadline):
                 resp = await self.session.post(url, data=orjson.dumps(body), headers=hdrs)
@@ -132,21 +155,21 @@ class HTTPProvider(Provider):
                         raw = await resp.read()
                     raise on_error(resp.status, raw, resp.headers)
                 ctype = resp.headers.get("content-type", "")
-                if "text/event-stream" not in ctype:
+                if content_type not in ctype:
                     raise ProviderError(
                         f"provider '{self.name}' answered a stream request with "
-                        f"'{ctype or 'no content-type'}' instead of text/event-stream",
+                        f"'{ctype or 'no content-type'}' instead of {content_type}",
                         kind="broken_response",
                     )
                 # A silent upstream is caught by ``sock_read`` (first_byte); the total deadline
-                # is checked per event rather than with a timeout context around each read,
+                # is checked per line rather than with a timeout context around each read,
                 # which cost 5-10% of streaming CPU.
-                async for ev in iter_sse(resp.content.__aiter__()):
+                async for line in resp.content:
                     if loop.time() > deadline:
                         raise ProviderError(
                             f"provider '{self.name}' stream exceeded the total timeout of {self.timeouts.total:g}s",
                             status=504, kind="timeout")
-                    yield ev
+                    yield line
         except (GeneratorExit, asyncio.CancelledError):
             raise
         except Exception as exc:
