@@ -21,6 +21,7 @@ from perimeter.context import Location
 from perimeter.errors import ProviderError
 from perimeter.providers.base import Provider, Timeouts
 from perimeter.providers.sse import SSEEvent, iter_sse
+from perimeter.providers.tls import CERTIFICATE_ERRORS, certificate_error
 
 # Builds the ProviderError for an HTTP error answer: (status, raw body, response headers).
 ErrorMapper = Callable[[int, bytes, Mapping[str, str]], ProviderError]
@@ -86,11 +87,8 @@ class HTTPProvider(Provider):
         """Transport failures are the upstream's problem: retryable, named by what happened."""
         if isinstance(exc, ProviderError):
             return exc
-        if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientConnectorSSLError):
-            return ProviderError(
-                f"provider '{self.name}': the TLS certificate of {exc.host} could not be verified ({exc}); if its "
-                "chain ends at a root your system does not trust, set the provider's ca_bundle to that root",
-                kind="tls_error")
+        if isinstance(exc, CERTIFICATE_ERRORS):
+            return certificate_error(self.name, exc)
         if isinstance(exc, asyncio.TimeoutError | TimeoutError | aiohttp.ServerTimeoutError):
             return ProviderError(f"provider '{self.name}' timed out", status=504, kind="timeout")
         if isinstance(exc, aiohttp.ClientConnectionError):
@@ -103,9 +101,17 @@ class HTTPProvider(Provider):
         self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper,
     ) -> dict[str, Any]:
         """POST ``body``; return the decoded JSON object or raise a mapped ProviderError."""
+        return await self._json("POST", url, orjson.dumps(body), headers, on_error)
+
+    async def get_json(self, url: str, headers: dict[str, str], on_error: ErrorMapper) -> dict[str, Any]:
+        """GET ``url`` (model lists); the decoded JSON object or a mapped ProviderError."""
+        return await self._json("GET", url, None, headers, on_error)
+
+    async def _json(self, method: str, url: str, data: bytes | None, headers: dict[str, str],
+                    on_error: ErrorMapper) -> dict[str, Any]:
         try:
-            async with self.session.post(
-                url, data=orjson.dumps(body), headers={**self._headers, **headers}, timeout=self._json_timeout,
+            async with self.session.request(
+                method, url, data=data, headers={**self._headers, **headers}, timeout=self._json_timeout,
             ) as resp:
                 raw = await resp.read()
                 if resp.status >= 400:

@@ -10,6 +10,20 @@ from __future__ import annotations
 import ssl
 from pathlib import Path
 
+import aiohttp
+
+from perimeter.errors import ProviderError
+
+#: The transport errors that mean "this certificate chain is not trusted here".
+CERTIFICATE_ERRORS = (aiohttp.ClientConnectorCertificateError, aiohttp.ClientConnectorSSLError)
+
+
+def certificate_error(provider: str, exc: aiohttp.ClientConnectorError) -> ProviderError:
+    """A TLS failure, said so that the operator knows the fix (retryable: the alias falls back)."""
+    return ProviderError(
+        f"provider '{provider}': the TLS certificate of {exc.host} could not be verified ({exc}); if its chain "
+        "ends at a root your system does not trust, set the provider's ca_bundle to that root", kind="tls_error")
+
 
 def check_ca_bundle(path: str | None) -> str | None:
     """Config validator: the bundle must exist and hold at least one PEM certificate."""

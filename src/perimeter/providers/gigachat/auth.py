@@ -24,6 +24,7 @@ import orjson
 
 from perimeter.errors import ProviderError
 from perimeter.providers.openai_compat.provider import parse_retry_after
+from perimeter.providers.tls import CERTIFICATE_ERRORS, certificate_error
 
 log = logging.getLogger("perimeter.providers.gigachat")
 
@@ -80,6 +81,8 @@ class TokenSource:
                                     timeout=timeout) as resp:
                 raw = await resp.read()
                 status, retry_after = resp.status, resp.headers.get("retry-after")
+        except CERTIFICATE_ERRORS as exc:
+            raise certificate_error(self.provider, exc) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ProviderError(f"provider '{self.provider}': the OAuth endpoint {self.auth_url} failed: {exc!r}",
                                 kind="auth_error") from exc

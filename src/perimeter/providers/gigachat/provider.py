@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
-import orjson
 
 from perimeter.errors import ProviderError, StreamBroken
 from perimeter.providers.base import Timeouts
@@ -153,21 +152,7 @@ class GigaChatProvider(HTTPProvider):
     async def list_models(self, *, request_id: str = "models") -> list[dict[str, Any]]:
         """``GET /models``: what this key may call (id, type ``chat``/``embedder``/…)."""
         url = self.base_url + "/models"
-
-        async def get(headers: dict[str, str]) -> dict[str, Any]:
-            try:
-                async with self.session.get(url, headers=headers, timeout=self._json_timeout) as resp:
-                    raw = await resp.read()
-                    if resp.status >= 400:
-                        raise self._on_error(resp.status, raw, resp.headers)
-            except Exception as exc:
-                raise self.wrap_exc(exc) from exc
-            data = orjson.loads(raw) if raw.strip().startswith(b"{") else None
-            if not isinstance(data, dict):
-                raise ProviderError(f"provider '{self.name}' returned a malformed model list", kind="broken_response")
-            return data
-
-        data = await self._authorized(get, request_id)
+        data = await self._authorized(lambda h: self.get_json(url, h, self._on_error), request_id)
         return [m for m in data.get("data") or [] if isinstance(m, dict)]
 
 
