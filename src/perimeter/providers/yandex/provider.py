@@ -104,8 +104,22 @@ class YandexProvider(OpenAICompatProvider):
     def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
         uri = self._uri(body, "gpt")
         if self.ycfg.api == "openai":
-            return super().chat_stream({**body, "model": uri}, request_id=request_id)
+            return self._normalized(super().chat_stream({**body, "model": uri}, request_id=request_id))
         return self._native_stream(body, uri, request_id)
+
+    @staticmethod
+    async def _normalized(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+        """Yandex leaves ``finish_reason`` out of intermediate chunks; OpenAI clients expect ``null``."""
+        try:
+            async for chunk in chunks:
+                for choice in chunk.get("choices") or ():
+                    choice.setdefault("finish_reason", None)
+                    choice.setdefault("logprobs", None)
+                yield chunk
+        finally:
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:  # a client that went away stops the upstream call at once
+                await aclose()
 
     async def _native_stream(self, body: dict[str, Any], uri: str, request_id: str) -> AsyncIterator[dict[str, Any]]:
         req = to_native_request(body, uri, stream=True)
