@@ -25,6 +25,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from perimeter.privacy.residency import check_rules
+
 Action = Literal["pseudonymize", "block", "allow", "local"]
 FailureAction = Literal["block", "local"]
 
@@ -58,6 +60,9 @@ class PrivacyPolicyConfig(BaseModel):
     unscannable: Literal["fail", "allow"] = "fail"
     #: Add ``x-perimeter-entities: PERSON=2,RU_INN=1`` (counts only, never values) to responses.
     entities_header: bool = True
+    #: Where originals of each entity type may go besides on-prem, by jurisdiction, e.g.
+    #: ``{PERSON: [on_prem, RU], "RU_*": [on_prem, RU]}`` (see :mod:`perimeter.privacy.residency`).
+    residency: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("entities")
     @classmethod
@@ -68,6 +73,11 @@ class PrivacyPolicyConfig(BaseModel):
                     f"entity type '{name}' must be an upper-case name such as PERSON or RU_INN"
                 )
         return v
+
+    @field_validator("residency")
+    @classmethod
+    def _residency(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        return check_rules(v)
 
     @field_validator("secret")
     @classmethod
@@ -85,8 +95,8 @@ class PrivacyPolicyConfig(BaseModel):
         data = self.model_dump()
         for name in override.model_fields_set:
             value = getattr(override, name)
-            if name == "entities":
-                data["entities"] = {**self.entities, **value}
+            if name in ("entities", "residency"):
+                data[name] = {**getattr(self, name), **value}
             else:
                 data[name] = value
         return PrivacyPolicyConfig.model_validate(data)

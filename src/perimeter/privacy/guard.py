@@ -20,11 +20,12 @@ import secrets as _secrets
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from perimeter.context import Location, RequestContext
 from perimeter.errors import GatewayError
+from perimeter.privacy import residency
 from perimeter.privacy.config import PrivacyPolicyConfig
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
 from perimeter.privacy.pseudonymize.pseudonymizer import Pseudonymizer, with_repeats
@@ -53,10 +54,13 @@ class PrivacyPlan:
     policy: PrivacyPolicyConfig
     tenant: str
     slots: list[Slot]
-    pseudonymize: list[list[Entity]]  # per slot, the findings whose action is ``pseudonymize``
+    pseudonymize: list[list[Entity]]  # per slot, the findings some cloud must get as surrogates
     on_prem_only: bool = False
     reason: str = ""
-    prepared: tuple[dict[str, Any], ResponseRestorer | None] | None = None
+    actions: dict[str, str] = field(default_factory=dict)  # entity type -> policy action
+    clouds: frozenset[str] = frozenset()  # with on_prem_only: jurisdictions residency also allows
+    # One rewritten body per set of surrogate types (a Russian and a US cloud differ).
+    prepared: dict[frozenset[str], tuple[dict[str, Any], ResponseRestorer | None]] = field(default_factory=dict)
 
 
 class PrivacyStage:
@@ -180,12 +184,14 @@ class PrivacyStage:
                 headers={HEADER: header} if policy.entities_header else None,
             )
         local = sorted(t for t, a in actions.items() if a == "local")
-        pseudo = [[e for e in ents if actions[e.type] == "pseudonymize"] for ents in found]
-        plan = PrivacyPlan(policy, tenant, slots, pseudo)
+        rules = residency.compile_rules(policy.residency)
+        pseudo = [[e for e in ents if residency.may_need_surrogate(rules, e.type, actions[e.type])] for ents in found]
+        plan = PrivacyPlan(policy, tenant, slots, pseudo, actions=dict(actions))
         if local:
             plan.on_prem_only = True
             plan.reason = f"contains {', '.join(local)} (action: local)"
             ctx.require_on_prem = True
+            plan.clouds = ctx.residency_allows = residency.clouds_for_local(rules, local)
             ctx.privacy_action = "local"
         elif any(pseudo):
             ctx.privacy_action = "pseudonymize"
@@ -204,6 +210,7 @@ class PrivacyStage:
             ctx.privacy_plan = PrivacyPlan(policy, tenant, slots, [], on_prem_only=True, reason=code)
             return
         ctx.privacy_action = "block"
+        ctx.disclosure = None
         raise GatewayError(status, message, type="invalid_request_error" if status < 500 else "service_unavailable",
                            code=code)
 
@@ -237,28 +244,36 @@ class PrivacyStage:
             self._cache.popitem(last=False)
 
     # ------------------------------------------------------------------ prepare
-    def prepare(self, ctx: RequestContext, location: Location) -> tuple[dict[str, Any], Restorer | None]:
+    def prepare(self, ctx: RequestContext, location: Location,
+                jurisdiction: str | None = None) -> tuple[dict[str, Any], Restorer | None]:
         plan = ctx.privacy_plan
+        ctx.disclosure = None
         if not isinstance(plan, PrivacyPlan):
             if location == "on_prem" or not self.policy(ctx.alias).enabled:
                 return ctx.body, None
             raise GatewayError(500, "privacy inspection did not run; refusing to call a cloud provider",
                                type="server_error", code="privacy_not_inspected")
         if location == "on_prem":
+            ctx.disclosure = residency.disclosure(ctx.entity_counts, frozenset())
             return ctx.body, None
-        if plan.on_prem_only:
+        if plan.on_prem_only and (jurisdiction is None or jurisdiction not in plan.clouds):
+            where = f" in {jurisdiction}" if jurisdiction else " of unknown jurisdiction"
             raise GatewayError(503, f"this request must stay on-prem ({plan.reason}); refusing to send it to a "
-                               "cloud provider", type="service_unavailable", code="privacy_on_prem_required")
-        if not any(plan.pseudonymize):
+                               f"cloud provider{where}", type="service_unavailable", code="privacy_on_prem_required")
+        rules = residency.compile_rules(plan.policy.residency)
+        findings, swapped = residency.surrogates_for(plan.pseudonymize, rules, plan.actions, jurisdiction)
+        ctx.disclosure = residency.disclosure(ctx.entity_counts, swapped)
+        if not swapped:
             return ctx.body, None
-        if plan.prepared is None:
-            plan.prepared = self._pseudonymize(ctx, plan)
-        body, restorer = plan.prepared
-        return body, restorer
+        prepared = plan.prepared.get(swapped)
+        if prepared is None:
+            prepared = plan.prepared[swapped] = self._pseudonymize(ctx, plan, findings)
+        return prepared
 
-    def _pseudonymize(self, ctx: RequestContext, plan: PrivacyPlan) -> tuple[dict[str, Any], ResponseRestorer | None]:
+    def _pseudonymize(self, ctx: RequestContext, plan: PrivacyPlan,
+                      findings: list[list[Entity]]) -> tuple[dict[str, Any], ResponseRestorer | None]:
         texts = [s.text for s in plan.slots]
-        entities = with_repeats(texts, plan.pseudonymize)
+        entities = with_repeats(texts, findings)
         result = self._pseudonymizer(plan.policy).run(plan.tenant, texts, entities)
         replacements = {s.path: new for s, new in zip(plan.slots, result.texts, strict=True) if new != s.text}
         body = apply(ctx.body, replacements)
