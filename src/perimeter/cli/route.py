@@ -85,6 +85,7 @@ def route(request_file: str, explain: bool, config_path: str | None, entities: t
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     ctx = build_context(_load_request(request_file), entities, headers, key_id, None)
+    _residency(config, ctx)
     unhealthy = set(down)
     try:
         router = HybridRouter(config, lambda p: p not in unhealthy,
@@ -102,7 +103,8 @@ def route(request_file: str, explain: bool, config_path: str | None, entities: t
         sys.exit(2)
     targets: list[dict[str, Any]] = [
         {"providers": list(t.providers), "model": t.model,
-         "location": sorted({config.provider(p).location for p in t.providers})}
+         "location": sorted({config.provider(p).location for p in t.providers}),
+         "jurisdiction": sorted({config.provider(p).jurisdiction or "unknown" for p in t.providers})}
         for t in decision.targets
     ]
     if as_json:
@@ -120,7 +122,19 @@ def route(request_file: str, explain: bool, config_path: str | None, entities: t
         click.echo("fallback chain:")
         for i, t in enumerate(targets, 1):
             model = f" model={t['model']}" if t["model"] else ""
-            click.echo(f"  {i}. {'|'.join(t['providers'])} [{', '.join(t['location'])}]{model}")
+            click.echo(f"  {i}. {'|'.join(t['providers'])} [{', '.join(t['location'])}; "
+                       f"{', '.join(t['jurisdiction'])}]{model}")
         if decision.cascade is not None:
             click.echo("cascade: the local answer is checked and escalated to the cloud chain if it fails, refuses "
                        f"or its mean token logprob < {decision.cascade.min_confidence}")
+
+
+def _residency(config: Any, ctx: RequestContext) -> None:
+    """Where the alias's residency policy lets these (local) entity types go besides on-prem."""
+    from perimeter.privacy.residency import clouds_for_local, compile_rules
+
+    alias = config.models.get(ctx.alias)
+    if alias is None or not ctx.require_on_prem or not ctx.entity_counts:
+        return
+    policy = config.privacy.merged(alias.privacy)
+    ctx.residency_allows = clouds_for_local(compile_rules(policy.residency), ctx.entity_counts)
