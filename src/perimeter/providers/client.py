@@ -83,6 +83,14 @@ class HTTPProvider(Provider):
             raise ProviderError(f"provider '{self.name}' is not started", kind="not_started")
         return self._session
 
+    def model_for(self, body: dict[str, Any]) -> str:
+        """The upstream model: the request's, else the provider's default, else a clear 400."""
+        model = body.get("model") or self.default_model
+        if not model:
+            raise ProviderError(f"provider '{self.name}': no model given and none configured",
+                                status=400, retryable=False, kind="bad_request")
+        return str(model)
+
     def wrap_exc(self, exc: BaseException) -> ProviderError:
         """Transport failures are the upstream's problem: retryable, named by what happened."""
         if isinstance(exc, ProviderError):

@@ -35,3 +35,20 @@ def tool_arguments(arguments: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise unsupported(f"{where}.function.arguments must be a JSON object", where)
     return value
+
+
+def text_content(content: Any, where: str, hint: str) -> str:
+    """A message's content for vendors that take plain text only; other parts are refused with ``hint``."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        raise unsupported(f"{where}.content must be a string or a list of text parts", where)
+    out = []
+    for i, part in enumerate(content):
+        ptype = part.get("type") if isinstance(part, dict) else None
+        if ptype != "text":
+            raise unsupported(f"{where}.content[{i}]: part type '{ptype}' is not supported {hint}", where)
+        out.append(str(part.get("text") or ""))
+    return "".join(out)

@@ -50,13 +50,6 @@ class GigaChatProvider(HTTPProvider):
         self._auth_timeout = aiohttp.ClientTimeout(total=min(t.total, 30.0), connect=t.connect,
                                                    sock_connect=t.connect, sock_read=t.first_byte)
 
-    def _model(self, body: dict[str, Any]) -> str:
-        model = body.get("model") or self.default_model
-        if not model:
-            raise ProviderError(f"provider '{self.name}': no model given and none configured",
-                                status=400, retryable=False, kind="bad_request")
-        return str(model)
-
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_body(self.name, status, raw, parse_retry_after(headers.get("retry-after")))
 
@@ -76,7 +69,7 @@ class GigaChatProvider(HTTPProvider):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
-        req = to_gigachat_request({**body, "stream": False}, self._model(body), self.cfg.profanity_check)
+        req = to_gigachat_request({**body, "stream": False}, self.model_for(body), self.cfg.profanity_check)
         url = self.base_url + "/chat/completions"
         data = await self._authorized(lambda h: self.post_json(url, req, h, self._on_error), request_id)
         return to_openai_response(data, self.name)
@@ -94,7 +87,7 @@ class GigaChatProvider(HTTPProvider):
         return first, events
 
     async def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
-        model = self._model(body)
+        model = self.model_for(body)
         req = to_gigachat_request({**body, "stream": True}, model, self.cfg.profanity_check)
         url = self.base_url + "/chat/completions"
         first, events = await self._authorized(lambda h: self._open_stream(url, req, h), request_id)
@@ -126,7 +119,7 @@ class GigaChatProvider(HTTPProvider):
             yield usage
 
     async def embeddings(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
-        model = self._model(body)
+        model = self.model_for(body)
         inputs = body.get("input")
         texts = [inputs] if isinstance(inputs, str) else inputs
         if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):

@@ -27,27 +27,14 @@ from typing import Any
 import orjson
 
 from perimeter.errors import ProviderError
-from perimeter.providers.translate_common import tool_arguments, unsupported
+from perimeter.providers.translate_common import text_content, tool_arguments, unsupported
 
 FINISH_REASONS = {"stop": "stop", "length": "length", "function_call": "tool_calls", "blacklist": "content_filter"}
 _STATE_PREFIX = "call_gcs_"  # tool-call ids that carry a GigaChat functions_state_id
 
 
 def _text(content: Any, where: str) -> str:
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        raise unsupported(f"{where}.content must be a string or a list of text parts", where)
-    out = []
-    for i, part in enumerate(content):
-        ptype = part.get("type") if isinstance(part, dict) else None
-        if ptype != "text":
-            raise unsupported(f"{where}.content[{i}]: part type '{ptype}' is not supported by the GigaChat adapter "
-                              "(GigaChat takes images only as uploaded files)", where)
-        out.append(str(part.get("text") or ""))
-    return "".join(out)
+    return text_content(content, where, "by the GigaChat adapter (GigaChat takes images only as uploaded files)")
 
 
 def _call_id(state_id: Any) -> str:

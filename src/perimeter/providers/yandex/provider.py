@@ -84,11 +84,7 @@ class YandexProvider(OpenAICompatProvider):
         return error_from_body(self.name, status, raw, parse_retry_after(headers.get("retry-after")))
 
     def _uri(self, body: dict[str, Any], scheme: str) -> str:
-        model = body.get("model") or self.default_model
-        if not model:
-            raise ProviderError(f"provider '{self.name}': no model given and none configured",
-                                status=400, retryable=False, kind="bad_request")
-        return model_uri(str(model), self.ycfg.folder_id, scheme)
+        return model_uri(self.model_for(body), self.ycfg.folder_id, scheme)
 
     # -- chat -----------------------------------------------------------------------------
 

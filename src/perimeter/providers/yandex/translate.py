@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from perimeter.errors import ProviderError
-from perimeter.providers.translate_common import tool_arguments, unsupported
+from perimeter.providers.translate_common import text_content, tool_arguments, unsupported
 
 FINISH = {
     "ALTERNATIVE_STATUS_FINAL": "stop",
@@ -41,20 +41,7 @@ def model_uri(model: str, folder_id: str, scheme: str) -> str:
 
 
 def _text(content: Any, where: str) -> str:
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        raise unsupported(f"{where}.content must be a string or a list of text parts", where)
-    out = []
-    for i, part in enumerate(content):
-        ptype = part.get("type") if isinstance(part, dict) else None
-        if ptype != "text":
-            raise unsupported(f"{where}.content[{i}]: part type '{ptype}' is not supported by the native Yandex "
-                              "API (use api: openai for images)", where)
-        out.append(str(part.get("text") or ""))
-    return "".join(out)
+    return text_content(content, where, "by the native Yandex API (use api: openai for images)")
 
 
 def _messages(messages: list[Any]) -> list[dict[str, Any]]:
