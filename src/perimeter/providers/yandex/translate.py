@@ -23,7 +23,13 @@ from typing import Any
 import orjson
 
 from perimeter.errors import ProviderError
-from perimeter.providers.translate_common import text_content, tool_arguments, unsupported
+from perimeter.providers.translate_common import (
+    text_content,
+    tool_arguments,
+    transient_error,
+    unsupported,
+    usage_chunk,
+)
 
 FINISH = {
     "ALTERNATIVE_STATUS_FINAL": "stop",
@@ -224,8 +230,7 @@ class StreamTranslator:
     def usage_chunk(self) -> dict[str, Any] | None:
         if not self.include_usage:
             return None
-        return {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
-                "choices": [], "usage": to_openai_usage(self.usage)}
+        return usage_chunk(self.id, self.created, self.model, to_openai_usage(self.usage))
 
 
 def error_from_body(provider: str, status: int, raw: bytes, retry_after: float | None) -> ProviderError:
@@ -245,11 +250,9 @@ def error_from_body(provider: str, status: int, raw: bytes, retry_after: float |
         elif body.get("message"):
             message = str(body["message"])
     text = f"provider '{provider}' returned HTTP {status}: {message}"
-    if status == 429:
-        return ProviderError(text, status=429, retry_after=retry_after, kind="rate_limited")
-    if status >= 500 or status == 408:
-        return ProviderError(text, status=status, retry_after=retry_after,
-                             kind="timeout" if status in (408, 504) else "upstream_5xx")
+    transient = transient_error(text, status, retry_after)
+    if transient is not None:
+        return transient
     if status in (401, 403):
         # The gateway's own key or folder is wrong: fall back, never blame the client.
         return ProviderError(text + " (check api_key / iam_token and folder_id)", kind="auth_error")
