@@ -108,15 +108,17 @@ class Pipeline:
 
     # ----------------------------------------------------------------- stage 4: call with fallback
     def _body_for(self, ctx: RequestContext, up: Upstream, model: str | None) -> tuple[dict[str, Any], Restorer | None]:
-        if ctx.require_on_prem and up.provider.location != "on_prem":
+        provider = up.provider
+        if ctx.require_on_prem and provider.location != "on_prem" and provider.jurisdiction not in ctx.residency_allows:
             # Defence in depth: routing already filtered, but never let a cloud call through.
             raise GatewayError(503, "refusing to send an on-prem-only request to a cloud provider",
                                type="server_error", code="no_on_prem_provider")
         restorer: Restorer | None = None
         if self.privacy is not None:
-            body, restorer = self.privacy.prepare(ctx, up.provider.location)
+            body, restorer = self.privacy.prepare(ctx, provider.location, provider.jurisdiction)
         else:
             body = ctx.body
+        ctx.transfers[up.name] = transfer_record(ctx, provider.location, provider.jurisdiction)
         body = dict(body)
         body["model"] = model or up.provider.default_model or ctx.alias
         return body, restorer
@@ -173,6 +175,8 @@ class Pipeline:
         ctx.provider = up.name
         ctx.provider_model = model if isinstance(model, str) else None
         ctx.location = up.provider.location
+        ctx.jurisdiction = up.provider.jurisdiction
+        ctx.transfers[up.name]["served"] = True
         if target_index > 0 or ctx.attempts > 1:
             metrics.FALLBACKS.inc((ctx.alias,))
             if target_index > 0:
@@ -338,6 +342,7 @@ class Pipeline:
                     "request_id": ctx.request_id, "alias": ctx.alias, "endpoint": ctx.endpoint,
                     "provider": ctx.provider, "location": ctx.location, "status": ctx.status,
                     "route_reason": ctx.route_reason, "entities": dict(ctx.entity_counts),
+                    "jurisdiction": ctx.jurisdiction, "transfers": ctx.transfers,
                     "privacy_action": ctx.privacy_action,
                     "key_id": ctx.principal.key_id if ctx.principal else None,
                     "ts": ctx.started_wall,
@@ -379,3 +384,11 @@ class Pipeline:
                 val = {BreakerState.CLOSED: 0.0, BreakerState.HALF_OPEN: 1.0, BreakerState.OPEN: 2.0}[st]
             metrics.BREAKER_STATE.set((name,), val)
             metrics.IN_FLIGHT.set((name,), float(up.outstanding))
+
+
+def transfer_record(ctx: RequestContext, location: str, jurisdiction: str | None) -> dict[str, Any]:
+    """What one provider received, for the audit log: entity types only, never values."""
+    d = ctx.disclosure
+    return {"jurisdiction": jurisdiction, "location": location, "scanned": d is not None, "served": False,
+            "originals": sorted(t for t, how in (d or {}).items() if how == "original"),
+            "surrogates": sorted(t for t, how in (d or {}).items() if how == "surrogate")}
