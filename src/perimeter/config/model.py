@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from perimeter.accounting.config import AccountingConfig
+from perimeter.console.config import ConsoleConfig
+from perimeter.observability.config import ObservabilityConfig
 from perimeter.privacy.config import PrivacyPolicyConfig
 from perimeter.providers.anthropic.config import AnthropicProviderConfig
 from perimeter.providers.gemini.config import GeminiProviderConfig
@@ -86,6 +88,8 @@ class Config(_Strict):
     privacy: PrivacyPolicyConfig = PrivacyPolicyConfig()
     storage: StorageConfig = StorageConfig()
     accounting: AccountingConfig = AccountingConfig()
+    observability: ObservabilityConfig = ObservabilityConfig()
+    console: ConsoleConfig = ConsoleConfig()
     source: str | None = Field(None, exclude=True)
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ import orjson
 
 from perimeter.context import Location
 from perimeter.errors import ProviderError
+from perimeter.observability.propagation import trace_headers
 from perimeter.providers.base import Provider, Timeouts
 from perimeter.providers.sse import SSEEvent, iter_sse
 
@@ -97,7 +98,8 @@ class HTTPProvider(Provider):
         """POST ``body``; return the decoded JSON object or raise a mapped ProviderError."""
         try:
             async with self.session.post(
-                url, data=orjson.dumps(body), headers={**self._headers, **headers}, timeout=self._json_timeout,
+                url, data=orjson.dumps(body), headers={**self._headers, **headers, **trace_headers()},
+                timeout=self._json_timeout,
             ) as resp:
                 raw = await resp.read()
                 if resp.status >= 400:
@@ -122,7 +124,7 @@ class HTTPProvider(Provider):
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeouts.total
-        hdrs = {**self._headers, "accept": "text/event-stream", **headers}
+        hdrs = {**self._headers, "accept": "text/event-stream", **headers, **trace_headers()}
         try:
             async with asyncio.timeout_at(deadline):
                 resp = await self.session.post(url, data=orjson.dumps(body), headers=hdrs)
