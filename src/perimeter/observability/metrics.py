@@ -157,7 +157,8 @@ def bind(config: Config) -> None:
     """Learn the configured aliases (anything else is ``other``) and publish the provider info."""
     global _aliases
     _aliases = frozenset(config.models)
-    PROVIDER_INFO.values.clear()
+    for stale in (PROVIDER_INFO, BUDGET_USED, AUDIT_CHAIN_OK, AUDIT_CHAIN_ENTRIES, AUDIT_VERIFIED_AT):
+        stale.values.clear()  # gauges of an earlier gateway in this process (tests) say nothing now
     for p in config.providers:
         PROVIDER_INFO.set((p.name, p.location, p.type), 1.0)
 

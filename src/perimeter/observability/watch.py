@@ -93,7 +93,7 @@ class Watch:
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         if self.audit_interval > 0:
-            self._tasks.append(loop.create_task(self._every(self.audit_interval, self._audit, first=5.0),
+            self._tasks.append(loop.create_task(self._every(self.audit_interval, self._audit, first=min(5.0, self.audit_interval)),
                                                 name="perimeter-audit-watch"))
         if self.budget_interval > 0:
             self._tasks.append(loop.create_task(
