@@ -274,8 +274,9 @@ class ConsoleApp:
         keys = payload["data"] if code == 200 else []
         template = "playground_result.html" if req.htmx and outcome is not None else "playground.html"
         await self._page(send, 200, template, session, page="playground", outcome=outcome, keys=keys,
-                         key_id=key_id, request=raw if raw is not None else playground.example(self.config),
-                         headers=req.form.get("headers", ""))
+                         key_id=key_id, request=playground.example(self.config), headers="")
+        # The pasted request is never sent back (it may hold the very values the console must not
+        # show): with htmx only the result is swapped in and the text stays in the browser.
 
     async def _principal(self, key_id: str) -> Principal | None:
         if not key_id:

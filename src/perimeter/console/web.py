@@ -18,7 +18,9 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    # ``same-origin``, not ``no-referrer``: with no-referrer browsers send ``Origin: null`` on
+    # form posts, and the origin check below needs the real one.
+    (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cache-control", b"no-store"),
 ]
@@ -59,10 +61,9 @@ class Request:
         if site is not None and site not in ("same-origin", "none"):
             return False
         origin = self.headers.get("origin")
-        if origin is None or origin == "null":
-            return origin is None
-        host = self.headers.get("host", "")
-        return origin.split("://", 1)[-1] == host
+        if origin is None or origin == "null":  # old clients, privacy modes: Sec-Fetch-Site decides
+            return origin is None or site == "same-origin"
+        return origin.split("://", 1)[-1] == self.headers.get("host", "")
 
     async def read_form(self, limit: int) -> dict[str, str]:
         raw = await read_body(self.receive, self.headers, limit)
