@@ -21,12 +21,17 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from perimeter.config import Config
     from perimeter.context import RequestContext
-    from perimeter.observability.multiprocess import MetricsShare
+
+
+class MetricsShare(Protocol):
+    """What :mod:`.multiprocess` provides: the exposition text summed over every worker."""
+
+    def scrape(self, refresh: Callable[[], None] | None = None) -> str: ...
 
 LabelKey = tuple[str, ...]
 
