@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,11 @@ ADMIN = "console-admin-key-0123456789"
 EMAIL = "maria.ivanova.1990@example.org"
 PHONE = "+7 916 765-43-21"
 PII_PROMPT = f"Напишите письмо на {EMAIL} и позвоните по {PHONE}, пожалуйста"
+
+
+def chat_request(alias: str, content: str) -> str:
+    """An OpenAI chat request body as pasted into the playground."""
+    return json.dumps({"model": alias, "messages": [{"role": "user", "content": content}]}, ensure_ascii=False)
 
 
 def console_config(local: FakeOpenAI, cloud: FakeOpenAI, data_dir: Path, **extra: Any) -> dict[str, Any]:

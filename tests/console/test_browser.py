@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from tests.console.conftest import ADMIN, EMAIL, PII_PROMPT, console_config
+from tests.console.conftest import ADMIN, EMAIL, PII_PROMPT, chat_request, console_config
 from tests.fakes.gateway import running_gateway
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -138,7 +138,7 @@ async def test_the_console_in_a_browser(tmp_path: Path) -> None:
         await page.click("header nav >> text=Playground")
         await page.wait_for_url(f"{gw.url}/ui/playground")
         await page.fill("textarea[name=request]",
-                        '{"model": "gpt", "messages": [{"role": "user", "content": "%s"}]}' % PII_PROMPT)
+                        chat_request("gpt", PII_PROMPT))
         await page.click("#playground button[type=submit]")
         await page.wait_for_selector("#decision")
         assert await _text(page, "#route-reason") == "primary"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.console.conftest import ADMIN, EMAIL, PHONE, PII_PROMPT, console_config
+from tests.console.conftest import ADMIN, EMAIL, PHONE, PII_PROMPT, chat_request, console_config
 from tests.fakes.gateway import running_gateway
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -104,7 +104,7 @@ async def test_no_page_shows_a_prompt_a_completion_or_a_detected_value(upstreams
         await _login(c, gw.url)
         pages = {p: (await c.get(f"{gw.url}/ui/{p}")).text for p in ("overview", "keys", "audit", "playground", "cost")}
         csrf = _csrf(pages["keys"])
-        body = '{"model": "gpt", "messages": [{"role": "user", "content": "%s"}]}' % PII_PROMPT
+        body = chat_request("gpt", PII_PROMPT)
         pages["playground-result"] = (await c.post(f"{gw.url}/ui/playground", data={"request": body, "csrf": csrf},
                                                    headers={"origin": gw.url})).text
         export = (await c.get(f"{gw.url}/ui/audit/export")).text
