@@ -74,6 +74,8 @@ class RequestContext:
     recorded: bool = False
     # Extra response headers set by any stage (rate limits, entities, route).
     response_headers: dict[str, str] = field(default_factory=dict)
+    # The request's root span while tracing is on (perimeter.observability.tracing), else None.
+    trace: Any = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started

@@ -12,7 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from perimeter.accounting.config import AccountingConfig
+from perimeter.console.config import ConsoleConfig
 from perimeter.jurisdiction import Jurisdiction
+from perimeter.observability.config import ObservabilityConfig
 from perimeter.privacy.config import PrivacyConfig, PrivacyPolicyConfig, unknown_types_message
 from perimeter.providers.anthropic.config import AnthropicProviderConfig
 from perimeter.providers.gemini.config import GeminiProviderConfig
@@ -93,6 +95,8 @@ class Config(_Strict):
     privacy: PrivacyConfig = PrivacyConfig()
     storage: StorageConfig = StorageConfig()
     accounting: AccountingConfig = AccountingConfig()
+    observability: ObservabilityConfig = ObservabilityConfig()
+    console: ConsoleConfig = ConsoleConfig()
     source: str | None = Field(None, exclude=True)
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ import orjson
 
 from perimeter.context import Location
 from perimeter.errors import ProviderError
+from perimeter.observability.propagation import trace_headers
 from perimeter.providers.base import Provider, Timeouts
 from perimeter.providers.sse import SSEEvent, iter_sse
 from perimeter.providers.tls import CERTIFICATE_ERRORS, certificate_error
@@ -119,7 +120,8 @@ class HTTPProvider(Provider):
                     on_error: ErrorMapper) -> dict[str, Any]:
         try:
             async with self.session.request(
-                method, url, data=data, headers={**self._headers, **headers}, timeout=self._json_timeout,
+                method, url, data=data, headers={**self._headers, **headers, **trace_headers()},
+                timeout=self._json_timeout,
             ) as resp:
                 raw = await resp.read()
                 if resp.status >= 400:
@@ -159,7 +161,7 @@ class HTTPProvider(Provider):
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeouts.total
-        hdrs = {**self._headers, **headers}
+        hdrs = {**self._headers, **headers, **trace_headers()}
         try:
             async with asyncio.timeout_at(deadline):
                 resp = await self.session.post(url, data=orjson.dumps(body), headers=hdrs)
