@@ -58,11 +58,13 @@ class FakeOpenAI:
     completed_streams: int = 0
     active_streams: int = 0
     port: int = 0
+    #: Where it listens (a network namespace test binds the host's bridge address).
+    host: str = "127.0.0.1"
     _runner: web.AppRunner | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"http://{self.host}:{self.port}/v1"
 
     def fail(self, fault: Fault) -> None:
         self.faults.append(fault)
@@ -85,7 +87,7 @@ class FakeOpenAI:
         app.router.add_get("/v1/models", self._models)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         server = site._server
         assert server is not None
