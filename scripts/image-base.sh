@@ -16,8 +16,8 @@ if buildah inspect --type image "$NAME" >/dev/null 2>&1; then
 fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/perimeter-base.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-echo ">> debootstrap $SUITE (python3, venv, CA certificates) into $work/root"
-debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
+echo ">> debootstrap $SUITE (python3, venv, CA certificates, libgomp1) into $work/root"
+debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates,libgomp1 \
   "$SUITE" "$work/root" "$MIRROR" >"$work/debootstrap.log" 2>&1 || { tail -30 "$work/debootstrap.log"; exit 1; }
 # Nothing of apt's caches or lists belongs in a base image.
 rm -rf "$work/root/var/cache/apt/archives/"*.deb "$work/root/var/lib/apt/lists/"*

@@ -75,7 +75,7 @@ def main(image: str) -> None:
         marker.touch()
         time.sleep(1.1)  # file times below this resolution would look "not newer"
         port = free_port()
-        log = open(os.environ.get("IMAGE_CHECK_LOG", "/tmp/perimeter-image-check.log"), "wb")
+        log = open(os.environ.get("IMAGE_CHECK_LOG", "/tmp/perimeter-image-check.log"), "wb")  # noqa: SIM115
         server = subprocess.Popen(["buildah", "run", "--isolation", "chroot", ctr, "--",
                                    "perimeter", "serve", "--host", "127.0.0.1", "--port", str(port)],
                                   stdout=log, stderr=subprocess.STDOUT)
@@ -98,7 +98,9 @@ def main(image: str) -> None:
         assert server_uid == uid, f"the server runs as uid {server_uid}"
         t0 = time.monotonic()
         status, answer = get(f"{base}/v1/chat/completions", {
-            "model": "local", "messages": [{"role": "user", "content": "What is the capital of France?"}]})
+            "model": "local", "temperature": 0, "messages": [
+                {"role": "system", "content": "You are a helpful assistant."},
+                {"role": "user", "content": "What is the capital of France?"}]})
         text = answer["choices"][0]["message"]["content"]  # type: ignore[index]
         print(f">> answer in {time.monotonic() - t0:.2f}s: {text!r}")
         assert status == 200 and "Paris" in text, answer
