@@ -72,10 +72,10 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 $(MODEL): scripts/make_tiny_gguf.py $(VENV)/.installed-dev
 	$(BIN)/python scripts/make_tiny_gguf.py --out $(MODEL)
 
-# System packages the test suite drives (tests/deploy: nginx as the replicas' load balancer;
+# System packages the test suite drives (tests/deploy: HAProxy as the replicas' load balancer;
 # iproute2 for network namespaces).  Installed from Debian when missing and when we are root.
 system-deps:
-	@missing=""; command -v nginx >/dev/null || missing="$$missing nginx-light"; \
+	@missing=""; command -v haproxy >/dev/null || missing="$$missing haproxy"; \
 	  command -v ip >/dev/null || missing="$$missing iproute2"; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -1,106 +1,102 @@
-"""Run nginx with the load-balancer config that ships for compose (deploy/compose/nginx.conf).
+"""Run HAProxy with the load-balancer config that ships for compose (deploy/compose/haproxy.cfg).
 
-The test swaps only what is site-specific — the upstream servers, the listen address, where
-logs and the pid go — so what is proven here is the configuration users deploy.
+The test swaps only what is site-specific — the servers, the listen address, the admin socket —
+so what is proven here is the configuration users deploy.  Draining goes through the admin
+socket (``set server … state maint``), as docs/deploy.md tells operators to do it.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = ROOT / "deploy" / "compose" / "nginx.conf"
+SHIPPED = ROOT / "deploy" / "compose" / "haproxy.cfg"
+_SERVER = re.compile(r"^\s*server gateway-\d+ gateway-\d+:8080\n", flags=re.M)
 
 
-def nginx_binary() -> str | None:
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
-
-
-def render(servers: list[str], listen: str, workdir: Path, shipped: Path = SHIPPED) -> str:
-    """The shipped config with these upstream servers, this listen address, logs in ``workdir``."""
+def render(servers: dict[str, str], listen: str, admin_socket: Path, shipped: Path = SHIPPED) -> str:
+    """The shipped config with these ``{name: host:port}`` servers, this bind, this admin socket."""
     text = shipped.read_text()
-    server_lines = re.findall(r"^\s*server gateway-\d+:8080 ([^;]*);\n", text, flags=re.M)
-    assert server_lines, "the shipped nginx.conf has no 'server gateway-N:8080' lines"
-    options = server_lines[0]
-    text = re.sub(r"^\s*server gateway-\d+:8080 [^;]*;\n", "", text, flags=re.M)
-    upstream = "".join(f"        server {s} {options};\n" for s in servers)
-    text = text.replace("        least_conn;\n", "        least_conn;\n" + upstream, 1)
-    text = text.replace("listen 8080;", f"listen {listen};", 1)
-    text = text.replace("access_log /dev/stdout perimeter;", f"access_log {workdir}/access.log perimeter;", 1)
-    temp = "".join(f"    {k}_temp_path {workdir}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    text = text.replace("http {\n", "http {\n" + temp, 1)
-    return f"pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log warn;\n" + text
+    first = _SERVER.search(text)
+    assert first, "the shipped haproxy.cfg has no 'server gateway-N gateway-N:8080' lines"
+    lines = "".join(f"    server {name} {addr}\n" for name, addr in servers.items())
+    text = text[:first.start()] + lines + _SERVER.sub("", text[first.start():])
+    text = text.replace("bind :8080", f"bind {listen}", 1)
+    text = text.replace("/var/run/haproxy/admin.sock", str(admin_socket), 1)
+    return text
 
 
 class Balancer:
-    """nginx on ``127.0.0.1:port`` in front of ``servers``; :meth:`set_servers` reloads gracefully."""
+    """HAProxy on ``127.0.0.1:port``; its log (stdout) is kept in ``workdir`` for post-mortems."""
 
-    def __init__(self, servers: list[str], workdir: Path) -> None:
-        binary = nginx_binary()
+    def __init__(self, servers: dict[str, str], workdir: Path) -> None:
+        binary = shutil.which("haproxy")
         if binary is None:
-            raise RuntimeError("nginx is not installed (make test installs it: make system-deps)")
+            raise RuntimeError("haproxy is not installed (make test installs it: make system-deps)")
         self.binary = binary
         self.workdir = workdir
-        self.conf = workdir / "nginx.conf"
+        self.conf = workdir / "haproxy.cfg"
+        self.admin = workdir / "haproxy.sock"
+        self.log = workdir / "haproxy.log"
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = int(s.getsockname()[1])
-        self.servers = list(servers)
+        self.conf.write_text(render(servers, f"127.0.0.1:{self.port}", self.admin))
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _write(self) -> None:
-        self.conf.write_text(render(self.servers, f"127.0.0.1:{self.port}", self.workdir))
-        check = subprocess.run([self.binary, "-t", "-c", str(self.conf)], capture_output=True, text=True, timeout=20)
-        assert check.returncode == 0, check.stderr
-
     def start(self) -> Balancer:
-        self._write()
-        self.proc = subprocess.Popen([self.binary, "-c", str(self.conf), "-g", "daemon off;"],
-                                     stdout=subprocess.DEVNULL, stderr=(self.workdir / "nginx.out").open("wb"))
+        check = subprocess.run([self.binary, "-c", "-f", str(self.conf)], capture_output=True, text=True, timeout=20)
+        assert check.returncode == 0, check.stdout + check.stderr
+        self.proc = subprocess.Popen([self.binary, "-db", "-f", str(self.conf)],
+                                     stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with socket.socket() as s:
                 if s.connect_ex(("127.0.0.1", self.port)) == 0:
                     return self
             time.sleep(0.05)
-        raise RuntimeError(f"nginx did not start: {(self.workdir / 'error.log').read_text()[-2000:]}")
+        raise RuntimeError(f"haproxy did not start: {self.log.read_text()[-2000:]}")
 
-    def set_servers(self, servers: list[str]) -> None:
-        """Graceful reload: new connections go to ``servers``, requests in flight finish where they are."""
-        assert self.proc is not None
-        self.servers = list(servers)
-        self._write()
-        self.proc.send_signal(signal.SIGHUP)
-        time.sleep(0.5)  # the master starts new workers, then the old ones stop accepting
+    def command(self, cmd: str) -> str:
+        """One command on the admin socket (the runtime API)."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(str(self.admin))
+            s.sendall(cmd.encode() + b"\n")
+            out = b""
+            while chunk := s.recv(65536):
+                out += chunk
+        return out.decode()
+
+    def set_state(self, server: str, state: str) -> None:
+        """``maint``: no new requests (those in flight finish); ``ready``: back in rotation."""
+        out = self.command(f"set server gateways/{server} state {state}")
+        assert out.strip() == "", out
+
+    def wait_up(self, server: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            stat = self.command("show stat")
+            for line in stat.splitlines():
+                fields = line.split(",")
+                if len(fields) > 17 and fields[0] == "gateways" and fields[1] == server and fields[17] == "UP":
+                    return
+            time.sleep(0.1)
+        raise AssertionError(f"{server} not UP in haproxy within {timeout}s")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
+            self.proc.terminate()
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-
-    def access_log(self) -> list[dict[str, str]]:
-        """Parsed access-log lines: ``status``, ``up`` (replicas tried), ``rid``."""
-        rows = []
-        path = self.workdir / "access.log"
-        for line in path.read_text().splitlines() if path.exists() else []:
-            fields = dict(re.findall(r"(\w+)=(\S+)", line))
-            m = re.search(r'" (\d{3}) ', line)
-            if m:
-                fields["status"] = m.group(1)
-            rows.append(fields)
-        return rows

@@ -1,6 +1,6 @@
-"""compose.yaml: two replicas of one image and one config behind the shipped nginx, sharing
-PostgreSQL and Redis.  No container engine runs here, so this checks the file's wiring; the
-load-balancer config itself is served by real nginx in test_scaleout.py.
+"""compose.yaml: two replicas of one image and one config behind the shipped HAProxy config,
+sharing PostgreSQL and Redis.  No container engine runs here, so this checks the file's wiring;
+the load-balancer config itself is served by real HAProxy in test_scaleout.py.
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ def test_two_replicas_of_one_image_and_config(compose: dict[str, Any]) -> None:
 
 def test_the_balancer_sends_to_exactly_the_replicas(compose: dict[str, Any]) -> None:
     lb = compose["services"]["lb"]
-    (mount,) = [v for v in lb["volumes"] if "nginx.conf" in v]
+    (mount,) = [v for v in lb["volumes"] if "haproxy.cfg" in v]
     conf = (ROOT / mount.split(":")[0]).read_text()
-    servers = set(re.findall(r"^\s*server ([\w-]+):8080 ", conf, flags=re.M))
-    assert servers == set(_gateways(compose))
+    servers = re.findall(r"^\s*server ([\w-]+) ([\w-]+):8080$", conf, flags=re.M)
+    assert {name for name, _ in servers} == {host for _, host in servers} == set(_gateways(compose))
 
 
 def test_the_gateway_config_loads_and_uses_the_shared_services(compose: dict[str, Any],

@@ -1,11 +1,11 @@
-"""Three replicas in their own network namespaces behind nginx, sharing PostgreSQL and Redis.
+"""Three replicas in their own network namespaces behind HAProxy, sharing PostgreSQL and Redis.
 
 Under a bounded load (a fixed number of client workers through the load balancer) one replica
 is killed with SIGKILL, brought back, then the other two get a rolling restart (taken out of
 the balancer, SIGTERM, drained, started again, put back).  Then:
 
 * only requests in flight on the killed replica failed, and each one failed visibly (a 502 in
-  the OpenAI error shape from the balancer), never as a 200;
+  the OpenAI error shape from the balancer, or a connection the balancer dropped), never a 200;
 * not one request failed during the rolling restart;
 * the ledger holds exactly one row per 200 the clients saw (the killed replica's journal is
   replayed when it comes back);
@@ -13,7 +13,7 @@ the balancer, SIGTERM, drained, started again, put back).  Then:
 * the audit hash chain, written by every replica, verifies;
 * one replica's failures open a provider's circuit on every replica, through Redis.
 
-Needs root (network namespaces), nginx (``make system-deps``), PostgreSQL and Redis
+Needs root (network namespaces), HAProxy (``make system-deps``), PostgreSQL and Redis
 (``PERIMETER_TEST_POSTGRES_URL`` / ``PERIMETER_TEST_REDIS_URL``).
 """
 
@@ -186,7 +186,7 @@ async def test_replicas_survive_a_kill_and_a_rolling_restart(tmp_path: Path) -> 
             for rep in replicas:
                 rep.spawn()
             await asyncio.gather(*(asyncio.to_thread(rep.wait_ready) for rep in replicas))
-            lb = await asyncio.to_thread(Balancer([r.address for r in replicas], tmp_path).start)
+            lb = await asyncio.to_thread(Balancer({r.name: r.address for r in replicas}, tmp_path).start)
             r1, r2, r3 = replicas
 
             async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as client:
@@ -209,17 +209,19 @@ async def test_replicas_survive_a_kill_and_a_rolling_restart(tmp_path: Path) -> 
                 t_killed_phase = time.monotonic()
                 await asyncio.to_thread(r1.spawn)  # same data_dir: its journal is replayed on start
                 await asyncio.to_thread(r1.wait_ready)
+                await asyncio.to_thread(lb.wait_up, r1.name)
 
-                # ---- rolling restart of the others: out of the balancer, SIGTERM (drain), start, back in
+                # ---- rolling restart of the others: out of rotation, SIGTERM (drain), start, back in.
+                # SIGTERM comes right away: requests still in flight there must finish in the drain.
                 t_roll = time.monotonic()
                 exits = []
                 for rep in (r2, r3):
-                    rest = [x.address for x in replicas if x is not rep]
-                    await asyncio.to_thread(lb.set_servers, rest)
+                    await asyncio.to_thread(lb.set_state, rep.name, "maint")
                     exits.append(await asyncio.to_thread(rep.terminate))
                     await asyncio.to_thread(rep.spawn)
                     await asyncio.to_thread(rep.wait_ready)
-                    await asyncio.to_thread(lb.set_servers, [x.address for x in replicas])
+                    await asyncio.to_thread(lb.set_state, rep.name, "ready")
+                    await asyncio.to_thread(lb.wait_up, rep.name)
                     await asyncio.sleep(0.5)
                 t_rolled = time.monotonic()
                 await load.stop()
@@ -252,7 +254,8 @@ async def test_replicas_survive_a_kill_and_a_rolling_restart(tmp_path: Path) -> 
 
             final_exits = [await asyncio.to_thread(rep.terminate) for rep in replicas]
             assert set(final_exits) <= {0, -15}, final_exits
-            access = {row.get("rid"): row for row in lb.access_log()}
+            # Which replica forwarded each request to the upstream (its namespace's address).
+            came_from = {h.get("x-request-id"): peer for h, peer in zip(upstream.headers_seen, upstream.peers, strict=True)}
     finally:
         for rep in replicas:
             rep.cleanup()
@@ -266,12 +269,18 @@ async def test_replicas_survive_a_kill_and_a_rolling_restart(tmp_path: Path) -> 
     try:
         outcomes = load.outcomes
         failed = [o for o in outcomes if o.status != 200]
-        # Only the killed replica's requests in flight failed, each visibly, each routed there.
+        # Only the killed replica's requests in flight failed, each visibly: each had reached the
+        # upstream through the killed replica and was still waiting for its answer at the kill.
         assert 1 <= len(failed) <= WORKERS, [(o.rid, o.status) for o in failed]
         for o in failed:
             assert o.t0 <= t_kill <= o.t1, o
-            assert (o.status, o.code) == (502, "replica_failed"), o
-            assert access[o.rid]["up"].split(",")[-1].strip() == r1.address, access[o.rid]
+            if o.status == 502:
+                assert o.code == "replica_failed", o
+            else:  # the balancer may also drop the client connection when the server vanishes
+                assert o.status in ("RemoteProtocolError", "ReadError"), o
+            # On replica-1: forwarded by it, or (a millisecond window) not forwarded yet at the kill.
+            assert came_from.get(o.rid) in (topo.ips[r1.index], None), (o, came_from.get(o.rid))
+        assert any(came_from.get(o.rid) == topo.ips[r1.index] for o in failed)
         assert load.ok_between(t_kill, t_killed_phase) > 0  # the others kept serving meanwhile
         assert load.ok_between(t_roll, t_rolled) > 20, "too little load during the rolling restart to prove anything"
         assert not [o for o in outcomes if o.t0 > t_kill and o.status != 200]

@@ -53,6 +53,8 @@ class FakeOpenAI:
     first_byte_delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers_seen: list[dict[str, str]] = field(default_factory=list)
+    #: The address each request came from (aligned with ``requests``).
+    peers: list[str] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     cancelled_streams: int = 0
     completed_streams: int = 0
@@ -117,6 +119,7 @@ class FakeOpenAI:
         body = orjson.loads(await request.read())
         self.requests.append(body)
         self.headers_seen.append({k.lower(): v for k, v in request.headers.items()})
+        self.peers.append(request.remote or "")
         fault = self._take_fault()
         if fault is not None:
             if fault.kind == "status":
