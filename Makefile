@@ -34,6 +34,7 @@ test: $(VENV)/.installed-dev $(MODEL) system-deps
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

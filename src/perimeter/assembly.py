@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from perimeter.accounting.services import AccountingServices
     from perimeter.privacy.guard import PrivacyStage
     from perimeter.routing.router import HybridRouter
+    from perimeter.stages import AuditSink
 
 log = logging.getLogger("perimeter")
 
@@ -68,7 +69,7 @@ async def build(config: Config) -> Assembly:
             await up.provider.start()
         await share_breakers(config, upstreams, closers)
         accounting = await build_accounting_stage(config, closers)
-        privacy = await build_privacy_stage(config, closers)
+        privacy = await build_privacy_stage(config, closers, audit=accounting.audit if accounting else None)
         router = await build_router(config, upstreams, accounting, closers)
         pipeline = Pipeline(
             config, upstreams, router=router, privacy=privacy,
@@ -137,14 +138,18 @@ def privacy_configured(config: Config) -> bool:
     return config.privacy.enabled or any(m.privacy is not None and m.privacy.enabled for m in config.models.values())
 
 
-async def build_privacy_stage(config: Config, closers: list[Closer]) -> PrivacyStage | None:
-    """The scanner and pseudonymizer, warmed up; ``None`` (with a warning) when privacy is off."""
+async def build_privacy_stage(config: Config, closers: list[Closer], audit: AuditSink | None = None) -> PrivacyStage | None:
+    """The scanner and pseudonymizer, warmed up; ``None`` (with a warning) when privacy is off.
+
+    ``audit`` receives the ``privacy_canary`` events (a canary about to reach a cloud provider).
+    """
     if not privacy_configured(config):
         log.warning("privacy scanning is disabled: requests reach every provider unscanned")
         return None
     from perimeter.privacy.guard import PrivacyStage
 
     stage = PrivacyStage.from_config(config.privacy, {a: m.privacy for a, m in config.models.items()})
+    stage.audit = audit
     # Load the NLP models before the first request: a cold scan would blow the time budget
     # and (fail-closed) refuse the request.
     await asyncio.to_thread(stage.warm_up)

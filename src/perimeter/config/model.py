@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from perimeter.accounting.config import AccountingConfig
-from perimeter.privacy.config import PrivacyPolicyConfig
+from perimeter.privacy.config import PrivacyConfig, PrivacyPolicyConfig, unknown_types_message
 from perimeter.providers.anthropic.config import AnthropicProviderConfig
 from perimeter.providers.gemini.config import GeminiProviderConfig
 from perimeter.providers.llamacpp.config import LlamaCppProviderConfig
@@ -83,7 +83,7 @@ class Config(_Strict):
     server: ServerConfig = ServerConfig()
     providers: list[ProviderConfig] = Field(min_length=1)
     models: dict[str, AliasConfig] = Field(min_length=1)
-    privacy: PrivacyPolicyConfig = PrivacyPolicyConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
     storage: StorageConfig = StorageConfig()
     accounting: AccountingConfig = AccountingConfig()
     source: str | None = Field(None, exclude=True)
@@ -104,6 +104,11 @@ class Config(_Strict):
                             ("models", alias, "targets", ti, "provider"),
                             f"unknown provider '{pn}' (known: {known})",
                         )
+            declared = self.privacy.declared_types()
+            unknown = a.privacy.unknown_entity_types(declared) if a.privacy is not None else []
+            if unknown:
+                raise PathError(("models", alias, "privacy", "entities", unknown[0]),
+                                unknown_types_message(unknown, declared))
         return self
 
     def provider(self, name: str) -> ProviderConfig:

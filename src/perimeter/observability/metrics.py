@@ -93,7 +93,12 @@ BREAKER_STATE = Gauge("perimeter_breaker_state", "Circuit breaker state (0 close
                       ("provider",))
 IN_FLIGHT = Gauge("perimeter_in_flight_requests", "Requests in flight per provider.", ("provider",))
 
-_CORE: list[Any] = [REQUESTS, LATENCY, TTFT, TOKENS, UPSTREAM_ERRORS, FALLBACKS, BREAKER_STATE, IN_FLIGHT]
+PRIVACY_CANARY_HITS = Counter("perimeter_privacy_canary_hits_total",
+                              "Requests refused because a canary value was about to reach a cloud provider.",
+                              ("alias",))
+
+_CORE: list[Any] = [REQUESTS, LATENCY, TTFT, TOKENS, UPSTREAM_ERRORS, FALLBACKS, BREAKER_STATE, IN_FLIGHT,
+                    PRIVACY_CANARY_HITS]
 _collectors: list[Callable[[], Iterable[str]]] = []
 
 
