@@ -10,6 +10,7 @@ adapter module is only about its vendor's protocol.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
@@ -18,8 +19,10 @@ import orjson
 
 from perimeter.context import Location
 from perimeter.errors import GatewayError, ProviderError
+from perimeter.observability.propagation import trace_headers
 from perimeter.providers.base import Provider, Timeouts
 from perimeter.providers.sse import SSEEvent, iter_sse
+from perimeter.providers.tls import CERTIFICATE_ERRORS, certificate_error
 
 # Builds the ProviderError for an HTTP error answer: (status, raw body, response headers).
 ErrorMapper = Callable[[int, bytes, Mapping[str, str]], ProviderError]
@@ -37,9 +40,11 @@ class HTTPProvider(Provider):
         timeouts: Timeouts,
         headers: dict[str, str],
         max_connections: int,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(name, location, default_model)
         self.timeouts = timeouts
+        self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
         self._headers = {"content-type": "application/json", **headers}
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
@@ -60,7 +65,7 @@ class HTTPProvider(Provider):
 
     async def start(self) -> None:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
+            connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300, ssl=self._ssl)
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=self._client_timeout,
                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
@@ -81,10 +86,20 @@ class HTTPProvider(Provider):
             raise ProviderError(f"provider '{self.name}' is not started", kind="not_started")
         return self._session
 
+    def model_for(self, body: dict[str, Any]) -> str:
+        """The upstream model: the request's, else the provider's default, else a clear 400."""
+        model = body.get("model") or self.default_model
+        if not model:
+            raise ProviderError(f"provider '{self.name}': no model given and none configured",
+                                status=400, retryable=False, kind="bad_request")
+        return str(model)
+
     def wrap_exc(self, exc: BaseException) -> ProviderError:
         """Transport failures are the upstream's problem: retryable, named by what happened."""
         if isinstance(exc, ProviderError):
             return exc
+        if isinstance(exc, CERTIFICATE_ERRORS):
+            return certificate_error(self.name, exc)
         if isinstance(exc, asyncio.TimeoutError | TimeoutError | aiohttp.ServerTimeoutError):
             return ProviderError(f"provider '{self.name}' timed out", status=504, kind="timeout")
         if isinstance(exc, aiohttp.ClientConnectionError):
@@ -106,10 +121,18 @@ class HTTPProvider(Provider):
         self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper,
     ) -> dict[str, Any]:
         """POST ``body``; return the decoded JSON object or raise a mapped ProviderError."""
-        data = self.encode(body)
+        return await self._json("POST", url, self.encode(body), headers, on_error)
+
+    async def get_json(self, url: str, headers: dict[str, str], on_error: ErrorMapper) -> dict[str, Any]:
+        """GET ``url`` (model lists); the decoded JSON object or a mapped ProviderError."""
+        return await self._json("GET", url, None, headers, on_error)
+
+    async def _json(self, method: str, url: str, data: bytes | None, headers: dict[str, str],
+                    on_error: ErrorMapper) -> dict[str, Any]:
         try:
-            async with self.session.post(
-                url, data=data, headers={**self._headers, **headers}, timeout=self._json_timeout,
+            async with self.session.request(
+                method, url, data=data, headers={**self._headers, **headers, **trace_headers()},
+                timeout=self._json_timeout,
             ) as resp:
                 raw = await resp.read()
                 if resp.status >= 400:
@@ -126,14 +149,25 @@ class HTTPProvider(Provider):
 
     async def post_sse(
         self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper,
-        *, is_content: Callable[[SSEEvent], bool] | None = None,
     ) -> AsyncGenerator[SSEEvent, None]:
-        """POST ``body`` and yield the SSE events of the answer.
+        """POST ``body`` and yield the SSE events of the answer (deadlines: :meth:`post_lines`)."""
+        lines = self.post_lines(url, body, {"accept": "text/event-stream", **headers}, on_error, "text/event-stream")
+        try:
+            async for ev in iter_sse(lines):
+                yield ev
+        finally:
+            await lines.aclose()
 
-        ``timeouts.first_byte`` bounds the wait for the first *content* event (``is_content``;
-        every event by default) and ``timeouts.total`` is a wall-clock deadline for the whole
-        stream.  Both are timers that fail the read in progress, so an upstream that trickles
-        ``:`` keep-alive comments — each of which restarts aiohttp's read timer — cannot hold a
+    async def post_lines(
+        self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper, content_type: str,
+    ) -> AsyncGenerator[bytes, None]:
+        """POST ``body`` and yield the raw lines of a streamed answer of ``content_type``.
+
+        SSE (:meth:`post_sse`) and newline-delimited JSON streams (Yandex's native API) share
+        this.  ``timeouts.first_byte`` bounds the wait for the first line that carries content
+        (not blank, not an SSE ``:`` comment) and ``timeouts.total`` is a wall-clock deadline
+        for the whole stream.  Both are timers that fail the read in progress, so an upstream
+        that trickles keep-alives — each of which restarts aiohttp's read timer — cannot hold a
         request past them.  HTTP errors and transport failures raise :class:`ProviderError`
         (the caller decides whether anything was already sent downstream and upgrades to
         ``StreamBroken``).
@@ -142,7 +176,7 @@ class HTTPProvider(Provider):
         started = loop.time()
         deadline = started + self.timeouts.total
         data = self.encode(body)
-        hdrs = {**self._headers, "accept": "text/event-stream", **headers}
+        hdrs = {**self._headers, **headers, **trace_headers()}
         guard: StreamDeadlines | None = None
         try:
             async with asyncio.timeout_at(deadline):
@@ -153,19 +187,19 @@ class HTTPProvider(Provider):
                         raw = await resp.read()
                     raise on_error(resp.status, raw, resp.headers)
                 ctype = resp.headers.get("content-type", "")
-                if "text/event-stream" not in ctype:
+                if content_type not in ctype:
                     raise ProviderError(
                         f"provider '{self.name}' answered a stream request with "
-                        f"'{ctype or 'no content-type'}' instead of text/event-stream",
+                        f"'{ctype or 'no content-type'}' instead of {content_type}",
                         kind="broken_response",
                     )
                 guard = StreamDeadlines(loop, resp, started + self.timeouts.first_byte, deadline)
                 try:
-                    async for ev in iter_sse(resp.content.__aiter__()):
+                    async for line in resp.content:
                         guard.check()
-                        if guard.waiting_for_content and (is_content is None or is_content(ev)):
+                        if guard.waiting_for_content and line.strip() and not line.startswith(b":"):
                             guard.content_arrived()
-                        yield ev
+                        yield line
                     guard.check()  # the timer may have ended the body as it fired
                 finally:
                     guard.cancel()
