@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -33,7 +34,6 @@ from typing import Any
 
 import httpx
 import yaml
-
 from tests.fakes.openai_server import FakeOpenAI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ async def _raw(port: int, data: bytes, *, close_after: float = 0.0, read: bool =
             head = await asyncio.wait_for(reader.read(64), 15)
             return head.split(b" ", 2)[1].decode() if head.startswith(b"HTTP/") else "closed"
         return "sent"
-    except (ConnectionError, asyncio.TimeoutError):
+    except (TimeoutError, ConnectionError):
         return "closed"
     finally:
         writer.close()
@@ -181,8 +181,8 @@ async def main() -> None:
     result = {
         "requests_per_round": args.requests, "rounds": args.rounds, "concurrency": args.concurrency,
         "samples": samples,
-        "rss_growth_kb_per_round": [s["rss_kb"] - p["rss_kb"] for p, s in zip(samples, samples[1:], strict=False)],
-        "fd_growth_per_round": [s["fds"] - p["fds"] for p, s in zip(samples, samples[1:], strict=False)],
+        "rss_growth_kb_per_round": [s["rss_kb"] - p["rss_kb"] for p, s in itertools.pairwise(samples)],
+        "fd_growth_per_round": [s["fds"] - p["fds"] for p, s in itertools.pairwise(samples)],
         "rss_ratio_last_vs_warm": round(samples[-1]["rss_kb"] / base["rss_kb"], 3),
         "outcomes": dict(sorted(totals.items())), "server_errors": five_xx,
     }

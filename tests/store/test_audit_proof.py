@@ -79,8 +79,8 @@ async def test_the_chain_is_keyed_and_an_attacker_cannot_recompute_it(storage: d
     try:
         res = verify(db)
         assert res.ok and res.keyed_entries == res.entries and res.legacy_entries == 0, res.problems
-        rows = _exec(db, "SELECT hash FROM audit_log")
-        assert all(h.startswith("hmac:") for (h,) in rows)
+        rows = _exec(db, "SELECT seq, event_id, ts_us, replica, event, data, prev_hash, hash FROM audit_log")
+        assert all(h != entry_hash(p, int(q), e, int(t), r, ev, d) for q, e, t, r, ev, d, p, h in rows)  # not plain
         # Edit an entry and re-chain everything after it with plain SHA-256 (what sufficed before).
         _exec(db, "UPDATE audit_log SET data = ? WHERE seq = 2", ('{"request_id":"forged"}',))
         prev = GENESIS
@@ -157,7 +157,7 @@ async def test_signed_checkpoints_catch_truncation_and_forgery(storage: dict[str
         res = verify(db, checkpoint_file=export)  # … the exported checkpoint can
         assert not res.ok and any("removed from the end" in p for p in res.problems), res.problems
         # a forged checkpoint (the attacker has no signing key) is refused
-        forged = {**cp, "seq": 1, "hash": "hmac:" + "0" * 64}
+        forged = {**cp, "seq": 1, "hash": "0" * 64}
         bad = tmp_path / "forged.jsonl"
         bad.write_bytes(orjson.dumps(forged) + b"\n")
         assert any("bad signature" in p for p in verify(db, checkpoint_file=bad).problems)
@@ -172,7 +172,7 @@ def test_checkpoints_go_to_syslog(tmp_path: Path) -> None:
     try:
         port = sink.getsockname()[1]
         exporter = CheckpointExporter(AuditConfig(checkpoint_syslog=f"udp://127.0.0.1:{port}"))
-        cp = {"seq": 7, "hash": "hmac:ab", "ts_us": 1, "replica": "r", "key_id": "k", "signature": "00"}
+        cp = {"seq": 7, "hash": "ab" * 32, "ts_us": 1, "replica": "r", "key_id": "k", "signature": "00"}
         exporter.emit(cp)
         exporter.close()
         datagram = sink.recv(65536).decode()

@@ -55,10 +55,7 @@ def _source(v: Any, where: str) -> None:
     elif stype == "text":
         string(src.get("data"), f"{where}.data")
     else:
-        content = src.get("content")
-        if not isinstance(content, str):
-            for j, b in enumerate(arr(content, f"{where}.content")):
-                _block(b, _idx(f"{where}.content", j))
+        _content(src.get("content"), f"{where}.content")
 
 
 def _text_block(b: dict[str, Any], where: str) -> None:
@@ -69,13 +66,18 @@ def _text_block(b: dict[str, Any], where: str) -> None:
 def _tool_result(b: dict[str, Any], where: str) -> None:
     string(b.get("tool_use_id"), f"{where}.tool_use_id", non_empty=True)
     optional(b, "is_error", f"{where}.is_error", boolean)
-    content = b.get("content")
-    if content is None or isinstance(content, str):
+    if b.get("content") is not None:
+        _content(b["content"], f"{where}.content")
+
+
+def _content(content: Any, where: str) -> None:
+    """A string, or an array of content blocks."""
+    if isinstance(content, str):
         return
     if not isinstance(content, list):
-        raise fail(f"{where}.content", f"must be a string or an array of content blocks, got {type_name(content)}")
-    for j, inner in enumerate(content):
-        _block(inner, _idx(f"{where}.content", j))
+        raise fail(where, f"must be a string or an array of content blocks, got {type_name(content)}")
+    for j, b in enumerate(content):
+        _block(b, _idx(where, j))
 
 
 def _block(v: Any, where: str) -> None:
@@ -102,13 +104,7 @@ def _block(v: Any, where: str) -> None:
 def _message(v: Any, where: str) -> None:
     m = obj(v, where)
     one_of(m.get("role"), f"{where}.role", ("user", "assistant"))
-    content = m.get("content")
-    if isinstance(content, str):
-        return
-    if not isinstance(content, list):
-        raise fail(f"{where}.content", f"must be a string or an array of content blocks, got {type_name(content)}")
-    for j, b in enumerate(content):
-        _block(b, _idx(f"{where}.content", j))
+    _content(m.get("content"), f"{where}.content")
 
 
 def _system(v: Any, where: str) -> None:

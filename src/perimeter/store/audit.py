@@ -1,6 +1,6 @@
 """Append-only audit log, chained with a key the database does not hold.
 
-``hash = "hmac:" + HMAC-SHA256(key, prev_hash | seq | event_id | ts_us | replica | event | data)``
+``hash = HMAC-SHA256(key, prev_hash | seq | event_id | ts_us | replica | event | data)`` (hex)
 with ``data`` the canonical JSON (sorted keys) exactly as stored.  Editing any field breaks that
 entry's MAC; deleting or reordering entries breaks ``seq`` continuity and the ``prev_hash``
 links — and, unlike a plain hash chain, whoever can write the database cannot recompute the
@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from perimeter.store.audit_keys import MAC_PREFIX, AuditKeys
+from perimeter.store.audit_keys import AuditKeys
 from perimeter.store.db import Tx
 
 GENESIS = "0" * 64
@@ -164,9 +164,8 @@ def check_head_key(tx: Tx, keys: AuditKeys) -> str | None:
 
 def _foreign(row: tuple[Any, ...], keys: AuditKeys) -> str | None:
     seq, event_id, ts_us, replica, event, data, prev_hash, h = row
-    if not str(h).startswith(MAC_PREFIX):
-        return None  # an unkeyed (older) chain: the first keyed entry will commit to it
-    if keys.mac(prev_hash, int(seq), event_id, int(ts_us), replica, event, data) != h:
+    fields = (prev_hash, int(seq), event_id, int(ts_us), replica, event, data)
+    if keys.mac(*fields) != h and entry_hash(*fields) != h:  # neither ours nor an older unkeyed entry
         return (f"the newest audit entry (seq {seq}, written by {replica}) was not chained with this process's "
                 "audit key: replicas that share a database must share storage.audit.key (or key_file); "
                 "if nobody changed the key, the audit log was tampered with — run `perimeter audit verify`")

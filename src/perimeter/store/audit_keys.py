@@ -25,8 +25,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from perimeter.store.config import StorageConfig
 
-MAC_PREFIX = "hmac:"
-
 
 class AuditKeyError(Exception):
     """An audit key is missing, unreadable or malformed (the message names the file)."""
@@ -70,7 +68,7 @@ class AuditKeys:
     # -- chain --------------------------------------------------------------------------------
     def mac(self, prev_hash: str, seq: int, event_id: str, ts_us: int, replica: str, event: str, data: str) -> str:
         msg = "|".join((prev_hash, str(seq), event_id, str(ts_us), replica, event, data)).encode()
-        return MAC_PREFIX + hmac.new(self.chain_key, msg, hashlib.sha256).hexdigest()
+        return hmac.new(self.chain_key, msg, hashlib.sha256).hexdigest()
 
     # -- checkpoints ----------------------------------------------------------------------------
     @property

@@ -23,7 +23,7 @@ from typing import IO, Any
 import orjson
 
 from perimeter.store.audit import AUDIT_COLUMNS, GENESIS, entry_hash
-from perimeter.store.audit_keys import MAC_PREFIX, AuditKeys, load_public_key, public_key_id
+from perimeter.store.audit_keys import AuditKeys, load_public_key, public_key_id
 from perimeter.store.checkpoints import checkpoint_message, read_checkpoint_file, stored_checkpoints
 from perimeter.store.db import Database, Tx
 from perimeter.store.ledger_chain import BATCH_EVENT, LEDGER_COLUMNS, PURGE_EVENT, rows_digest
@@ -121,19 +121,21 @@ def _chain(db: Database, keys: AuditKeys, res: VerifyResult, problems: _Problems
                 problems.append(f"seq {seq}: expected seq {expected_seq} — entries missing (deleted) or renumbered")
             if prev_hash != prev:
                 problems.append(f"seq {seq}: prev_hash does not match the previous entry — deleted, reordered or edited")
-            keyed = str(h).startswith(MAC_PREFIX)
+            # An entry is keyed when its MAC verifies; one that only verifies as a plain hash was
+            # written before the chain was keyed (or by someone without the key).
+            fields = (prev_hash, seq, event_id, int(ts_us), replica, event, data)
+            keyed = keys.mac(*fields) == h
+            legacy = not keyed and entry_hash(*fields) == h
             if keyed:
                 res.keyed_entries += 1
-                good = keys.mac(prev_hash, seq, event_id, int(ts_us), replica, event, data) == h
-            else:
+            elif legacy:
                 res.legacy_entries += 1
-                good = entry_hash(prev_hash, seq, event_id, int(ts_us), replica, event, data) == h
                 if res.keyed_entries:
                     problems.append(f"seq {seq}: an unkeyed entry after keyed ones — written without the audit key")
-            if not good:
-                problems.append(f"seq {seq}: {'MAC' if keyed else 'hash'} mismatch — entry {event_id} was edited "
+            else:
+                problems.append(f"seq {seq}: MAC mismatch — entry {event_id} was edited "
                                 "(or the chain was written with another audit key)")
-            elif keyed and event == BATCH_EVENT:
+            if keyed and event == BATCH_EVENT:
                 d = orjson.loads(data)
                 batches[seq] = (int(d.get("rows", 0)), str(d.get("sha256", "")))
             elif keyed and event == PURGE_EVENT:
