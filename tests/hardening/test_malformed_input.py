@@ -62,7 +62,7 @@ OPENAI_CASES = [
     ({"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function"}]}]},
      "messages[0].tool_calls[0].function"),
     ({"messages": [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
-                                                          "function": {"name": "f", "arguments": {"a": 1}}}]}]},
+                                                          "function": {"name": "f", "arguments": 5}}]}]},
      "messages[0].tool_calls[0].function.arguments"),
     ({"messages": [{"role": "tool", "content": "r"}]}, "messages[0].tool_call_id"),
     ({"messages": [{"role": "user"}]}, "messages[0].content"),

@@ -116,7 +116,9 @@ def _tool_call(call: Any, where: str) -> None:
         return
     fn = obj(c.get("function"), f"{where}.function")
     string(fn.get("name"), f"{where}.function.name", non_empty=True)
-    string(fn.get("arguments"), f"{where}.function.arguments")
+    args = fn.get("arguments")
+    if not isinstance(args, str | dict):  # documented as JSON text; some clients send the object itself
+        raise fail(f"{where}.function.arguments", f"must be a string of JSON, got {type_name(args)}")
 
 
 def _message(m: Any, where: str) -> None:

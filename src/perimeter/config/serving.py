@@ -40,6 +40,12 @@ def serving_problems(cfg: Config) -> list[str]:
                             "(run `make model` for the tiny test model, or point it at a GGUF file)")
     if cfg.accounting.enabled:
         problems.extend(audit_key_problems(cfg.storage))
+        audit = cfg.storage.audit
+        if server.mode == "production" and cfg.storage.is_postgres and not (audit.key or audit.key_file):
+            problems.append(
+                "storage.audit.key: replicas that share a PostgreSQL database chain one audit log and must "
+                "share its key: set storage.audit.key (e.g. ${PERIMETER_AUDIT_KEY}, 16+ random characters) "
+                "or storage.audit.key_file")
     return problems
 
 

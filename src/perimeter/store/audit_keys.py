@@ -124,8 +124,8 @@ def _chain_key_file(path: Path, create: bool) -> bytes:
             text = path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise AuditKeyError(f"{path}: cannot read the audit chain key: {exc}") from None
-    if len(text) < 32:
-        raise AuditKeyError(f"{path}: the audit chain key is too short (32+ characters)")
+    if len(text) < 16:
+        raise AuditKeyError(f"{path}: the audit chain key is too short (16+ characters)")
     return text.encode()
 
 

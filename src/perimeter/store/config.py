@@ -28,9 +28,9 @@ class AuditConfig(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-    #: The chain's HMAC key (e.g. ``${PERIMETER_AUDIT_KEY}``, 32+ characters).  Replicas that
-    #: share a database must share it.  Unset: ``key_file``.
-    key: str | None = Field(default=None, min_length=32)
+    #: The chain's HMAC key (e.g. ``${PERIMETER_AUDIT_KEY}``, 16+ random characters).  Replicas
+    #: that share a database must share it (production with PostgreSQL requires it or key_file).
+    key: str | None = Field(default=None, min_length=16)
     #: File holding the HMAC key; default ``<data_dir>/audit.key``, created (0600) on first start.
     key_file: str | None = None
     #: Ed25519 private key (PEM) that signs checkpoints; default ``<data_dir>/audit-signing.pem``,
