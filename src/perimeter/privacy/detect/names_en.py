@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
-from importlib import resources
 
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.names_cues import find_cued_names, find_lower_cued_names, has_lower_title
 from perimeter.privacy.entities import Entity
 
 _UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
 _LO = "a-zß-öø-ÿ\u0100-\u017f"
 # "'s" ends a name: "Warren Buffett's Berkshire Hathaway" is a name and a company.
 _TOKEN = re.compile(rf"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[{_UP}][{_LO}]+(?:-[{_UP}]?[{_LO}]+|['’](?![sS]\b)[{_UP}]?[{_LO}]+)*|[A-Z]\.")
-_PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|bin|ibn|al|ter)\s)+$")
+_PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|das|do|bin|bint|ibn|abu|al|el|ter|ten|ní|nic|ó|mac)\s)+$")
 _CAPS_PAIR = re.compile(r"(?<![A-Za-z])([A-Z]{2,})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?([A-Z]{2,}(?:-[A-Z]{2,})?)(?![A-Za-z])")
 # Transliterated Slavic surnames are productive; the suffix says "surname" even when the list does not.
 _SLAVIC_SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|skiy|skii|skaya|ski|ska|enko|chuk|vich|ko|ук|yan)$")
@@ -163,25 +163,18 @@ _GREETING = re.compile(
 )
 
 
-@cache
-def _read(kind: str) -> frozenset[str]:
-    data = resources.files("perimeter.privacy.detect").joinpath("data", f"{kind}.txt").read_text("utf-8")
-    return frozenset(w for line in data.splitlines() if (w := line.strip()) and not w.startswith("#"))
-
-
-@cache
 def _names(kind: str) -> frozenset[str]:
-    """A list with its hand-written international supplement (``*_intl.txt``) merged in."""
-    if kind in ("first_names", "first_names_common"):
-        return _read(kind) | _read("first_names_intl")
-    if kind == "last_names":
-        return _read(kind) | _read("last_names_intl")
-    return _read(kind)
+    """``first_names`` (next to a surname), ``first_names_common`` (alone) or ``last_names``."""
+    if kind == "first_names":
+        return lexicon.first_names()
+    if kind == "first_names_common":
+        return lexicon.single_first_names()
+    return lexicon.last_names()
 
 
 def load() -> None:
-    for kind in ("first_names", "first_names_common", "last_names"):
-        _names(kind)
+    lexicon.load()
+    lexicon.common_words()
 
 
 def _fold(word: str) -> str:
@@ -193,7 +186,7 @@ def _fold(word: str) -> str:
 
 def has_lower_cue(text: str) -> bool:
     """Whether a text without capitals may still hold a name written in lower case."""
-    return _LOWER_CUE.search(text) is not None or _QUOTE_OPEN.search(text) is not None
+    return _LOWER_CUE.search(text) is not None or _QUOTE_OPEN.search(text) is not None or has_lower_title(text)
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -239,6 +232,8 @@ def find_en_names(text: str) -> list[Entity]:
     out.extend(_lower_names(text, common, last))
     out.extend(_start_names(text, tokens, common))
     out.extend(_viet_names(text))
+    out.extend(find_cued_names(text))
+    out.extend(find_lower_cued_names(text))
     out = _corefer(text, out, tokens)
     out.extend(_list_column(text, out))
     return _drop_non_persons(text, out)
@@ -334,7 +329,15 @@ def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[
         given, family = m.group(1).lower(), m.group(2).lower()
         if given in _STOP or family in _STOP:
             continue
-        if (given in first and family in last) or (len(given) > 2 and _SLAVIC_SURNAME.search(family)):
+        # A known given name before a word that is no English word ("SANTIAGO FERREYRA"), or the
+        # reverse ("HWANG JIHOON" aside), counts as well as two listed words.
+        rare_family = len(family) > 2 and lexicon.zipf(family) < lexicon.COMMON_ZIPF
+        rare_given = len(given) > 2 and lexicon.zipf(given) < lexicon.COMMON_ZIPF
+        if (
+            (given in first and (family in last or rare_family))
+            or (rare_given and family in last)
+            or (len(given) > 2 and _SLAVIC_SURNAME.search(family))
+        ):
             out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
     return out
 
@@ -385,7 +388,9 @@ def _names_in_run(
                 if (surname_known and w not in _AMBIGUOUS) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
                     end_k = m
                     score = 0.9 if surname_known else 0.75
-                    while end_k + 1 < len(run) and words[end_k + 1] in last and words[end_k + 1] not in _STOP and end_k - k < 3:
+                    while end_k + 1 < len(run) and end_k - k < 3 and _continues_name(words[end_k + 1], last) and not (
+                        text[run[end_k + 1].end():run[end_k + 1].end() + 1].isalpha()  # "GmbH"
+                    ):
                         end_k += 1
         if end_k < 0 and w in common and w not in _AMBIGUOUS and w not in _STOP and not is_initial:
             start = run[k].start()
@@ -394,7 +399,9 @@ def _names_in_run(
                 pass  # "a new campus in Austin"
             elif not _sentence_start(text, start) or _GREETING.search(before) or text[run[k].end():run[k].end() + 1] == ",":
                 end_k, score = k, 0.7
-        elif end_k < 0 and w in _AMBIGUOUS and w not in _MONTHS and len(run) == 1 and w in common:
+        elif end_k < 0 and w in _AMBIGUOUS and w not in _MONTHS and w in common and (
+            (k == 0 or words[k - 1] in _STOP) and (k + 1 == len(run) or words[k + 1] in _STOP)
+        ):
             # "a thank-you note to Grace", "ask Will": an ambiguous name is a name mid-sentence
             # right after a word that introduces a person.
             start = run[k].start()
@@ -413,6 +420,14 @@ def _names_in_run(
         else:
             k += 1
     return out
+
+
+def _continues_name(word: str, last: frozenset[str]) -> bool:
+    """A word after a found name that is one more surname ("Khadija Ouazzani Touhami"): a known
+    surname, or a word that is no ordinary English word."""
+    if word in _STOP or word in _PLACE_LAST:
+        return False
+    return word in last or lexicon.zipf(word) < lexicon.COMMON_ZIPF
 
 
 def _corefer(text: str, found: list[Entity], tokens: list[re.Match[str]]) -> list[Entity]:

@@ -30,7 +30,7 @@ _NUMBER_TYPES = frozenset({
     "RU_INN", "RU_SNILS", "RU_OGRN", "RU_PASSPORT", "RU_BANK_ACCOUNT", "CREDIT_CARD", "US_SSN",
 })
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
-_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]")
+_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,}[ \u00a0][A-Z]{2}")
 _CYRILLIC_LOWER_PAIR = re.compile(r"(?<![А-Яа-яЁё])[а-яё]{2,} [а-яё]{2,}")
 # "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
 # date in a correction right after a date of birth is one too.
