@@ -31,6 +31,7 @@ _NUMBER_TYPES = frozenset({
 })
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
 _LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,}[ \u00a0][A-Z]{2}")
+_CYRILLIC_LOWER = re.compile(r"[а-яё]{3}")
 _CYRILLIC_LOWER_PAIR = re.compile(r"(?<![А-Яа-яЁё])[а-яё]{2,} [а-яё]{2,}")
 # "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
 # date in a correction right after a date of birth is one too.
@@ -123,12 +124,16 @@ class Scanner:
         """Entities sorted by start, non-overlapping, with code-point offsets into ``text``."""
         found = self.scan_patterns(text)
         if self._names:
-            from perimeter.privacy.detect import names_en, names_ru
+            from perimeter.privacy.detect import names_en, names_ru, names_ru_cues
 
             if _CYRILLIC_CAPITAL.search(text):
                 found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
-            if "PERSON" in self.types and not text.isascii() and _CYRILLIC_LOWER_PAIR.search(text):
-                found.extend(names_ru.find_lowercase_names(text))
+            if "PERSON" in self.types and not text.isascii() and _CYRILLIC_LOWER.search(text):
+                if _CYRILLIC_LOWER_PAIR.search(text):
+                    found.extend(names_ru.find_lowercase_names(text))
+                found.extend(names_ru_cues.find_lower_cued(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
+            if "PERSON" in self.types and not text.isascii():
+                found.extend(names_ru_cues.later_mentions(text, found))
         return resolve(e for e in found if e.type in self.types)

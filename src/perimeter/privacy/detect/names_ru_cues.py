@@ -1,0 +1,174 @@
+"""Cyrillic names that morphology alone does not settle, found by their slot or their origin.
+
+- **Lower case in chat** ("у федосеевой др", "переводить кате", "мама миши", "ленка из отдела
+  кадров"): a lone word with a first-name or surname reading right after a word that puts a
+  person there (a preposition, a verb of giving or telling, a kinship noun) or before "из
+  <отдела>"; diminutives in -ка ("ленка", "танька") through the name they come from.
+- **A slot for a person** ("г-ном Сунь Лэем", "меня зовут …", "Я — Ряховская", "получатель —
+  Коваль Антонина"): the capitalised run after it is a name whatever the dictionary says.
+- **Names of other origins in Cyrillic**: East-Asian family names (Нгуен, Сунь, Пак, Цой…)
+  before one or two more words; Arabic names joined by ибн/бин/абу and аль-/ад-/эль-.
+- **Later mentions** of a part of a full name found earlier ("Валиев Артём … Артёму
+  исполняется"), in any case ending.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_W = r"[А-ЯЁ][а-яёіїєґ]+(?:-[А-ЯЁ]?[а-яёіїєґ]+)?"
+_RUN = rf"{_W}(?:[ \u00a0]+{_W}){{0,2}}"
+# Words that put the next lower-case word in a person's place.
+_LOWER_CUES = frozenset(
+    """
+у к ко от для с со про при спроси спросите спросить позвони позвоните позвонить напиши напишите написать
+передай передайте передать попроси попросите попросить скажи скажите сказать переведи переведите перевести
+переводить переводите скинь скиньте скинуть отправь отправьте отправить отдай отдайте отдать поздравь
+поздравьте поздравить мама мамы маме папа папы папе брат брата сестра сестры сын сына дочь дочка дочки муж
+мужа жена жены бабушка дедушка тётя тетя дядя подруга подруги друг друга коллега коллеги начальник начальница
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_FROM_DEPARTMENT = re.compile(
+    r"[ \u00a0]+из[ \u00a0]+(?:отдела|бухгалтерии|кадров|hr|it|поддержки|юротдела|продаж|маркетинга|"
+    r"снабжения|логистики|охраны|приёмной|приемной|канцелярии|деканата|регистратуры|банка|школы)",
+    re.IGNORECASE,
+)
+_LOWER_WORD = re.compile(r"(?<![А-Яа-яЁёA-Za-z\-])[а-яА-ЯёЁ][а-яё]*(?![А-Яа-яЁёA-Za-z\-])")
+# Slots that only a person fills: honorifics, self-introductions, roles in a document.
+_SLOT = re.compile(
+    rf"(?<![А-Яа-яЁё])(?:(?i:г-н|г-на|г-ну|г-ном|г-не|г-жа|г-жи|г-же|г-жу|г-жой|господин\w*|госпож\w*|гражданин\w*|гражданк\w*|"
+    rf"меня зовут|его зовут|её зовут|ее зовут|зовут|по имени|по фамилии|я —|я -|я –|подпись:?|"
+    rf"получатель|отправитель|исполнитель|заказчик|плательщик|арендатор|арендодатель|наниматель|"
+    rf"представитель(?: истца| ответчика)?|ответственный|отв\.|контактное лицо|пациент(?:ка)?|сотрудни(?:к|ца)|"
+    rf"кандидат|студент(?:ка)?|именинни(?:к|ца)|ген\. директор|генеральный директор|директор|руководитель|"
+    rf"истец|ответчик|заявитель|должник|взыскатель|доверитель|поверенный|водитель|курьер)"
+    rf"[ \u00a0]*[:—–-]?[ \u00a0]*)({_RUN})"
+)
+_ORG_FORM = re.compile(r"(?:ООО|АО|ПАО|ЗАО|ОАО|НКО|ГУП|МУП|ФГУП|ИП)\b")
+_EAST_ASIAN = (
+    r"Нгуен|Нгуeн|Чан|Фам|Хоанг|Фан|Буй|Нго|Зыонг|Чинь|Динь|Лыонг|Чыонг|Чжан|Чэнь|Чен|Хуан|Чжао|Чжоу|Сюй|"
+    r"Сунь|Чжу|Линь|Чжэн|Лян|Фэн|Дэн|Цао|Пэн|Цзэн|Сяо|Тянь|Дун|Пань|Юань|Цай|Цзян|Чэн|Вэй|Люй|Дин|Жэнь|Шэнь|"
+    r"Цуй|Чжун|Ляо|Цзинь|Цзя|Цзоу|Мэн|Сюн|Цинь|Цю|Хоу|Инь|Сюэ|Дуань|Лэй|Пак|Цой|Ким|Хван|Тен|Тян|Огай|Хегай|"
+    r"Югай|Шин|Ли|Ван|Ян|Лю|Ху|Го|Хэ|Гао|Ма|Сун|Тан|Хань|Ву|Во|До|Хо|Ле|Ю|Чон|Кан|Юн|Чо"
+)
+_ASIAN_NAME = re.compile(rf"(?<![А-Яа-яЁё\-])(?:{_EAST_ASIAN})(?![а-яё])(?:[ \u00a0]+[А-ЯЁ][а-яё]{{1,9}}){{1,2}}(?![А-Яа-яЁё\-])")
+_ARABIC_NAME = re.compile(
+    rf"(?<![А-Яа-яЁё\-]){_W}(?:(?:[ \u00a0]+(?:ибн|бин|бен|бинт|абу|Абу)[ \u00a0]+{_W})+"
+    rf"(?:[ \u00a0]+(?:аль|эль|ад|ас|ат|ар|ан|аш|аз|уль)-{_W})?|[ \u00a0]+(?:аль|эль|ад|ас|ат|ар|ан|аш|аз|уль)-{_W})"
+)
+
+
+def _profile(word: str) -> tuple[float, float, float, float, bool]:
+    from perimeter.privacy.detect.names_ru import word_profile
+
+    return word_profile(word)
+
+
+def _noun(word: str) -> float:
+    from perimeter.privacy.detect.names_ru import _noun_mass
+
+    return _noun_mass(word)
+
+
+def _diminutive_of_name(word: str) -> bool:
+    """"ленка" -> "лена", "танька" -> "таня", "сашке" -> "саша": a -к- diminutive of a name."""
+    for end in ("ка", "ки", "ке", "ку", "кой", "кою"):
+        if word.endswith(end) and len(word) - len(end) >= 2:
+            stem = word[: -len(end)]
+            options = [stem + "а"]
+            if stem.endswith("ь"):
+                options.append(stem[:-1] + "я")
+            return any(_profile(o.capitalize())[4] and _profile(o.capitalize())[0] >= 0.6 for o in options)
+    return False
+
+
+def _lower_name(word: str) -> bool:
+    cap = word.capitalize()
+    name, surn, _patr, place, _known = _profile(cap)
+    if place >= 0.35:
+        return False
+    if name >= 0.25 and name + 0.05 >= _noun(cap):
+        return True
+    if surn >= 0.5 and _noun(cap) < 0.45:
+        return True
+    return word in lexicon.cyrillic_first_names() or _diminutive_of_name(word)
+
+
+def find_lower_cued(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    words = list(_LOWER_WORD.finditer(text))
+    for i, m in enumerate(words):
+        word = m.group()
+        if len(word) < 3 or not word.islower():
+            continue
+        prev = words[i - 1] if i else None
+        cued = (
+            prev is not None and prev.group().lower() in _LOWER_CUES
+            and text[prev.end():m.start()].strip(" \u00a0") == ""
+        )
+        if not cued and not (_FROM_DEPARTMENT.match(text, m.end()) and _sentence_head(text, m.start())):
+            continue
+        if _lower_name(word):
+            out.append(Entity("PERSON", m.start(), m.end(), word, 0.7, "natasha_lower"))
+    return out
+
+
+def _sentence_head(text: str, pos: int) -> bool:
+    """The word opens its sentence (a few chat fillers such as "короче" aside)."""
+    head = text[max(0, pos - 24):pos]
+    return re.search(r"(?:^|[.!?\n]|короче|кстати|вот|ну|а|и|так)[ ,\u00a0]*$", head) is not None
+
+
+def find_slot_names(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    for m in _SLOT.finditer(text):
+        run = m.group(1)
+        if _ORG_FORM.match(run):
+            continue
+        words = run.split()
+        # Keep leading words that are not common nouns known to the dictionary ("Клиент Банк").
+        keep = 0
+        for w in words:
+            name, surn, patr, place, known = _profile(w)
+            if known and name + surn + patr < 0.05 and (_noun(w) >= 0.5 or place >= 0.5) and keep == 0 and len(words) == 1:
+                break
+            keep += 1
+        if keep:
+            end = m.start(1) + len(" ".join(words[:keep]))
+            out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.8, "natasha"))
+    for m in _ASIAN_NAME.finditer(text):
+        rest = m.group().split()[1:]
+        if all(not _profile(w)[4] or sum(_profile(w)[:3]) >= 0.1 or len(w) <= 4 for w in rest):
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "natasha"))
+    for m in _ARABIC_NAME.finditer(text):
+        out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "natasha"))
+    return out
+
+
+_CYR_TOKEN = re.compile(r"(?<![А-Яа-яЁё\-])[А-ЯЁ][а-яё]{2,}(?![А-Яа-яЁё])")
+
+
+def later_mentions(text: str, found: list[Entity]) -> list[Entity]:
+    """A part of a multi-word Cyrillic name found elsewhere, mentioned alone in any case form
+    ("Валиев Артём" … "Артёму исполняется 40")."""
+    stems: set[str] = set()
+    for e in found:
+        if e.type != "PERSON":
+            continue
+        parts = _CYR_TOKEN.findall(e.text)
+        if len(parts) >= 2:
+            stems.update(p[:-1] if len(p) >= 5 else p for p in parts)
+    if not stems:
+        return []
+    covered = [(e.start, e.end) for e in found]
+    out = []
+    for m in _CYR_TOKEN.finditer(text):
+        word = m.group()
+        if any(s <= m.start() < e for s, e in covered):
+            continue
+        if any(word.startswith(st) and len(word) - len(st) <= 3 for st in stems):
+            out.append(Entity("PERSON", m.start(), m.end(), word, 0.7, "natasha"))
+    return out
