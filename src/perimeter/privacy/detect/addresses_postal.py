@@ -1,0 +1,122 @@
+"""Addresses anchored on a postcode, in any country's layout.
+
+Street-type lists never end (Hohenzollernring, Teheran-ro, Lijnbaansgracht, "ul.", "Rua"), but
+every postal layout puts a postcode next to the town: "50672 Köln", "00-640 Warszawa",
+"1017 PH Amsterdam", "1200-658 Lisboa", "Seoul 06151", "Tomsk, 634050", "QC H3G 1L7",
+"NSW 2150", "D06 K2X8".  So the anchor is postcode + town (either order, a state or
+province code between them), and the address is grown backwards over the comma-separated
+parts before it on the same line (or the line before, for a two-line US label) as long as each
+part looks like one: a house number with capitalised words ("22 Argyle Street",
+"Calle de Embajadores 112", "14F", "Unit 5", "4º B", "2º Esq.", "app. 802").  At least one part
+must hold a house number next to a name, so "2024 Olympics" or "Error 500, Berlin" is not one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-ŽȘȚ"
+_LO = "a-zß-öø-ÿā-žșț"
+_TOWN = rf"[{_UP}][{_LO}'’]+(?:[ \-][{_UP}][{_LO}'’]+){{0,2}}"
+_POST_FIRST = r"\d{2}-\d{3}|\d{4}-\d{3}|\d{4}[ \u00a0]?[A-Z]{2}|\d{4,6}"
+_POST_AFTER = (
+    r"[A-Z]\d[A-Z][ \u00a0]?\d[A-Z]\d"  # Canada
+    r"|[AC-FHKNPRTV-Y]\d{2}[ \u00a0]?[AC-FHKNPRTV-Y0-9]{4}"  # Irish Eircode
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ \u00a0]?\d[A-Z]{2}"  # UK
+    r"|\d{2}-\d{3}|\d{4}-\d{3}|\d{4,6}(?:-\d{4})?"
+)
+_REGION = r"(?:[A-Z]{2,3}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+_ANCHOR = re.compile(
+    rf"(?<![\w\-])(?:(?:{_POST_FIRST})[ \u00a0]+{_TOWN}"
+    rf"|{_TOWN}(?:,[ \u00a0]*|[ \u00a0]+)(?:(?:\d{{1,2}}|{_REGION}),?[ \u00a0]+)?(?:{_POST_AFTER}))(?![\w\-])"
+)
+# One comma-separated part before the anchor that can belong to an address.
+_NUM = r"\d{1,5}[A-Za-z]?(?:[/\-–]\d{1,5}[A-Za-z]?|-[IVX]+)?"
+_NAME_WORD = rf"(?:ul\.|al\.|os\.|pl\.|str\.|[{_UP}][\w'’.\-]*|de|del|della|da|do|dos|das|di|du|des|la|le|van|von|der|den|e|y|d'|'s)"
+_STREET = rf"{_NAME_WORD}(?:[ \u00a0]+{_NAME_WORD}){{0,5}}"
+_UNIT = (
+    r"(?:Unit|Apt|Apartment|Suite|Ste|Flat|Floor|Fl|Room|Rm|Bldg|Building|app|apt|appt|Apto|Piso|Wohnung|"
+    r"Stiege|Top|lok|m|kv|кв|of|office|Office|bus|Bus)\.?[ \u00a0]*#?[\w\-]{1,6}"
+    r"|\d{1,3}F|\d{1,2}[ºª°][ \u00a0]*[A-Za-z]{0,4}\.?|[\w\-]{1,4}"
+)
+_PART = re.compile(
+    rf"(?:{_NUM},?[ \u00a0]+{_STREET}|{_STREET}[ \u00a0]+{_NUM}|{_UNIT}|{_STREET})"
+)
+_STREET_PART = re.compile(rf"(?:{_NUM},?[ \u00a0]+{_STREET}|{_STREET},?[ \u00a0]+{_NUM})$")
+_UNIT_SUFFIX = re.compile(
+    r"(?<![\w])(?:(?:Unit|Apt|Apartment|Suite|Flat|Floor|app|apt)\.?[ \u00a0]*#?[\w\-]{1,6}|\d{1,3}F|\d{1,2}[ºª°][ \u00a0]*[A-Za-z]{0,4}\.?)$"
+)
+_HAS_HOUSE = re.compile(rf"(?:^|[ \u00a0]){_NUM}(?:[ \u00a0,]|$)|^{_NUM}")
+_COUNTRY = re.compile(
+    r",?[ \u00a0]*(?:USA|U\.S\.A?\.?|United States|UK|United Kingdom|Ireland|Canada|Australia|Germany|Deutschland|"
+    r"France|Spain|España|Portugal|Italy|Italia|Poland|Polska|Netherlands|Nederland|Belgium|Switzerland|Austria|"
+    r"Russia|Russian Federation|South Korea|Korea|Georgia|Kazakhstan|Ukraine|Japan|China|India|Brazil|Mexico)(?![\w])"
+)
+_STOP = frozenset(
+    "the a an and or but to of in on at by for with from is are was were be it this that my our your".split()  # noqa: SIM905
+)
+
+
+def _common_head(part: str) -> bool:
+    """"Error 500", "Version 2": one ordinary English word before a number is no street name
+    ("Hohenzollernring 56", "Piotrkowska 104" are no English words)."""
+    m = re.fullmatch(r"([A-Za-z]+)[ \u00a0]+\d{1,5}", part)
+    return m is not None and lexicon.zipf(m.group(1)) >= lexicon.COMMON_ZIPF
+
+
+def _plausible(part: str) -> bool:
+    words = re.findall(r"[A-Za-zÀ-ž']+", part)
+    return not any(w.lower() in _STOP for w in words if w not in ("de", "e", "y", "la", "le", "da"))
+
+
+def _grow_back(text: str, line_start: int, anchor_start: int, comma: bool = True) -> int | None:
+    """Where the address that ends with the postcode anchor at ``anchor_start`` starts."""
+    head = text[line_start:anchor_start]
+    if comma and head.strip() and not head.rstrip().endswith(","):
+        return None  # "… and 2024 Olympics": the anchor must follow a comma or open the line
+    parts = head.rstrip().rstrip(",").split(",")
+    start = anchor_start
+    house = False
+    pos = line_start + len(head.rstrip().rstrip(","))
+    for raw in reversed(parts):
+        seg_start = pos - len(raw)
+        seg = raw.strip()
+        if not seg:
+            break
+        lead = seg_start + (len(raw) - len(raw.lstrip()))
+        if _PART.fullmatch(seg) and _plausible(seg) and not _common_head(seg):
+            start = lead
+            house = house or bool(_HAS_HOUSE.search(seg)) and any(c.isalpha() for c in seg)
+            pos = seg_start - 1
+            continue
+        tail = _STREET_PART.search(seg) or _UNIT_SUFFIX.search(seg)
+        if tail is not None and _plausible(tail.group()) and not _common_head(tail.group()):
+            start = lead + tail.start()
+            house = house or _STREET_PART.search(seg) is not None
+        break
+    return start if house else None
+
+
+def find_postal_addresses(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    pos = 0
+    while (m := _ANCHOR.search(text, pos)) is not None:
+        pos = m.start() + 1  # on failure, a later anchor may overlap this one ("Hohenzollernring 56, 50672 Köln")
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        start = _grow_back(text, line_start, m.start())
+        if start is None and not text[line_start:m.start()].strip() and line_start > 0:
+            prev_start = text.rfind("\n", 0, line_start - 1) + 1
+            # A two-line label: "350 Pine Street, Suite 1400\nSan Francisco, CA 94104".
+            start = _grow_back(text, prev_start, line_start - 1, comma=False)
+        if start is None:
+            continue
+        end = m.end()
+        country = _COUNTRY.match(text, end)
+        if country is not None:
+            end = country.end()
+        out.append(Entity("ADDRESS", start, end, text[start:end], 0.8, "address_postal"))
+        pos = end
+    return out
