@@ -227,7 +227,7 @@ _MONTHS_EN = (
 _DATE = re.compile(
     rf"(?<![\w.])(?:"
     rf"\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)\d{{2}}"
-    rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
+    rf"|(?:19|20)\d{{2}}[-./]\d{{2}}[-./]\d{{2}}"
     rf"|\d{{1,2}}\s+(?:{_MONTHS_RU})\s+(?:19|20)\d{{2}}(?:\s*(?:г\.|года|г\b))?"
     rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
@@ -235,8 +235,10 @@ _DATE = re.compile(
     rf")(?![\w])",
     re.IGNORECASE,
 )
-_BIRTH = re.compile(r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*")
-_BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения")
+_BIRTH = re.compile(
+    r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*|(?<![a-zа-я])b\.(?=\s?\d)|г\.р\.?:|др\s(?=\s*\d)"
+)
+_BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения|г\.\s?рождения|года рожд\.?")
 # Every alternative of these two starts with a word of ``literals.BIRTH_BEFORE`` / ``BIRTH_AFTER``.
 
 

@@ -8,6 +8,7 @@ gateway calls :meth:`Scanner.scan` from a thread pool, so the event loop never w
 from __future__ import annotations
 
 import re
+from datetime import date
 from collections.abc import Callable, Iterable
 
 from perimeter.privacy.detect.addresses import find_addresses
@@ -19,6 +20,7 @@ from perimeter.privacy.detect.contacts import (
     find_ips,
     find_phones,
 )
+from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
@@ -52,6 +54,30 @@ def _corrected_birth_dates(text: str, found: list[Entity]) -> list[Entity]:
         between = text[e.end:m.start()]
         if "\n" not in between and _CORRECTION.search(between):
             out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.85, "birth_date"))
+    return out
+
+
+_AFTER_NAME = re.compile(r"[ \t]*(?:,|—|–|-|\(|\|)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?")
+# A date right after a name is a birth date unless it is recent (a meeting, a filing date).
+_OLD_ENOUGH = date.today().year - 2
+
+
+def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
+    """"Сидоренко Аркадий Павлович, 30.01.1949", "Customer: Khadija Ouazzani Touhami, 17 June
+    1992", "Абрамова София — 03.11.2012": a person's record gives the birth date next."""
+    out = []
+    for e in found:
+        if e.type != "PERSON":
+            continue
+        sep = _AFTER_NAME.match(text, e.end)
+        if sep is None or sep.end() == e.end:
+            continue
+        m = _DATE.match(text, sep.end())
+        if m is None:
+            continue
+        year = re.search(r"(?:19|20)\d{2}", m.group())
+        if year is not None and int(year.group()) <= _OLD_ENOUGH:
+            out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
     return out
 
 
@@ -114,6 +140,7 @@ class Scanner:
             found.extend(find_numbers(ix, self._numbers))
         for detector in self._simple:
             found.extend(detector(ix))
+        found.extend(e for e in find_field_values(text) if e.type in self.types)
         if "DATE_OF_BIRTH" in self.types:
             found.extend(_corrected_birth_dates(text, found))
         if self.known is not None:
@@ -136,4 +163,6 @@ class Scanner:
                 found.extend(names_en.find_en_names(text))
             if "PERSON" in self.types and not text.isascii():
                 found.extend(names_ru_cues.later_mentions(text, found))
+            if "DATE_OF_BIRTH" in self.types:
+                found.extend(_dates_after_names(text, found))
         return resolve(e for e in found if e.type in self.types)

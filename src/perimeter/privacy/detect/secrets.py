@@ -44,7 +44,7 @@ _KEY_WORDS = (
     r"password|passwd|pass|pwd|passphrase|пароль|парол\w+|secret|client_secret|api[_\-\s]?key|apikey|"
     r"access[_\-]?key|secret[_\-]?key|private[_\-]?key|auth[_\-]?token|access[_\-]?token|"
     r"refresh[_\-]?token|token|токен|ключ(?:\s+api)?|credentials?|bearer|signing[_\-]?key|"
-    r"webhook[_\-]?secret|db[_\-]?pass\w*|aws_secret_access_key"
+    r"webhook[_\-]?secret|db[_\-]?pass\w*|aws_secret_access_key|account[_\-]?key|shared[_\-]?access[_\-]?key"
 )
 # Lowercase stems of every credential word: a literal alternation scans at >150 MB/s, so the
 # full assignment pattern only runs where one of them occurs.
@@ -55,7 +55,8 @@ _ASSIGN = re.compile(
 )
 # "Пароль от Wi-Fi в переговорке: Kofe_2024!" — a few words between the word and the colon.
 _PROSE_PASSWORD = re.compile(
-    r"(?P<key>(?i:пароль|password|passwd|passcode|pin-код|pin code))[^:=\n]{1,40}?[:=]\s*"
+    r"(?P<key>(?i:пароль|password|passwd|passcode|pin-код|pin code|token|токен|secret|секрет|api key|ключ))"
+    r"[^:=\n,.;!?@/\"'`]{1,40}?[:=]\s*"
     r"(?P<q>[\"'`«]?)(?P<value>[^\s\"'`,;<>»]{4,200})"
 )
 _AUTH_HEADER = re.compile(r"(?i:authorization|x-api-key|api-key|x-auth-token)\s*:\s*(?:(?i:bearer|basic|token)\s+)?(?P<value>[A-Za-z0-9._~+/=\-]{12,})")
@@ -66,6 +67,7 @@ _PLACEHOLDER = re.compile(
     r"os\.environ.*|process\.env.*|env\(.*|getenv.*|settings\..*|config\..*|self\..*|\[.*\]|\(.*)$",
     re.IGNORECASE,
 )
+_PLACEHOLDER_KEY = re.compile(r"(?:x{6,}|X{6,}|\*{4,}|your_|YOUR_|<your|0{8,})")
 _CODE_EXPR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.|\(|\[)")
 
 
@@ -77,8 +79,10 @@ def _entropy(value: str) -> float:
 
 def _credential_value(value: str, key: str) -> bool:
     value = value.rstrip(".)")
-    if len(value) < 4 or _PLACEHOLDER.match(value) or _CODE_EXPR.match(value):
+    if len(value) < 4 or _PLACEHOLDER.match(value) or _PLACEHOLDER_KEY.search(value):
         return False
+    if _CODE_EXPR.match(value) and not (len(value) >= 30 and _entropy(value) >= 4.0):
+        return False  # "settings.API_KEY", "os.getenv(…)"; a dotted random token is no code
     if value.lower() == key.lower():
         return False
     if "token" in key.lower() or "key" in key.lower() or "ключ" in key.lower() or "токен" in key.lower():
@@ -180,10 +184,73 @@ def _url_credentials(text: str) -> list[re.Match[str]]:
     return out
 
 
+# "пароль vT9$eR3%nB", "пароль от вайфая на даче Lis1chka#2023", "password here (`qwerty_Liza88`)":
+# a password word, then within a few words a token that only a password looks like.
+_PASSWORD_WORD = re.compile(r"(?<![A-Za-zА-Яа-яЁё])(?i:пароль|пароля|паролем|password|passwd|passcode|pwd)(?![A-Za-z])")
+_NEXT_TOKEN = re.compile(r"[ \t]+([^\s]+)")
+
+
+def _password_like(token: str) -> bool:
+    if not 6 <= len(token) <= 64 or "://" in token or "@" in token or _PLACEHOLDER.match(token):
+        return False
+    kinds = (
+        any(c.islower() for c in token) + any(c.isupper() for c in token) + any(c.isdigit() for c in token)
+        + any(not c.isalnum() and c not in "-'’" for c in token)
+    )
+    has_digit_or_symbol = any(c.isdigit() or (not c.isalnum() and c not in "-'’.") for c in token)
+    if re.fullmatch(r"[0-9a-fA-F:.]+|[\d.:/\-]+", token):
+        return False  # an IPv6 or IPv4 address, a version, a time
+    return kinds >= 3 and has_digit_or_symbol and any(c.isalpha() for c in token)
+
+
+def _bare_passwords(text: str, out: list[Entity]) -> None:
+    for m in _PASSWORD_WORD.finditer(text):
+        pos = m.end()
+        for _ in range(7):
+            t = _NEXT_TOKEN.match(text, pos)
+            if t is None:
+                break
+            raw = t.group(1)
+            token = raw.strip("\"'`«»()[]<>,;:")
+            token = token.rstrip(".!?")
+            if _password_like(token):
+                s = t.start(1) + raw.index(token)
+                out.append(Entity("SECRET", s, s + len(token), token, 0.85, "credential_assignment"))
+                break
+            if raw.endswith((".", "!", "?")) and not raw.endswith(("..",)):
+                break
+            pos = t.end()
+
+
+# A long random literal in quotes in code that deals with credentials (a second positional
+# argument after an account SID, a key passed to a client constructor).
+_QUOTED_TOKEN = re.compile(r"[\"'`]([A-Za-z0-9+/=_\-]{24,128})[\"'`]")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HASH_WORD = re.compile(r"(?i:sha\d*|hash|digest|checksum|commit|etag|integrity|md5|uuid|guid|id)\W{0,6}$")
+
+
+def _quoted_tokens(text: str, lower: str, out: list[Entity]) -> None:
+    for m in _QUOTED_TOKEN.finditer(text):
+        value = m.group(1)
+        if _UUID.fullmatch(value) or _PLACEHOLDER_KEY.search(value) or _HASH_WORD.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and _entropy(value) >= 3.5):
+            continue
+        window = lower[max(0, m.start() - 300):m.start()]
+        if any(w in window for w in ("auth", "token", "secret", "passw", "api_key", "apikey", "api key", "credential", "ключ", "токен")):
+            out.append(Entity("SECRET", m.start(1), m.end(1), value, 0.8, "credential_assignment"))
+
+
 def find_secrets(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
     _vendor_keys(ix, out)
+    out[:] = [e for e in out if not _PLACEHOLDER_KEY.search(e.text[4:])]  # "sk_test_xxxxxxxx…"
+    lower = ix.lower
+    if "pass" in lower or "парол" in lower or "pwd" in lower:
+        _bare_passwords(text, out)
+    if any(q in text for q in "\"'`") and any(w in lower for w in ("auth", "token", "secret", "key", "ключ", "токен")):
+        _quoted_tokens(text, lower, out)
     if "PRIVATE KEY" in text:
         for m in _PRIVATE_KEY.finditer(text):
             out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "private_key"))

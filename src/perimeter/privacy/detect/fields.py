@@ -1,0 +1,123 @@
+"""Values whose field says what they are: table columns, JSON keys and form labels.
+
+A CRM export, a pandas question or an API body names its columns (``name,ssn,dob``,
+``"lastName": "…"``, ``Фамилия КУЗНЕЦОВА``).  The column or key then types the value even when
+nothing about the value alone does: a name in no list, a bare nine-digit SSN, a date with no
+birth word beside it.  Only keys that can mean nothing else are used; a plain ``name`` key
+types its value only when the value looks like a person's name (two or three capitalised
+words), because products and files have names too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.entities import Entity
+
+_NAME_KEY = re.compile(
+    r"(?:full|first|last|middle|given|family|sur|maiden|display|contact|customer|client|patient|employee|"
+    r"holder|cardholder|card_holder|account_holder|beneficiary|payee|recipient|emergency_contact)[ _\-]?name|"
+    r"surname|lastname|firstname|middlename|patronymic|fio|фио|ф\.и\.о\.?|фамилия|имя|отчество|"
+    r"cardholder|holder|employee|patient|ученик|сотрудник|пациент|клиент",
+    re.IGNORECASE,
+)
+_PLAIN_NAME_KEY = re.compile(r"name|имя и фамилия|customer|client", re.IGNORECASE)
+_BIRTH_KEY = re.compile(
+    r"dob|d\.o\.b\.?|date[ _\-]?of[ _\-]?birth|birth[ _\-]?date|birthdate|birthday|born|дата[ _]рождения|д\.?\s?р\.?|др",
+    re.IGNORECASE,
+)
+_SSN_KEY = re.compile(r"ssn|social[ _\-]?security(?:[ _\-]?(?:number|no))?", re.IGNORECASE)
+_DATE = re.compile(
+    r"\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2}"
+)
+_SSN = re.compile(r"(?!000|666|9\d\d)\d{3}-?(?!00)\d{2}-?(?!0000)\d{4}")
+_PERSONISH = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+[A-ZА-ЯЁÀ-Þ][\w'’.\-]*){1,3}")
+_ANY_NAME = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+(?:[A-ZА-ЯЁÀ-Þ][\w'’.\-]*|de|van|von|da|ibn|al|bin)){0,4}")
+# "key": "value" / key: value / key = value, and RU form lines "Фамилия КУЗНЕЦОВА".
+_KEY_VALUE = re.compile(
+    rf"(?<![\w])(?P<q>[\"']?)(?P<key>{_NAME_KEY.pattern}|{_PLAIN_NAME_KEY.pattern}|{_BIRTH_KEY.pattern}|{_SSN_KEY.pattern})(?P=q)"
+    r"[ \t]*(?:[:=]|(?<=[А-Яа-яЁё])[ \t]+(?=[А-ЯЁ]{2}))[ \t]*"
+    r"(?P<vq>[\"']?)(?P<value>[^\"'\n,;{}|]{1,80}?)(?P=vq)[ \t]*(?=$|[\n,;}|]|\"|')",
+    re.MULTILINE | re.IGNORECASE,
+)
+_SPLIT = re.compile(r"\t|;|\||,")
+
+
+def _type_of(key: str, value: str) -> str | None:
+    key = key.strip().strip("\"'").strip()
+    value = value.strip()
+    if not value or "@" in value:
+        return None
+    if _BIRTH_KEY.fullmatch(key):
+        return "DATE_OF_BIRTH" if _DATE.fullmatch(value) else None
+    if _SSN_KEY.fullmatch(key):
+        return "US_SSN" if _SSN.fullmatch(value) else None
+    if any(ch.isdigit() for ch in value):
+        return None
+    if _NAME_KEY.fullmatch(key):
+        return "PERSON" if _ANY_NAME.fullmatch(value) or (value.isupper() and value.replace(" ", "").isalpha()) else None
+    if _PLAIN_NAME_KEY.fullmatch(key):
+        return "PERSON" if _PERSONISH.fullmatch(value) else None
+    return None
+
+
+def find_field_values(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    if ":" in text or "=" in text or "\n" in text:
+        for m in _KEY_VALUE.finditer(text):
+            kind = _type_of(m.group("key"), m.group("value"))
+            if kind is not None:
+                s, e = m.span("value")
+                out.append(Entity(kind, s, e, text[s:e], 0.85, "field"))
+    out.extend(_table_columns(text))
+    return out
+
+
+def _cells(line: str, sep: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for part in line.split(sep):
+        spans.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return spans
+
+
+def _table_columns(text: str) -> list[Entity]:
+    """Rows under a header line that names a column ``name``/``dob``/``ssn``."""
+    if "\n" not in text:
+        return []
+    out: list[Entity] = []
+    lines = text.split("\n")
+    offsets = []
+    pos = 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    n = 0
+    while n < len(lines):
+        header = lines[n]
+        sep = next((c for c in ("\t", "|", ";", ",") if header.count(c) >= 2), None)
+        if sep is None:
+            n += 1
+            continue
+        keys = [header[a:b].strip() for a, b in _cells(header, sep)]
+        if not any(_NAME_KEY.fullmatch(k) or _PLAIN_NAME_KEY.fullmatch(k) or _BIRTH_KEY.fullmatch(k) or _SSN_KEY.fullmatch(k)
+                   for k in keys if k):
+            n += 1
+            continue
+        row = n + 1
+        while row < len(lines) and lines[row].count(sep) == header.count(sep):
+            line = lines[row]
+            for (a, b), key in zip(_cells(line, sep), keys, strict=False):
+                cell = line[a:b]
+                value = cell.strip()
+                if not value or set(value) <= set("-: "):
+                    continue
+                kind = _type_of(key, value) if key else None
+                if kind is None and _PLAIN_NAME_KEY.fullmatch(key or "") and _ANY_NAME.fullmatch(value):
+                    kind = "PERSON"  # a column called "name" holds names, one word or several
+                if kind is not None:
+                    s = offsets[row] + a + (len(cell) - len(cell.lstrip()))
+                    out.append(Entity(kind, s, s + len(value), value, 0.8, "field"))
+            row += 1
+        n = row
+    return out
