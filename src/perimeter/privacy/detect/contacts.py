@@ -238,6 +238,7 @@ _DATE = re.compile(
 _BIRTH = re.compile(
     r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*|(?<![a-zа-я])b\.(?=\s?\d)|г\.р\.?:|др\s(?=\s*\d)"
 )
+_DATE_BEFORE = re.compile(r"(?:19|20)\d{2}[ \t]*(?:г\.|года|г)?[ \t]*$")
 _BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения|г\.\s?рождения|года рожд\.?")
 # Every alternative of these two starts with a word of ``literals.BIRTH_BEFORE`` / ``BIRTH_AFTER``.
 
@@ -249,6 +250,8 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
     seen: set[int] = set()
     lower = ix.lower
     for kw in matches_at(_BIRTH, lower, ix.literal_starts("birth_before", fallback_find=True) or []):
+        if _DATE_BEFORE.search(text, max(0, kw.start() - 24), kw.start()):
+            continue  # "1 декабря 1972 года рождения, обратился 02.07.2024": the word closes the date before it
         m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 48))
         if m is None or m.start() in seen:
             continue

@@ -82,11 +82,12 @@ _PINYIN_FAMILY = re.compile(_PINYIN_SYLLABLE)
 # Generic words of geography and company names: a run that starts or ends with one names a
 # place or a firm ("Long Beach", "Silicon Valley", "Santa Clara", "Dell Technologies").
 _PLACE_FIRST = frozenset(
-    "santa las los fort port mount mt cape puerto costa são sao porto rio baton palm salt silicon saint".split()  # noqa: SIM905
+    "santa las los fort port mount mt cape puerto costa são sao porto rio baton palm salt silicon saint lake loch lago".split()  # noqa: SIM905
 )
 _PLACE_LAST = frozenset(
     """
 beach city valley town springs island islands bay heights falls harbor harbour village county creek
+center centre market mall plaza stadium arena museum gallery theatre theater library
 canyon coast shore gardens square station airport terrace mountains technologies technology bros
 brothers motors holdings partners capital group labs systems solutions industries airlines airways
 pharma pharmaceuticals foods media studios ventures consulting associates hotel resort university
@@ -118,6 +119,15 @@ _FIRM_AFTER = re.compile(
     r"LLP|Group\b|Holdings?\b|& (?:Co|Sons|Partners|Associates)\b|Foundation\b|Institute\b|Award\b|Prize\b)"
     r"|^[ \t]*&[ \t]*[A-Z]"
 )
+_PLACE_AFTER = re.compile(
+    r"[ \t]+(?:office|offices|branch|campus|store|shop|headquarters|hq|plant|factory|warehouse|site|airport|station|"
+    r"stadium|hotel|restaurant|cafe|café|location|region|area|market|marathon|metro|subway|airport)\b",
+    re.IGNORECASE,
+)
+_STATE_AFTER = re.compile(
+    r",[ \t]*(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
+    r"OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|ON|QC|BC|AB|NSW|VIC|QLD)\b"
+)
 _FIRM_BEFORE = re.compile(r"[A-Z][\w'’.-]*[ \t]*&[ \t]*$")
 # Well-known firms and places whose names are also people's names.
 _NOT_PERSON = re.compile(
@@ -144,6 +154,8 @@ _LIST_LINE = re.compile(
     r"([A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){0,3})[ \t]*(?=:|$|\()",
     re.MULTILINE,
 )
+# Assistants and devices with people's names: "Ask Claude to refactor", "tell Alexa to…".
+_ASSISTANTS = frozenset({"claude", "alexa", "siri", "cortana", "gemini", "jarvis"})
 _MONTHS = frozenset({"may", "june", "april", "august", "january", "march", "july"})
 # Lower-case names in chat ("talked to john smith"): only right after words that introduce a person.
 _LOWER_CUE = re.compile(
@@ -288,6 +300,8 @@ def _drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
             continue
         if _FIRM_AFTER.match(text[e.end:e.end + 48]) or _FIRM_BEFORE.search(text[max(0, e.start - 24):e.start]):
             continue
+        if " " not in e.text and (_PLACE_AFTER.match(text, e.end) or _STATE_AFTER.match(text, e.end)):
+            continue  # "our Milan office", "Austin, TX": a place
         if " " not in e.text and e.score <= 0.75:
             # this sentence or the one before ("names for a puppy? Max, Bella or Daisy")
             start = max(text.rfind(ch, 0, e.start) for ch in ".!?\n")
@@ -399,7 +413,7 @@ def _names_in_run(
                 pass  # "a new campus in Austin"
             elif not _sentence_start(text, start) or _GREETING.search(before) or text[run[k].end():run[k].end() + 1] == ",":
                 end_k, score = k, 0.7
-        elif end_k < 0 and w in _AMBIGUOUS and w not in _MONTHS and w in common and (
+        elif end_k < 0 and w in _AMBIGUOUS and w not in _MONTHS and w not in _ASSISTANTS and w in common and (
             (k == 0 or words[k - 1] in _STOP) and (k + 1 == len(run) or words[k + 1] in _STOP)
         ):
             # "a thank-you note to Grace", "ask Will": an ambiguous name is a name mid-sentence

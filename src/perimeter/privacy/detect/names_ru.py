@@ -145,7 +145,8 @@ _NEXT_WORD = re.compile(r"[ \u00a0]+([а-яё]+)")
 _PLACE_BEFORE = re.compile(
     r"(?:^|[\s(,])(?:в|во|на)\s+(?:[А-ЯЁ][\w\-ё]*\s*(?:,|\sи)\s*)*$", re.IGNORECASE)
 _PLACE_BEFORE_WIDE = re.compile(
-    r"(?:^|[\s(,])(?:в|во|на|под|над|близ|около|возле|вблизи|из-под)\s+(?:[А-ЯЁ][\w\-ё]*\s*(?:,|\sи)\s*)*$",
+    r"(?:^|[\s(,])(?:в|во|на|под|над|близ|около|возле|вблизи|из-под)\s+"
+    r"(?:[А-ЯЁ][\w\-ё]*(?:\s+[А-ЯЁ][\w\-ё]*)?\s*(?:,|\sи)\s*)*$",
     re.IGNORECASE)
 # A capitalised word before one of these names a place or an institution, not a person.
 _PLACE_NOUN_AFTER = re.compile(
@@ -348,7 +349,7 @@ def _persons_in_run(text: str, run: list[re.Match[str]], labels: list[str]) -> l
                 # a sentence about a person only when a verb follows ("Вера сказала…").
                 nxt = _NEXT_WORD.match(text, run[k].end())
                 person = bool(nxt and _is_verb(nxt.group(1)))
-            elif not person and not mid and mass >= 0.25 and _noun_mass(run[k].group()) >= 0.25:
+            elif not person and not mid and mass >= 0.25 and profile[4] and _noun_mass(run[k].group()) >= 0.25:
                 nxt = _NEXT_WORD.match(text, run[k].end())
                 person = bool(nxt and _is_past_verb(nxt.group(1)))  # "Вера сказала, что придёт"
                 score = 0.7

@@ -81,6 +81,26 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+_PASSPORT_SHAPE = re.compile(r"(?<![\d\w])\d{2}[ \u00a0]?\d{2}[ \u00a0]\d{6}(?![\d\w])")
+
+
+def _sibling_passports(text: str, found: list[Entity]) -> list[Entity]:
+    """"Паспорт продавца 2519 840116, покупателя — 2521 117093": a number of the same 4+6 layout
+    later in the sentence of a passport found by its context word is a passport too."""
+    out = []
+    for e in found:
+        if e.type != "RU_PASSPORT":
+            continue
+        stop = len(text)
+        for ch in ".\n":
+            at = text.find(ch, e.end)
+            if at != -1:
+                stop = min(stop, at)
+        for m in _PASSPORT_SHAPE.finditer(text, e.end, min(stop, e.end + 160)):
+            out.append(Entity("RU_PASSPORT", m.start(), m.end(), m.group(), 0.85, "ru_passport"))
+    return out
+
+
 class Scanner:
     """Find sensitive entities in Russian and English text.
 
@@ -143,6 +163,8 @@ class Scanner:
         found.extend(e for e in find_field_values(text) if e.type in self.types)
         if "DATE_OF_BIRTH" in self.types:
             found.extend(_corrected_birth_dates(text, found))
+        if "RU_PASSPORT" in self.types:
+            found.extend(_sibling_passports(text, found))
         if self.known is not None:
             found.extend(self.known.find(text))
         return found

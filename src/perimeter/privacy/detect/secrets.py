@@ -81,6 +81,8 @@ def _credential_value(value: str, key: str) -> bool:
     value = value.rstrip(".)")
     if len(value) < 4 or _PLACEHOLDER.match(value) or _PLACEHOLDER_KEY.search(value):
         return False
+    if _IP_LIKE.fullmatch(value):
+        return False  # "token refresh ip=2001:db8::…": the value of another key
     if _CODE_EXPR.match(value) and not (len(value) >= 30 and _entropy(value) >= 4.0):
         return False  # "settings.API_KEY", "os.getenv(…)"; a dotted random token is no code
     if value.lower() == key.lower():
@@ -225,6 +227,8 @@ def _bare_passwords(text: str, out: list[Entity]) -> None:
 # A long random literal in quotes in code that deals with credentials (a second positional
 # argument after an account SID, a key passed to a client constructor).
 _QUOTED_TOKEN = re.compile(r"[\"'`]([A-Za-z0-9+/=_\-]{24,128})[\"'`]")
+_IP_LIKE = re.compile(r"[0-9a-fA-F]*:[0-9a-fA-F:.]*|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?")
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _HASH_WORD = re.compile(r"(?i:sha\d*|hash|digest|checksum|commit|etag|integrity|md5|uuid|guid|id)\W{0,6}$")
 
@@ -236,6 +240,8 @@ def _quoted_tokens(text: str, lower: str, out: list[Entity]) -> None:
             continue
         if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and _entropy(value) >= 3.5):
             continue
+        if _SLUG.fullmatch(value):
+            continue  # "claude-3-5-sonnet-latest", "gpt-4o-mini-2024-07-18": a model or package name
         window = lower[max(0, m.start() - 300):m.start()]
         if any(w in window for w in ("auth", "token", "secret", "passw", "api_key", "apikey", "api key", "credential", "ключ", "токен")):
             out.append(Entity("SECRET", m.start(1), m.end(1), value, 0.8, "credential_assignment"))
