@@ -47,7 +47,7 @@ _PART = re.compile(
 )
 _STREET_PART = re.compile(rf"(?:{_NUM},?[ \u00a0]+{_STREET}|{_STREET},?[ \u00a0]+{_NUM})$")
 _UNIT_SUFFIX = re.compile(
-    r"(?<![\w])(?:(?:Unit|Apt|Apartment|Suite|Flat|Floor|app|apt)\.?[ \u00a0]*#?[\w\-]{1,6}|\d{1,3}F|\d{1,2}[ºª°][ \u00a0]*[A-Za-z]{0,4}\.?)$"
+    r"(?<![\w])(?:(?:Unit|Apt|Apartment|Suite|Flat|Floor|Fl|Room|Level|app|apt)\.?[ \u00a0]*#?[\w\-]{1,6}|\d{1,3}F|\d{1,2}[ºª°][ \u00a0]*[A-Za-z]{0,4}\.?)$"
 )
 _HAS_HOUSE = re.compile(rf"(?:^|[ \u00a0]){_NUM}(?:[ \u00a0,]|$)|^{_NUM}")
 _COUNTRY = re.compile(
@@ -64,7 +64,9 @@ def _common_head(part: str) -> bool:
     """"Error 500", "Version 2": one ordinary English word before a number is no street name
     ("Hohenzollernring 56", "Piotrkowska 104" are no English words)."""
     m = re.fullmatch(r"([A-Za-z]+)[ \u00a0]+\d{1,5}", part)
-    return m is not None and lexicon.zipf(m.group(1)) >= lexicon.COMMON_ZIPF
+    if m is None or _UNIT_SUFFIX.fullmatch(part):
+        return False  # "Floor 3", "Unit 5" are address parts
+    return lexicon.zipf(m.group(1)) >= lexicon.COMMON_ZIPF
 
 
 def _plausible(part: str) -> bool:

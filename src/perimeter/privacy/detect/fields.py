@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from perimeter.privacy.detect import lexicon
 from perimeter.privacy.entities import Entity
 
 _NAME_KEY = re.compile(
@@ -57,7 +58,16 @@ def _type_of(key: str, value: str) -> str | None:
     if _NAME_KEY.fullmatch(key):
         return "PERSON" if _ANY_NAME.fullmatch(value) or (value.isupper() and value.replace(" ", "").isalpha()) else None
     if _PLAIN_NAME_KEY.fullmatch(key):
-        return "PERSON" if _PERSONISH.fullmatch(value) else None
+        if _PERSONISH.fullmatch(value):
+            return "PERSON"
+        # one word: a person's only when it is a known given name ("name": "Милана")
+        low = value.lower()
+        known = low in lexicon.first_names() or low in lexicon.cyrillic_first_names()
+        if not known and not value.isascii():
+            from perimeter.privacy.detect.names_ru import word_profile
+
+            known = sum(word_profile(value)[:3]) >= 0.3  # pymorphy: a first name, surname or patronymic
+        return "PERSON" if value[:1].isupper() and value.isalpha() and known else None
     return None
 
 

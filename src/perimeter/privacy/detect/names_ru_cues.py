@@ -31,6 +31,12 @@ _LOWER_CUES = frozenset(
 мужа жена жены бабушка дедушка тётя тетя дядя подруга подруги друг друга коллега коллеги начальник начальница
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
+_VERB_CUES = frozenset(
+    """
+скинь скиньте скинуть переведи переведите перевести переводить отправь отправьте отправить отдай отдайте
+отдать передай передайте передать позвони позвоните напиши напишите скажи скажите поздравь поздравьте
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
 _FROM_DEPARTMENT = re.compile(
     r"[ \u00a0]+из[ \u00a0]+(?:отдела|бухгалтерии|кадров|hr|it|поддержки|юротдела|продаж|маркетинга|"
     r"снабжения|логистики|охраны|приёмной|приемной|канцелярии|деканата|регистратуры|банка|школы)",
@@ -109,6 +115,11 @@ def find_lower_cued(text: str) -> list[Entity]:
             prev is not None and prev.group().lower() in _LOWER_CUES
             and text[prev.end():m.start()].strip(" \u00a0") == ""
         )
+        if not cued and i >= 2:
+            # "скинь пожалуйста денег вике": a verb of giving a few words before, same clause
+            span = text[words[max(0, i - 3)].start():m.start()]
+            cued = not any(c in span for c in ",.!?\n") and any(
+                w.group().lower() in _VERB_CUES for w in words[max(0, i - 3):i - 1])
         if not cued and not (_FROM_DEPARTMENT.match(text, m.end()) and _sentence_head(text, m.start())):
             continue
         if _lower_name(word):
