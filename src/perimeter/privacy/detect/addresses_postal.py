@@ -34,7 +34,7 @@ _ANCHOR = re.compile(
     rf"|{_TOWN}(?:,[ \u00a0]*|[ \u00a0]+)(?:(?:\d{{1,2}}|{_REGION}),?[ \u00a0]+)?(?:{_POST_AFTER}))(?![\w\-])"
 )
 # One comma-separated part before the anchor that can belong to an address.
-_NUM = r"\d{1,5}[A-Za-z]?(?:[/\-–]\d{1,5}[A-Za-z]?|-[IVX]+)?"
+_NUM = r"\d{1,5}[A-Za-z]?(?:[/\-–]\d{1,5}[A-Za-z]?|-(?:[IVX]+|[A-Za-z])(?![a-z]))?"
 _NAME_WORD = rf"(?:ul\.|al\.|os\.|pl\.|str\.|[{_UP}][\w'’.\-]*|de|del|della|da|do|dos|das|di|du|des|la|le|van|von|der|den|e|y|d'|'s)"
 _STREET = rf"{_NAME_WORD}(?:[ \u00a0]+{_NAME_WORD}){{0,5}}"
 _UNIT = (
@@ -56,7 +56,7 @@ _COUNTRY = re.compile(
     r"Russia|Russian Federation|South Korea|Korea|Georgia|Kazakhstan|Ukraine|Japan|China|India|Brazil|Mexico)(?![\w])"
 )
 _STOP = frozenset(
-    "the a an and or but to of in on at by for with from is are was were be it this that my our your".split()  # noqa: SIM905
+    "the a an and or but to of in on at by for with from is are was were be it this that my our your we".split()  # noqa: SIM905
 )
 
 
@@ -71,7 +71,7 @@ def _common_head(part: str) -> bool:
 
 def _plausible(part: str) -> bool:
     words = re.findall(r"[A-Za-zÀ-ž']+", part)
-    return not any(w.lower() in _STOP for w in words if w not in ("de", "e", "y", "la", "le", "da"))
+    return not any(w in _STOP for w in words)  # lower-case prose words; "A" in "101-A" is a letter
 
 
 def _grow_back(text: str, line_start: int, anchor_start: int, comma: bool = True) -> int | None:

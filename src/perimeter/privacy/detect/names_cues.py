@@ -34,7 +34,7 @@ _GREETING = re.compile(
     rf"[Gg]reetings|[Bb]onjour|[Hh]ola|[Hh]allo|[Cc]iao|[Oo]lá)[ \u00a0]*,?[ \u00a0]+({_NAME})(?=[ \u00a0]*[,!.:\n—–-]|$)"
 )
 _SIGN_OFF = re.compile(
-    rf"(?:(?:[Bb]est|[Rr]egards|[Kk]ind regards|[Bb]est regards|[Cc]heers|[Tt]hanks|[Tt]hank you|[Ss]incerely|[Yy]ours|"
+    rf"(?:(?:[Bb]est|[Mm]any thanks|[Tt]hanks again|[Tt]hanks so much|[Rr]egards|[Kk]ind regards|[Bb]est regards|[Cc]heers|[Tt]hanks|[Tt]hank you|[Ss]incerely|[Yy]ours|"
     rf"[Ww]arm regards|[Ww]armly|[Tt]a|[Xx]o|[Cc]ordialement|[Mm]it freundlichen Grüßen|[Ss]aludos|[Gg]rüße)[ \u00a0]*,?[ \u00a0]*\n"
     rf"|(?:^|[ \u00a0])[—–][ \u00a0]?|^--[ \u00a0]*\n)({_NAME})[ \u00a0]*(?=$|\n|[\"”»])",
     re.MULTILINE,

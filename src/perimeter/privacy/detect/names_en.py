@@ -246,6 +246,7 @@ def find_en_names(text: str) -> list[Entity]:
     out.extend(_viet_names(text))
     out.extend(find_cued_names(text))
     out.extend(find_lower_cued_names(text))
+    out = [_with_given_name(text, e) for e in out]
     out = _corefer(text, out, tokens)
     out.extend(_list_column(text, out))
     return _drop_non_persons(text, out)
@@ -434,6 +435,21 @@ def _names_in_run(
         else:
             k += 1
     return out
+
+
+_ARABIC_PARTICLE = re.compile(r"(?:Al|El|Bin|Ibn|Abu|Bint|Ben|Ní|Nic|Van|De|Da|Di|Del|Dos|Le|La)[ \u00a0]")
+_WORD_BEFORE = re.compile(rf"(?<![\w])([{_UP}][{_LO}]+)[ \u00a0]+$")
+
+
+def _with_given_name(text: str, e: Entity) -> Entity:
+    """"Hamdan Al Falasi": a name found from its particle on takes the rare word before it."""
+    if e.type != "PERSON" or not _ARABIC_PARTICLE.match(e.text):
+        return e
+    before = _WORD_BEFORE.search(text, max(0, e.start - 30), e.start)
+    if before is None or before.group(1).lower() in _STOP or lexicon.zipf(before.group(1)) >= lexicon.COMMON_ZIPF:
+        return e
+    s = before.start(1)
+    return Entity("PERSON", s, e.end, text[s:e.end], e.score, e.detector)
 
 
 def _continues_name(word: str, last: frozenset[str]) -> bool:

@@ -87,7 +87,8 @@ def _diminutive_of_name(word: str) -> bool:
             options = [stem + "а"]
             if stem.endswith("ь"):
                 options.append(stem[:-1] + "я")
-            return any(_profile(o.capitalize())[4] and _profile(o.capitalize())[0] >= 0.6 for o in options)
+            # any name reading of the base will do: "Света" is mostly the genitive of "свет"
+            return any(_profile(o.capitalize())[4] and _profile(o.capitalize())[0] > 0 for o in options)
     return False
 
 

@@ -101,6 +101,23 @@ def _sibling_passports(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+def _union_of_names(text: str, found: list[Entity]) -> list[Entity]:
+    """Overlapping readings of one name ("Rashid bin Hamad" + "Hamad Al Thani") become their
+    union; left to the resolver, the longer would win and the rest of the name would leak."""
+    names = sorted((e for e in found if e.type == "PERSON"), key=lambda e: (e.start, -e.end))
+    if len(names) < 2:
+        return found
+    merged: list[Entity] = []
+    for e in names:
+        last = merged[-1] if merged else None
+        if last is not None and e.start < last.end:
+            if e.end > last.end:
+                merged[-1] = Entity("PERSON", last.start, e.end, text[last.start:e.end], max(last.score, e.score), last.detector)
+        else:
+            merged.append(e)
+    return [e for e in found if e.type != "PERSON"] + merged
+
+
 class Scanner:
     """Find sensitive entities in Russian and English text.
 
@@ -187,4 +204,4 @@ class Scanner:
                 found.extend(names_ru_cues.later_mentions(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
-        return resolve(e for e in found if e.type in self.types)
+        return resolve(_union_of_names(text, [e for e in found if e.type in self.types]))

@@ -200,7 +200,7 @@ def _password_like(token: str) -> bool:
         + any(not c.isalnum() and c not in "-'’" for c in token)
     )
     has_digit_or_symbol = any(c.isdigit() or (not c.isalnum() and c not in "-'’.") for c in token)
-    if re.fullmatch(r"[0-9a-fA-F:.]+|[\d.:/\-]+", token):
+    if re.fullmatch(r"[0-9a-fA-F:.]+|[\d.:/\-]+", token) or re.match(r"v?\d+\.\d+", token):
         return False  # an IPv6 or IPv4 address, a version, a time
     return kinds >= 3 and has_digit_or_symbol and any(c.isalpha() for c in token)
 
@@ -219,8 +219,8 @@ def _bare_passwords(text: str, out: list[Entity]) -> None:
                 s = t.start(1) + raw.index(token)
                 out.append(Entity("SECRET", s, s + len(token), token, 0.85, "credential_assignment"))
                 break
-            if raw.endswith((".", "!", "?")) and not raw.endswith(("..",)):
-                break
+            if raw.endswith((".", "!", "?", ",", ";", ":")) and not raw.endswith(("..",)):
+                break  # the clause with the password word ends here
             pos = t.end()
 
 
