@@ -91,7 +91,7 @@ def _grow_back(text: str, line_start: int, anchor_start: int, comma: bool = True
         lead = seg_start + (len(raw) - len(raw.lstrip()))
         if _PART.fullmatch(seg) and _plausible(seg) and not _common_head(seg):
             start = lead
-            house = house or bool(_HAS_HOUSE.search(seg)) and any(c.isalpha() for c in seg)
+            house = house or (bool(_HAS_HOUSE.search(seg)) and any(c.isalpha() for c in seg))
             pos = seg_start - 1
             continue
         tail = _STREET_PART.search(seg) or _UNIT_SUFFIX.search(seg)
@@ -104,8 +104,30 @@ def _grow_back(text: str, line_start: int, anchor_start: int, comma: bool = True
 
 def find_postal_addresses(text: str) -> list[Entity]:
     out: list[Entity] = []
-    pos = 0
-    while (m := _ANCHOR.search(text, pos)) is not None:
+    for lo, hi in _windows(text):
+        _find_in(text, lo, hi, out)
+    return out
+
+
+# Every postcode holds three digits in a row, or is a UK/Canadian one; the anchor is looked for
+# only around those (the town-first branch would otherwise be tried at every capital).
+_SEED = re.compile(r"\d{3}|[A-Z]\d[A-Z][ \u00a0]?\d|\d[A-Z]{2}(?![\w])")
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in _SEED.finditer(text):
+        a, b = max(0, m.start() - 60), min(len(text), m.end() + 40)
+        if spans and a <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
+
+
+def _find_in(text: str, lo: int, hi: int, out: list[Entity]) -> None:
+    pos = lo
+    while (m := _ANCHOR.search(text, pos, hi)) is not None:
         pos = m.start() + 1  # on failure, a later anchor may overlap this one ("Hohenzollernring 56, 50672 Köln")
         line_start = text.rfind("\n", 0, m.start()) + 1
         start = _grow_back(text, line_start, m.start())
@@ -121,4 +143,3 @@ def find_postal_addresses(text: str) -> list[Entity]:
             end = country.end()
         out.append(Entity("ADDRESS", start, end, text[start:end], 0.8, "address_postal"))
         pos = end
-    return out

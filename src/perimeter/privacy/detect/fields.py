@@ -71,8 +71,19 @@ def _type_of(key: str, value: str) -> str | None:
     return None
 
 
+# Every key above holds one of these (lower case): a text without any has no such field.
+_KEY_STEMS = (
+    "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р", "др",
+    "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
+    "ученик", "fio", "patronymic",
+)
+
+
 def find_field_values(text: str) -> list[Entity]:
     out: list[Entity] = []
+    lower = text.lower()
+    if not any(stem in lower for stem in _KEY_STEMS):
+        return out
     if ":" in text or "=" in text or "\n" in text:
         for m in _KEY_VALUE.finditer(text):
             kind = _type_of(m.group("key"), m.group("value"))

@@ -63,6 +63,7 @@ _KO_FAMILY = (
     r"Noh|Roh|Ha|Kwak|Sung|Cha|Joo|Ju|Woo|Koo|Ku|Min|Na|Jin|Ji|Um|Eom|Chae|Won|Chun|Cheon|Bang|Gong|Hyun|Ham|Byun|"
     r"Yeom|Yeo|Choo|Do|Seok|Sul|Ma|Gil|Pyo|Myung|Ki|Ban|Wang|Geum|Ok|Yook|Maeng|Je|Mo|Tak|Kook|Yeon|Kyung|Bong|Ryoo"
 )
+_KO_FAMILIES = frozenset(_KO_FAMILY.split("|"))
 _KO_GIVEN = rf"[A-Z]{_KO_SYLLABLE}-[a-z]{_KO_SYLLABLE}"
 _KOREAN = re.compile(
     rf"(?<![\w-])(?:(?:{_KO_FAMILY})[ \u00a0]+{_KO_GIVEN}|{_KO_GIVEN}[ \u00a0]+(?:{_KO_FAMILY}))(?![\w-])"
@@ -76,9 +77,9 @@ _LOWER_TITLE = re.compile(
 )
 # "jake just posted…": a lower-case given name before a verb of what people do.
 _LOWER_BEFORE_VERB = re.compile(
-    rf"(?<![\w@/.-])([a-z]{{3,}})[ \u00a0]+(?:(?:just|already|also|still|literally|finally|then|never)[ \u00a0]+)?"
-    rf"(?:said|says|told|tells|asked|asks|posted|wrote|sent|texted|messaged|called|emailed|replied|mentioned|"
-    rf"shared|forgot|left|quit|got|went|thinks|wants|needs|pinged|dm'?d|dropped|promised|agreed|complained)\b"
+    r"(?<![\w@/.-])([a-z]{3,})[ \u00a0]+(?:(?:just|already|also|still|literally|finally|then|never)[ \u00a0]+)?"
+    r"(?:said|says|told|tells|asked|asks|posted|wrote|sent|texted|messaged|called|emailed|replied|mentioned|"
+    r"shared|forgot|left|quit|got|went|thinks|wants|needs|pinged|dm'?d|dropped|promised|agreed|complained)\b"
 )
 _STOP = frozenset(
     """
@@ -114,6 +115,51 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, start + last.end()
 
 
+_TITLE_WORDS = frozenset(
+    """
+mr mrs ms mx miss dr prof mme mlle madame monsieur m frau herr fr hr sr sra srta señor señora señorita sig
+sig.ra signor signora signorina dona dom pan pani mevrouw meneer mevr dhr fru herra rouva sheikh sheikha shri
+smt sri
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_GREETING_WORDS = frozenset(
+    "hi hello hey dear thanks you cheers morning afternoon greetings bonjour hola hallo ciao olá".split()  # noqa: SIM905
+)
+_RELATION_WORDS = frozenset(
+    """
+daughter son wife husband partner girlfriend boyfriend gf bf friend colleague coworker co-worker boss manager
+mentor intern assistant landlord landlady tenant neighbor neighbour cousin aunt uncle niece nephew brother sister
+mom mum dad father mother grandma grandpa grandmother grandfather fiance fiancé fiancee fiancée roommate flatmate
+client patient student teacher tutor nanny doctor lawyer accountant contact lead recruiter candidate employee
+supervisor director ceo cto
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_SIGN_OFF_LINES = frozenset(
+    """
+best,regards,best regards,kind regards,cheers,thanks,thank you,sincerely,yours,warm regards,warmly,ta,xo,
+cordialement,mit freundlichen grüßen,saludos,grüße,many thanks,thanks again,thanks so much,best wishes,--
+""".replace("\n", "").split(",")
+)
+_CAP_START = re.compile(rf"(?<![\w'’-])[{_UP}][{_LO}]")
+_PREV_WORD = re.compile(r"([\w.'’-]+)[ \t\u00a0,:]*$")
+_NEXT_PREP = re.compile(rf"{_CAP}[ \u00a0]+(?:from|in|at|of)[ \u00a0]")
+
+
+def _cue_before(text: str, start: int) -> bool:
+    """Whether a title, greeting, relation word or sign-off stands right before ``start``."""
+    m = _PREV_WORD.search(text, max(0, start - 24), start)
+    if m is not None and "\n" not in text[m.end(1):start]:
+        word = m.group(1).lower().rstrip(".")
+        if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS:
+            return True
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip(" \t") in ("", "—", "–", "-") and line_start > 0:
+        prev_line = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip().rstrip(",").lower()
+        if prev_line in _SIGN_OFF_LINES or prev_line + "," in _SIGN_OFF_LINES:
+            return True
+    return text[max(0, start - 2):start] in ("— ", "– ")
+
+
 def find_cued_names(text: str) -> list[Entity]:
     out: list[Entity] = []
 
@@ -122,18 +168,32 @@ def find_cued_names(text: str) -> list[Entity]:
         if cut is not None:
             out.append(Entity("PERSON", cut[0], cut[1], text[cut[0]:cut[1]], score, "en_names"))
 
-    for rx, score in ((_TITLE, 0.9), (_GREETING, 0.8), (_SIGN_OFF, 0.75), (_RELATION, 0.8)):
-        for m in rx.finditer(text):
-            add(m.start(1), m.end(1), score)
-    for m in _DEPARTMENT.finditer(text):
-        word = m.group(1)
-        if word.lower() in lexicon.first_names() or _rare(word):
-            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.75, "en_names"))
-    for m in _BEFORE_RU_VERB.finditer(text):
-        if m.group(1).lower() in lexicon.single_first_names():
-            out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
-    for m in _KOREAN.finditer(text):
-        out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
+    for t in _CAP_START.finditer(text):
+        s = t.start()
+        if _cue_before(text, s):
+            lo = max(0, text.rfind("\n", 0, max(0, s - 1)) - 60, s - 60)
+            for rx, score in ((_TITLE, 0.9), (_GREETING, 0.8), (_SIGN_OFF, 0.75), (_RELATION, 0.8)):
+                m = rx.search(text, lo, min(len(text), s + 160))
+                while m is not None and m.start(1) < s:
+                    m = rx.search(text, m.start() + 1, min(len(text), s + 160))
+                if m is not None and m.start(1) == s:
+                    add(m.start(1), m.end(1), score)
+                    break
+        if _NEXT_PREP.match(text, s):
+            m = _DEPARTMENT.match(text, s)
+            if m is not None and (m.group(1).lower() in lexicon.first_names() or _rare(m.group(1))):
+                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
+        end = t.end()
+        while end < len(text) and (text[end].isalpha() or text[end] in "-'’"):
+            end += 1
+        if end + 1 < len(text) and text[end] == " " and "а" <= text[end + 1] <= "я":
+            m = _BEFORE_RU_VERB.match(text, s)
+            if m is not None and m.group(1).lower() in lexicon.single_first_names():
+                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
+        if "-" in text[s:end] or text[s:end] in _KO_FAMILIES:
+            m = _KOREAN.match(text, s)
+            if m is not None:
+                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
     return out
 
 

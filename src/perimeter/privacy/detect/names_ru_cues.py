@@ -104,27 +104,30 @@ def _lower_name(word: str) -> bool:
     return word in lexicon.cyrillic_first_names() or _diminutive_of_name(word)
 
 
+_PAIR = re.compile(r"(?<![А-Яа-яЁёA-Za-z\-])([а-яё]{1,12})[ \u00a0]+(?=([а-яё]{3,})(?![А-Яа-яЁёA-Za-z\-]))")
+
+
 def find_lower_cued(text: str) -> list[Entity]:
     out: list[Entity] = []
-    words = list(_LOWER_WORD.finditer(text))
-    for i, m in enumerate(words):
-        word = m.group()
-        if len(word) < 3 or not word.islower():
-            continue
-        prev = words[i - 1] if i else None
-        cued = (
-            prev is not None and prev.group().lower() in _LOWER_CUES
-            and text[prev.end():m.start()].strip(" \u00a0") == ""
-        )
-        if not cued and i >= 2:
-            # "скинь пожалуйста денег вике": a verb of giving a few words before, same clause
-            span = text[words[max(0, i - 3)].start():m.start()]
-            cued = not any(c in span for c in ",.!?\n") and any(
-                w.group().lower() in _VERB_CUES for w in words[max(0, i - 3):i - 1])
-        if not cued and not (_FROM_DEPARTMENT.match(text, m.end()) and _sentence_head(text, m.start())):
+    recent: list[str] = []  # the last words of the clause, for "скинь пожалуйста денег вике"
+    last_end = -1
+    for m in _PAIR.finditer(text):
+        cue, word = m.group(1), m.group(2)
+        if m.start() != last_end or any(c in text[last_end:m.start()] for c in ",.!?\n"):
+            recent = []
+        last_end = m.end()
+        cued = cue in _LOWER_CUES or any(w in _VERB_CUES for w in recent[-2:])
+        recent.append(cue)
+        start = m.end()
+        if not cued and not (_FROM_DEPARTMENT.match(text, start + len(word)) and _sentence_head(text, start)):
             continue
         if _lower_name(word):
-            out.append(Entity("PERSON", m.start(), m.end(), word, 0.7, "natasha_lower"))
+            out.append(Entity("PERSON", start, start + len(word), word, 0.7, "natasha_lower"))
+    if text[:1].islower() or "\n" in text:
+        # a name opening the text or a line ("ленка из отдела кадров сказала…")
+        for m in re.finditer(r"(?:^|\n)[ \t]*(?:(?:короче|кстати|вот|ну|а|и|так)[ ,]+)?([а-яё]{3,})(?=[ \u00a0]+из[ \u00a0])", text):
+            if _FROM_DEPARTMENT.match(text, m.end(1)) and _lower_name(m.group(1)):
+                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.7, "natasha_lower"))
     return out
 
 
@@ -134,30 +137,60 @@ def _sentence_head(text: str, pos: int) -> bool:
     return re.search(r"(?:^|[.!?\n]|короче|кстати|вот|ну|а|и|так)[ ,\u00a0]*$", head) is not None
 
 
+_SLOT_LAST_WORDS = frozenset(
+    """
+г-н г-на г-ну г-ном г-не г-жа г-жи г-же г-жу г-жой господин господина господину господином госпожа госпожи
+госпоже госпожу госпожой гражданин гражданина гражданину гражданином гражданка гражданки гражданке гражданку
+зовут имени фамилии я подпись получатель отправитель исполнитель заказчик плательщик арендатор арендодатель
+наниматель представитель истца ответчика ответственный отв контактное лицо пациент пациентка сотрудник
+сотрудница кандидат студент студентка именинник именинница директор руководитель истец ответчик заявитель
+должник взыскатель доверитель поверенный водитель курьер
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_EAST_ASIAN_FAMILIES = frozenset(_EAST_ASIAN.split("|"))
+_CYR_CAP = re.compile(r"(?<![А-Яа-яЁё\-])[А-ЯЁ][а-яё]")
+_PREV_RU_WORD = re.compile(r"([А-Яа-яЁё\-]+)\.?[ \t\u00a0]*[:—–-]?[ \t\u00a0]*$")
+_ARABIC_NEXT = re.compile(r"[А-ЯЁ][а-яё]+[ \u00a0]+(?:ибн|бин|бен|бинт|абу|Абу|аль-|эль-|ад-|ас-|ат-|ар-|ан-|аш-|аз-|уль-)")
+
+
 def find_slot_names(text: str) -> list[Entity]:
     out: list[Entity] = []
-    for m in _SLOT.finditer(text):
-        run = m.group(1)
-        if _ORG_FORM.match(run):
-            continue
-        words = run.split()
-        # Keep leading words that are not common nouns known to the dictionary ("Клиент Банк").
-        keep = 0
-        for w in words:
-            name, surn, patr, place, known = _profile(w)
-            if known and name + surn + patr < 0.05 and (_noun(w) >= 0.5 or place >= 0.5) and keep == 0 and len(words) == 1:
-                break
-            keep += 1
-        if keep:
-            end = m.start(1) + len(" ".join(words[:keep]))
-            out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.8, "natasha"))
-    for m in _ASIAN_NAME.finditer(text):
-        rest = m.group().split()[1:]
-        if all(not _profile(w)[4] or sum(_profile(w)[:3]) >= 0.1 or len(w) <= 4 for w in rest):
-            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "natasha"))
-    for m in _ARABIC_NAME.finditer(text):
-        out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "natasha"))
+    for t in _CYR_CAP.finditer(text):
+        s = t.start()
+        prev = _PREV_RU_WORD.search(text, max(0, s - 24), s)
+        if prev is not None and prev.group(1).lower() in _SLOT_LAST_WORDS:
+            m = _SLOT.search(text, max(0, s - 40), min(len(text), s + 80))
+            while m is not None and m.start(1) < s:
+                m = _SLOT.search(text, m.start() + 1, min(len(text), s + 80))
+            if m is not None and m.start(1) == s:
+                _add_slot(text, m, out)
+        word_end = s + 1
+        while word_end < len(text) and ("а" <= text[word_end] <= "я" or text[word_end] == "ё"):
+            word_end += 1
+        if text[s:word_end] in _EAST_ASIAN_FAMILIES:
+            m = _ASIAN_NAME.match(text, s)
+            if m is not None:
+                rest = m.group().split()[1:]
+                if all(not _profile(w)[4] or sum(_profile(w)[:3]) >= 0.1 or len(w) <= 4 for w in rest):
+                    out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "natasha"))
+        if _ARABIC_NEXT.match(text, s):
+            m = _ARABIC_NAME.match(text, s)
+            if m is not None:
+                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "natasha"))
     return out
+
+
+def _add_slot(text: str, m: re.Match[str], out: list[Entity]) -> None:
+    run = m.group(1)
+    if _ORG_FORM.match(run):
+        return
+    words = run.split()
+    # A lone common noun or place after the slot word is no name ("Клиент Банк", "директор Завода").
+    if len(words) == 1:
+        name, surn, patr, place, known = _profile(words[0])
+        if known and name + surn + patr < 0.05 and (_noun(words[0]) >= 0.5 or place >= 0.5):
+            return
+    out.append(Entity("PERSON", m.start(1), m.end(1), run, 0.8, "natasha"))
 
 
 _CYR_TOKEN = re.compile(r"(?<![А-Яа-яЁё\-])[А-ЯЁ][а-яё]{2,}(?![А-Яа-яЁё])")

@@ -8,8 +8,8 @@ gateway calls :meth:`Scanner.scan` from a thread pool, so the event loop never w
 from __future__ import annotations
 
 import re
-from datetime import date
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from perimeter.privacy.detect.addresses import find_addresses
 from perimeter.privacy.detect.contacts import (
