@@ -9,13 +9,16 @@ WHEELHOUSE ?= $(HOME)/.cache/perimeter/wheels
 LLAMA_CPP_VERSION := 0.3.36
 MODEL := models/tiny-llama.gguf
 CONFIG ?= examples/perimeter.yaml
+# The console's browser test drives Debian's Chromium (never a browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck unit venv model wheels bench-gateway clean
+.PHONY: run test lint typecheck unit venv model wheels bench-gateway screenshots clean
 
 run: $(VENV)/.installed $(MODEL)
 	$(BIN)/perimeter serve --config $(CONFIG)
 
-test: $(VENV)/.installed-dev $(MODEL)
+test: $(VENV)/.installed-dev $(MODEL) $(CHROMIUM)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -28,8 +31,16 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-dev $(MODEL)
+unit: $(VENV)/.installed-dev $(MODEL) $(CHROMIUM)
 	$(BIN)/pytest -q
+
+screenshots: $(VENV)/.installed-dev $(MODEL) $(CHROMIUM)
+	PERIMETER_SCREENSHOTS_DIR=$(CURDIR)/docs $(BIN)/pytest -q tests/console/test_browser.py
+
+$(CHROMIUM):
+	@echo ">> installing Debian's chromium for the console's browser test"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
 venv: $(VENV)/.installed
 model: $(MODEL)

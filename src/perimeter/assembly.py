@@ -4,7 +4,8 @@
 
     upstreams (providers, breakers)  →  accounting (keys, limits, ledger, audit)
       →  privacy  →  router (needs provider health and the budget check)
-      →  Pipeline(…every stage…)  →  admin API  →  metrics collectors
+      →  Pipeline(…every stage…)  →  admin API  →  console (/ui)
+      →  observability (metrics shared by workers, tracing, background checks)
 
 and returns an :class:`Assembly`, whose :meth:`~Assembly.aclose` takes it all down again in
 reverse (the ledger flushes after in-flight requests finished, providers close last).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,7 +28,7 @@ import orjson
 from perimeter.api.admin import AdminAPI
 from perimeter.api.state import ASGIApp
 from perimeter.config import Config
-from perimeter.observability import metrics
+from perimeter.observability import metrics, tracing
 from perimeter.pipeline import Pipeline
 from perimeter.providers.registry import build_provider
 from perimeter.resilience.breaker import CircuitBreaker
@@ -76,12 +78,17 @@ async def build(config: Config) -> Assembly:
             recorder=accounting.recorder if accounting else None,
             audit=accounting.audit if accounting else None,
         )
+        parts = Assembly(config, upstreams, pipeline, accounting=accounting, _closers=closers)
+        if accounting is not None:
+            admin = build_admin_api(config, accounting)
+            parts.mounts.append(("/admin/", admin))
+            console = build_console(config, pipeline, accounting, admin)
+            if console is not None:
+                parts.mounts.append(("/ui", console))
+        await build_observability(config, pipeline, accounting, closers)
     except BaseException:
         await _close_all(closers, upstreams)
         raise
-    parts = Assembly(config, upstreams, pipeline, accounting=accounting, _closers=closers)
-    if accounting is not None:
-        parts.mounts.append(("/admin/", build_admin_api(config, accounting)))
     audit_config(config, pipeline)
     return parts
 
@@ -166,6 +173,55 @@ def build_admin_api(config: Config, services: AccountingServices) -> AdminAPI:
     """``/admin/…`` over the accounting services (keys, usage, audit verify, counters)."""
     return AdminAPI(config.server.admin_key, services.keys, services.key_cache, services.audit, services.db,
                     flush=services.flush, counters=services.metrics)
+
+
+def build_console(config: Config, pipeline: Pipeline, services: AccountingServices, admin: ASGIApp) -> ASGIApp | None:
+    """The ``/ui`` console, when ``console`` is on for this mode and an admin key can log in."""
+    if not config.console.active(config.server.mode):
+        return None
+    if not config.server.admin_key:
+        (log.warning if config.console.enabled else log.info)(
+            "console: /ui is off because server.admin_key is not set (it is the console's login)")
+        return None
+    from perimeter.console.app import ConsoleApp
+
+    return ConsoleApp(config, pipeline, services, admin)
+
+
+#: ``perimeter serve --workers N`` points every worker at one directory through this variable.
+METRICS_DIR_ENV = "PERIMETER_METRICS_DIR"
+
+
+async def build_observability(config: Config, pipeline: Pipeline, accounting: AccountingServices | None,
+                              closers: list[Closer]) -> None:
+    """Bounded metric labels, metrics shared by workers, tracing, and the background checks."""
+    obs = config.observability
+    metrics.bind(config)
+    shared_dir = os.environ.get(METRICS_DIR_ENV) or obs.metrics.multiprocess_dir
+    if shared_dir:
+        from perimeter.observability.multiprocess import MetricsShare
+
+        share = MetricsShare(shared_dir, obs.metrics.flush_interval, refresh=pipeline.refresh_gauges)
+        share.start()
+        metrics.share_with_workers(share)
+
+        async def unshare() -> None:
+            metrics.share_with_workers(None)
+            await share.aclose()
+
+        closers.append(unshare)
+    if tracing.configure(obs.tracing, config) is not None:
+        async def stop_tracing() -> None:
+            await asyncio.to_thread(tracing.shutdown)
+
+        closers.append(stop_tracing)
+    if accounting is not None:
+        from perimeter.observability.watch import Watch
+
+        watch = Watch(accounting, audit_interval=obs.audit_verify_interval,
+                      budget_interval=obs.budget_refresh_interval, shared_dir=shared_dir)
+        watch.start()
+        closers.append(watch.aclose)
 
 
 # ------------------------------------------------------------------------------------------ audit

@@ -115,7 +115,8 @@ def route(request_file: str, explain: bool, config_path: str | None, entities: t
         sys.exit(2)
     targets: list[dict[str, Any]] = [
         {"providers": list(t.providers), "model": t.model,
-         "location": sorted({config.provider(p).location for p in t.providers})}
+         "location": sorted({config.provider(p).location for p in t.providers}),
+         "jurisdiction": sorted({config.provider(p).jurisdiction or "unknown" for p in t.providers})}
         for t in decision.targets
     ]
     if as_json:
@@ -134,7 +135,8 @@ def route(request_file: str, explain: bool, config_path: str | None, entities: t
         click.echo("fallback chain:")
         for i, t in enumerate(targets, 1):
             model = f" model={t['model']}" if t["model"] else ""
-            click.echo(f"  {i}. {'|'.join(t['providers'])} [{', '.join(t['location'])}]{model}")
+            click.echo(f"  {i}. {'|'.join(t['providers'])} [{', '.join(t['location'])}; "
+                       f"{', '.join(t['jurisdiction'])}]{model}")
         if decision.cascade is not None:
             click.echo("cascade: the local answer is checked and escalated to the cloud chain if it fails, refuses "
                        f"or its mean token logprob < {decision.cascade.min_confidence}")
@@ -153,6 +155,7 @@ async def _scan_and_decide(config: Config, ctx: RequestContext, router: HybridRo
             for name, n in simulated.items():
                 ctx.entity_counts[name] = ctx.entity_counts.get(name, 0) + n
             ctx.require_on_prem = ctx.require_on_prem or forced
+        _residency(config, ctx)
         return await router.decide(ctx)
     finally:
         for close in closers:
@@ -169,3 +172,14 @@ def _privacy_line(ctx: RequestContext) -> str:
     action = ctx.privacy_action or "not scanned"
     where = "; only on-prem providers may serve it" if ctx.require_on_prem else ""
     return f"{found} (action: {action}){where}"
+
+
+def _residency(config: Any, ctx: RequestContext) -> None:
+    """Where the alias's residency policy lets these (local) entity types go besides on-prem."""
+    from perimeter.privacy.residency import clouds_for_local, compile_rules
+
+    alias = config.models.get(ctx.alias)
+    if alias is None or not ctx.require_on_prem or not ctx.entity_counts:
+        return
+    policy = config.privacy.merged(alias.privacy)
+    ctx.residency_allows = clouds_for_local(compile_rules(policy.residency), ctx.entity_counts)

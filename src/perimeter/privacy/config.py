@@ -34,6 +34,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES
+from perimeter.privacy.residency import check_rules
 
 Action = Literal["pseudonymize", "block", "allow", "local"]
 FailureAction = Literal["block", "local"]
@@ -68,6 +69,9 @@ class PrivacyPolicyConfig(BaseModel):
     unscannable: Literal["fail", "allow"] = "fail"
     #: Add ``x-perimeter-entities: PERSON=2,RU_INN=1`` (counts only, never values) to responses.
     entities_header: bool = True
+    #: Where originals of each entity type may go besides on-prem, by jurisdiction, e.g.
+    #: ``{PERSON: [on_prem, RU], "RU_*": [on_prem, RU]}`` (see :mod:`perimeter.privacy.residency`).
+    residency: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("entities")
     @classmethod
@@ -83,6 +87,11 @@ class PrivacyPolicyConfig(BaseModel):
         """Names in ``entities`` that are neither built-in types nor in ``declared``."""
         valid = BUILTIN_TYPES | declared
         return sorted(t for t in self.entities if t not in valid)
+
+    @field_validator("residency")
+    @classmethod
+    def _residency(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        return check_rules(v)
 
     @field_validator("secret")
     @classmethod
@@ -100,8 +109,8 @@ class PrivacyPolicyConfig(BaseModel):
         data = self.model_dump(include=set(PrivacyPolicyConfig.model_fields))
         for name in override.model_fields_set:
             value = getattr(override, name)
-            if name == "entities":
-                data["entities"] = {**self.entities, **value}
+            if name in ("entities", "residency"):
+                data[name] = {**getattr(self, name), **value}
             else:
                 data[name] = value
         return PrivacyPolicyConfig.model_validate(data)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from perimeter.context import Location, RequestContext
 from perimeter.errors import GatewayError
 from perimeter.observability import metrics
+from perimeter.privacy import residency
 from perimeter.privacy.canary import CanaryWatch
 from perimeter.privacy.config import PrivacyConfig, PrivacyPolicyConfig
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
@@ -64,11 +65,15 @@ class PrivacyPlan:
     policy: PrivacyPolicyConfig
     tenant: str
     slots: list[Slot]
-    pseudonymize: list[list[Entity]]  # per slot, the findings whose action is ``pseudonymize``
+    pseudonymize: list[list[Entity]]  # per slot, the findings some cloud must get as surrogates
     on_prem_only: bool = False
     reason: str = ""
-    prepared: tuple[dict[str, Any], ResponseRestorer | None] | None = None
-    canary_hits: list[int] = field(default_factory=list)
+    actions: dict[str, str] = field(default_factory=dict)  # entity type -> policy action
+    clouds: frozenset[str] = frozenset()  # with on_prem_only: jurisdictions residency also allows
+    # One rewritten body (and the canaries found in it) per set of surrogate types: a Russian and
+    # a US cloud may get different bodies.
+    prepared: dict[frozenset[str], tuple[tuple[dict[str, Any], ResponseRestorer | None], list[int]]] = field(
+        default_factory=dict)
 
 
 class PrivacyStage:
@@ -201,12 +206,15 @@ class PrivacyStage:
                 headers={HEADER: header} if policy.entities_header else None,
             )
         local = sorted(t for t, a in actions.items() if a == "local")
-        pseudo = [[e for e in ents if actions[e.type] == "pseudonymize"] for ents in mapped.per_slot]
-        plan = PrivacyPlan(policy, tenant, mapped.slots, pseudo)
+        rules = residency.compile_rules(policy.residency)
+        pseudo = [[e for e in ents if residency.may_need_surrogate(rules, e.type, actions[e.type])]
+                  for ents in mapped.per_slot]
+        plan = PrivacyPlan(policy, tenant, mapped.slots, pseudo, actions=dict(actions))
         if local:
             plan.on_prem_only = True
             plan.reason = f"contains {', '.join(local)} (action: local)"
             ctx.require_on_prem = True
+            plan.clouds = ctx.residency_allows = residency.clouds_for_local(rules, local)
             ctx.privacy_action = "local"
         elif any(pseudo):
             ctx.privacy_action = "pseudonymize"
@@ -225,6 +233,7 @@ class PrivacyStage:
             ctx.privacy_plan = PrivacyPlan(policy, tenant, slots, [], on_prem_only=True, reason=code)
             return
         ctx.privacy_action = "block"
+        ctx.disclosure = None
         raise GatewayError(status, message, type="invalid_request_error" if status < 500 else "service_unavailable",
                            code=code)
 
@@ -258,25 +267,32 @@ class PrivacyStage:
             self._cache.popitem(last=False)
 
     # ------------------------------------------------------------------ prepare
-    def prepare(self, ctx: RequestContext, location: Location) -> tuple[dict[str, Any], Restorer | None]:
+    def prepare(self, ctx: RequestContext, location: Location,
+                jurisdiction: str | None = None) -> tuple[dict[str, Any], Restorer | None]:
         plan = ctx.privacy_plan
+        ctx.disclosure = None
         if not isinstance(plan, PrivacyPlan):
             if location == "on_prem" or not self.policy(ctx.alias).enabled:
                 return ctx.body, None
             raise GatewayError(500, "privacy inspection did not run; refusing to call a cloud provider",
                                type="server_error", code="privacy_not_inspected")
         if location == "on_prem":
+            ctx.disclosure = residency.disclosure(ctx.entity_counts, frozenset())
             return ctx.body, None
-        if plan.on_prem_only:
+        if plan.on_prem_only and (jurisdiction is None or jurisdiction not in plan.clouds):
+            where = f" in {jurisdiction}" if jurisdiction else " of unknown jurisdiction"
             raise GatewayError(503, f"this request must stay on-prem ({plan.reason}); refusing to send it to a "
-                               "cloud provider", type="service_unavailable", code="privacy_on_prem_required")
-        if plan.prepared is None:
-            prepared = self._pseudonymize(ctx, plan) if any(plan.pseudonymize) else (ctx.body, None)
-            plan.canary_hits = self.canaries.hits(prepared[0])
-            plan.prepared = prepared
-        if plan.canary_hits:
-            self._canary_alarm(ctx, plan.canary_hits)
-        body, restorer = plan.prepared
+                               f"cloud provider{where}", type="service_unavailable", code="privacy_on_prem_required")
+        rules = residency.compile_rules(plan.policy.residency)
+        findings, swapped = residency.surrogates_for(plan.pseudonymize, rules, plan.actions, jurisdiction)
+        ctx.disclosure = residency.disclosure(ctx.entity_counts, swapped)
+        prepared = plan.prepared.get(swapped)
+        if prepared is None:
+            made = self._pseudonymize(ctx, plan, findings) if swapped else (ctx.body, None)
+            prepared = plan.prepared[swapped] = (made, self.canaries.hits(made[0]))
+        (body, restorer), hits = prepared
+        if hits:
+            self._canary_alarm(ctx, hits)
         return body, restorer
 
     def _canary_alarm(self, ctx: RequestContext, hits: list[int]) -> None:
@@ -294,13 +310,15 @@ class PrivacyStage:
             except Exception:  # the refusal below must happen even if auditing fails
                 log.exception("request %s: auditing a canary hit failed", ctx.request_id)
         ctx.privacy_action = "block"
+        ctx.disclosure = None
         raise GatewayError(400, "the request was refused: it carries a value the operator marked as never to be "
                            "sent to a cloud provider (a privacy canary); the event was recorded",
                            code="privacy_canary_detected")
 
-    def _pseudonymize(self, ctx: RequestContext, plan: PrivacyPlan) -> tuple[dict[str, Any], ResponseRestorer | None]:
+    def _pseudonymize(self, ctx: RequestContext, plan: PrivacyPlan,
+                      findings: list[list[Entity]]) -> tuple[dict[str, Any], ResponseRestorer | None]:
         texts = [s.text for s in plan.slots]
-        entities = with_repeats(texts, plan.pseudonymize)
+        entities = with_repeats(texts, findings)
         result = self._pseudonymizer(plan.policy).run(plan.tenant, texts, entities)
         replacements = {s.path: new for s, new in zip(plan.slots, result.texts, strict=True) if new != s.original}
         kinds = {s.path: s.kind for s in plan.slots if s.kind != "text"}
