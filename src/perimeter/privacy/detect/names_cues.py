@@ -141,17 +141,27 @@ cordialement,mit freundlichen grüßen,saludos,grüße,many thanks,thanks again,
 """.replace("\n", "").split(",")
 )
 _CAP_START = re.compile(rf"(?<![\w'’-])[{_UP}][{_LO}]")
-_PREV_WORD = re.compile(r"([\w.'’-]+)[ \t\u00a0,:]*$")
 _NEXT_PREP = re.compile(rf"{_CAP}[ \u00a0]+(?:from|in|at|of)[ \u00a0]")
+
+
+def previous_word(text: str, start: int, skip: str = " \t\u00a0,:") -> str:
+    """The word before ``start`` (over spaces and ``skip`` punctuation, not over a line break),
+    lower case, without a trailing dot; "" when there is none.  A plain loop: a regex anchored
+    at the end would be tried at every position of the window."""
+    i = start - 1
+    while i >= 0 and text[i] in skip:
+        i -= 1
+    j = i
+    while j >= 0 and (text[j].isalnum() or text[j] in ".'’-"):
+        j -= 1
+    return text[j + 1:i + 1].lower().rstrip(".")
 
 
 def _cue_before(text: str, start: int) -> bool:
     """Whether a title, greeting, relation word or sign-off stands right before ``start``."""
-    m = _PREV_WORD.search(text, max(0, start - 24), start)
-    if m is not None and "\n" not in text[m.end(1):start]:
-        word = m.group(1).lower().rstrip(".")
-        if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS:
-            return True
+    word = previous_word(text, start)
+    if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS:
+        return True
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start:start].strip(" \t") in ("", "—", "–", "-") and line_start > 0:
         prev_line = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip().rstrip(",").lower()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.names_cues import previous_word
 from perimeter.privacy.entities import Entity
 
 _W = r"[А-ЯЁ][а-яёіїєґ]+(?:-[А-ЯЁ]?[а-яёіїєґ]+)?"
@@ -149,7 +150,6 @@ _SLOT_LAST_WORDS = frozenset(
 )
 _EAST_ASIAN_FAMILIES = frozenset(_EAST_ASIAN.split("|"))
 _CYR_CAP = re.compile(r"(?<![А-Яа-яЁё\-])[А-ЯЁ][а-яё]")
-_PREV_RU_WORD = re.compile(r"([А-Яа-яЁё\-]+)\.?[ \t\u00a0]*[:—–-]?[ \t\u00a0]*$")
 _ARABIC_NEXT = re.compile(r"[А-ЯЁ][а-яё]+[ \u00a0]+(?:ибн|бин|бен|бинт|абу|Абу|аль-|эль-|ад-|ас-|ат-|ар-|ан-|аш-|аз-|уль-)")
 
 
@@ -157,8 +157,7 @@ def find_slot_names(text: str) -> list[Entity]:
     out: list[Entity] = []
     for t in _CYR_CAP.finditer(text):
         s = t.start()
-        prev = _PREV_RU_WORD.search(text, max(0, s - 24), s)
-        if prev is not None and prev.group(1).lower() in _SLOT_LAST_WORDS:
+        if previous_word(text, s, " \t\u00a0:—–-") in _SLOT_LAST_WORDS:
             m = _SLOT.search(text, max(0, s - 40), min(len(text), s + 80))
             while m is not None and m.start(1) < s:
                 m = _SLOT.search(text, m.start() + 1, min(len(text), s + 80))
