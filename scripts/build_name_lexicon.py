@@ -16,9 +16,11 @@ Writes, under ``src/perimeter/privacy/detect/data/``:
   ``data/NOTICE``).  Scanning uses it to tell an ordinary word ("Hope", "Mercedes", "Milan") from
   a rare capitalised word that can only be a name in a name's place ("Hi Rashmi,").
 
-Names that are also frequent English words (Zipf ≥ 3.8: "will", "long", "said", "milan") are
-left out of the world lists: the hand-checked census lists and the rules for ambiguous names
-decide those.  The output is sorted, so a rebuild with the same pins is byte-identical.
+Names that are also very frequent English words (Zipf ≥ 4.5: "will", "long", "said", "can")
+are left out of the world lists: the hand-checked census lists and the rules for ambiguous names
+decide those.  wordfreq folds case, so popular names are frequent "words" too ("liam" 4.3):
+the threshold is high, and a given name counts *alone* only when it is no English word at all
+(Zipf < 3, ``lexicon.single_first_names``).  The output is sorted, so a rebuild with the same pins is byte-identical.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ DATA = Path(__file__).resolve().parents[1] / "src" / "perimeter" / "privacy" / "
 LATIN = re.compile(r"[a-zà-öø-ÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĵķĺļľŀłńņňŋōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżžș ț'’-]+")
 CYRILLIC = re.compile(r"[а-яёіїєґўјљњћџѓќ'’-]+")
 COMMON_ZIPF = 3.0  # the common-word list
-NAME_IS_WORD_ZIPF = 3.8  # a Faker name this frequent as an English word is left out
+NAME_IS_WORD_ZIPF = 4.5  # a Faker name this frequent as an English word ("can", "said") is left out
 
 
 def _words(value: object) -> list[str]:

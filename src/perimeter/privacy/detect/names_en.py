@@ -41,7 +41,8 @@ _STOP = frozenset(
 a an the and or but if so to of in on at by for with from as is are was were be been it its this
 that these those he she we they you i my our your their his her me us them not no yes all any
 please thanks thank hello hi hey dear best regards kind sincerely cheers yours note subject re fw
-monday tuesday wednesday thursday friday saturday sunday january february march april may june
+monday tuesday wednesday thursday friday saturday sunday feb apr aug sept oct nov dec
+january february march april may june
 july august september october november december street st road avenue lane drive court way place
 inc ltd llc corp co company group team support service services bank university college school
 department office project product customer client user admin manager director engineer
@@ -400,7 +401,10 @@ def _names_in_run(
                 )
                 if pinyin:
                     surname_known = True
-                if (surname_known and w not in _AMBIGUOUS) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
+                # An unknown first word before a surname counts unless it is an ordinary English
+                # word ("Trusted Root", "Best Sellers"); "Tomasz Wiśniewski" still does.
+                plain_word = w not in first and w not in last and not is_initial and lexicon.zipf(w) >= 3.5
+                if (surname_known and w not in _AMBIGUOUS and not plain_word) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
                     end_k = m
                     score = 0.9 if surname_known else 0.75
                     while end_k + 1 < len(run) and end_k - k < 3 and _continues_name(words[end_k + 1], last) and not (

@@ -233,6 +233,13 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _HASH_WORD = re.compile(r"(?i:sha\d*|hash|digest|checksum|commit|etag|integrity|md5|uuid|guid|id)\W{0,6}$")
 
 
+def _wordy(value: str) -> bool:
+    """Mostly words joined by separators ("PERIMETER_EMBEDDINGS_BACKEND=onnxruntime-int8")."""
+    parts = re.split(r"[-_.=/:]", value)
+    letters = sum(len(p) for p in parts if p.isalpha() and len(p) >= 3)
+    return len(parts) >= 3 and letters >= 0.7 * len(value.replace("-", "").replace("_", ""))
+
+
 def _quoted_tokens(text: str, lower: str, out: list[Entity]) -> None:
     for m in _QUOTED_TOKEN.finditer(text):
         value = m.group(1)
@@ -240,8 +247,8 @@ def _quoted_tokens(text: str, lower: str, out: list[Entity]) -> None:
             continue
         if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and _entropy(value) >= 3.5):
             continue
-        if _SLUG.fullmatch(value):
-            continue  # "claude-3-5-sonnet-latest", "gpt-4o-mini-2024-07-18": a model or package name
+        if _SLUG.fullmatch(value) or _wordy(value):
+            continue  # "claude-3-5-sonnet-latest", "APP_BACKEND=onnxruntime-int8": names, not keys
         window = lower[max(0, m.start() - 300):m.start()]
         if any(w in window for w in ("auth", "token", "secret", "passw", "api_key", "apikey", "api key", "credential", "ключ", "токен")):
             out.append(Entity("SECRET", m.start(1), m.end(1), value, 0.8, "credential_assignment"))
