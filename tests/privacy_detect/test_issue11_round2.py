@@ -159,3 +159,12 @@ def test_world_lexicon_keeps_english_words_out_of_single_names() -> None:
     assert "oksana" in lexicon.single_first_names()
     assert lexicon.zipf("the") > 7 and lexicon.zipf("Qwzx") == 0.0
     assert "sparks" in lexicon.weak_last_names() and "sparks" not in lexicon.last_names() - lexicon.read("last_names")
+
+
+def test_loopback_and_network_prefixes_are_no_addresses(scanner: Scanner) -> None:
+    text = "bind to 127.0.0.1, allow 192.168.10.0/24, the host is 192.168.10.45"
+    assert of_type(scanner, text, "IP_ADDRESS") == ["192.168.10.45"]
+
+
+def test_no_word_of_a_place_name_is_a_name_alone(scanner: Scanner) -> None:
+    assert of_type(scanner, "We hiked up Mount Victoria and down to Lake Charlotte.", "PERSON") == []

@@ -168,6 +168,8 @@ def find_ips(ix: TextIndex) -> list[Entity]:
                 continue
             if parts[0] in ("0", "255") or _VERSION_CTX.search(text, max(0, m.start() - 28), m.start()):
                 continue
+            if parts[0] == "127" or (parts[3] == "0" and text[m.end():m.end() + 1] == "/"):
+                continue  # loopback and "10.0.0.0/8" network prefixes identify no one (as "::1", "fe80::/10")
             if len(parts[0]) == 1 and not _IP_CTX.search(text, max(0, m.start() - 40), m.start()):
                 continue  # "1.8.1.159" is far more often a version than an address
             out.append(Entity("IP_ADDRESS", m.start(), m.end(), m.group(), 0.95, "ipv4"))
