@@ -366,6 +366,8 @@ def _names_in_run(
     k = 0
     while k < len(run):
         w = words[k]
+        if w in _PLACE_FIRST and k + 1 < len(run) and text[max(0, run[k].start() - 4):run[k].start()].lower() != "mr. ":
+            break  # "Lake Victoria", "Mount Charlotte": no later word of a place name is a name alone
         is_initial = len(run[k].group()) == 2 and run[k].group().endswith(".")
         title = run[k].group().rstrip(".") in _TITLE
         end_k = -1
@@ -432,8 +434,6 @@ def _names_in_run(
             or (end_k + 1 < len(run) and words[end_k + 1] in _PLACE_LAST)
         ):
             end_k = -1  # "The Washington Post", "the Grace Hotel": a title or a company, not a person
-            if not title and (words[k] in _PLACE_FIRST or (end_k + 1 < len(run) and words[-1] in _PLACE_LAST)):
-                break  # nor is any word of "Lake Victoria" a name on its own
         if end_k >= 0:
             s, e = run[k].start(), run[end_k].end()
             out.append(Entity("PERSON", s, e, text[s:e], score, "en_names"))
