@@ -168,3 +168,18 @@ def test_loopback_and_network_prefixes_are_no_addresses(scanner: Scanner) -> Non
 
 def test_no_word_of_a_place_name_is_a_name_alone(scanner: Scanner) -> None:
     assert of_type(scanner, "We hiked up Mount Victoria and down to Lake Charlotte.", "PERSON") == []
+
+
+def test_nickname_in_brackets_stays_inside_the_name(scanner: Scanner) -> None:
+    assert of_type(scanner, "CV header: Aleksandra (Sasha) Wojcik-Brandt, Berlin", "PERSON") == [
+        "Aleksandra (Sasha) Wojcik-Brandt"]
+
+
+def test_sql_comparison_with_a_name_column(scanner: Scanner) -> None:
+    text = "SELECT id FROM users WHERE first_name = 'Zoya' AND last_name = 'Kuzminykh';"
+    assert of_type(scanner, text, "PERSON") == ["Zoya", "Kuzminykh"]
+
+
+def test_buildings_is_no_build_number_context(scanner: Scanner) -> None:
+    text = "4 Gray's Inn Buildings, London WC1R 5AH\nT: 020 7946 0112"
+    assert of_type(scanner, text, "PHONE") == ["020 7946 0112"]

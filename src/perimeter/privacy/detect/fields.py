@@ -38,7 +38,7 @@ _ANY_NAME = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+(?:[A-ZА-Я�
 _KEY_VALUE = re.compile(
     rf"(?<![\w])(?P<q>[\"']?)(?P<key>{_NAME_KEY.pattern}|{_PLAIN_NAME_KEY.pattern}|{_BIRTH_KEY.pattern}|{_SSN_KEY.pattern})(?P=q)"
     r"[ \t]*(?:[:=]|(?<=[А-Яа-яЁё])[ \t]+(?=[А-ЯЁ]{2}))[ \t]*"
-    r"(?P<vq>[\"']?)(?P<value>[^\"'\n,;{}|]{1,80}?)(?P=vq)[ \t]*(?=$|[\n,;}|]|\"|')",
+    r"(?:(?P<vq>[\"'])(?P<value>[^\"'\n]{1,80}?)(?P=vq)|(?P<bare>[^\"'\n,;{}|]{1,80}?)[ \t]*(?=$|[\n,;}|]))",
     re.MULTILINE | re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\t|;|\||,")
@@ -86,9 +86,10 @@ def find_field_values(text: str) -> list[Entity]:
         return out
     if ":" in text or "=" in text or "\n" in text:
         for m in _KEY_VALUE.finditer(text):
-            kind = _type_of(m.group("key"), m.group("value"))
+            group = "value" if m.group("value") is not None else "bare"
+            kind = _type_of(m.group("key"), m.group(group))
             if kind is not None:
-                s, e = m.span("value")
+                s, e = m.span(group)
                 out.append(Entity(kind, s, e, text[s:e], 0.85, "field"))
     out.extend(_table_columns(text))
     return out

@@ -63,6 +63,8 @@ _KO_FAMILY = (
     r"Noh|Roh|Ha|Kwak|Sung|Cha|Joo|Ju|Woo|Koo|Ku|Min|Na|Jin|Ji|Um|Eom|Chae|Won|Chun|Cheon|Bang|Gong|Hyun|Ham|Byun|"
     r"Yeom|Yeo|Choo|Do|Seok|Sul|Ma|Gil|Pyo|Myung|Ki|Ban|Wang|Geum|Ok|Yook|Maeng|Je|Mo|Tak|Kook|Yeon|Kyung|Bong|Ryoo"
 )
+# "Ekaterina (Katya) Smirnova": a nickname in brackets between the given name and the surname.
+_NICKNAME = re.compile(rf"({_CAP})[ \u00a0]\(({_CAP})\)[ \u00a0]({_CAP})")
 _KO_FAMILIES = frozenset(_KO_FAMILY.split("|"))
 _KO_GIVEN = rf"[A-Z]{_KO_SYLLABLE}-[a-z]{_KO_SYLLABLE}"
 _KOREAN = re.compile(
@@ -200,6 +202,10 @@ def find_cued_names(text: str) -> list[Entity]:
             m = _BEFORE_RU_VERB.match(text, s)
             if m is not None and m.group(1).lower() in lexicon.single_first_names():
                 out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
+        if text[end:end + 2] == " (":
+            m = _NICKNAME.match(text, s)
+            if m is not None and (m.group(1).lower() in lexicon.first_names() or m.group(2).lower() in lexicon.first_names()):
+                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
         if "-" in text[s:end] or text[s:end] in _KO_FAMILIES:
             m = _KOREAN.match(text, s)
             if m is not None:
