@@ -142,6 +142,7 @@ best,regards,best regards,kind regards,cheers,thanks,thank you,sincerely,yours,w
 cordialement,mit freundlichen grüßen,saludos,grüße,many thanks,thanks again,thanks so much,best wishes,--
 """.replace("\n", "").split(",")
 )
+_WORD_REST = re.compile(r"[\w'’-]*")
 _CAP_START = re.compile(rf"(?<![\w'’-])[{_UP}][{_LO}]")
 _NEXT_PREP = re.compile(rf"{_CAP}[ \u00a0]+(?:from|in|at|of)[ \u00a0]")
 
@@ -195,9 +196,7 @@ def find_cued_names(text: str) -> list[Entity]:
             m = _DEPARTMENT.match(text, s)
             if m is not None and (m.group(1).lower() in lexicon.first_names() or _rare(m.group(1))):
                 out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
-        end = t.end()
-        while end < len(text) and (text[end].isalpha() or text[end] in "-'’"):
-            end += 1
+        end = _WORD_REST.match(text, t.end()).end()  # type: ignore[union-attr]  # always matches
         if end + 1 < len(text) and text[end] == " " and "а" <= text[end + 1] <= "я":
             m = _BEFORE_RU_VERB.match(text, s)
             if m is not None and m.group(1).lower() in lexicon.single_first_names():

@@ -105,31 +105,50 @@ def _lower_name(word: str) -> bool:
     return word in lexicon.cyrillic_first_names() or _diminutive_of_name(word)
 
 
-_PAIR = re.compile(r"(?<![А-Яа-яЁёA-Za-z\-])([а-яё]{1,12})[ \u00a0]+(?=([а-яё]{3,})(?![А-Яа-яЁёA-Za-z\-]))")
+# The cue words as one pattern: CPython scans for its first letters in C, so only the places
+# where a cue stands are visited (a loop over every word pair cost ~0.15 ms per KB).
+_CUE_THEN_WORD = re.compile(
+    r"(?<![А-Яа-яЁёA-Za-z\-])(?:" + "|".join(sorted(_LOWER_CUES, key=len, reverse=True)) + r")"
+    r"[ \u00a0]+([а-яё]{3,})(?![А-Яа-яЁёA-Za-z\-])",
+    re.IGNORECASE,
+)
+_VERB_THEN_WORDS = re.compile(
+    r"(?<![А-Яа-яЁёA-Za-z\-])(?:" + "|".join(sorted(_VERB_CUES, key=len, reverse=True)) + r")"
+    r"((?:[ \u00a0]+[а-яё]+){1,3})",
+    re.IGNORECASE,
+)
+_LOWER_RUN_WORD = re.compile(r"[а-яё]{3,}")
+_LINE_HEAD_FROM = re.compile(
+    r"(?:^|\n)[ \t]*(?:(?:короче|кстати|вот|ну|а|и|так)[ ,]+)?([а-яё]{3,})(?=[ \u00a0]+из[ \u00a0])"
+)
 
 
 def find_lower_cued(text: str) -> list[Entity]:
     out: list[Entity] = []
-    recent: list[str] = []  # the last words of the clause, for "скинь пожалуйста денег вике"
-    last_end = -1
-    for m in _PAIR.finditer(text):
-        cue, word = m.group(1), m.group(2)
-        if m.start() != last_end or any(c in text[last_end:m.start()] for c in ",.!?\n"):
-            recent = []
-        last_end = m.end()
-        cued = cue in _LOWER_CUES or any(w in _VERB_CUES for w in recent[-2:])
-        recent.append(cue)
-        start = m.end()
-        if not cued and not (_FROM_DEPARTMENT.match(text, start + len(word)) and _sentence_head(text, start)):
-            continue
-        if _lower_name(word):
+    seen: set[int] = set()
+
+    def consider(start: int, word: str) -> None:
+        if start not in seen and word.islower() and _lower_name(word):
+            seen.add(start)
             out.append(Entity("PERSON", start, start + len(word), word, 0.7, "natasha_lower"))
-    if text[:1].islower() or "\n" in text:
-        # a name opening the text or a line ("ленка из отдела кадров сказала…")
-        for m in re.finditer(r"(?:^|\n)[ \t]*(?:(?:короче|кстати|вот|ну|а|и|так)[ ,]+)?([а-яё]{3,})(?=[ \u00a0]+из[ \u00a0])", text):
-            if _FROM_DEPARTMENT.match(text, m.end(1)) and _lower_name(m.group(1)):
-                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.7, "natasha_lower"))
+
+    for m in _CUE_THEN_WORD.finditer(text):
+        consider(m.start(1), m.group(1))
+    for m in _VERB_THEN_WORDS.finditer(text):
+        # "скинь пожалуйста денег вике": a giving verb a few words before, in the same clause
+        for w in _LOWER_RUN_WORD.finditer(m.group(1)):
+            consider(m.start(1) + w.start(), w.group())
+    if " из " in text:
+        for m in _LINE_HEAD_FROM.finditer(text):
+            if _FROM_DEPARTMENT.match(text, m.end(1)):
+                consider(m.start(1), m.group(1))
+        for m in _WORD_BEFORE_FROM.finditer(text):
+            if _FROM_DEPARTMENT.match(text, m.end(1)) and _sentence_head(text, m.start(1)):
+                consider(m.start(1), m.group(1))
     return out
+
+
+_WORD_BEFORE_FROM = re.compile(r"(?<![А-Яа-яЁёA-Za-z\-])([а-яё]{3,})(?=[ \u00a0]+из[ \u00a0])")
 
 
 def _sentence_head(text: str, pos: int) -> bool:
