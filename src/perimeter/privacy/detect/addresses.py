@@ -97,6 +97,7 @@ _EN_LOWER = re.compile(
     r"(?:,?\s*(?:apt|apartment|suite|unit|flat|#)\.?\s*#?[\w\-]{1,6})?"
     r"(?:,\s*[a-z]{3,}(?:\s[a-z]{3,})?,?\s+[a-z]{2}\s+\d{5}(?:-\d{4})?)?"  # ", austin tx 78702"
 )
+_BUILDING_WORD = re.compile(r"к\.|корп")
 # Zelenograd-style: a town and a building number with no street ("г. Зеленоград, к. 1106, кв. 212").
 _RU_TOWN_BUILDING = re.compile(
     rf"{_NB}(?:г\.|город|пос\.|п\.|пгт\.?|с\.|д\.)\s*[А-ЯЁ][\w\-ё]*,?\s*(?:корпус|корп\.|к\.|дом|д\.|стр\.)\s*№?\s*\d{{1,5}}[\w/\-]{{0,4}}"
@@ -313,9 +314,11 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
         for m in _po_boxes(text):
             out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_en"))
     if not text.isascii() and ("к." in text or "корп" in text):
-        for m in _RU_TOWN_BUILDING.finditer(text):
-            start, end = _grow_ru(text, m.start(), m.end())
-            out.append(Entity("ADDRESS", start, end, text[start:end].rstrip(" ,"), 0.8, "address_ru"))
+        for part in _BUILDING_WORD.finditer(text):  # only around "к."/"корп": the town comes first
+            m = _RU_TOWN_BUILDING.search(text, max(0, part.start() - 48), part.end() + 40)
+            if m is not None and m.start() <= part.start() < m.end():
+                start, end = _grow_ru(text, m.start(), m.end())
+                out.append(Entity("ADDRESS", start, end, text[start:end].rstrip(" ,"), 0.8, "address_ru"))
     out.extend(find_postal_addresses(text))
     if _EU_HINT.search(ix.lower):
         for rx in (_EU_GLUED, _EU_LEADING, _EU_NUMBER_FIRST):

@@ -111,13 +111,16 @@ def find_postal_addresses(text: str) -> list[Entity]:
 
 # Every postcode holds three digits in a row, or is a UK/Canadian one; the anchor is looked for
 # only around those (the town-first branch would otherwise be tried at every capital).
-_SEED = re.compile(r"\d{3}|[A-Z]\d[A-Z][ \u00a0]?\d|\d[A-Z]{2}(?![\w])")
+# Three patterns that each start with a digit (CPython then skips to digits in C; one
+# alternation with a letter-first branch is tried at every position).
+_SEEDS = (re.compile(r"\d{3}"), re.compile(r"\d[A-Z]{2}(?![\w])"), re.compile(r"\d[A-Z]\d"))
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for m in _SEED.finditer(text):
-        a, b = max(0, m.start() - 60), min(len(text), m.end() + 40)
+    seeds = sorted(m.span() for rx in _SEEDS for m in rx.finditer(text))
+    for m_start, m_end in seeds:
+        a, b = max(0, m_start - 60), min(len(text), m_end + 40)
         if spans and a <= spans[-1][1]:
             spans[-1] = (spans[-1][0], b)
         else:

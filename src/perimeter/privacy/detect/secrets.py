@@ -71,6 +71,12 @@ _PLACEHOLDER_KEY = re.compile(r"(?:x{6,}|X{6,}|\*{4,}|your_|YOUR_|<your|0{8,})")
 _CODE_EXPR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.|\(|\[)")
 
 
+def _aligned_lower(text: str) -> str:
+    """``text.lower()`` with one code point per character ("İ" lowers to two)."""
+    low = text.replace("\u0130", "i").lower()
+    return low if len(low) == len(text) else "".join(ch.lower()[:1] for ch in text)
+
+
 def _entropy(value: str) -> float:
     counts = Counter(value)
     n = len(value)
@@ -192,6 +198,14 @@ _PASSWORD_WORD = re.compile(r"(?<![A-Za-zА-Яа-яЁё])(?i:пароль|пар
 _NEXT_TOKEN = re.compile(r"[ \t]+([^\s]+)")
 
 
+def _find_all(haystack: str, needle: str) -> list[int]:
+    out, at = [], haystack.find(needle)
+    while at != -1:
+        out.append(at)
+        at = haystack.find(needle, at + 1)
+    return out
+
+
 def _password_like(token: str) -> bool:
     if not 6 <= len(token) <= 64 or "://" in token or "@" in token or _PLACEHOLDER.match(token):
         return False
@@ -205,8 +219,9 @@ def _password_like(token: str) -> bool:
     return kinds >= 3 and has_digit_or_symbol and any(c.isalpha() for c in token)
 
 
-def _bare_passwords(text: str, out: list[Entity]) -> None:
-    for m in _PASSWORD_WORD.finditer(text):
+def _bare_passwords(text: str, lower: str, out: list[Entity]) -> None:
+    starts = sorted(at for stem in ("pass", "парол", "pwd") for at in _find_all(lower, stem))
+    for m in (m for at in starts if (m := _PASSWORD_WORD.match(text, at)) is not None):
         pos = m.end()
         for _ in range(7):
             t = _NEXT_TOKEN.match(text, pos)
@@ -261,7 +276,8 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
     out[:] = [e for e in out if not _PLACEHOLDER_KEY.search(e.text[4:])]  # "sk_test_xxxxxxxx…"
     lower = ix.lower
     if "pass" in lower or "парол" in lower or "pwd" in lower:
-        _bare_passwords(text, out)
+        aligned = lower if len(lower) == len(text) else _aligned_lower(text)
+        _bare_passwords(text, aligned, out)
     if any(q in text for q in "\"'`") and any(w in lower for w in ("auth", "token", "secret", "key", "ключ", "токен")):
         _quoted_tokens(text, lower, out)
     if "PRIVATE KEY" in text:
