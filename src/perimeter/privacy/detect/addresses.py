@@ -315,9 +315,9 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
             out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_en"))
     if not text.isascii() and ("к." in text or "корп" in text):
         for part in _BUILDING_WORD.finditer(text):  # only around "к."/"корп": the town comes first
-            m = _RU_TOWN_BUILDING.search(text, max(0, part.start() - 48), part.end() + 40)
-            if m is not None and m.start() <= part.start() < m.end():
-                start, end = _grow_ru(text, m.start(), m.end())
+            town = _RU_TOWN_BUILDING.search(text, max(0, part.start() - 48), part.end() + 40)
+            if town is not None and town.start() <= part.start() < town.end():
+                start, end = _grow_ru(text, town.start(), town.end())
                 out.append(Entity("ADDRESS", start, end, text[start:end].rstrip(" ,"), 0.8, "address_ru"))
     out.extend(find_postal_addresses(text))
     if _EU_HINT.search(ix.lower):

@@ -88,6 +88,20 @@ _KEY_STEMS = (
 _STEM = re.compile("|".join(re.escape(stem) for stem in _KEY_STEMS))
 
 
+def _key_value_at(text: str, lo: int, at: int) -> re.Match[str] | None:
+    """The key-value match whose key holds the stem at ``at``: tried only at the word starts
+    (and quotes) just before it — a ``search`` over the window cost ~50 µs per stem."""
+    p = at
+    while p >= lo:
+        ch = text[p - 1] if p else " "
+        if not (ch.isalnum() or ch == "_"):
+            m = _KEY_VALUE.match(text, p - 1 if ch in "\"'" else p, min(len(text), at + 130))
+            if m is not None:
+                return m
+        p -= 1
+    return None
+
+
 def find_field_values(text: str) -> list[Entity]:
     """Only the places where a key stem occurs are tried (the key-value pattern over a whole
     1 MB source file cost ~0.5 s; around the stems it costs a few ms)."""
@@ -103,8 +117,8 @@ def find_field_values(text: str) -> list[Entity]:
     for at in hits:
         if at < reach:
             continue
-        m = _KEY_VALUE.search(text, max(0, at - 24, reach), min(len(text), at + 130))
-        if m is None or m.start() > at or m.start() in seen:
+        m = _key_value_at(text, max(0, at - 24, reach), at)
+        if m is None or m.start() in seen:
             continue
         seen.add(m.start())
         reach = m.end()
