@@ -183,3 +183,8 @@ def test_sql_comparison_with_a_name_column(scanner: Scanner) -> None:
 def test_buildings_is_no_build_number_context(scanner: Scanner) -> None:
     text = "4 Gray's Inn Buildings, London WC1R 5AH\nT: 020 7946 0112"
     assert of_type(scanner, text, "PHONE") == ["020 7946 0112"]
+
+
+def test_zip_plus_four_on_a_second_line(scanner: Scanner) -> None:
+    text = "Ship to:\n77 Birch Street, Suite 9\nAkron, OH 44308-1234"
+    assert of_type(scanner, text, "ADDRESS") == ["77 Birch Street, Suite 9\nAkron, OH 44308-1234"]

@@ -134,15 +134,22 @@ def find_postal_addresses(text: str) -> list[Entity]:
 _SEEDS = (re.compile(r"\d{3}"), re.compile(r"\d[A-Z]{2}(?![\w])"), re.compile(r"\d[A-Z]\d"))
 
 
+_CAPITAL = re.compile(rf"(?<![\w'’-])[{_UP}]")
+_DIGIT_RUN = re.compile(r"[\d-]*")
+
+
 def _candidate_starts(text: str, seed: int) -> list[int]:
-    line_start = text.rfind("\n", 0, seed) + 1
-    out = []
-    for p in range(max(line_start, seed - 45), seed):
-        if text[p].isupper() and (p == 0 or not (text[p - 1].isalnum() or text[p - 1] in "-_'’")):
-            out.append(p)
+    """Capitals up to 45 characters before the seed on its line, and the seed's digit run —
+    none when the digit run cannot be a postcode (a phone's "912", a 9-digit id)."""
     p = seed
-    while p > line_start and (text[p - 1].isdigit() or text[p - 1] in "-"):
+    while p > 0 and (text[p - 1].isdigit() or text[p - 1] == "-"):
         p -= 1
+    run = _DIGIT_RUN.match(text, p).group()  # type: ignore[union-attr]  # always matches
+    digits = sum(ch.isdigit() for ch in run)
+    if not (4 <= digits <= 7 or (digits == 9 and "-" in run) or text[seed + 1:seed + 2].isalpha()):
+        return []  # a postcode has 4–7 digits in its run, ZIP+4 nine (UK/Canadian ones: a letter next)
+    line_start = text.rfind("\n", 0, seed) + 1
+    out = [m.start() for m in _CAPITAL.finditer(text, max(line_start, seed - 45), seed)]
     out.append(p)
     return out
 
