@@ -188,3 +188,9 @@ def test_buildings_is_no_build_number_context(scanner: Scanner) -> None:
 def test_zip_plus_four_on_a_second_line(scanner: Scanner) -> None:
     text = "Ship to:\n77 Birch Street, Suite 9\nAkron, OH 44308-1234"
     assert of_type(scanner, text, "ADDRESS") == ["77 Birch Street, Suite 9\nAkron, OH 44308-1234"]
+
+
+def test_field_offsets_survive_a_dotted_capital_i(scanner: Scanner) -> None:
+    # "İ" lowers to two code points; the key search runs on the lower-case text.
+    text = "İzmir office\ncontact_name: Zeynep Kaya\npassword hint: İ, then Kq7#mPz2x"
+    assert of_type(scanner, text, "PERSON") == ["Zeynep Kaya"]

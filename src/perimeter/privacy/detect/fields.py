@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.prescan import aligned_lower
 from perimeter.privacy.entities import Entity
 
 _NAME_KEY = re.compile(
@@ -42,12 +43,6 @@ _KEY_VALUE = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\t|;|\||,")
-
-
-def _aligned_lower(text: str) -> str:
-    """``text.lower()`` with one code point per character ("İ" lowers to two)."""
-    low = text.replace("\u0130", "i").lower()
-    return low if len(low) == len(text) else "".join(ch.lower()[:1] for ch in text)
 
 
 def _type_of(key: str, value: str) -> str | None:
@@ -110,7 +105,7 @@ def find_field_values(text: str) -> list[Entity]:
     if not any(stem in lower for stem in _KEY_STEMS):
         return out
     if len(lower) != len(text):  # "İ" lowers to two code points: keep offsets aligned
-        lower = _aligned_lower(text)
+        lower = aligned_lower(text)
     hits = [m.start() for m in _STEM.finditer(lower)]
     seen: set[int] = set()
     reach = -1

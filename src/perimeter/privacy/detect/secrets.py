@@ -13,7 +13,7 @@ from collections import Counter
 
 from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.literals import SECRET_WORDS, VENDOR_PREFIXES, alternation
-from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.entities import Entity
 
 _VENDOR = re.compile(
@@ -69,12 +69,6 @@ _PLACEHOLDER = re.compile(
 )
 _PLACEHOLDER_KEY = re.compile(r"(?:x{6,}|X{6,}|\*{4,}|your_|YOUR_|<your|0{8,})")
 _CODE_EXPR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.|\(|\[)")
-
-
-def _aligned_lower(text: str) -> str:
-    """``text.lower()`` with one code point per character ("İ" lowers to two)."""
-    low = text.replace("\u0130", "i").lower()
-    return low if len(low) == len(text) else "".join(ch.lower()[:1] for ch in text)
 
 
 def _entropy(value: str) -> float:
@@ -276,7 +270,7 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
     out[:] = [e for e in out if not _PLACEHOLDER_KEY.search(e.text[4:])]  # "sk_test_xxxxxxxx…"
     lower = ix.lower
     if "pass" in lower or "парол" in lower or "pwd" in lower:
-        aligned = lower if len(lower) == len(text) else _aligned_lower(text)
+        aligned = lower if len(lower) == len(text) else aligned_lower(text)
         _bare_passwords(text, aligned, out)
     if any(q in text for q in "\"'`") and any(w in lower for w in ("auth", "token", "secret", "key", "ключ", "токен")):
         _quoted_tokens(text, lower, out)
