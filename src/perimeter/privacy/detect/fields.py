@@ -14,6 +14,7 @@ import re
 
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.prescan import aligned_lower
+from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
 
 _NAME_KEY = re.compile(
@@ -65,8 +66,6 @@ def _type_of(key: str, value: str) -> str | None:
         low = value.lower()
         known = low in lexicon.first_names() or low in lexicon.cyrillic_first_names()
         if not known and not value.isascii():
-            from perimeter.privacy.detect.names_ru import word_profile
-
             known = sum(word_profile(value)[:3]) >= 0.3  # pymorphy: a first name, surname or patronymic
         return "PERSON" if value[:1].isupper() and value.isalpha() and known else None
     return None

@@ -18,6 +18,8 @@ from functools import lru_cache
 from typing import Any
 
 from perimeter.privacy.detect.names_ru_cues import find_slot_names
+from perimeter.privacy.detect.ru_profile import noun_mass as _noun_mass
+from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
 
 _TOKEN = re.compile(r"[А-ЯЁІЇЄҐ][а-яёіїєґ']+(?:-[А-ЯЁ]?[а-яёіїєґ]+)?|[А-ЯЁ]\.")
@@ -51,25 +53,6 @@ def load_ner() -> Any:
 
                 _ner = NewsNERTagger(NewsEmbedding())
     return _ner
-
-
-@lru_cache(maxsize=65536)
-def word_profile(word: str) -> tuple[float, float, float, float, bool]:
-    """(first-name, surname, patronymic, place/org) probability mass and whether it is known."""
-    name = surn = patr = other = 0.0
-    parses = load_morph().parse(word)
-    for p in parses:
-        tag = p.tag
-        if "Name" in tag:
-            name += p.score
-        elif "Surn" in tag:
-            surn += p.score
-        elif "Patr" in tag:
-            patr += p.score
-        elif "Geox" in tag or "Orgn" in tag or "Trad" in tag:
-            other += p.score
-    known = bool(parses) and parses[0].is_known
-    return name, surn, patr, other, known
 
 
 @lru_cache(maxsize=4096)
@@ -116,15 +99,6 @@ def _label(word: str, mid_sentence: bool) -> str:
     if mid_sentence and other < 0.3:
         return "A"
     return "O"
-
-
-@lru_cache(maxsize=65536)
-def _noun_mass(word: str) -> float:
-    """Probability mass of readings as a common noun ("Лев" the lion, "Вера" faith)."""
-    return sum(
-        p.score for p in load_morph().parse(word)
-        if "NOUN" in p.tag and not ({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes)
-    )
 
 
 @lru_cache(maxsize=65536)

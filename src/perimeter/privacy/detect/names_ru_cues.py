@@ -18,6 +18,7 @@ import re
 
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.names_cues import previous_word
+from perimeter.privacy.detect.ru_profile import noun_mass, word_profile
 from perimeter.privacy.entities import Entity
 
 _W = r"[А-ЯЁ][а-яёіїєґ]+(?:-[А-ЯЁ]?[а-яёіїєґ]+)?"
@@ -68,16 +69,8 @@ _ARABIC_NAME = re.compile(
 )
 
 
-def _profile(word: str) -> tuple[float, float, float, float, bool]:
-    from perimeter.privacy.detect.names_ru import word_profile
-
-    return word_profile(word)
-
-
-def _noun(word: str) -> float:
-    from perimeter.privacy.detect.names_ru import _noun_mass
-
-    return _noun_mass(word)
+_profile = word_profile
+_noun = noun_mass
 
 
 def _diminutive_of_name(word: str) -> bool:
