@@ -73,7 +73,7 @@ def _type_of(key: str, value: str) -> str | None:
 
 # Every key above holds one of these (lower case): a text without any has no such field.
 _KEY_STEMS = (
-    "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р", "др",
+    "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р",
     "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
     "ученик", "fio", "patronymic",
 )
@@ -111,6 +111,9 @@ def find_field_values(text: str) -> list[Entity]:
     for at in hits:
         if at < reach:
             continue
+        near = text[at:at + 32]
+        if ":" not in near and "=" not in near and not (lower[at] in "фио" and " " in near):
+            continue  # no separator right after the key: not a key-value pair (tables are read below)
         m = _key_value_at(text, max(0, at - 24, reach), at)
         if m is None or m.start() in seen:
             continue

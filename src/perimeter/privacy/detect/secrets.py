@@ -249,8 +249,16 @@ def _wordy(value: str) -> bool:
     return len(parts) >= 3 and letters >= 0.7 * len(value.replace("-", "").replace("_", ""))
 
 
-def _quoted_tokens(text: str, lower: str, out: list[Entity]) -> None:
-    for m in _QUOTED_TOKEN.finditer(text):
+def _quoted_tokens(text: str, lower: str, triggers: list[re.Match[str]], out: list[Entity]) -> None:
+    """Only the 300 characters after a credential word are searched (the word must come first)."""
+    windows: list[tuple[int, int]] = []
+    for hit in triggers:
+        a, b = hit.start(), min(len(text), hit.start() + 300)
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+    for m in (m for a, b in windows for m in _QUOTED_TOKEN.finditer(text, a, b)):
         value = m.group(1)
         if _UUID.fullmatch(value) or _PLACEHOLDER_KEY.search(value) or _HASH_WORD.search(text, max(0, m.start() - 30), m.start()):
             continue
@@ -272,8 +280,9 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
     if "pass" in lower or "парол" in lower or "pwd" in lower:
         aligned = lower if len(lower) == len(text) else aligned_lower(text)
         _bare_passwords(text, aligned, out)
-    if any(q in text for q in "\"'`") and any(w in lower for w in ("auth", "token", "secret", "key", "ключ", "токен")):
-        _quoted_tokens(text, lower, out)
+    triggers = ix.literal_matches(_TRIGGER, "secret_words")
+    if triggers and any(q in text for q in "\"'`"):
+        _quoted_tokens(text, lower, triggers, out)
     if "PRIVATE KEY" in text:
         for m in _PRIVATE_KEY.finditer(text):
             out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "private_key"))
@@ -283,7 +292,7 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             if not _PLACEHOLDER.match(m.group("value")):
                 out.append(Entity("SECRET", s, e, m.group("value"), 0.95, "url_credentials"))
     seen: set[int] = set()
-    for hit in ix.literal_matches(_TRIGGER, "secret_words"):
+    for hit in triggers:
         # Back to the start of the identifier holding the trigger (at most 40 characters).
         word = _WORD_TAIL.search(text, max(0, hit.start() - 40), hit.start())
         lo = word.start() if word is not None else hit.start()
