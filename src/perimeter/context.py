@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Endpoint = Literal["chat", "completions", "embeddings", "messages"]
+Endpoint = Literal["chat", "completions", "embeddings", "messages", "responses", "count_tokens"]
 Location = Literal["on_prem", "cloud"]
 
 
@@ -25,6 +25,11 @@ class Principal:
     tags: tuple[str, ...] = ()
     allowed_aliases: tuple[str, ...] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tenant(self) -> str:
+        """Whose data this is: a team, else the key (surrogates, stored responses)."""
+        return f"team:{self.team}" if self.team else f"key:{self.key_id}"
 
 
 @dataclass(slots=True)

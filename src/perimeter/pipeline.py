@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from perimeter.config import AliasConfig, Config
-from perimeter.context import RequestContext
+from perimeter.context import Principal, RequestContext
 from perimeter.errors import GatewayError, ProviderError, StreamBroken, not_found
 from perimeter.observability import metrics
 from perimeter.resilience.backoff import backoff_delay
@@ -76,6 +76,12 @@ class Pipeline:
         self.alias_config(ctx)
         if self.gatekeeper is not None:
             await self.gatekeeper.admit(ctx)
+
+    async def identify(self, api_key: str | None) -> Principal | None:
+        """Who is calling, for reads of their own stored objects (no limits apply)."""
+        if self.gatekeeper is None:
+            return None
+        return await self.gatekeeper.identify(api_key)
 
     async def plan(self, ctx: RequestContext) -> RouteDecision:
         """Privacy inspection, then the routing decision."""

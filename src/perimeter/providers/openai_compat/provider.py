@@ -18,6 +18,12 @@ import orjson
 from perimeter.errors import ProviderError, StreamBroken
 from perimeter.providers.base import Timeouts
 from perimeter.providers.client import HTTPProvider, decode_event
+from perimeter.providers.openai_compat.responses_native import (
+    ResponsesStreamTranslator,
+    needs_chat,
+    to_chat_completion,
+    to_responses_request,
+)
 
 if TYPE_CHECKING:
     from perimeter.providers.openai_compat.config import OpenAICompatProviderConfig
@@ -85,7 +91,14 @@ class OpenAICompatProvider(HTTPProvider):
             raise ProviderError(f"provider '{self.name}' returned an error: {data['error']}", kind="upstream_error")
         return data
 
+    def _native(self, body: dict[str, Any]) -> bool:
+        return self.cfg.responses == "native" and not needs_chat(body)
+
     async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+        if self._native(body):
+            data = await self.post_json(self.base_url + "/responses", to_responses_request(body),
+                                        {"x-request-id": request_id}, self._on_error)
+            return to_chat_completion(data, str(body.get("model")))
         return await self._post("/chat/completions", body, request_id)
 
     async def completions(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
@@ -95,7 +108,32 @@ class OpenAICompatProvider(HTTPProvider):
         return await self._post("/embeddings", body, request_id)
 
     def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+        if self._native(body):
+            return self._stream_responses(body, request_id)
         return self._stream("/chat/completions", body, request_id)
+
+    async def _stream_responses(self, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
+        """Chunks translated from the upstream's Responses events, until its terminal event."""
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        tr = ResponsesStreamTranslator(str(body.get("model")), include_usage)
+        started = False
+        events = self.post_sse(self.base_url + "/responses", to_responses_request(body),
+                               {"x-request-id": request_id}, self._on_error)
+        try:
+            async for ev in events:
+                for chunk in tr.feed(decode_event(self.name, ev)):
+                    started = True
+                    yield chunk
+                if tr.finished:
+                    return
+            raise ProviderError(f"provider '{self.name}' responses stream ended without response.completed",
+                                kind="truncated_stream")
+        except ProviderError as exc:
+            if started and not isinstance(exc, StreamBroken):
+                raise StreamBroken(exc.message, kind=exc.kind) from exc
+            raise
+        finally:
+            await events.aclose()
 
     def completions_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
         return self._stream("/completions", body, request_id)
