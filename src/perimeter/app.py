@@ -47,6 +47,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/completions"): _completions,
     ("POST", "/v1/embeddings"): _embeddings,
     ("POST", "/v1/messages"): anthropic_api.handle_messages,
+    ("POST", "/v1/messages/count_tokens"): anthropic_api.handle_count_tokens,
     ("POST", "/v1/responses"): responses_api.create,
     ("GET", "/v1/models"): openai_api.list_models,
     ("GET", "/health/live"): health.live,

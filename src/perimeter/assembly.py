@@ -78,6 +78,7 @@ async def build(config: Config) -> Assembly:
             gatekeeper=accounting.gatekeeper if accounting else None,
             recorder=accounting.recorder if accounting else None,
             audit=accounting.audit if accounting else None,
+            token_counter=accounting.recorder.counter if accounting else None,
         )
         responses = build_response_store(config, accounting, closers)
     except BaseException:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 Endpoint = Literal["chat", "completions", "embeddings", "messages", "responses", "count_tokens"]
 Location = Literal["on_prem", "cloud"]
+DROPPED_HEADER = "x-perimeter-dropped"
 
 
 @dataclass(slots=True)
@@ -72,3 +73,9 @@ class RequestContext:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
+
+    def note_dropped(self, names: list[str]) -> None:
+        """Say in ``x-perimeter-dropped`` what of the request no provider was given (never silently)."""
+        if names:
+            have = [n for n in self.response_headers.get(DROPPED_HEADER, "").split(",") if n]
+            self.response_headers[DROPPED_HEADER] = ",".join(dict.fromkeys([*have, *names]))

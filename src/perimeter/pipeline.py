@@ -17,10 +17,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from perimeter.accounting.tokens import TokenCounter
 from perimeter.config import AliasConfig, Config
 from perimeter.context import Principal, RequestContext
 from perimeter.errors import GatewayError, ProviderError, StreamBroken, not_found
 from perimeter.observability import metrics
+from perimeter.providers.extensions import strip_extensions
 from perimeter.resilience.backoff import backoff_delay
 from perimeter.resilience.breaker import BreakerState
 from perimeter.resilience.upstream import Upstream, pick_least_outstanding
@@ -54,6 +56,7 @@ class Pipeline:
         gatekeeper: Gatekeeper | None = None,
         recorder: UsageRecorder | None = None,
         audit: AuditSink | None = None,
+        token_counter: TokenCounter | None = None,
     ) -> None:
         self.config = config
         self.upstreams = upstreams
@@ -62,6 +65,8 @@ class Pipeline:
         self.gatekeeper = gatekeeper
         self.recorder = recorder
         self.audit = audit
+        #: Local token counts where no provider counts (``/v1/messages/count_tokens``).
+        self.token_counter = token_counter or TokenCounter()
 
     # ----------------------------------------------------------------- stage 1-3: before the call
     def alias_config(self, ctx: RequestContext) -> AliasConfig:
@@ -113,7 +118,8 @@ class Pipeline:
         return RouteDecision(targets, "primary")
 
     # ----------------------------------------------------------------- stage 4: call with fallback
-    def _body_for(self, ctx: RequestContext, up: Upstream, model: str | None) -> tuple[dict[str, Any], Restorer | None]:
+    def _body_for(self, ctx: RequestContext, up: Upstream, model: str | None
+                  ) -> tuple[dict[str, Any], Restorer | None, list[str]]:
         if ctx.require_on_prem and up.provider.location != "on_prem":
             # Defence in depth: routing already filtered, but never let a cloud call through.
             raise GatewayError(503, "refusing to send an on-prem-only request to a cloud provider",
@@ -123,9 +129,10 @@ class Pipeline:
             body, restorer = self.privacy.prepare(ctx, up.provider.location)
         else:
             body = ctx.body
+        body, dropped = strip_extensions(body, up.provider.extensions)
         body = dict(body)
         body["model"] = model or up.provider.default_model or ctx.alias
-        return body, restorer
+        return body, restorer, dropped
 
     def _targets_upstreams(self, target: RouteTarget) -> list[Upstream]:
         return [self.upstreams[n] for n in target.providers]
@@ -145,7 +152,7 @@ class Pipeline:
                     break
                 attempt += 1
                 ctx.attempts += 1
-                body, restorer = self._body_for(ctx, up, target.model)
+                body, restorer, dropped = self._body_for(ctx, up, target.model)
                 up.outstanding += 1
                 try:
                     result = await call(up, body)
@@ -172,6 +179,7 @@ class Pipeline:
                     up.outstanding -= 1
                 up.breaker.record_success()
                 self._served_by(ctx, up, body.get("model"), ti)
+                ctx.note_dropped(dropped)
                 return result, restorer
         raise self._exhausted(ctx, last, skipped_open)
 
@@ -228,6 +236,24 @@ class Pipeline:
         ctx.route_trail.append(f"{res.reason}{conf}")
         self._note_usage(ctx, res.response.get("usage"))
         return res.response
+
+    async def count_tokens(self, ctx: RequestContext) -> int:
+        """Prompt tokens of ``ctx.body`` as the provider that would serve it counts them.
+
+        Privacy and routing apply as for a chat call (a cloud provider counts the
+        pseudonymized body, and only when the policy lets the request go there); a provider
+        that cannot count is answered by the local estimate instead.  Counting costs nothing
+        in the ledger.
+        """
+        decision = await self.plan(ctx)
+
+        async def count(up: Upstream, body: dict[str, Any]) -> dict[str, Any]:
+            return {"input_tokens": await up.provider.count_tokens(body, request_id=ctx.request_id)}
+
+        result, _ = await self._run(ctx, decision, count)
+        ctx.usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        exact = result["input_tokens"]
+        return exact if isinstance(exact, int) else self.token_counter.count_prompt(ctx.body)
 
     async def completions(self, ctx: RequestContext) -> dict[str, Any]:
         decision = await self.plan(ctx)
@@ -294,6 +320,10 @@ class Pipeline:
                 else:
                     if not client_wants_usage and "usage" in chunk:
                         chunk = {k: v for k, v in chunk.items() if k != "usage"}
+                    elif usage and ctx.endpoint == "chat" and chunk.get("choices"):
+                        # The prompt count some providers send first: OpenAI clients get
+                        # usage only in the last chunk (null before it).
+                        chunk = {**chunk, "usage": None}
                     out = sr.feed(chunk) if sr is not None else (chunk,)
                     for c in out:
                         if ctx.ttft is None:

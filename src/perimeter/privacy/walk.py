@@ -1,7 +1,7 @@
 """Every place user data travels in a request body, as addressable text slots.
 
 Chat: every message's ``content`` (a string, or parts with ``type: text``), ``name``,
-``refusal``/``reasoning_content``, tool-call and legacy function-call ``arguments`` (parsed as
+``refusal``/``reasoning_content``, the text of ``thinking_blocks``, tool-call and legacy function-call ``arguments`` (parsed as
 JSON: each string value is a slot, so the rewritten arguments stay valid JSON), plus ``system``
 (an Anthropic-style top level, string or text blocks), ``prediction.content`` and ``user``.
 Completions: ``prompt`` and ``suffix``.  Embeddings: ``input``.
@@ -122,6 +122,11 @@ def collect(endpoint: str, body: dict[str, Any]) -> tuple[list[Slot], list[str]]
             c.content((*base, "content"), msg.get("content"))
             for field in ("name", "refusal", "reasoning_content"):
                 c.text((*base, field), msg.get(field))
+            blocks = msg.get("thinking_blocks")  # Anthropic thinking sent back (extensions.py)
+            if isinstance(blocks, list):
+                for k, block in enumerate(blocks):
+                    if isinstance(block, dict):
+                        c.text((*base, "thinking_blocks", k, "thinking"), block.get("thinking"))
             calls = msg.get("tool_calls")
             if isinstance(calls, list):
                 for j, call in enumerate(calls):

@@ -37,19 +37,9 @@ from perimeter.stages import StoredResponse
 
 log = logging.getLogger("perimeter.api.responses")
 
-DROPPED = "x-perimeter-dropped"
-
-
 def owner_of(principal: Principal | None) -> str:
     """Stored responses belong to a tenant; keyless dev mode has one, ``default``."""
     return principal.tenant if principal is not None else "default"
-
-
-def note_dropped(ctx: RequestContext, names: list[str]) -> None:
-    """Say in a header what of the request no provider could be given (never silently)."""
-    if names:
-        have = [n for n in ctx.response_headers.get(DROPPED, "").split(",") if n]
-        ctx.response_headers[DROPPED] = ",".join(dict.fromkeys([*have, *names]))
 
 
 class _Create:
@@ -71,7 +61,7 @@ class _Create:
     async def run(self, gw: GatewayState, ctx: RequestContext, ex: Exchange, send: Send) -> None:
         req = self.req
         assert req is not None
-        note_dropped(ctx, req.dropped)
+        ctx.note_dropped(req.dropped)
         if req.previous_id is not None:
             await self._prepend_history(gw, ctx, req)
         if not ctx.body["messages"]:
@@ -103,7 +93,7 @@ class _Create:
                                     "earlier in its conversation was deleted or has expired).",
                                param="previous_response_id", code="previous_response_not_found")
         history, dropped = previous_turns(chain)
-        note_dropped(ctx, dropped)
+        ctx.note_dropped(dropped)
         messages = ctx.body["messages"]
         lead = 1 if req.instructions else 0  # this turn's instructions stay first
         ctx.body["messages"] = [*messages[:lead], *history, *messages[lead:]]
