@@ -137,3 +137,11 @@ async def test_reasoning_effort_becomes_a_thinking_budget_that_fits(
         assert "thinking" not in sent
     else:
         assert sent["thinking"] == {"type": "enabled", "budget_tokens": budget}
+
+
+async def test_json_schema_response_format_becomes_output_config(provider: AnthropicProvider, fake: FakeAnthropic) -> None:
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
+    await provider.chat({"messages": [{"role": "user", "content": "x"}],
+                         "response_format": {"type": "json_schema", "json_schema": {"name": "r", "schema": schema}}},
+                        request_id="r")
+    assert fake.requests[-1]["output_config"] == {"format": {"type": "json_schema", "schema": schema}}

@@ -95,11 +95,17 @@ async def test_anthropic_sdk_tools_count_tokens_and_stop_sequence(tiny_model: Pa
             {"messages": messages, "tools": [{"type": "function", "function": {
                 "name": "get_weather", "description": "Weather", "parameters": TOOL["parameters"]}}]}, request_id="t")
 
-        plain = await client.messages.create(model="local", max_tokens=30, messages=messages, temperature=0)
+        # greedy decoding (the newest SDK has no temperature: send it by hand), so the same text comes again
+        greedy: Any = {"temperature": 0}
+        plain = await client.messages.create(model="local", max_tokens=30, messages=messages, extra_body=greedy)
         text = plain.content[0].text  # type: ignore[union-attr]
-        stop = text[8:11]  # greedy decoding: the same text comes again, and stops there
-        stopped = await client.messages.create(model="local", max_tokens=30, messages=messages, temperature=0,
+        stop = text[8:11]
+        stopped = await client.messages.create(model="local", max_tokens=30, messages=messages, extra_body=greedy,
                                                stop_sequences=[stop])
         assert stopped.stop_reason == "stop_sequence" and stopped.stop_sequence == stop
         assert stopped.content[0].text == text[:text.index(stop)]  # type: ignore[union-attr]
+
+        shaped = await client.messages.create(model="local", max_tokens=100, messages=messages, output_config={
+            "format": {"type": "json_schema", "schema": TOOL["parameters"]}})
+        assert json.loads(shaped.content[0].text)["city"] in ("Paris", "Oslo")  # type: ignore[union-attr]
         await client.close()

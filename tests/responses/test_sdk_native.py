@@ -14,7 +14,7 @@ import httpx
 import openai
 
 from tests.fakes.gateway import RunningGateway
-from tests.fakes.openai_server import Fault, FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, Fault
 
 Pair = tuple[RunningGateway, openai.AsyncOpenAI]
 TOOL = {"type": "function", "name": "lookup", "description": "search",

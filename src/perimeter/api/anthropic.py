@@ -191,6 +191,21 @@ def _tools(tools: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _output_config(config: Any, out: dict[str, Any]) -> None:
+    """``output_config``: a JSON schema for the answer (structured output) and an effort level."""
+    if config is None:
+        return
+    if not isinstance(config, dict):
+        raise bad_request("output_config: must be an object", param="output_config")
+    fmt = config.get("format")
+    if fmt is not None:
+        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict):
+            raise bad_request("output_config.format: must be {type: json_schema, schema}", param="output_config.format")
+        out["response_format"] = {"type": "json_schema", "json_schema": {"name": "output", "schema": fmt["schema"]}}
+    if config.get("effort") is not None:
+        out["reasoning_effort"] = "xhigh" if config["effort"] == "max" else config["effort"]
+
+
 def anthropic_request_to_openai(body: Any, *, counting: bool = False) -> dict[str, Any]:
     """Validate an Anthropic Messages request and translate it to the canonical OpenAI body.
 
@@ -227,6 +242,7 @@ def anthropic_request_to_openai(body: Any, *, counting: bool = False) -> dict[st
             out[name] = body[name]
     if body.get("thinking") is not None:
         out["thinking"] = _thinking(body["thinking"])
+    _output_config(body.get("output_config"), out)
     if body.get("stop_sequences"):
         out["stop"] = list(body["stop_sequences"])
     user = (body.get("metadata") or {}).get("user_id")

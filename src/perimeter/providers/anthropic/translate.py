@@ -14,6 +14,7 @@ own.  What differs between the two protocols and how it is bridged:
   thinking back as ``reasoning_content`` plus the blocks (streams: text deltas, then the
   signature);
 * ``cache_control`` on content parts, messages, tools and the body is passed through;
+* a ``json_schema`` ``response_format`` becomes ``output_config.format`` (structured outputs);
 * stop reasons (the matched stop sequence as the choice's ``stop_reason``, as vLLM reports
   it), usage (cache reads and writes count as prompt tokens, and apart for pricing).
 """
@@ -170,6 +171,10 @@ def to_anthropic_request(body: dict[str, Any], model: str, default_max_tokens: i
         out["thinking"] = thinking
     if body.get("cache_control") is not None:
         out["cache_control"] = body["cache_control"]
+    rf = body.get("response_format")
+    if isinstance(rf, dict) and rf.get("type") == "json_schema":
+        schema = (rf.get("json_schema") or {}).get("schema")
+        out["output_config"] = {"format": {"type": "json_schema", "schema": schema or {"type": "object"}}}
     for src, dst in (("temperature", "temperature"), ("top_p", "top_p"), ("top_k", "top_k")):
         if body.get(src) is not None:
             out[dst] = body[src]
@@ -202,7 +207,8 @@ def count_tokens_request(body: dict[str, Any], model: str) -> dict[str, Any]:
     """The ``/v1/messages/count_tokens`` body: the prompt parts of a Messages request."""
     req = to_anthropic_request(body, model, 1)
     return {k: v for k, v in req.items()
-            if k in ("model", "messages", "system", "tools", "tool_choice", "thinking", "cache_control")}
+            if k in ("model", "messages", "system", "tools", "tool_choice", "thinking", "cache_control",
+                     "output_config")}
 
 
 def to_openai_response(data: dict[str, Any], model: str) -> dict[str, Any]:
