@@ -31,6 +31,7 @@ from perimeter.providers.openai_compat.responses_dialect import (
     new_id,
     output_text_part,
     reasoning_item,
+    sealed_thinking,
     status_from_finish,
     usage_from_chat,
 )
@@ -40,7 +41,7 @@ Shell = Callable[..., dict[str, Any]]
 
 
 class _Item:
-    __slots__ = ("call_id", "id", "index", "kind", "name", "text")
+    __slots__ = ("call_id", "id", "index", "kind", "name", "sealed", "text")
 
     def __init__(self, kind: str, index: int, item_id: str, *, call_id: str = "", name: str = "") -> None:
         self.kind = kind
@@ -49,12 +50,13 @@ class _Item:
         self.text = ""
         self.call_id = call_id
         self.name = name
+        self.sealed: str | None = None  # a reasoning item's encrypted_content
 
     def done(self, status: str = "completed") -> dict[str, Any]:
         if self.kind == "message":
             return message_item(self.id, self.text, status)
         if self.kind == "reasoning":
-            return reasoning_item(self.id, self.text)
+            return reasoning_item(self.id, self.text, encrypted=self.sealed)
         return function_call_item(self.id, self.call_id, self.name, self.text, status)
 
 
@@ -145,6 +147,17 @@ class ResponsesStreamEncoder:
                                delta=args)
         return out
 
+    def _thinking(self, block: dict[str, Any]) -> bytes:
+        """An Anthropic signature seals the reasoning item in progress; a redacted block is an
+        item of its own (so the client can send both back, see :func:`sealed_thinking`)."""
+        if block.get("type") == "redacted_thinking":
+            item, out = self._open_item("reasoning")
+            item.sealed = sealed_thinking(block)
+            return out + self._close_open()
+        if self._open is not None and self._open.kind == "reasoning":
+            self._open.sealed = sealed_thinking(block)
+        return b""
+
     # ------------------------------------------------------------------ public
     def feed(self, chunk: dict[str, Any]) -> bytes:
         out = b"" if self.started else self._start()
@@ -156,6 +169,8 @@ class ResponsesStreamEncoder:
             delta = choice.get("delta") or {}
             if delta.get("reasoning_content"):
                 out += self._text("reasoning", delta["reasoning_content"])
+            for block in delta.get("thinking_blocks") or ():
+                out += self._thinking(block)
             if delta.get("content"):
                 out += self._text("message", delta["content"])
             for tc in delta.get("tool_calls") or ():

@@ -113,16 +113,39 @@ def _message_content(content: Any, role: str, where: str) -> tuple[Any, str | No
     return parts, refusal
 
 
+#: ``encrypted_content`` of a reasoning item that carries an Anthropic thinking block: the
+#: block's signature (or a redacted block's data), opaque to the client, which sends it back.
+THINKING_PREFIX = "anthropic-thinking:"
+REDACTED_PREFIX = "anthropic-redacted:"
+
+
+def thinking_block(item: dict[str, Any]) -> dict[str, Any] | None:
+    """The Anthropic thinking block a reasoning item carries, if it carries one."""
+    sealed = item.get("encrypted_content")
+    if not isinstance(sealed, str):
+        return None
+    if sealed.startswith(REDACTED_PREFIX):
+        return {"type": "redacted_thinking", "data": sealed.removeprefix(REDACTED_PREFIX)}
+    if sealed.startswith(THINKING_PREFIX):
+        parts = item.get("content") or item.get("summary") or ()
+        text = "".join(str(p.get("text", "")) for p in parts if isinstance(p, dict))
+        return {"type": "thinking", "thinking": text, "signature": sealed.removeprefix(THINKING_PREFIX)}
+    return None
+
+
 def items_to_messages(items: list[Any], where: str = "input") -> tuple[list[dict[str, Any]], list[str]]:
     """Responses input items → chat messages, and the item types that were dropped.
 
     Consecutive ``function_call`` items join the assistant turn before them (chat carries a
     turn's text and its tool calls in one message); ``function_call_output`` becomes a tool
-    message.  ``reasoning`` items are model-private state that chat cannot carry: they are
+    message.  A ``reasoning`` item that carries an Anthropic thinking block (ours, see
+    :func:`message_to_output`) goes back as that block on the assistant turn after it; other
+    reasoning items are another vendor's private state that chat cannot carry: they are
     dropped and reported, so the caller can say so in a header.
     """
     messages: list[dict[str, Any]] = []
     dropped: list[str] = []
+    thinking: list[dict[str, Any]] = []  # blocks waiting for their assistant turn
     for i, item in enumerate(items):
         w = f"{where}[{i}]"
         if not isinstance(item, dict):
@@ -136,6 +159,8 @@ def items_to_messages(items: list[Any], where: str = "input") -> tuple[list[dict
             msg: dict[str, Any] = {"role": role, "content": content}
             if refusal is not None:
                 msg["refusal"] = refusal
+            if role == "assistant" and thinking:
+                msg["thinking_blocks"], thinking = thinking, []
             messages.append(msg)
         elif itype == "function_call":
             for key in ("call_id", "name", "arguments"):
@@ -151,6 +176,8 @@ def items_to_messages(items: list[Any], where: str = "input") -> tuple[list[dict
                     last["content"] = None
             else:
                 messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+                if thinking:
+                    messages[-1]["thinking_blocks"], thinking = thinking, []
         elif itype == "function_call_output":
             if not isinstance(item.get("call_id"), str):
                 raise ShapeError(f"{w}.call_id must be a string", f"{w}.call_id")
@@ -163,7 +190,11 @@ def items_to_messages(items: list[Any], where: str = "input") -> tuple[list[dict
                 raise ShapeError(f"{w}.output must be a string or an array of content parts", f"{w}.output")
             messages.append({"role": "tool", "tool_call_id": item["call_id"], "content": result})
         elif itype == "reasoning":
-            dropped.append("reasoning")
+            block = thinking_block(item)
+            if block is not None:
+                thinking.append(block)
+            else:
+                dropped.append("reasoning")
         else:
             raise ShapeError(f"{w}: input item type '{itype}' is not supported by this gateway "
                              "(supported: message, function_call, function_call_output, reasoning)", w)
@@ -371,11 +402,22 @@ def reasoning_item(item_id: str, text: str, *, encrypted: str | None = None) -> 
     return item
 
 
+def sealed_thinking(block: dict[str, Any]) -> str:
+    """The ``encrypted_content`` that carries an Anthropic thinking block through a Responses client."""
+    if block.get("type") == "redacted_thinking":
+        return REDACTED_PREFIX + str(block.get("data", ""))
+    return THINKING_PREFIX + str(block.get("signature", ""))
+
+
 def message_to_output(message: dict[str, Any]) -> list[dict[str, Any]]:
     """A chat ``message`` → Responses output items: reasoning, then the message, then calls."""
     out: list[dict[str, Any]] = []
+    blocks = [b for b in message.get("thinking_blocks") or () if isinstance(b, dict)]
     reasoning = message.get("reasoning_content")
-    if isinstance(reasoning, str) and reasoning:
+    if blocks:
+        out.extend(reasoning_item(new_id("rs"), str(b.get("thinking", "")), encrypted=sealed_thinking(b))
+                   for b in blocks)
+    elif isinstance(reasoning, str) and reasoning:
         out.append(reasoning_item(new_id("rs"), reasoning))
     content = message.get("content")
     text = content if isinstance(content, str) else "".join(
