@@ -8,20 +8,24 @@ BIN := $(VENV)/bin
 WHEELHOUSE ?= $(HOME)/.cache/perimeter/wheels
 LLAMA_CPP_VERSION := 0.3.36
 MODEL := models/tiny-llama.gguf
+# The Codex CLI (npm) for `make test-codex`: a ~420 MB download, cached outside the repository.
+CODEX_VERSION := 0.171.0
+CODEX_DIR ?= $(HOME)/.cache/perimeter/codex-$(CODEX_VERSION)
+CODEX := $(CODEX_DIR)/node_modules/.bin/codex
 CONFIG ?= examples/perimeter.yaml
 
-.PHONY: run test lint typecheck unit venv model wheels bench-gateway clean
+.PHONY: run test lint typecheck unit venv model wheels bench-gateway test-codex clean
 
 run: $(VENV)/.installed $(MODEL)
 	$(BIN)/perimeter serve --config $(CONFIG)
 
 test: $(VENV)/.installed-dev $(MODEL)
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests tests_clients benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests tests_clients benchmarks scripts
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -58,6 +62,14 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 
 $(MODEL): scripts/make_tiny_gguf.py $(VENV)/.installed
 	$(BIN)/python scripts/make_tiny_gguf.py --out $(MODEL)
+
+# Real agent clients that need a download (not part of `make test`): the Codex CLI.
+test-codex: $(VENV)/.installed-dev $(CODEX)
+	PERIMETER_CODEX=$(CODEX) $(BIN)/pytest -q tests_clients
+
+$(CODEX):
+	mkdir -p $(CODEX_DIR)
+	npm install --prefix $(CODEX_DIR) --no-audit --no-fund --loglevel=error @openai/codex@$(CODEX_VERSION)
 
 bench-gateway: $(VENV)/.installed $(MODEL)
 	bash benchmarks/gateway_overhead/run.sh

@@ -53,6 +53,8 @@ class Fault:
 class FakeOpenAI:
     name: str = "fake"
     reply: Callable[[dict[str, Any]], str] = default_reply
+    #: Which tool call the fake model makes for a chat body (default: :func:`_tool_call`).
+    call: Callable[[dict[str, Any], str], dict[str, Any] | None] | None = None
     chunk_delay: float = 0.0
     first_byte_delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -150,7 +152,7 @@ class FakeOpenAI:
             return early
         text = self.reply(body)
         n = body.get("n") or 1
-        call = _tool_call(body, text)
+        call = (self.call or _tool_call)(body, text)
         rf = body.get("response_format") or {}
         if rf.get("type") == "json_schema":
             text = orjson.dumps(schema_instance((rf.get("json_schema") or {}).get("schema"))).decode()

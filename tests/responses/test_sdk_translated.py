@@ -170,7 +170,9 @@ async def test_max_output_tokens_cut_reports_incomplete(gw: Pair) -> None:
 
 @pytest.mark.parametrize(("body", "param", "code"), [
     ({"model": "m", "input": "x", "stop": ["a"]}, "stop", "unknown_parameter"),
-    ({"model": "m", "input": "x", "tools": [{"type": "web_search"}]}, "tools[0]", None),
+    ({"model": "m", "input": "x", "tools": [{"type": "web_search"}], "tool_choice": {"type": "function", "name": "f"}},
+     "tool_choice", None),
+    ({"model": "m", "input": "x", "tools": ["web_search"]}, "tools[0]", None),
     ({"model": "m", "input": "x", "background": True}, "background", "unsupported_parameter"),
     ({"model": "m", "input": "x", "conversation": "conv_1"}, "conversation", "unsupported_parameter"),
     ({"model": "m", "input": 42}, "input", None),
@@ -220,3 +222,14 @@ async def test_reasoning_items_in_input_are_dropped_with_a_header(gw: Pair, upst
             {"role": "user", "content": "q2"}]})
     assert r.status_code == 200 and r.headers["x-perimeter-dropped"] == "reasoning"
     assert [m["role"] for m in upstream.requests[-1]["messages"]] == ["user", "assistant", "user"]
+
+
+async def test_hosted_tools_are_dropped_with_a_header(gw: Pair, upstream: FakeOpenAI) -> None:
+    g, _ = gw
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"{g.base_url}/responses", json={
+            "model": "m", "input": "search the web", "tools": [WEATHER, {"type": "web_search"}, {
+                "type": "namespace", "name": "agents", "tools": []}], "client_metadata": {"session_id": "s"}})
+    assert r.status_code == 200 and r.headers["x-perimeter-dropped"] == "tools.web_search,tools.namespace"
+    sent = upstream.requests[-1]
+    assert [t["function"]["name"] for t in sent["tools"]] == ["get_weather"] and "client_metadata" not in sent

@@ -25,7 +25,7 @@ from perimeter.providers.openai_compat.responses_dialect import (
 #: and ignored (docs/responses.md says why for each).
 IGNORED = frozenset({
     "service_tier", "max_tool_calls", "truncation", "stream_options", "include", "prompt_cache_key",
-    "prompt_cache_retention", "safety_identifier",
+    "prompt_cache_retention", "safety_identifier", "client_metadata",
 })
 TRANSLATED = frozenset({
     "model", "input", "instructions", "stream", "store", "previous_response_id", "max_output_tokens",
@@ -130,14 +130,14 @@ def parse_request(body: Any) -> tuple[ResponsesRequest, dict[str, Any]]:
     req = ResponsesRequest(body, items, instructions, previous_id, True if store is None else store)
     try:
         messages, req.dropped = items_to_messages(items)
-        chat = _chat_body(body, model, messages, instructions, bool(stream))
+        chat = _chat_body(body, model, messages, instructions, bool(stream), req.dropped)
     except ShapeError as exc:
         raise bad_request(str(exc), param=exc.param) from None
     return req, chat
 
 
 def _chat_body(body: dict[str, Any], model: str, messages: list[dict[str, Any]], instructions: str | None,
-               stream: bool) -> dict[str, Any]:
+               stream: bool, dropped: list[str]) -> dict[str, Any]:
     if instructions:
         messages = [{"role": "system", "content": instructions}, *messages]
     chat: dict[str, Any] = {"model": model, "messages": messages}
@@ -161,7 +161,7 @@ def _chat_body(body: dict[str, Any], model: str, messages: list[dict[str, Any]],
         chat["top_logprobs"] = top
     if "message.output_text.logprobs" in (body.get("include") or ()):
         chat["logprobs"] = True
-    _tools(body, chat)
+    _tools(body, chat, dropped)
     text = _typed(body, "text", dict, "an object")
     if text:
         if text.get("format") is not None:
@@ -184,11 +184,31 @@ def _chat_body(body: dict[str, Any], model: str, messages: list[dict[str, Any]],
     return chat
 
 
-def _tools(body: dict[str, Any], chat: dict[str, Any]) -> None:
-    tools = tools_to_chat(body["tools"]) if body.get("tools") is not None else []
+def _function_tools(tools: Any, dropped: list[str]) -> list[dict[str, Any]]:
+    """The function tools; hosted tools (web search, file search, code interpreter, MCP …) and
+    namespaces run inside a vendor's cloud or agent runtime: dropped, and named in the header."""
+    if not isinstance(tools, list):
+        raise bad_request(f"'tools' must be an array, got {_type_name(tools)}", param="tools")
+    kept = []
+    for k, t in enumerate(tools):
+        ttype = t.get("type") if isinstance(t, dict) else None
+        if ttype == "function":
+            kept.append(t)
+        elif isinstance(ttype, str):
+            dropped.append(f"tools.{ttype}")
+        else:
+            raise bad_request(f"tools[{k}] must be an object with a 'type'", param=f"tools[{k}]")
+    return tools_to_chat(kept)
+
+
+def _tools(body: dict[str, Any], chat: dict[str, Any], dropped: list[str]) -> None:
+    tools = _function_tools(body["tools"], dropped) if body.get("tools") is not None else []
     choice = body.get("tool_choice")
     if choice is not None:
         choice, tools = tool_choice_to_chat(choice, tools)
+        if isinstance(choice, dict) and choice["function"]["name"] not in {t["function"]["name"] for t in tools}:
+            raise bad_request(f"tool_choice names '{choice['function']['name']}', which is not one of the "
+                              "function tools", param="tool_choice")
         if tools or choice == "none":
             chat["tool_choice"] = choice
     if tools:
