@@ -13,25 +13,38 @@ CODEX_VERSION := 0.171.0
 CODEX_DIR ?= $(HOME)/.cache/perimeter/codex-$(CODEX_VERSION)
 CODEX := $(CODEX_DIR)/node_modules/.bin/codex
 CONFIG ?= examples/perimeter.yaml
+# The console's browser test drives Debian's Chromium (never a browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck unit venv model wheels bench-gateway test-codex clean
+.PHONY: run test lint typecheck unit venv model wheels bench-gateway screenshots test-codex clean
 
 run: $(VENV)/.installed $(MODEL)
 	$(BIN)/perimeter serve --config $(CONFIG)
 
-test: $(VENV)/.installed-dev $(MODEL)
+test: $(VENV)/.installed-dev $(MODEL) $(CHROMIUM)
 	$(BIN)/ruff check src tests tests_clients benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests tests_clients benchmarks scripts
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-dev $(MODEL)
+unit: $(VENV)/.installed-dev $(MODEL) $(CHROMIUM)
 	$(BIN)/pytest -q
+
+screenshots: $(VENV)/.installed-dev $(MODEL) $(CHROMIUM)
+	PERIMETER_SCREENSHOTS_DIR=$(CURDIR)/docs $(BIN)/pytest -q tests/console/test_browser.py
+
+$(CHROMIUM):
+	@echo ">> installing Debian's chromium for the console's browser test"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
 venv: $(VENV)/.installed
 model: $(MODEL)

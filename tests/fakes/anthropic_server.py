@@ -54,7 +54,7 @@ class AnthropicTurn:
     stream_error_type: str = "overloaded_error"
     cut_after: int | None = None  # stream: drop the connection after this many events
     delay: float = 0.0  # seconds before the response head
-    thinking: str | None = None  # a thinking block (signed by the fake) before the answer
+    thinking: str | None = None  # a thinking block (signed by the fake) before the answer; {last_user}: that text
     redacted: list[str] = field(default_factory=list)  # redacted_thinking blocks (their data) after it
 
 
@@ -340,7 +340,8 @@ def _thinking_blocks(turn: AnthropicTurn, body: dict[str, Any]) -> list[dict[str
         return []
     blocks: list[dict[str, Any]] = []
     if turn.thinking is not None:
-        blocks.append({"type": "thinking", "thinking": turn.thinking, "signature": sign(turn.thinking)})
+        text = turn.thinking.replace("{last_user}", _last_user_text(body))
+        blocks.append({"type": "thinking", "thinking": text, "signature": sign(text)})
     blocks += [{"type": "redacted_thinking", "data": d} for d in turn.redacted]
     return blocks
 

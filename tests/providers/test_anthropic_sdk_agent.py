@@ -166,3 +166,26 @@ async def test_message_start_carries_the_input_token_count(fake_claude: FakeAnth
     async with client_for([openai_provider("oai", fake_oai.base_url)]) as (gw, _):
         start = await _message_start(gw, body)
     assert start["message"]["usage"]["input_tokens"] > 0  # the gateway's own count: the upstream says it last
+
+
+async def test_thinking_with_personal_data_round_trips_through_pseudonymization(fake_claude: FakeAnthropic) -> None:
+    """Anthropic thinks about the surrogate; the client reads the original; sent back, the block is
+    pseudonymized to the very text Anthropic signed (surrogates are stable), so it is accepted."""
+    fake_claude.queue(AnthropicTurn(thinking="The user wrote: {last_user}", tool_uses=[
+        {"id": "toolu_p", "name": "lookup", "input": {"q": "mail"}}]), AnthropicTurn(text="Sent."))
+    privacy = {"secret": "thinking-privacy-secret-0123456789", "default_action": "pseudonymize"}
+    ask = "Email ann.smith@example.com about the invoice"
+    async with client_for([claude(fake_claude)], privacy=privacy) as (_, client):
+        first = await client.messages.create(model="c", max_tokens=2048, thinking=THINK, tools=TOOLS,  # type: ignore[arg-type]
+                                             messages=[{"role": "user", "content": ask}])
+        thinking = first.content[0]
+        assert thinking.type == "thinking" and thinking.thinking == f"The user wrote: {ask}"  # restored
+        second = await client.messages.create(
+            model="c", max_tokens=2048, thinking=THINK, tools=TOOLS,  # type: ignore[arg-type]
+            messages=[{"role": "user", "content": ask},
+                      {"role": "assistant", "content": [b.model_dump() for b in first.content]},  # type: ignore[misc]
+                      {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_p", "content": "ok"}]}])
+    assert second.content[-1].text == "Sent."  # type: ignore[union-attr]
+    assert "ann.smith@example.com" not in json.dumps(fake_claude.requests)
+    sent = fake_claude.requests[-1]["messages"][1]["content"][0]
+    assert sent["signature"] == sign(sent["thinking"])  # the signature reached Anthropic untouched

@@ -44,6 +44,8 @@ class Provider(abc.ABC):
     location: Location
     #: The upstream model name used when the alias target does not override it.
     default_model: str | None
+    #: ISO country code of where data sent here is processed (``None``: unknown); set from config.
+    jurisdiction: str | None = None
     #: Canonical-body extensions this adapter passes on (:mod:`perimeter.providers.extensions`);
     #: the pipeline removes the others before calling it, and says so in a header.
     extensions: frozenset[str] = frozenset()

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from perimeter.jurisdiction import Jurisdiction
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -39,10 +41,14 @@ class BreakerConfig(_Strict):
 
 
 class ProviderCommonConfig(_Strict):
-    """What every provider entry has: a name, a trust location, limits on time and retries."""
+    """What every provider entry has: a name, where data goes, limits on time and retries."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$")
     location: Literal["on_prem", "cloud"]
+    #: The country whose law governs the data this provider receives.  On-prem providers inherit
+    #: ``server.jurisdiction``; a cloud provider without one is "unknown" and matches no
+    #: residency rule, so it only ever receives what may go anywhere.
+    jurisdiction: Jurisdiction | None = None
     model: str | None = None
     timeouts: TimeoutsConfig = TimeoutsConfig()
     retry: RetryConfig = RetryConfig()

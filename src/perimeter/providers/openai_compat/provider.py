@@ -72,6 +72,10 @@ def error_from_status(provider: str, status: int, body: bytes, retry_after: str 
 
 
 class OpenAICompatProvider(HTTPProvider):
+    #: Call the upstream's own ``/v1/responses`` (``responses: native``); subclasses for other
+    #: vendors' OpenAI-compatible endpoints keep chat completions.
+    responses_native = False
+
     def __init__(self, cfg: OpenAICompatProviderConfig) -> None:
         headers = dict(cfg.headers)
         if cfg.api_key:
@@ -81,18 +85,23 @@ class OpenAICompatProvider(HTTPProvider):
                          headers=headers, max_connections=cfg.max_connections)
         self.cfg = cfg
         self.base_url = cfg.base_url
+        self.responses_native = cfg.responses == "native"
 
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_status(self.name, status, raw, headers.get("retry-after"))
 
+    def _call_headers(self, request_id: str) -> dict[str, str]:
+        """Per-call headers (adapters whose credentials change over time add them here)."""
+        return {"x-request-id": request_id}
+
     async def _post(self, path: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
-        data = await self.post_json(self.base_url + path, body, {"x-request-id": request_id}, self._on_error)
+        data = await self.post_json(self.base_url + path, body, self._call_headers(request_id), self._on_error)
         if "error" in data and "choices" not in data and "data" not in data:
             raise ProviderError(f"provider '{self.name}' returned an error: {data['error']}", kind="upstream_error")
         return data
 
     def _native(self, body: dict[str, Any]) -> bool:
-        return self.cfg.responses == "native" and not needs_chat(body)
+        return self.responses_native and not needs_chat(body)
 
     async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
         if self._native(body):
@@ -141,7 +150,7 @@ class OpenAICompatProvider(HTTPProvider):
     async def _stream(self, path: str, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
         """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done."""
         started = False
-        events = self.post_sse(self.base_url + path, body, {"x-request-id": request_id}, self._on_error)
+        events = self.post_sse(self.base_url + path, body, self._call_headers(request_id), self._on_error)
         try:
             async for ev in events:
                 if ev.data == "[DONE]":
