@@ -43,16 +43,6 @@ async def client_for(providers: list[dict[str, Any]], **extra: Any) -> AsyncIter
             await client.close()
 
 
-@pytest.fixture
-async def fake_claude() -> AsyncIterator[FakeAnthropic]:
-    async with FakeAnthropic() as f:
-        yield f
-
-
-@pytest.fixture
-async def fake_oai() -> AsyncIterator[FakeOpenAI]:
-    async with FakeOpenAI(name="oai") as f:
-        yield f
 
 
 async def test_thinking_and_tools_round_trip_through_the_gateway(fake_claude: FakeAnthropic) -> None:

@@ -21,7 +21,7 @@ import io
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -258,24 +258,14 @@ class Engine:
         text = ""
         sent = 0  # characters of ``text`` already released to ``on_step``
         count = 0
-        finish = "length"
         logprobs: list[dict[str, Any]] = []
         offsets: list[int] = []
         stopped_at: int | None = None
         matched: str | None = None
         if max_tokens <= 0:
             return Generation("", 0, "length")
-        for token in llama.generate(
-            prompt, top_k=0, top_p=params.top_p, min_p=0.0, typical_p=1.0, temp=params.temperature,
-            repeat_penalty=1.0, frequency_penalty=params.frequency_penalty,
-            presence_penalty=params.presence_penalty, reset=True, grammar=grammar,
-        ):
-            if cancel.is_set():
-                finish = "cancelled"
-                break
-            if self._is_eog(token):
-                finish = "stop"
-                break
+        end = ["length"]
+        for token in self._sampled(prompt, params, grammar, cancel, end):
             count += 1
             entry = self._logprob(token, params.top_logprobs) if params.logprobs else None
             if entry is not None:
@@ -294,10 +284,11 @@ class Engine:
                 on_step(text[sent:release_to], entry)
             sent = release_to
             if stopped_at is not None:
-                finish = "stop"
+                end[0] = "stop"
                 break
             if count >= max_tokens:
                 break
+        finish = end[0]
         if stopped_at is None:
             text += decoder.decode(b"", final=True)
             if on_step is not None and len(text) > sent:
@@ -321,7 +312,7 @@ class Engine:
         splitter = None if plan.forced else ContentSplitter(stops)
         parser = CallParser()
         grammar = LlamaGrammar.from_string(plan.grammar, verbose=False) if plan.eager else None
-        tokens, content, count, finish, matched = prompt, "", 0, "length", None
+        tokens, content, count, matched = prompt, "", 0, None
 
         def out(event: Event) -> None:
             if emit is not None:
@@ -331,19 +322,11 @@ class Engine:
             for ev in parser.feed(text):
                 out((ev[0], index, *ev[1:]))
 
+        end = ["length"]
         while True:
             restart = False
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-            for token in llama.generate(tokens, top_k=0, top_p=params.top_p, min_p=0.0, typical_p=1.0,
-                                        temp=params.temperature, repeat_penalty=1.0, reset=True, grammar=grammar,
-                                        frequency_penalty=params.frequency_penalty,
-                                        presence_penalty=params.presence_penalty):
-                if cancel.is_set():
-                    finish = "cancelled"
-                    break
-                if self._is_eog(token):
-                    finish = "stop"
-                    break
+            for token in self._sampled(tokens, params, grammar, cancel, end):
                 count += 1
                 piece = decoder.decode(self.piece(token))
                 if splitter is None:
@@ -354,7 +337,7 @@ class Engine:
                         content += release
                         out(("delta", index, release, None))
                     if hit is not None and hit != MARKER:
-                        finish, matched = "stop", hit
+                        end[0], matched = "stop", hit
                         break
                     if hit == MARKER:
                         splitter = None
@@ -368,6 +351,7 @@ class Engine:
                     break
             if not restart or count >= max_tokens or len(tokens) >= self.n_ctx:
                 break
+        finish = end[0]
         if splitter is not None and matched is None:  # the answer was text: what was held is text too
             tail = splitter.flush()
             if tail:
@@ -376,6 +360,23 @@ class Engine:
         if parser.calls and finish == "stop" and matched is None:
             finish = "tool_calls"
         return Generation(content, count, finish, tool_calls=[c.as_openai() for c in parser.calls], stop=matched)
+
+    def _sampled(self, tokens: list[int], params: SamplingParams, grammar: LlamaGrammar | None,
+                 cancel: threading.Event, end: list[str]) -> Iterator[int]:
+        """Tokens sampled after ``tokens`` until cancelled or the model ends its turn; ``end[0]``
+        becomes ``cancelled`` or ``stop`` then (the caller sets it for its own reasons too)."""
+        for token in self.llama.generate(
+            tokens, top_k=0, top_p=params.top_p, min_p=0.0, typical_p=1.0, temp=params.temperature,
+            repeat_penalty=1.0, frequency_penalty=params.frequency_penalty,
+            presence_penalty=params.presence_penalty, reset=True, grammar=grammar,
+        ):
+            if cancel.is_set():
+                end[0] = "cancelled"
+                return
+            if self._is_eog(token):
+                end[0] = "stop"
+                return
+            yield token
 
     def _logprob(self, token: int, top: int) -> dict[str, Any]:
         """OpenAI's ``logprobs.content`` entry for the token just sampled.

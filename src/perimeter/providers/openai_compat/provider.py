@@ -10,7 +10,7 @@ reading are shared with the other remote adapters (:mod:`perimeter.providers.cli
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -24,6 +24,7 @@ from perimeter.providers.openai_compat.responses_native import (
     to_chat_completion,
     to_responses_request,
 )
+from perimeter.providers.sse import SSEEvent
 
 if TYPE_CHECKING:
     from perimeter.providers.openai_compat.config import OpenAICompatProviderConfig
@@ -106,7 +107,7 @@ class OpenAICompatProvider(HTTPProvider):
     async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
         if self._native(body):
             data = await self.post_json(self.base_url + "/responses", to_responses_request(body),
-                                        {"x-request-id": request_id}, self._on_error)
+                                        self._call_headers(request_id), self._on_error)
             return to_chat_completion(data, str(body.get("model")))
         return await self._post("/chat/completions", body, request_id)
 
@@ -121,54 +122,54 @@ class OpenAICompatProvider(HTTPProvider):
             return self._stream_responses(body, request_id)
         return self._stream("/chat/completions", body, request_id)
 
-    async def _stream_responses(self, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
+    def _stream_responses(self, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
         """Chunks translated from the upstream's Responses events, until its terminal event."""
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         tr = ResponsesStreamTranslator(str(body.get("model")), include_usage)
-        started = False
         events = self.post_sse(self.base_url + "/responses", to_responses_request(body),
-                               {"x-request-id": request_id}, self._on_error)
-        try:
-            async for ev in events:
-                for chunk in tr.feed(decode_event(self.name, ev)):
-                    started = True
-                    yield chunk
-                if tr.finished:
-                    return
-            raise ProviderError(f"provider '{self.name}' responses stream ended without response.completed",
-                                kind="truncated_stream")
-        except ProviderError as exc:
-            if started and not isinstance(exc, StreamBroken):
-                raise StreamBroken(exc.message, kind=exc.kind) from exc
-            raise
-        finally:
-            await events.aclose()
+                               self._call_headers(request_id), self._on_error)
+        return self._relay(events, lambda ev: (tr.feed(decode_event(self.name, ev)), tr.finished),
+                           f"provider '{self.name}' responses stream ended without response.completed")
 
     def completions_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
         return self._stream("/completions", body, request_id)
 
-    async def _stream(self, path: str, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
+    def _stream(self, path: str, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
         """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done."""
-        started = False
         events = self.post_sse(self.base_url + path, body, self._call_headers(request_id), self._on_error)
+        return self._relay(events, self._chat_event, f"provider '{self.name}' stream ended without [DONE]")
+
+    def _chat_event(self, ev: SSEEvent) -> tuple[list[dict[str, Any]], bool]:
+        if ev.data == "[DONE]":
+            return [], True
+        chunk = decode_event(self.name, ev)
+        if "error" in chunk and not chunk.get("choices"):
+            err = chunk["error"]
+            msg = err.get("message") if isinstance(err, dict) else str(err)
+            raise ProviderError(f"provider '{self.name}' stream error: {msg}", kind="stream_error")
+        return [chunk], False
+
+    async def _relay(self, events: AsyncGenerator[SSEEvent, None],
+                     translate: Callable[[SSEEvent], tuple[list[dict[str, Any]], bool]],
+                     unfinished: str) -> AsyncIterator[dict[str, Any]]:
+        """Chunks translated from SSE events until ``translate`` says the stream is complete.
+
+        A failure once a chunk went out is :class:`StreamBroken`; a stream that just stops
+        before its terminal event is truncated, not done.
+        """
+        started = False
         try:
             async for ev in events:
-                if ev.data == "[DONE]":
+                chunks, done = translate(ev)
+                for chunk in chunks:
+                    started = True
+                    yield chunk
+                if done:
                     return
-                chunk = decode_event(self.name, ev)
-                if "error" in chunk and not chunk.get("choices"):
-                    err = chunk["error"]
-                    msg = err.get("message") if isinstance(err, dict) else str(err)
-                    raise ProviderError(f"provider '{self.name}' stream error: {msg}", kind="stream_error")
-                started = True
-                yield chunk
+            raise ProviderError(unfinished, kind="truncated_stream")
         except ProviderError as exc:
             if started and not isinstance(exc, StreamBroken):
                 raise StreamBroken(exc.message, kind=exc.kind) from exc
             raise
         finally:
             await events.aclose()
-        msg = f"provider '{self.name}' stream ended without [DONE]"
-        if started:
-            raise StreamBroken(msg, kind="truncated_stream")
-        raise ProviderError(msg, kind="truncated_stream")
