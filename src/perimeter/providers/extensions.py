@@ -50,21 +50,31 @@ def _has_cache_control(body: dict[str, Any]) -> bool:
     return False
 
 
+def _without(item: Any) -> Any:
+    """``item`` without its ``cache_control`` (the same object when it has none)."""
+    if isinstance(item, dict) and "cache_control" in item:
+        return {k: v for k, v in item.items() if k != "cache_control"}
+    return item
+
+
+def _message_without(m: Any) -> Any:
+    m = _without(m)
+    content = m.get("content") if isinstance(m, dict) else None
+    if isinstance(content, list) and any(isinstance(p, dict) and "cache_control" in p for p in content):
+        m = {**m, "content": [_without(p) for p in content]}
+    return m
+
+
 def _without_cache_control(body: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in body.items() if k != "cache_control"}
+    """A copy without breakpoints; parts, messages and tools without one are shared, not copied
+    (nothing downstream mutates them: the privacy stage and the pipeline copy what they change)."""
+    out = _without(body)
+    if out is body:
+        out = dict(body)
     if isinstance(out.get("tools"), list):
-        out["tools"] = [{k: v for k, v in t.items() if k != "cache_control"} if isinstance(t, dict) else t
-                        for t in out["tools"]]
-    messages = []
-    for m in out.get("messages") or ():
-        if isinstance(m, dict):
-            m = {k: v for k, v in m.items() if k != "cache_control"}
-            if isinstance(m.get("content"), list):
-                m["content"] = [{k: v for k, v in p.items() if k != "cache_control"} if isinstance(p, dict) else p
-                                for p in m["content"]]
-        messages.append(m)
-    if "messages" in out:
-        out["messages"] = messages
+        out["tools"] = [_without(t) for t in out["tools"]]
+    if isinstance(out.get("messages"), list):
+        out["messages"] = [_message_without(m) for m in out["messages"]]
     return out
 
 
