@@ -73,6 +73,7 @@ async def build(config: Config) -> Assembly:
     try:
         for up in upstreams.values():
             await up.provider.start()
+        await share_breakers(config, upstreams, closers)
         accounting = await build_accounting_stage(config, closers)
         privacy = await build_privacy_stage(config, closers, audit=accounting.audit if accounting else None)
         router = await build_router(config, upstreams, accounting, closers)
@@ -109,6 +110,19 @@ def build_upstreams(config: Config) -> dict[str, Upstream]:
         breaker = CircuitBreaker(pcfg.breaker.failure_threshold, pcfg.breaker.cooldown)
         upstreams[pcfg.name] = Upstream(build_provider(pcfg), breaker, pcfg.retry)
     return upstreams
+
+
+async def share_breakers(config: Config, upstreams: dict[str, Upstream], closers: list[Closer]) -> None:
+    """With Redis configured, one replica's circuit verdicts hold for all (resilience/shared.py)."""
+    breakers = {name: up.breaker for name, up in upstreams.items()
+                if config.provider(name).breaker.shared}
+    if not config.storage.redis_url or not breakers:
+        return
+    from perimeter.resilience.shared import SharedBreakers
+
+    shared = SharedBreakers(config.storage.redis_url, config.storage.redis_prefix, breakers)
+    await shared.start()
+    closers.append(shared.aclose)
 
 
 async def build_accounting_stage(config: Config, closers: list[Closer]) -> AccountingServices | None:

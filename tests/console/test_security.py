@@ -121,3 +121,29 @@ async def test_console_is_off_without_an_admin_key(upstreams: Upstreams, tmp_pat
     cfg["server"].pop("admin_key")
     async with running_gateway(cfg) as gw, httpx.AsyncClient() as c:
         assert (await c.get(f"{gw.url}/ui/login")).status_code == 404
+
+
+async def test_audit_page_shows_the_cross_border_transfer_report(upstreams: Upstreams, tmp_path: Path) -> None:
+    cfg = console_config(*upstreams, tmp_path, server={"jurisdiction": "RU"})
+    cfg["providers"][1]["jurisdiction"] = "US"
+    async with running_gateway(cfg) as gw, httpx.AsyncClient() as c:
+        for alias in ("chat", "gpt", "gpt"):
+            r = await c.post(f"{gw.base_url}/chat/completions",
+                             json={"model": alias, "messages": [{"role": "user", "content": PII_PROMPT}]})
+            assert r.status_code == 200
+        await _login(c, gw.url)
+        page = (await c.get(f"{gw.url}/ui/audit")).text
+        csv_text = (await c.get(f"{gw.url}/ui/audit/transfers.csv")).text
+        report_html = (await c.get(f"{gw.url}/ui/audit/transfers.html")).text
+    table = page.split('id="transfers"', 1)[1].split("</table>", 1)[0]
+    cloud_row = next(row for row in table.split("<tr>") if "<td>cloud</td>" in row)
+    local_row = next(row for row in table.split("<tr>") if "<td>local</td>" in row)
+    # The US cloud got surrogates only (two requests); the on-prem provider got originals.
+    assert "<td>US</td>" in cloud_row and "<td>yes</td>" in cloud_row and '<td class="num">2</td>' in cloud_row
+    assert "EMAIL&nbsp;2" in cloud_row.split("</td>")[-3] and "<td></td>" in cloud_row
+    assert "<td>RU</td>" in local_row and "<td>no</td>" in local_row and "EMAIL&nbsp;1" in local_row
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("period_start,") and any(",cloud," in ln and ",US," in ln for ln in lines[1:])
+    assert "cloud" in report_html and "<table" in report_html
+    for text in (page, csv_text, report_html):
+        assert EMAIL not in text and PHONE not in text

@@ -29,6 +29,7 @@ from perimeter.errors import GatewayError
 from perimeter.observability.watch import verify_audit
 from perimeter.store.audit import export_jsonl
 from perimeter.store.db import DatabaseUnavailable
+from perimeter.store.transfers import read_report, to_csv, to_html
 
 if TYPE_CHECKING:
     from perimeter.accounting.services import AccountingServices
@@ -241,15 +242,39 @@ class ConsoleApp:
         if route == "audit/export":
             await self._export(send)
             return
+        if route in ("audit/transfers.csv", "audit/transfers.html"):
+            await self._transfers(route.rsplit(".", 1)[1], send)
+            return
         result = await verify_audit(self.services)
         events = await self.services.db.run(
             lambda tx: tx.execute("SELECT event, COUNT(*), MAX(ts_us) FROM audit_log GROUP BY event ORDER BY 2 DESC"),
             write=False)
         since = time.time() - 30 * 86400
         where = await usage_summary(self.services.db, since=since, group_by="provider")
+        transfers = await self._transfer_report()
         await self._page(send, 200, "audit.html", session, page="audit", result=result, events=events,
                          where=where, locations={p.name: p.location for p in self.config.providers},
-                         database=self.services.db.description)
+                         database=self.services.db.description, transfers=transfers,
+                         home=self.config.server.jurisdiction)
+
+    async def _transfer_report(self, days: float = 30) -> Any:
+        """The cross-border transfer report (``perimeter audit report``) for the last ``days`` days."""
+        await self.services.flush()
+        until = time.time()
+        return await asyncio.to_thread(read_report, self.services.db, until - days * 86400, until,
+                                       self.config.server.jurisdiction)
+
+    async def _transfers(self, fmt: str, send: Send) -> None:
+        """The same report as ``perimeter audit report --format csv|html``, as a download."""
+        report = await self._transfer_report()
+        if fmt == "csv":
+            body, ctype = to_csv(report).encode(), b"text/csv; charset=utf-8"
+        else:
+            chain = (await verify_audit(self.services)).as_dict()
+            body, ctype = to_html(report, chain).encode(), b"text/html; charset=utf-8"
+        name = time.strftime(f"perimeter-transfers-%Y%m%d.{fmt}", time.gmtime())
+        await send_bytes(send, 200, body, [(b"content-disposition", f'attachment; filename="{name}"'.encode()),
+                                          *SECURITY_HEADERS], content_type=(b"content-type", ctype))
 
     async def _export(self, send: Send) -> None:
         await self.services.flush()
