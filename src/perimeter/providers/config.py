@@ -38,6 +38,9 @@ class BreakerConfig(_Strict):
 
     failure_threshold: int = Field(5, ge=1)
     cooldown: float = Field(10.0, gt=0)
+    # With ``storage.redis_url`` set, one replica's verdict (open / closed again) holds for every
+    # replica (perimeter.resilience.shared); ``false`` keeps this provider's breaker per replica.
+    shared: bool = True
 
 
 class ProviderCommonConfig(_Strict):
