@@ -18,11 +18,13 @@ from perimeter.api import anthropic as anthropic_api
 from perimeter.api import health, openapi
 from perimeter.api import openai as openai_api
 from perimeter.api.http import Receive, Scope, Send, send_error
+from perimeter.api.responses import handler as responses_api
 from perimeter.api.state import ASGIApp, GatewayState, Handler
 from perimeter.config import Config, ConfigError
 from perimeter.errors import GatewayError, StartupError
 from perimeter.pipeline import Pipeline
 from perimeter.resilience.upstream import Upstream
+from perimeter.stages import ResponseStore
 
 log = logging.getLogger("perimeter")
 
@@ -45,6 +47,8 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/completions"): _completions,
     ("POST", "/v1/embeddings"): _embeddings,
     ("POST", "/v1/messages"): anthropic_api.handle_messages,
+    ("POST", "/v1/messages/count_tokens"): anthropic_api.handle_count_tokens,
+    ("POST", "/v1/responses"): responses_api.create,
     ("GET", "/v1/models"): openai_api.list_models,
     ("GET", "/health/live"): health.live,
     ("GET", "/health/ready"): health.ready,
@@ -52,6 +56,9 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/admin/health"): health.alias_health,
     ("GET", "/openapi.json"): openapi.serve,
 }
+
+#: Routes with an id in the path: the handler reads the rest of the path itself.
+PREFIX_ROUTES: list[tuple[str, Handler]] = [("/v1/responses/", responses_api.by_id)]
 
 Builder = Callable[[Config], Awaitable[assembly.Assembly]]
 
@@ -78,6 +85,12 @@ class Gateway:
     def http_limits(self) -> tuple[int, float]:
         """(max header bytes, header timeout) for the HTTP protocol (:mod:`perimeter.cli.http_limits`)."""
         return self.config.server.max_header_bytes, self.config.server.header_timeout
+
+    @property
+    def responses(self) -> ResponseStore:
+        if self.parts is None:
+            raise RuntimeError("the gateway has not started yet")
+        return self.parts.responses
 
     @property
     def upstreams(self) -> dict[str, Upstream]:
@@ -108,6 +121,10 @@ class Gateway:
                 await handler(self, scope, receive, send)
                 return
             path = scope["path"]
+            for prefix, route in PREFIX_ROUTES:
+                if path.startswith(prefix):
+                    await route(self, scope, receive, send)
+                    return
             for prefix, app in self.prefix_routes:
                 if path.startswith(prefix):
                     await app(scope, receive, send)

@@ -30,7 +30,8 @@ def _pinned_models(doc: dict[str, Any], aliases: list[str]) -> dict[str, Any]:
     cases reach the whole pipeline instead of stopping at an unknown alias."""
     out = copy.deepcopy(doc)
     schemas = out["components"]["schemas"]
-    for name in ("ChatCompletionRequest", "CompletionRequest", "EmbeddingRequest", "MessagesRequest"):
+    for name in ("ChatCompletionRequest", "CompletionRequest", "EmbeddingRequest", "MessagesRequest",
+                 "CountTokensRequest", "ResponseRequest"):
         schemas[name]["properties"]["model"] = {"enum": aliases}
     return out
 

@@ -41,6 +41,11 @@ def _unauthorized(message: str) -> GatewayError:
                         headers={"www-authenticate": 'Bearer realm="perimeter"'})
 
 
+def _principal(rec: KeyRecord) -> Principal:
+    return Principal(key_id=rec.key_id, name=rec.name, team=rec.team, tags=rec.tags,
+                     allowed_aliases=rec.allowed_aliases, metadata=rec.metadata)
+
+
 class KeyGatekeeper:
     """Implements :class:`perimeter.stages.Gatekeeper`."""
 
@@ -173,16 +178,15 @@ class KeyGatekeeper:
 
     async def authenticate(self, ctx: RequestContext) -> None:
         """Check ``ctx.api_key`` and set ``ctx.principal`` — nothing else, so it can run first."""
+        ctx.principal = await self.identify(ctx.api_key)
+
+    async def identify(self, api_key: str | None) -> Principal | None:
         try:
-            rec = await self.verify_key(ctx.api_key)
+            rec = await self.verify_key(api_key)
         except GatewayError:
             self.denied["unauthenticated"] = self.denied.get("unauthenticated", 0) + 1
             raise
-        if rec is not None:
-            ctx.principal = Principal(
-                key_id=rec.key_id, name=rec.name, team=rec.team, tags=rec.tags,
-                allowed_aliases=rec.allowed_aliases, metadata=rec.metadata,
-            )
+        return _principal(rec) if rec is not None else None
 
     async def admit(self, ctx: RequestContext) -> None:
         if self.reject_when_db_down and not self.writer.db_up:
@@ -200,6 +204,7 @@ class KeyGatekeeper:
         rec = await self.keys.lookup(ctx.principal.key_id)
         if rec is None:
             raise _unauthorized("Invalid API key: unknown key or wrong secret.")
+        ctx.principal = _principal(rec)  # the record as it is now (it may have changed since)
         if rec.allowed_aliases is not None and ctx.alias not in rec.allowed_aliases:
             allowed = ", ".join(rec.allowed_aliases) or "none"
             raise GatewayError(403, f"API key {rec.key_id} may not use model '{ctx.alias}' (allowed: {allowed}).",

@@ -140,7 +140,7 @@ def _tool_choice(v: Any, where: str) -> None:
 
 def _thinking(v: Any, where: str) -> None:
     t = obj(v, where)
-    ttype = one_of(t.get("type"), f"{where}.type", ("enabled", "disabled"))
+    ttype = one_of(t.get("type"), f"{where}.type", ("enabled", "disabled", "adaptive"))
     if ttype == "enabled":
         integer(t.get("budget_tokens"), f"{where}.budget_tokens", lo=1)
 
@@ -149,15 +149,18 @@ def _metadata(v: Any, where: str) -> None:
     optional(obj(v, where), "user_id", f"{where}.user_id", string)
 
 
-def validate_messages(body: Any) -> dict[str, Any]:
-    """Check a Messages request; raise a 400 :class:`~perimeter.errors.GatewayError` naming the place."""
+def validate_messages(body: Any, *, counting: bool = False) -> dict[str, Any]:
+    """Check a Messages request; raise a 400 :class:`~perimeter.errors.GatewayError` naming the place.
+
+    ``counting``: a ``count_tokens`` body, which has no ``max_tokens``.
+    """
     if not isinstance(body, dict):
         raise bad_request(f"the request body must be a JSON object, got {type_name(body)}")
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise bad_request("model: Field required (a non-empty string)", param="model")
     max_tokens = body.get("max_tokens")
-    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
+    if not counting and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1):
         raise bad_request("max_tokens: Field required (an integer >= 1)", param="max_tokens")
     msgs = body.get("messages")
     if not isinstance(msgs, list) or not msgs:

@@ -24,10 +24,10 @@ LEDGER_COLUMNS = (
     "row_id", "ts", "request_id", "key_id", "team", "alias", "endpoint", "provider", "model", "location",
     "route_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "token_source", "cost",
     "reference_cost", "currency", "latency_ms", "ttft_ms", "status", "error_code", "entity_counts",
-    "privacy_action", "stream", "replica", "content",
+    "privacy_action", "stream", "replica", "content", "cache_write_tokens",
 )
 _FLOATS = frozenset({"ts", "cost", "reference_cost", "latency_ms", "ttft_ms"})
-_INTS = frozenset({"prompt_tokens", "completion_tokens", "cached_tokens", "status", "stream"})
+_INTS = frozenset({"prompt_tokens", "completion_tokens", "cached_tokens", "status", "stream", "cache_write_tokens"})
 _KINDS = tuple("f" if c in _FLOATS else "i" if c in _INTS else "s" for c in LEDGER_COLUMNS)
 BATCH_EVENT = "ledger_batch"
 PURGE_EVENT = "ledger_purged"

@@ -26,6 +26,9 @@ from perimeter.store.ledger_chain import LEDGER_COLUMNS, insert_covered
 
 log = logging.getLogger("perimeter.store.writer")
 
+#: Values for columns a row journaled by an older version does not have.
+_DEFAULTS = {"cache_write_tokens": 0}
+
 _ledger_values = operator.itemgetter(*LEDGER_COLUMNS)
 
 
@@ -33,7 +36,7 @@ def _ledger_row(r: dict[str, Any]) -> tuple[Any, ...]:
     try:
         return _ledger_values(r)  # C speed: the recorder always fills every column
     except KeyError:  # a row journaled by an older version, or written by hand
-        return tuple(r.get(c) for c in LEDGER_COLUMNS)
+        return tuple(r.get(c, _DEFAULTS.get(c)) for c in LEDGER_COLUMNS)
 
 
 def write_batch(tx: Tx, entries: list[Entry], retry: bool = False, replica: str | None = None) -> tuple[int, int]:

@@ -18,6 +18,10 @@ class OpenAICompatProviderConfig(ProviderCommonConfig):
     api_key: str | None = None
     headers: dict[str, str] = {}
     max_connections: int = Field(256, ge=1)
+    #: ``native``: call the upstream through its own ``/v1/responses`` (OpenAI, and servers
+    #: whose models exist only there); ``translate`` (default): ``/chat/completions`` for
+    #: everything, ``/v1/responses`` clients included (the gateway translates).
+    responses: Literal["translate", "native"] = "translate"
 
     @field_validator("base_url")
     @classmethod

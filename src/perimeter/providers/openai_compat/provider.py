@@ -10,7 +10,7 @@ reading are shared with the other remote adapters (:mod:`perimeter.providers.cli
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -18,6 +18,13 @@ import orjson
 from perimeter.errors import ProviderError, StreamBroken
 from perimeter.providers.base import Timeouts
 from perimeter.providers.client import HTTPProvider, decode_event
+from perimeter.providers.openai_compat.responses_native import (
+    ResponsesStreamTranslator,
+    needs_chat,
+    to_chat_completion,
+    to_responses_request,
+)
+from perimeter.providers.sse import SSEEvent
 
 if TYPE_CHECKING:
     from perimeter.providers.openai_compat.config import OpenAICompatProviderConfig
@@ -66,6 +73,10 @@ def error_from_status(provider: str, status: int, body: bytes, retry_after: str 
 
 
 class OpenAICompatProvider(HTTPProvider):
+    #: Call the upstream's own ``/v1/responses`` (``responses: native``); subclasses for other
+    #: vendors' OpenAI-compatible endpoints keep chat completions.
+    responses_native = False
+
     def __init__(self, cfg: OpenAICompatProviderConfig) -> None:
         headers = dict(cfg.headers)
         if cfg.api_key:
@@ -75,6 +86,7 @@ class OpenAICompatProvider(HTTPProvider):
                          headers=headers, max_connections=cfg.max_connections)
         self.cfg = cfg
         self.base_url = cfg.base_url
+        self.responses_native = cfg.responses == "native"
 
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_status(self.name, status, raw, headers.get("retry-after"))
@@ -89,7 +101,14 @@ class OpenAICompatProvider(HTTPProvider):
             raise ProviderError(f"provider '{self.name}' returned an error: {data['error']}", kind="upstream_error")
         return data
 
+    def _native(self, body: dict[str, Any]) -> bool:
+        return self.responses_native and not needs_chat(body)
+
     async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+        if self._native(body):
+            data = await self.post_json(self.base_url + "/responses", to_responses_request(body),
+                                        self._call_headers(request_id), self._on_error)
+            return to_chat_completion(data, str(body.get("model")))
         return await self._post("/chat/completions", body, request_id)
 
     async def completions(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
@@ -99,33 +118,58 @@ class OpenAICompatProvider(HTTPProvider):
         return await self._post("/embeddings", body, request_id)
 
     def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+        if self._native(body):
+            return self._stream_responses(body, request_id)
         return self._stream("/chat/completions", body, request_id)
+
+    def _stream_responses(self, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
+        """Chunks translated from the upstream's Responses events, until its terminal event."""
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        tr = ResponsesStreamTranslator(str(body.get("model")), include_usage)
+        events = self.post_sse(self.base_url + "/responses", to_responses_request(body),
+                               self._call_headers(request_id), self._on_error)
+        return self._relay(events, lambda ev: (tr.feed(decode_event(self.name, ev)), tr.finished),
+                           f"provider '{self.name}' responses stream ended without response.completed")
 
     def completions_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
         return self._stream("/completions", body, request_id)
 
-    async def _stream(self, path: str, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
+    def _stream(self, path: str, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
         """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done."""
-        started = False
         events = self.post_sse(self.base_url + path, body, self._call_headers(request_id), self._on_error)
+        return self._relay(events, self._chat_event, f"provider '{self.name}' stream ended without [DONE]")
+
+    def _chat_event(self, ev: SSEEvent) -> tuple[list[dict[str, Any]], bool]:
+        if ev.data == "[DONE]":
+            return [], True
+        chunk = decode_event(self.name, ev)
+        if "error" in chunk and not chunk.get("choices"):
+            err = chunk["error"]
+            msg = err.get("message") if isinstance(err, dict) else str(err)
+            raise ProviderError(f"provider '{self.name}' stream error: {msg}", kind="stream_error")
+        return [chunk], False
+
+    async def _relay(self, events: AsyncGenerator[SSEEvent, None],
+                     translate: Callable[[SSEEvent], tuple[list[dict[str, Any]], bool]],
+                     unfinished: str) -> AsyncIterator[dict[str, Any]]:
+        """Chunks translated from SSE events until ``translate`` says the stream is complete.
+
+        A failure once a chunk went out is :class:`StreamBroken`; a stream that just stops
+        before its terminal event is truncated, not done.
+        """
+        started = False
         try:
             async for ev in events:
-                if ev.data == "[DONE]":
+                chunks, done = translate(ev)
+                for chunk in chunks:
+                    started = True
+                    yield chunk
+                if done:
                     return
-                chunk = decode_event(self.name, ev)
-                if "error" in chunk and not chunk.get("choices"):
-                    err = chunk["error"]
-                    msg = err.get("message") if isinstance(err, dict) else str(err)
-                    raise ProviderError(f"provider '{self.name}' stream error: {msg}", kind="stream_error")
-                started = True
-                yield chunk
+            raise ProviderError(unfinished, kind="truncated_stream")
         except ProviderError as exc:
             if started and not isinstance(exc, StreamBroken):
                 raise StreamBroken(exc.message, kind=exc.kind) from exc
             raise
         finally:
             await events.aclose()
-        msg = f"provider '{self.name}' stream ended without [DONE]"
-        if started:
-            raise StreamBroken(msg, kind="truncated_stream")
-        raise ProviderError(msg, kind="truncated_stream")
