@@ -194,7 +194,8 @@ class Pipeline:
         decision = await self.plan(ctx)
         if decision.cascade is not None:
             return await self._cascade(ctx, decision, decision.cascade)
-        result, restorer = await self._run(ctx, decision, lambda up, body: up.provider.chat(body, request_id=ctx.request_id))
+        result, restorer = await self._run(ctx, decision, lambda up, body: up.provider.chat(
+            body, request_id=ctx.request_id, client_headers=ctx.headers))
         if restorer is not None:
             result = restorer.restore_response(result)
         self._note_usage(ctx, result.get("usage"))
@@ -211,7 +212,8 @@ class Pipeline:
             extra = {"logprobs": True} if wanted.get("logprobs") and not ctx.body.get("logprobs") else {}
             sub = RouteDecision(targets, decision.reason, decision.trail)
             result, restorer = await self._run(
-                ctx, sub, lambda up, body: up.provider.chat({**body, **extra}, request_id=ctx.request_id))
+                ctx, sub, lambda up, body: up.provider.chat(
+                    {**body, **extra}, request_id=ctx.request_id, client_headers=ctx.headers))
             return restorer.restore_response(result) if restorer is not None else result
 
         res = await run_cascade(plan, ctx.body, lambda body: leg(plan.local, body), lambda body: leg(plan.cloud, body),
@@ -226,7 +228,8 @@ class Pipeline:
     async def completions(self, ctx: RequestContext) -> dict[str, Any]:
         decision = await self.plan(ctx)
         result, restorer = await self._run(
-            ctx, decision, lambda up, body: up.provider.completions(body, request_id=ctx.request_id))
+            ctx, decision, lambda up, body: up.provider.completions(
+                body, request_id=ctx.request_id, client_headers=ctx.headers))
         if restorer is not None:
             result = restorer.restore_response(result)
         self._note_usage(ctx, result.get("usage"))
@@ -234,7 +237,8 @@ class Pipeline:
 
     async def embeddings(self, ctx: RequestContext) -> dict[str, Any]:
         decision = await self.plan(ctx)
-        result, _ = await self._run(ctx, decision, lambda up, body: up.provider.embeddings(body, request_id=ctx.request_id))
+        result, _ = await self._run(ctx, decision, lambda up, body: up.provider.embeddings(
+            body, request_id=ctx.request_id, client_headers=ctx.headers))
         self._note_usage(ctx, result.get("usage"))
         return result
 
@@ -256,7 +260,7 @@ class Pipeline:
             if not client_wants_usage:
                 body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
             gen = (up.provider.chat_stream if kind == "chat" else up.provider.completions_stream)(
-                body, request_id=ctx.request_id)
+                body, request_id=ctx.request_id, client_headers=ctx.headers)
             try:
                 first = await anext(gen)
             except StopAsyncIteration:

@@ -19,6 +19,7 @@ import orjson
 from perimeter.context import Location
 from perimeter.errors import ProviderError
 from perimeter.providers.base import Provider, Timeouts
+from perimeter.providers.headers import DEFAULT_POLICY, HeaderPolicy, upstream_headers
 from perimeter.providers.sse import SSEEvent, iter_sse
 
 # Builds the ProviderError for an HTTP error answer: (status, raw body, response headers).
@@ -37,10 +38,12 @@ class HTTPProvider(Provider):
         timeouts: Timeouts,
         headers: dict[str, str],
         max_connections: int,
+        header_policy: HeaderPolicy = DEFAULT_POLICY,
     ) -> None:
         super().__init__(name, location, default_model)
         self.timeouts = timeouts
         self._headers = {"content-type": "application/json", **headers}
+        self.header_policy = header_policy
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         # ``sock_read`` bounds the wait for the response head and for each later read, so a
@@ -78,6 +81,10 @@ class HTTPProvider(Provider):
         if self._session is None:
             raise ProviderError(f"provider '{self.name}' is not started", kind="not_started")
         return self._session
+
+    def call_headers(self, request_id: str, client_headers: Mapping[str, str] | None) -> dict[str, str]:
+        """The per-request headers of one call: request id, trace context, forwarded client headers."""
+        return upstream_headers(self.header_policy, request_id, client_headers)
 
     def wrap_exc(self, exc: BaseException) -> ProviderError:
         """Transport failures are the upstream's problem: retryable, named by what happened."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.base import Timeouts
+from perimeter.providers.base import ClientHeaders, Timeouts
 from perimeter.providers.client import HTTPProvider, decode_event
 
 if TYPE_CHECKING:
@@ -72,38 +72,49 @@ class OpenAICompatProvider(HTTPProvider):
             headers["authorization"] = f"Bearer {cfg.api_key}"
         t = cfg.timeouts
         super().__init__(cfg.name, cfg.location, cfg.model, timeouts=Timeouts(t.connect, t.first_byte, t.total),
-                         headers=headers, max_connections=cfg.max_connections)
+                         headers=headers, max_connections=cfg.max_connections,
+                         header_policy=cfg.header_policy.policy())
         self.cfg = cfg
         self.base_url = cfg.base_url
 
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_status(self.name, status, raw, headers.get("retry-after"))
 
-    async def _post(self, path: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
-        data = await self.post_json(self.base_url + path, body, {"x-request-id": request_id}, self._on_error)
+    async def _post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        data = await self.post_json(self.base_url + path, body, headers, self._on_error)
         if "error" in data and "choices" not in data and "data" not in data:
             raise ProviderError(f"provider '{self.name}' returned an error: {data['error']}", kind="upstream_error")
         return data
 
-    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
-        return await self._post("/chat/completions", body, request_id)
+    async def chat(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
+        return await self._post("/chat/completions", body, self.call_headers(request_id, client_headers))
 
-    async def completions(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
-        return await self._post("/completions", body, request_id)
+    async def completions(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
+        return await self._post("/completions", body, self.call_headers(request_id, client_headers))
 
-    async def embeddings(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
-        return await self._post("/embeddings", body, request_id)
+    async def embeddings(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
+        return await self._post("/embeddings", body, self.call_headers(request_id, client_headers))
 
-    def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
-        return self._stream("/chat/completions", body, request_id)
+    def chat_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        return self._stream("/chat/completions", body, self.call_headers(request_id, client_headers))
 
-    def completions_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
-        return self._stream("/completions", body, request_id)
+    def completions_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        return self._stream("/completions", body, self.call_headers(request_id, client_headers))
 
-    async def _stream(self, path: str, body: dict[str, Any], request_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def _stream(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
         """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done."""
         started = False
-        events = self.post_sse(self.base_url + path, body, {"x-request-id": request_id}, self._on_error)
+        events = self.post_sse(self.base_url + path, body, headers, self._on_error)
         try:
             async for ev in events:
                 if ev.data == "[DONE]":
