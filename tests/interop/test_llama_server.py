@@ -112,7 +112,8 @@ async def test_completions_plain_and_streamed(llama: LlamaServer, gw: RunningGat
 
 
 async def test_logprobs_of_a_real_model_pass_through(llama: LlamaServer, gw: RunningGateway) -> None:
-    body = chat_body("local", logprobs=True, top_logprobs=2)
+    # Few tokens: this server computes log-softmax over the 49k vocabulary in Python per token.
+    body = chat_body("local", logprobs=True, top_logprobs=2, max_tokens=6)
     want = await direct(llama, "/chat/completions", body)
     async with httpx.AsyncClient(timeout=120) as c:
         r = await c.post(gw.base_url + "/chat/completions", json=body)
@@ -127,8 +128,8 @@ async def test_the_cascade_reads_a_real_models_confidence(llama: LlamaServer) ->
     """min_confidence just below the model's own mean logprob keeps the local answer; just above escalates."""
     # This server reads the count from top_logprobs: `logprobs: true` alone gives no logprobs,
     # which is what the cascade used to send (it then never saw a confidence to escalate on).
-    assert mean_logprob(await direct(llama, "/chat/completions", chat_body("x", logprobs=True))) is None
-    conf = mean_logprob(await direct(llama, "/chat/completions", chat_body("x", **LOGPROBS_REQUEST)))
+    assert mean_logprob(await direct(llama, "/chat/completions", chat_body("x", logprobs=True, max_tokens=6))) is None
+    conf = mean_logprob(await direct(llama, "/chat/completions", chat_body("x", **LOGPROBS_REQUEST, max_tokens=6)))
     assert conf is not None and conf < 0
     async with FakeOpenAI(name="cloud") as cloud:
         providers = [smol_provider("smol", llama), {"name": "cloud", "type": "openai_compat", "location": "cloud",
@@ -140,8 +141,8 @@ async def test_the_cascade_reads_a_real_models_confidence(llama: LlamaServer) ->
         cfg = minimal_config(providers, {"keep": alias(conf - 0.3), "escalate": alias(conf + 0.3)},
                              privacy={"enabled": False})
         async with running_gateway(cfg) as gw, httpx.AsyncClient(timeout=120) as c:
-            kept = await c.post(gw.base_url + "/chat/completions", json=chat_body("keep"))
-            escalated = await c.post(gw.base_url + "/chat/completions", json=chat_body("escalate"))
+            kept = await c.post(gw.base_url + "/chat/completions", json=chat_body("keep", max_tokens=6))
+            escalated = await c.post(gw.base_url + "/chat/completions", json=chat_body("escalate", max_tokens=6))
     assert kept.headers["x-perimeter-route"] == "smol" and kept.headers["x-perimeter-reason"] == "cascade:kept"
     assert escalated.headers["x-perimeter-reason"] == "cascade:low_confidence"
     assert escalated.json()["choices"][0]["message"]["content"].startswith("echo: ")

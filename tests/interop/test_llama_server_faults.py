@@ -1,0 +1,134 @@
+"""A real server going away: killed mid-stream, hung or dead before the first byte, restarted under load.
+
+Each test starts its own llama_cpp.server (the shared one keeps serving as the fallback) and
+does to it what happens to real servers: SIGKILL, SIGSTOP, a restart on the same port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.fakes.gateway import minimal_config, running_gateway
+from tests.interop.servers import LlamaServer, smol_provider
+
+STORY = [{"role": "user", "content": "Write a long story about a dragon who learns to cook."}]
+
+
+@pytest.fixture
+async def victim(interop_dir: Path) -> AsyncIterator[LlamaServer]:
+    server = LlamaServer(interop_dir)
+    await asyncio.to_thread(server.start)
+    try:
+        yield server
+    finally:
+        await asyncio.to_thread(server.kill)
+
+
+async def test_server_killed_mid_stream_ends_with_an_error_event_and_no_done(
+    victim: LlamaServer, llama: LlamaServer,
+) -> None:
+    # A fallback target exists, but once bytes went out the answer cannot move: it must end loudly.
+    cfg = minimal_config([smol_provider("victim", victim), smol_provider("smol", llama)],
+                         {"chat": {"targets": ["victim", "smol"]}})
+    events: list[str] = []
+    async with running_gateway(cfg) as gw, httpx.AsyncClient(timeout=60) as c:
+        body = {"model": "chat", "messages": STORY, "max_tokens": 400, "temperature": 0, "stream": True}
+        async with c.stream("POST", gw.base_url + "/chat/completions", json=body) as r:
+            assert r.status_code == 200 and r.headers["x-perimeter-route"] == "victim"
+            async for line in r.aiter_lines():
+                if line.startswith("data: "):
+                    events.append(line[6:])
+                    if len(events) == 4:
+                        await asyncio.to_thread(victim.kill)
+    assert len(events) > 4 and "[DONE]" not in events
+    last = json.loads(events[-1])
+    assert last["error"]["type"] == "upstream_error" and "victim" in last["error"]["message"], last
+    assert all("choices" in json.loads(e) for e in events[:-1])
+
+
+@pytest.mark.parametrize("how", ["hung", "dead"])
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+async def test_fallback_before_the_first_byte(victim: LlamaServer, llama: LlamaServer, how: str, stream: bool) -> None:
+    """Hung (SIGSTOP: connections are accepted, nothing answers) or dead (connection refused)."""
+    cfg = minimal_config([smol_provider("victim", victim, timeouts={"first_byte": 1.5}, retry={"max_retries": 0}),
+                          smol_provider("smol", llama)], {"chat": {"targets": ["victim", "smol"]}})
+    if how == "hung":
+        victim.pause()
+    else:  # the process is gone: its port refuses connections
+        await asyncio.to_thread(victim.kill)
+    body = {"model": "chat", "messages": [{"role": "user", "content": "Say hi."}], "max_tokens": 8, "temperature": 0}
+    async with running_gateway(cfg) as gw, httpx.AsyncClient(timeout=60) as c:
+        t0 = time.monotonic()
+        if stream:
+            async with c.stream("POST", gw.base_url + "/chat/completions", json={**body, "stream": True}) as r:
+                data = [line[6:] async for line in r.aiter_lines() if line.startswith("data: ")]
+            assert data[-1] == "[DONE]"
+        else:
+            r = await c.post(gw.base_url + "/chat/completions", json=body)
+            assert r.json()["choices"][0]["message"]["content"]
+        took = time.monotonic() - t0
+    assert r.status_code == 200 and r.headers["x-perimeter-route"] == "smol"
+    assert took < 30, took  # the hung server cost one first-byte timeout, not a hang
+
+
+async def test_server_restarting_under_load(interop_dir: Path, llama: LlamaServer) -> None:
+    """Requests keep flowing while the primary restarts on the same port: none hangs, none fails
+    (the fallback takes them), and the primary serves again once it is back."""
+    flaky = LlamaServer(interop_dir)
+    await asyncio.to_thread(flaky.start)
+    cfg = minimal_config(
+        [smol_provider("flaky", flaky, retry={"max_retries": 0}, breaker={"failure_threshold": 1, "cooldown": 0.5},
+                       timeouts={"first_byte": 20}),
+         smol_provider("smol", llama)],
+        {"chat": {"targets": ["flaky", "smol"]}})
+    results: list[tuple[float, int, str]] = []
+    phase = {"restarted_at": float("inf")}
+    stop = asyncio.Event()
+
+    async def worker(c: httpx.AsyncClient, n: int) -> None:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            body = {"model": "chat", "messages": [{"role": "user", "content": f"Count to {n + i}."}],
+                    "max_tokens": 6, "temperature": 0}
+            url = gw.base_url + "/chat/completions"
+            if i % 2:
+                r = await c.post(url, json=body)
+                ok = r.status_code == 200 and bool(r.json()["choices"][0]["message"]["content"])
+            else:
+                async with c.stream("POST", url, json={**body, "stream": True}) as r:
+                    data = [line[6:] async for line in r.aiter_lines() if line.startswith("data: ")]
+                ok = r.status_code == 200 and data[-1:] == ["[DONE]"]
+            # A 200 whose stream did not end with [DONE] is a failure hidden behind a 200: count it as 0.
+            results.append((time.monotonic(), r.status_code if r.status_code != 200 or ok else 0,
+                            r.headers.get("x-perimeter-route", "?")))
+
+    try:
+        async with running_gateway(cfg) as gw, httpx.AsyncClient(timeout=60) as c:
+            tasks = [asyncio.create_task(worker(c, n * 100)) for n in range(3)]
+            await asyncio.sleep(2.0)
+            await asyncio.to_thread(flaky.stop)
+            await asyncio.sleep(1.0)  # requests arrive while nothing listens on the port
+            flaky = LlamaServer(interop_dir, port=flaky.port)
+            await asyncio.to_thread(flaky.start)
+            phase["restarted_at"] = time.monotonic()
+            await asyncio.sleep(4.0)
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*tasks), 90)
+    finally:
+        await asyncio.to_thread(flaky.kill)
+    statuses = collections.Counter(s for _, s, _ in results)
+    assert statuses == {200: len(results)}, statuses
+    routes = collections.Counter(route for _, _, route in results)
+    assert routes["smol"] > 0, routes  # the outage went to the fallback
+    after = [route for t, _, route in results if t > phase["restarted_at"] + 1.0]
+    assert "flaky" in after, (routes, after)  # and the restarted primary took traffic again
+    assert len(results) >= 10
