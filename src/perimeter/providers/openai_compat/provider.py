@@ -18,6 +18,7 @@ import orjson
 from perimeter.errors import ProviderError, StreamBroken
 from perimeter.providers.base import ClientHeaders, Timeouts
 from perimeter.providers.client import HTTPProvider, decode_event
+from perimeter.providers.openai_compat.tool_deltas import ToolCallDeltas
 
 if TYPE_CHECKING:
     from perimeter.providers.openai_compat.config import OpenAICompatProviderConfig
@@ -76,6 +77,12 @@ class OpenAICompatProvider(HTTPProvider):
                          header_policy=cfg.header_policy.policy())
         self.cfg = cfg
         self.base_url = cfg.base_url
+        # Current clients (LangChain's ChatOpenAI, the openai SDK's newer examples) send only
+        # ``max_completion_tokens``, which OpenAI introduced to replace ``max_tokens``; servers
+        # that predate it (llama-cpp-python's, older vLLM, Ollama) ignore it and generate until
+        # EOS.  For ``openai_compat`` the limit is sent under both names; ``type: openai`` (the
+        # real API, whose reasoning models reject ``max_tokens``) gets the body as it came.
+        self._fill_max_tokens = cfg.type == "openai_compat"
 
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_status(self.name, status, raw, headers.get("retry-after"))
@@ -86,10 +93,15 @@ class OpenAICompatProvider(HTTPProvider):
             raise ProviderError(f"provider '{self.name}' returned an error: {data['error']}", kind="upstream_error")
         return data
 
+    def _chat_body(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self._fill_max_tokens and "max_completion_tokens" in body and "max_tokens" not in body:
+            return {**body, "max_tokens": body["max_completion_tokens"]}
+        return body
+
     async def chat(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> dict[str, Any]:
-        return await self._post("/chat/completions", body, self.call_headers(request_id, client_headers))
+        return await self._post("/chat/completions", self._chat_body(body), self.call_headers(request_id, client_headers))
 
     async def completions(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
@@ -104,7 +116,7 @@ class OpenAICompatProvider(HTTPProvider):
     def chat_stream(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> AsyncIterator[dict[str, Any]]:
-        return self._stream("/chat/completions", body, self.call_headers(request_id, client_headers))
+        return self._stream("/chat/completions", self._chat_body(body), self.call_headers(request_id, client_headers))
 
     def completions_stream(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
@@ -114,6 +126,7 @@ class OpenAICompatProvider(HTTPProvider):
     async def _stream(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
         """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done."""
         started = False
+        tool_deltas = ToolCallDeltas()
         events = self.post_sse(self.base_url + path, body, headers, self._on_error)
         try:
             async for ev in events:
@@ -124,6 +137,7 @@ class OpenAICompatProvider(HTTPProvider):
                     err = chunk["error"]
                     msg = err.get("message") if isinstance(err, dict) else str(err)
                     raise ProviderError(f"provider '{self.name}' stream error: {msg}", kind="stream_error")
+                tool_deltas.fix(chunk)
                 started = True
                 yield chunk
         except ProviderError as exc:
