@@ -140,3 +140,13 @@ def test_the_gateway_ledger_saw_every_client(gateway: GatewayServer) -> None:
     served = sum(float(line.rsplit(" ", 1)[1]) for line in r.text.splitlines()
                  if line.startswith("perimeter_requests_total{") and 'status="200"' in line)
     assert served >= 10, json.dumps(r.text[:500])
+
+
+def test_the_network_guard_is_armed() -> None:
+    """conftest's audit hook: what lets the tests above prove the clients needed no network."""
+    import socket
+
+    with pytest.raises(OSError, match="network access"):
+        socket.getaddrinfo("pypi.org", 443)
+    with pytest.raises(OSError, match="network access"):
+        socket.create_connection(("192.0.2.1", 9), timeout=0.1)
