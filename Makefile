@@ -10,7 +10,7 @@ LLAMA_CPP_VERSION := 0.3.36
 MODEL := models/tiny-llama.gguf
 CONFIG ?= examples/perimeter.yaml
 
-.PHONY: run test lint typecheck unit venv model wheels bench-gateway clean
+.PHONY: run test lint typecheck unit venv model wheels bench-gateway bench-local clean
 
 run: $(VENV)/.installed $(MODEL)
 	$(BIN)/perimeter serve --config $(CONFIG)
@@ -67,6 +67,10 @@ $(MODEL): scripts/make_tiny_gguf.py $(VENV)/.installed
 
 bench-gateway: $(VENV)/.installed $(MODEL)
 	bash benchmarks/gateway_overhead/run.sh
+
+# Real local inference (SmolLM2 via llama_cpp.server, through the gateway, in-process) + TCO.
+bench-local: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/local_inference/run.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

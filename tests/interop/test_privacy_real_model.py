@@ -81,7 +81,9 @@ async def test_the_cloud_sees_surrogates_and_the_client_the_originals(
     assert not any(w in answer for w in surrogate_names), (sent, answer)
 
 
-@pytest.mark.xfail(strict=True, reason=(
+# raises=AssertionError: only the restore assertions are expected to fail; a broken precondition
+# (pytest.fail) is a real failure, so this cannot turn vacuous when surrogates or the model change.
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "issue 18 part 3 (restore of re-formatted surrogates, privacy/pseudonymize) is another helper's "
     "change; until it lands the model's re-formatted surrogate reaches the client"))
 async def test_a_surrogate_the_model_reformats_is_still_restored(cloud: tuple[RunningGateway, RecordingProxy]) -> None:
@@ -98,8 +100,10 @@ async def test_a_surrogate_the_model_reformats_is_still_restored(cloud: tuple[Ru
     reformatted = [s for s in phones(raw) if s in pairs]
     # The precondition, checked so the test cannot pass vacuously: a surrogate came back in a
     # layout it was not sent in.
-    assert reformatted, f"the model echoed no surrogate: {raw!r}"
-    assert not any(m in sent for m in PHONE_LIKE.findall(raw) if national(m) in reformatted), raw
+    if not reformatted:
+        pytest.fail(f"precondition: the model echoed no surrogate of {sent!r}: {raw!r}")
+    if any(m in sent for m in PHONE_LIKE.findall(raw) if national(m) in reformatted):
+        pytest.fail(f"precondition: the model repeated the surrogate as sent, not re-formatted: {raw!r}")
     for surrogate in reformatted:
         assert surrogate not in phones(answer), f"surrogate leaked to the client: {answer!r}"
         assert pairs[surrogate] in phones(answer), f"original not restored: {answer!r}"

@@ -29,7 +29,7 @@ from perimeter.providers.headers import (
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.gateway import minimal_config, openai_provider, running_gateway
 from tests.fakes.gemini_server import FakeGemini
-from tests.fakes.openai_server import Fault, FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, Fault
 
 CLIENT_TP = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
