@@ -127,15 +127,22 @@ class LlamaServer(_Process):
 
     One thread: the machine's cores are shared, and llama.cpp's spinning worker threads are
     several times slower than one thread when they do not each get a core.
+    ``interrupt_requests``: the server's own default (True) ends a running stream with ``[DONE]``
+    when another request arrives; behind a gateway it must be off (docs/interop.md), so that is
+    how these servers run unless a test is about that default.
     """
 
     name = "llama-server"
+
+    def __init__(self, workdir: Path, port: int | None = None, *, interrupt_requests: bool = False) -> None:
+        super().__init__(workdir, port)
+        self.interrupt_requests = interrupt_requests
 
     def argv(self) -> list[str]:
         return [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_path()),
                 "--model_alias", MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(self.port),
                 "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1", "--seed", "7",
-                "--verbose", "False"]
+                "--interrupt_requests", str(self.interrupt_requests), "--verbose", "False"]
 
     def probe_path(self) -> str:
         return "/v1/models"

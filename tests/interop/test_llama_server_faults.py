@@ -10,6 +10,7 @@ import asyncio
 import collections
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import httpx
 import pytest
 
 from tests.fakes.gateway import minimal_config, running_gateway
-from tests.interop.servers import LlamaServer, smol_provider
+from tests.interop.servers import MODEL_ALIAS, LlamaServer, smol_provider
 
 STORY = [{"role": "user", "content": "Write a long story about a dragon who learns to cook."}]
 
@@ -52,6 +53,41 @@ async def test_server_killed_mid_stream_ends_with_an_error_event_and_no_done(
     last = json.loads(events[-1])
     assert last["error"]["type"] == "upstream_error" and "victim" in last["error"]["message"], last
     assert all("choices" in json.loads(e) for e in events[:-1])
+
+
+async def read_stream_while_another_request_arrives(url: str, model: str) -> tuple[list[str], int]:
+    """Stream a long answer; after 3 events send a second request; read to the end."""
+    events: list[str] = []
+    async with httpx.AsyncClient(timeout=60) as c:
+        body = {"model": model, "messages": STORY, "max_tokens": 200, "temperature": 0, "stream": True}
+        other: asyncio.Task[httpx.Response] | None = None
+        async with c.stream("POST", url + "/chat/completions", json=body, headers={"x-request-id": str(uuid.uuid4())}) as r:
+            async for line in r.aiter_lines():
+                if line.startswith("data: "):
+                    events.append(line[6:])
+                    if len(events) == 3:
+                        other = asyncio.create_task(c.post(url + "/chat/completions", headers={
+                            "x-request-id": str(uuid.uuid4())}, json={**body, "stream": False, "max_tokens": 4}))
+        assert other is not None
+        return events, (await other).status_code
+
+
+async def test_an_answer_the_server_cuts_short_is_an_error_not_a_done(interop_dir: Path) -> None:
+    """llama_cpp.server's default ``interrupt_requests`` ends a running stream with ``[DONE]`` (and
+    no finish_reason) when another request arrives; the gateway must not pass that on as done."""
+    server = LlamaServer(interop_dir, interrupt_requests=True)
+    await asyncio.to_thread(server.start)
+    try:
+        raw, status = await read_stream_while_another_request_arrives(server.base_url, MODEL_ALIAS)
+        assert status == 200 and raw[-1] == "[DONE]"
+        assert not any(c.get("finish_reason") for e in raw[:-1] for c in json.loads(e)["choices"])  # silently cut
+        cfg = minimal_config([smol_provider("interrupting", server)], {"chat": {"targets": ["interrupting"]}})
+        async with running_gateway(cfg) as gw:
+            events, status = await read_stream_while_another_request_arrives(gw.base_url, "chat")
+    finally:
+        await asyncio.to_thread(server.kill)
+    assert status == 200 and "[DONE]" not in events
+    assert json.loads(events[-1])["error"]["code"] == "truncated_stream", events[-1]
 
 
 @pytest.mark.parametrize("how", ["hung", "dead"])

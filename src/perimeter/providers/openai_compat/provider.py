@@ -124,15 +124,26 @@ class OpenAICompatProvider(HTTPProvider):
         return self._stream("/completions", body, self.call_headers(request_id, client_headers))
 
     async def _stream(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
-        """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done."""
-        started = False
+        """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done.
+
+        So is one whose ``[DONE]`` comes before any ``finish_reason``: every OpenAI-compatible
+        server names why an answer ended, except when it cut the answer short — llama-cpp-python's
+        server, by default (``interrupt_requests``), ends a stream that way as soon as another
+        request arrives, and passing that on would be a 200 hiding a truncated answer.
+        """
+        started = finished = False
         tool_deltas = ToolCallDeltas()
         events = self.post_sse(self.base_url + path, body, headers, self._on_error)
         try:
             async for ev in events:
                 if ev.data == "[DONE]":
-                    return
+                    if finished:
+                        return
+                    raise ProviderError(f"provider '{self.name}' ended the stream before any finish_reason "
+                                        "(an interrupted answer)", kind="truncated_stream")
                 chunk = decode_event(self.name, ev)
+                if not finished:
+                    finished = any(isinstance(c, dict) and c.get("finish_reason") for c in chunk.get("choices") or ())
                 if "error" in chunk and not chunk.get("choices"):
                     err = chunk["error"]
                     msg = err.get("message") if isinstance(err, dict) else str(err)
