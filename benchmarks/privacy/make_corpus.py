@@ -221,7 +221,13 @@ def main() -> None:
     independent = _from_blocks(HERE / "independent.txt", "ind")
     # written after the independent-set fixes and before the name-coverage work; scored last
     blind = _from_blocks(HERE / "blind.txt", "blind")
-    for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh), ("independent", independent), ("blind", blind)):
+    # a third author's 311 documents, written without seeing the detectors; scored once (issue 11,
+    # before its second round), then used to find failure classes
+    blind2 = _from_blocks(HERE / "blind2.txt", "blind2")
+    # one hand-written case per failure class of the held-out corpus (issue 11), with negatives
+    classes = _from_blocks(HERE / "classes.txt", "cls")
+    for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh), ("independent", independent), ("blind", blind),
+                       ("blind2", blind2), ("classes", classes)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for d in docs:
                 fh.write(json.dumps(d, ensure_ascii=False) + "\n")

@@ -4,7 +4,8 @@
 
     upstreams (providers, breakers)  →  accounting (keys, limits, ledger, audit)
       →  privacy  →  router (needs provider health and the budget check)
-      →  Pipeline(…every stage…)  →  admin API  →  metrics collectors
+      →  Pipeline(…every stage…)  →  admin API  →  console (/ui)
+      →  observability (metrics shared by workers, tracing, background checks)
 
 and returns an :class:`Assembly`, whose :meth:`~Assembly.aclose` takes it all down again in
 reverse (the ledger flushes after in-flight requests finished, providers close last).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,7 +28,7 @@ import orjson
 from perimeter.api.admin import AdminAPI
 from perimeter.api.state import ASGIApp
 from perimeter.config import Config
-from perimeter.observability import metrics
+from perimeter.observability import metrics, tracing
 from perimeter.pipeline import Pipeline
 from perimeter.providers.registry import build_provider
 from perimeter.resilience.breaker import CircuitBreaker
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from perimeter.accounting.services import AccountingServices
     from perimeter.privacy.guard import PrivacyStage
     from perimeter.routing.router import HybridRouter
+    from perimeter.stages import AuditSink
 
 log = logging.getLogger("perimeter")
 
@@ -66,8 +69,9 @@ async def build(config: Config) -> Assembly:
     try:
         for up in upstreams.values():
             await up.provider.start()
+        await share_breakers(config, upstreams, closers)
         accounting = await build_accounting_stage(config, closers)
-        privacy = await build_privacy_stage(config, closers)
+        privacy = await build_privacy_stage(config, closers, audit=accounting.audit if accounting else None)
         router = await build_router(config, upstreams, accounting, closers)
         pipeline = Pipeline(
             config, upstreams, router=router, privacy=privacy,
@@ -75,12 +79,17 @@ async def build(config: Config) -> Assembly:
             recorder=accounting.recorder if accounting else None,
             audit=accounting.audit if accounting else None,
         )
+        parts = Assembly(config, upstreams, pipeline, accounting=accounting, _closers=closers)
+        if accounting is not None:
+            admin = build_admin_api(config, accounting)
+            parts.mounts.append(("/admin/", admin))
+            console = build_console(config, pipeline, accounting, admin)
+            if console is not None:
+                parts.mounts.append(("/ui", console))
+        await build_observability(config, pipeline, accounting, closers)
     except BaseException:
         await _close_all(closers, upstreams)
         raise
-    parts = Assembly(config, upstreams, pipeline, accounting=accounting, _closers=closers)
-    if accounting is not None:
-        parts.mounts.append(("/admin/", build_admin_api(config, accounting)))
     audit_config(config, pipeline)
     return parts
 
@@ -95,6 +104,19 @@ def build_upstreams(config: Config) -> dict[str, Upstream]:
         breaker = CircuitBreaker(pcfg.breaker.failure_threshold, pcfg.breaker.cooldown)
         upstreams[pcfg.name] = Upstream(build_provider(pcfg), breaker, pcfg.retry)
     return upstreams
+
+
+async def share_breakers(config: Config, upstreams: dict[str, Upstream], closers: list[Closer]) -> None:
+    """With Redis configured, one replica's circuit verdicts hold for all (resilience/shared.py)."""
+    breakers = {name: up.breaker for name, up in upstreams.items()
+                if config.provider(name).breaker.shared}
+    if not config.storage.redis_url or not breakers:
+        return
+    from perimeter.resilience.shared import SharedBreakers
+
+    shared = SharedBreakers(config.storage.redis_url, config.storage.redis_prefix, breakers)
+    await shared.start()
+    closers.append(shared.aclose)
 
 
 async def build_accounting_stage(config: Config, closers: list[Closer]) -> AccountingServices | None:
@@ -123,14 +145,18 @@ def privacy_configured(config: Config) -> bool:
     return config.privacy.enabled or any(m.privacy is not None and m.privacy.enabled for m in config.models.values())
 
 
-async def build_privacy_stage(config: Config, closers: list[Closer]) -> PrivacyStage | None:
-    """The scanner and pseudonymizer, warmed up; ``None`` (with a warning) when privacy is off."""
+async def build_privacy_stage(config: Config, closers: list[Closer], audit: AuditSink | None = None) -> PrivacyStage | None:
+    """The scanner and pseudonymizer, warmed up; ``None`` (with a warning) when privacy is off.
+
+    ``audit`` receives the ``privacy_canary`` events (a canary about to reach a cloud provider).
+    """
     if not privacy_configured(config):
         log.warning("privacy scanning is disabled: requests reach every provider unscanned")
         return None
     from perimeter.privacy.guard import PrivacyStage
 
     stage = PrivacyStage.from_config(config.privacy, {a: m.privacy for a, m in config.models.items()})
+    stage.audit = audit
     # Load the NLP models before the first request: a cold scan would blow the time budget
     # and (fail-closed) refuse the request.
     await asyncio.to_thread(stage.warm_up)
@@ -161,6 +187,55 @@ def build_admin_api(config: Config, services: AccountingServices) -> AdminAPI:
     """``/admin/…`` over the accounting services (keys, usage, audit verify, counters)."""
     return AdminAPI(config.server.admin_key, services.keys, services.key_cache, services.audit, services.db,
                     flush=services.flush, counters=services.metrics)
+
+
+def build_console(config: Config, pipeline: Pipeline, services: AccountingServices, admin: ASGIApp) -> ASGIApp | None:
+    """The ``/ui`` console, when ``console`` is on for this mode and an admin key can log in."""
+    if not config.console.active(config.server.mode):
+        return None
+    if not config.server.admin_key:
+        (log.warning if config.console.enabled else log.info)(
+            "console: /ui is off because server.admin_key is not set (it is the console's login)")
+        return None
+    from perimeter.console.app import ConsoleApp
+
+    return ConsoleApp(config, pipeline, services, admin)
+
+
+#: ``perimeter serve --workers N`` points every worker at one directory through this variable.
+METRICS_DIR_ENV = "PERIMETER_METRICS_DIR"
+
+
+async def build_observability(config: Config, pipeline: Pipeline, accounting: AccountingServices | None,
+                              closers: list[Closer]) -> None:
+    """Bounded metric labels, metrics shared by workers, tracing, and the background checks."""
+    obs = config.observability
+    metrics.bind(config)
+    shared_dir = os.environ.get(METRICS_DIR_ENV) or obs.metrics.multiprocess_dir
+    if shared_dir:
+        from perimeter.observability.multiprocess import MetricsShare
+
+        share = MetricsShare(shared_dir, obs.metrics.flush_interval, refresh=pipeline.refresh_gauges)
+        share.start()
+        metrics.share_with_workers(share)
+
+        async def unshare() -> None:
+            metrics.share_with_workers(None)
+            await share.aclose()
+
+        closers.append(unshare)
+    if tracing.configure(obs.tracing, config) is not None:
+        async def stop_tracing() -> None:
+            await asyncio.to_thread(tracing.shutdown)
+
+        closers.append(stop_tracing)
+    if accounting is not None:
+        from perimeter.observability.watch import Watch
+
+        watch = Watch(accounting, audit_interval=obs.audit_verify_interval,
+                      budget_interval=obs.budget_refresh_interval, shared_dir=shared_dir)
+        watch.start()
+        closers.append(watch.aclose)
 
 
 # ------------------------------------------------------------------------------------------ audit

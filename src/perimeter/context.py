@@ -46,6 +46,12 @@ class RequestContext:
     require_on_prem: bool = False
     privacy_action: str | None = None
     privacy_plan: Any = None
+    # With ``require_on_prem``: cloud jurisdictions the residency policy also lets this request
+    # go to, with originals (empty: on-prem only).
+    residency_allows: frozenset[str] = frozenset()
+    # Set by the privacy stage for each provider attempt: per entity type, whether that
+    # destination got the ``original`` or a ``surrogate`` (``None``: the body was not scanned).
+    disclosure: dict[str, str] | None = None
     conversation_id: str | None = None
     # Filled by routing and the call stage.
     route_reason: str = ""
@@ -53,6 +59,10 @@ class RequestContext:
     provider: str | None = None
     provider_model: str | None = None
     location: Location | None = None
+    jurisdiction: str | None = None
+    # Every provider that received this request (failed attempts included): jurisdiction,
+    # location, which entity types went as originals and as surrogates — for the audit log.
+    transfers: dict[str, dict[str, Any]] = field(default_factory=dict)
     attempts: int = 0
     # Filled by the call stage.
     usage: dict[str, Any] | None = None
@@ -64,6 +74,8 @@ class RequestContext:
     recorded: bool = False
     # Extra response headers set by any stage (rate limits, entities, route).
     response_headers: dict[str, str] = field(default_factory=dict)
+    # The request's root span while tracing is on (perimeter.observability.tracing), else None.
+    trace: Any = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started

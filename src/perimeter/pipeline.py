@@ -20,7 +20,7 @@ from typing import Any
 from perimeter.config import AliasConfig, Config
 from perimeter.context import RequestContext
 from perimeter.errors import GatewayError, ProviderError, StreamBroken, not_found
-from perimeter.observability import metrics
+from perimeter.observability import metrics, tracing
 from perimeter.resilience.backoff import backoff_delay
 from perimeter.resilience.breaker import BreakerState
 from perimeter.resilience.upstream import Upstream, pick_least_outstanding
@@ -73,18 +73,19 @@ class Pipeline:
 
     async def admit(self, ctx: RequestContext) -> None:
         """Auth and limits; must be paired with :meth:`finish` once it returned."""
+        tracing.begin(ctx)
         self.alias_config(ctx)
         if self.gatekeeper is not None:
-            await self.gatekeeper.admit(ctx)
+            with tracing.stage(ctx, "auth"):
+                await self.gatekeeper.admit(ctx)
 
     async def plan(self, ctx: RequestContext) -> RouteDecision:
         """Privacy inspection, then the routing decision."""
         if self.privacy is not None:
-            await self.privacy.inspect(ctx)
-        if self.router is not None:
-            decision = await self.router.decide(ctx)
-        else:
-            decision = self.default_decision(ctx)
+            with tracing.stage(ctx, "scan"):
+                await self.privacy.inspect(ctx)
+        with tracing.stage(ctx, "route"):
+            decision = await self.router.decide(ctx) if self.router is not None else self.default_decision(ctx)
         ctx.route_reason = decision.reason
         ctx.route_trail = decision.trail
         return decision
@@ -108,15 +109,17 @@ class Pipeline:
 
     # ----------------------------------------------------------------- stage 4: call with fallback
     def _body_for(self, ctx: RequestContext, up: Upstream, model: str | None) -> tuple[dict[str, Any], Restorer | None]:
-        if ctx.require_on_prem and up.provider.location != "on_prem":
+        provider = up.provider
+        if ctx.require_on_prem and provider.location != "on_prem" and provider.jurisdiction not in ctx.residency_allows:
             # Defence in depth: routing already filtered, but never let a cloud call through.
             raise GatewayError(503, "refusing to send an on-prem-only request to a cloud provider",
                                type="server_error", code="no_on_prem_provider")
         restorer: Restorer | None = None
         if self.privacy is not None:
-            body, restorer = self.privacy.prepare(ctx, up.provider.location)
+            body, restorer = self.privacy.prepare(ctx, provider.location, provider.jurisdiction)
         else:
             body = ctx.body
+        ctx.transfers[up.name] = transfer_record(ctx, provider.location, provider.jurisdiction)
         body = dict(body)
         body["model"] = model or up.provider.default_model or ctx.alias
         return body, restorer
@@ -142,7 +145,8 @@ class Pipeline:
                 body, restorer = self._body_for(ctx, up, target.model)
                 up.outstanding += 1
                 try:
-                    result = await call(up, body)
+                    with tracing.attempt(ctx, up.name, body):
+                        result = await call(up, body)
                 except ProviderError as exc:
                     up.breaker.record_failure() if exc.retryable else up.breaker.record_success()
                     metrics.UPSTREAM_ERRORS.inc((up.name, exc.kind))
@@ -173,6 +177,8 @@ class Pipeline:
         ctx.provider = up.name
         ctx.provider_model = model if isinstance(model, str) else None
         ctx.location = up.provider.location
+        ctx.jurisdiction = up.provider.jurisdiction
+        ctx.transfers[up.name]["served"] = True
         if target_index > 0 or ctx.attempts > 1:
             metrics.FALLBACKS.inc((ctx.alias,))
             if target_index > 0:
@@ -196,9 +202,14 @@ class Pipeline:
             return await self._cascade(ctx, decision, decision.cascade)
         result, restorer = await self._run(ctx, decision, lambda up, body: up.provider.chat(
             body, request_id=ctx.request_id, client_headers=ctx.headers))
+        return self._restored(ctx, result, restorer)
+
+    def _restored(self, ctx: RequestContext, result: dict[str, Any], restorer: Restorer | None) -> dict[str, Any]:
         if restorer is not None:
-            result = restorer.restore_response(result)
+            with tracing.stage(ctx, "restore"):
+                result = restorer.restore_response(result)
         self._note_usage(ctx, result.get("usage"))
+        tracing.note(ctx, result)
         return result
 
     async def _cascade(self, ctx: RequestContext, decision: RouteDecision, plan: CascadePlan) -> dict[str, Any]:
@@ -214,7 +225,10 @@ class Pipeline:
             result, restorer = await self._run(
                 ctx, sub, lambda up, body: up.provider.chat(
                     {**body, **extra}, request_id=ctx.request_id, client_headers=ctx.headers))
-            return restorer.restore_response(result) if restorer is not None else result
+            if restorer is None:
+                return result
+            with tracing.stage(ctx, "restore"):
+                return restorer.restore_response(result)
 
         res = await run_cascade(plan, ctx.body, lambda body: leg(plan.local, body), lambda body: leg(plan.cloud, body),
                                 alias=ctx.alias)
@@ -223,6 +237,7 @@ class Pipeline:
         conf = f" (mean logprob {res.confidence:.2f})" if res.confidence is not None else ""
         ctx.route_trail.append(f"{res.reason}{conf}")
         self._note_usage(ctx, res.response.get("usage"))
+        tracing.note(ctx, res.response)
         return res.response
 
     async def completions(self, ctx: RequestContext) -> dict[str, Any]:
@@ -230,10 +245,7 @@ class Pipeline:
         result, restorer = await self._run(
             ctx, decision, lambda up, body: up.provider.completions(
                 body, request_id=ctx.request_id, client_headers=ctx.headers))
-        if restorer is not None:
-            result = restorer.restore_response(result)
-        self._note_usage(ctx, result.get("usage"))
-        return result
+        return self._restored(ctx, result, restorer)
 
     async def embeddings(self, ctx: RequestContext) -> dict[str, Any]:
         decision = await self.plan(ctx)
@@ -278,6 +290,7 @@ class Pipeline:
     async def _relay(self, ctx: RequestContext, first: dict[str, Any], gen: AsyncIterator[dict[str, Any]],
                      restorer: Restorer | None, client_wants_usage: bool) -> AsyncIterator[dict[str, Any]]:
         sr = restorer.stream() if restorer is not None else None
+        restore_span = tracing.open_span(ctx, "restore") if sr is not None else None
         up = self.upstreams.get(ctx.provider or "")
         if up is not None:
             up.outstanding += 1
@@ -292,6 +305,8 @@ class Pipeline:
                     self._note_usage(ctx, usage)
                 elif ctx.usage is None:
                     streamed_text(chunk, texts)
+                if ctx.trace is not None:
+                    tracing.note(ctx, chunk)
                 if not client_wants_usage and not chunk.get("choices"):
                     pass  # a usage-only chunk we asked for on the client's behalf
                 else:
@@ -317,6 +332,7 @@ class Pipeline:
         finally:
             if ctx.usage is None and texts:
                 ctx.usage = {"completion_text": "".join(texts)}
+            tracing.close_span(restore_span)
             if up is not None:
                 up.outstanding -= 1
             aclose = getattr(gen, "aclose", None)
@@ -330,18 +346,8 @@ class Pipeline:
     # ----------------------------------------------------------------- stage 5: after the call
     async def finish(self, ctx: RequestContext, admitted: bool) -> None:
         """Account, audit and release — once per request, whatever happened."""
-        elapsed = ctx.elapsed()
-        provider = ctx.provider or "-"
-        metrics.REQUESTS.inc((ctx.alias, provider, ctx.endpoint, str(ctx.status)))
-        metrics.LATENCY.observe((ctx.alias, provider), elapsed)
-        if ctx.ttft is not None:
-            metrics.TTFT.observe((ctx.alias, provider), ctx.ttft)
-        if ctx.usage:
-            pt, ct = ctx.usage.get("prompt_tokens"), ctx.usage.get("completion_tokens")
-            if isinstance(pt, int):
-                metrics.TOKENS.inc((ctx.alias, provider, "prompt"), pt)
-            if isinstance(ct, int):
-                metrics.TOKENS.inc((ctx.alias, provider, "completion"), ct)
+        metrics.record_request(ctx, ctx.elapsed())
+        account = tracing.open_span(ctx, "account")
         try:
             self.record(ctx)
             if self.audit is not None:
@@ -349,6 +355,7 @@ class Pipeline:
                     "request_id": ctx.request_id, "alias": ctx.alias, "endpoint": ctx.endpoint,
                     "provider": ctx.provider, "location": ctx.location, "status": ctx.status,
                     "route_reason": ctx.route_reason, "entities": dict(ctx.entity_counts),
+                    "jurisdiction": ctx.jurisdiction, "transfers": ctx.transfers,
                     "privacy_action": ctx.privacy_action,
                     "key_id": ctx.principal.key_id if ctx.principal else None,
                     "ts": ctx.started_wall,
@@ -360,6 +367,8 @@ class Pipeline:
                 await self.gatekeeper.release(ctx)
             except Exception:
                 log.exception("request %s: releasing limits failed", ctx.request_id)
+        tracing.close_span(account)
+        tracing.end(ctx)
 
     def record(self, ctx: RequestContext) -> None:
         """Queue the ledger row once (the HTTP layer calls this just before the final send)."""
@@ -390,6 +399,14 @@ class Pipeline:
                 val = {BreakerState.CLOSED: 0.0, BreakerState.HALF_OPEN: 1.0, BreakerState.OPEN: 2.0}[st]
             metrics.BREAKER_STATE.set((name,), val)
             metrics.IN_FLIGHT.set((name,), float(up.outstanding))
+
+
+def transfer_record(ctx: RequestContext, location: str, jurisdiction: str | None) -> dict[str, Any]:
+    """What one provider received, for the audit log: entity types only, never values."""
+    d = ctx.disclosure
+    return {"jurisdiction": jurisdiction, "location": location, "scanned": d is not None, "served": False,
+            "originals": sorted(t for t, how in (d or {}).items() if how == "original"),
+            "surrogates": sorted(t for t, how in (d or {}).items() if how == "surrogate")}
 
 
 def streamed_text(chunk: dict[str, Any], into: list[str]) -> None:

@@ -57,11 +57,13 @@ class PrivacyGuard(Protocol):
         Keeps whatever it needs for :meth:`prepare` in ``ctx.privacy_plan``.
         """
 
-    def prepare(self, ctx: RequestContext, location: Location) -> tuple[dict[str, Any], Restorer | None]:
-        """The body to send to a provider at ``location`` and how to restore its answer.
+    def prepare(self, ctx: RequestContext, location: Location,
+                jurisdiction: str | None = None) -> tuple[dict[str, Any], Restorer | None]:
+        """The body to send to a provider at ``location`` in ``jurisdiction`` and how to restore its answer.
 
-        On-prem providers get the original body; cloud providers get the pseudonymized one.
-        Must raise (never return raw data) if a cloud body cannot be made safe.
+        On-prem providers get the original body; cloud providers get the pseudonymized one,
+        except for the originals the residency policy lets go to ``jurisdiction``.  Sets
+        ``ctx.disclosure``.  Must raise (never return raw data) if a cloud body cannot be made safe.
         """
 
 

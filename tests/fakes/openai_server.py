@@ -53,16 +53,20 @@ class FakeOpenAI:
     first_byte_delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers_seen: list[dict[str, str]] = field(default_factory=list)
+    #: The address each request came from (aligned with ``requests``).
+    peers: list[str] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     cancelled_streams: int = 0
     completed_streams: int = 0
     active_streams: int = 0
     port: int = 0
+    #: Where it listens (a network namespace test binds the host's bridge address).
+    host: str = "127.0.0.1"
     _runner: web.AppRunner | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"http://{self.host}:{self.port}/v1"
 
     def fail(self, fault: Fault) -> None:
         self.faults.append(fault)
@@ -85,7 +89,7 @@ class FakeOpenAI:
         app.router.add_get("/v1/models", self._models)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         server = site._server
         assert server is not None
@@ -115,6 +119,7 @@ class FakeOpenAI:
         body = orjson.loads(await request.read())
         self.requests.append(body)
         self.headers_seen.append({k.lower(): v for k, v in request.headers.items()})
+        self.peers.append(request.remote or "")
         fault = self._take_fault()
         if fault is not None:
             if fault.kind == "status":

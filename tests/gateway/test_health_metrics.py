@@ -35,6 +35,7 @@ async def test_metrics_exposition(upstream: FakeOpenAI, client: httpx.AsyncClien
         text = (await client.get(f"{gw.url}/metrics")).text
     assert "# TYPE perimeter_requests_total counter" in text
     assert 'perimeter_requests_total{alias="chat",provider="local",endpoint="chat",status="200"}' in text
-    assert 'perimeter_time_to_first_token_seconds_count{alias="chat",provider="local"}' in text
-    assert 'perimeter_tokens_total{alias="chat",provider="local",kind="completion"}' in text
-    assert 'perimeter_request_duration_seconds_bucket{alias="chat",provider="local",le="+Inf"}' in text
+    genai = 'gen_ai_operation_name="chat",gen_ai_request_model="chat",perimeter_provider="local"'
+    assert f'gen_ai_server_time_to_first_token_seconds_count{{{genai}}} ' in text
+    assert f'gen_ai_client_token_usage_count{{{genai},gen_ai_token_type="output"}} ' in text
+    assert f'gen_ai_server_request_duration_seconds_bucket{{{genai},error_type="",le="+Inf"}} ' in text

@@ -91,12 +91,15 @@ def test_without_a_valid_one_a_fresh_sampled_context_starts_on_the_request_uuid(
     assert again is not None and again.trace_id == ctx.trace_id and again.span_id != ctx.span_id
 
 
-def test_a_tracer_span_becomes_the_parent_and_keeps_the_clients_tracestate() -> None:
+def test_the_tracers_span_wins_when_tracing_is_on() -> None:
     client = parse_traceparent(CLIENT_TP)
     assert client is not None
-    span = TraceContext(client.trace_id, "1111222233334444")
-    out = trace_headers({"traceparent": CLIENT_TP, "tracestate": "k=v"}, str(uuid.uuid4()), span)
-    assert out == {"traceparent": span.traceparent, "tracestate": "k=v"}
+    span = {"traceparent": TraceContext(client.trace_id, "1111222233334444").traceparent, "tracestate": "k=v"}
+    out = trace_headers({"traceparent": CLIENT_TP, "tracestate": "other"}, str(uuid.uuid4()), span)
+    assert out == span
+    # An empty or broken carrier (tracing off, or a bad injector) falls back to the client's.
+    for broken in ({}, {"traceparent": "junk"}):
+        assert trace_headers({"traceparent": CLIENT_TP}, str(uuid.uuid4()), broken) == {"traceparent": CLIENT_TP}
 
 
 def test_policy_forwards_named_headers_and_prefixes_but_never_credentials() -> None:

@@ -117,6 +117,10 @@ class KeyGatekeeper:
             result = True
         return result
 
+    def scopes(self, rec: KeyRecord) -> list[Scope]:
+        """The limits a key is held to: its own (or the default) and its team's."""
+        return self._scope_pair(rec, False)[0]
+
     def _scopes(self, rec: KeyRecord) -> list[Scope]:
         key_limits = rec.limits if not rec.limits.is_empty() else self.cfg.default_key_limits
         scopes = []

@@ -45,8 +45,9 @@ def _price(d: dict[str, Any]) -> Price:
 class PriceTable:
     def __init__(self, cfg: AccountingConfig, provider_prices: dict[str, dict[str, float]] | None = None) -> None:
         self.currency = cfg.currency
-        self.rates = {"USD": 1.0, **cfg.exchange_rates}
         table = builtin_table()
+        # The table's dated rates make its rouble prices usable out of the box; config wins.
+        self.rates = {"USD": 1.0, **table.get("exchange_rates", {}), **cfg.exchange_rates}
         self.as_of = str(table.get("as_of"))
         self.models: dict[str, Price] = {m: _price(d) for m, d in table["models"].items()}
         for m, pc in cfg.prices.items():
@@ -77,10 +78,12 @@ class PriceTable:
         p = self.models.get(model)
         if p is not None:
             return p
-        bare = model.rsplit("/", 1)[-1]  # "openai/gpt-4o" style names
-        for m in self._sorted:
-            if bare.startswith(m):
-                return self.models[m]
+        # "openai/gpt-4o" style names, Yandex model URIs (gpt://<folder>/yandexgpt-lite/latest) and
+        # Yandex short names (yandexgpt/latest): the last path segment that names a priced model.
+        for bare in reversed(model.split("://", 1)[-1].split("/")):
+            for m in self._sorted:
+                if bare.startswith(m):
+                    return self.models[m]
         return None
 
     def convert(self, amount: float, currency: str) -> float:

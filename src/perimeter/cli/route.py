@@ -1,17 +1,26 @@
-"""``perimeter route``: show where a request would go and why, without calling any model."""
+"""``perimeter route``: show where a request would go and why, without calling any model.
+
+The request is scanned exactly as the gateway scans it (the same privacy stage, built by the
+same assembly function, with the same policy): a request the gateway keeps on-prem or refuses
+is shown kept on-prem or refused here too.  ``--entity`` adds simulated findings on top.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import orjson
 
-from perimeter.config import ConfigError, load_config
-from perimeter.context import Principal, RequestContext
+from perimeter.config import Config, ConfigError, load_config
+from perimeter.context import Endpoint, Principal, RequestContext
 from perimeter.errors import GatewayError
+
+if TYPE_CHECKING:
+    from perimeter.routing.router import HybridRouter
+    from perimeter.stages import RouteDecision
 
 
 def _load_request(path: str) -> dict[str, Any]:
@@ -48,8 +57,10 @@ def build_context(data: dict[str, Any], entities: tuple[str, ...], headers: tupl
     alias = body.get("model")
     if not isinstance(alias, str):
         raise click.ClickException("the request has no 'model' (the alias to route)")
+    endpoint: Endpoint = "completions" if "prompt" in body else (
+        "embeddings" if "input" in body and "messages" not in body else "chat")
     ctx = RequestContext(
-        request_id="explain", endpoint="chat", alias=alias, body=body, headers=hdrs,
+        request_id="explain", endpoint=endpoint, alias=alias, body=body, headers=hdrs,
         stream=bool(body.get("stream")) if stream is None else stream,
         principal=Principal(key_id=key_id) if key_id else None,
     )
@@ -92,35 +103,83 @@ def route(request_file: str, explain: bool, config_path: str | None, entities: t
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        decision = asyncio.run(router.decide(ctx))
+        decision = asyncio.run(_scan_and_decide(config, ctx, router))
     except GatewayError as exc:
         if as_json:
-            click.echo(orjson.dumps({"error": exc.body()["error"], "status": exc.status,
+            click.echo(orjson.dumps({"error": exc.body()["error"], "status": exc.status, "privacy": _privacy(ctx),
                                      "trail": ctx.route_trail}, option=orjson.OPT_INDENT_2).decode())
         else:
             click.echo(f"refused: HTTP {exc.status} {exc.code}: {exc.message}")
+            if explain:
+                click.echo(f"privacy: {_privacy_line(ctx)}")
         sys.exit(2)
     targets: list[dict[str, Any]] = [
         {"providers": list(t.providers), "model": t.model,
-         "location": sorted({config.provider(p).location for p in t.providers})}
+         "location": sorted({config.provider(p).location for p in t.providers}),
+         "jurisdiction": sorted({config.provider(p).jurisdiction or "unknown" for p in t.providers})}
         for t in decision.targets
     ]
     if as_json:
         out = {"alias": ctx.alias, "reason": decision.reason, "targets": targets, "trail": decision.trail,
-               "cascade": decision.cascade is not None}
+               "cascade": decision.cascade is not None, "privacy": _privacy(ctx)}
         click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
         return
     first = targets[0] if targets else None
     where = f"{'|'.join(first['providers'])} ({', '.join(first['location'])})" if first else "nothing"
     click.echo(f"alias {ctx.alias} -> {where}   reason: {decision.reason}")
     if explain:
+        click.echo(f"privacy: {_privacy_line(ctx)}")
         click.echo("decision trail:")
         for i, step in enumerate(decision.trail, 1):
             click.echo(f"  {i}. {step}")
         click.echo("fallback chain:")
         for i, t in enumerate(targets, 1):
             model = f" model={t['model']}" if t["model"] else ""
-            click.echo(f"  {i}. {'|'.join(t['providers'])} [{', '.join(t['location'])}]{model}")
+            click.echo(f"  {i}. {'|'.join(t['providers'])} [{', '.join(t['location'])}; "
+                       f"{', '.join(t['jurisdiction'])}]{model}")
         if decision.cascade is not None:
             click.echo("cascade: the local answer is checked and escalated to the cloud chain if it fails, refuses "
                        f"or its mean token logprob < {decision.cascade.min_confidence}")
+
+
+async def _scan_and_decide(config: Config, ctx: RequestContext, router: HybridRouter) -> RouteDecision:
+    """The gateway's privacy stage (inspect), then the routing decision."""
+    from perimeter.assembly import build_privacy_stage
+
+    closers: list[Any] = []
+    stage = await build_privacy_stage(config, closers)
+    try:
+        if stage is not None:
+            simulated, forced = dict(ctx.entity_counts), ctx.require_on_prem
+            await stage.inspect(ctx)
+            for name, n in simulated.items():
+                ctx.entity_counts[name] = ctx.entity_counts.get(name, 0) + n
+            ctx.require_on_prem = ctx.require_on_prem or forced
+        _residency(config, ctx)
+        return await router.decide(ctx)
+    finally:
+        for close in closers:
+            await close()
+
+
+def _privacy(ctx: RequestContext) -> dict[str, Any]:
+    return {"entities": dict(sorted(ctx.entity_counts.items())), "action": ctx.privacy_action,
+            "on_prem_only": ctx.require_on_prem}
+
+
+def _privacy_line(ctx: RequestContext) -> str:
+    found = ", ".join(f"{t}={n}" for t, n in sorted(ctx.entity_counts.items())) or "nothing sensitive found"
+    action = ctx.privacy_action or "not scanned"
+    where = "; only on-prem providers may serve it" if ctx.require_on_prem else ""
+    return f"{found} (action: {action}){where}"
+
+
+def _residency(config: Any, ctx: RequestContext) -> None:
+    """Where the alias's residency policy lets these (local) entity types go besides on-prem."""
+    from perimeter.privacy.residency import clouds_for_local, compile_rules
+
+    alias = config.models.get(ctx.alias)
+    if alias is None or not ctx.require_on_prem or not ctx.entity_counts:
+        return
+    policy = config.privacy.merged(alias.privacy)
+    ctx.residency_allows = clouds_for_local(compile_rules(policy.residency), ctx.entity_counts)

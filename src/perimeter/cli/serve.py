@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
 
 import click
 
@@ -21,6 +24,33 @@ def app_factory() -> object:
     from perimeter.app import create_app
 
     return create_app(load_config(os.environ.get("PERIMETER_CONFIG")))
+
+
+@contextlib.contextmanager
+def shared_metrics_dir(cfg: Config) -> Iterator[str]:
+    """One directory where every worker leaves its metrics snapshot, so /metrics adds them up.
+
+    A configured ``observability.metrics.multiprocess_dir`` is emptied of old snapshots
+    first (counts of an earlier run must not add in); otherwise a temporary directory lives
+    as long as this server.
+    """
+    from perimeter.assembly import METRICS_DIR_ENV
+
+    configured = os.environ.get(METRICS_DIR_ENV) or cfg.observability.metrics.multiprocess_dir
+    if configured:
+        os.makedirs(configured, exist_ok=True)
+        for name in os.listdir(configured):
+            if name.endswith((".prom", ".tmp")):
+                os.unlink(os.path.join(configured, name))
+        os.environ[METRICS_DIR_ENV] = configured
+        yield configured
+        return
+    with tempfile.TemporaryDirectory(prefix="perimeter-metrics-") as tmp:
+        os.environ[METRICS_DIR_ENV] = tmp
+        try:
+            yield tmp
+        finally:
+            os.environ.pop(METRICS_DIR_ENV, None)
 
 
 @click.command("serve")
@@ -51,7 +81,8 @@ def serve(config_path: str | None, host: str | None, port: int | None, workers: 
                f"(config {cfg.source}, {workers} worker(s))", err=True)
     if workers > 1:
         os.environ["PERIMETER_CONFIG"] = str(config_path)
-        uvicorn.run("perimeter.cli.serve:app_factory", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+        with shared_metrics_dir(cfg):
+            uvicorn.run("perimeter.cli.serve:app_factory", factory=True, workers=workers, **common)  # type: ignore[arg-type]
         return
     from perimeter.app import create_app
 

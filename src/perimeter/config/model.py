@@ -12,11 +12,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from perimeter.accounting.config import AccountingConfig
-from perimeter.privacy.config import PrivacyPolicyConfig
+from perimeter.console.config import ConsoleConfig
+from perimeter.jurisdiction import Jurisdiction
+from perimeter.observability.config import ObservabilityConfig
+from perimeter.privacy.config import PrivacyConfig, PrivacyPolicyConfig, unknown_types_message
 from perimeter.providers.anthropic.config import AnthropicProviderConfig
 from perimeter.providers.gemini.config import GeminiProviderConfig
+from perimeter.providers.gigachat.config import GigaChatProviderConfig
 from perimeter.providers.llamacpp.config import LlamaCppProviderConfig
 from perimeter.providers.openai_compat.config import OpenAICompatProviderConfig
+from perimeter.providers.yandex.config import YandexProviderConfig
 from perimeter.routing.config import AliasRoutingConfig
 from perimeter.store.config import StorageConfig
 
@@ -26,7 +31,8 @@ class _Strict(BaseModel):
 
 
 ProviderConfig = Annotated[
-    OpenAICompatProviderConfig | AnthropicProviderConfig | GeminiProviderConfig | LlamaCppProviderConfig,
+    OpenAICompatProviderConfig | AnthropicProviderConfig | GeminiProviderConfig | LlamaCppProviderConfig
+    | GigaChatProviderConfig | YandexProviderConfig,
     Field(discriminator="type"),
 ]
 
@@ -77,15 +83,20 @@ class ServerConfig(_Strict):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     access_log: bool = False
     workers: int = Field(1, ge=1)
+    #: The deployment's own jurisdiction (ISO country code): on-prem providers inherit it, and the
+    #: cross-border transfer report counts everything sent elsewhere as leaving it.
+    jurisdiction: Jurisdiction | None = None
 
 
 class Config(_Strict):
     server: ServerConfig = ServerConfig()
     providers: list[ProviderConfig] = Field(min_length=1)
     models: dict[str, AliasConfig] = Field(min_length=1)
-    privacy: PrivacyPolicyConfig = PrivacyPolicyConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
     storage: StorageConfig = StorageConfig()
     accounting: AccountingConfig = AccountingConfig()
+    observability: ObservabilityConfig = ObservabilityConfig()
+    console: ConsoleConfig = ConsoleConfig()
     source: str | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
@@ -95,6 +106,7 @@ class Config(_Strict):
             if p.name in names:
                 raise PathError(("providers", i, "name"), f"duplicate provider name '{p.name}'")
             names[p.name] = i
+            self._inherit_jurisdiction(i, p)
         known = ", ".join(sorted(names))
         for alias, a in self.models.items():
             for ti, t in enumerate(a.targets):
@@ -104,7 +116,24 @@ class Config(_Strict):
                             ("models", alias, "targets", ti, "provider"),
                             f"unknown provider '{pn}' (known: {known})",
                         )
+            declared = self.privacy.declared_types()
+            unknown = a.privacy.unknown_entity_types(declared) if a.privacy is not None else []
+            if unknown:
+                raise PathError(("models", alias, "privacy", "entities", unknown[0]),
+                                unknown_types_message(unknown, declared))
         return self
+
+    def _inherit_jurisdiction(self, index: int, p: ProviderConfig) -> None:
+        """On-prem providers are where the deployment is: they take (and must not contradict) its jurisdiction."""
+        home = self.server.jurisdiction
+        if p.location != "on_prem":
+            return
+        if p.jurisdiction is None:
+            p.jurisdiction = home
+        elif home is not None and p.jurisdiction != home:
+            raise PathError(("providers", index, "jurisdiction"),
+                            f"an on_prem provider is in the deployment's jurisdiction (server.jurisdiction: {home}), "
+                            f"not {p.jurisdiction}; a provider in another country is location: cloud")
 
     def provider(self, name: str) -> ProviderConfig:
         for p in self.providers:

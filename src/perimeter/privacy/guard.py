@@ -9,6 +9,12 @@ request is refused, or (``on_scan_failure: local``) kept on-prem with its origin
 ``prepare`` runs once per provider attempt: on-prem providers get the original body; cloud
 providers get the pseudonymized one (computed once, on first use) plus a restorer for the
 answer.  It raises rather than ever return raw data for a cloud provider it cannot make safe.
+Every body bound for a cloud provider is also checked for the operator's canaries
+(:mod:`perimeter.privacy.canary`): one found refuses the request and is audited.
+
+What is scanned is the whole body except an allow-list of structural fields
+(:mod:`perimeter.privacy.walk`); text split over content parts is scanned joined and the
+findings are mapped back onto the parts (:mod:`perimeter.privacy.units`).
 """
 
 from __future__ import annotations
@@ -20,20 +26,25 @@ import secrets as _secrets
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from perimeter.context import Location, RequestContext
 from perimeter.errors import GatewayError
-from perimeter.privacy.config import PrivacyPolicyConfig
+from perimeter.observability import metrics
+from perimeter.privacy import residency
+from perimeter.privacy.canary import CanaryWatch
+from perimeter.privacy.config import PrivacyConfig, PrivacyPolicyConfig
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
 from perimeter.privacy.pseudonymize.pseudonymizer import Pseudonymizer, with_repeats
 from perimeter.privacy.pseudonymize.restore import ResponseRestorer
 from perimeter.privacy.pseudonymize.table import ReplacementTable
+from perimeter.privacy.units import ScanPlan
 from perimeter.privacy.walk import Slot, apply, collect
 
 if TYPE_CHECKING:
-    from perimeter.stages import Restorer
+    from perimeter.privacy.detect.known_values import KnownValues
+    from perimeter.stages import AuditSink, Restorer
 
 log = logging.getLogger("perimeter.privacy")
 
@@ -46,6 +57,7 @@ class TextScanner(Protocol):
     def scan(self, text: str) -> list[Entity]: ...
 
 
+
 @dataclass(slots=True)
 class PrivacyPlan:
     """What ``inspect`` learned, kept on ``ctx.privacy_plan`` for ``prepare``."""
@@ -53,10 +65,15 @@ class PrivacyPlan:
     policy: PrivacyPolicyConfig
     tenant: str
     slots: list[Slot]
-    pseudonymize: list[list[Entity]]  # per slot, the findings whose action is ``pseudonymize``
+    pseudonymize: list[list[Entity]]  # per slot, the findings some cloud must get as surrogates
     on_prem_only: bool = False
     reason: str = ""
-    prepared: tuple[dict[str, Any], ResponseRestorer | None] | None = None
+    actions: dict[str, str] = field(default_factory=dict)  # entity type -> policy action
+    clouds: frozenset[str] = frozenset()  # with on_prem_only: jurisdictions residency also allows
+    # One rewritten body (and the canaries found in it) per set of surrogate types: a Russian and
+    # a US cloud may get different bodies.
+    prepared: dict[frozenset[str], tuple[tuple[dict[str, Any], ResponseRestorer | None], list[int]]] = field(
+        default_factory=dict)
 
 
 class PrivacyStage:
@@ -71,11 +88,16 @@ class PrivacyStage:
         scanner_error: str | None = None,
         workers: int = 2,
         cache_size: int = 4096,
+        canaries: CanaryWatch | None = None,
+        audit: AuditSink | None = None,
     ) -> None:
         self.default = default
         self.per_alias = dict(per_alias or {})
         self.scanner = scanner
         self.scanner_error = scanner_error
+        self.canaries = canaries or CanaryWatch(())
+        #: Where a canary hit is recorded (the audit log; set by the assembly when there is one).
+        self.audit = audit
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="privacy-scan")
         self._cache: OrderedDict[bytes, tuple[Entity, ...]] = OrderedDict()
         self._cache_size = cache_size
@@ -97,11 +119,12 @@ class PrivacyStage:
         """Build from the global ``privacy:`` section and each alias's ``privacy:`` override.
 
         Without ``scanner`` a :class:`perimeter.privacy.Scanner` is created for every entity type
-        the policies mention (call :meth:`warm_up` at start-up, off the event loop).  If it cannot
-        be created, every scan fails — closed.
+        the policies mention, with the global section's known values (call :meth:`warm_up` at
+        start-up, off the event loop).  If it cannot be created, every scan fails — closed.
         """
         per_alias = {alias: global_cfg.merged(cfg) for alias, cfg in alias_cfgs.items() if cfg is not None}
         error = None
+        canaries = CanaryWatch(global_cfg.canaries.load()) if isinstance(global_cfg, PrivacyConfig) else None
         if scanner is None:
             wanted = set(CANONICAL_TYPES)
             for policy in (global_cfg, *per_alias.values()):
@@ -109,11 +132,11 @@ class PrivacyStage:
             try:
                 from perimeter.privacy.detect.scanner import Scanner
 
-                scanner = Scanner(types=sorted(wanted))
+                scanner = Scanner(types=sorted(wanted), known=known_values(global_cfg))
             except Exception as exc:  # fail closed at request time, with the reason logged
                 error = f"{type(exc).__name__}: {exc}"
                 log.error("privacy scanner unavailable (%s): requests will be refused or kept on-prem", error)
-        return cls(global_cfg, per_alias, scanner, scanner_error=error)
+        return cls(global_cfg, per_alias, scanner, scanner_error=error, canaries=canaries)
 
     # ------------------------------------------------------------------ lifecycle
     def warm_up(self) -> None:
@@ -139,7 +162,8 @@ class PrivacyStage:
             ctx.privacy_action = "off"
             return
         tenant = _tenant(ctx)
-        slots, unscannable = collect(ctx.endpoint, ctx.body)
+        collected = collect(ctx.endpoint, ctx.body)
+        slots, unscannable = collected.slots, collected.unscannable
         if unscannable and policy.unscannable == "fail":
             where = ", ".join(unscannable[:3]) + (" ..." if len(unscannable) > 3 else "")
             self._fail(ctx, policy, tenant, slots, 400, "unscannable_content",
@@ -147,8 +171,9 @@ class PrivacyStage:
                        f"scanned, but {where} cannot be scanned; send text only, or use a model whose policy "
                        f"allows it")
             return
+        scan_plan = ScanPlan(collected)
         try:
-            found = await self._scan([s.text for s in slots], policy.scan_timeout)
+            found = await self._scan(scan_plan.texts, policy.scan_timeout)
         except TimeoutError:
             self._fail(ctx, policy, tenant, slots, 503, "privacy_scan_timeout",
                        f"the privacy scan did not finish within {policy.scan_timeout:g} s; the request was "
@@ -160,8 +185,9 @@ class PrivacyStage:
                        "the privacy scanner failed; the request was not sent anywhere (fail closed)")
             return
 
+        mapped = scan_plan.map(found)
         counts: dict[str, int] = {}
-        for ents in found:
+        for ents in mapped.per_unit:
             for e in ents:
                 counts[e.type] = counts.get(e.type, 0) + 1
         ctx.entity_counts = counts
@@ -180,12 +206,15 @@ class PrivacyStage:
                 headers={HEADER: header} if policy.entities_header else None,
             )
         local = sorted(t for t, a in actions.items() if a == "local")
-        pseudo = [[e for e in ents if actions[e.type] == "pseudonymize"] for ents in found]
-        plan = PrivacyPlan(policy, tenant, slots, pseudo)
+        rules = residency.compile_rules(policy.residency)
+        pseudo = [[e for e in ents if residency.may_need_surrogate(rules, e.type, actions[e.type])]
+                  for ents in mapped.per_slot]
+        plan = PrivacyPlan(policy, tenant, mapped.slots, pseudo, actions=dict(actions))
         if local:
             plan.on_prem_only = True
             plan.reason = f"contains {', '.join(local)} (action: local)"
             ctx.require_on_prem = True
+            plan.clouds = ctx.residency_allows = residency.clouds_for_local(rules, local)
             ctx.privacy_action = "local"
         elif any(pseudo):
             ctx.privacy_action = "pseudonymize"
@@ -204,6 +233,7 @@ class PrivacyStage:
             ctx.privacy_plan = PrivacyPlan(policy, tenant, slots, [], on_prem_only=True, reason=code)
             return
         ctx.privacy_action = "block"
+        ctx.disclosure = None
         raise GatewayError(status, message, type="invalid_request_error" if status < 500 else "service_unavailable",
                            code=code)
 
@@ -237,31 +267,62 @@ class PrivacyStage:
             self._cache.popitem(last=False)
 
     # ------------------------------------------------------------------ prepare
-    def prepare(self, ctx: RequestContext, location: Location) -> tuple[dict[str, Any], Restorer | None]:
+    def prepare(self, ctx: RequestContext, location: Location,
+                jurisdiction: str | None = None) -> tuple[dict[str, Any], Restorer | None]:
         plan = ctx.privacy_plan
+        ctx.disclosure = None
         if not isinstance(plan, PrivacyPlan):
             if location == "on_prem" or not self.policy(ctx.alias).enabled:
                 return ctx.body, None
             raise GatewayError(500, "privacy inspection did not run; refusing to call a cloud provider",
                                type="server_error", code="privacy_not_inspected")
         if location == "on_prem":
+            ctx.disclosure = residency.disclosure(ctx.entity_counts, frozenset())
             return ctx.body, None
-        if plan.on_prem_only:
+        if plan.on_prem_only and (jurisdiction is None or jurisdiction not in plan.clouds):
+            where = f" in {jurisdiction}" if jurisdiction else " of unknown jurisdiction"
             raise GatewayError(503, f"this request must stay on-prem ({plan.reason}); refusing to send it to a "
-                               "cloud provider", type="service_unavailable", code="privacy_on_prem_required")
-        if not any(plan.pseudonymize):
-            return ctx.body, None
-        if plan.prepared is None:
-            plan.prepared = self._pseudonymize(ctx, plan)
-        body, restorer = plan.prepared
+                               f"cloud provider{where}", type="service_unavailable", code="privacy_on_prem_required")
+        rules = residency.compile_rules(plan.policy.residency)
+        findings, swapped = residency.surrogates_for(plan.pseudonymize, rules, plan.actions, jurisdiction)
+        ctx.disclosure = residency.disclosure(ctx.entity_counts, swapped)
+        prepared = plan.prepared.get(swapped)
+        if prepared is None:
+            made = self._pseudonymize(ctx, plan, findings) if swapped else (ctx.body, None)
+            prepared = plan.prepared[swapped] = (made, self.canaries.hits(made[0]))
+        (body, restorer), hits = prepared
+        if hits:
+            self._canary_alarm(ctx, hits)
         return body, restorer
 
-    def _pseudonymize(self, ctx: RequestContext, plan: PrivacyPlan) -> tuple[dict[str, Any], ResponseRestorer | None]:
+    def _canary_alarm(self, ctx: RequestContext, hits: list[int]) -> None:
+        """A canary was about to reach a cloud provider: refuse, count, audit (positions, never values)."""
+        metrics.PRIVACY_CANARY_HITS.inc((ctx.alias,))
+        log.error("request %s (alias %s): canary value(s) #%s found in a body bound for a cloud provider; refused",
+                  ctx.request_id, ctx.alias, ",".join(str(i + 1) for i in hits))
+        if self.audit is not None:
+            try:
+                self.audit.append("privacy_canary", {
+                    "request_id": ctx.request_id, "alias": ctx.alias, "location": "cloud",
+                    "canaries": [i + 1 for i in hits], "entities": dict(ctx.entity_counts),
+                    "key_id": ctx.principal.key_id if ctx.principal else None, "ts": ctx.started_wall,
+                })
+            except Exception:  # the refusal below must happen even if auditing fails
+                log.exception("request %s: auditing a canary hit failed", ctx.request_id)
+        ctx.privacy_action = "block"
+        ctx.disclosure = None
+        raise GatewayError(400, "the request was refused: it carries a value the operator marked as never to be "
+                           "sent to a cloud provider (a privacy canary); the event was recorded",
+                           code="privacy_canary_detected")
+
+    def _pseudonymize(self, ctx: RequestContext, plan: PrivacyPlan,
+                      findings: list[list[Entity]]) -> tuple[dict[str, Any], ResponseRestorer | None]:
         texts = [s.text for s in plan.slots]
-        entities = with_repeats(texts, plan.pseudonymize)
+        entities = with_repeats(texts, findings)
         result = self._pseudonymizer(plan.policy).run(plan.tenant, texts, entities)
-        replacements = {s.path: new for s, new in zip(plan.slots, result.texts, strict=True) if new != s.text}
-        body = apply(ctx.body, replacements)
+        replacements = {s.path: new for s, new in zip(plan.slots, result.texts, strict=True) if new != s.original}
+        kinds = {s.path: s.kind for s in plan.slots if s.kind != "text"}
+        body = apply(ctx.body, replacements, kinds)
         if ctx.endpoint == "embeddings":
             return body, None
         table = ReplacementTable(result.pairs)
@@ -274,6 +335,15 @@ class PrivacyStage:
         if pz is None:
             pz = self._pseudonymizers[key] = Pseudonymizer(secret, policy.surrogates)
         return pz
+
+
+def known_values(cfg: PrivacyPolicyConfig) -> KnownValues | None:
+    """The global section's dictionaries as one matcher (``None`` when there are none)."""
+    if not isinstance(cfg, PrivacyConfig) or not cfg.known_values:
+        return None
+    from perimeter.privacy.detect.known_values import KnownValues
+
+    return KnownValues((k.type, k.load()) for k in cfg.known_values)
 
 
 def _tenant(ctx: RequestContext) -> str:

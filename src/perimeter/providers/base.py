@@ -51,6 +51,8 @@ class Provider(abc.ABC):
     location: Location
     #: The upstream model name used when the alias target does not override it.
     default_model: str | None
+    #: ISO country code of where data sent here is processed (``None``: unknown); set from config.
+    jurisdiction: str | None = None
 
     def __init__(self, name: str, location: Location, default_model: str | None = None) -> None:
         self.name = name

@@ -10,6 +10,7 @@ adapter module is only about its vendor's protocol.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
@@ -18,9 +19,11 @@ import orjson
 
 from perimeter.context import Location
 from perimeter.errors import ProviderError
+from perimeter.observability.propagation import trace_headers as active_trace_headers
 from perimeter.providers.base import Provider, Timeouts
 from perimeter.providers.headers import DEFAULT_POLICY, HeaderPolicy, upstream_headers
 from perimeter.providers.sse import SSEEvent, iter_sse
+from perimeter.providers.tls import CERTIFICATE_ERRORS, certificate_error
 
 # Builds the ProviderError for an HTTP error answer: (status, raw body, response headers).
 ErrorMapper = Callable[[int, bytes, Mapping[str, str]], ProviderError]
@@ -38,10 +41,12 @@ class HTTPProvider(Provider):
         timeouts: Timeouts,
         headers: dict[str, str],
         max_connections: int,
+        ssl_context: ssl.SSLContext | None = None,
         header_policy: HeaderPolicy = DEFAULT_POLICY,
     ) -> None:
         super().__init__(name, location, default_model)
         self.timeouts = timeouts
+        self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
         self._headers = {"content-type": "application/json", **headers}
         self.header_policy = header_policy
         self._max_connections = max_connections
@@ -61,7 +66,7 @@ class HTTPProvider(Provider):
 
     async def start(self) -> None:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300)
+            connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300, ssl=self._ssl)
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=self._client_timeout,
                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
@@ -83,13 +88,29 @@ class HTTPProvider(Provider):
         return self._session
 
     def call_headers(self, request_id: str, client_headers: Mapping[str, str] | None) -> dict[str, str]:
-        """The per-request headers of one call: request id, trace context, forwarded client headers."""
-        return upstream_headers(self.header_policy, request_id, client_headers)
+        """The per-request headers of one call: request id, trace context, forwarded client headers.
+
+        The one place they are built: a tracer's current span (``observability.propagation``)
+        becomes the ``traceparent`` when tracing is on, unless the header policy turns trace
+        context off for this provider.
+        """
+        span = active_trace_headers() if self.header_policy.trace_context else None
+        return upstream_headers(self.header_policy, request_id, client_headers, span or None)
+
+    def model_for(self, body: dict[str, Any]) -> str:
+        """The upstream model: the request's, else the provider's default, else a clear 400."""
+        model = body.get("model") or self.default_model
+        if not model:
+            raise ProviderError(f"provider '{self.name}': no model given and none configured",
+                                status=400, retryable=False, kind="bad_request")
+        return str(model)
 
     def wrap_exc(self, exc: BaseException) -> ProviderError:
         """Transport failures are the upstream's problem: retryable, named by what happened."""
         if isinstance(exc, ProviderError):
             return exc
+        if isinstance(exc, CERTIFICATE_ERRORS):
+            return certificate_error(self.name, exc)
         if isinstance(exc, asyncio.TimeoutError | TimeoutError | aiohttp.ServerTimeoutError):
             return ProviderError(f"provider '{self.name}' timed out", status=504, kind="timeout")
         if isinstance(exc, aiohttp.ClientConnectionError):
@@ -102,9 +123,18 @@ class HTTPProvider(Provider):
         self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper,
     ) -> dict[str, Any]:
         """POST ``body``; return the decoded JSON object or raise a mapped ProviderError."""
+        return await self._json("POST", url, orjson.dumps(body), headers, on_error)
+
+    async def get_json(self, url: str, headers: dict[str, str], on_error: ErrorMapper) -> dict[str, Any]:
+        """GET ``url`` (model lists); the decoded JSON object or a mapped ProviderError."""
+        return await self._json("GET", url, None, headers, on_error)
+
+    async def _json(self, method: str, url: str, data: bytes | None, headers: dict[str, str],
+                    on_error: ErrorMapper) -> dict[str, Any]:
         try:
-            async with self.session.post(
-                url, data=orjson.dumps(body), headers={**self._headers, **headers}, timeout=self._json_timeout,
+            async with self.session.request(
+                method, url, data=data, headers={**self._headers, **headers},
+                timeout=self._json_timeout,
             ) as resp:
                 raw = await resp.read()
                 if resp.status >= 400:
@@ -127,9 +157,24 @@ class HTTPProvider(Provider):
         HTTP errors and transport failures raise :class:`ProviderError` (the caller decides
         whether anything was already sent downstream and upgrades to ``StreamBroken``).
         """
+        lines = self.post_lines(url, body, {"accept": "text/event-stream", **headers}, on_error, "text/event-stream")
+        try:
+            async for ev in iter_sse(lines):
+                yield ev
+        finally:
+            await lines.aclose()
+
+    async def post_lines(
+        self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper, content_type: str,
+    ) -> AsyncGenerator[bytes, None]:
+        """POST ``body`` and yield the raw lines of a streamed answer of ``content_type``.
+
+        SSE (:meth:`post_sse`) and newline-delimited JSON streams (Yandex's native API) share
+        this: the response head within ``first_byte``, the whole stream within ``total``.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeouts.total
-        hdrs = {**self._headers, "accept": "text/event-stream", **headers}
+        hdrs = {**self._headers, **headers}
         try:
             async with asyncio.timeout_at(deadline):
                 resp = await self.session.post(url, data=orjson.dumps(body), headers=hdrs)
@@ -139,21 +184,21 @@ class HTTPProvider(Provider):
                         raw = await resp.read()
                     raise on_error(resp.status, raw, resp.headers)
                 ctype = resp.headers.get("content-type", "")
-                if "text/event-stream" not in ctype:
+                if content_type not in ctype:
                     raise ProviderError(
                         f"provider '{self.name}' answered a stream request with "
-                        f"'{ctype or 'no content-type'}' instead of text/event-stream",
+                        f"'{ctype or 'no content-type'}' instead of {content_type}",
                         kind="broken_response",
                     )
                 # A silent upstream is caught by ``sock_read`` (first_byte); the total deadline
-                # is checked per event rather than with a timeout context around each read,
+                # is checked per line rather than with a timeout context around each read,
                 # which cost 5-10% of streaming CPU.
-                async for ev in iter_sse(resp.content.__aiter__()):
+                async for line in resp.content:
                     if loop.time() > deadline:
                         raise ProviderError(
                             f"provider '{self.name}' stream exceeded the total timeout of {self.timeouts.total:g}s",
                             status=504, kind="timeout")
-                    yield ev
+                    yield line
         except (GeneratorExit, asyncio.CancelledError):
             raise
         except Exception as exc:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from perimeter.jurisdiction import Jurisdiction
 from perimeter.providers.headers import NEVER_FORWARDED, HeaderPolicy
 
 # RFC 9110 field-name token; values may not contain CR, LF or NUL (header injection).
@@ -43,13 +44,20 @@ class BreakerConfig(_Strict):
 
     failure_threshold: int = Field(5, ge=1)
     cooldown: float = Field(10.0, gt=0)
+    # With ``storage.redis_url`` set, one replica's verdict (open / closed again) holds for every
+    # replica (perimeter.resilience.shared); ``false`` keeps this provider's breaker per replica.
+    shared: bool = True
 
 
 class ProviderCommonConfig(_Strict):
-    """What every provider entry has: a name, a trust location, limits on time and retries."""
+    """What every provider entry has: a name, where data goes, limits on time and retries."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$")
     location: Literal["on_prem", "cloud"]
+    #: The country whose law governs the data this provider receives.  On-prem providers inherit
+    #: ``server.jurisdiction``; a cloud provider without one is "unknown" and matches no
+    #: residency rule, so it only ever receives what may go anywhere.
+    jurisdiction: Jurisdiction | None = None
     model: str | None = None
     timeouts: TimeoutsConfig = TimeoutsConfig()
     retry: RetryConfig = RetryConfig()

@@ -7,8 +7,8 @@ a client-chosen id that is not is mapped to a stable UUID derived from it (:func
 
 Tracing follows W3C Trace Context: the client's ``traceparent`` (and ``tracestate``) when valid,
 otherwise a fresh one whose trace id is the request's UUID, so a trace found upstream leads
-straight to the ledger row.  :func:`trace_headers` is the one place that decides; a tracer that
-has a span open for the upstream call passes it as ``span`` and its id becomes the parent.
+straight to the ledger row.  :func:`trace_headers` is the one place that decides; while tracing
+is on, the headers of the span open for the upstream call come in as ``span`` and win.
 
 Which client headers are copied upstream is the operator's choice per provider
 (:class:`HeaderPolicy`, from ``header_policy`` in the provider's config).  Nothing is forwarded
@@ -91,20 +91,23 @@ def _span_id() -> str:
 
 
 def trace_headers(
-    client_headers: Mapping[str, str] | None, request_uuid: str, span: TraceContext | None = None,
+    client_headers: Mapping[str, str] | None, request_uuid: str, span: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """``traceparent`` (and ``tracestate``) for one upstream call.
 
-    ``span``: the gateway's own span for this call, when a tracer has one; it is sent as is.
-    Otherwise the client's valid ``traceparent`` is propagated unchanged (we record no span it
-    could point to), and without one a fresh context starts whose trace id is the request's UUID
+    ``span``: the headers of the gateway's own span for this call when tracing is on (what
+    :func:`perimeter.observability.propagation.trace_headers` injects); sent as they are.
+    Otherwise the client's valid ``traceparent`` is propagated unchanged (no span of ours could
+    be its child), and without one a fresh context starts whose trace id is the request's UUID
     and whose ``sampled`` flag is set, so an upstream that samples by its parent still traces.
-    ``tracestate`` is carried only alongside a client context it belongs to.
+    ``tracestate`` is carried only alongside the client context it belongs to.
     """
+    if span and parse_traceparent(span.get("traceparent")) is not None:
+        return {k: v for k, v in span.items() if k in ("traceparent", "tracestate")}
     client = parse_traceparent(client_headers.get("traceparent")) if client_headers else None
-    ctx = span or client or TraceContext(request_uuid.replace("-", ""), _span_id())
+    ctx = client or TraceContext(request_uuid.replace("-", ""), _span_id())
     out = {"traceparent": ctx.traceparent}
-    if client_headers and (client is not None) and (span is None or span.trace_id == client.trace_id):
+    if client_headers and client is not None:
         state = client_headers.get("tracestate")
         if state and len(state) <= 512:
             out["tracestate"] = state
@@ -147,7 +150,7 @@ DEFAULT_POLICY = HeaderPolicy()
 
 def upstream_headers(
     policy: HeaderPolicy, request_id: str, client_headers: Mapping[str, str] | None,
-    span: TraceContext | None = None,
+    span: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Every per-request header of one upstream call, built in one place (see module docstring)."""
     out = policy.forwarded(client_headers) if client_headers and (policy.forward or policy.forward_prefixes) else {}

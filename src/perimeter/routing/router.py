@@ -4,20 +4,23 @@ Order of a decision, first match wins (``docs/routing.md`` explains each step); 
 one method below, listed in :attr:`HybridRouter.rules`:
 
 1. **Sticky** — an earlier turn of this conversation was sensitive: on-prem only.
-2. **Sensitivity** — ``ctx.require_on_prem`` (privacy ``local`` action, scanner failure):
+2. **Residency** — a sensitive request whose residency policy also admits some cloud
+   jurisdictions (``ctx.residency_allows``): on-prem first, in-jurisdiction clouds as fallback;
+   the in-jurisdiction cloud first when the on-prem tier is down or too weak (difficulty).
+3. **Sensitivity** — ``ctx.require_on_prem`` (privacy ``local`` action, scanner failure):
    on-prem providers only; none healthy -> 503 ``no_on_prem_provider``.  Never relaxed by
    anything below.
-3. **Unrouted** — an alias without a ``routing`` section keeps its config order.
-4. **Semantic route** — a named route picks another alias's targets.
-5. **Budget** — cloud budget spent: local tier only, or 402 when ``on_exhausted: refuse``.
-6. **Client hint** — ``x-perimeter-prefer: local|cloud``.
-7. **Difficulty** — score > threshold: cloud tier first.
-8. **Cascade** — local tier first with a :class:`~perimeter.stages.CascadePlan`.
-9. **Easy** — difficulty said local: local tier first.
-10. **Primary** — the alias's targets in config order.
+4. **Unrouted** — an alias without a ``routing`` section keeps its config order.
+5. **Semantic route** — a named route picks another alias's targets.
+6. **Budget** — cloud budget spent: local tier only, or 402 when ``on_exhausted: refuse``.
+7. **Client hint** — ``x-perimeter-prefer: local|cloud``.
+8. **Difficulty** — score > threshold: cloud tier first.
+9. **Cascade** — local tier first with a :class:`~perimeter.stages.CascadePlan`.
+10. **Easy** — difficulty said local: local tier first.
+11. **Primary** — the alias's targets in config order.
 
 The chosen tier comes first and the other tier follows as fallback, except when the cloud is
-off-limits (sensitivity, spent budget).
+off-limits (sensitivity, spent budget) — or limited to the jurisdictions residency allows.
 """
 
 from __future__ import annotations
@@ -91,10 +94,11 @@ class HybridRouter:
         self.is_healthy = is_healthy
         self.cloud_budget_left = cloud_budget_left
         self.on_prem = {p.name for p in config.providers if p.location == "on_prem"}
+        self.jurisdiction = {p.name: p.jurisdiction for p in config.providers}
         self.stickiness = stickiness or Stickiness(make_store(config.storage.redis_url))
         self.plans = build_plans(config)
         self.rules: tuple[Rule, ...] = (
-            self._sticky, self._sensitive, self._unrouted, self._semantic, self._budget, self._hint,
+            self._sticky, self._residency, self._sensitive, self._unrouted, self._semantic, self._budget, self._hint,
             self._difficulty, self._cascade, self._easy, self._primary,
         )
 
@@ -125,6 +129,40 @@ class HybridRouter:
         req.trail.append("sticky: an earlier turn of this conversation was sensitive -> on-prem only")
         first = plan.tiers.local if plan.routing is not None else []
         return self._finish(req, self._on_prem_chain(ctx, first + plan.tiers.all), "sticky:conversation", "local")
+
+    async def _residency(self, req: _Request) -> RouteDecision | None:
+        """A sensitive request that policy also lets go to some cloud jurisdictions, with originals."""
+        ctx, plan = req.ctx, req.plan
+        allows = ctx.residency_allows
+        if not ctx.require_on_prem or not allows:
+            return None
+        where = "/".join(sorted(allows))
+        everything = dedupe((plan.tiers.local if plan.routing is not None else []) + plan.tiers.all + plan.tiers.cloud)
+        clouds = [RouteTarget(names, t.model) for t in everything
+                  if (names := [p for p in t.providers if p not in self.on_prem and self.jurisdiction.get(p) in allows])]
+        if not clouds:
+            req.trail.append(f"residency: policy allows {where} but model '{ctx.alias}' has no cloud provider there")
+            return None
+        if await self._budget_left(ctx) is False:
+            req.trail.append("residency: the cloud budget is spent, so in-jurisdiction clouds are not used")
+            return None
+        local = only_on_prem(everything, self.on_prem)
+        healthy_local = [t for t in local if self._healthy(t)]
+        listed = ", ".join(f"{p} ({self.jurisdiction.get(p)})" for t in clouds for p in t.providers)
+        reason = "sensitive:" + ("+".join(sorted(ctx.entity_counts)) or (ctx.privacy_action or "unknown"))
+        req.trail.append(f"{reason}: cloud providers outside the on-prem tier may serve it only in {where} "
+                         f"(residency policy); in-jurisdiction: {listed}")
+        if not healthy_local:
+            detail = ", ".join(sorted({p for t in local for p in t.providers})) or "none configured"
+            req.trail.append(f"residency: on-prem tier unavailable ({detail}) -> in-jurisdiction cloud instead of 503")
+            return self._finish(req, healthy_first(clouds, self.is_healthy) + local, f"residency:{where}", "cloud")
+        if plan.routing is not None and plan.scorer is not None and plan.routing.difficulty is not None \
+                and await self._verdict(req):
+            req.trail.append(f"residency: the on-prem tier is too weak for it ({req.reason}) -> in-jurisdiction "
+                             "cloud first")
+            return self._finish(req, self._chain(clouds, local), f"residency:{where}+{req.reason}", "cloud")
+        req.trail.append("residency: on-prem first, in-jurisdiction cloud as fallback")
+        return self._finish(req, healthy_local + healthy_first(clouds, self.is_healthy), reason, "local")
 
     async def _sensitive(self, req: _Request) -> RouteDecision | None:
         ctx, plan = req.ctx, req.plan
@@ -194,6 +232,17 @@ class HybridRouter:
         assert routing is not None
         if plan.scorer is None or routing.difficulty is None:
             return None
+        to_cloud = await self._verdict(req)
+        if to_cloud and plan.tiers.cloud:
+            return self._finish(req, self._chain(plan.tiers.cloud, plan.tiers.local), req.reason, "cloud")
+        return None
+
+    async def _verdict(self, req: _Request) -> bool:
+        """Score the request's difficulty once (the calibrator sees each request once) and say cloud or not."""
+        if req.to_cloud is not None:
+            return req.to_cloud
+        plan, routing = req.plan, req.plan.routing
+        assert plan.scorer is not None and routing is not None and routing.difficulty is not None
         text, turns = req.prompt
         score = await self._score(plan, text, turns)
         if plan.calibrator is not None:
@@ -207,9 +256,7 @@ class HybridRouter:
         req.to_cloud = to_cloud
         req.reason = f"difficulty:{score:.{digits}f}{'>' if to_cloud else '<='}{thr:.{digits}f}"
         req.trail.append(f"difficulty: score {score:.3f}, threshold {thr:.3f} ({how}) -> {'cloud' if to_cloud else 'local'}")
-        if to_cloud and plan.tiers.cloud:
-            return self._finish(req, self._chain(plan.tiers.cloud, plan.tiers.local), req.reason, "cloud")
-        return None
+        return to_cloud
 
     async def _cascade(self, req: _Request) -> RouteDecision | None:
         routing, local, cloud = req.plan.routing, req.plan.tiers.local, req.plan.tiers.cloud

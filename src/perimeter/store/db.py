@@ -126,7 +126,10 @@ class Database:
             pg: Any = psycopg.connect(self.cfg.database_url or "", autocommit=True, connect_timeout=3)
             schema = self.cfg.database_schema
             if schema:
-                pg.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                try:
+                    pg.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema):
+                    pass  # another replica created it at the same moment (IF NOT EXISTS is not atomic)
                 pg.execute(f'SET search_path TO "{schema}"')
             return pg
         path = sqlite_path(self.cfg)

@@ -26,16 +26,21 @@ def curves(sc: Scenario, be: float | None) -> list[svg.Series]:
     ]
 
 
-def render(sc: Scenario, summary: dict[str, Any]) -> str:
+def chart(sc: Scenario) -> str:
+    """The inline SVG: self-hosted, API and hybrid monthly cost against volume (also on ``/ui/cost``)."""
     be = break_even(sc.host, sc.price, sc.traffic)
     unit = "conversations" if sc.traffic.turns > 1 else "requests"
     markers = [(sc.traffic.per_day, "your volume")]
     if be is not None:
         markers.append((be, "break-even"))
-    chart = svg.line_chart("Monthly cost vs volume", f"{unit} per day", "USD per month", curves(sc, be),
-                           markers=markers)
+    return svg.line_chart("Monthly cost vs volume", f"{unit} per day", "USD per month", curves(sc, be),
+                          markers=markers)
+
+
+def render(sc: Scenario, summary: dict[str, Any]) -> str:
+    chart_svg = chart(sc)
     rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>" for k, v in summary.items())
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>perimeter tco</title><style>"
             "body{font-family:system-ui,sans-serif;max-width:900px;margin:24px auto}"
             "td{padding:3px 10px;border-bottom:1px solid #eee}</style></head><body>"
-            f"<h1>perimeter tco</h1><p>{escape(sc.description)}</p>{chart}<table>{rows}</table></body></html>")
+            f"<h1>perimeter tco</h1><p>{escape(sc.description)}</p>{chart_svg}<table>{rows}</table></body></html>")

@@ -1,63 +1,130 @@
-"""Postal addresses (Russian and English/US/UK layouts).
+"""Postal addresses: Russian, US/UK/Commonwealth and continental European layouts.
 
-An address is anchored on what only addresses have — a street-type word with a name and a
-house number ("ул. Ленина, д. 5", "12 Baker Street") or a postcode with a city — and then
-grown over the comma-separated parts around it (city, region, flat, office, ZIP).
+An address is anchored on what only addresses have — a street-type word with a street name
+and a house number ("ул. Ленина, д. 5", "12 Baker Street", "Friedrichstraße 123", "15 rue de
+la Paix") — and then grown over the parts that sit around it in every postal layout:
+
+- Russian (a grammar of components, in any order around the street): postcode (6 digits),
+  country, region ("Самарская обл.", "Респ. Башкортостан", "Пермский край", "… р-н"), the
+  settlement with its type (г., пгт, п., с., д., ст-ца, х., рп, мкр …), house with building
+  parts (д., корп./к., стр., лит., вл.), flat/office/room — before or after the street;
+- English: house number, pre-directional, street name (initials, ordinals, "Jr"), street type,
+  post-directional, unit (Apt/Suite/Unit/Flat/Floor/#, "34th Floor"), a unit written before
+  the number ("Flat 3, 22 Acacia Road"), then city, state, ZIP or UK postcode and country.
+  The tail after the street is labelled by ``usaddress`` (a CRF model shipped inside its
+  PyPI wheel; nothing is downloaded) and accepted token by token while each token has the
+  shape of its label;
+- continental: German/Dutch/Nordic street names with a glued type (``-straße``, ``-weg``,
+  ``-laan``, ``-vej``) or a leading one (Rue, Via, Calle, Avenida, Rua …), number after the
+  name, and a 4–5 digit postcode with the city.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from perimeter.privacy.detect.literals import EN_STREETS, RU_STREETS, alternation
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
+# ----------------------------------------------------------------------------------- Russian
+_NB = r"(?<![А-Яа-яЁёA-Za-z0-9\-])"  # a component starts at a word start
 _RU_STREET = (
-    r"ул\.|улица|пр-т|пр-кт|просп\.|проспект|пер\.|переулок|ш\.|шоссе|наб\.|набережная|"
-    r"б-р|бульвар|пл\.|площадь|проезд|пр-д|туп\.|тупик|мкр\.?|микрорайон|аллея|линия|тракт|"
-    r"кв-л|квартал"
+    r"ул\.|улица|пр-т|пр-кт|просп\.|проспект|пр\.|пер\.|переулок|ш\.|шоссе|наб\.|набережная|б-р|бул\.|бульвар|"
+    r"пл\.|площадь|проезд|пр-д|туп\.|тупик|мкр-н|мкр\.?|микрорайон|алл\.|аллея|линия|лин\.|тракт|кв-л|квартал|"
+    r"дор\.|дорога|спуск|тер\.|территория|массив"
 )
-_RU_NAME = r"(?:[А-ЯЁA-Z0-9][\w\-ё]*\.?(?:\s+|(?=,)))"
-_RU_HOUSE = r"(?:(?:д\.|дом|д)\s*)?\d{1,4}(?:\s?[а-яА-Я](?![а-яё]))?(?:\s*[/-]\s*\d{1,4})?"
-_RU_TAIL = (
-    r"(?:,?\s*(?:корпус|корп\.?|к\.|строение|стр\.?|литера|лит\.?|квартира|кв\.?|офис|оф\.?|"
-    r"помещение|пом\.?|этаж|эт\.?|комн\.?|ком\.?)\s*(?:№\s*)?(?:\d[\w\-/]{0,5}|[А-ЯA-Z](?![а-яa-z])))*"
+# A street name: a capitalised word, a number with its ordinal ending ("1-я", "8") or an
+# initial, then up to three more words in any case ("Южные горки", "Красной Армии", "8 Марта").
+_RU_FIRST = r"(?:[А-ЯЁA-Z][\w\-ё]*\.?|\d{1,3}(?:-?[а-я]{1,2})?(?=\s+[А-ЯЁа-яё]))"
+_RU_MORE = r"(?:\s+(?:[А-ЯЁA-Z][\w\-ё]*\.?|[а-яё]{2,}(?:-[а-яё]+)?|\d{1,3}(?:-?[а-я]{1,2})?(?=\s+[А-ЯЁ])))"
+_RU_NAME = rf"{_RU_FIRST}{_RU_MORE}{{0,3}}"
+_RU_HOUSE = (
+    r"(?:(?:д\.|дом|д|вл\.|влад\.|владение|зд\.|здание|уч\.|участок)\s*№?\s*)?"
+    r"\d{1,4}(?:\s?[а-яА-Я](?![а-яА-ЯёЁ]))?(?:\s*[/-]\s*\d{1,4}[а-я]?)?(?!\d|\.\d)"
 )
+_RU_PART = (
+    r"(?:корпус|корп\.?|к\.|строение|стр\.?|литера|лит\.?|квартира|кв\.?|офис|оф\.?|помещение|пом\.?|этаж|эт\.?|"
+    r"комната|комн\.?|ком\.?|блок|секция|подъезд|под\.)\s*№?\s*(?:\d[\w\-/]{0,5}|[А-ЯA-Z](?![а-яa-z]))"
+)
+_RU_TAIL = rf"(?:,?\s*{_RU_PART})*"
 _RU_ADDRESS = re.compile(
-    rf"(?:(?:{_RU_STREET})\s*{_RU_NAME}{{1,4}}|{_RU_NAME}{{1,3}}(?:{_RU_STREET})\s*)"
+    rf"{_NB}(?:(?:{_RU_STREET})\s*{_RU_NAME}|[А-ЯЁ][\w\-ё]*(?:\s+[А-ЯЁ][\w\-ё]*){{0,2}}\s+(?:{_RU_STREET}))"
     rf",?\s*{_RU_HOUSE}{_RU_TAIL}",
 )
-_RU_PREFIX_PART = re.compile(
-    r"(?:\d{6}|(?:г\.|город|пос\.|посёлок|поселок|п\.|с\.|село|дер\.|деревня|д\.|пгт|ст\.|станица|"
-    r"р-н|район|обл\.|область|край|респ\.|республика|ао)\s*[А-ЯЁ][\w\-ё]*(?:\s[А-ЯЁ][\w\-ё]*)?|"
-    r"[А-ЯЁ][\w\-ё]*(?:\s[А-ЯЁ][\w\-ё]*)?\s+(?:обл\.|область|край|р-н|район)|Россия|РФ|"
+_RU_SETTLEMENT = (
+    r"(?:г\.|город|гор\.|пос\.|посёлок|поселок|п\.|пгт\.?|рп\.?|р\.\s?п\.|с\.|село|д\.|дер\.|деревня|ст\.|ст-ца|"
+    r"станица|х\.|хут\.|хутор|аул|сл\.|слобода|снт|СНТ|дп\.?|мкр\.?|микрорайон)\s*[А-ЯЁ][\w\-ё]*(?:\s+[А-ЯЁ][\w\-ё]*)?"
+)
+_RU_REGION = (
+    r"[А-ЯЁ][\w\-ё]*\s+(?:обл\.|область|край|р-н|район|АО|авт\.\s*округ|автономный округ)|"
+    r"(?:Респ\.|Республика|респ\.|обл\.|область|р-н|район)\s+[А-ЯЁ][\w\-ё]*(?:\s+[А-ЯЁ][\w\-ё]*)?|"
+    r"Россия|РФ|Российская Федерация"
+)
+_RU_CITY = (
     r"Москва|Санкт-Петербург|Новосибирск|Екатеринбург|Казань|Нижний Новгород|Челябинск|Самара|Омск|"
     r"Ростов-на-Дону|Уфа|Красноярск|Воронеж|Пермь|Волгоград|Краснодар|Саратов|Тюмень|Тольятти|Ижевск|"
     r"Барнаул|Ульяновск|Иркутск|Хабаровск|Ярославль|Владивосток|Махачкала|Томск|Оренбург|Кемерово|"
     r"Новокузнецк|Рязань|Астрахань|Пенза|Липецк|Киров|Чебоксары|Тула|Калининград|Калуга|Тверь|Сочи|"
     r"Севастополь|Симферополь|Мурманск|Архангельск|Курск|Белгород|Владимир|Смоленск|Псков|Минск|Алматы|"
-    r"Астана|Ташкент|Бишкек|Киев|Ереван|Тбилиси|Баку)\s*,?\s*$"
+    r"Астана|Ташкент|Бишкек|Киев|Ереван|Тбилиси|Баку"
 )
-
-_EN_STREET = alternation(EN_STREETS)
-_EN_ADDRESS = re.compile(
-    rf"(?<![\w\-])\d{{1,6}}[A-Za-z]?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
-    rf"(?:[A-Z][a-zA-Z'\-]+\.?\s+|\d{{1,3}}(?:st|nd|rd|th)\s+){{1,4}}(?:{_EN_STREET})\b\.?"
-    rf"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.?\s*#?[\w\-]{{1,6}})?"
-    rf"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){{0,2}}){{0,2}}"
-    rf"(?:,?\s*(?:[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}))?"
-    rf"(?:,\s*(?:USA|US|United States|UK|United Kingdom|England|Canada))?"
-)
-_EN_POBOX = re.compile(r"P\.?\s?O\.?\s+Box\s+\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?)?(?:,?\s*[A-Z]{2}\s+\d{5})?")
-
-
+_RU_COMPONENT = rf"(?:\d{{6}}(?!\d)|{_RU_REGION}|{_RU_SETTLEMENT}|(?:{_RU_CITY})(?![\w\-]))"
+_RU_BEFORE = re.compile(rf"{_NB}{_RU_COMPONENT}\s*,?\s*$")
+_RU_AFTER = re.compile(rf"\s*,?\s*{_NB}{_RU_COMPONENT}")
 _RU_TRIGGER = re.compile(alternation(RU_STREETS))
-# No leading ``\b``: a pattern that starts with a literal alternation is scanned with a fast
-# first-character test, one that starts with ``\b`` is tried at every position.  The word
-# boundary before the street word is checked in :func:`_windows` instead; a match that fails it
-# lies inside one word, where no match with the boundary could start either.
+
+# ----------------------------------------------------------------------------------- English
+_EN_STREET = alternation(EN_STREETS)
+_EN_WORD = r"(?:[A-Z][a-zA-Z'\-]+\.?|[A-Z]\.?|\d{1,3}(?:st|nd|rd|th))"
+_EN_UNIT = (
+    r"(?:,?\s*(?:(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Building|Dept|#)\.?\s*#?[\w\-]{1,6}"
+    r"|\d{1,3}(?:st|nd|rd|th)\s+Floor))*"
+)
+_EN_DIRECTION = r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?"
+_EN_ADDRESS = re.compile(
+    rf"(?<![\w\-])\d{{1,6}}[A-Za-z]?\s+(?:{_EN_DIRECTION}\s+)?"
+    rf"(?:{_EN_WORD}\s+){{1,5}}(?:{_EN_STREET})\b\.?(?:\s+{_EN_DIRECTION}(?![\w]))?{_EN_UNIT}"
+)
+# "i live at 12 oak street apt 4": everything in lower case, as people type in chat.
+_EN_STOP = r"(?:the|a|an|my|your|his|her|our|their|this|that|these|those|of|on|in|at|to|and|or|for|by|per|down|up|over|more|miles?|km|minutes?|hours?|days?|times?|blocks?)"
+_EN_LOWER = re.compile(
+    rf"(?<![\w\-])\d{{1,6}}\s+(?:(?!{_EN_STOP}\b)[a-z]{{2,}}\s+){{1,2}}"
+    r"(?:st|ave|rd|blvd|ln|dr|ct|pl|hwy|pkwy|cir|ter|street|avenue|road)\b\.?"
+    r"(?:,?\s*(?:apt|apartment|suite|unit|flat|#)\.?\s*#?[\w\-]{1,6})?"
+)
+_EN_UNIT_BEFORE = re.compile(r"(?<![\w\-])(?:Flat|Apt|Apartment|Unit|Suite|Room)\.?\s*#?[\w\-]{1,6},?\s*$")
+_EN_POBOX = re.compile(r"P\.?\s?O\.?\s+Box\s+\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?)?(?:,?\s*[A-Z]{2}\s+\d{5})?")
 _EN_TRIGGER = re.compile(rf"(?:{_EN_STREET})\b")
+_UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}")
+_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+_STATE = re.compile(r"[A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?")
+_COUNTRY = re.compile(r"USA|US|U\.S\.A?\.?|United States(?: of America)?|UK|U\.K\.|United Kingdom|England|Scotland|Wales|"
+                      r"Ireland|Canada|Australia|New Zealand")
+
+# ----------------------------------------------------------------------------------- continental
+_EU_GLUED = re.compile(
+    r"(?<![\w\-])[A-ZÄÖÜÅØÆ][\wäöüßåøæéè\-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|"
+    r"steig|pfad|laan|straat|gracht|plein|kade|dijk|singel|vej|gatan|gata|vägen|veien|katu)"
+    r"\s+\d{1,4}[a-zA-Z]?(?:\s*[-/]\s*\d{1,4}[a-zA-Z]?)?(?![\w])"
+)
+_EU_LEADING = re.compile(
+    r"(?<![\w\-])(?:Rue|Avenue|Av\.|Boulevard|Bd|Place|Allée|Chemin|Impasse|Quai|Cours|Via|Viale|Piazza|Piazzale|Corso|"
+    r"Largo|Vicolo|Calle|Avenida|Avda\.|Plaza|Paseo|Carrer|Rua|Travessa|Praça|Ulica|Unter den)"
+    r"\s+(?:(?:de|del|della|delle|di|da|des|du|de la|dei|degli|do|dos|das|d')\s*)*[A-ZÀ-ÝÄÖÜ][\w'’\-]+"
+    r"(?:\s+(?:de|del|di|da|des|du|la|le)?\s*[A-ZÀ-ÝÄÖÜ][\w'’\-]+){0,3},?\s*(?:n\.?\s*|nº\s*|no\.?\s*)?\d{1,4}[a-zA-Z]?(?![\w])"
+)
+_EU_NUMBER_FIRST = re.compile(
+    r"(?<![\w\-])\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:[Rr]ue|[Aa]venue|[Bb]oulevard|bd|[Pp]lace|[Aa]llée|[Cc]hemin|"
+    r"[Ii]mpasse|[Qq]uai|[Cc]ours)\s+(?:(?:de|du|des|de la|d')\s*)*[A-ZÀ-Ý][\w'’\-]+(?:\s+(?:de|du|des|la|le)?\s*[A-ZÀ-Ý][\w'’\-]+){0,3}"
+)
+_EU_POSTCODE_CITY = re.compile(r",?\s*(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-ZÀ-ÝÄÖÜ][\wäöüßà-ÿ\-]+(?:\s[A-ZÀ-Ý][\w\-]+)?")
+_EU_HINT = re.compile(
+    r"straße|strasse|str\.|weg\b|gasse|platz|allee|ring\b|damm|ufer|laan|straat|gracht|plein|kade|vej\b|gade|gatan|"
+    r"gata|vägen|veien|gate\b|katu|rue\b|avenue|boulevard|place|allée|chemin|impasse|quai|cours\b|via\b|viale|"
+    r"piazza|corso|largo|vicolo|calle|avenida|plaza|paseo|carrer|rua\b|travessa|praça|ulica|unter den"
+)
 
 
 def _windows(
@@ -76,10 +143,8 @@ def _windows(
 
 
 def _po_boxes(text: str) -> list[re.Match[str]]:
-    """``\\bP.O. Box …`` matches.  The ``\\b`` is checked here, not in the pattern: a leading
-    ``\\b`` stops CPython from skipping ahead to the next "P", which made this a full slow scan.
-    A match without the boundary is dropped and the search resumes one character later, which
-    is exactly what the pattern with ``\\b`` would have done."""
+    """``\\bP.O. Box …`` matches, the ``\\b`` checked here (a leading ``\\b`` makes CPython try
+    every position)."""
     out: list[re.Match[str]] = []
     pos = 0
     while True:
@@ -94,28 +159,159 @@ def _po_boxes(text: str) -> list[re.Match[str]]:
         pos = m.end()
 
 
+def _grow_ru(text: str, start: int, end: int) -> tuple[int, int]:
+    """Extend over the components before the street (postcode, region, settlement) and after
+    it (the same, in reverse order: "…, кв. 8, г. Смоленск, 214031")."""
+    for _ in range(5):
+        head = _RU_BEFORE.search(text, max(0, start - 70), start)
+        if head is None:
+            break
+        start = head.start()
+    for _ in range(5):
+        tail = _RU_AFTER.match(text, end)
+        if tail is None:
+            break
+        end = tail.end()
+    return start, end
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> object:
+    import usaddress
+
+    return usaddress
+
+
+# usaddress labels whose tokens may continue an address after the street.
+_TAIL_LABELS = frozenset({
+    "OccupancyType", "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier", "PlaceName", "StateName",
+    "ZipCode", "CountryName", "StreetNamePostDirectional", "BuildingName",
+})
+
+
+# The usual US tail by its layout: ", City[, City2], ST 12345[, USA]".
+_US_TAIL = re.compile(
+    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}){0,2}(?:,?\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"
+    r"(?:,\s*(?:USA|US|United States|Canada))?"
+)
+_UK_TAIL = re.compile(
+    r",\s*(?:[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2},?\s+)?[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}(?![A-Za-z0-9])"
+    r"(?:,\s*(?:UK|U\.K\.|United Kingdom|England|Scotland|Wales|Northern Ireland|Ireland))?"
+)
+
+
+def _en_tail(text: str, end: int) -> int:
+    """Where the address that ends at ``end`` (after its street type and units) really ends.
+
+    A UK tail (town, postcode) is read by its layout.  Otherwise the tokens after the comma are
+    labelled by ``usaddress``; each city, state, ZIP, country or unit token must also have the
+    shape of its label, and the first token that is not one ends the address.
+    """
+    uk = _UK_TAIL.match(text, end)
+    if uk is not None:
+        return uk.end()
+    us = _US_TAIL.match(text, end)
+    if us is not None and us.end() > end:
+        end = us.end()
+    line_end = text.find("\n", end)
+    limit = min(len(text), end + 90) if line_end == -1 else min(line_end, end + 90)
+    comma = re.match(r"\s*,\s*", text[end:limit])
+    if comma is None:
+        return end  # a city, state or ZIP follows a comma
+    base = end + comma.end()
+    window = text[base:limit]
+    tokens = []
+    pos = 0
+    for raw in window.split():
+        at = window.index(raw, pos)
+        tokens.append((at, raw))
+        pos = at + len(raw)
+    if not tokens:
+        return end
+    labels = _tagger().parse(window)  # type: ignore[attr-defined]
+    if len(labels) != len(tokens):
+        return end
+    best = end
+    place_words = 0
+    for (at, raw), (_tok, label) in zip(tokens, labels, strict=True):
+        word = raw.strip(",;.()")
+        if label not in _TAIL_LABELS or not word:
+            break
+        if label == "PlaceName":
+            if not word[0].isupper() or place_words >= 3:
+                break
+            place_words += 1
+        elif label == "StateName":
+            if not _STATE.fullmatch(word):
+                break
+        elif label == "ZipCode":
+            if not _ZIP.fullmatch(word):
+                break
+        elif label == "CountryName" and not _COUNTRY.fullmatch(word.rstrip(".")) and not word[0].isupper():
+            break
+        best = base + at + len(raw.rstrip(",;.)"))
+        if raw.endswith((".", ";", ")")) and label != "CountryName":
+            break  # the sentence or the parenthesis ends here
+    return best
+
+
+# Street types that are also common surnames ("Eun-ji Park", "Anna Hill", "Ken Green").
+_SURNAME_TYPES = frozenset({"Park", "Green", "Hill", "Grove", "Ridge", "Walk", "View", "Glen", "Manor", "Vale", "Rise",
+                            "Crest", "Cove", "Creek", "Point", "Pass", "Landing", "Run", "Path", "Trace", "Bend",
+                            "Hollow", "Lane", "Way", "Row", "Close", "Court"})
+_STREET_WORDS = re.compile(r"\d+\S*\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?(\S+)")
+
+
+def _person_not_street(match: str) -> bool:
+    """"00 Eun-ji Park": a first name before a street type that is also a surname is a person
+    (when nothing else — a unit, a city, a ZIP — says it is an address)."""
+    words = match.split()
+    if words[-1].rstrip(".") not in _SURNAME_TYPES or len(words) > 3:
+        return False
+    first = _STREET_WORDS.match(match)
+    if first is None:
+        return False
+    from perimeter.privacy.detect.names_en import _names
+
+    word = first.group(1).lower()
+    return word in _names("first_names") or word in _names("first_names_common") or (
+        "-" in word and word.split("-")[0] in _names("first_names"))
+
+
 def find_addresses(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
     if not ix.has_digits:
         return out  # every layout below needs a house number, a PO box number or a postcode
-    ru: list[re.Match[str]] = []
     if not text.isascii():  # every Russian street word has a Cyrillic letter
-        ru = [m for lo, hi in _windows(ix.literal_matches(_RU_TRIGGER, "ru_streets"), ix.lower, 90, 120) for m in _RU_ADDRESS.finditer(text, lo, hi)]
-    en = [m for lo, hi in _windows(ix.literal_matches(_EN_TRIGGER, "en_streets"), text, 60, 120, word_start=True) for m in _EN_ADDRESS.finditer(text, lo, hi)]
-    for m in ru:
-        start, end = m.start(), m.end()
-        # Grow left over "123456, г. Москва, " style parts.
-        for _ in range(4):
-            head = _RU_PREFIX_PART.search(text, max(0, start - 60), start)
-            if head is None or head.end() != start:
-                break
-            start = head.start()
-        value = text[start:end].rstrip(" ,")
-        out.append(Entity("ADDRESS", start, start + len(value), value, 0.85, "address_ru"))
-    for m in en:
-        out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.85, "address_en"))
+        windows = _windows(ix.literal_matches(_RU_TRIGGER, "ru_streets"), ix.lower, 100, 130)
+        for m in (m for lo, hi in windows for m in _RU_ADDRESS.finditer(text, lo, hi)):
+            start, end = _grow_ru(text, m.start(), m.end())
+            value = text[start:end].rstrip(" ,")
+            out.append(Entity("ADDRESS", start, start + len(value), value, 0.85, "address_ru"))
+    windows = _windows(ix.literal_matches(_EN_TRIGGER, "en_streets"), text, 70, 120, word_start=True)
+    for lo, hi in windows:
+        for m in _EN_ADDRESS.finditer(text, lo, hi):
+            start, end = m.start(), _en_tail(text, m.end())
+            if end == m.end() and _person_not_street(m.group()):
+                continue
+            head = _EN_UNIT_BEFORE.search(text, max(0, start - 24), start)
+            if head is not None:
+                start = head.start()
+            out.append(Entity("ADDRESS", start, end, text[start:end], 0.85, "address_en"))
+        for m in _EN_LOWER.finditer(text, lo, hi):
+            out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.75, "address_en"))
     if "Box" in text:
         for m in _po_boxes(text):
             out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_en"))
+    if _EU_HINT.search(ix.lower):
+        for rx in (_EU_GLUED, _EU_LEADING, _EU_NUMBER_FIRST):
+            for m in rx.finditer(text):
+                end = m.end()
+                tail = _EU_POSTCODE_CITY.match(text, end)
+                if tail is not None:
+                    end = tail.end()
+                elif rx is _EU_LEADING and "," not in m.group() and text[end:end + 1] != ",":
+                    continue  # "Via Slack 3 people": a leading type word needs a postcode or a comma
+                out.append(Entity("ADDRESS", m.start(), end, text[m.start():end], 0.8, "address_eu"))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 
 from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
 from perimeter.privacy.detect.keywords import nearest_context
@@ -98,6 +99,50 @@ def find_phones(ix: TextIndex) -> list[Entity]:
         while end > start and not text[end - 1].isdigit():
             end -= 1
         out.append(Entity("PHONE", start, end, text[start:end], score, "phone"))
+    out.extend(_national_phones(ix, out))
+    return out
+
+
+# --- phones in national layouts with a trunk "0" (UK "020 7946 0958", FR "01 42 68 53 00", DE
+# "030 901820"): checked against each country's numbering plan with ``phonenumbers`` (Google's
+# libphonenumber metadata, shipped inside the package).
+_NATIONAL = re.compile(
+    r"(?<![\w+/.,])(?<!\d[ \u00a0\-.])\(?0[1-9]\d{0,3}\)?(?:[ \u00a0\-.]\d{2,6}){1,4}(?![\w]|-\w|[.,]\d|[ \u00a0\-.]\d)")
+_PLAN_REGIONS = ("GB", "IE", "FR", "DE", "IT", "ES", "NL", "BE", "AT", "CH", "PL", "SE", "NO", "DK", "FI", "PT",
+                 "CZ", "AU", "NZ", "ZA")
+
+
+@lru_cache(maxsize=4096)
+def _national_plan_valid(digits: str) -> bool:
+    import phonenumbers
+
+    for region in _PLAN_REGIONS:
+        try:
+            number = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True
+    try:  # UK mobiles in the range reserved for drama ("07700 900…") are possible, not "valid"
+        return digits.startswith("07") and phonenumbers.is_possible_number(phonenumbers.parse(digits, "GB"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _national_phones(ix: TextIndex, found: list[Entity]) -> list[Entity]:
+    text = ix.text
+    out: list[Entity] = []
+    taken = [(e.start, e.end) for e in found]
+    for lo, hi in ix.digit_regions(pad=3):
+        for m in _NATIONAL.finditer(text, lo, hi):
+            value = m.group()
+            digits = "".join(ch for ch in value if ch.isdigit())
+            if not 9 <= len(digits) <= 12 or any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            ctx = nearest_context(text, m.start(), 32)
+            if ctx not in ("PHONE", None) or not _national_plan_valid(digits):
+                continue
+            out.append(Entity("PHONE", m.start(), m.end(), value, 0.85 if ctx is None else 0.95, "phone_plan"))
     return out
 
 

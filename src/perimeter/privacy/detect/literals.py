@@ -23,8 +23,9 @@ from typing import Any
 # Searched in ``text.lower()`` (as the detectors did before this table existed).
 SECRET_WORDS = ("pass", "pwd", "парол", "secret", "token", "токен", "key", "ключ", "auth", "bearer", "credential", "x-api")
 RU_STREETS = (
-    "ул.", "улиц", "пр-", "просп", "пер.", "переул", "ш.", "шоссе", "наб.", "набер", "б-р", "бульв", "пл.",
-    "площад", "проезд", "пр-д", "туп", "мкр", "микрор", "аллея", "линия", "тракт", "кв-л", "квартал",
+    "ул.", "улиц", "пр-", "пр.", "просп", "пер.", "переул", "ш.", "шоссе", "наб.", "набер", "б-р", "бул.", "бульв",
+    "пл.", "площад", "проезд", "пр-д", "туп", "мкр", "микрор", "алл", "линия", "лин.", "тракт", "кв-л", "квартал",
+    "дор.", "дорог", "спуск", "тер.", "массив",
 )
 # The literal each alternative of ``contacts._BIRTH`` / ``_BIRTH_AFTER`` starts with.
 BIRTH_BEFORE = ("рожд", "родил", "д.", "д/р", "dob", "d.o.b", "birth", "born", "b-day", "bday", "возраст")
@@ -39,10 +40,17 @@ VENDOR_PREFIXES = (
     "SG.", "glpat-", "npm_", "hf_", "pypi-", "dop_v1_", "shp", "xkeysib-", "AC", "SK", "key-", "y0_", "AQVN",
     "t1.", ":AA", "eyJ",
 )
+# Street-type words of US (USPS Publication 28) and UK/Irish/Commonwealth addresses; the
+# abbreviations also in lower case ("123 main st"), as people type them in chat.
 EN_STREETS = (
-    "Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court",
-    "Ct", "Way", "Place", "Pl", "Terrace", "Parkway", "Pkwy", "Circle", "Cir", "Square", "Sq", "Highway", "Hwy",
-    "Close", "Crescent", "Row", "Mews", "Gardens", "Trail", "Plaza",
+    "Street", "St", "Avenue", "Ave", "Av", "Road", "Rd", "Boulevard", "Blvd", "Lane", "Ln", "Drive", "Dr", "Court",
+    "Ct", "Way", "Place", "Pl", "Terrace", "Ter", "Parkway", "Pkwy", "Circle", "Cir", "Square", "Sq", "Highway",
+    "Hwy", "Close", "Crescent", "Cres", "Row", "Mews", "Gardens", "Gdns", "Trail", "Trl", "Plaza", "Alley", "Aly",
+    "Bend", "Causeway", "Crossing", "Xing", "Cove", "Creek", "Crest", "Expressway", "Expy", "Freeway", "Fwy",
+    "Grove", "Grv", "Heights", "Hts", "Hill", "Junction", "Loop", "Path", "Pike", "Point", "Pt", "Ridge", "Run",
+    "Trace", "Turnpike", "Tpke", "Walk", "Wharf", "Green", "Rise", "Vale", "View", "Park", "Quay", "Embankment",
+    "Broadway", "Hollow", "Landing", "Glen", "Manor", "Pass", "Estate", "Esplanade", "Parade", "Promenade",
+    "st", "ave", "rd", "blvd", "ln", "dr", "ct", "pl", "hwy", "pkwy", "cir", "ter", "street", "avenue", "road",
 )
 
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}

@@ -130,6 +130,75 @@ def _is_past_verb(word: str) -> bool:
 
 
 _NEXT_WORD = re.compile(r"[ \u00a0]+([а-яё]+)")
+# "в Королёве", "на Ямале": after these a lone capitalised word is a place unless it is a
+# person's accusative ("верю в Петрова").
+_PLACE_BEFORE = re.compile(
+    r"(?:^|[\s(,])(?:в|во|на)\s+(?:[А-ЯЁ][\w\-ё]*\s*(?:,|\sи)\s*)*$", re.IGNORECASE)
+_NAMED_AFTER = re.compile(
+    r"(?:улиц\w*|ул\.|проспект\w*|пр-т|площад\w*|пл\.|переул\w*|пер\.|бульвар\w*|набережн\w*|шоссе|"
+    r"станци\w*|метро|им\.|имени)\s+$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=65536)
+def _accusative_person(word: str) -> bool:
+    """Can ``word`` be a name in the accusative (an animate accusative: "в Петрова")?"""
+    return any(
+        p.tag.case == "accs" and ({"Name", "Surn", "Patr"} & p.tag.grammemes) and p.score >= 0.1
+        for p in load_morph().parse(word)
+    )
+
+
+# --- names typed in lower case, as in chat ("скинь контакт ани смирновой", "передай игорю").
+_LOW_WORD = re.compile(r"(?<![А-Яа-яЁёA-Za-z\-])[а-яё]{2,}(?:-[а-яё]{2,})?(?![А-Яа-яЁёA-Za-z])")
+_SURNAME_OR_PATRONYMIC = re.compile(
+    r"(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ову|еву|ёву|ину|ыну|овым|евым|иным|овой|евой|иной|ко|ук|юк|ян|дзе|"
+    r"швили|ский|ская|ской|скому|ского|ским|вич|вна|вны|вне|вну|вной|вича|вичу|вичем)$"
+)
+
+
+def _strong(word: str, role: int) -> bool:
+    """A lower-case word read as a name part (0 first name, 1 surname, 2 patronymic) with little
+    room for a common-noun reading ("вера", "роман", "лев" stay words)."""
+    profile = word_profile(word.capitalize())
+    noun = _noun_mass(word.capitalize())
+    if role == 0:
+        return profile[0] >= 0.6 and noun < 0.2 and profile[3] < 0.35
+    return profile[role] >= 0.5 and noun < 0.45 and profile[3] < 0.3
+
+
+def find_lowercase_names(text: str) -> list[Entity]:
+    """First name + surname/patronymic in lower case; a lone first name right after a word that
+    puts a person there ("скажи лене")."""
+    words = list(_LOW_WORD.finditer(text))
+    out: list[Entity] = []
+    used = -1
+    for i, w in enumerate(words):
+        if i <= used:
+            continue
+        word = w.group()
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        adjacent = nxt is not None and text[w.end():nxt.start()] in (" ", "\u00a0")
+        if adjacent and nxt is not None:
+            pair = None
+            if _SURNAME_OR_PATRONYMIC.search(nxt.group()) and _strong(word, 0) and (
+                    _strong(nxt.group(), 1) or _strong(nxt.group(), 2)):
+                pair = (w.start(), nxt.end())  # "саша морозов", "ольге петровне"
+            elif _SURNAME_OR_PATRONYMIC.search(word) and _strong(word, 1) and _strong(nxt.group(), 0):
+                pair = (w.start(), nxt.end())  # "петров иван"
+            if pair is not None:
+                out.append(Entity("PERSON", pair[0], pair[1], text[pair[0]:pair[1]], 0.8, "natasha_lower"))
+                used = i + 1
+                continue
+        if _PERSON_CUE.search(text, max(0, w.start() - 24), w.start()) and _CUE_VERB.search(
+                text, max(0, w.start() - 24), w.start()) and _strong(word, 0):
+            out.append(Entity("PERSON", w.start(), w.end(), word, 0.7, "natasha_lower"))
+    return out
+
+
+# Only verbs of asking and telling: "у лены" is as often "у лены дома" as a person's name.
+_CUE_VERB = re.compile(r"(?:спроси\w*|позвони\w*|напиши\w*|передай\w*|попроси\w*|скажи\w*)\s+$", re.IGNORECASE)
 
 
 def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] = frozenset()) -> list[Entity]:
@@ -255,6 +324,10 @@ def _persons_in_run(text: str, run: list[re.Match[str]], labels: list[str]) -> l
                 score = 0.7
             if text[run[k].end():run[k].end() + 2] in (" «", ' "'):
                 person = False  # «Роза "Глория Дей"»: a common noun naming the thing in quotes
+            if person and _PLACE_BEFORE.search(text, max(0, run[k].start() - 90), run[k].start()) and not _accusative_person(run[k].group()):
+                person = False  # "в Королёве", "съездили в Чехов": a town, not a surname
+            if person and _NAMED_AFTER.search(before):
+                person = False  # "улица Ленина", "университет имени Ломоносова": a public place's name
         elif seg == ["U"] and _HONORIFIC.search(text[max(0, run[k].start() - 24):run[k].start()]):
             person, score = True, 0.7
         if person and "P" not in seg and not ("N" in seg and "S" in seg):

@@ -26,7 +26,7 @@ from perimeter.privacy.detect.checksums import (
 )
 from perimeter.privacy.detect.keywords import nearest_context
 from perimeter.privacy.detect.prescan import TextIndex, matches_at
-from perimeter.privacy.entities import Entity
+from perimeter.privacy.entities import FIELD_SEPARATOR, Entity
 
 _CHAIN = re.compile(r"\d+(?:(?:[ \t\u00a0\-–./№]{1,3}|[ \t]*\r?\n[ \t]*)\d+)*")
 _GROUP = re.compile(r"\d+")
@@ -205,8 +205,12 @@ _REQUISITES = re.compile(
 
 def _near_requisites(text: str, start: int, end: int) -> bool:
     """A company's requisites block around a number ("ООО «Вектор», КПП …, 7707083893"), or
-    the number is the whole text."""
+    the number is the whole text, or a whole field of a batch of request fields (a JSON value
+    between two :data:`FIELD_SEPARATOR` lines)."""
     if not text[:start].strip() and not text[end:].strip():
+        return True
+    sep = FIELD_SEPARATOR
+    if (start == 0 or text.endswith(sep, 0, start)) and (end == len(text) or text.startswith(sep, end)):
         return True
     return _REQUISITES.search(text, max(0, start - 120), min(len(text), end + 120)) is not None
 

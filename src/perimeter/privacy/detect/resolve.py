@@ -20,8 +20,13 @@ SPECIFICITY: dict[str, int] = {
 }
 
 
+#: An operator's known value outranks every detector's reading of the same span.
+KNOWN_VALUE = 10
+
+
 def _key(ent: Entity) -> tuple[int, int, float, int, str]:
-    return (ent.end - ent.start, SPECIFICITY.get(ent.type, 0), ent.score, -ent.start, ent.type)
+    rank = KNOWN_VALUE if ent.detector == "known_value" else SPECIFICITY.get(ent.type, 0)
+    return (ent.end - ent.start, rank, ent.score, -ent.start, ent.type)
 
 
 def resolve(candidates: Iterable[Entity]) -> list[Entity]:

@@ -19,6 +19,7 @@ from perimeter.privacy.detect.contacts import (
     find_ips,
     find_phones,
 )
+from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.resolve import resolve
@@ -30,6 +31,7 @@ _NUMBER_TYPES = frozenset({
 })
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
 _LATIN_CAPITAL = re.compile(r"[A-Z][a-z]")
+_CYRILLIC_LOWER_PAIR = re.compile(r"(?<![А-Яа-яЁё])[а-яё]{2,} [а-яё]{2,}")
 # "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
 # date in a correction right after a date of birth is one too.
 _CORRECTION = re.compile(
@@ -57,14 +59,19 @@ class Scanner:
 
     ``types`` restricts what is reported (default: every canonical type; LOCATION and
     ORGANIZATION are reported only when asked for).  ``ner=False`` runs the pattern and
-    checksum detectors only (no person names, no model loading).
+    checksum detectors only (no person names, no model loading).  ``known`` adds the operator's
+    dictionaries (:class:`~perimeter.privacy.detect.known_values.KnownValues`); their types,
+    built-in or the operator's own, are always reported.
     """
 
-    def __init__(self, types: Iterable[str] | None = None, ner: bool = True) -> None:
+    def __init__(self, types: Iterable[str] | None = None, ner: bool = True, known: KnownValues | None = None) -> None:
         wanted = frozenset(types) if types is not None else frozenset(CANONICAL_TYPES)
         unknown = wanted - set(CANONICAL_TYPES) - set(EXTRA_TYPES)
         if unknown:
             raise ValueError(f"unknown entity types: {', '.join(sorted(unknown))}")
+        self.known = known if known else None
+        if self.known is not None:
+            wanted |= self.known.types
         self.types = wanted
         self.ner = ner
         self._extra = wanted & frozenset(EXTRA_TYPES)
@@ -108,6 +115,8 @@ class Scanner:
             found.extend(detector(ix))
         if "DATE_OF_BIRTH" in self.types:
             found.extend(_corrected_birth_dates(text, found))
+        if self.known is not None:
+            found.extend(self.known.find(text))
         return found
 
     def scan(self, text: str) -> list[Entity]:
@@ -118,6 +127,8 @@ class Scanner:
 
             if _CYRILLIC_CAPITAL.search(text):
                 found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
+            if "PERSON" in self.types and not text.isascii() and _CYRILLIC_LOWER_PAIR.search(text):
+                found.extend(names_ru.find_lowercase_names(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
         return resolve(e for e in found if e.type in self.types)

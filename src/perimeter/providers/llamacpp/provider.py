@@ -64,7 +64,12 @@ class LlamaCppProvider(Provider):
         """Load ``max_concurrency`` instances (and the embedding one) off the event loop."""
         if self._loaded:
             return
-        from perimeter.providers.llamacpp.engine import Engine, load_llama
+        try:
+            from perimeter.providers.llamacpp.engine import Engine, load_llama
+        except ImportError as exc:
+            from perimeter.providers.llamacpp.config import ENGINE_MISSING
+
+            raise RuntimeError(f"provider '{self.name}': {ENGINE_MISSING} ({exc})") from exc
 
         cfg = self.cfg
 

@@ -67,6 +67,8 @@ def error_from_status(provider: str, status: int, body: bytes, retry_after: str 
 
 
 class OpenAICompatProvider(HTTPProvider):
+    _fill_max_tokens = False  # see __init__
+
     def __init__(self, cfg: OpenAICompatProviderConfig) -> None:
         headers = dict(cfg.headers)
         if cfg.api_key:
@@ -87,6 +89,11 @@ class OpenAICompatProvider(HTTPProvider):
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_status(self.name, status, raw, headers.get("retry-after"))
 
+    def _call_headers(self, request_id: str, client_headers: ClientHeaders) -> dict[str, str]:
+        """Per-call headers: the header policy's (:mod:`perimeter.providers.headers`); adapters whose
+        credentials change over time add theirs here."""
+        return self.call_headers(request_id, client_headers)
+
     async def _post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         data = await self.post_json(self.base_url + path, body, headers, self._on_error)
         if "error" in data and "choices" not in data and "data" not in data:
@@ -101,27 +108,27 @@ class OpenAICompatProvider(HTTPProvider):
     async def chat(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> dict[str, Any]:
-        return await self._post("/chat/completions", self._chat_body(body), self.call_headers(request_id, client_headers))
+        return await self._post("/chat/completions", self._chat_body(body), self._call_headers(request_id, client_headers))
 
     async def completions(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> dict[str, Any]:
-        return await self._post("/completions", body, self.call_headers(request_id, client_headers))
+        return await self._post("/completions", body, self._call_headers(request_id, client_headers))
 
     async def embeddings(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> dict[str, Any]:
-        return await self._post("/embeddings", body, self.call_headers(request_id, client_headers))
+        return await self._post("/embeddings", body, self._call_headers(request_id, client_headers))
 
     def chat_stream(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> AsyncIterator[dict[str, Any]]:
-        return self._stream("/chat/completions", self._chat_body(body), self.call_headers(request_id, client_headers))
+        return self._stream("/chat/completions", self._chat_body(body), self._call_headers(request_id, client_headers))
 
     def completions_stream(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> AsyncIterator[dict[str, Any]]:
-        return self._stream("/completions", body, self.call_headers(request_id, client_headers))
+        return self._stream("/completions", body, self._call_headers(request_id, client_headers))
 
     async def _stream(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
         """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done.

@@ -1,0 +1,1 @@
+"""Yandex AI Studio adapter: the OpenAI-compatible endpoint and the native Foundation Models API."""
