@@ -23,6 +23,9 @@ from llama_index.llms.openai_like import OpenAILike
 
 from tests.interop.servers import MODEL_ALIAS, GatewayServer, LlamaServer
 
+# LiteLLM's pydantic models trip a pydantic UserWarning about ReadOnly TypedDict items: not ours.
+pytestmark = pytest.mark.filterwarnings("ignore:Items? .* the `ReadOnly` qualifier:UserWarning")
+
 QUESTION = "What is the capital of France?"
 PII_PROMPT = "Repeat this text word for word: Call me at +1 415 555 0132."
 PII = "+1 415 555 0132"
