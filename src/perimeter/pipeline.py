@@ -17,10 +17,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from perimeter.accounting.tokens import TokenCounter
 from perimeter.config import AliasConfig, Config
-from perimeter.context import RequestContext
+from perimeter.context import Principal, RequestContext
 from perimeter.errors import GatewayError, ProviderError, StreamBroken, not_found
 from perimeter.observability import metrics, tracing
+from perimeter.providers.extensions import strip_extensions
 from perimeter.resilience.backoff import backoff_delay
 from perimeter.resilience.breaker import BreakerState
 from perimeter.resilience.upstream import Upstream, pick_least_outstanding
@@ -54,6 +56,7 @@ class Pipeline:
         gatekeeper: Gatekeeper | None = None,
         recorder: UsageRecorder | None = None,
         audit: AuditSink | None = None,
+        token_counter: TokenCounter | None = None,
     ) -> None:
         self.config = config
         self.upstreams = upstreams
@@ -62,6 +65,8 @@ class Pipeline:
         self.gatekeeper = gatekeeper
         self.recorder = recorder
         self.audit = audit
+        #: Local token counts where no provider counts (``/v1/messages/count_tokens``).
+        self.token_counter = token_counter or TokenCounter()
 
     # ----------------------------------------------------------------- stage 1-3: before the call
     def alias_config(self, ctx: RequestContext) -> AliasConfig:
@@ -78,6 +83,12 @@ class Pipeline:
         if self.gatekeeper is not None:
             with tracing.stage(ctx, "auth"):
                 await self.gatekeeper.admit(ctx)
+
+    async def identify(self, api_key: str | None) -> Principal | None:
+        """Who is calling, for reads of their own stored objects (no limits apply)."""
+        if self.gatekeeper is None:
+            return None
+        return await self.gatekeeper.identify(api_key)
 
     async def plan(self, ctx: RequestContext) -> RouteDecision:
         """Privacy inspection, then the routing decision."""
@@ -108,7 +119,8 @@ class Pipeline:
         return RouteDecision(targets, "primary")
 
     # ----------------------------------------------------------------- stage 4: call with fallback
-    def _body_for(self, ctx: RequestContext, up: Upstream, model: str | None) -> tuple[dict[str, Any], Restorer | None]:
+    def _body_for(self, ctx: RequestContext, up: Upstream, model: str | None
+                  ) -> tuple[dict[str, Any], Restorer | None, list[str]]:
         provider = up.provider
         if ctx.require_on_prem and provider.location != "on_prem" and provider.jurisdiction not in ctx.residency_allows:
             # Defence in depth: routing already filtered, but never let a cloud call through.
@@ -120,9 +132,10 @@ class Pipeline:
         else:
             body = ctx.body
         ctx.transfers[up.name] = transfer_record(ctx, provider.location, provider.jurisdiction)
+        body, dropped = strip_extensions(body, provider.extensions)
         body = dict(body)
         body["model"] = model or up.provider.default_model or ctx.alias
-        return body, restorer
+        return body, restorer, dropped
 
     def _targets_upstreams(self, target: RouteTarget) -> list[Upstream]:
         return [self.upstreams[n] for n in target.providers]
@@ -142,7 +155,7 @@ class Pipeline:
                     break
                 attempt += 1
                 ctx.attempts += 1
-                body, restorer = self._body_for(ctx, up, target.model)
+                body, restorer, dropped = self._body_for(ctx, up, target.model)
                 up.outstanding += 1
                 try:
                     with tracing.attempt(ctx, up.name, body):
@@ -170,6 +183,7 @@ class Pipeline:
                     up.outstanding -= 1
                 up.breaker.record_success()
                 self._served_by(ctx, up, body.get("model"), ti)
+                ctx.note_dropped(dropped)
                 return result, restorer
         raise self._exhausted(ctx, last, skipped_open)
 
@@ -239,6 +253,25 @@ class Pipeline:
         self._note_usage(ctx, res.response.get("usage"))
         tracing.note(ctx, res.response)
         return res.response
+
+    async def count_tokens(self, ctx: RequestContext) -> int:
+        """Prompt tokens of ``ctx.body`` as the provider that would serve it counts them.
+
+        Privacy and routing apply as for a chat call (a cloud provider counts the
+        pseudonymized body, and only when the policy lets the request go there); a provider
+        that cannot count is answered by the local estimate instead.  Counting costs nothing
+        in the ledger.
+        """
+        decision = await self.plan(ctx)
+
+        async def count(up: Upstream, body: dict[str, Any]) -> dict[str, Any]:
+            return {"input_tokens": await up.provider.count_tokens(
+                body, request_id=ctx.request_id, client_headers=ctx.headers)}
+
+        result, _ = await self._run(ctx, decision, count)
+        ctx.usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        exact = result["input_tokens"]
+        return exact if isinstance(exact, int) else self.token_counter.count_prompt(ctx.body)
 
     async def completions(self, ctx: RequestContext) -> dict[str, Any]:
         decision = await self.plan(ctx)
@@ -312,6 +345,10 @@ class Pipeline:
                 else:
                     if not client_wants_usage and "usage" in chunk:
                         chunk = {k: v for k, v in chunk.items() if k != "usage"}
+                    elif usage and ctx.endpoint == "chat" and chunk.get("choices"):
+                        # The prompt count some providers send first: OpenAI clients get
+                        # usage only in the last chunk (null before it).
+                        chunk = {**chunk, "usage": None}
                     out = sr.feed(chunk) if sr is not None else (chunk,)
                     for c in out:
                         if ctx.ttft is None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from perimeter.context import Location, RequestContext
+from perimeter.context import Location, Principal, RequestContext
 
 
 class Gatekeeper(Protocol):
@@ -28,6 +28,10 @@ class Gatekeeper(Protocol):
 
     async def release(self, ctx: RequestContext) -> None:
         """Called exactly once after every admitted request (success or failure)."""
+
+    async def identify(self, api_key: str | None) -> Principal | None:
+        """Authenticate only (no limits, no alias check): for reads of the caller's own
+        objects, such as stored responses.  ``None`` in keyless dev mode; 401 otherwise."""
 
 
 class Restorer(Protocol):
@@ -113,3 +117,37 @@ class UsageRecorder(Protocol):
 class AuditSink(Protocol):
     def append(self, event: str, data: dict[str, Any]) -> None:
         """Queue one audit event (no PII values, ever)."""
+
+
+@dataclass(slots=True)
+class StoredResponse:
+    """One ``/v1/responses`` result kept for ``previous_response_id`` and retrieval.
+
+    The items hold what the client sent and got back — originals, never surrogates: they stay
+    in the gateway's own database, and a later request that builds on them goes through the
+    privacy stage again before any of it reaches a provider.
+    """
+
+    id: str
+    owner: str
+    created_at: float
+    alias: str
+    previous_id: str | None
+    input_items: list[dict[str, Any]]
+    output: list[dict[str, Any]]
+    response: dict[str, Any]
+
+
+class ResponseStore(Protocol):
+    """Where stored responses live (the gateway's database; memory in keyless dev setups)."""
+
+    async def save(self, record: StoredResponse) -> None: ...
+
+    async def get(self, owner: str, response_id: str) -> StoredResponse | None:
+        """The response if it exists and belongs to ``owner`` (another owner's is ``None``)."""
+
+    async def chain(self, owner: str, response_id: str) -> list[StoredResponse] | None:
+        """The conversation ending at ``response_id``, oldest first; ``None`` if it or any
+        ancestor is missing (deleted, expired, or another owner's)."""
+
+    async def delete(self, owner: str, response_id: str) -> bool: ...

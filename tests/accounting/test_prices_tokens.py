@@ -79,3 +79,19 @@ def test_prompt_counting_without_tiktoken_files(tmp_path: os.PathLike[str]) -> N
     assert counter.count_prompt(body) == 3 + (3 + 3) + (3 + 4)
     assert counter.count_prompt({"input": ["a b", "c"]}) == 3
     assert counter.count_prompt({"prompt": "Hello, world!"}) == 4
+
+
+def test_prompt_cache_writes_are_priced_by_lifetime() -> None:
+    table = PriceTable(AccountingConfig())
+    # claude-sonnet-4-5: input 3, cache read 0.30, 5-minute write 3.75, 1-hour write 6, output 15 (per 1M)
+    cost = table.cost("claude", "claude-sonnet-4-5", "cloud", prompt=10_000, completion=1_000, cached=2_000,
+                      cache_write=5_000, cache_write_1h=1_000)
+    expected = (3_000 * 3 + 2_000 * 0.30 + 4_000 * 3.75 + 1_000 * 6 + 1_000 * 15) / 1e6
+    assert cost == pytest.approx(expected)
+    # a vendor without a write premium (OpenAI caches automatically): writes cost plain input
+    plain = table.cost("oai", "gpt-4o", "cloud", prompt=1_000, completion=0, cached=0, cache_write=1_000)
+    assert plain == pytest.approx(1_000 * 2.50 / 1e6)
+    cfg = AccountingConfig.model_validate({"prices": {"mine": {"input": 1, "output": 2, "cache_write": 1.5}}})
+    mine = PriceTable(cfg).cost(None, "mine", "cloud", prompt=100, completion=0, cached=0, cache_write=100,
+                                cache_write_1h=40)
+    assert mine == pytest.approx(100 * 1.5 / 1e6)  # 1-hour writes default to the 5-minute price

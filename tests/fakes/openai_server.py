@@ -18,10 +18,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from tests.fakes.openai_responses import handle_responses, schema_instance
+
 
 def default_reply(body: dict[str, Any]) -> str:
     """The fake model's answer: repeats the last user message, so tests can see what it saw."""
     msgs = body.get("messages") or []
+    if msgs and msgs[-1].get("role") == "tool":
+        return f"tool said: {msgs[-1].get('content')}"
     last = ""
     for m in msgs:
         if m.get("role") == "user":
@@ -49,11 +53,14 @@ class Fault:
 class FakeOpenAI:
     name: str = "fake"
     reply: Callable[[dict[str, Any]], str] = default_reply
+    #: Which tool call the fake model makes for a chat body (default: :func:`_tool_call`).
+    call: Callable[[dict[str, Any], str], dict[str, Any] | None] | None = None
     chunk_delay: float = 0.0
     first_byte_delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers_seen: list[dict[str, str]] = field(default_factory=list)
-    #: The address each request came from (aligned with ``requests``).
+    #: The path and the address of each request (aligned with ``requests``).
+    paths: list[str] = field(default_factory=list)
     peers: list[str] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     cancelled_streams: int = 0
@@ -84,6 +91,7 @@ class FakeOpenAI:
     async def start(self) -> FakeOpenAI:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/responses", lambda request: handle_responses(self, request))
         app.router.add_post("/v1/completions", self._completions)
         app.router.add_post("/v1/embeddings", self._embeddings)
         app.router.add_get("/v1/models", self._models)
@@ -118,6 +126,7 @@ class FakeOpenAI:
     async def _pre(self, request: web.Request) -> tuple[dict[str, Any], Fault | None, web.StreamResponse | None]:
         body = orjson.loads(await request.read())
         self.requests.append(body)
+        self.paths.append(request.path)
         self.headers_seen.append({k.lower(): v for k, v in request.headers.items()})
         self.peers.append(request.remote or "")
         fault = self._take_fault()
@@ -148,17 +157,18 @@ class FakeOpenAI:
             return early
         text = self.reply(body)
         n = body.get("n") or 1
+        call = (self.call or _tool_call)(body, text)
+        rf = body.get("response_format") or {}
+        if rf.get("type") == "json_schema":
+            text = orjson.dumps(schema_instance((rf.get("json_schema") or {}).get("schema"))).decode()
+        text, finish = _cap(body, text)
         if body.get("stream"):
-            return await self._stream_chat(request, body, text, n, fault)
+            return await self._stream_chat(request, body, text, n, fault, call, finish)
         created = int(time.time())
         choices = [{"index": i, "message": {"role": "assistant", "content": text, "refusal": None},
-                    "logprobs": None, "finish_reason": "stop"} for i in range(n)]
-        tools = body.get("tools")
-        if tools and body.get("tool_choice") != "none":
-            fn = tools[0]["function"]["name"]
-            choices[0]["message"] = {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "call_1", "type": "function",
-                 "function": {"name": fn, "arguments": orjson.dumps({"echo": text}).decode()}}]}
+                    "logprobs": None, "finish_reason": finish} for i in range(n)]
+        if call is not None:
+            choices[0]["message"] = {"role": "assistant", "content": None, "tool_calls": [call]}
             choices[0]["finish_reason"] = "tool_calls"
         resp = {"id": f"chatcmpl-{self.name}", "object": "chat.completion", "created": created,
                 "model": body.get("model"), "choices": choices, "usage": self._usage(body, text),
@@ -167,7 +177,8 @@ class FakeOpenAI:
                             headers={"x-served-by": self.name})
 
     async def _stream_chat(self, request: web.Request, body: dict[str, Any], text: str, n: int,
-                           fault: Fault | None) -> web.StreamResponse:
+                           fault: Fault | None, call: dict[str, Any] | None = None,
+                           finish: str = "stop") -> web.StreamResponse:
         resp = web.StreamResponse(headers={"content-type": "text/event-stream; charset=utf-8",
                                            "cache-control": "no-cache", "x-served-by": self.name})
         await resp.prepare(request)
@@ -189,6 +200,8 @@ class FakeOpenAI:
         try:
             for idx in range(n):
                 await resp.write(chunk({"role": "assistant", "content": ""}, idx=idx))
+            if call is not None:
+                return await self._stream_call(resp, chunk, call, body, text, include_usage, base)
             for p in pieces:
                 if fault is not None and fault.kind in ("truncate", "stream_error") and sent >= fault.after_chunks:
                     if fault.kind == "stream_error":
@@ -203,7 +216,7 @@ class FakeOpenAI:
                     await resp.write(chunk({"content": p}, idx=idx))
                 sent += 1
             for idx in range(n):
-                await resp.write(chunk({}, "stop", idx=idx))
+                await resp.write(chunk({}, finish, idx=idx))
             if include_usage:
                 await resp.write(b"data: " + orjson.dumps({**base, "choices": [], "usage": self._usage(body, text)})
                                  + b"\n\n")
@@ -214,6 +227,23 @@ class FakeOpenAI:
             raise
         finally:
             self.active_streams -= 1
+        return resp
+
+    async def _stream_call(self, resp: web.StreamResponse, chunk: Any, call: dict[str, Any], body: dict[str, Any],
+                           text: str, include_usage: bool, base: dict[str, Any]) -> web.StreamResponse:
+        """Stream one tool call as OpenAI does: id and name first, then argument fragments."""
+        fn = call["function"]
+        await resp.write(chunk({"tool_calls": [{"index": 0, "id": call["id"], "type": "function",
+                                                "function": {"name": fn["name"], "arguments": ""}}]}))
+        args = fn["arguments"]
+        for i in range(0, len(args), 6):
+            await resp.write(chunk({"tool_calls": [{"index": 0, "function": {"arguments": args[i:i + 6]}}]}))
+        await resp.write(chunk({}, "tool_calls"))
+        if include_usage:
+            await resp.write(b"data: " + orjson.dumps({**base, "choices": [], "usage": self._usage(body, text)})
+                             + b"\n\n")
+        await resp.write(b"data: [DONE]\n\n")
+        self.completed_streams += 1
         return resp
 
     async def _completions(self, request: web.Request) -> web.StreamResponse:
@@ -241,3 +271,23 @@ class FakeOpenAI:
 
     async def _models(self, request: web.Request) -> web.StreamResponse:
         return web.json_response({"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+
+
+def _tool_call(body: dict[str, Any], text: str) -> dict[str, Any] | None:
+    """The fake model calls the first (or the named) tool, unless it just got a tool's result."""
+    tools = body.get("tools")
+    msgs = body.get("messages") or []
+    if not tools or body.get("tool_choice") == "none" or (msgs and msgs[-1].get("role") == "tool"):
+        return None
+    choice = body.get("tool_choice")
+    name = choice["function"]["name"] if isinstance(choice, dict) else tools[0]["function"]["name"]
+    return {"id": "call_1", "type": "function", "function": {"name": name, "arguments": orjson.dumps({"echo": text}).decode()}}
+
+
+def _cap(body: dict[str, Any], text: str) -> tuple[str, str]:
+    """The answer cut at the token limit (one word = one token here), as a real model stops."""
+    limit = body.get("max_completion_tokens") or body.get("max_tokens")
+    words = text.split(" ")
+    if isinstance(limit, int) and len(words) > limit:
+        return " ".join(words[:limit]), "length"
+    return text, "stop"

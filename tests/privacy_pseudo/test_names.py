@@ -7,6 +7,7 @@ import pytest
 from perimeter.privacy.detect.morph import CASES, analyzer
 from perimeter.privacy.entities import Entity
 from perimeter.privacy.pseudonymize import surrogates_names as sn
+from perimeter.privacy.pseudonymize.pseudonym_names import analyse_person
 from perimeter.privacy.pseudonymize.pseudonymizer import Pseudonymizer
 from perimeter.privacy.pseudonymize.restore import ReplacementTable
 
@@ -119,3 +120,13 @@ def test_surrogate_never_reuses_a_name_present_in_the_request() -> None:
     out = PZ.run("t", [text], [person(text, "Петров")])
     chosen = out.texts[0].rsplit(" ", 1)[1].rstrip(".")
     assert chosen in sn.RU_SURNAMES[-3:]
+
+
+def test_vocatives_and_gender_ambiguous_names_are_pseudonymized() -> None:
+    # Two crashes found by the end-to-end blind run: pymorphy3's vocative ("Лёх") is not one of
+    # the six cases, and a surname of both genders next to a name pymorphy3 does not know
+    # ("Бондаренко Ганна") compared a grammeme object with ''.  Both must give surrogate parts.
+    for name in ("Лёх", "Маш", "Бондаренко Ганна", "Шевченко Оксана"):
+        parts = [p for p in analyse_person(name, b"k" * 32) if not isinstance(p, str)]
+        assert parts, name
+        assert all(0 <= p.case < 6 for p in parts), name

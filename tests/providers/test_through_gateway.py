@@ -44,22 +44,7 @@ async def gateway(providers: list[dict[str, Any]], models: dict[str, Any]) -> As
         yield gw
 
 
-@pytest.fixture
-async def fake_claude() -> AsyncIterator[FakeAnthropic]:
-    async with FakeAnthropic() as f:
-        yield f
 
-
-@pytest.fixture
-async def fake_gemini() -> AsyncIterator[FakeGemini]:
-    async with FakeGemini() as f:
-        yield f
-
-
-@pytest.fixture
-async def fake_oai() -> AsyncIterator[FakeOpenAI]:
-    async with FakeOpenAI(name="oai") as f:
-        yield f
 
 
 def oai_client(gw: RunningGateway) -> openai.AsyncOpenAI:

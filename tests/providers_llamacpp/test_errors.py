@@ -23,12 +23,15 @@ def _chat(**extra: Any) -> dict[str, Any]:
     [
         (_chat(messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]),
          "messages"),
-        (_chat(tools=[{"type": "function", "function": {"name": "f"}}]), "tools"),
+        (_chat(tools=[{"type": "function", "function": {"name": ""}}]), "tools[0]"),
+        (_chat(tools=[{"type": "function", "function": {"name": "f"}}], tool_choice={
+            "type": "function", "function": {"name": "g"}}), "tool_choice"),
         (_chat(temperature=3), "temperature"),
         (_chat(max_tokens=0), "max_tokens"),
         (_chat(top_logprobs=2), "top_logprobs"),
         (_chat(logit_bias={"5": 10}), "logit_bias"),
-        (_chat(response_format={"type": "json_object"}), "response_format"),
+        (_chat(response_format={"type": "xml"}), "response_format"),
+        (_chat(response_format={"type": "json_schema", "json_schema": {"name": "x"}}), "response_format"),
         (_chat(messages=[]), "messages"),
     ],
 )

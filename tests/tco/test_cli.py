@@ -74,7 +74,7 @@ def _ledger(path: Path, rows: list[dict]) -> None:
     db = Database(StorageConfig(database_url=f"sqlite:///{path}"))
     migrate(db)
     full = [{c: None for c in LEDGER_COLUMNS} | {"row_id": uuid.uuid4().hex, "request_id": "r",
-             "entity_counts": "{}", "stream": 0, "cached_tokens": 0} | r for r in rows]
+             "entity_counts": "{}", "stream": 0, "cached_tokens": 0, "cache_write_tokens": 0} | r for r in rows]
     db.run_sync(lambda tx: write_batch(tx, [Entry("ledger", r) for r in full]))
     db.close()
 

@@ -49,8 +49,12 @@ class PriceConfig(_Strict):
 
     input: float = Field(ge=0)
     output: float = Field(ge=0)
-    #: Cached prompt tokens; defaults to ``input``.
+    #: Cached prompt tokens (cache reads); defaults to ``input``.
     cached: float | None = Field(default=None, ge=0)
+    #: Prompt-cache writes with a 5-minute lifetime (Anthropic: 1.25x input); defaults to ``input``.
+    cache_write: float | None = Field(default=None, ge=0)
+    #: Prompt-cache writes with a 1-hour lifetime (Anthropic: 2x input); defaults to ``cache_write``.
+    cache_write_1h: float | None = Field(default=None, ge=0)
     currency: str = "USD"
 
 

@@ -41,6 +41,11 @@ def _unauthorized(message: str) -> GatewayError:
                         headers={"www-authenticate": 'Bearer realm="perimeter"'})
 
 
+def _principal(rec: KeyRecord) -> Principal:
+    return Principal(key_id=rec.key_id, name=rec.name, team=rec.team, tags=rec.tags,
+                     allowed_aliases=rec.allowed_aliases, metadata=rec.metadata)
+
+
 class KeyGatekeeper:
     """Implements :class:`perimeter.stages.Gatekeeper`."""
 
@@ -170,6 +175,10 @@ class KeyGatekeeper:
             raise _unauthorized(f"API key {rec.key_id} expired at {when}.")
         return rec
 
+    async def identify(self, api_key: str | None) -> Principal | None:
+        rec = await self.authenticate(api_key)
+        return _principal(rec) if rec is not None else None
+
     async def admit(self, ctx: RequestContext) -> None:
         if self.reject_when_db_down and not self.writer.db_up:
             raise GatewayError(503, "The usage ledger database is unavailable and this gateway is configured "
@@ -182,10 +191,7 @@ class KeyGatekeeper:
         rec = await self.authenticate(ctx.api_key)
         if rec is None:
             return
-        ctx.principal = Principal(
-            key_id=rec.key_id, name=rec.name, team=rec.team, tags=rec.tags,
-            allowed_aliases=rec.allowed_aliases, metadata=rec.metadata,
-        )
+        ctx.principal = _principal(rec)
         if rec.allowed_aliases is not None and ctx.alias not in rec.allowed_aliases:
             allowed = ", ".join(rec.allowed_aliases) or "none"
             raise GatewayError(403, f"API key {rec.key_id} may not use model '{ctx.alias}' (allowed: {allowed}).",

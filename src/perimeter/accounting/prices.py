@@ -22,14 +22,25 @@ class PriceError(ValueError):
 
 @dataclass(slots=True, frozen=True)
 class Price:
+    """Per 1M tokens.  Prompt tokens split four ways, each billed as the vendor bills it:
+    fresh input, cache reads (``cached``), and cache writes by lifetime (5 minutes, 1 hour)."""
+
     input: float
     output: float
     cached: float
     currency: str = "USD"
+    cache_write: float | None = None
+    cache_write_1h: float | None = None
 
-    def cost(self, prompt: int, completion: int, cached: int) -> float:
+    def cost(self, prompt: int, completion: int, cached: int, cache_write: int = 0, cache_write_1h: int = 0) -> float:
         cached = min(cached, prompt)
-        return ((prompt - cached) * self.input + cached * self.cached + completion * self.output) / 1_000_000
+        cache_write = min(cache_write, prompt - cached)
+        cache_write_1h = min(cache_write_1h, cache_write)
+        write_5m = self.input if self.cache_write is None else self.cache_write
+        write_1h = write_5m if self.cache_write_1h is None else self.cache_write_1h
+        fresh = prompt - cached - cache_write
+        return (fresh * self.input + cached * self.cached + (cache_write - cache_write_1h) * write_5m
+                + cache_write_1h * write_1h + completion * self.output) / 1_000_000
 
 
 def builtin_table() -> dict[str, Any]:
@@ -38,8 +49,9 @@ def builtin_table() -> dict[str, Any]:
 
 def _price(d: dict[str, Any]) -> Price:
     cached = d.get("cached")
+    writes = [None if d.get(k) is None else float(d[k]) for k in ("cache_write", "cache_write_1h")]
     return Price(float(d["input"]), float(d["output"]), float(d["input"] if cached is None else cached),
-                 str(d.get("currency") or "USD"))
+                 str(d.get("currency") or "USD"), *writes)
 
 
 class PriceTable:
@@ -51,7 +63,8 @@ class PriceTable:
         self.as_of = str(table.get("as_of"))
         self.models: dict[str, Price] = {m: _price(d) for m, d in table["models"].items()}
         for m, pc in cfg.prices.items():
-            self.models[m] = Price(pc.input, pc.output, pc.input if pc.cached is None else pc.cached, pc.currency)
+            self.models[m] = Price(pc.input, pc.output, pc.input if pc.cached is None else pc.cached, pc.currency,
+                                   pc.cache_write, pc.cache_write_1h)
         self.providers: dict[str, Price] = {}
         for name, d in (provider_prices or {}).items():
             try:
@@ -93,7 +106,8 @@ class PriceTable:
         return usd * self.rates.get(self.currency, 1.0)
 
     def cost(
-        self, provider: str | None, model: str | None, location: str | None, prompt: int, completion: int, cached: int
+        self, provider: str | None, model: str | None, location: str | None, prompt: int, completion: int, cached: int,
+        cache_write: int = 0, cache_write_1h: int = 0,
     ) -> float:
         """Cost in ``self.currency``: provider price, else model price; on-prem without price is free."""
         price = self.providers.get(provider or "")
@@ -101,7 +115,7 @@ class PriceTable:
             price = None if location == "on_prem" else self.lookup(model)
         if price is None:
             return 0.0
-        return self.convert(price.cost(prompt, completion, cached), price.currency)
+        return self.convert(price.cost(prompt, completion, cached, cache_write, cache_write_1h), price.currency)
 
     def reference_cost(self, prompt: int, completion: int, cached: int) -> float | None:
         if self.reference is None:

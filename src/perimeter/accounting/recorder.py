@@ -15,7 +15,7 @@ import orjson
 
 from perimeter.accounting.config import AccountingConfig
 from perimeter.accounting.prices import PriceTable
-from perimeter.accounting.tokens import TokenCounter, usage_from
+from perimeter.accounting.tokens import TokenCounter, cache_writes_from, usage_from
 from perimeter.context import RequestContext
 from perimeter.store.audit import new_event, unique_id
 from perimeter.store.writer import BatchWriter
@@ -68,7 +68,9 @@ class LedgerRecorder:
             if len(self._measured) > 100_000:  # releases that never came (a bug elsewhere): stay bounded
                 self._measured.clear()
             self._measured[id(ctx)] = (ctx, m)
-        cost = self.prices.cost(ctx.provider, ctx.provider_model, ctx.location, prompt, completion, cached)
+        writes, writes_1h = cache_writes_from(ctx.usage)
+        cost = self.prices.cost(ctx.provider, ctx.provider_model, ctx.location, prompt, completion, cached,
+                                writes, writes_1h)
         ctx.cost = cost
         ref = self.prices.reference_cost(prompt, completion, cached)
         p = ctx.principal
@@ -88,6 +90,7 @@ class LedgerRecorder:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "cached_tokens": cached,
+            "cache_write_tokens": writes,
             "token_source": source,
             "cost": cost,
             "reference_cost": ref,

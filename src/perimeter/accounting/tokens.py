@@ -166,3 +166,14 @@ def usage_from(ctx_usage: dict[str, Any] | None) -> tuple[int, int, int] | None:
     if prompt == 0 and completion == 0 and "prompt_tokens" not in ctx_usage and "input_tokens" not in ctx_usage:
         return None
     return prompt, completion, cached
+
+
+def cache_writes_from(ctx_usage: dict[str, Any] | None) -> tuple[int, int]:
+    """``(prompt-cache writes, of which with a 1-hour lifetime)`` from a canonical ``usage``."""
+    details = ctx_usage.get("prompt_tokens_details") if isinstance(ctx_usage, dict) else None
+    if not isinstance(details, dict):
+        return 0, 0
+    try:
+        return int(details.get("cache_creation_tokens") or 0), int(details.get("cache_creation_1h_tokens") or 0)
+    except (TypeError, ValueError):
+        return 0, 0

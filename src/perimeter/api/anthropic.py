@@ -1,21 +1,25 @@
-"""Anthropic-compatible inbound endpoint: ``POST /v1/messages`` (plain and streaming).
+"""Anthropic-compatible inbound endpoints: ``POST /v1/messages`` (plain and streaming) and
+``POST /v1/messages/count_tokens``.
 
 Anthropic-SDK clients (Claude Code, agents built on ``anthropic``) can use Perimeter too: the
 body is translated to the canonical OpenAI shape, runs through the same pipeline as
 ``/v1/chat/completions`` (auth, privacy, routing, fallback, accounting) and the answer is
-translated back — a ``message`` object, or the SSE event sequence ``message_start →
-content_block_start/delta/stop… → message_delta → message_stop``.  Errors use Anthropic's
-body ``{"type":"error","error":{"type","message"}}`` so the SDK raises its usual exceptions.
+translated back (:mod:`perimeter.api.anthropic_stream`).  Errors use Anthropic's body
+``{"type":"error","error":{"type","message"}}`` so the SDK raises its usual exceptions.
+
+What Anthropic can express beyond the OpenAI shape travels as canonical extensions
+(:mod:`perimeter.providers.extensions`): the ``thinking`` config and earlier thinking blocks,
+and ``cache_control`` breakpoints.  An Anthropic provider receives them unchanged; any other
+provider gets the request without them and the response says so in ``x-perimeter-dropped``.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 
+from perimeter.api.anthropic_stream import AnthropicStreamEncoder, openai_response_to_anthropic
 from perimeter.api.http import Receive, Scope, Send, encode_headers, send_json
 from perimeter.api.openai import Exchange, handle, response_headers, stream_sse
 from perimeter.api.schema import validate_chat
@@ -23,14 +27,11 @@ from perimeter.api.state import GatewayState
 from perimeter.context import RequestContext
 from perimeter.errors import GatewayError, bad_request
 from perimeter.providers.anthropic.dialect import (
+    THINKING_TYPES,
     error_type,
     image_url,
-    new_tool_use_id,
-    stop_reason,
-    to_anthropic_usage,
     tool_call,
     tool_choice_to_openai,
-    tool_input,
 )
 
 
@@ -47,24 +48,62 @@ def anthropic_error_event(err: GatewayError) -> bytes:
 # ------------------------------------------------------------------------------------------- request
 
 
-def _text(content: Any, where: str) -> str:
+def _cached(part: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
+    """``part`` with the block's prompt-cache breakpoint, if it has one."""
+    if block.get("cache_control") is not None:
+        part["cache_control"] = block["cache_control"]
+    return part
+
+
+def _text_parts(content: Any, where: str) -> list[dict[str, Any]]:
     if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        out = []
-        for j, b in enumerate(content):
-            if not isinstance(b, dict) or b.get("type") != "text":
-                raise bad_request(f"{where}.{j}: only text blocks are supported here", param=where)
-            out.append(str(b.get("text", "")))
-        return "\n\n".join(out) if where == "system" else "".join(out)
-    raise bad_request(f"{where}: must be a string or an array of text blocks", param=where)
+        return [{"type": "text", "text": content}]
+    if not isinstance(content, list):
+        raise bad_request(f"{where}: must be a string or an array of text blocks", param=where)
+    parts = []
+    for j, b in enumerate(content):
+        if not isinstance(b, dict) or b.get("type") != "text":
+            raise bad_request(f"{where}.{j}: only text blocks are supported here", param=where)
+        parts.append(_cached({"type": "text", "text": str(b.get("text", ""))}, b))
+    return parts
+
+
+def _system(content: Any) -> dict[str, Any]:
+    """The system prompt: a string, or text parts when a block carries a cache breakpoint."""
+    parts = _text_parts(content, "system")
+    if any("cache_control" in p for p in parts):
+        return {"role": "system", "content": parts}
+    return {"role": "system", "content": "\n\n".join(p["text"] for p in parts)}
 
 
 def _image(block: dict[str, Any], where: str) -> dict[str, Any]:
     url = image_url(block.get("source") or {})
     if url is None:
         raise bad_request(f"{where}.source.type must be 'base64' or 'url'", param=where)
-    return {"type": "image_url", "image_url": {"url": url}}
+    return _cached({"type": "image_url", "image_url": {"url": url}}, block)
+
+
+def _tool_result(b: dict[str, Any], where: str) -> dict[str, Any]:
+    result = b.get("content")
+    content: Any
+    if isinstance(result, list):
+        content = []
+        for k, x in enumerate(result):
+            xtype = x.get("type") if isinstance(x, dict) else None
+            if xtype == "text":
+                content.append(_cached({"type": "text", "text": str(x.get("text", ""))}, x))
+            elif xtype == "image":
+                content.append(_image(x, f"{where}.content.{k}"))
+            else:
+                raise bad_request(f"{where}.content.{k}: block type '{xtype}' is not supported in a tool_result",
+                                  param=where)
+        if all(p["type"] == "text" and "cache_control" not in p for p in content):
+            content = "".join(p["text"] for p in content)
+    else:
+        content = str(result or "")
+    if b.get("is_error"):
+        content = f"Error: {content}" if isinstance(content, str) else [{"type": "text", "text": "Error:"}, *content]
+    return _cached({"role": "tool", "tool_call_id": str(b.get("tool_use_id")), "content": content}, b)
 
 
 def _user_turn(content: Any, where: str) -> list[dict[str, Any]]:
@@ -79,16 +118,11 @@ def _user_turn(content: Any, where: str) -> list[dict[str, Any]]:
         btype = b.get("type") if isinstance(b, dict) else None
         w = f"{where}.content.{j}"
         if btype == "text":
-            parts.append({"type": "text", "text": str(b.get("text", ""))})
+            parts.append(_cached({"type": "text", "text": str(b.get("text", ""))}, b))
         elif btype == "image":
             parts.append(_image(b, w))
         elif btype == "tool_result":
-            result = b.get("content")
-            text = result if isinstance(result, str) else "".join(
-                str(x.get("text", "")) for x in result or [] if isinstance(x, dict) and x.get("type") == "text")
-            if b.get("is_error"):
-                text = f"Error: {text}"
-            tools.append({"role": "tool", "tool_call_id": str(b.get("tool_use_id")), "content": text})
+            tools.append(_tool_result(b, w))
         else:
             raise bad_request(f"{w}: content block type '{btype}' is not supported by this gateway", param=w)
     return tools + ([{"role": "user", "content": parts}] if parts else [])
@@ -99,20 +133,24 @@ def _assistant_turn(content: Any, where: str) -> dict[str, Any]:
         return {"role": "assistant", "content": content}
     if not isinstance(content, list):
         raise bad_request(f"{where}.content: must be a string or an array of content blocks", param=where)
-    texts: list[str] = []
+    texts: list[dict[str, Any]] = []
     calls: list[dict[str, Any]] = []
+    thinking: list[dict[str, Any]] = []
     for j, b in enumerate(content):
         btype = b.get("type") if isinstance(b, dict) else None
         if btype == "text":
-            texts.append(str(b.get("text", "")))
+            texts.append(_cached({"type": "text", "text": str(b.get("text", ""))}, b))
         elif btype == "tool_use":
             calls.append({**tool_call(b), "id": str(b.get("id"))})
-        elif btype in ("thinking", "redacted_thinking"):
-            continue  # model-private reasoning: not replayable across vendors
+        elif btype in THINKING_TYPES:
+            thinking.append(dict(b))  # kept verbatim: Anthropic checks the signature when it comes back
         else:
             raise bad_request(f"{where}.content.{j}: content block type '{btype}' is not supported by this gateway",
                               param=f"{where}.content.{j}")
-    msg: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts or not calls else None}
+    text: Any = texts if any("cache_control" in t for t in texts) else "".join(t["text"] for t in texts)
+    msg: dict[str, Any] = {"role": "assistant", "content": text if texts or not calls else None}
+    if thinking:
+        msg["thinking_blocks"] = thinking
     if calls:
         msg["tool_calls"] = calls
     return msg
@@ -128,22 +166,65 @@ def _tool_choice(choice: Any) -> tuple[Any, bool | None]:
     return mapped
 
 
-def anthropic_request_to_openai(body: Any) -> dict[str, Any]:
-    """Validate an Anthropic Messages request and translate it to the canonical OpenAI body."""
+def _thinking(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or value.get("type") not in ("enabled", "disabled", "adaptive"):
+        raise bad_request("thinking: must be {type: enabled, budget_tokens}, {type: disabled} or "
+                          "{type: adaptive}", param="thinking")
+    if value["type"] == "enabled":
+        budget = value.get("budget_tokens")
+        if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
+            raise bad_request("thinking.budget_tokens: Field required (an integer)", param="thinking.budget_tokens")
+    return value
+
+
+def _tools(tools: Any) -> list[dict[str, Any]]:
+    out = []
+    for k, t in enumerate(tools):
+        if not isinstance(t, dict) or "input_schema" not in t:
+            ttype = t.get("type") if isinstance(t, dict) else None
+            raise bad_request(f"tools.{k}: only custom tools with an input_schema are supported "
+                              f"(got type '{ttype}')", param=f"tools.{k}")
+        fn: dict[str, Any] = {"name": t.get("name"), "parameters": t["input_schema"]}
+        if t.get("description"):
+            fn["description"] = t["description"]
+        out.append(_cached({"type": "function", "function": fn}, t))
+    return out
+
+
+def _output_config(config: Any, out: dict[str, Any]) -> None:
+    """``output_config``: a JSON schema for the answer (structured output) and an effort level."""
+    if config is None:
+        return
+    if not isinstance(config, dict):
+        raise bad_request("output_config: must be an object", param="output_config")
+    fmt = config.get("format")
+    if fmt is not None:
+        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict):
+            raise bad_request("output_config.format: must be {type: json_schema, schema}", param="output_config.format")
+        out["response_format"] = {"type": "json_schema", "json_schema": {"name": "output", "schema": fmt["schema"]}}
+    if config.get("effort") is not None:
+        out["reasoning_effort"] = "xhigh" if config["effort"] == "max" else config["effort"]
+
+
+def anthropic_request_to_openai(body: Any, *, counting: bool = False) -> dict[str, Any]:
+    """Validate an Anthropic Messages request and translate it to the canonical OpenAI body.
+
+    ``counting``: a ``count_tokens`` body (no ``max_tokens``, nothing is generated).
+    """
     if not isinstance(body, dict):
         raise bad_request("the request body must be a JSON object")
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise bad_request("model: Field required (a non-empty string)", param="model")
     max_tokens = body.get("max_tokens")
-    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
+    if not counting and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1):
         raise bad_request("max_tokens: Field required (an integer >= 1)", param="max_tokens")
     msgs = body.get("messages")
     if not isinstance(msgs, list) or not msgs:
         raise bad_request("messages: must be a non-empty array", param="messages")
     out_msgs: list[dict[str, Any]] = []
     if body.get("system"):
-        out_msgs.append({"role": "system", "content": _text(body["system"], "system")})
+        out_msgs.append(_system(body["system"]))
     for i, m in enumerate(msgs):
         where = f"messages.{i}"
         role = m.get("role") if isinstance(m, dict) else None
@@ -153,27 +234,22 @@ def anthropic_request_to_openai(body: Any) -> dict[str, Any]:
             out_msgs.append(_assistant_turn(m.get("content"), where))
         else:
             raise bad_request(f"{where}.role: Input should be 'user' or 'assistant'", param=f"{where}.role")
-    out: dict[str, Any] = {"model": model, "messages": out_msgs, "max_tokens": max_tokens}
-    for name in ("temperature", "top_p"):
+    out: dict[str, Any] = {"model": model, "messages": out_msgs}
+    if not counting:
+        out["max_tokens"] = max_tokens
+    for name in ("temperature", "top_p", "top_k", "cache_control"):
         if body.get(name) is not None:
             out[name] = body[name]
+    if body.get("thinking") is not None:
+        out["thinking"] = _thinking(body["thinking"])
+    _output_config(body.get("output_config"), out)
     if body.get("stop_sequences"):
         out["stop"] = list(body["stop_sequences"])
     user = (body.get("metadata") or {}).get("user_id")
     if user:
         out["user"] = str(user)
-    tools = body.get("tools")
-    if tools:
-        out["tools"] = []
-        for k, t in enumerate(tools):
-            if not isinstance(t, dict) or "input_schema" not in t:
-                ttype = t.get("type") if isinstance(t, dict) else None
-                raise bad_request(f"tools.{k}: only custom tools with an input_schema are supported "
-                                  f"(got type '{ttype}')", param=f"tools.{k}")
-            fn: dict[str, Any] = {"name": t.get("name"), "parameters": t["input_schema"]}
-            if t.get("description"):
-                fn["description"] = t["description"]
-            out["tools"].append({"type": "function", "function": fn})
+    if body.get("tools"):
+        out["tools"] = _tools(body["tools"])
     if body.get("tool_choice") is not None:
         choice, parallel = _tool_choice(body["tool_choice"])
         out["tool_choice"] = choice
@@ -182,155 +258,61 @@ def anthropic_request_to_openai(body: Any) -> dict[str, Any]:
     stream = body.get("stream")
     if stream is not None and not isinstance(stream, bool):
         raise bad_request("stream: must be a boolean", param="stream")
-    if stream:
+    if stream and not counting:
         out["stream"] = True
         out["stream_options"] = {"include_usage": True}
     return out
 
 
-# ------------------------------------------------------------------------------------------- response
-
-
-def _msg_id(openai_id: Any) -> str:
-    raw = str(openai_id or "")
-    return raw if raw.startswith("msg_") else "msg_" + (raw.removeprefix("chatcmpl-") or uuid.uuid4().hex)
-
-
-def openai_response_to_anthropic(resp: dict[str, Any], model: str) -> dict[str, Any]:
-    """A ``chat.completion`` → an Anthropic ``message`` (first choice)."""
-    choice = (resp.get("choices") or [{}])[0]
-    message = choice.get("message") or {}
-    content: list[dict[str, Any]] = []
-    if message.get("content"):
-        content.append({"type": "text", "text": message["content"]})
-    for call in message.get("tool_calls") or []:
-        fn = call.get("function") or {}
-        content.append({"type": "tool_use", "id": call.get("id"), "name": fn.get("name"),
-                        "input": tool_input(fn.get("arguments"))})
-    return {
-        "id": _msg_id(resp.get("id")), "type": "message", "role": "assistant", "model": model,
-        "content": content,
-        "stop_reason": stop_reason(choice.get("finish_reason")),
-        "stop_sequence": None,
-        "usage": to_anthropic_usage(resp.get("usage")),
-    }
-
-
-def _event(name: str, data: dict[str, Any]) -> bytes:
-    return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
-
-
-class AnthropicStreamEncoder:
-    """OpenAI ``chat.completion.chunk`` dicts → Anthropic SSE events, as bytes.
-
-    Text deltas go into a text block; each new tool call opens a ``tool_use`` block whose
-    argument fragments become ``input_json_delta`` events.  Stop reason and usage (which
-    OpenAI streams send last) go out in ``message_delta`` from :meth:`finish`.
-    """
-
-    def __init__(self, model: str) -> None:
-        self.model = model
-        self.started = False
-        self._block = -1
-        self._block_type: str | None = None
-        self._tool_blocks: dict[int, int] = {}
-        self._finish: str | None = None
-        self._usage: dict[str, Any] | None = None
-
-    def _start(self, chunk_id: Any) -> bytes:
-        self.started = True
-        return _event("message_start", {"type": "message_start", "message": {
-            "id": _msg_id(chunk_id), "type": "message", "role": "assistant", "model": self.model, "content": [],
-            "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 0, "output_tokens": 0},
-        }})
-
-    def _open(self, block: dict[str, Any]) -> bytes:
-        out = self._close()
-        self._block += 1
-        self._block_type = block["type"]
-        return out + _event("content_block_start", {"type": "content_block_start", "index": self._block,
-                                                    "content_block": block})
-
-    def _close(self) -> bytes:
-        if self._block_type is None:
-            return b""
-        self._block_type = None
-        return _event("content_block_stop", {"type": "content_block_stop", "index": self._block})
-
-    def feed(self, chunk: dict[str, Any]) -> bytes:
-        out = b"" if self.started else self._start(chunk.get("id"))
-        if chunk.get("usage"):
-            self._usage = chunk["usage"]
-        for choice in chunk.get("choices") or []:
-            if choice.get("index", 0) != 0:
-                continue
-            delta = choice.get("delta") or {}
-            text = delta.get("content")
-            if text:
-                if self._block_type != "text":
-                    out += self._open({"type": "text", "text": ""})
-                out += _event("content_block_delta", {"type": "content_block_delta", "index": self._block,
-                                                      "delta": {"type": "text_delta", "text": text}})
-            for tc in delta.get("tool_calls") or []:
-                idx = int(tc.get("index", 0))
-                fn = tc.get("function") or {}
-                if tc.get("id") or idx not in self._tool_blocks:
-                    out += self._open({"type": "tool_use", "id": tc.get("id") or new_tool_use_id(),
-                                       "name": fn.get("name") or "", "input": {}})
-                    self._tool_blocks[idx] = self._block
-                if fn.get("arguments"):
-                    out += _event("content_block_delta", {
-                        "type": "content_block_delta", "index": self._tool_blocks[idx],
-                        "delta": {"type": "input_json_delta", "partial_json": fn["arguments"]}})
-            if choice.get("finish_reason"):
-                self._finish = choice["finish_reason"]
-        return out
-
-    def finish(self) -> bytes:
-        out = (b"" if self.started else self._start(None)) + self._close()
-        usage = to_anthropic_usage(self._usage)
-        out += _event("message_delta", {
-            "type": "message_delta",
-            "delta": {"stop_reason": stop_reason(self._finish), "stop_sequence": None},
-            "usage": usage,
-        })
-        return out + _event("message_stop", {"type": "message_stop"})
-
-
 # ------------------------------------------------------------------------------------------- handler
 
-_END: dict[str, Any] = {"__end__": True}
+
+def _shows_thinking(body: dict[str, Any]) -> bool:
+    thinking = body.get("thinking")
+    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
 
 
-async def _with_end(it: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    """The pipeline's chunks, then a sentinel so the encoder can write the closing events."""
-    try:
-        async for chunk in it:
-            yield chunk
-        yield _END
-    finally:
-        aclose = getattr(it, "aclose", None)
-        if aclose is not None:
-            await aclose()
+def _stops(body: dict[str, Any]) -> list[str]:
+    stop = body.get("stop")
+    return [stop] if isinstance(stop, str) else list(stop or ())
 
 
 async def _run_messages(gw: GatewayState, ctx: RequestContext, ex: Exchange, send: Send) -> None:
+    thinking, stops = _shows_thinking(ctx.body), _stops(ctx.body)
     if ctx.stream:
-        enc = AnthropicStreamEncoder(ctx.alias)
+        enc = AnthropicStreamEncoder(ctx.alias, thinking=thinking, stops=stops,
+                                     input_tokens=gw.pipeline.token_counter.count_prompt(ctx.body))
         it = await gw.pipeline.chat_stream(ctx)
-        await stream_sse(ctx, ex, send, _with_end(it),
-                         encode=lambda c: enc.finish() if c is _END else enc.feed(c),
-                         done=None, error_event=anthropic_error_event)
+
+        async def finish() -> bytes:
+            return enc.finish()
+
+        await stream_sse(ctx, ex, send, it, encode=enc.feed, done=None, error_event=anthropic_error_event,
+                         finish=finish)
         return
     result = await gw.pipeline.chat(ctx)
     ex.started = True
     ex.ack()
-    await send_json(send, 200, openai_response_to_anthropic(result, ctx.alias),
+    await send_json(send, 200, openai_response_to_anthropic(result, ctx.alias, thinking=thinking, stops=stops),
                     encode_headers(response_headers(ctx)))
     ex.completed = True
 
 
+async def _run_count(gw: GatewayState, ctx: RequestContext, ex: Exchange, send: Send) -> None:
+    count = await gw.pipeline.count_tokens(ctx)
+    ex.started = True
+    ex.ack()
+    await send_json(send, 200, {"input_tokens": count}, encode_headers(response_headers(ctx)))
+    ex.completed = True
+
+
 async def handle_messages(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
-    """``POST /v1/messages``: register in ``app.ROUTES``."""
+    """``POST /v1/messages``."""
     await handle(gw, scope, receive, send, "messages", validate_chat, error_body=anthropic_error_body,
                  to_request=anthropic_request_to_openai, run=_run_messages)
+
+
+async def handle_count_tokens(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
+    """``POST /v1/messages/count_tokens``: the prompt's tokens as the serving provider counts them."""
+    await handle(gw, scope, receive, send, "count_tokens", validate_chat, error_body=anthropic_error_body,
+                 to_request=lambda body: anthropic_request_to_openai(body, counting=True), run=_run_count)

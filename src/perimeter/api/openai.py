@@ -142,8 +142,13 @@ def openai_error_event(err: GatewayError) -> bytes:
 
 async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIterator[dict[str, Any]], *,
                      encode: Callable[[dict[str, Any]], bytes], done: bytes | None,
-                     error_event: Callable[[GatewayError], bytes]) -> None:
-    """Relay chunks as SSE; the head goes out with the first chunk."""
+                     error_event: Callable[[GatewayError], bytes],
+                     finish: Callable[[], Awaitable[bytes]] | None = None) -> None:
+    """Relay chunks as SSE; the head goes out with the first chunk.
+
+    ``finish`` (instead of a fixed ``done``) writes the closing events once the stream ended
+    — after whatever must happen first, such as storing the finished response.
+    """
     try:
         async for chunk in it:
             if not ex.started:
@@ -171,8 +176,9 @@ async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIte
         ex.started = True
         await send({"type": "http.response.start", "status": 200,
                     "headers": [*SSE_HEADERS, *encode_headers(response_headers(ctx))]})
+    tail = await finish() if finish is not None else done or b""
     ex.ack()
-    await send({"type": "http.response.body", "body": done or b"", "more_body": False})
+    await send({"type": "http.response.body", "body": tail, "more_body": False})
     ex.completed = True
 
 

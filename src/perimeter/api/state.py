@@ -12,6 +12,7 @@ from typing import Protocol
 from perimeter.api.http import Receive, Scope, Send
 from perimeter.config import Config
 from perimeter.pipeline import Pipeline
+from perimeter.stages import ResponseStore
 
 
 class GatewayState(Protocol):
@@ -21,6 +22,11 @@ class GatewayState(Protocol):
     @property
     def pipeline(self) -> Pipeline:
         """The request path; only there once :attr:`started` (handlers run after start-up)."""
+        ...
+
+    @property
+    def responses(self) -> ResponseStore:
+        """Stored ``/v1/responses`` results (the gateway's database, or memory in keyless dev)."""
         ...
 
     @property

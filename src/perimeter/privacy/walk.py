@@ -66,12 +66,19 @@ _TOOL_CALL: dict[str, Any] = {
     "id": LEAF, "type": LEAF, "index": LEAF,
     "function": {"name": LEAF, "arguments": _JSON_TEXT},
 }
+_VENDOR_TOKEN = "vendor-token"  # an opaque token a vendor issued (a thinking signature): not text
+_CACHE_CONTROL: dict[str, Any] = {"type": LEAF, "ttl": LEAF}
 _MESSAGE: dict[str, Any] = {
     "role": LEAF, "tool_call_id": LEAF, "content": _CONTENT,
     "tool_calls": {"*": _TOOL_CALL},
     "function_call": {"name": LEAF, "arguments": _JSON_TEXT},
+    "cache_control": _CACHE_CONTROL,
+    # Anthropic thinking sent back (providers/extensions.py): the text is user data; the
+    # signature and a redacted block's data are Anthropic's own opaque tokens, which must reach
+    # it byte for byte (a surrogate inside one would void it).
+    "thinking_blocks": {"*": {"type": LEAF, "signature": _VENDOR_TOKEN, "data": _VENDOR_TOKEN}},
 }
-_TOOL: dict[str, Any] = {"type": LEAF, "function": {"name": LEAF, "strict": LEAF}}
+_TOOL: dict[str, Any] = {"type": LEAF, "function": {"name": LEAF, "strict": LEAF}, "cache_control": _CACHE_CONTROL}
 STRUCTURE: dict[str, Any] = {
     **_SAMPLING,
     "stream_options": {"include_usage": LEAF},
@@ -82,6 +89,8 @@ STRUCTURE: dict[str, Any] = {
     "tool_choice": {"type": LEAF, "function": {"name": LEAF}, "name": LEAF},
     "function_call": {"name": LEAF},
     "response_format": {"type": LEAF, "json_schema": {"name": LEAF, "strict": LEAF}},
+    "thinking": {"type": LEAF, "budget_tokens": LEAF},
+    "cache_control": _CACHE_CONTROL,
     "prompt": _PROMPT,
     "input": _PROMPT,
 }
@@ -90,10 +99,12 @@ _OPAQUE_PARTS = {"image_url": "image_url", "input_audio": "input_audio", "file":
                  "image": "source", "document": "source"}
 # Besides ``text``, the key that holds a part's text for these part types.
 _TEXT_KEYS = {"refusal": "refusal", "thinking": "thinking"}
-_PART: dict[str, Any] = {"type": LEAF, "cache_control": {"type": LEAF}, "image_url": {"detail": LEAF}}
+_PART: dict[str, Any] = {"type": LEAF, "cache_control": _CACHE_CONTROL, "image_url": {"detail": LEAF}}
 # A structural string is trusted only if it looks like one: an identifier or an enum value.
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_.:/\-]{0,128}")
 _LONG_DIGITS = re.compile(r"\d{6}")
+# What a vendor's opaque token looks like: long base64/base64url, letters and digits mixed.
+_TOKEN = re.compile(r"(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9+/=_\-]{16,}")
 #: Joins the values of a batched unit: a line with a character no detector reads across.
 SEPARATOR = FIELD_SEPARATOR
 
@@ -178,6 +189,9 @@ class _Collector:
             self.json_text(path, value)
         elif shape == _PROMPT:
             self.prompt(path, value)
+        elif shape == _VENDOR_TOKEN:
+            if not (isinstance(value, str) and _TOKEN.fullmatch(value)):
+                self.data(path, value)  # not shaped like a vendor token: treat it as user data
         elif isinstance(shape, dict):
             if isinstance(value, dict):
                 self.obj(path, value, shape)

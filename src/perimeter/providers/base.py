@@ -53,6 +53,9 @@ class Provider(abc.ABC):
     default_model: str | None
     #: ISO country code of where data sent here is processed (``None``: unknown); set from config.
     jurisdiction: str | None = None
+    #: Canonical-body extensions this adapter passes on (:mod:`perimeter.providers.extensions`);
+    #: the pipeline removes the others before calling it, and says so in a header.
+    extensions: frozenset[str] = frozenset()
 
     def __init__(self, name: str, location: Location, default_model: str | None = None) -> None:
         self.name = name
@@ -105,6 +108,13 @@ class Provider(abc.ABC):
             f"provider '{self.name}' does not support /v1/embeddings", status=400, retryable=False,
             kind="unsupported_endpoint",
         )
+
+    async def count_tokens(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> int | None:
+        """Exact prompt tokens of a chat body, as this provider's model counts them; ``None``
+        when the provider has no way to count (the gateway then estimates)."""
+        return None
 
     async def start(self) -> None:
         """Open pools / load models.  Called once when the gateway starts."""

@@ -53,6 +53,9 @@ class StorageConfig(BaseModel):
     #: When Redis is unreachable: ``allow`` requests without shared limits (logged, counted)
     #: or ``deny`` them with 503.
     on_redis_down: Literal["allow", "deny"] = "allow"
+    #: Stored ``/v1/responses`` results (``store: true``) are deleted after this many days
+    #: (OpenAI keeps them 30); 0 keeps them until deleted through the API.
+    responses_retention_days: int = Field(default=30, ge=0)
 
     @field_validator("database_url")
     @classmethod

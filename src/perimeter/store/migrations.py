@@ -87,6 +87,26 @@ CREATE TABLE IF NOT EXISTS audit_log (
 )
 """
 
+_RESPONSES = """
+CREATE TABLE IF NOT EXISTS responses (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    created_at {F} NOT NULL,
+    alias TEXT NOT NULL,
+    previous_id TEXT,
+    input_items TEXT NOT NULL,
+    output TEXT NOT NULL,
+    response TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS responses_created ON responses (created_at)
+"""
+
+# Anthropic bills prompt-cache writes above the input price (1.25x for 5 minutes, 2x for an
+# hour); the ledger keeps them apart from cache reads so the cost can be recomputed.
+_CACHE_WRITES = """
+ALTER TABLE ledger ADD COLUMN cache_write_tokens {I} NOT NULL DEFAULT 0
+"""
+
 
 def _both(sql: str) -> tuple[str, str]:
     return (
@@ -99,6 +119,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "api keys", *_both(_KEYS)),
     Migration(2, "usage ledger", *_both(_LEDGER)),
     Migration(3, "hash-chained audit log", *_both(_AUDIT)),
+    Migration(4, "stored /v1/responses results", *_both(_RESPONSES)),
+    Migration(5, "prompt-cache writes in the ledger", *_both(_CACHE_WRITES)),
 )
 
 LATEST = MIGRATIONS[-1].version

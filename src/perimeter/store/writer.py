@@ -28,8 +28,10 @@ LEDGER_COLUMNS = (
     "row_id", "ts", "request_id", "key_id", "team", "alias", "endpoint", "provider", "model", "location",
     "route_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "token_source", "cost",
     "reference_cost", "currency", "latency_ms", "ttft_ms", "status", "error_code", "entity_counts",
-    "privacy_action", "stream", "replica", "content",
+    "privacy_action", "stream", "replica", "content", "cache_write_tokens",
 )
+#: Values for columns a row journaled by an older version does not have.
+_DEFAULTS = {"cache_write_tokens": 0}
 
 
 _ledger_values = operator.itemgetter(*LEDGER_COLUMNS)
@@ -39,7 +41,7 @@ def _ledger_row(r: dict[str, Any]) -> tuple[Any, ...]:
     try:
         return _ledger_values(r)  # C speed: the recorder always fills every column
     except KeyError:  # a row journaled by an older version, or written by hand
-        return tuple(r.get(c) for c in LEDGER_COLUMNS)
+        return tuple(r.get(c, _DEFAULTS.get(c)) for c in LEDGER_COLUMNS)
 
 
 def write_batch(tx: Tx, entries: list[Entry], retry: bool = False) -> tuple[int, int]:

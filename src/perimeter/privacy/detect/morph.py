@@ -44,6 +44,9 @@ class NameWord:
 
 
 _ROLES = ("Name", "Surn", "Patr")
+# pymorphy3's second genitive/accusative/locative and the vocative ("Маш", "Серёж") fold into
+# the six cases the rest of the code works with.
+_CASE_FOLD = {"gen2": "gent", "gen1": "gent", "acc2": "accs", "loc2": "loct", "loc1": "loct", "voct": "nomn"}
 
 
 @lru_cache(maxsize=8192)
@@ -54,7 +57,9 @@ def _candidates(word: str) -> tuple[tuple[str, str, str, str, float, Any], ...]:
         role = next((r for r in _ROLES if r in tag), "")
         if not role or tag.number == "plur":
             continue
-        out.append((role, tag.gender or "", tag.case or "nomn", p.normal_form, float(p.score), p))
+        # Plain strings: pymorphy3's grammeme objects raise on comparison with '' (unknown gender).
+        case = str(tag.case or "nomn")
+        out.append((role, str(tag.gender or ""), _CASE_FOLD.get(case, case), p.normal_form, float(p.score), p))
     return tuple(out)
 
 

@@ -43,6 +43,9 @@ class ResponseRestorer:
                 for part in value:
                     if isinstance(part, dict) and isinstance(part.get("text"), str):
                         part["text"] = restore(part["text"])
+        for block in message.get("thinking_blocks") or ():
+            if isinstance(block, dict) and isinstance(block.get("thinking"), str):
+                block["thinking"] = restore(block["thinking"])
         for call in message.get("tool_calls") or ():
             fn = call.get("function") if isinstance(call, dict) else None
             if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):

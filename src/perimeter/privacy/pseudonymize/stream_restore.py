@@ -132,6 +132,7 @@ class StreamingRestorer:
         return before
 
     def _feed_delta(self, i: int, delta: dict[str, Any], final: bool, before: list[dict[str, Any]]) -> bool:
+        self._switch(i, delta, before)
         held_any = False
         for field in _TEXT_FIELDS:
             value = delta.get(field)
@@ -145,19 +146,28 @@ class StreamingRestorer:
                     continue
                 idx = call.get("index", 0)
                 idx = idx if isinstance(idx, int) else 0
-                # A new tool call begins: the earlier calls' arguments are complete.
-                done = {
-                    k: self._drain(k) for k in list(self._channels)
-                    if k[0] == i and k[1] == "tool" and k[2] != idx and self._channels[k].pending
-                }
-                if done:
-                    before.append(self._chunk({k: v for k, v in done.items() if v}))
                 fn = call.get("function")
                 if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
                     args = fn["arguments"]
                     fn["arguments"] = out = self.push((i, "tool", idx), args, final, json=True)
                     held_any |= out == "" and args != ""
         return held_any
+
+    def _switch(self, i: int, delta: dict[str, Any], before: list[dict[str, Any]]) -> None:
+        """A delta for another channel (reasoning → text → a tool call → the next one, or a
+        thinking signature) means the earlier channels are complete: send what they hold
+        first, so the client sees each part in order."""
+        here: set[ChannelKey] = {(i, f, 0) for f in _TEXT_FIELDS if isinstance(delta.get(f), str) and delta[f]}
+        for call in delta.get("tool_calls") or ():
+            idx = call.get("index", 0) if isinstance(call, dict) else 0
+            here.add((i, "tool", idx if isinstance(idx, int) else 0))
+        if not here and all(k in _TEXT_FIELDS or k in ("role", "tool_calls") for k in delta):
+            return  # nothing new arrives (a role or an empty delta)
+        done = {k: self._drain(k) for k in list(self._channels)
+                if k[0] == i and k not in here and self._channels[k].pending}
+        done = {k: v for k, v in done.items() if v}
+        if done:
+            before.append(self._chunk(done))
 
     def _drain_choice(self, i: int) -> dict[ChannelKey, str]:
         out = {}

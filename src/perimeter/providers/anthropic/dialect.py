@@ -3,8 +3,12 @@
 Perimeter speaks Anthropic in two directions: the outbound adapter (:mod:`.translate`, an
 OpenAI body to an Anthropic provider) and the inbound endpoint (:mod:`perimeter.api.anthropic`,
 an Anthropic client to any provider).  Each mapping that both need — stop reasons, usage,
-images, tool calls, tool choice, error types — is written once here, as a pair of functions,
-so the two directions cannot drift apart.
+images, tool calls, tool choice, thinking, error types — is written once here, as a pair of
+functions, so the two directions cannot drift apart.
+
+Thinking travels in the canonical body as Anthropic's own blocks (``thinking_blocks`` on an
+assistant message, signatures included: Anthropic needs them back byte for byte) and, for
+OpenAI-shaped readers, as ``reasoning_content`` text; see :mod:`perimeter.providers.extensions`.
 """
 
 from __future__ import annotations
@@ -49,21 +53,61 @@ def error_type(status: int) -> str:
     return ERROR_TYPES.get(status, "invalid_request_error" if status < 500 else "api_error")
 
 
+# ------------------------------------------------------------------------------------------ thinking
+
+#: ``reasoning_effort`` (OpenAI, Responses ``reasoning.effort``) → Anthropic thinking budget.
+EFFORT_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 16384, "xhigh": 32768}
+#: Anthropic's smallest thinking budget.
+MIN_BUDGET = 1024
+THINKING_TYPES = ("thinking", "redacted_thinking")
+
+
+def thinking_for_effort(effort: Any, max_tokens: int) -> dict[str, Any] | None:
+    """An effort level as a thinking config that fits in ``max_tokens`` (thinking counts toward
+    it), or ``None`` when none fits or the effort asks for no reasoning."""
+    budget = EFFORT_BUDGETS.get(str(effort))
+    if budget is None:
+        return None
+    budget = min(budget, max_tokens - 1)
+    return {"type": "enabled", "budget_tokens": budget} if budget >= MIN_BUDGET else None
+
+
+def thinking_text(blocks: list[dict[str, Any]]) -> str:
+    """The readable thinking of some blocks (``reasoning_content`` for OpenAI-shaped clients)."""
+    return "".join(str(b.get("thinking", "")) for b in blocks if b.get("type") == "thinking")
+
+
+def thinking_delta(block: dict[str, Any]) -> dict[str, Any]:
+    """A finished or opaque thinking block as a canonical stream delta (no text: that streams
+    as ``reasoning_content``): the signature, or a redacted block whole."""
+    if block.get("type") == "redacted_thinking":
+        return {"thinking_blocks": [{"type": "redacted_thinking", "data": block.get("data", "")}]}
+    return {"thinking_blocks": [{"type": "thinking", "signature": block.get("signature", "")}]}
+
+
 # ------------------------------------------------------------------------------------------ usage
 
 
 def to_openai_usage(usage: dict[str, Any] | None) -> dict[str, Any]:
-    """Anthropic usage → OpenAI usage; cache reads and writes are prompt tokens too."""
+    """Anthropic usage → OpenAI usage; cache reads and writes are prompt tokens too.
+
+    Cache writes are billed by their time to live (1.25x input for 5 minutes, 2x for an hour),
+    so the one-hour part is kept apart (``cache_creation_1h_tokens``) for the ledger.
+    """
     u = usage or {}
     cache_read = int(u.get("cache_read_input_tokens") or 0)
     cache_write = int(u.get("cache_creation_input_tokens") or 0)
     prompt = int(u.get("input_tokens") or 0) + cache_read + cache_write
     completion = int(u.get("output_tokens") or 0)
+    details = {"cached_tokens": cache_read, "cache_creation_tokens": cache_write}
+    by_ttl = u.get("cache_creation")
+    if isinstance(by_ttl, dict) and by_ttl.get("ephemeral_1h_input_tokens"):
+        details["cache_creation_1h_tokens"] = int(by_ttl["ephemeral_1h_input_tokens"])
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": cache_read, "cache_creation_tokens": cache_write},
+        "prompt_tokens_details": details,
     }
 
 

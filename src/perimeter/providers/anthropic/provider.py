@@ -16,12 +16,14 @@ import orjson
 from perimeter.errors import ProviderError, StreamBroken
 from perimeter.providers.anthropic.translate import (
     StreamTranslator,
+    count_tokens_request,
     error_from_body,
     to_anthropic_request,
     to_openai_response,
 )
 from perimeter.providers.base import ClientHeaders, Timeouts
 from perimeter.providers.client import HTTPProvider, decode_event
+from perimeter.providers.extensions import CACHE_CONTROL, THINKING
 from perimeter.providers.openai_compat.provider import parse_retry_after
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 
 
 class AnthropicProvider(HTTPProvider):
+    extensions = frozenset({THINKING, CACHE_CONTROL})
+
     def __init__(self, cfg: AnthropicProviderConfig) -> None:
         t = cfg.timeouts
         headers = {"anthropic-version": cfg.anthropic_version, **cfg.headers}
@@ -41,6 +45,7 @@ class AnthropicProvider(HTTPProvider):
         )
         self.cfg = cfg
         self.url = cfg.base_url.rstrip("/") + "/v1/messages"
+        self.count_url = self.url + "/count_tokens"
 
     def _model(self, body: dict[str, Any]) -> str:
         model = body.get("model") or self.default_model
@@ -61,6 +66,17 @@ class AnthropicProvider(HTTPProvider):
         if data.get("type") == "error":
             raise self._on_error(500, orjson.dumps(data), {})
         return to_openai_response(data, model)
+
+    async def count_tokens(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> int | None:
+        req = count_tokens_request(body, self._model(body))
+        data = await self.post_json(self.count_url, req, self.call_headers(request_id, client_headers), self._on_error)
+        count = data.get("input_tokens")
+        if not isinstance(count, int):
+            raise ProviderError(f"provider '{self.name}' answered count_tokens without input_tokens",
+                                kind="broken_response")
+        return count
 
     async def chat_stream(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,

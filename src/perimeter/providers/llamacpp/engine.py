@@ -21,7 +21,7 @@ import io
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -29,9 +29,19 @@ from typing import Any, cast
 import llama_cpp
 import numpy as np
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+from llama_cpp.llama_grammar import LlamaGrammar
 
 from perimeter.errors import ProviderError
 from perimeter.providers.llamacpp.params import SamplingParams, invalid
+from perimeter.providers.llamacpp.structured import (
+    MARKER,
+    CallParser,
+    ContentSplitter,
+    OutputPlan,
+    check_grammar,
+    render_tools,
+    template_messages,
+)
 
 log = logging.getLogger("perimeter.providers.llamacpp.provider")
 
@@ -48,6 +58,8 @@ CHATML_TEMPLATE = (
 #   ("start", index)                       choice ``index`` begins
 #   ("delta", index, text, logprob|None)   one generated token (text may be held back: "")
 #   ("end", index, Generation)             choice ``index`` finished
+#   ("call", index, k, ToolCall)           tool call ``k`` of choice ``index`` begins (its name is known)
+#   ("args", index, k, text)               a fragment of tool call ``k``'s arguments
 Event = tuple[Any, ...]
 Emit = Callable[[Event], None]
 
@@ -73,6 +85,9 @@ class Generation:
     logprobs: list[dict[str, Any]] = field(default_factory=list)
     # Character offset of each token in ``text`` (for the legacy completions logprobs).
     offsets: list[int] = field(default_factory=list)
+    # OpenAI ``tool_calls`` entries (finish_reason ``tool_calls``), and the stop string that ended it.
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    stop: str | None = None
 
 
 @dataclass(slots=True)
@@ -135,6 +150,8 @@ class Engine:
         self.add_bos = bool(model.add_bos_token())
         template = self._pick_template(chat_format)
         self.chat_template = template
+        # Qwen, Llama 3.1, Hermes, Mistral … templates render tools themselves.
+        self.native_tools = bool(template) and "tools" in str(template)
         self._formatter = (
             Jinja2ChatFormatter(template=template, eos_token=self.eos_text, bos_token=bos_text)
             if template else None
@@ -157,22 +174,28 @@ class Engine:
         self.llama.close()
 
     # ------------------------------------------------------------------ prompts
-    def format_chat(self, messages: list[dict[str, Any]]) -> str:
-        """The prompt text: the GGUF's own chat template applied to ``messages``."""
+    def format_chat(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> str:
+        """The prompt text: the GGUF's own chat template applied to ``messages`` (and ``tools``)."""
         if self._formatter is None:
             raise invalid("this GGUF has no tokenizer.chat_template; configure chat_format "
                           "(a Jinja chat template or 'chatml') for the provider", "messages")
+        uses_tools = bool(tools) or any(m.get("tool_calls") or m["role"] == "tool" for m in messages)
+        kwargs: dict[str, Any] = {}
+        if uses_tools and self.native_tools:
+            messages, kwargs = template_messages(messages), {"tools": tools or None}
+        elif uses_tools:
+            messages = render_tools(messages, tools)
         try:
-            return self._formatter(messages=cast(Any, messages)).prompt
+            return self._formatter(messages=cast(Any, messages), **kwargs).prompt
         except ValueError as exc:  # the template's own raise_exception()
             raise invalid(f"the model's chat template rejected the messages: {exc}", "messages") from exc
 
     def tokenize(self, text: str, *, add_bos: bool, special: bool) -> list[int]:
         return self.llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special)
 
-    def chat_tokens(self, messages: list[dict[str, Any]]) -> list[int]:
+    def chat_tokens(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> list[int]:
         # The template writes BOS itself where the model wants it (as llama-cpp-python does).
-        return self.tokenize(self.format_chat(messages), add_bos=False, special=True)
+        return self.tokenize(self.format_chat(messages, tools), add_bos=False, special=True)
 
     def completion_tokens(self, prompt: str) -> list[int]:
         return self.tokenize(prompt, add_bos=self.add_bos, special=True)
@@ -182,8 +205,13 @@ class Engine:
 
     # ------------------------------------------------------------------ generation
     def run(self, prompts: list[list[int]], params: SamplingParams, n: int, cancel: threading.Event,
-            emit: Emit | None, extra_stop: tuple[str, ...] = ()) -> RunResult:
-        """Generate ``n`` choices for each prompt, one after another (choice index = p*n + i)."""
+            emit: Emit | None, extra_stop: tuple[str, ...] = (), plan: OutputPlan | None = None) -> RunResult:
+        """Generate ``n`` choices for each prompt, one after another (choice index = p*n + i).
+
+        ``plan`` shapes the answer with a grammar: JSON output, or tool calls (:mod:`.structured`).
+        """
+        if plan is not None:
+            check_grammar(self.llama, plan.grammar)
         for tokens in prompts:
             if len(tokens) >= self.n_ctx:
                 raise invalid(
@@ -201,8 +229,12 @@ class Engine:
                 seed = params.seed + i if params.seed is not None else None
                 if emit is not None:
                     emit(("start", index))
-                step = None if emit is None else _step_emitter(emit, index)
-                gen = self.generate(tokens, params, stops, seed, cancel, step)
+                if plan is not None and plan.tools:
+                    gen = self.generate_tools(tokens, params, stops, seed, cancel, emit, index, plan)
+                else:
+                    step = None if emit is None else _step_emitter(emit, index)
+                    grammar = LlamaGrammar.from_string(plan.grammar, verbose=False) if plan is not None else None
+                    gen = self.generate(tokens, params, stops, seed, cancel, step, grammar)
                 out.append(gen)
                 if emit is not None:
                     emit(("end", index, gen))
@@ -212,8 +244,11 @@ class Engine:
 
     def generate(self, prompt: list[int], params: SamplingParams, stops: list[str], seed: int | None,
                  cancel: threading.Event, on_step: Callable[[str, dict[str, Any] | None], None] | None,
-                 ) -> Generation:
-        """One choice: sample until EOS, a stop string, ``max_tokens``, the context end or cancel."""
+                 grammar: LlamaGrammar | None = None) -> Generation:
+        """One choice: sample until EOS, a stop string, ``max_tokens``, the context end or cancel.
+
+        With ``grammar`` only tokens that keep the text inside it are sampled (JSON output).
+        """
         llama = self.llama
         budget = self.n_ctx - len(prompt)
         max_tokens = min(params.max_tokens or budget, budget)
@@ -223,23 +258,14 @@ class Engine:
         text = ""
         sent = 0  # characters of ``text`` already released to ``on_step``
         count = 0
-        finish = "length"
         logprobs: list[dict[str, Any]] = []
         offsets: list[int] = []
         stopped_at: int | None = None
+        matched: str | None = None
         if max_tokens <= 0:
             return Generation("", 0, "length")
-        for token in llama.generate(
-            prompt, top_k=0, top_p=params.top_p, min_p=0.0, typical_p=1.0, temp=params.temperature,
-            repeat_penalty=1.0, frequency_penalty=params.frequency_penalty,
-            presence_penalty=params.presence_penalty, reset=True,
-        ):
-            if cancel.is_set():
-                finish = "cancelled"
-                break
-            if self._is_eog(token):
-                finish = "stop"
-                break
+        end = ["length"]
+        for token in self._sampled(prompt, params, grammar, cancel, end):
             count += 1
             entry = self._logprob(token, params.top_logprobs) if params.logprobs else None
             if entry is not None:
@@ -248,9 +274,9 @@ class Engine:
             text += decoder.decode(self.piece(token))
             release_to = len(text)
             if stops:
-                hits = [i for i in (text.find(s, sent) for s in stops) if i >= 0]
+                hits = [(i, s) for s in stops if (i := text.find(s, sent)) >= 0]
                 if hits:
-                    stopped_at = min(hits)
+                    stopped_at, matched = min(hits)
                     release_to = stopped_at
                 else:
                     release_to = len(text) - _held_back(text, stops, longest_stop)
@@ -258,17 +284,99 @@ class Engine:
                 on_step(text[sent:release_to], entry)
             sent = release_to
             if stopped_at is not None:
-                finish = "stop"
+                end[0] = "stop"
                 break
             if count >= max_tokens:
                 break
+        finish = end[0]
         if stopped_at is None:
             text += decoder.decode(b"", final=True)
             if on_step is not None and len(text) > sent:
                 on_step(text[sent:], None)
         else:
             text = text[:stopped_at]
-        return Generation(text, count, finish, logprobs, offsets)
+        return Generation(text, count, finish, logprobs, offsets, stop=matched)
+
+    def generate_tools(self, prompt: list[int], params: SamplingParams, stops: list[str], seed: int | None,
+                       cancel: threading.Event, emit: Emit | None, index: int, plan: OutputPlan) -> Generation:
+        """One choice that may call tools: content until ``<tool_call>`` (or only calls when one is
+        forced), then calls constrained by the plan's grammar and parsed as they are generated.
+
+        With a lazy plan the first phase samples freely; when the model writes the trigger, the
+        generation starts again from the text before it, under the grammar (llama.cpp reuses the
+        cached prompt, so only the new tokens are evaluated).
+        """
+        llama = self.llama
+        max_tokens = min(params.max_tokens or self.n_ctx, self.n_ctx - len(prompt))
+        llama.set_seed(seed if seed is not None else self._rng.randrange(2**31))
+        splitter = None if plan.forced else ContentSplitter(stops)
+        parser = CallParser()
+        grammar = LlamaGrammar.from_string(plan.grammar, verbose=False) if plan.eager else None
+        tokens, content, count, matched = prompt, "", 0, None
+
+        def out(event: Event) -> None:
+            if emit is not None:
+                emit(event)
+
+        def calls(text: str) -> None:
+            for ev in parser.feed(text):
+                out((ev[0], index, *ev[1:]))
+
+        end = ["length"]
+        while True:
+            restart = False
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            for token in self._sampled(tokens, params, grammar, cancel, end):
+                count += 1
+                piece = decoder.decode(self.piece(token))
+                if splitter is None:
+                    calls(piece)
+                else:
+                    release, hit, rest = splitter.feed(piece)
+                    if release:
+                        content += release
+                        out(("delta", index, release, None))
+                    if hit is not None and hit != MARKER:
+                        end[0], matched = "stop", hit
+                        break
+                    if hit == MARKER:
+                        splitter = None
+                        if grammar is None:  # lazy: from the trigger on, under the grammar
+                            grammar = LlamaGrammar.from_string(plan.grammar, verbose=False)
+                            tokens = prompt + self.tokenize(content, add_bos=False, special=False)
+                            restart = True
+                            break
+                        calls(rest)
+                if count >= max_tokens:
+                    break
+            if not restart or count >= max_tokens or len(tokens) >= self.n_ctx:
+                break
+        finish = end[0]
+        if splitter is not None and matched is None:  # the answer was text: what was held is text too
+            tail = splitter.flush()
+            if tail:
+                content += tail
+                out(("delta", index, tail, None))
+        if parser.calls and finish == "stop" and matched is None:
+            finish = "tool_calls"
+        return Generation(content, count, finish, tool_calls=[c.as_openai() for c in parser.calls], stop=matched)
+
+    def _sampled(self, tokens: list[int], params: SamplingParams, grammar: LlamaGrammar | None,
+                 cancel: threading.Event, end: list[str]) -> Iterator[int]:
+        """Tokens sampled after ``tokens`` until cancelled or the model ends its turn; ``end[0]``
+        becomes ``cancelled`` or ``stop`` then (the caller sets it for its own reasons too)."""
+        for token in self.llama.generate(
+            tokens, top_k=0, top_p=params.top_p, min_p=0.0, typical_p=1.0, temp=params.temperature,
+            repeat_penalty=1.0, frequency_penalty=params.frequency_penalty,
+            presence_penalty=params.presence_penalty, reset=True, grammar=grammar,
+        ):
+            if cancel.is_set():
+                end[0] = "cancelled"
+                return
+            if self._is_eog(token):
+                end[0] = "stop"
+                return
+            yield token
 
     def _logprob(self, token: int, top: int) -> dict[str, Any]:
         """OpenAI's ``logprobs.content`` entry for the token just sampled.

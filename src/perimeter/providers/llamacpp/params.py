@@ -1,9 +1,10 @@
 """Turn OpenAI request bodies into what the in-process llama.cpp engine needs.
 
 The gateway's own validation (:mod:`perimeter.api.schema`) checks types; this module checks what
-only a local model cares about (image parts, tools, ``logit_bias`` …) and refuses it with a
-400 that names the parameter, instead of silently generating something the client did not
-ask for.
+only a local model cares about (image parts, the shape of tools and ``response_format``,
+``logit_bias`` …) and refuses it with a 400 that names the parameter, instead of silently
+generating something the client did not ask for.  Tools and JSON output are served through
+grammars (:mod:`.structured`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ class ChatRequest:
     params: SamplingParams
     n: int = 1
     include_usage: bool = False
+    #: Function tools on offer (after ``tool_choice`` narrowed them), and whether a call is forced.
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    forced: bool = False
+    parallel: bool = True
+    response_format: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -144,26 +150,69 @@ def _text_content(content: Any, where: str) -> str:
     raise invalid(f"{where}: 'content' must be a string or an array of content parts", "messages")
 
 
+def _tools(body: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """The function tools the answer may call, and whether it must call one (``tool_choice``)."""
+    tools = body.get("tools")
+    if tools is None and body.get("functions") is not None:  # the legacy form
+        tools = [{"type": "function", "function": f} for f in body["functions"] or ()]
+    choice = body.get("tool_choice", body.get("function_call"))
+    if not tools or choice == "none":
+        return [], False
+    if not isinstance(tools, list):
+        raise invalid("'tools' must be an array", "tools")
+    for k, t in enumerate(tools):
+        fn = t.get("function") if isinstance(t, dict) and t.get("type", "function") == "function" else None
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not fn["name"]:
+            raise invalid(f"tools[{k}] must be a function tool with a name", f"tools[{k}]")
+        if fn.get("parameters") is not None and not isinstance(fn["parameters"], dict):
+            raise invalid(f"tools[{k}].function.parameters must be a JSON schema object", f"tools[{k}]")
+    if choice in (None, "auto"):
+        return tools, False
+    if choice == "required":
+        return tools, True
+    name = (choice.get("name") or (choice.get("function") or {}).get("name")) if isinstance(choice, dict) else None
+    chosen = [t for t in tools if t["function"]["name"] == name]
+    if not chosen:
+        raise invalid(f"tool_choice names '{name}', which is not one of the tools", "tool_choice")
+    return chosen, True
+
+
+def _response_format(body: dict[str, Any]) -> dict[str, Any] | None:
+    fmt = body.get("response_format")
+    if fmt is None or (isinstance(fmt, dict) and fmt.get("type") == "text"):
+        return None
+    if not isinstance(fmt, dict) or fmt.get("type") not in ("json_object", "json_schema"):
+        raise invalid("response_format.type must be 'text', 'json_object' or 'json_schema'", "response_format")
+    if fmt["type"] == "json_schema" and not isinstance((fmt.get("json_schema") or {}).get("schema"), dict):
+        raise invalid("response_format.json_schema.schema must be a JSON schema object", "response_format")
+    return fmt
+
+
+def _message(m: Any, i: int) -> dict[str, Any]:
+    """A message as the chat template sees it: text content, tool calls, tool results."""
+    if not isinstance(m, dict) or not isinstance(m.get("role"), str):
+        raise invalid(f"messages[{i}] must be an object with a 'role'", "messages")
+    role = "system" if m["role"] == "developer" else m["role"]
+    out: dict[str, Any] = {"role": role, "content": _text_content(m.get("content"), f"messages[{i}]")}
+    calls = m.get("tool_calls")
+    if role == "assistant" and isinstance(calls, list) and calls:
+        for c in calls:
+            fn = c.get("function") if isinstance(c, dict) else None
+            if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+                raise invalid(f"messages[{i}].tool_calls: each call needs a function with a name", "messages")
+        out["tool_calls"] = [{"id": c.get("id"), "type": "function", "function": {
+            "name": c["function"]["name"], "arguments": c["function"].get("arguments") or "{}"}} for c in calls]
+    if role == "tool" and m.get("tool_call_id") is not None:
+        out["tool_call_id"] = str(m["tool_call_id"])
+    return out
+
+
 def parse_chat(body: dict[str, Any]) -> ChatRequest:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise invalid("'messages' must be a non-empty array", "messages")
-    tools = body.get("tools") or body.get("functions")
-    if tools and body.get("tool_choice") != "none":
-        raise invalid(
-            "tool calling is not supported by the in-process llama.cpp provider; "
-            "send the request without 'tools' or route it to a provider that supports them", "tools",
-        )
-    fmt = body.get("response_format")
-    if fmt is not None and not (isinstance(fmt, dict) and fmt.get("type") == "text"):
-        raise invalid("only response_format {'type': 'text'} is supported by the llama.cpp provider",
-                      "response_format")
-    out: list[dict[str, Any]] = []
-    for i, m in enumerate(messages):
-        if not isinstance(m, dict) or not isinstance(m.get("role"), str):
-            raise invalid(f"messages[{i}] must be an object with a 'role'", "messages")
-        role = "system" if m["role"] == "developer" else m["role"]
-        out.append({"role": role, "content": _text_content(m.get("content"), f"messages[{i}]")})
+    tools, forced = _tools(body)
+    out = [_message(m, i) for i, m in enumerate(messages)]
     params = _common(body)
     logprobs = body.get("logprobs")
     if logprobs is not None and not isinstance(logprobs, bool):
@@ -173,7 +222,8 @@ def parse_chat(body: dict[str, Any]) -> ChatRequest:
         raise invalid("'top_logprobs' requires 'logprobs': true", "top_logprobs")
     params.logprobs = bool(logprobs)
     params.top_logprobs = top or 0
-    return ChatRequest(out, params, _int(body, "n", 1, MAX_N) or 1, _include_usage(body))
+    return ChatRequest(out, params, _int(body, "n", 1, MAX_N) or 1, _include_usage(body), tools, forced,
+                       body.get("parallel_tool_calls") is not False, _response_format(body))
 
 
 def parse_completion(body: dict[str, Any]) -> CompletionRequest:

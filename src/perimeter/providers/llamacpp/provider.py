@@ -37,6 +37,7 @@ from perimeter.providers.llamacpp.params import (
     parse_completion,
     parse_embeddings,
 )
+from perimeter.providers.llamacpp.structured import OutputPlan, plan_output
 
 if TYPE_CHECKING:
     from perimeter.providers.llamacpp.config import LlamaCppProviderConfig
@@ -126,9 +127,18 @@ class LlamaCppProvider(Provider):
     def detokenize(self, tokens: list[int]) -> str:
         return self._engine_for_tokenizer().llama.detokenize(tokens).decode("utf-8", errors="replace")
 
-    def format_chat(self, messages: list[dict[str, Any]]) -> str:
-        """The prompt the model sees: its chat template applied to OpenAI ``messages``."""
-        return self._engine_for_tokenizer().format_chat(parse_chat({"messages": messages}).messages)
+    def format_chat(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> str:
+        """The prompt the model sees: its chat template applied to OpenAI ``messages`` (and ``tools``)."""
+        req = parse_chat({"messages": messages, "tools": tools})
+        return self._engine_for_tokenizer().format_chat(req.messages, req.tools)
+
+    async def count_tokens(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> int | None:
+        """Exact: the model's own tokens of the prompt it would see (template and tools included)."""
+        req = parse_chat(body)
+        engine = self._engine_for_tokenizer()
+        return len(engine.chat_tokens(req.messages, req.tools))
 
     def _engine_for_tokenizer(self) -> Engine:
         if not self._engines:
@@ -140,16 +150,23 @@ class LlamaCppProvider(Provider):
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> dict[str, Any]:
         req = parse_chat(body)
-        result = await self._run(lambda e, cancel: e.run([e.chat_tokens(req.messages)], req.params, req.n,
-                                                         cancel, None, (e.eos_text,)))
+        plan = _plan(req)
+        result = await self._run(lambda e, cancel: e.run([e.chat_tokens(req.messages, req.tools)], req.params,
+                                                         req.n, cancel, None, (e.eos_text,), plan))
         choices = []
         for index, gen in enumerate(result.generations):
-            choices.append({
-                "index": index,
-                "message": {"role": "assistant", "content": gen.text, "refusal": None},
+            message: dict[str, Any] = {"role": "assistant", "content": gen.text or None if gen.tool_calls else gen.text,
+                                       "refusal": None}
+            if gen.tool_calls:
+                message["tool_calls"] = gen.tool_calls
+            choice = {
+                "index": index, "message": message,
                 "logprobs": {"content": gen.logprobs, "refusal": None} if req.params.logprobs else None,
                 "finish_reason": gen.finish_reason,
-            })
+            }
+            if gen.stop is not None:
+                choice["stop_reason"] = gen.stop  # which stop string ended it (as vLLM reports)
+            choices.append(choice)
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion", "created": int(time.time()),
             "model": self._model(body), "choices": choices, "usage": _usage(result),
@@ -160,20 +177,39 @@ class LlamaCppProvider(Provider):
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> AsyncIterator[dict[str, Any]]:
         req: ChatRequest = parse_chat(body)
+        plan = _plan(req)
         base = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion.chunk",
                 "created": int(time.time()), "model": self._model(body), "system_fingerprint": None}
         usage_field = {"usage": None} if req.include_usage else {}
+        prompt_tokens: int | None = None
 
         def chunk(choice: dict[str, Any]) -> dict[str, Any]:
             return {**base, "choices": [choice], **usage_field}
 
         async for event in self._stream(
-            lambda e, cancel, emit: e.run([e.chat_tokens(req.messages)], req.params, req.n, cancel, emit,
-                                          (e.eos_text,))
+            lambda e, cancel, emit: e.run([e.chat_tokens(req.messages, req.tools)], req.params, req.n, cancel, emit,
+                                          (e.eos_text,), plan),
+            with_prompt=True,
         ):
             kind = event[0]
-            if kind == "start":
-                yield chunk({"index": event[1], "delta": {"role": "assistant", "content": "", "refusal": None},
+            if kind == "prompt":
+                prompt_tokens = event[1]
+            elif kind == "start":
+                first = chunk({"index": event[1], "delta": {"role": "assistant", "content": "", "refusal": None},
+                               "logprobs": None, "finish_reason": None})
+                if req.include_usage and prompt_tokens is not None and event[1] == 0:
+                    # The prompt's size at once (Anthropic clients show it in message_start).
+                    first["usage"] = {"prompt_tokens": prompt_tokens, "completion_tokens": 0,
+                                      "total_tokens": prompt_tokens}
+                yield first
+            elif kind == "call":
+                _, index, k, call = event
+                yield chunk({"index": index, "delta": {"tool_calls": [{
+                    "index": k, "id": call.id, "type": "function", "function": {"name": call.name, "arguments": ""}}]},
+                    "logprobs": None, "finish_reason": None})
+            elif kind == "args":
+                _, index, k, fragment = event
+                yield chunk({"index": index, "delta": {"tool_calls": [{"index": k, "function": {"arguments": fragment}}]},
                              "logprobs": None, "finish_reason": None})
             elif kind == "delta":
                 _, index, text, lp = event
@@ -182,8 +218,11 @@ class LlamaCppProvider(Provider):
                     yield chunk({"index": index, "delta": {"content": text}, "logprobs": logprobs,
                                  "finish_reason": None})
             elif kind == "end":
-                yield chunk({"index": event[1], "delta": {}, "logprobs": None,
-                             "finish_reason": event[2].finish_reason})
+                gen = event[2]
+                end = chunk({"index": event[1], "delta": {}, "logprobs": None, "finish_reason": gen.finish_reason})
+                if gen.stop is not None:
+                    end["choices"][0]["stop_reason"] = gen.stop
+                yield end
             elif kind == "done" and req.include_usage:
                 yield {**base, "choices": [], "usage": _usage(event[1])}
 
@@ -344,8 +383,11 @@ class LlamaCppProvider(Provider):
         finally:
             cancel.set()  # no-op when finished; stops the token loop when cancelled or timed out
 
-    async def _stream(self, job: Callable[[Engine, threading.Event, Emit], RunResult]) -> AsyncIterator[Event]:
+    async def _stream(self, job: Callable[[Engine, threading.Event, Emit], RunResult], *,
+                      with_prompt: bool = False) -> AsyncIterator[Event]:
         """Streaming: yield the worker's events as they come, then ``("done", RunResult)``.
+
+        ``("prompt", n)`` events are passed on only ``with_prompt``.
 
         Failures before the first token raise :class:`ProviderError`; later ones
         :class:`StreamBroken`, as the provider interface requires.
@@ -391,6 +433,8 @@ class LlamaCppProvider(Provider):
                     raise StreamBroken(f"llama.cpp generation failed mid-stream: {exc}", status=500,
                                        kind="stream_broken") from exc
                 if kind == "prompt":
+                    if with_prompt:
+                        yield event
                     continue
                 started = True
                 yield event
@@ -398,6 +442,13 @@ class LlamaCppProvider(Provider):
                     return
         finally:
             cancel.set()  # the client went away (or we are done): stop the token loop
+
+
+def _plan(req: ChatRequest) -> OutputPlan | None:
+    """The grammar plan of a chat request: tools and/or JSON output (``None``: free text)."""
+    if not req.tools and req.response_format is None:
+        return None
+    return plan_output(req.tools, req.forced, req.parallel, req.response_format)
 
 
 def _usage(result: RunResult) -> dict[str, int]:

@@ -16,6 +16,10 @@ class OpenAICompatProviderConfig(HTTPProviderConfig):
     type: Literal["openai_compat", "openai"]
     base_url: str
     api_key: str | None = None
+    #: ``native``: call the upstream through its own ``/v1/responses`` (OpenAI, and servers
+    #: whose models exist only there); ``translate`` (default): ``/chat/completions`` for
+    #: everything, ``/v1/responses`` clients included (the gateway translates).
+    responses: Literal["translate", "native"] = "translate"
 
     @field_validator("base_url")
     @classmethod

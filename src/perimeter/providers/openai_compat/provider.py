@@ -10,7 +10,7 @@ reading are shared with the other remote adapters (:mod:`perimeter.providers.cli
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -18,7 +18,14 @@ import orjson
 from perimeter.errors import ProviderError, StreamBroken
 from perimeter.providers.base import ClientHeaders, Timeouts
 from perimeter.providers.client import HTTPProvider, decode_event
+from perimeter.providers.openai_compat.responses_native import (
+    ResponsesStreamTranslator,
+    needs_chat,
+    to_chat_completion,
+    to_responses_request,
+)
 from perimeter.providers.openai_compat.tool_deltas import ToolCallDeltas
+from perimeter.providers.sse import SSEEvent
 
 if TYPE_CHECKING:
     from perimeter.providers.openai_compat.config import OpenAICompatProviderConfig
@@ -67,6 +74,9 @@ def error_from_status(provider: str, status: int, body: bytes, retry_after: str 
 
 
 class OpenAICompatProvider(HTTPProvider):
+    #: Call the upstream's own ``/v1/responses`` (``responses: native``); subclasses for other
+    #: vendors' OpenAI-compatible endpoints keep chat completions.
+    responses_native = False
     _fill_max_tokens = False  # see __init__
 
     def __init__(self, cfg: OpenAICompatProviderConfig) -> None:
@@ -79,6 +89,7 @@ class OpenAICompatProvider(HTTPProvider):
                          header_policy=cfg.header_policy.policy())
         self.cfg = cfg
         self.base_url = cfg.base_url
+        self.responses_native = cfg.responses == "native"
         # Current clients (LangChain's ChatOpenAI, the openai SDK's newer examples) send only
         # ``max_completion_tokens``, which OpenAI introduced to replace ``max_tokens``; servers
         # that predate it (llama-cpp-python's, older vLLM, Ollama) ignore it and generate until
@@ -100,6 +111,9 @@ class OpenAICompatProvider(HTTPProvider):
             raise ProviderError(f"provider '{self.name}' returned an error: {data['error']}", kind="upstream_error")
         return data
 
+    def _native(self, body: dict[str, Any]) -> bool:
+        return self.responses_native and not needs_chat(body)
+
     def _chat_body(self, body: dict[str, Any]) -> dict[str, Any]:
         if self._fill_max_tokens and "max_completion_tokens" in body and "max_tokens" not in body:
             return {**body, "max_tokens": body["max_completion_tokens"]}
@@ -108,7 +122,12 @@ class OpenAICompatProvider(HTTPProvider):
     async def chat(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> dict[str, Any]:
-        return await self._post("/chat/completions", self._chat_body(body), self._call_headers(request_id, client_headers))
+        headers = self._call_headers(request_id, client_headers)
+        if self._native(body):
+            data = await self.post_json(self.base_url + "/responses", to_responses_request(body), headers,
+                                        self._on_error)
+            return to_chat_completion(data, str(body.get("model")))
+        return await self._post("/chat/completions", self._chat_body(body), headers)
 
     async def completions(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
@@ -123,48 +142,85 @@ class OpenAICompatProvider(HTTPProvider):
     def chat_stream(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> AsyncIterator[dict[str, Any]]:
-        return self._stream("/chat/completions", self._chat_body(body), self._call_headers(request_id, client_headers))
+        headers = self._call_headers(request_id, client_headers)
+        if self._native(body):
+            return self._stream_responses(body, headers)
+        return self._stream("/chat/completions", self._chat_body(body), headers)
+
+    def _stream_responses(self, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
+        """Chunks translated from the upstream's Responses events, until its terminal event."""
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        tr = ResponsesStreamTranslator(str(body.get("model")), include_usage)
+        events = self.post_sse(self.base_url + "/responses", to_responses_request(body), headers, self._on_error)
+        return self._relay(events, lambda ev: (tr.feed(decode_event(self.name, ev)), tr.finished),
+                           f"provider '{self.name}' responses stream ended without response.completed")
 
     def completions_stream(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> AsyncIterator[dict[str, Any]]:
         return self._stream("/completions", body, self._call_headers(request_id, client_headers))
 
-    async def _stream(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
-        """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done.
-
-        So is one whose ``[DONE]`` comes before any ``finish_reason``: every OpenAI-compatible
-        server names why an answer ended, except when it cut the answer short — llama-cpp-python's
-        server, by default (``interrupt_requests``), ends a stream that way as soon as another
-        request arrives, and passing that on would be a 200 hiding a truncated answer.
-        """
-        started = finished = False
-        tool_deltas = ToolCallDeltas()
+    def _stream(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
+        """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done."""
         events = self.post_sse(self.base_url + path, body, headers, self._on_error)
+        return self._relay(events, ChatStreamEvents(self.name).feed,
+                           f"provider '{self.name}' stream ended without [DONE]")
+
+    async def _relay(self, events: AsyncGenerator[SSEEvent, None],
+                     translate: Callable[[SSEEvent], tuple[list[dict[str, Any]], bool]],
+                     unfinished: str) -> AsyncIterator[dict[str, Any]]:
+        """Chunks translated from SSE events until ``translate`` says the stream is complete.
+
+        A failure once a chunk went out is :class:`StreamBroken`; a stream that just stops
+        before its terminal event is truncated, not done.
+        """
+        started = False
         try:
             async for ev in events:
-                if ev.data == "[DONE]":
-                    if finished:
-                        return
-                    raise ProviderError(f"provider '{self.name}' ended the stream before any finish_reason "
-                                        "(an interrupted answer)", kind="truncated_stream")
-                chunk = decode_event(self.name, ev)
-                if not finished:
-                    finished = any(isinstance(c, dict) and c.get("finish_reason") for c in chunk.get("choices") or ())
-                if "error" in chunk and not chunk.get("choices"):
-                    err = chunk["error"]
-                    msg = err.get("message") if isinstance(err, dict) else str(err)
-                    raise ProviderError(f"provider '{self.name}' stream error: {msg}", kind="stream_error")
-                tool_deltas.fix(chunk)
-                started = True
-                yield chunk
+                chunks, done = translate(ev)
+                for chunk in chunks:
+                    started = True
+                    yield chunk
+                if done:
+                    return
+            raise ProviderError(unfinished, kind="truncated_stream")
         except ProviderError as exc:
             if started and not isinstance(exc, StreamBroken):
                 raise StreamBroken(exc.message, kind=exc.kind) from exc
             raise
         finally:
             await events.aclose()
-        msg = f"provider '{self.name}' stream ended without [DONE]"
-        if started:
-            raise StreamBroken(msg, kind="truncated_stream")
-        raise ProviderError(msg, kind="truncated_stream")
+
+
+class ChatStreamEvents:
+    """One chat/completions stream's SSE events as OpenAI chunks, with what real servers get wrong.
+
+    A ``[DONE]`` before any ``finish_reason`` is a cut answer, not a complete one: every
+    OpenAI-compatible server names why an answer ended, except when it cut it short —
+    llama-cpp-python's server, by default (``interrupt_requests``), ends a stream that way as soon
+    as another request arrives, and passing that on would be a 200 hiding a truncated answer.
+    Repeated tool-call identities are dropped (:class:`ToolCallDeltas`).
+    """
+
+    __slots__ = ("finished", "provider", "tool_deltas")
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.finished = False
+        self.tool_deltas = ToolCallDeltas()
+
+    def feed(self, ev: SSEEvent) -> tuple[list[dict[str, Any]], bool]:
+        if ev.data == "[DONE]":
+            if not self.finished:
+                raise ProviderError(f"provider '{self.provider}' ended the stream before any finish_reason "
+                                    "(an interrupted answer)", kind="truncated_stream")
+            return [], True
+        chunk = decode_event(self.provider, ev)
+        if "error" in chunk and not chunk.get("choices"):
+            err = chunk["error"]
+            msg = err.get("message") if isinstance(err, dict) else str(err)
+            raise ProviderError(f"provider '{self.provider}' stream error: {msg}", kind="stream_error")
+        if not self.finished:
+            self.finished = any(isinstance(c, dict) and c.get("finish_reason") for c in chunk.get("choices") or ())
+        self.tool_deltas.fix(chunk)
+        return [chunk], False
