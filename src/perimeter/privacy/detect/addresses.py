@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect.addresses_postal import find_postal_addresses
 from perimeter.privacy.detect.literals import EN_STREETS, RU_STREETS, alternation
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
@@ -37,28 +38,29 @@ _RU_STREET = (
 )
 # A street name: a capitalised word, a number with its ordinal ending ("1-я", "8") or an
 # initial, then up to three more words in any case ("Южные горки", "Красной Армии", "8 Марта").
-_RU_FIRST = r"(?:[А-ЯЁA-Z][\w\-ё]*\.?|\d{1,3}(?:-?[а-я]{1,2})?(?=\s+[А-ЯЁа-яё]))"
+_RU_FIRST = r"(?:(?:реки|канала|протоки|им\.|имени|генерала|маршала|академика)\s+[А-ЯЁ][\w\-ё]*|[А-ЯЁA-Z][\w\-ё]*\.?|\d{1,3}(?:-?[а-я]{1,2})?(?=\s+[А-ЯЁа-яё]))"
 _RU_MORE = r"(?:\s+(?:[А-ЯЁA-Z][\w\-ё]*\.?|[а-яё]{2,}(?:-[а-яё]+)?|\d{1,3}(?:-?[а-я]{1,2})?(?=\s+[А-ЯЁ])))"
 _RU_NAME = rf"{_RU_FIRST}{_RU_MORE}{{0,3}}"
 _RU_HOUSE = (
     r"(?:(?:д\.|дом|д|вл\.|влад\.|владение|зд\.|здание|уч\.|участок)\s*№?\s*)?"
-    r"\d{1,4}(?:\s?[а-яА-Я](?![а-яА-ЯёЁ]))?(?:\s*[/-]\s*\d{1,4}[а-я]?)?(?!\d|\.\d)"
+    r"\d{1,4}(?:\s?[а-яА-Я](?![а-яА-ЯёЁ]))?(?:\s*[/\-–]\s*\d{1,4}[а-я]?)?(?!\d|\.\d)"
 )
 _RU_PART = (
     r"(?:корпус|корп\.?|к\.|строение|стр\.?|литера|лит\.?|квартира|кв\.?|офис|оф\.?|помещение|пом\.?|этаж|эт\.?|"
-    r"комната|комн\.?|ком\.?|блок|секция|подъезд|под\.)\s*№?\s*(?:\d[\w\-/]{0,5}|[А-ЯA-Z](?![а-яa-z]))"
+    r"комната|комн\.?|ком\.?|блок|секция|подъезд|под\.|бокс|гараж|каб\.?|кабинет|павильон|место)\s*№?\s*(?:\d[\w\-/]{0,5}|[А-ЯA-Z](?![а-яa-z]))"
 )
 _RU_TAIL = rf"(?:,?\s*{_RU_PART})*"
 _RU_ADDRESS = re.compile(
-    rf"{_NB}(?:(?:{_RU_STREET})\s*{_RU_NAME}|[А-ЯЁ][\w\-ё]*(?:\s+[А-ЯЁ][\w\-ё]*){{0,2}}\s+(?:{_RU_STREET}))"
+    rf"{_NB}(?:(?:{_RU_STREET})\s*{_RU_NAME}|(?:\d{{1,2}}-?[а-я]{{1,2}}\s+)?[А-ЯЁ][\w\-ё]*(?:\s+[А-ЯЁ][\w\-ё]*){{0,2}}\s+(?:{_RU_STREET}))"
     rf",?\s*{_RU_HOUSE}{_RU_TAIL}",
 )
 _RU_SETTLEMENT = (
-    r"(?:г\.|город|гор\.|пос\.|посёлок|поселок|п\.|пгт\.?|рп\.?|р\.\s?п\.|с\.|село|д\.|дер\.|деревня|ст\.|ст-ца|"
+    r"(?:г\.\s?п\.|с\.\s?п\.|г\.|город|гор\.|пос\.|посёлок|поселок|п\.|пгт\.?|рп\.?|р\.\s?п\.|с\.|село|д\.|дер\.|деревня|ст\.|ст-ца|"
     r"станица|х\.|хут\.|хутор|аул|сл\.|слобода|снт|СНТ|дп\.?|мкр\.?|микрорайон)\s*[А-ЯЁ][\w\-ё]*(?:\s+[А-ЯЁ][\w\-ё]*)?"
 )
 _RU_REGION = (
-    r"[А-ЯЁ][\w\-ё]*\s+(?:обл\.|область|край|р-н|район|АО|авт\.\s*округ|автономный округ)|"
+    r"[А-ЯЁ][\w\-ё]*\s+(?:обл\.|область|край|р-н|район|АО|авт\.\s*округ|автономный округ|г\.\s?о\.|городской округ|"
+    r"м\.\s?о\.|муниципальный округ|г\.\s?п\.|с\.\s?п\.)|"
     r"(?:Респ\.|Республика|респ\.|обл\.|область|р-н|район)\s+[А-ЯЁ][\w\-ё]*(?:\s+[А-ЯЁ][\w\-ё]*)?|"
     r"Россия|РФ|Российская Федерация"
 )
@@ -90,9 +92,16 @@ _EN_ADDRESS = re.compile(
 # "i live at 12 oak street apt 4": everything in lower case, as people type in chat.
 _EN_STOP = r"(?:the|a|an|my|your|his|her|our|their|this|that|these|those|of|on|in|at|to|and|or|for|by|per|down|up|over|more|miles?|km|minutes?|hours?|days?|times?|blocks?)"
 _EN_LOWER = re.compile(
-    rf"(?<![\w\-])\d{{1,6}}\s+(?:(?!{_EN_STOP}\b)[a-z]{{2,}}\s+){{1,2}}"
+    rf"(?<![\w\-])\d{{1,6}}\s+(?:[nsew]\.?\s+)?(?:(?!{_EN_STOP}\b)(?:[a-z]{{2,}}|\d{{1,3}}(?:st|nd|rd|th))\s+){{1,2}}"
     r"(?:st|ave|rd|blvd|ln|dr|ct|pl|hwy|pkwy|cir|ter|street|avenue|road)\b\.?"
     r"(?:,?\s*(?:apt|apartment|suite|unit|flat|#)\.?\s*#?[\w\-]{1,6})?"
+    r"(?:,\s*[a-z]{3,}(?:\s[a-z]{3,})?,?\s+[a-z]{2}\s+\d{5}(?:-\d{4})?)?"  # ", austin tx 78702"
+)
+_BUILDING_WORD = re.compile(r"к\.|корп")
+# Zelenograd-style: a town and a building number with no street ("г. Зеленоград, к. 1106, кв. 212").
+_RU_TOWN_BUILDING = re.compile(
+    rf"{_NB}(?:г\.|город|пос\.|п\.|пгт\.?|с\.|д\.)\s*[А-ЯЁ][\w\-ё]*,?\s*(?:корпус|корп\.|к\.|дом|д\.|стр\.)\s*№?\s*\d{{1,5}}[\w/\-]{{0,4}}"
+    rf"{_RU_TAIL}"
 )
 _EN_UNIT_BEFORE = re.compile(r"(?<![\w\-])(?:Flat|Apt|Apartment|Unit|Suite|Room)\.?\s*#?[\w\-]{1,6},?\s*$")
 _EN_POBOX = re.compile(r"P\.?\s?O\.?\s+Box\s+\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?)?(?:,?\s*[A-Z]{2}\s+\d{5})?")
@@ -304,6 +313,13 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     if "Box" in text:
         for m in _po_boxes(text):
             out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_en"))
+    if not text.isascii() and ("к." in text or "корп" in text):
+        for part in _BUILDING_WORD.finditer(text):  # only around "к."/"корп": the town comes first
+            town = _RU_TOWN_BUILDING.search(text, max(0, part.start() - 48), part.end() + 40)
+            if town is not None and town.start() <= part.start() < town.end():
+                start, end = _grow_ru(text, town.start(), town.end())
+                out.append(Entity("ADDRESS", start, end, text[start:end].rstrip(" ,"), 0.8, "address_ru"))
+    out.extend(find_postal_addresses(text))
     if _EU_HINT.search(ix.lower):
         for rx in (_EU_GLUED, _EU_LEADING, _EU_NUMBER_FIRST):
             for m in rx.finditer(text):
@@ -314,4 +330,21 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
                 elif rx is _EU_LEADING and "," not in m.group() and text[end:end + 1] != ",":
                     continue  # "Via Slack 3 people": a leading type word needs a postcode or a comma
                 out.append(Entity("ADDRESS", m.start(), end, text[m.start():end], 0.8, "address_eu"))
+    return _merge(text, out)
+
+
+def _merge(text: str, found: list[Entity]) -> list[Entity]:
+    """One address per run of overlapping readings ("350 Pine Street, Suite 1400" by its street
+    type and "Suite 1400 / San Francisco, CA 94104" by its postcode are one label)."""
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda e: (e.start, -e.end))
+    out = [found[0]]
+    for e in found[1:]:
+        last = out[-1]
+        if e.start < last.end:
+            if e.end > last.end:
+                out[-1] = Entity("ADDRESS", last.start, e.end, text[last.start:e.end], max(last.score, e.score), last.detector)
+        else:
+            out.append(e)
     return out

@@ -168,6 +168,8 @@ def find_ips(ix: TextIndex) -> list[Entity]:
                 continue
             if parts[0] in ("0", "255") or _VERSION_CTX.search(text, max(0, m.start() - 28), m.start()):
                 continue
+            if parts[0] == "127" or (parts[3] == "0" and text[m.end():m.end() + 1] == "/"):
+                continue  # loopback and "10.0.0.0/8" network prefixes identify no one (as "::1", "fe80::/10")
             if len(parts[0]) == 1 and not _IP_CTX.search(text, max(0, m.start() - 40), m.start()):
                 continue  # "1.8.1.159" is far more often a version than an address
             out.append(Entity("IP_ADDRESS", m.start(), m.end(), m.group(), 0.95, "ipv4"))
@@ -227,7 +229,7 @@ _MONTHS_EN = (
 _DATE = re.compile(
     rf"(?<![\w.])(?:"
     rf"\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)\d{{2}}"
-    rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
+    rf"|(?:19|20)\d{{2}}[-./]\d{{2}}[-./]\d{{2}}"
     rf"|\d{{1,2}}\s+(?:{_MONTHS_RU})\s+(?:19|20)\d{{2}}(?:\s*(?:г\.|года|г\b))?"
     rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
@@ -235,8 +237,11 @@ _DATE = re.compile(
     rf")(?![\w])",
     re.IGNORECASE,
 )
-_BIRTH = re.compile(r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*")
-_BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения")
+_BIRTH = re.compile(
+    r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*|(?<![a-zа-я])b\.(?=\s?\d)|г\.р\.?:|др\s(?=\s*\d)"
+)
+_DATE_BEFORE = re.compile(r"(?:19|20)\d{2}[ \t]*(?:г\.|года|г)?[ \t]*$")
+_BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения|г\.\s?рождения|года рожд\.?")
 # Every alternative of these two starts with a word of ``literals.BIRTH_BEFORE`` / ``BIRTH_AFTER``.
 
 
@@ -247,6 +252,8 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
     seen: set[int] = set()
     lower = ix.lower
     for kw in matches_at(_BIRTH, lower, ix.literal_starts("birth_before", fallback_find=True) or []):
+        if _DATE_BEFORE.search(text, max(0, kw.start() - 24), kw.start()):
+            continue  # "1 декабря 1972 года рождения, обратился 02.07.2024": the word closes the date before it
         m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 48))
         if m is None or m.start() in seen:
             continue

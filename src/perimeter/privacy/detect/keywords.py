@@ -21,7 +21,7 @@ _GROUPS: dict[str, str] = {
     "PHONE": r"тел\w*|phone|моб\w*|mobile|\bcell\b|whatsapp|telegram|звонит\w*|\bcall\b|\bfax\b|факс",
     "NEG": (
         r"заказ\w*|\border\b|orders?\s*(?:no|#|id)|трек\w*|track\w*|накладн\w*|invoice|ticket|тикет|"
-        r"build|сборк\w*|артикул\w*|\bsku\b|верси\w*|version|\bid\b|uuid|обращени\w*|заявк\w*|"
+        r"build(?!ing)|сборк\w*|артикул\w*|\bsku\b|верси\w*|version|\bid\b|uuid|обращени\w*|заявк\w*|"
         r"посылк\w*|отправлени\w*|shipment|parcel|партия|серийн\w*|serial|лиценз\w*|license|"
         r"\bref\b|reference|транзакц\w*|transaction|платёжк\w*|платежн\w* поручени\w*|request"
     ),

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
-from importlib import resources
 
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.names_cues import find_cued_names, find_lower_cued_names, has_lower_title
 from perimeter.privacy.entities import Entity
 
 _UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
 _LO = "a-zß-öø-ÿ\u0100-\u017f"
 # "'s" ends a name: "Warren Buffett's Berkshire Hathaway" is a name and a company.
 _TOKEN = re.compile(rf"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[{_UP}][{_LO}]+(?:-[{_UP}]?[{_LO}]+|['’](?![sS]\b)[{_UP}]?[{_LO}]+)*|[A-Z]\.")
-_PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|bin|ibn|al|ter)\s)+$")
+_PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|das|do|bin|bint|ibn|abu|al|el|ter|ten|ní|nic|ó|mac)\s)+$")
 _CAPS_PAIR = re.compile(r"(?<![A-Za-z])([A-Z]{2,})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?([A-Z]{2,}(?:-[A-Z]{2,})?)(?![A-Za-z])")
 # Transliterated Slavic surnames are productive; the suffix says "surname" even when the list does not.
 _SLAVIC_SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|skiy|skii|skaya|ski|ska|enko|chuk|vich|ko|ук|yan)$")
@@ -41,7 +41,8 @@ _STOP = frozenset(
 a an the and or but if so to of in on at by for with from as is are was were be been it its this
 that these those he she we they you i my our your their his her me us them not no yes all any
 please thanks thank hello hi hey dear best regards kind sincerely cheers yours note subject re fw
-monday tuesday wednesday thursday friday saturday sunday january february march april may june
+monday tuesday wednesday thursday friday saturday sunday feb apr aug sept oct nov dec
+january february march april may june
 july august september october november december street st road avenue lane drive court way place
 inc ltd llc corp co company group team support service services bank university college school
 department office project product customer client user admin manager director engineer
@@ -82,11 +83,12 @@ _PINYIN_FAMILY = re.compile(_PINYIN_SYLLABLE)
 # Generic words of geography and company names: a run that starts or ends with one names a
 # place or a firm ("Long Beach", "Silicon Valley", "Santa Clara", "Dell Technologies").
 _PLACE_FIRST = frozenset(
-    "santa las los fort port mount mt cape puerto costa são sao porto rio baton palm salt silicon saint".split()  # noqa: SIM905
+    "santa las los fort port mount mt cape puerto costa são sao porto rio baton palm salt silicon saint lake loch lago".split()  # noqa: SIM905
 )
 _PLACE_LAST = frozenset(
     """
 beach city valley town springs island islands bay heights falls harbor harbour village county creek
+center centre market mall plaza stadium arena museum gallery theatre theater library
 canyon coast shore gardens square station airport terrace mountains technologies technology bros
 brothers motors holdings partners capital group labs systems solutions industries airlines airways
 pharma pharmaceuticals foods media studios ventures consulting associates hotel resort university
@@ -118,6 +120,15 @@ _FIRM_AFTER = re.compile(
     r"LLP|Group\b|Holdings?\b|& (?:Co|Sons|Partners|Associates)\b|Foundation\b|Institute\b|Award\b|Prize\b)"
     r"|^[ \t]*&[ \t]*[A-Z]"
 )
+_PLACE_AFTER = re.compile(
+    r"[ \t]+(?:office|offices|branch|campus|store|shop|headquarters|hq|plant|factory|warehouse|site|airport|station|"
+    r"stadium|hotel|restaurant|cafe|café|location|region|area|market|marathon|metro|subway|airport)\b",
+    re.IGNORECASE,
+)
+_STATE_AFTER = re.compile(
+    r",[ \t]*(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
+    r"OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|ON|QC|BC|AB|NSW|VIC|QLD)\b"
+)
 _FIRM_BEFORE = re.compile(r"[A-Z][\w'’.-]*[ \t]*&[ \t]*$")
 # Well-known firms and places whose names are also people's names.
 _NOT_PERSON = re.compile(
@@ -144,6 +155,8 @@ _LIST_LINE = re.compile(
     r"([A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){0,3})[ \t]*(?=:|$|\()",
     re.MULTILINE,
 )
+# Assistants and devices with people's names: "Ask Claude to refactor", "tell Alexa to…".
+_ASSISTANTS = frozenset({"claude", "alexa", "siri", "cortana", "gemini", "jarvis"})
 _MONTHS = frozenset({"may", "june", "april", "august", "january", "march", "july"})
 # Lower-case names in chat ("talked to john smith"): only right after words that introduce a person.
 _LOWER_CUE = re.compile(
@@ -163,25 +176,18 @@ _GREETING = re.compile(
 )
 
 
-@cache
-def _read(kind: str) -> frozenset[str]:
-    data = resources.files("perimeter.privacy.detect").joinpath("data", f"{kind}.txt").read_text("utf-8")
-    return frozenset(w for line in data.splitlines() if (w := line.strip()) and not w.startswith("#"))
-
-
-@cache
 def _names(kind: str) -> frozenset[str]:
-    """A list with its hand-written international supplement (``*_intl.txt``) merged in."""
-    if kind in ("first_names", "first_names_common"):
-        return _read(kind) | _read("first_names_intl")
-    if kind == "last_names":
-        return _read(kind) | _read("last_names_intl")
-    return _read(kind)
+    """``first_names`` (next to a surname), ``first_names_common`` (alone) or ``last_names``."""
+    if kind == "first_names":
+        return lexicon.first_names()
+    if kind == "first_names_common":
+        return lexicon.single_first_names()
+    return lexicon.last_names()
 
 
 def load() -> None:
-    for kind in ("first_names", "first_names_common", "last_names"):
-        _names(kind)
+    lexicon.load()
+    lexicon.common_words()
 
 
 def _fold(word: str) -> str:
@@ -193,7 +199,7 @@ def _fold(word: str) -> str:
 
 def has_lower_cue(text: str) -> bool:
     """Whether a text without capitals may still hold a name written in lower case."""
-    return _LOWER_CUE.search(text) is not None or _QUOTE_OPEN.search(text) is not None
+    return _LOWER_CUE.search(text) is not None or _QUOTE_OPEN.search(text) is not None or has_lower_title(text)
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -239,6 +245,9 @@ def find_en_names(text: str) -> list[Entity]:
     out.extend(_lower_names(text, common, last))
     out.extend(_start_names(text, tokens, common))
     out.extend(_viet_names(text))
+    out.extend(find_cued_names(text))
+    out.extend(find_lower_cued_names(text))
+    out = [_with_given_name(text, e) for e in out]
     out = _corefer(text, out, tokens)
     out.extend(_list_column(text, out))
     return _drop_non_persons(text, out)
@@ -293,6 +302,8 @@ def _drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
             continue
         if _FIRM_AFTER.match(text[e.end:e.end + 48]) or _FIRM_BEFORE.search(text[max(0, e.start - 24):e.start]):
             continue
+        if " " not in e.text and (_PLACE_AFTER.match(text, e.end) or _STATE_AFTER.match(text, e.end)):
+            continue  # "our Milan office", "Austin, TX": a place
         if " " not in e.text and e.score <= 0.75:
             # this sentence or the one before ("names for a puppy? Max, Bella or Daisy")
             start = max(text.rfind(ch, 0, e.start) for ch in ".!?\n")
@@ -334,7 +345,15 @@ def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[
         given, family = m.group(1).lower(), m.group(2).lower()
         if given in _STOP or family in _STOP:
             continue
-        if (given in first and family in last) or (len(given) > 2 and _SLAVIC_SURNAME.search(family)):
+        # A known given name before a word that is no English word ("SANTIAGO FERREYRA"), or the
+        # reverse ("HWANG JIHOON" aside), counts as well as two listed words.
+        rare_family = len(family) > 2 and lexicon.zipf(family) < lexicon.COMMON_ZIPF
+        rare_given = len(given) > 2 and lexicon.zipf(given) < lexicon.COMMON_ZIPF
+        if (
+            (given in first and (family in last or rare_family))
+            or (rare_given and family in last)
+            or (len(given) > 2 and _SLAVIC_SURNAME.search(family))
+        ):
             out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
     return out
 
@@ -347,6 +366,8 @@ def _names_in_run(
     k = 0
     while k < len(run):
         w = words[k]
+        if w in _PLACE_FIRST and k + 1 < len(run) and text[max(0, run[k].start() - 4):run[k].start()].lower() != "mr. ":
+            break  # "Lake Victoria", "Mount Charlotte": no later word of a place name is a name alone
         is_initial = len(run[k].group()) == 2 and run[k].group().endswith(".")
         title = run[k].group().rstrip(".") in _TITLE
         end_k = -1
@@ -382,10 +403,15 @@ def _names_in_run(
                 )
                 if pinyin:
                     surname_known = True
-                if (surname_known and w not in _AMBIGUOUS) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
+                # An unknown first word before a surname counts unless it is an ordinary English
+                # word ("Trusted Root", "Best Sellers"); "Tomasz Wiśniewski" still does.
+                plain_word = w not in first and w not in last and not is_initial and lexicon.zipf(w) >= 3.5
+                if (surname_known and w not in _AMBIGUOUS and not plain_word) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
                     end_k = m
                     score = 0.9 if surname_known else 0.75
-                    while end_k + 1 < len(run) and words[end_k + 1] in last and words[end_k + 1] not in _STOP and end_k - k < 3:
+                    while end_k + 1 < len(run) and end_k - k < 3 and _continues_name(words[end_k + 1], last) and not (
+                        text[run[end_k + 1].end():run[end_k + 1].end() + 1].isalpha()  # "GmbH"
+                    ):
                         end_k += 1
         if end_k < 0 and w in common and w not in _AMBIGUOUS and w not in _STOP and not is_initial:
             start = run[k].start()
@@ -394,7 +420,9 @@ def _names_in_run(
                 pass  # "a new campus in Austin"
             elif not _sentence_start(text, start) or _GREETING.search(before) or text[run[k].end():run[k].end() + 1] == ",":
                 end_k, score = k, 0.7
-        elif end_k < 0 and w in _AMBIGUOUS and w not in _MONTHS and len(run) == 1 and w in common:
+        elif end_k < 0 and w in _AMBIGUOUS and w not in _MONTHS and w not in _ASSISTANTS and w in common and (
+            (k == 0 or words[k - 1] in _STOP) and (k + 1 == len(run) or words[k + 1] in _STOP)
+        ):
             # "a thank-you note to Grace", "ask Will": an ambiguous name is a name mid-sentence
             # right after a word that introduces a person.
             start = run[k].start()
@@ -413,6 +441,29 @@ def _names_in_run(
         else:
             k += 1
     return out
+
+
+_ARABIC_PARTICLE = re.compile(r"(?:Al|El|Bin|Ibn|Abu|Bint|Ben|Ní|Nic|Van|De|Da|Di|Del|Dos|Le|La)[ \u00a0]")
+_WORD_BEFORE = re.compile(rf"(?<![\w])([{_UP}][{_LO}]+)[ \u00a0]+$")
+
+
+def _with_given_name(text: str, e: Entity) -> Entity:
+    """"Hamdan Al Falasi": a name found from its particle on takes the rare word before it."""
+    if e.type != "PERSON" or not _ARABIC_PARTICLE.match(e.text):
+        return e
+    before = _WORD_BEFORE.search(text, max(0, e.start - 30), e.start)
+    if before is None or before.group(1).lower() in _STOP or lexicon.zipf(before.group(1)) >= lexicon.COMMON_ZIPF:
+        return e
+    s = before.start(1)
+    return Entity("PERSON", s, e.end, text[s:e.end], e.score, e.detector)
+
+
+def _continues_name(word: str, last: frozenset[str]) -> bool:
+    """A word after a found name that is one more surname ("Khadija Ouazzani Touhami"): a known
+    surname, or a word that is no ordinary English word."""
+    if word in _STOP or word in _PLACE_LAST:
+        return False
+    return word in last or lexicon.zipf(word) < lexicon.COMMON_ZIPF
 
 
 def _corefer(text: str, found: list[Entity], tokens: list[re.Match[str]]) -> list[Entity]:

@@ -17,9 +17,12 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from perimeter.privacy.detect.names_ru_cues import find_slot_names
+from perimeter.privacy.detect.ru_profile import noun_mass as _noun_mass
+from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
 
-_TOKEN = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ]?[а-яё]+)?|[А-ЯЁ]\.")
+_TOKEN = re.compile(r"[А-ЯЁІЇЄҐ][а-яёіїєґ']+(?:-[А-ЯЁ]?[а-яёіїєґ]+)?|[А-ЯЁ]\.")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _HONORIFIC = re.compile(r"(?:г-н|г-жа|господин\w*|госпож\w*|гражданин\w*|гражданк\w*|уважаем\w*|тов\.)\s*$", re.IGNORECASE)
 # "у Вики", "позвонить Диме", "спросить у Саши": words that put the next word in a person's place.
@@ -52,25 +55,6 @@ def load_ner() -> Any:
     return _ner
 
 
-@lru_cache(maxsize=65536)
-def word_profile(word: str) -> tuple[float, float, float, float, bool]:
-    """(first-name, surname, patronymic, place/org) probability mass and whether it is known."""
-    name = surn = patr = other = 0.0
-    parses = load_morph().parse(word)
-    for p in parses:
-        tag = p.tag
-        if "Name" in tag:
-            name += p.score
-        elif "Surn" in tag:
-            surn += p.score
-        elif "Patr" in tag:
-            patr += p.score
-        elif "Geox" in tag or "Orgn" in tag or "Trad" in tag:
-            other += p.score
-    known = bool(parses) and parses[0].is_known
-    return name, surn, patr, other, known
-
-
 @lru_cache(maxsize=4096)
 def _ner_spans(sentence: str) -> tuple[tuple[int, int, str], ...]:
     tagger = load_ner()
@@ -101,20 +85,20 @@ def _label(word: str, mid_sentence: bool) -> str:
         return "S"
     if name >= low and name >= other:
         return "N"
+    low_word = word.lower()
+    if name + surn < 0.05:
+        from perimeter.privacy.detect import lexicon
+
+        # Faker's Cyrillic lists: Ukrainian/Bulgarian names and names pymorphy reads as places ("София").
+        if low_word in lexicon.cyrillic_first_names():
+            return "N"
+        if low_word in lexicon.cyrillic_last_names():
+            return "S"
     if not known and other < 0.3 and mid_sentence:
         return "U"
     if mid_sentence and other < 0.3:
         return "A"
     return "O"
-
-
-@lru_cache(maxsize=65536)
-def _noun_mass(word: str) -> float:
-    """Probability mass of readings as a common noun ("Лев" the lion, "Вера" faith)."""
-    return sum(
-        p.score for p in load_morph().parse(word)
-        if "NOUN" in p.tag and not ({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes)
-    )
 
 
 @lru_cache(maxsize=65536)
@@ -134,6 +118,18 @@ _NEXT_WORD = re.compile(r"[ \u00a0]+([а-яё]+)")
 # person's accusative ("верю в Петрова").
 _PLACE_BEFORE = re.compile(
     r"(?:^|[\s(,])(?:в|во|на)\s+(?:[А-ЯЁ][\w\-ё]*\s*(?:,|\sи)\s*)*$", re.IGNORECASE)
+_PLACE_BEFORE_WIDE = re.compile(
+    r"(?:^|[\s(,])(?:в|во|на|под|над|близ|около|возле|вблизи|из-под)\s+"
+    r"(?:[А-ЯЁ][\w\-ё]*(?:\s+[А-ЯЁ][\w\-ё]*)?\s*(?:,|\sи)\s*)*$",
+    re.IGNORECASE)
+# A capitalised word before one of these names a place or an institution, not a person.
+_PLACE_NOUN_AFTER = re.compile(
+    r"[ \u00a0]+(?:вокзал|проспект|район|област|кра[йяею]|гор[аыеу]?\b|горы|мост|собор|парк|сад|театр|музе|"
+    r"университет|институт|завод|комбинат|рын(?:ок|ка)|бульвар|переул|площад|улиц|шоссе|набережн|канал|остров|"
+    r"озер|рек[аиеу]|залив|мор[ея]|монастыр|кремл|аэропорт|станци|метро|фабрик|двор(?:ец|ца)|сквер|лес|тракт|"
+    r"губерни|уезд|волост|федерац|республик|округ|тупик|проезд|вокзал|полуостров|хреб(?:ет|та)|ущель|равнин)",
+)
+_ADJECTIVAL = re.compile(r"(?:ский|ская|ское|ского|скому|ским|ской|скую|цкий|цкая|цкого|цкому|цким|цкой)$")
 _NAMED_AFTER = re.compile(
     r"(?:улиц\w*|ул\.|проспект\w*|пр-т|площад\w*|пл\.|переул\w*|пер\.|бульвар\w*|набережн\w*|шоссе|"
     r"станци\w*|метро|им\.|имени)\s+$",
@@ -223,10 +219,18 @@ def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] =
         vocative = len(run) == 1 and labels[0] == "O" and text[run[0].end():run[0].end() + 1] == ","
         if vocative and word_profile(run[0].group())[0] >= 0.1:
             labels[0] = "N"  # "Роман, вы опять не прислали отчёт"
-        elif len(run) == 1 and labels[0] == "O" and word_profile(run[0].group())[0] >= 0.25:
+        elif len(run) == 1 and labels[0] == "O" and word_profile(run[0].group())[0] >= 0.25 and word_profile(run[0].group())[4]:
             nxt = _NEXT_WORD.match(text, run[0].end())
             if nxt and _is_past_verb(nxt.group(1)):
                 labels[0] = "N"  # "Вера сказала, что придёт"
+        for n in range(len(labels) - 1):
+            # "Ген. директор: Пастухов Леонид Аркадьевич": a word opening the sentence right before a
+            # first name is read as it would be mid-sentence (a surname, an unknown word).
+            if labels[n] == "O" and labels[n + 1] in "NP" and run[n].group() not in _NOT_NAME and (
+                    n > 0 or _starts_sentence(text, run[n].start())):
+                again = _label(run[n].group(), True)
+                if again in "SUA" and not _is_verb(run[n].group()):
+                    labels[n] = "S" if again == "U" else again
         for n in range(1, len(labels)):
             # "Роман Владимирович", "Любовь Орлова": a patronymic or surname confirms the name before it
             if (
@@ -241,6 +245,7 @@ def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] =
             unsure.append((run[0].start(), run[-1].end()))
         i = j
     out.extend(_caps_names(text))
+    out.extend(find_slot_names(text))
     if use_ner and (unsure or extra_types):
         out.extend(_ner_pass(text, unsure, extra_types))
     return out
@@ -318,18 +323,35 @@ def _persons_in_run(text: str, run: list[re.Match[str]], labels: list[str]) -> l
                 # a sentence about a person only when a verb follows ("Вера сказала…").
                 nxt = _NEXT_WORD.match(text, run[k].end())
                 person = bool(nxt and _is_verb(nxt.group(1)))
-            elif not person and not mid and mass >= 0.25 and _noun_mass(run[k].group()) >= 0.25:
+            elif not person and not mid and mass >= 0.25 and profile[4] and _noun_mass(run[k].group()) >= 0.25:
                 nxt = _NEXT_WORD.match(text, run[k].end())
                 person = bool(nxt and _is_past_verb(nxt.group(1)))  # "Вера сказала, что придёт"
                 score = 0.7
+            elif not person and not mid and mass >= 0.25 and profile[4]:
+                # "Артёму исполняется 40": a name as likely as a town, opening a sentence before a verb.
+                nxt = _NEXT_WORD.match(text, run[k].end())
+                person, score = bool(nxt and _is_verb(nxt.group(1))), 0.7
+            if person and seg[0] == "S" and _ADJECTIVAL.search(run[k].group()) and not (
+                    after == "," or _HONORIFIC.search(before) or cue):
+                # "надоел Невский", "от Казанского вокзала": a lone adjectival surname is as often a
+                # place's adjective; it needs a person's cue.
+                nxt = _NEXT_WORD.match(text, run[k].end())
+                person = bool(nxt and _is_verb(nxt.group(1)))
             if text[run[k].end():run[k].end() + 2] in (" «", ' "'):
                 person = False  # «Роза "Глория Дей"»: a common noun naming the thing in quotes
-            if person and _PLACE_BEFORE.search(text, max(0, run[k].start() - 90), run[k].start()) and not _accusative_person(run[k].group()):
-                person = False  # "в Королёве", "съездили в Чехов": a town, not a surname
+            if person and _PLACE_BEFORE.search(text, max(0, run[k].start() - 90), run[k].start()) and not (
+                    _accusative_person(run[k].group())
+                    or (profile[1] >= 0.4 and profile[3] == 0 and run[k].group().endswith("ой"))):
+                person = False  # "в Королёве", "съездили в Чехов": a town; "на Ильиной" is a person
             if person and _NAMED_AFTER.search(before):
                 person = False  # "улица Ленина", "университет имени Ломоносова": a public place's name
         elif seg == ["U"] and _HONORIFIC.search(text[max(0, run[k].start() - 24):run[k].start()]):
             person, score = True, 0.7
+        if person and "P" not in seg and _PLACE_NOUN_AFTER.match(text, run[m - 1].end()):
+            person = False  # "Казанского вокзала", "Воробьёвых гор", "Старой Руссой" area names
+        if person and "P" not in seg and len(seg) == 2 and "I" not in seg and _PLACE_BEFORE_WIDE.search(
+                text, max(0, run[k].start() - 90), run[k].start()):
+            person = False  # "под Великими Луками и Старой Руссой"
         if person and "P" not in seg and not ("N" in seg and "S" in seg):
             # «Альфа-Банк», "Вектор": a quoted capitalised run is a company or product name.
             opening = text[run[k].start() - 1:run[k].start()]
@@ -371,7 +393,9 @@ def _plausible_person(span: str) -> bool:
     """NER person spans must have a name reading somewhere (drops "Альфа-Логистик")."""
     words = _TOKEN.findall(span)
     if len(words) >= 2:
-        return True
+        # "Аптека Ригла", "Кафе Пушкин": a common noun naming a kind of business, then its name.
+        first = words[0]
+        return not (sum(word_profile(first)[:3]) < 0.05 and _noun_mass(first) >= 0.5)
     return any(sum(word_profile(w)[:3]) >= 0.05 for w in words)
 
 

@@ -78,7 +78,9 @@ def _glued(text: str, start: int, end: int) -> bool:
     """True when the digits are part of a larger token (hex id, UUID tail, code identifier)."""
     if start > 0:
         prev = text[start - 1]
-        if _WORDISH.match(prev):
+        # "card=4840…" in a log line: a key's value, not a glued token ("x1=…" and "a=b=1" stay glued).
+        key_value = prev == "=" and start > 1 and text[start - 2].isalpha()
+        if _WORDISH.match(prev) and not key_value:
             return True
         if prev in "-_.:/" and start > 1 and (text[start - 2].isalnum()):
             return True

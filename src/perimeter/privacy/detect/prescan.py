@@ -336,3 +336,10 @@ def matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> list[re.Mat
             out.append(m)
             reach = m.end()
     return out
+
+
+def aligned_lower(text: str) -> str:
+    """``text.lower()`` with one code point per character, so offsets carry over ("İ" lowers
+    to two code points; every other character to one)."""
+    low = text.replace("\u0130", "i").lower()
+    return low if len(low) == len(text) else "".join(ch.lower()[:1] for ch in text)

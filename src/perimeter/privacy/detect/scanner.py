@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from perimeter.privacy.detect.addresses import find_addresses
 from perimeter.privacy.detect.contacts import (
@@ -19,6 +20,7 @@ from perimeter.privacy.detect.contacts import (
     find_ips,
     find_phones,
 )
+from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
@@ -30,7 +32,8 @@ _NUMBER_TYPES = frozenset({
     "RU_INN", "RU_SNILS", "RU_OGRN", "RU_PASSPORT", "RU_BANK_ACCOUNT", "CREDIT_CARD", "US_SSN",
 })
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
-_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]")
+_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,}[ \u00a0][A-Z]{2}")
+_CYRILLIC_LOWER = re.compile(r"[а-яё]{3}")
 _CYRILLIC_LOWER_PAIR = re.compile(r"(?<![А-Яа-яЁё])[а-яё]{2,} [а-яё]{2,}")
 # "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
 # date in a correction right after a date of birth is one too.
@@ -52,6 +55,67 @@ def _corrected_birth_dates(text: str, found: list[Entity]) -> list[Entity]:
         if "\n" not in between and _CORRECTION.search(between):
             out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.85, "birth_date"))
     return out
+
+
+_AFTER_NAME = re.compile(r"[ \t]*(?:,|—|–|-|\(|\|)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?")
+# A date right after a name is a birth date unless it is recent (a meeting, a filing date).
+_OLD_ENOUGH = date.today().year - 2
+
+
+def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
+    """"Сидоренко Аркадий Павлович, 30.01.1949", "Customer: Khadija Ouazzani Touhami, 17 June
+    1992", "Абрамова София — 03.11.2012": a person's record gives the birth date next."""
+    out = []
+    for e in found:
+        if e.type != "PERSON":
+            continue
+        sep = _AFTER_NAME.match(text, e.end)
+        if sep is None or sep.end() == e.end:
+            continue
+        m = _DATE.match(text, sep.end())
+        if m is None:
+            continue
+        year = re.search(r"(?:19|20)\d{2}", m.group())
+        if year is not None and int(year.group()) <= _OLD_ENOUGH:
+            out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
+    return out
+
+
+_PASSPORT_SHAPE = re.compile(r"(?<![\d\w])\d{2}[ \u00a0]?\d{2}[ \u00a0]\d{6}(?![\d\w])")
+
+
+def _sibling_passports(text: str, found: list[Entity]) -> list[Entity]:
+    """"Паспорт продавца 2519 840116, покупателя — 2521 117093": a number of the same 4+6 layout
+    later in the sentence of a passport found by its context word is a passport too."""
+    out = []
+    for e in found:
+        if e.type != "RU_PASSPORT":
+            continue
+        stop = len(text)
+        for ch in ".\n":
+            at = text.find(ch, e.end)
+            if at != -1:
+                stop = min(stop, at)
+        for m in _PASSPORT_SHAPE.finditer(text, e.end, min(stop, e.end + 160)):
+            out.append(Entity("RU_PASSPORT", m.start(), m.end(), m.group(), 0.85, "ru_passport"))
+    return out
+
+
+def _union_of_names(text: str, found: list[Entity]) -> list[Entity]:
+    """Overlapping readings of one name ("Rashid bin Hamad" + "Hamad Al Thani") become their
+    union; left to the resolver, the longer would win and the rest of the name would leak."""
+    names = sorted((e for e in found if e.type == "PERSON"), key=lambda e: (e.start, -e.end))
+    if len(names) < 2:
+        return found
+    merged: list[Entity] = []
+    for e in names:
+        last = merged[-1] if merged else None
+        if last is not None and e.start < last.end:
+            if e.end > last.end:
+                merged[-1] = Entity("PERSON", last.start, e.end, text[last.start:e.end], max(last.score, e.score), last.detector)
+        else:
+            merged.append(e)
+    return [e for e in found if e.type != "PERSON"] + merged
 
 
 class Scanner:
@@ -113,8 +177,11 @@ class Scanner:
             found.extend(find_numbers(ix, self._numbers))
         for detector in self._simple:
             found.extend(detector(ix))
+        found.extend(e for e in find_field_values(text) if e.type in self.types)
         if "DATE_OF_BIRTH" in self.types:
             found.extend(_corrected_birth_dates(text, found))
+        if "RU_PASSPORT" in self.types:
+            found.extend(_sibling_passports(text, found))
         if self.known is not None:
             found.extend(self.known.find(text))
         return found
@@ -123,12 +190,18 @@ class Scanner:
         """Entities sorted by start, non-overlapping, with code-point offsets into ``text``."""
         found = self.scan_patterns(text)
         if self._names:
-            from perimeter.privacy.detect import names_en, names_ru
+            from perimeter.privacy.detect import names_en, names_ru, names_ru_cues
 
             if _CYRILLIC_CAPITAL.search(text):
                 found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
-            if "PERSON" in self.types and not text.isascii() and _CYRILLIC_LOWER_PAIR.search(text):
-                found.extend(names_ru.find_lowercase_names(text))
+            if "PERSON" in self.types and not text.isascii() and _CYRILLIC_LOWER.search(text):
+                if _CYRILLIC_LOWER_PAIR.search(text):
+                    found.extend(names_ru.find_lowercase_names(text))
+                found.extend(names_ru_cues.find_lower_cued(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
-        return resolve(e for e in found if e.type in self.types)
+            if "PERSON" in self.types and not text.isascii():
+                found.extend(names_ru_cues.later_mentions(text, found))
+            if "DATE_OF_BIRTH" in self.types:
+                found.extend(_dates_after_names(text, found))
+        return resolve(_union_of_names(text, [e for e in found if e.type in self.types]))

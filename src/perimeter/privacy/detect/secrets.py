@@ -13,7 +13,7 @@ from collections import Counter
 
 from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.literals import SECRET_WORDS, VENDOR_PREFIXES, alternation
-from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.entities import Entity
 
 _VENDOR = re.compile(
@@ -44,7 +44,7 @@ _KEY_WORDS = (
     r"password|passwd|pass|pwd|passphrase|пароль|парол\w+|secret|client_secret|api[_\-\s]?key|apikey|"
     r"access[_\-]?key|secret[_\-]?key|private[_\-]?key|auth[_\-]?token|access[_\-]?token|"
     r"refresh[_\-]?token|token|токен|ключ(?:\s+api)?|credentials?|bearer|signing[_\-]?key|"
-    r"webhook[_\-]?secret|db[_\-]?pass\w*|aws_secret_access_key"
+    r"webhook[_\-]?secret|db[_\-]?pass\w*|aws_secret_access_key|account[_\-]?key|shared[_\-]?access[_\-]?key"
 )
 # Lowercase stems of every credential word: a literal alternation scans at >150 MB/s, so the
 # full assignment pattern only runs where one of them occurs.
@@ -55,7 +55,8 @@ _ASSIGN = re.compile(
 )
 # "Пароль от Wi-Fi в переговорке: Kofe_2024!" — a few words between the word and the colon.
 _PROSE_PASSWORD = re.compile(
-    r"(?P<key>(?i:пароль|password|passwd|passcode|pin-код|pin code))[^:=\n]{1,40}?[:=]\s*"
+    r"(?P<key>(?i:пароль|password|passwd|passcode|pin-код|pin code|token|токен|secret|секрет|api key|ключ))"
+    r"[^:=\n,.;!?@/\"'`]{1,40}?[:=]\s*"
     r"(?P<q>[\"'`«]?)(?P<value>[^\s\"'`,;<>»]{4,200})"
 )
 _AUTH_HEADER = re.compile(r"(?i:authorization|x-api-key|api-key|x-auth-token)\s*:\s*(?:(?i:bearer|basic|token)\s+)?(?P<value>[A-Za-z0-9._~+/=\-]{12,})")
@@ -66,6 +67,7 @@ _PLACEHOLDER = re.compile(
     r"os\.environ.*|process\.env.*|env\(.*|getenv.*|settings\..*|config\..*|self\..*|\[.*\]|\(.*)$",
     re.IGNORECASE,
 )
+_PLACEHOLDER_KEY = re.compile(r"(?:x{6,}|X{6,}|\*{4,}|your_|YOUR_|<your|0{8,})")
 _CODE_EXPR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.|\(|\[)")
 
 
@@ -77,8 +79,12 @@ def _entropy(value: str) -> float:
 
 def _credential_value(value: str, key: str) -> bool:
     value = value.rstrip(".)")
-    if len(value) < 4 or _PLACEHOLDER.match(value) or _CODE_EXPR.match(value):
+    if len(value) < 4 or _PLACEHOLDER.match(value) or _PLACEHOLDER_KEY.search(value):
         return False
+    if _IP_LIKE.fullmatch(value):
+        return False  # "token refresh ip=2001:db8::…": the value of another key
+    if _CODE_EXPR.match(value) and not (len(value) >= 30 and _entropy(value) >= 4.0):
+        return False  # "settings.API_KEY", "os.getenv(…)"; a dotted random token is no code
     if value.lower() == key.lower():
         return False
     if "token" in key.lower() or "key" in key.lower() or "ключ" in key.lower() or "токен" in key.lower():
@@ -180,10 +186,103 @@ def _url_credentials(text: str) -> list[re.Match[str]]:
     return out
 
 
+# "пароль vT9$eR3%nB", "пароль от вайфая на даче Lis1chka#2023", "password here (`qwerty_Liza88`)":
+# a password word, then within a few words a token that only a password looks like.
+_PASSWORD_WORD = re.compile(r"(?<![A-Za-zА-Яа-яЁё])(?i:пароль|пароля|паролем|password|passwd|passcode|pwd)(?![A-Za-z])")
+_NEXT_TOKEN = re.compile(r"[ \t]+([^\s]+)")
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    out, at = [], haystack.find(needle)
+    while at != -1:
+        out.append(at)
+        at = haystack.find(needle, at + 1)
+    return out
+
+
+def _password_like(token: str) -> bool:
+    if not 6 <= len(token) <= 64 or "://" in token or "@" in token or _PLACEHOLDER.match(token):
+        return False
+    kinds = (
+        any(c.islower() for c in token) + any(c.isupper() for c in token) + any(c.isdigit() for c in token)
+        + any(not c.isalnum() and c not in "-'’" for c in token)
+    )
+    has_digit_or_symbol = any(c.isdigit() or (not c.isalnum() and c not in "-'’.") for c in token)
+    if re.fullmatch(r"[0-9a-fA-F:.]+|[\d.:/\-]+", token) or re.match(r"v?\d+\.\d+", token):
+        return False  # an IPv6 or IPv4 address, a version, a time
+    return kinds >= 3 and has_digit_or_symbol and any(c.isalpha() for c in token)
+
+
+def _bare_passwords(text: str, lower: str, out: list[Entity]) -> None:
+    starts = sorted(at for stem in ("pass", "парол", "pwd") for at in _find_all(lower, stem))
+    for m in (m for at in starts if (m := _PASSWORD_WORD.match(text, at)) is not None):
+        pos = m.end()
+        for _ in range(7):
+            t = _NEXT_TOKEN.match(text, pos)
+            if t is None:
+                break
+            raw = t.group(1)
+            token = raw.strip("\"'`«»()[]<>,;:")
+            token = token.rstrip(".!?")
+            if _password_like(token):
+                s = t.start(1) + raw.index(token)
+                out.append(Entity("SECRET", s, s + len(token), token, 0.85, "credential_assignment"))
+                break
+            if raw.endswith((".", "!", "?", ",", ";", ":")) and not raw.endswith(("..",)):
+                break  # the clause with the password word ends here
+            pos = t.end()
+
+
+# A long random literal in quotes in code that deals with credentials (a second positional
+# argument after an account SID, a key passed to a client constructor).
+_QUOTED_TOKEN = re.compile(r"[\"'`]([A-Za-z0-9+/=_\-]{24,128})[\"'`]")
+_IP_LIKE = re.compile(r"[0-9a-fA-F]*:[0-9a-fA-F:.]*|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?")
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)+")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_HASH_WORD = re.compile(r"(?i:sha\d*|hash|digest|checksum|commit|etag|integrity|md5|uuid|guid|id)\W{0,6}$")
+
+
+def _wordy(value: str) -> bool:
+    """Mostly words joined by separators ("PERIMETER_EMBEDDINGS_BACKEND=onnxruntime-int8")."""
+    parts = re.split(r"[-_.=/:]", value)
+    letters = sum(len(p) for p in parts if p.isalpha() and len(p) >= 3)
+    return len(parts) >= 3 and letters >= 0.7 * len(value.replace("-", "").replace("_", ""))
+
+
+def _quoted_tokens(text: str, lower: str, triggers: list[re.Match[str]], out: list[Entity]) -> None:
+    """Only the 300 characters after a credential word are searched (the word must come first)."""
+    windows: list[tuple[int, int]] = []
+    for hit in triggers:
+        a, b = hit.start(), min(len(text), hit.start() + 300)
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+    for m in (m for a, b in windows for m in _QUOTED_TOKEN.finditer(text, a, b)):
+        value = m.group(1)
+        if _UUID.fullmatch(value) or _PLACEHOLDER_KEY.search(value) or _HASH_WORD.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and _entropy(value) >= 3.5):
+            continue
+        if _SLUG.fullmatch(value) or _wordy(value):
+            continue  # "claude-3-5-sonnet-latest", "APP_BACKEND=onnxruntime-int8": names, not keys
+        window = lower[max(0, m.start() - 300):m.start()]
+        if any(w in window for w in ("auth", "token", "secret", "passw", "api_key", "apikey", "api key", "credential", "ключ", "токен")):
+            out.append(Entity("SECRET", m.start(1), m.end(1), value, 0.8, "credential_assignment"))
+
+
 def find_secrets(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
     _vendor_keys(ix, out)
+    out[:] = [e for e in out if not _PLACEHOLDER_KEY.search(e.text[4:])]  # "sk_test_xxxxxxxx…"
+    lower = ix.lower
+    if "pass" in lower or "парол" in lower or "pwd" in lower:
+        aligned = lower if len(lower) == len(text) else aligned_lower(text)
+        _bare_passwords(text, aligned, out)
+    triggers = ix.literal_matches(_TRIGGER, "secret_words")
+    if triggers and any(q in text for q in "\"'`"):
+        _quoted_tokens(text, lower, triggers, out)
     if "PRIVATE KEY" in text:
         for m in _PRIVATE_KEY.finditer(text):
             out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "private_key"))
@@ -193,7 +292,7 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             if not _PLACEHOLDER.match(m.group("value")):
                 out.append(Entity("SECRET", s, e, m.group("value"), 0.95, "url_credentials"))
     seen: set[int] = set()
-    for hit in ix.literal_matches(_TRIGGER, "secret_words"):
+    for hit in triggers:
         # Back to the start of the identifier holding the trigger (at most 40 characters).
         word = _WORD_TAIL.search(text, max(0, hit.start() - 40), hit.start())
         lo = word.start() if word is not None else hit.start()

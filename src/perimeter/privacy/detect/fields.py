@@ -1,0 +1,182 @@
+"""Values whose field says what they are: table columns, JSON keys and form labels.
+
+A CRM export, a pandas question or an API body names its columns (``name,ssn,dob``,
+``"lastName": "…"``, ``Фамилия КУЗНЕЦОВА``).  The column or key then types the value even when
+nothing about the value alone does: a name in no list, a bare nine-digit SSN, a date with no
+birth word beside it.  Only keys that can mean nothing else are used; a plain ``name`` key
+types its value only when the value looks like a person's name (two or three capitalised
+words), because products and files have names too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.prescan import aligned_lower
+from perimeter.privacy.detect.ru_profile import word_profile
+from perimeter.privacy.entities import Entity
+
+_NAME_KEY = re.compile(
+    r"(?:full|first|last|middle|given|family|sur|maiden|display|contact|customer|client|patient|employee|"
+    r"holder|cardholder|card_holder|account_holder|beneficiary|payee|recipient|emergency_contact)[ _\-]?name|"
+    r"surname|lastname|firstname|middlename|patronymic|fio|фио|ф\.и\.о\.?|фамилия|имя|отчество|"
+    r"cardholder|holder|employee|patient|ученик|сотрудник|пациент|клиент",
+    re.IGNORECASE,
+)
+_PLAIN_NAME_KEY = re.compile(r"name|имя и фамилия|customer|client", re.IGNORECASE)
+_BIRTH_KEY = re.compile(
+    r"dob|d\.o\.b\.?|date[ _\-]?of[ _\-]?birth|birth[ _\-]?date|birthdate|birthday|born|дата[ _]рождения|д\.?\s?р\.?|др",
+    re.IGNORECASE,
+)
+_SSN_KEY = re.compile(r"ssn|social[ _\-]?security(?:[ _\-]?(?:number|no))?", re.IGNORECASE)
+_DATE = re.compile(
+    r"\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2}"
+)
+_SSN = re.compile(r"(?!000|666|9\d\d)\d{3}-?(?!00)\d{2}-?(?!0000)\d{4}")
+_PERSONISH = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+[A-ZА-ЯЁÀ-Þ][\w'’.\-]*){1,3}")
+_ANY_NAME = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+(?:[A-ZА-ЯЁÀ-Þ][\w'’.\-]*|de|van|von|da|ibn|al|bin)){0,4}")
+# "key": "value" / key: value / key = value, and RU form lines "Фамилия КУЗНЕЦОВА".
+_KEY_VALUE = re.compile(
+    rf"(?<![\w])(?P<q>[\"']?)(?P<key>{_NAME_KEY.pattern}|{_PLAIN_NAME_KEY.pattern}|{_BIRTH_KEY.pattern}|{_SSN_KEY.pattern})(?P=q)"
+    r"[ \t]*(?:[:=]|(?<=[А-Яа-яЁё])[ \t]+(?=[А-ЯЁ]{2}))[ \t]*"
+    r"(?:(?P<vq>[\"'])(?P<value>[^\"'\n]{1,80}?)(?P=vq)|(?P<bare>[^\"'\n,;{}|]{1,80}?)[ \t]*(?=$|[\n,;}|]))",
+    re.MULTILINE | re.IGNORECASE,
+)
+_SPLIT = re.compile(r"\t|;|\||,")
+
+
+def _type_of(key: str, value: str) -> str | None:
+    key = key.strip().strip("\"'").strip()
+    value = value.strip()
+    if not value or "@" in value:
+        return None
+    if _BIRTH_KEY.fullmatch(key):
+        return "DATE_OF_BIRTH" if _DATE.fullmatch(value) else None
+    if _SSN_KEY.fullmatch(key):
+        return "US_SSN" if _SSN.fullmatch(value) else None
+    if any(ch.isdigit() for ch in value):
+        return None
+    if _NAME_KEY.fullmatch(key):
+        return "PERSON" if _ANY_NAME.fullmatch(value) or (value.isupper() and value.replace(" ", "").isalpha()) else None
+    if _PLAIN_NAME_KEY.fullmatch(key):
+        if _PERSONISH.fullmatch(value):
+            return "PERSON"
+        # one word: a person's only when it is a known given name ("name": "Милана")
+        low = value.lower()
+        known = low in lexicon.first_names() or low in lexicon.cyrillic_first_names()
+        if not known and not value.isascii():
+            known = sum(word_profile(value)[:3]) >= 0.3  # pymorphy: a first name, surname or patronymic
+        return "PERSON" if value[:1].isupper() and value.isalpha() and known else None
+    return None
+
+
+# Every key above holds one of these (lower case): a text without any has no such field.
+_KEY_STEMS = (
+    "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р",
+    "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
+    "ученик", "fio", "patronymic",
+)
+
+
+_STEM = re.compile("|".join(re.escape(stem) for stem in _KEY_STEMS))
+
+
+def _key_value_at(text: str, lo: int, at: int) -> re.Match[str] | None:
+    """The key-value match whose key holds the stem at ``at``: tried only at the word starts
+    (and quotes) just before it — a ``search`` over the window cost ~50 µs per stem."""
+    p = at
+    while p >= lo:
+        ch = text[p - 1] if p else " "
+        if not (ch.isalnum() or ch == "_"):
+            m = _KEY_VALUE.match(text, p - 1 if ch in "\"'" else p, min(len(text), at + 130))
+            if m is not None:
+                return m
+        p -= 1
+    return None
+
+
+def find_field_values(text: str) -> list[Entity]:
+    """Only the places where a key stem occurs are tried (the key-value pattern over a whole
+    1 MB source file cost ~0.5 s; around the stems it costs a few ms)."""
+    out: list[Entity] = []
+    lower = text.lower()
+    if not any(stem in lower for stem in _KEY_STEMS):
+        return out
+    if len(lower) != len(text):  # "İ" lowers to two code points: keep offsets aligned
+        lower = aligned_lower(text)
+    hits = [m.start() for m in _STEM.finditer(lower)]
+    seen: set[int] = set()
+    reach = -1
+    for at in hits:
+        if at < reach:
+            continue
+        near = text[at:at + 32]
+        if ":" not in near and "=" not in near and not (lower[at] in "фио" and " " in near):
+            continue  # no separator right after the key: not a key-value pair (tables are read below)
+        m = _key_value_at(text, max(0, at - 24, reach), at)
+        if m is None or m.start() in seen:
+            continue
+        seen.add(m.start())
+        reach = m.end()
+        group = "value" if m.group("value") is not None else "bare"
+        kind = _type_of(m.group("key"), m.group(group))
+        if kind is not None:
+            s, e = m.span(group)
+            out.append(Entity(kind, s, e, text[s:e], 0.85, "field"))
+    out.extend(_table_columns(text, hits))
+    return out
+
+
+def _cells(line: str, sep: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for part in line.split(sep):
+        spans.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return spans
+
+
+def _table_columns(text: str, hits: list[int]) -> list[Entity]:
+    """Rows under a header line that names a column ``name``/``dob``/``ssn`` (only the lines
+    holding a key stem can be such a header)."""
+    if "\n" not in text:
+        return []
+    out: list[Entity] = []
+    lines = text.split("\n")
+    offsets = []
+    pos = 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    from bisect import bisect_right
+
+    candidates = sorted({bisect_right(offsets, at) - 1 for at in hits})
+    done = -1
+    for n in candidates:
+        if n <= done:
+            continue
+        header = lines[n]
+        sep = next((c for c in ("\t", "|", ";", ",") if header.count(c) >= 2), None)
+        if sep is None:
+            continue
+        keys = [header[a:b].strip() for a, b in _cells(header, sep)]
+        if not any(_NAME_KEY.fullmatch(k) or _PLAIN_NAME_KEY.fullmatch(k) or _BIRTH_KEY.fullmatch(k) or _SSN_KEY.fullmatch(k)
+                   for k in keys if k):
+            continue
+        row = n + 1
+        while row < len(lines) and lines[row].count(sep) == header.count(sep):
+            line = lines[row]
+            for (a, b), key in zip(_cells(line, sep), keys, strict=False):
+                cell = line[a:b]
+                value = cell.strip()
+                if not value or set(value) <= set("-: "):
+                    continue
+                kind = _type_of(key, value) if key else None
+                if kind is None and _PLAIN_NAME_KEY.fullmatch(key or "") and _ANY_NAME.fullmatch(value):
+                    kind = "PERSON"  # a column called "name" holds names, one word or several
+                if kind is not None:
+                    s = offsets[row] + a + (len(cell) - len(cell.lstrip()))
+                    out.append(Entity(kind, s, s + len(value), value, 0.8, "field"))
+            row += 1
+        done = row
+    return out

@@ -1,0 +1,230 @@
+"""Latin-script names found by the place they stand in, not by a list.
+
+No list holds every name ("Hi Rashmi,", "Mme Vasseur", "Hope from accounting", "tío ramón").
+What gives such a name away is its slot: a greeting or a sign-off, a title in any language, a
+kinship word, a department after it, a verb of what people do after it.  In such a slot a word
+counts as a name when it is not an ordinary English word (Zipf < 3 in wordfreq's list) or when
+the lists know it as a given name.  Romanised Korean names (family name + hyphenated given
+name: "Hwang Ji-hoon") have a syllable grammar of their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
+_LO = "a-zß-öø-ÿ\u0100-\u017f"
+_CAP = rf"[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*"
+# Particles inside a name: "Rania Al Mheiri", "Siobhán Ní Bhriain", "Maartje de Wit", "Khalid ibn Said".
+_PARTICLE = r"(?:al|el|Al|El|ibn|Ibn|bin|Bin|bint|abu|Abu|ben|Ben|Ní|Nic|Mac|Ó|Ua|van|Van|von|Von|de|De|der|den|da|Da|di|Di|del|Del|della|dos|Dos|du|Du|la|La|le|Le|ter|ten)"
+_NAME = rf"{_CAP}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])*{_CAP}){{0,3}}"
+
+# Titles of address in the languages a European or Latin-American document uses.
+_TITLE = re.compile(
+    rf"(?<![\w])(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Mme|Mlle|Madame|Monsieur|M\.|Frau|Herr|Fr\.|Hr\.|Sr|Sra|Srta|Señor|Señora|"
+    rf"Señorita|Sig|Sig\.ra|Signor|Signora|Signorina|Dona|Dom|Pan|Pani|Mevrouw|Meneer|Mevr|Dhr|Fru|Herra|Rouva|"
+    rf"Sheikh|Sheikha|Shri|Smt|Sri)\.?[ \u00a0]+({_NAME})"
+)
+# Greetings and sign-offs: the name right after them ("Hi Rashmi,", "Best,\nAlistair", "— Dan").
+_GREETING = re.compile(
+    rf"(?<![\w])(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Cc]heers|[Gg]ood morning|[Gg]ood afternoon|"
+    rf"[Gg]reetings|[Bb]onjour|[Hh]ola|[Hh]allo|[Cc]iao|[Oo]lá)[ \u00a0]*,?[ \u00a0]+({_NAME})(?=[ \u00a0]*[,!.:\n—–-]|$)"
+)
+_SIGN_OFF = re.compile(
+    rf"(?:(?:[Bb]est|[Mm]any thanks|[Tt]hanks again|[Tt]hanks so much|[Rr]egards|[Kk]ind regards|[Bb]est regards|[Cc]heers|[Tt]hanks|[Tt]hank you|[Ss]incerely|[Yy]ours|"
+    rf"[Ww]arm regards|[Ww]armly|[Tt]a|[Xx]o|[Cc]ordialement|[Mm]it freundlichen Grüßen|[Ss]aludos|[Gg]rüße)[ \u00a0]*,?[ \u00a0]*\n"
+    rf"|(?:^|[ \u00a0])[—–][ \u00a0]?|^--[ \u00a0]*\n)({_NAME})[ \u00a0]*(?=$|\n|[\"”»])",
+    re.MULTILINE,
+)
+# "my daughter Anika", "my neighbor Okonkwo", "our intern Thabo".
+_RELATION = re.compile(
+    rf"(?<![\w])(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir)[ \u00a0]+(?:(?:new|old|little|older|younger|elder|former|"
+    rf"best)[ \u00a0]+)?(?:daughter|son|wife|husband|partner|girlfriend|boyfriend|gf|bf|friend|colleague|coworker|"
+    rf"co-worker|boss|manager|mentor|intern|assistant|landlord|landlady|tenant|neighbou?r|cousin|aunt|uncle|niece|"
+    rf"nephew|brother|sister|mom|mum|dad|father|mother|grandma|grandpa|grandmother|grandfather|fianc[eé]e?|"
+    rf"roommate|flatmate|client|patient|student|teacher|tutor|nanny|doctor|lawyer|accountant|contact|lead|"
+    rf"recruiter|candidate|employee|supervisor|director|ceo|cto)[ \u00a0]*,?[ \u00a0]+({_NAME})"
+)
+# "Hope from accounting", "Mercedes in payroll": a department after a name.
+_DEPARTMENT = re.compile(
+    rf"(?<![\w])({_CAP})[ \u00a0]+(?:from|in|at|of)[ \u00a0]+(?:the[ \u00a0]+)?(?:accounting|accounts|payroll|HR|"
+    rf"human resources|IT|legal|finance|sales|marketing|ops|operations|support|procurement|compliance|engineering|"
+    rf"security|reception|facilities|admin|logistics|QA|design|product|billing|dispatch|customer service|"
+    rf"customer success|recruiting|talent|the front desk|the office|my team|our team|your team)\b"
+)
+# Korean given names romanised as two hyphenated syllables ("Ji-hoon", "Eun-ji", "Seo-yeon").
+_KO_SYLLABLE = r"(?:[bcdghjklmnprstwy]|ch|kk|tt|pp|ss|jj)?(?:y?eo|oo|ee|y?ae|y?a|y?e|y?o|y?u|wa|wo|wi|ui|oe|eu|i|u|o)(?:ng|n|m|k|l|p|t)?"
+_KO_FAMILY = (
+    r"Kim|Lee|Yi|Park|Pak|Choi|Choe|Jung|Jeong|Chung|Kang|Cho|Jo|Yoon|Yun|Jang|Chang|Lim|Im|Han|Oh|Seo|Suh|Shin|Sin|"
+    r"Kwon|Hwang|Ahn|An|Song|Yoo|Yu|Ryu|Hong|Jeon|Jun|Ko|Go|Moon|Mun|Yang|Son|Bae|Baek|Paik|Heo|Huh|Nam|Shim|Sim|"
+    r"Noh|Roh|Ha|Kwak|Sung|Cha|Joo|Ju|Woo|Koo|Ku|Min|Na|Jin|Ji|Um|Eom|Chae|Won|Chun|Cheon|Bang|Gong|Hyun|Ham|Byun|"
+    r"Yeom|Yeo|Choo|Do|Seok|Sul|Ma|Gil|Pyo|Myung|Ki|Ban|Wang|Geum|Ok|Yook|Maeng|Je|Mo|Tak|Kook|Yeon|Kyung|Bong|Ryoo"
+)
+# "Ekaterina (Katya) Smirnova": a nickname in brackets between the given name and the surname.
+_NICKNAME = re.compile(rf"({_CAP})[ \u00a0]\(({_CAP})\)[ \u00a0]({_CAP})")
+_KO_FAMILIES = frozenset(_KO_FAMILY.split("|"))
+_KO_GIVEN = rf"[A-Z]{_KO_SYLLABLE}-[a-z]{_KO_SYLLABLE}"
+_KOREAN = re.compile(
+    rf"(?<![\w-])(?:(?:{_KO_FAMILY})[ \u00a0]+{_KO_GIVEN}|{_KO_GIVEN}[ \u00a0]+(?:{_KO_FAMILY}))(?![\w-])"
+)
+# "Aleksei оставил комментарий": a Latin-script given name before a Russian past-tense verb.
+_BEFORE_RU_VERB = re.compile(rf"(?<![\w])({_CAP})[ \u00a0]+[а-яё]{{2,}}(?:ал|ял|ил|ел|ул|ыл|ла|ли|ло|лся|лась)(?![а-яё])")
+# Lower case, as typed in chat: "mrs okonkwo", "tío ramón", "my neighbor jake".
+_LOWER_TITLE = re.compile(
+    rf"(?<![\w])(?:mr|mrs|ms|miss|dr|prof|aunt|auntie|uncle|tío|tía|tio|tia|abuela|abuelo|grandma|grandpa|nana|"
+    rf"cousin|coach|mme|frau|herr)\.?[ \u00a0]+([{_LO}][{_LO}'’-]{{2,}})(?![\w])"
+)
+# "jake just posted…": a lower-case given name before a verb of what people do.
+_LOWER_BEFORE_VERB = re.compile(
+    r"(?<![\w@/.-])([a-z]{3,})[ \u00a0]+(?:(?:just|already|also|still|literally|finally|then|never)[ \u00a0]+)?"
+    r"(?:said|says|told|tells|asked|asks|posted|wrote|sent|texted|messaged|called|emailed|replied|mentioned|"
+    r"shared|forgot|left|quit|got|went|thinks|wants|needs|pinged|dm'?d|dropped|promised|agreed|complained)\b"
+)
+_STOP = frozenset(
+    """
+the a an and or but so team all everyone everybody folks guys there here you me him her them us it this that
+sir madam team support admin customer client user manager sales hr it legal finance ops
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def _rare(word: str) -> bool:
+    """Not an ordinary English word (a name in a name's slot is then its only reading)."""
+    return lexicon.zipf(word) < lexicon.COMMON_ZIPF
+
+
+def _name_word(word: str) -> bool:
+    low = word.lower()
+    return low not in _STOP and (_rare(word) or low in lexicon.first_names() or low in lexicon.last_names())
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Keep the leading words of a name slot that can be name words (stop at "Hi Team")."""
+    words = list(re.finditer(rf"{_CAP}|{_PARTICLE}", text[start:end]))
+    keep = 0
+    for n, w in enumerate(words):
+        if re.fullmatch(_PARTICLE, w.group()) and n:
+            continue
+        if not _name_word(w.group()):
+            break
+        keep = n + 1
+    if keep == 0:
+        return None
+    last = words[keep - 1]
+    return start, start + last.end()
+
+
+_TITLE_WORDS = frozenset(
+    """
+mr mrs ms mx miss dr prof mme mlle madame monsieur m frau herr fr hr sr sra srta señor señora señorita sig
+sig.ra signor signora signorina dona dom pan pani mevrouw meneer mevr dhr fru herra rouva sheikh sheikha shri
+smt sri
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_GREETING_WORDS = frozenset(
+    "hi hello hey dear thanks you cheers morning afternoon greetings bonjour hola hallo ciao olá".split()  # noqa: SIM905
+)
+_RELATION_WORDS = frozenset(
+    """
+daughter son wife husband partner girlfriend boyfriend gf bf friend colleague coworker co-worker boss manager
+mentor intern assistant landlord landlady tenant neighbor neighbour cousin aunt uncle niece nephew brother sister
+mom mum dad father mother grandma grandpa grandmother grandfather fiance fiancé fiancee fiancée roommate flatmate
+client patient student teacher tutor nanny doctor lawyer accountant contact lead recruiter candidate employee
+supervisor director ceo cto
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_SIGN_OFF_LINES = frozenset(
+    """
+best,regards,best regards,kind regards,cheers,thanks,thank you,sincerely,yours,warm regards,warmly,ta,xo,
+cordialement,mit freundlichen grüßen,saludos,grüße,many thanks,thanks again,thanks so much,best wishes,--
+""".replace("\n", "").split(",")
+)
+_WORD_REST = re.compile(r"[\w'’-]*")
+_CAP_START = re.compile(rf"(?<![\w'’-])[{_UP}][{_LO}]")
+_NEXT_PREP = re.compile(rf"{_CAP}[ \u00a0]+(?:from|in|at|of)[ \u00a0]")
+
+
+def previous_word(text: str, start: int, skip: str = " \t\u00a0,:") -> str:
+    """The word before ``start`` (over spaces and ``skip`` punctuation, not over a line break),
+    lower case, without a trailing dot; "" when there is none.  A plain loop: a regex anchored
+    at the end would be tried at every position of the window."""
+    i = start - 1
+    while i >= 0 and text[i] in skip:
+        i -= 1
+    j = i
+    while j >= 0 and (text[j].isalnum() or text[j] in ".'’-"):
+        j -= 1
+    return text[j + 1:i + 1].lower().rstrip(".")
+
+
+def _cue_before(text: str, start: int) -> bool:
+    """Whether a title, greeting, relation word or sign-off stands right before ``start``."""
+    word = previous_word(text, start)
+    if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS:
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip(" \t") in ("", "—", "–", "-") and line_start > 0:
+        prev_line = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip().rstrip(",").lower()
+        if prev_line in _SIGN_OFF_LINES or prev_line + "," in _SIGN_OFF_LINES:
+            return True
+    return text[max(0, start - 2):start] in ("— ", "– ")
+
+
+def find_cued_names(text: str) -> list[Entity]:
+    out: list[Entity] = []
+
+    def add(start: int, end: int, score: float) -> None:
+        cut = _trim(text, start, end)
+        if cut is not None:
+            out.append(Entity("PERSON", cut[0], cut[1], text[cut[0]:cut[1]], score, "en_names"))
+
+    for t in _CAP_START.finditer(text):
+        s = t.start()
+        if _cue_before(text, s):
+            lo = max(0, text.rfind("\n", 0, max(0, s - 1)) - 60, s - 60)
+            for rx, score in ((_TITLE, 0.9), (_GREETING, 0.8), (_SIGN_OFF, 0.75), (_RELATION, 0.8)):
+                m = rx.search(text, lo, min(len(text), s + 160))
+                while m is not None and m.start(1) < s:
+                    m = rx.search(text, m.start() + 1, min(len(text), s + 160))
+                if m is not None and m.start(1) == s:
+                    add(m.start(1), m.end(1), score)
+                    break
+        if _NEXT_PREP.match(text, s):
+            m = _DEPARTMENT.match(text, s)
+            if m is not None and (m.group(1).lower() in lexicon.first_names() or _rare(m.group(1))):
+                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
+        end = _WORD_REST.match(text, t.end()).end()  # type: ignore[union-attr]  # always matches
+        if end + 1 < len(text) and text[end] == " " and "а" <= text[end + 1] <= "я":
+            m = _BEFORE_RU_VERB.match(text, s)
+            if m is not None and m.group(1).lower() in lexicon.single_first_names():
+                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
+        if text[end:end + 2] == " (":
+            m = _NICKNAME.match(text, s)
+            if m is not None and (m.group(1).lower() in lexicon.first_names() or m.group(2).lower() in lexicon.first_names()):
+                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
+        if "-" in text[s:end] or text[s:end] in _KO_FAMILIES:
+            m = _KOREAN.match(text, s)
+            if m is not None:
+                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
+    return out
+
+
+def find_lower_cued_names(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    for m in _LOWER_TITLE.finditer(text):
+        word = m.group(1)
+        if word not in _STOP and (_rare(word) or word in lexicon.single_first_names()):
+            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "en_names"))
+    for m in _LOWER_BEFORE_VERB.finditer(text):
+        word = m.group(1)
+        if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < 4.5:
+            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.65, "en_names"))
+    return out
+
+
+def has_lower_title(text: str) -> bool:
+    """Whether a text without capitals may hold a lower-case name after a title or before a verb."""
+    return _LOWER_TITLE.search(text) is not None or _LOWER_BEFORE_VERB.search(text) is not None
