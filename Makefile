@@ -27,8 +27,8 @@ BASE_IMAGE ?= docker.io/library/python:3.11-slim-bookworm
 TEST_BASE_IMAGE := localhost/perimeter-base:bookworm
 IMAGE_WHEELS := build/wheelhouse
 
-.PHONY: run test lint typecheck unit venv model wheels bench-gateway bench-breaker screenshots clean system-deps \
-        wheelhouse image image-test image-deps test-codex
+.PHONY: run test lint typecheck unit venv model wheels bench-gateway bench-local bench-breaker screenshots clean \
+        system-deps wheelhouse image image-test image-deps test-codex
 
 run: $(VENV)/.installed
 	$(BIN)/perimeter serve --config $(CONFIG)
@@ -111,6 +111,10 @@ $(CODEX):
 
 bench-gateway: $(VENV)/.installed $(MODEL)
 	bash benchmarks/gateway_overhead/run.sh
+
+# Real local inference (SmolLM2 via llama_cpp.server, through the gateway, in-process) + TCO.
+bench-local: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/local_inference/run.py
 
 bench-breaker: $(VENV)/.installed
 	$(BIN)/python benchmarks/resilience/shared_breaker.py

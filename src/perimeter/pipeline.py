@@ -26,7 +26,7 @@ from perimeter.providers.extensions import strip_extensions
 from perimeter.resilience.backoff import backoff_delay
 from perimeter.resilience.breaker import BreakerState
 from perimeter.resilience.upstream import Upstream, pick_least_outstanding
-from perimeter.routing.cascade import run_cascade
+from perimeter.routing.cascade import LOGPROBS_REQUEST, run_cascade
 from perimeter.stages import (
     AuditSink,
     CascadePlan,
@@ -231,7 +231,8 @@ class Pipeline:
         decision = await self.plan(ctx)
         if decision.cascade is not None:
             return await self._cascade(ctx, decision, decision.cascade)
-        result, restorer = await self._run(ctx, decision, lambda up, body: up.provider.chat(body, request_id=ctx.request_id))
+        result, restorer = await self._run(ctx, decision, lambda up, body: up.provider.chat(
+            body, request_id=ctx.request_id, client_headers=ctx.headers))
         return self._restored(ctx, result, restorer)
 
     def _restored(self, ctx: RequestContext, result: dict[str, Any], restorer: Restorer | None) -> dict[str, Any]:
@@ -250,10 +251,11 @@ class Pipeline:
         """
 
         async def leg(targets: list[RouteTarget], wanted: dict[str, Any]) -> dict[str, Any]:
-            extra = {"logprobs": True} if wanted.get("logprobs") and not ctx.body.get("logprobs") else {}
+            extra = LOGPROBS_REQUEST if wanted.get("logprobs") and not ctx.body.get("logprobs") else {}
             sub = RouteDecision(targets, decision.reason, decision.trail)
             result, restorer = await self._run(
-                ctx, sub, lambda up, body: up.provider.chat({**body, **extra}, request_id=ctx.request_id))
+                ctx, sub, lambda up, body: up.provider.chat(
+                    {**body, **extra}, request_id=ctx.request_id, client_headers=ctx.headers))
             if restorer is None:
                 return result
             with tracing.stage(ctx, "restore"):
@@ -280,7 +282,8 @@ class Pipeline:
         decision = await self.plan(ctx)
 
         async def count(up: Upstream, body: dict[str, Any]) -> dict[str, Any]:
-            return {"input_tokens": await up.provider.count_tokens(body, request_id=ctx.request_id)}
+            return {"input_tokens": await up.provider.count_tokens(
+                body, request_id=ctx.request_id, client_headers=ctx.headers)}
 
         result, _ = await self._run(ctx, decision, count)
         ctx.usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
@@ -290,12 +293,14 @@ class Pipeline:
     async def completions(self, ctx: RequestContext) -> dict[str, Any]:
         decision = await self.plan(ctx)
         result, restorer = await self._run(
-            ctx, decision, lambda up, body: up.provider.completions(body, request_id=ctx.request_id))
+            ctx, decision, lambda up, body: up.provider.completions(
+                body, request_id=ctx.request_id, client_headers=ctx.headers))
         return self._restored(ctx, result, restorer)
 
     async def embeddings(self, ctx: RequestContext) -> dict[str, Any]:
         decision = await self.plan(ctx)
-        result, _ = await self._run(ctx, decision, lambda up, body: up.provider.embeddings(body, request_id=ctx.request_id))
+        result, _ = await self._run(ctx, decision, lambda up, body: up.provider.embeddings(
+            body, request_id=ctx.request_id, client_headers=ctx.headers))
         self._note_usage(ctx, result.get("usage"))
         return result
 
@@ -317,7 +322,7 @@ class Pipeline:
             if not client_wants_usage:
                 body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
             gen = (up.provider.chat_stream if kind == "chat" else up.provider.completions_stream)(
-                body, request_id=ctx.request_id)
+                body, request_id=ctx.request_id, client_headers=ctx.headers)
             try:
                 first = await anext(gen)
             except StopAsyncIteration:
@@ -339,12 +344,17 @@ class Pipeline:
         up = self.upstreams.get(ctx.provider or "")
         if up is not None:
             up.outstanding += 1
+        # The answer's text as streamed, for accounting when the upstream reports no usage
+        # (llama-cpp-python's server ignores stream_options.include_usage).
+        texts: list[str] = []
         try:
             chunk: dict[str, Any] | None = first
             while chunk is not None:
                 usage = chunk.get("usage")
                 if usage:
                     self._note_usage(ctx, usage)
+                elif ctx.usage is None:
+                    streamed_text(chunk, texts)
                 if ctx.trace is not None:
                     tracing.note(ctx, chunk)
                 if not client_wants_usage and not chunk.get("choices"):
@@ -374,6 +384,8 @@ class Pipeline:
                 metrics.UPSTREAM_ERRORS.inc((up.name, "stream_broken"))
             raise
         finally:
+            if ctx.usage is None and texts:
+                ctx.usage = {"completion_text": "".join(texts)}
             tracing.close_span(restore_span)
             if up is not None:
                 up.outstanding -= 1
@@ -464,6 +476,21 @@ def transfer_record(ctx: RequestContext, location: str, jurisdiction: str | None
     return {"jurisdiction": jurisdiction, "location": location, "scanned": d is not None, "served": False,
             "originals": sorted(t for t, how in (d or {}).items() if how == "original"),
             "surrogates": sorted(t for t, how in (d or {}).items() if how == "surrogate")}
+
+
+def streamed_text(chunk: dict[str, Any], into: list[str]) -> None:
+    """Append the text one stream chunk carries (content, legacy ``text``, tool-call arguments)."""
+    for choice in chunk.get("choices") or ():
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            if isinstance(delta.get("content"), str):
+                into.append(delta["content"])
+            for tc in delta.get("tool_calls") or ():
+                fn = tc.get("function") if isinstance(tc, dict) else None
+                if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                    into.append(fn["arguments"])
+        elif isinstance(choice.get("text"), str):
+            into.append(choice["text"])
 
 
 def _verdict(up: Upstream, exc: ProviderError) -> None:

@@ -34,6 +34,7 @@ import httpx
 import pytest
 
 from perimeter.config import parse_config
+from perimeter.providers.headers import upstream_request_id
 from perimeter.store.audit_verify import verify
 from perimeter.store.db import Database, Tx
 from tests.accounting.backends import (
@@ -256,7 +257,10 @@ async def test_replicas_survive_a_kill_and_a_rolling_restart(tmp_path: Path) -> 
             final_exits = [await asyncio.to_thread(rep.terminate) for rep in replicas]
             assert set(final_exits) <= {0, -15}, final_exits
             # Which replica forwarded each request to the upstream (its namespace's address).
-            came_from = {h.get("x-request-id"): peer for h, peer in zip(upstream.headers_seen, upstream.peers, strict=True)}
+            # Keyed by the client's id: upstream ids are UUIDs derived from it (providers/headers.py).
+            by_upstream_id = {h.get("x-request-id"): peer
+                              for h, peer in zip(upstream.headers_seen, upstream.peers, strict=True)}
+            came_from = {rid: by_upstream_id.get(upstream_request_id(rid)) for rid in {o.rid for o in load.outcomes}}
     finally:
         for rep in replicas:
             rep.cleanup()

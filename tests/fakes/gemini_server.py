@@ -136,6 +136,7 @@ class FakeGemini:
         self.turns: deque[GeminiTurn] = deque()
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
+        self.headers: list[dict[str, str]] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -158,6 +159,7 @@ class FakeGemini:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.paths.append(request.path_qs)
+        self.headers.append({k.lower(): v for k, v in request.headers.items()})
         model, _, method = request.match_info["target"].partition(":")
         if method not in ("generateContent", "streamGenerateContent"):
             return error_response(404, "NOT_FOUND", f"Method not found: {method}")

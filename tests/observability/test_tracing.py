@@ -148,14 +148,15 @@ async def test_sampled_out_requests_export_nothing_but_still_propagate(tmp_path:
         assert version == "00" and len(trace_id) == 32 and int(flags, 16) & 1 == 0
 
 
-async def test_tracing_off_sends_no_trace_headers(tmp_path: Path) -> None:
+async def test_tracing_off_propagates_the_clients_trace_context_unchanged(tmp_path: Path) -> None:
+    """With no span of ours, the client's context passes through as it came (providers/headers.py)."""
     async with FakeOpenAI(name="cloud") as upstream:
         async with running_gateway(_config(upstream, None, tmp_path)) as gw, httpx.AsyncClient() as client:
             r = await client.post(f"{gw.base_url}/chat/completions",
                                   json={"model": "chat", "messages": [{"role": "user", "content": "hello"}]},
                                   headers={"traceparent": f"00-{CLIENT_TRACE}-{CLIENT_SPAN}-01"})
             assert r.status_code == 200
-        assert "traceparent" not in upstream.headers_seen[0]
+        assert upstream.headers_seen[0]["traceparent"] == f"00-{CLIENT_TRACE}-{CLIENT_SPAN}-01"
 
 
 @pytest.mark.parametrize("ratio", [1.5, -0.1])

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from perimeter.errors import ProviderError
 from perimeter.providers.gigachat.config import GigaChatProviderConfig
 from perimeter.providers.gigachat.provider import GigaChatProvider
+from perimeter.providers.headers import upstream_request_id
 from tests.fakes.gigachat_server import FakeGigaChat, GigaFault
 from tests.fakes.tls import CertAuthority, make_ca
 from tests.providers.openai_stream import assemble, check_stream_shape
@@ -59,7 +60,7 @@ async def test_plain_chat_translates_both_ways(giga: GigaChatProvider, fake: Fak
     assert sent["messages"] == [{"role": "system", "content": "Кратко.\n\nRU"}, USER]
     assert sent["model"] == "GigaChat-2-Max" and sent["max_tokens"] == 64 and sent["temperature"] == 0.2
     assert "stop" not in sent and "stream" not in sent
-    assert fake.headers_seen[-1]["x-request-id"] == "req-1"
+    assert fake.headers_seen[-1]["x-request-id"] == upstream_request_id("req-1")  # a UUID, as GigaChat wants
     assert resp["object"] == "chat.completion" and resp["id"].startswith("chatcmpl-")
     assert resp["choices"][0]["message"]["content"] == "echo: Привет, как дела?"
     assert resp["choices"][0]["finish_reason"] == "stop"

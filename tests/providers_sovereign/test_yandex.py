@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from perimeter.errors import ProviderError
+from perimeter.providers.headers import upstream_request_id
 from perimeter.providers.yandex.config import YandexProviderConfig
 from perimeter.providers.yandex.provider import YandexProvider
 from tests.fakes.yandex_server import FakeYandex
@@ -52,7 +53,7 @@ async def test_plain_chat_both_apis(ya: YandexProvider, fake: FakeYandex) -> Non
     assert u["total_tokens"] == u["prompt_tokens"] + u["completion_tokens"] > 0
     sent, headers = fake.requests[-1], fake.headers_seen[-1]
     assert headers["authorization"] == f"Api-Key {fake.api_key}" and headers["x-data-logging-enabled"] == "false"
-    assert headers["x-client-request-id"] == "rid-1"
+    assert headers["x-client-request-id"] == upstream_request_id("rid-1")  # a UUID (providers/headers.py)
     if ya.ycfg.api == "native":
         assert fake.paths[-1] == "/foundationModels/v1/completion" and headers["x-folder-id"] == fake.folder_id
         assert sent["modelUri"] == f"gpt://{fake.folder_id}/yandexgpt/latest"

@@ -10,16 +10,23 @@ Adapters raise :class:`perimeter.errors.ProviderError` for every upstream failur
 ``retryable`` set so the fallback loop can decide what to do next.  A stream that fails before
 yielding anything must raise before its first ``yield``; once a chunk has been yielded, a
 failure raises :class:`perimeter.errors.StreamBroken`.
+
+``request_id`` and ``client_headers`` say which request a call belongs to: an HTTP adapter turns
+them into its upstream headers under its header policy (:mod:`perimeter.providers.headers`).
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from perimeter.context import Location
+
+# The caller's request headers (lowercased names), for the provider's header policy: which of them
+# go upstream and which trace context the call continues (providers/headers.py).
+ClientHeaders = Mapping[str, str] | None
 
 
 @dataclass(slots=True, frozen=True)
@@ -56,18 +63,24 @@ class Provider(abc.ABC):
         self.default_model = default_model
 
     @abc.abstractmethod
-    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def chat(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         """Non-streaming chat completion; ``body['model']`` is already the upstream model."""
 
     @abc.abstractmethod
-    def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+    def chat_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
         """Streaming chat completion: yields OpenAI ``chat.completion.chunk`` dicts.
 
         If the request asked for ``stream_options.include_usage`` the adapter yields the final
         usage chunk (``choices: []``) as OpenAI does.
         """
 
-    async def completions(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def completions(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         """Legacy text completion (``/v1/completions``)."""
         from perimeter.errors import ProviderError
 
@@ -76,7 +89,9 @@ class Provider(abc.ABC):
             kind="unsupported_endpoint",
         )
 
-    def completions_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+    def completions_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
         from perimeter.errors import ProviderError
 
         raise ProviderError(
@@ -84,7 +99,9 @@ class Provider(abc.ABC):
             retryable=False, kind="unsupported_endpoint",
         )
 
-    async def embeddings(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def embeddings(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         from perimeter.errors import ProviderError
 
         raise ProviderError(
@@ -92,7 +109,9 @@ class Provider(abc.ABC):
             kind="unsupported_endpoint",
         )
 
-    async def count_tokens(self, body: dict[str, Any], *, request_id: str) -> int | None:
+    async def count_tokens(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> int | None:
         """Exact prompt tokens of a chat body, as this provider's model counts them; ``None``
         when the provider has no way to count (the gateway then estimates)."""
         return None

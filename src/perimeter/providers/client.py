@@ -19,8 +19,9 @@ import orjson
 
 from perimeter.context import Location
 from perimeter.errors import GatewayError, ProviderError
-from perimeter.observability.propagation import trace_headers
+from perimeter.observability.propagation import trace_headers as active_trace_headers
 from perimeter.providers.base import Provider, Timeouts
+from perimeter.providers.headers import DEFAULT_POLICY, HeaderPolicy, upstream_headers
 from perimeter.providers.sse import SSEEvent, iter_sse
 from perimeter.providers.tls import CERTIFICATE_ERRORS, certificate_error
 
@@ -41,11 +42,13 @@ class HTTPProvider(Provider):
         headers: dict[str, str],
         max_connections: int,
         ssl_context: ssl.SSLContext | None = None,
+        header_policy: HeaderPolicy = DEFAULT_POLICY,
     ) -> None:
         super().__init__(name, location, default_model)
         self.timeouts = timeouts
         self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
         self._headers = {"content-type": "application/json", **headers}
+        self.header_policy = header_policy
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         # ``sock_read`` bounds the wait for the response head and for each later read, so a
@@ -85,6 +88,16 @@ class HTTPProvider(Provider):
         if self._session is None:
             raise ProviderError(f"provider '{self.name}' is not started", kind="not_started")
         return self._session
+
+    def call_headers(self, request_id: str, client_headers: Mapping[str, str] | None) -> dict[str, str]:
+        """The per-request headers of one call: request id, trace context, forwarded client headers.
+
+        The one place they are built: a tracer's current span (``observability.propagation``)
+        becomes the ``traceparent`` when tracing is on, unless the header policy turns trace
+        context off for this provider.
+        """
+        span = active_trace_headers() if self.header_policy.trace_context else None
+        return upstream_headers(self.header_policy, request_id, client_headers, span or None)
 
     def model_for(self, body: dict[str, Any]) -> str:
         """The upstream model: the request's, else the provider's default, else a clear 400."""
@@ -131,7 +144,7 @@ class HTTPProvider(Provider):
                     on_error: ErrorMapper) -> dict[str, Any]:
         try:
             async with self.session.request(
-                method, url, data=data, headers={**self._headers, **headers, **trace_headers()},
+                method, url, data=data, headers={**self._headers, **headers},
                 timeout=self._json_timeout,
             ) as resp:
                 raw = await resp.read()
@@ -176,7 +189,7 @@ class HTTPProvider(Provider):
         started = loop.time()
         deadline = started + self.timeouts.total
         data = self.encode(body)
-        hdrs = {**self._headers, **headers, **trace_headers()}
+        hdrs = {**self._headers, **headers}
         guard: StreamDeadlines | None = None
         try:
             async with asyncio.timeout_at(deadline):

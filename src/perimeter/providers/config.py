@@ -1,16 +1,22 @@
 """Config models every provider shares: timeouts, retries, the circuit breaker, the common keys.
 
 Each vendor's own config model lives in its folder (``providers/<vendor>/config.py``) and
-extends :class:`ProviderCommonConfig`; :mod:`perimeter.config.model` joins them in one union.
+extends :class:`ProviderCommonConfig` (in-process) or :class:`HTTPProviderConfig` (reached over
+HTTP); :mod:`perimeter.config.model` joins them in one union.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from perimeter.jurisdiction import Jurisdiction
+from perimeter.providers.headers import NEVER_FORWARDED, HeaderPolicy
+
+# RFC 9110 field-name token; values may not contain CR, LF or NUL (header injection).
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class _Strict(BaseModel):
@@ -58,3 +64,57 @@ class ProviderCommonConfig(_Strict):
     breaker: BreakerConfig = BreakerConfig()
     # Price per 1M tokens (overrides the built-in price table for this provider's model).
     price: dict[str, float] | None = None
+
+
+class HeaderPolicyConfig(_Strict):
+    """Which client headers a provider receives and which ids the gateway adds (docs/providers.md)."""
+
+    # Client header names copied upstream as they came; ``x-foo-*`` matches a prefix.  Their
+    # values are not scanned by the privacy stage, so name nothing that may carry personal data
+    # for a cloud provider.
+    forward: list[str] = []
+    # The header that carries the request id (always a UUID); null: send none.
+    request_id_header: str | None = "x-request-id"
+    # W3C ``traceparent``/``tracestate``: the client's when valid, else a fresh one.
+    trace_context: bool = True
+
+    @field_validator("forward")
+    @classmethod
+    def _forward(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not _TOKEN.fullmatch(name.removesuffix("*")):
+                raise ValueError(f"'{name}' is not a header name (letters, digits and -, optionally ending in *)")
+            if name.lower() in NEVER_FORWARDED:
+                raise ValueError(
+                    f"'{name}' cannot be forwarded: credentials and transport headers never leave the "
+                    "gateway, and request id / trace context are set by request_id_header / trace_context")
+        return names
+
+    @field_validator("request_id_header")
+    @classmethod
+    def _rid(cls, name: str | None) -> str | None:
+        if name is not None and not _TOKEN.fullmatch(name):
+            raise ValueError(f"'{name}' is not a header name")
+        return name
+
+    def policy(self) -> HeaderPolicy:
+        return HeaderPolicy.from_names(self.forward, self.request_id_header, self.trace_context)
+
+
+class HTTPProviderConfig(ProviderCommonConfig):
+    """A provider reached over HTTP: static headers, the header policy, the connection pool."""
+
+    # Added to every request (e.g. a beta flag, a routing key the upstream's proxy expects).
+    headers: dict[str, str] = {}
+    header_policy: HeaderPolicyConfig = HeaderPolicyConfig()
+    max_connections: int = Field(256, ge=1)
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, headers: dict[str, str]) -> dict[str, str]:
+        for name, value in headers.items():
+            if not _TOKEN.fullmatch(name):
+                raise ValueError(f"'{name}' is not a header name")
+            if any(c in value for c in "\r\n\0"):
+                raise ValueError(f"the value of header '{name}' contains a line break or NUL")
+        return headers

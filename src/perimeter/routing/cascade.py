@@ -33,6 +33,10 @@ REFUSAL = re.compile(
 )
 
 
+# What the local leg adds to a body to measure confidence (see :func:`local_body`).
+LOGPROBS_REQUEST: dict[str, Any] = {"logprobs": True, "top_logprobs": 1}
+
+
 @dataclass(slots=True)
 class CascadeResult:
     response: dict[str, Any]
@@ -85,9 +89,13 @@ def is_refusal(response: dict[str, Any]) -> bool:
 
 
 def local_body(plan: CascadePlan, body: dict[str, Any]) -> dict[str, Any]:
-    """The body for the local leg: asks for logprobs so confidence can be measured."""
+    """The body for the local leg: asks for logprobs so confidence can be measured.
+
+    ``top_logprobs: 1`` too: llama-cpp-python's server answers ``logprobs: true`` alone with
+    ``logprobs: null`` (it reads the count from ``top_logprobs``), which left no signal.
+    """
     if plan.request_logprobs and "low_confidence" in plan.escalate_on and not body.get("logprobs"):
-        return {**body, "logprobs": True}
+        return {**body, **LOGPROBS_REQUEST}
     return body
 
 

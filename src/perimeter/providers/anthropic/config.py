@@ -6,14 +6,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from perimeter.providers.config import ProviderCommonConfig
+from perimeter.providers.config import HTTPProviderConfig
 
 
-class AnthropicProviderConfig(ProviderCommonConfig):
+class AnthropicProviderConfig(HTTPProviderConfig):
     type: Literal["anthropic"]
     base_url: str = "https://api.anthropic.com"
     api_key: str | None = None
     anthropic_version: str = "2023-06-01"
     default_max_tokens: int = Field(4096, ge=1)
-    headers: dict[str, str] = {}
-    max_connections: int = Field(256, ge=1)

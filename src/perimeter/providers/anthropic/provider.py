@@ -21,7 +21,7 @@ from perimeter.providers.anthropic.translate import (
     to_anthropic_request,
     to_openai_response,
 )
-from perimeter.providers.base import Timeouts
+from perimeter.providers.base import ClientHeaders, Timeouts
 from perimeter.providers.client import HTTPProvider, decode_event
 from perimeter.providers.extensions import CACHE_CONTROL, THINKING
 from perimeter.providers.openai_compat.provider import parse_retry_after
@@ -41,7 +41,7 @@ class AnthropicProvider(HTTPProvider):
         super().__init__(
             cfg.name, cfg.location, cfg.model,
             timeouts=Timeouts(connect=t.connect, first_byte=t.first_byte, total=t.total),
-            headers=headers, max_connections=cfg.max_connections,
+            headers=headers, max_connections=cfg.max_connections, header_policy=cfg.header_policy.policy(),
         )
         self.cfg = cfg
         self.url = cfg.base_url.rstrip("/") + "/v1/messages"
@@ -57,31 +57,37 @@ class AnthropicProvider(HTTPProvider):
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_body(self.name, status, raw, parse_retry_after(headers.get("retry-after")))
 
-    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def chat(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         model = self._model(body)
         req = to_anthropic_request({**body, "stream": False}, model, self.cfg.default_max_tokens)
-        data = await self.post_json(self.url, req, {"x-request-id": request_id}, self._on_error)
+        data = await self.post_json(self.url, req, self.call_headers(request_id, client_headers), self._on_error)
         if data.get("type") == "error":
             raise self._on_error(500, orjson.dumps(data), {})
         return to_openai_response(data, model)
 
-    async def count_tokens(self, body: dict[str, Any], *, request_id: str) -> int | None:
+    async def count_tokens(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> int | None:
         req = count_tokens_request(body, self._model(body))
-        data = await self.post_json(self.count_url, req, {"x-request-id": request_id}, self._on_error)
+        data = await self.post_json(self.count_url, req, self.call_headers(request_id, client_headers), self._on_error)
         count = data.get("input_tokens")
         if not isinstance(count, int):
             raise ProviderError(f"provider '{self.name}' answered count_tokens without input_tokens",
                                 kind="broken_response")
         return count
 
-    async def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
         model = self._model(body)
         req = to_anthropic_request({**body, "stream": True}, model, self.cfg.default_max_tokens)
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         tr = StreamTranslator(model, include_usage)
         started = False
         try:
-            async for ev in self.post_sse(self.url, req, {"x-request-id": request_id}, self._on_error):
+            async for ev in self.post_sse(self.url, req, self.call_headers(request_id, client_headers), self._on_error):
                 for chunk in tr.feed(ev.event, decode_event(self.name, ev)):
                     started = True
                     yield chunk

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
-from perimeter.providers.config import ProviderCommonConfig
+from perimeter.providers.config import HTTPProviderConfig
 
 
-class GeminiProviderConfig(ProviderCommonConfig):
+class GeminiProviderConfig(HTTPProviderConfig):
     type: Literal["gemini"]
     base_url: str = "https://generativelanguage.googleapis.com"
     api_key: str | None = None
     api_version: str = "v1beta"
-    headers: dict[str, str] = {}
-    max_connections: int = Field(256, ge=1)

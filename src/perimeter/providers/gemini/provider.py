@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.base import Timeouts
+from perimeter.providers.base import ClientHeaders, Timeouts
 from perimeter.providers.client import HTTPProvider, decode_event
 from perimeter.providers.gemini.translate import (
     StreamTranslator,
@@ -35,7 +35,7 @@ class GeminiProvider(HTTPProvider):
         super().__init__(
             cfg.name, cfg.location, cfg.model,
             timeouts=Timeouts(connect=t.connect, first_byte=t.first_byte, total=t.total),
-            headers=headers, max_connections=cfg.max_connections,
+            headers=headers, max_connections=cfg.max_connections, header_policy=cfg.header_policy.policy(),
         )
         self.cfg = cfg
         self.root = f"{cfg.base_url.rstrip('/')}/{cfg.api_version}/models/"
@@ -50,13 +50,17 @@ class GeminiProvider(HTTPProvider):
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_body(self.name, status, raw, parse_retry_after(headers.get("retry-after")))
 
-    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def chat(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         model = self._model(body)
         url = f"{self.root}{quote(model)}:generateContent"
-        data = await self.post_json(url, to_gemini_request(body), {"x-request-id": request_id}, self._on_error)
+        data = await self.post_json(url, to_gemini_request(body), self.call_headers(request_id, client_headers), self._on_error)
         return to_openai_response(data, model)
 
-    async def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
         model = self._model(body)
         req = to_gemini_request(body)
         url = f"{self.root}{quote(model)}:streamGenerateContent?alt=sse"
@@ -64,7 +68,7 @@ class GeminiProvider(HTTPProvider):
         tr = StreamTranslator(model, include_usage)
         started = False
         try:
-            async for ev in self.post_sse(url, req, {"x-request-id": request_id}, self._on_error):
+            async for ev in self.post_sse(url, req, self.call_headers(request_id, client_headers), self._on_error):
                 for chunk in tr.feed(decode_event(self.name, ev)):
                     started = True
                     yield chunk

@@ -9,13 +9,13 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from perimeter.jurisdiction import Jurisdiction
-from perimeter.providers.config import ProviderCommonConfig
+from perimeter.providers.config import HTTPProviderConfig
 from perimeter.providers.tls import check_ca_bundle
 
 SCOPES = ("GIGACHAT_API_PERS", "GIGACHAT_API_B2B", "GIGACHAT_API_CORP")
 
 
-class GigaChatProviderConfig(ProviderCommonConfig):
+class GigaChatProviderConfig(HTTPProviderConfig):
     type: Literal["gigachat"]
     #: Sber processes requests in Russia.
     jurisdiction: Jurisdiction | None = "RU"
@@ -32,8 +32,6 @@ class GigaChatProviderConfig(ProviderCommonConfig):
     refresh_margin: float = Field(60.0, ge=0, le=900)
     #: GigaChat's own censorship filter (``profanity_check``); ``None`` leaves the vendor default.
     profanity_check: bool | None = None
-    headers: dict[str, str] = {}
-    max_connections: int = Field(256, ge=1)
 
     @field_validator("credentials")
     @classmethod

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiohttp
 
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.base import Timeouts
+from perimeter.providers.base import ClientHeaders, Timeouts
 from perimeter.providers.client import HTTPProvider, decode_event
 from perimeter.providers.gigachat.auth import TokenSource
 from perimeter.providers.gigachat.translate import (
@@ -43,6 +43,7 @@ class GigaChatProvider(HTTPProvider):
             cfg.name, cfg.location, cfg.model,
             timeouts=Timeouts(connect=t.connect, first_byte=t.first_byte, total=t.total),
             headers=dict(cfg.headers), max_connections=cfg.max_connections, ssl_context=client_context(cfg.ca_bundle),
+            header_policy=cfg.header_policy.policy(),
         )
         self.cfg = cfg
         self.base_url = cfg.base_url
@@ -53,12 +54,14 @@ class GigaChatProvider(HTTPProvider):
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_body(self.name, status, raw, parse_retry_after(headers.get("retry-after")))
 
-    async def _authorized(self, call: Callable[[dict[str, str]], Awaitable[T]], request_id: str) -> T:
+    async def _authorized(self, call: Callable[[dict[str, str]], Awaitable[T]], request_id: str,
+                          client_headers: ClientHeaders = None) -> T:
         """Run ``call(headers)`` with a valid token; on 401 refresh once and retry once."""
+        headers = self.call_headers(request_id, client_headers)
         for attempt in (1, 2):
             token = await self.tokens.get(self.session, self._auth_timeout)
             try:
-                return await call({"authorization": f"Bearer {token}", "x-request-id": request_id})
+                return await call({**headers, "authorization": f"Bearer {token}"})
             except ProviderError as exc:
                 if exc.kind != "token_rejected":
                     raise
@@ -68,10 +71,12 @@ class GigaChatProvider(HTTPProvider):
                                         kind="auth_error") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def chat(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         req = to_gigachat_request({**body, "stream": False}, self.model_for(body), self.cfg.profanity_check)
         url = self.base_url + "/chat/completions"
-        data = await self._authorized(lambda h: self.post_json(url, req, h, self._on_error), request_id)
+        data = await self._authorized(lambda h: self.post_json(url, req, h, self._on_error), request_id, client_headers)
         return to_openai_response(data, self.name)
 
     async def _open_stream(self, url: str, req: dict[str, Any], headers: dict[str, str]) -> tuple[
@@ -86,11 +91,13 @@ class GigaChatProvider(HTTPProvider):
             raise
         return first, events
 
-    async def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
         model = self.model_for(body)
         req = to_gigachat_request({**body, "stream": True}, model, self.cfg.profanity_check)
         url = self.base_url + "/chat/completions"
-        first, events = await self._authorized(lambda h: self._open_stream(url, req, h), request_id)
+        first, events = await self._authorized(lambda h: self._open_stream(url, req, h), request_id, client_headers)
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         tr = StreamTranslator(self.name, model, include_usage)
         started = done = False
@@ -118,7 +125,9 @@ class GigaChatProvider(HTTPProvider):
         if usage is not None:
             yield usage
 
-    async def embeddings(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def embeddings(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         model = self.model_for(body)
         inputs = body.get("input")
         texts = [inputs] if isinstance(inputs, str) else inputs
@@ -129,7 +138,7 @@ class GigaChatProvider(HTTPProvider):
         fmt = body.get("encoding_format") or "float"
         url = self.base_url + "/embeddings"
         req = {"model": model, "input": texts}
-        data = await self._authorized(lambda h: self.post_json(url, req, h, self._on_error), request_id)
+        data = await self._authorized(lambda h: self.post_json(url, req, h, self._on_error), request_id, client_headers)
         items, tokens = [], 0
         for pos, item in enumerate(data.get("data") or []):
             vector = [float(x) for x in item.get("embedding") or []]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.base import Provider
+from perimeter.providers.base import ClientHeaders, Provider
 from perimeter.providers.llamacpp.params import (
     ChatRequest,
     CompletionRequest,
@@ -132,7 +132,9 @@ class LlamaCppProvider(Provider):
         req = parse_chat({"messages": messages, "tools": tools})
         return self._engine_for_tokenizer().format_chat(req.messages, req.tools)
 
-    async def count_tokens(self, body: dict[str, Any], *, request_id: str) -> int | None:
+    async def count_tokens(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> int | None:
         """Exact: the model's own tokens of the prompt it would see (template and tools included)."""
         req = parse_chat(body)
         engine = self._engine_for_tokenizer()
@@ -144,7 +146,9 @@ class LlamaCppProvider(Provider):
         return self._engines[0]
 
     # ------------------------------------------------------------------ chat
-    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def chat(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         req = parse_chat(body)
         plan = _plan(req)
         result = await self._run(lambda e, cancel: e.run([e.chat_tokens(req.messages, req.tools)], req.params,
@@ -169,7 +173,9 @@ class LlamaCppProvider(Provider):
             "system_fingerprint": None,
         }
 
-    async def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def chat_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
         req: ChatRequest = parse_chat(body)
         plan = _plan(req)
         base = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion.chunk",
@@ -221,7 +227,9 @@ class LlamaCppProvider(Provider):
                 yield {**base, "choices": [], "usage": _usage(event[1])}
 
     # ------------------------------------------------------------------ /v1/completions
-    async def completions(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def completions(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         req = parse_completion(body)
         result = await self._run(lambda e, cancel: e.run([e.completion_tokens(p) for p in req.prompts],
                                                          req.params, req.n, cancel, None))
@@ -237,7 +245,9 @@ class LlamaCppProvider(Provider):
                 "model": self._model(body), "choices": choices, "usage": _usage(result),
                 "system_fingerprint": None}
 
-    async def completions_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def completions_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
         req: CompletionRequest = parse_completion(body)
         base = {"id": f"cmpl-{uuid.uuid4().hex}", "object": "text_completion", "created": int(time.time()),
                 "model": self._model(body), "system_fingerprint": None}
@@ -267,7 +277,9 @@ class LlamaCppProvider(Provider):
                 yield {**base, "choices": [], "usage": _usage(event[1])}
 
     # ------------------------------------------------------------------ /v1/embeddings
-    async def embeddings(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def embeddings(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         if not self.cfg.embeddings:
             raise ProviderError(
                 f"provider '{self.name}' does not serve /v1/embeddings (set 'embeddings: true' in its config "

@@ -5,19 +5,17 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
-from perimeter.providers.config import ProviderCommonConfig
+from perimeter.providers.config import HTTPProviderConfig
 
 
-class OpenAICompatProviderConfig(ProviderCommonConfig):
+class OpenAICompatProviderConfig(HTTPProviderConfig):
     """Any server speaking the OpenAI HTTP API: OpenAI, vLLM, Ollama /v1, llama.cpp server, ..."""
 
     type: Literal["openai_compat", "openai"]
     base_url: str
     api_key: str | None = None
-    headers: dict[str, str] = {}
-    max_connections: int = Field(256, ge=1)
     #: ``native``: call the upstream through its own ``/v1/responses`` (OpenAI, and servers
     #: whose models exist only there); ``translate`` (default): ``/chat/completions`` for
     #: everything, ``/v1/responses`` clients included (the gateway translates).

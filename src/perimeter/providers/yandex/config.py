@@ -7,11 +7,11 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from perimeter.jurisdiction import Jurisdiction
-from perimeter.providers.config import ProviderCommonConfig
+from perimeter.providers.config import HTTPProviderConfig
 from perimeter.providers.tls import check_ca_bundle
 
 
-class YandexProviderConfig(ProviderCommonConfig):
+class YandexProviderConfig(HTTPProviderConfig):
     type: Literal["yandex"]
     #: Yandex Cloud processes Foundation Models requests in Russia.
     jurisdiction: Jurisdiction | None = "RU"
@@ -32,8 +32,6 @@ class YandexProviderConfig(ProviderCommonConfig):
     ca_bundle: str | None = None
     #: Native embeddings take one text per call; this many run at once for a batch.
     embedding_concurrency: int = Field(4, ge=1, le=32)
-    headers: dict[str, str] = {}
-    max_connections: int = Field(256, ge=1)
 
     @field_validator("ca_bundle")
     @classmethod

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.base import Timeouts
+from perimeter.providers.base import ClientHeaders, Timeouts
 from perimeter.providers.client import HTTPProvider
+from perimeter.providers.headers import upstream_request_id
 from perimeter.providers.openai_compat.provider import OpenAICompatProvider, parse_retry_after
 from perimeter.providers.tls import client_context
 from perimeter.providers.translate_common import unsupported
@@ -53,6 +54,7 @@ class YandexProvider(OpenAICompatProvider):
             self, cfg.name, cfg.location, cfg.model,
             timeouts=Timeouts(connect=t.connect, first_byte=t.first_byte, total=t.total),
             headers=headers, max_connections=cfg.max_connections, ssl_context=client_context(cfg.ca_bundle),
+            header_policy=cfg.header_policy.policy(),
         )
         self.ycfg = cfg
         self.base_url = cfg.base_url + "/v1"
@@ -77,8 +79,9 @@ class YandexProvider(OpenAICompatProvider):
             raise ProviderError(f"provider '{self.name}': cannot read iam_token_file: {exc}", kind="auth_error") from exc
         return f"Bearer {self._token_file[1]}"
 
-    def _call_headers(self, request_id: str) -> dict[str, str]:
-        return {"authorization": self._authorization(), "x-client-request-id": request_id}
+    def _call_headers(self, request_id: str, client_headers: ClientHeaders = None) -> dict[str, str]:
+        return {**self.call_headers(request_id, client_headers), "authorization": self._authorization(),
+                "x-client-request-id": upstream_request_id(request_id)}
 
     def _on_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> ProviderError:
         return error_from_body(self.name, status, raw, parse_retry_after(headers.get("retry-after")))
@@ -88,20 +91,25 @@ class YandexProvider(OpenAICompatProvider):
 
     # -- chat -----------------------------------------------------------------------------
 
-    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def chat(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         uri = self._uri(body, "gpt")
         if self.ycfg.api == "openai":
-            return await super().chat({**body, "model": uri}, request_id=request_id)
+            return await super().chat({**body, "model": uri}, request_id=request_id, client_headers=client_headers)
         req = to_native_request(body, uri, stream=False)
-        data = await self.post_json(self.native_url + "/completion", req, self._call_headers(request_id),
+        data = await self.post_json(self.native_url + "/completion", req, self._call_headers(request_id, client_headers),
                                     self._on_error)
         return to_openai_response(data, uri, self.name)
 
-    def chat_stream(self, body: dict[str, Any], *, request_id: str) -> AsyncIterator[dict[str, Any]]:
+    def chat_stream(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[dict[str, Any]]:
         uri = self._uri(body, "gpt")
         if self.ycfg.api == "openai":
-            return self._normalized(super().chat_stream({**body, "model": uri}, request_id=request_id))
-        return self._native_stream(body, uri, request_id)
+            return self._normalized(super().chat_stream({**body, "model": uri}, request_id=request_id,
+                                                        client_headers=client_headers))
+        return self._native_stream(body, uri, self._call_headers(request_id, client_headers))
 
     @staticmethod
     async def _normalized(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
@@ -117,11 +125,11 @@ class YandexProvider(OpenAICompatProvider):
             if aclose is not None:  # a client that went away stops the upstream call at once
                 await aclose()
 
-    async def _native_stream(self, body: dict[str, Any], uri: str, request_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def _native_stream(self, body: dict[str, Any], uri: str, headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
         req = to_native_request(body, uri, stream=True)
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         tr = StreamTranslator(self.name, uri, include_usage)
-        lines = self.post_lines(self.native_url + "/completion", req, self._call_headers(request_id),
+        lines = self.post_lines(self.native_url + "/completion", req, headers,
                                 self._on_error, "application/json")
         started = False
         try:
@@ -151,21 +159,27 @@ class YandexProvider(OpenAICompatProvider):
         if usage is not None:
             yield usage
 
-    async def completions(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def completions(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         raise unsupported("Yandex AI Studio has no legacy /v1/completions; use /v1/chat/completions", "model",
                           code="unsupported_endpoint")
 
     # -- embeddings and models ------------------------------------------------------------
 
-    async def embeddings(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
+    async def embeddings(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> dict[str, Any]:
         uri = self._uri(body, "emb")
         if self.ycfg.api == "openai":
-            return await super().embeddings({**body, "model": uri}, request_id=request_id)
+            return await super().embeddings({**body, "model": uri}, request_id=request_id,
+                                            client_headers=client_headers)
         inputs = body.get("input")
         texts = [inputs] if isinstance(inputs, str) else inputs
         if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
             raise unsupported("Yandex embeds strings only: input must be a string or a list of strings", "input")
         gate = asyncio.Semaphore(self.ycfg.embedding_concurrency)
+        headers = self._call_headers(request_id, client_headers)
         url = self.native_url + "/textEmbedding"
 
         async def one(text: str) -> dict[str, Any]:
@@ -173,7 +187,7 @@ class YandexProvider(OpenAICompatProvider):
             if body.get("dimensions"):
                 req["dim"] = str(int(body["dimensions"]))
             async with gate:
-                return await self.post_json(url, req, self._call_headers(request_id), self._on_error)
+                return await self.post_json(url, req, headers, self._on_error)
 
         answers = await asyncio.gather(*(one(t) for t in texts))
         tokens = sum(int(a.get("numTokens") or 0) for a in answers)
