@@ -15,13 +15,13 @@ from collections.abc import Awaitable, Callable
 
 from perimeter import assembly
 from perimeter.api import anthropic as anthropic_api
-from perimeter.api import health
+from perimeter.api import health, openapi
 from perimeter.api import openai as openai_api
 from perimeter.api.http import Receive, Scope, Send, send_error
 from perimeter.api.responses import handler as responses_api
 from perimeter.api.state import ASGIApp, GatewayState, Handler
-from perimeter.config import Config
-from perimeter.errors import GatewayError
+from perimeter.config import Config, ConfigError
+from perimeter.errors import GatewayError, StartupError
 from perimeter.pipeline import Pipeline
 from perimeter.resilience.upstream import Upstream
 from perimeter.stages import ResponseStore
@@ -53,6 +53,8 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/health/live"): health.live,
     ("GET", "/health/ready"): health.ready,
     ("GET", "/metrics"): health.prometheus,
+    ("GET", "/admin/health"): health.alias_health,
+    ("GET", "/openapi.json"): openapi.serve,
 }
 
 #: Routes with an id in the path: the handler reads the rest of the path itself.
@@ -78,6 +80,11 @@ class Gateway:
         if self.parts is None:
             raise RuntimeError("the gateway has not started yet (the lifespan startup builds the pipeline)")
         return self.parts.pipeline
+
+    @property
+    def http_limits(self) -> tuple[int, float]:
+        """(max header bytes, header timeout) for the HTTP protocol (:mod:`perimeter.cli.http_limits`)."""
+        return self.config.server.max_header_bytes, self.config.server.header_timeout
 
     @property
     def responses(self) -> ResponseStore:
@@ -144,7 +151,10 @@ class Gateway:
                 try:
                     await self.startup()
                 except Exception as exc:
-                    log.exception("startup failed")
+                    if isinstance(exc, ConfigError | StartupError):
+                        log.error("startup failed: %s", exc)  # a message for the operator, not a bug
+                    else:
+                        log.exception("startup failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})

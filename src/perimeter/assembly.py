@@ -28,7 +28,7 @@ import orjson
 
 from perimeter.api.admin import AdminAPI
 from perimeter.api.state import ASGIApp
-from perimeter.config import Config
+from perimeter.config import Config, check_serving
 from perimeter.observability import metrics, tracing
 from perimeter.pipeline import Pipeline
 from perimeter.providers.registry import build_provider
@@ -68,6 +68,7 @@ class Assembly:
 
 async def build(config: Config) -> Assembly:
     """Build and start every configured part; on failure, close what was already started."""
+    check_serving(config)  # the same check `perimeter config check` and `perimeter serve` run first
     upstreams = build_upstreams(config)
     closers: list[Closer] = []
     try:
@@ -127,12 +128,9 @@ async def share_breakers(config: Config, upstreams: dict[str, Upstream], closers
 
 async def build_accounting_stage(config: Config, closers: list[Closer]) -> AccountingServices | None:
     """Keys, limits, ledger and audit; ``None`` when ``accounting.enabled`` is false (dev only)."""
-    from perimeter.accounting.services import StartupError, build_accounting
+    from perimeter.accounting.services import build_accounting
 
     if not config.accounting.enabled:
-        if config.server.mode == "production":
-            raise StartupError("accounting.enabled is false, which production mode does not allow "
-                               "(no keys, no ledger, no audit log)")
         log.warning("accounting.enabled is false: no API keys, limits, usage ledger or audit log")
         return None
     services = await build_accounting(config)

@@ -7,6 +7,7 @@ JSON by hand, so every endpoint answers failures the same way.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import orjson
@@ -61,6 +62,11 @@ class ProviderError(Exception):
     ``retryable`` tells the fallback loop whether another attempt (same or next provider) may
     succeed: timeouts, connection errors, 429 and 5xx are retryable; a 400 from the upstream
     is the client's fault and is passed back as is.
+
+    ``reflects_health`` says whether the failure tells anything about the provider's health:
+    it does not when the request was refused before it left the gateway (an adapter that
+    cannot express it) or when a local queue is full.  Such errors never move the circuit
+    breaker, so one client's odd request can never take a provider away from the others.
     """
 
     def __init__(
@@ -72,6 +78,7 @@ class ProviderError(Exception):
         retry_after: float | None = None,
         body: dict[str, Any] | None = None,
         kind: str = "upstream_error",
+        reflects_health: bool = True,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -80,6 +87,7 @@ class ProviderError(Exception):
         self.retry_after = retry_after
         self.body = body
         self.kind = kind
+        self.reflects_health = reflects_health
 
     def to_gateway_error(self) -> GatewayError:
         """What the client sees when no fallback is left."""
@@ -95,8 +103,15 @@ class ProviderError(Exception):
         status = self.status if 400 <= self.status < 600 else 502
         if self.retryable:
             status = 504 if self.kind == "timeout" else (429 if self.status == 429 else 502)
-        return GatewayError(status, self.message, type="upstream_error", code=self.kind)
+        headers = {}
+        if self.retry_after is not None and status in (429, 503):
+            headers["retry-after"] = str(max(1, math.ceil(self.retry_after)))
+        return GatewayError(status, self.message, type="upstream_error", code=self.kind, headers=headers)
 
 
 class StreamBroken(ProviderError):
     """The upstream stream ended abnormally after it had started."""
+
+
+class StartupError(Exception):
+    """The gateway must not start; the message says why and what to do (printed without a traceback)."""

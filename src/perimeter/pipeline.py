@@ -72,12 +72,22 @@ class Pipeline:
     def alias_config(self, ctx: RequestContext) -> AliasConfig:
         alias = self.config.models.get(ctx.alias)
         if alias is None:
-            known = ", ".join(sorted(self.config.models))
+            known = ", ".join(self.visible_aliases(ctx)) or "none"
             raise not_found(f"The model '{ctx.alias}' does not exist on this gateway. Available models: {known}")
         return alias
 
+    def visible_aliases(self, ctx: RequestContext) -> list[str]:
+        """The aliases this caller may know about: all of them, or those its key allows."""
+        allowed = ctx.principal.allowed_aliases if ctx.principal is not None else None
+        return sorted(a for a in self.config.models if allowed is None or a in allowed)
+
+    async def authenticate(self, ctx: RequestContext) -> None:
+        """The key check, first of all: nothing is read, counted or looked up before it passed."""
+        if self.gatekeeper is not None:
+            await self.gatekeeper.authenticate(ctx)
+
     async def admit(self, ctx: RequestContext) -> None:
-        """Auth and limits; must be paired with :meth:`finish` once it returned."""
+        """Alias check, then limits; must be paired with :meth:`finish` once it returned."""
         tracing.begin(ctx)
         self.alias_config(ctx)
         if self.gatekeeper is not None:
@@ -155,13 +165,15 @@ class Pipeline:
                     break
                 attempt += 1
                 ctx.attempts += 1
-                body, restorer, dropped = self._body_for(ctx, up, target.model)
                 up.outstanding += 1
+                # Every path out of this try gives the breaker a verdict or frees the probe slot
+                # allow() may have reserved: a half-open provider is never left reserved.
                 try:
+                    body, restorer, dropped = self._body_for(ctx, up, target.model)
                     with tracing.attempt(ctx, up.name, body):
                         result = await call(up, body)
                 except ProviderError as exc:
-                    up.breaker.record_failure() if exc.retryable else up.breaker.record_success()
+                    _verdict(up, exc)
                     metrics.UPSTREAM_ERRORS.inc((up.name, exc.kind))
                     last = exc
                     log.warning("request %s: provider %s failed (%s): %s", ctx.request_id, up.name, exc.kind, exc.message)
@@ -177,6 +189,8 @@ class Pipeline:
                                                       exc.retry_after))
                     continue
                 except BaseException:
+                    # Not the provider's doing (a body we cannot encode, a bug, the client gone):
+                    # no verdict, and never a failure counted against the provider.
                     up.breaker.release_probe()
                     raise
                 finally:
@@ -197,6 +211,9 @@ class Pipeline:
             metrics.FALLBACKS.inc((ctx.alias,))
             if target_index > 0:
                 ctx.route_trail.append(f"fallback:{up.name}")
+                # The header must say what happened: the planned route did not serve this.
+                ctx.route_reason = f"fallback:{up.name} (after {ctx.route_reason or 'primary'})"
+                ctx.response_headers["x-perimeter-reason"] = ctx.route_reason
 
     def _exhausted(self, ctx: RequestContext, last: ProviderError | None, skipped: list[str]) -> GatewayError:
         if last is not None:
@@ -436,6 +453,21 @@ class Pipeline:
                 val = {BreakerState.CLOSED: 0.0, BreakerState.HALF_OPEN: 1.0, BreakerState.OPEN: 2.0}[st]
             metrics.BREAKER_STATE.set((name,), val)
             metrics.IN_FLIGHT.set((name,), float(up.outstanding))
+        for alias in self.config.models:
+            metrics.ALIAS_USABLE.set((alias,), float(len(self.usable_upstreams(alias))))
+
+    def alias_health(self) -> dict[str, Any]:
+        """Per-alias and per-provider health (for operators: the admin API, never readiness)."""
+        providers = {
+            name: {"location": up.provider.location, "ready": up.provider.ready(), "breaker": up.breaker.state.value,
+                   "available": up.usable(), "in_flight": up.outstanding}
+            for name, up in self.upstreams.items()
+        }
+        aliases = {}
+        for alias in self.config.models:
+            usable = self.usable_upstreams(alias)
+            aliases[alias] = {"servable": bool(usable), "usable_providers": usable}
+        return {"aliases": aliases, "providers": providers}
 
 
 def transfer_record(ctx: RequestContext, location: str, jurisdiction: str | None) -> dict[str, Any]:
@@ -459,3 +491,13 @@ def streamed_text(chunk: dict[str, Any], into: list[str]) -> None:
                     into.append(fn["arguments"])
         elif isinstance(choice.get("text"), str):
             into.append(choice["text"])
+
+
+def _verdict(up: Upstream, exc: ProviderError) -> None:
+    """What a provider failure tells the breaker: a failure, proof of life, or nothing at all."""
+    if not exc.reflects_health:
+        up.breaker.release_probe()  # refused before it left, or a full local queue
+    elif exc.retryable:
+        up.breaker.record_failure()
+    else:
+        up.breaker.record_success()  # the upstream answered (a 4xx): it is alive

@@ -19,8 +19,15 @@ from perimeter.context import Location, Principal, RequestContext
 class Gatekeeper(Protocol):
     """Auth, allowed aliases, rate limits, concurrency and budgets (before the upstream call)."""
 
+    async def authenticate(self, ctx: RequestContext) -> None:
+        """Check ``ctx.api_key`` and set ``ctx.principal`` (``None`` in keyless dev mode).
+
+        Runs before the body is read or validated and before anything is counted, so an
+        unauthenticated client learns nothing and costs nothing.  Raises a 401 GatewayError.
+        """
+
     async def admit(self, ctx: RequestContext) -> None:
-        """Authenticate ``ctx.api_key``, set ``ctx.principal``, check and reserve limits.
+        """Authenticate ``ctx.api_key`` unless :meth:`authenticate` did, check and reserve limits.
 
         Raises :class:`perimeter.errors.GatewayError` (401/403/429/402).  May add
         ``x-ratelimit-*`` entries to ``ctx.response_headers``.

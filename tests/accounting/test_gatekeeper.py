@@ -222,7 +222,7 @@ async def test_production_requires_admin_key(storage: dict[str, Any]) -> None:
 
 
 async def test_production_without_keys_is_not_keyless(storage: dict[str, Any]) -> None:
-    cfg = base_config(storage)
+    cfg = base_config({**storage, "audit": {"key": "a-shared-audit-chain-key-0123456789"}})
     cfg["server"] = {"mode": "production", "admin_key": "a-long-admin-key-0123456789"}
     s = await build_accounting(parse_config(cfg))
     try:

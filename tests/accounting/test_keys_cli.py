@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from perimeter.cli import cli
 from perimeter.config import parse_config
-from perimeter.store.audit import verify
+from perimeter.store.audit_verify import verify
 from perimeter.store.db import Database, Tx
 from tests.accounting.backends import base_config
 

@@ -11,6 +11,7 @@ from typing import Any
 import uvicorn
 
 from perimeter.app import Gateway, create_app
+from perimeter.cli.serve import HTTP_PROTOCOL
 from perimeter.config import parse_config
 
 
@@ -45,8 +46,9 @@ async def running_gateway(config: dict[str, Any]) -> AsyncIterator[RunningGatewa
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    # The same HTTP protocol `perimeter serve` uses (bounded request heads: 431 / 408).
     ucfg = uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False, loop="asyncio",
-                          http="httptools", timeout_graceful_shutdown=5)
+                          http=HTTP_PROTOCOL, timeout_graceful_shutdown=5)
     server = uvicorn.Server(ucfg)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve(sockets=[sock]))

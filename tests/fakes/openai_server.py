@@ -252,10 +252,21 @@ class FakeOpenAI:
             return early
         prompt = body.get("prompt")
         text = f"echo: {prompt if isinstance(prompt, str) else prompt[0]}"
-        resp = {"id": "cmpl-1", "object": "text_completion", "created": int(time.time()), "model": body.get("model"),
-                "choices": [{"index": 0, "text": text, "logprobs": None, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 3, "completion_tokens": len(text.split()), "total_tokens": 3 + len(text.split())}}
-        return web.Response(body=orjson.dumps(resp), content_type="application/json")
+        usage = {"prompt_tokens": 3, "completion_tokens": len(text.split()), "total_tokens": 3 + len(text.split())}
+        base = {"id": "cmpl-1", "object": "text_completion", "created": int(time.time()), "model": body.get("model")}
+        if body.get("stream"):  # OpenAI frames legacy completions like chat: text_completion chunks, [DONE]
+            resp = web.StreamResponse(headers={"content-type": "text/event-stream; charset=utf-8"})
+            await resp.prepare(request)
+            for piece, finish in ((text, None), ("", "stop")):
+                chunk = {**base, "choices": [{"index": 0, "text": piece, "logprobs": None, "finish_reason": finish}]}
+                await resp.write(b"data: " + orjson.dumps(chunk) + b"\n\n")
+            if (body.get("stream_options") or {}).get("include_usage"):
+                await resp.write(b"data: " + orjson.dumps({**base, "choices": [], "usage": usage}) + b"\n\n")
+            await resp.write(b"data: [DONE]\n\n")
+            return resp
+        return web.Response(body=orjson.dumps({**base, "choices": [{"index": 0, "text": text, "logprobs": None,
+                                                                     "finish_reason": "stop"}], "usage": usage}),
+                            content_type="application/json")
 
     async def _embeddings(self, request: web.Request) -> web.StreamResponse:
         body, _fault, early = await self._pre(request)

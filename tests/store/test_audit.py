@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from perimeter.cli.audit import audit
 from perimeter.config import parse_config
-from perimeter.store.audit import append_chained, export_jsonl, new_event, sanitize, verify
+from perimeter.store.audit import append_chained, new_event, sanitize
+from perimeter.store.audit_verify import export_jsonl, verify
 from perimeter.store.db import Database, Tx
 from perimeter.store.migrations import LATEST, migrate, schema_version
 from tests.accounting.backends import base_config

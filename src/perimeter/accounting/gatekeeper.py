@@ -136,7 +136,8 @@ class KeyGatekeeper:
             scopes.append(Scope(f"team:{rec.team}", team_limits))
         return scopes
 
-    async def authenticate(self, presented: str | None) -> KeyRecord | None:
+    async def verify_key(self, presented: str | None) -> KeyRecord | None:
+        """The key record for a presented secret (``None`` in keyless dev mode); 401 otherwise."""
         if presented is None or presented == "":
             if self.keyless:
                 return None
@@ -175,8 +176,16 @@ class KeyGatekeeper:
             raise _unauthorized(f"API key {rec.key_id} expired at {when}.")
         return rec
 
+    async def authenticate(self, ctx: RequestContext) -> None:
+        """Check ``ctx.api_key`` and set ``ctx.principal`` — nothing else, so it can run first."""
+        ctx.principal = await self.identify(ctx.api_key)
+
     async def identify(self, api_key: str | None) -> Principal | None:
-        rec = await self.authenticate(api_key)
+        try:
+            rec = await self.verify_key(api_key)
+        except GatewayError:
+            self.denied["unauthenticated"] = self.denied.get("unauthenticated", 0) + 1
+            raise
         return _principal(rec) if rec is not None else None
 
     async def admit(self, ctx: RequestContext) -> None:
@@ -188,10 +197,14 @@ class KeyGatekeeper:
             raise GatewayError(503, f"{self.writer.pending} usage rows are waiting for the database; refusing new "
                                "requests until they are written.", type="server_error", code="ledger_backlog",
                                headers={"retry-after": "5"})
-        rec = await self.authenticate(ctx.api_key)
+        if ctx.principal is None:
+            await self.authenticate(ctx)
+            if ctx.principal is None:
+                return
+        rec = await self.keys.lookup(ctx.principal.key_id)
         if rec is None:
-            return
-        ctx.principal = _principal(rec)
+            raise _unauthorized("Invalid API key: unknown key or wrong secret.")
+        ctx.principal = _principal(rec)  # the record as it is now (it may have changed since)
         if rec.allowed_aliases is not None and ctx.alias not in rec.allowed_aliases:
             allowed = ", ".join(rec.allowed_aliases) or "none"
             raise GatewayError(403, f"API key {rec.key_id} may not use model '{ctx.alias}' (allowed: {allowed}).",

@@ -30,8 +30,13 @@ from perimeter.accounting.redis_limits import RedisLimiter
 from perimeter.accounting.tokens import TokenCounter
 from perimeter.accounting.usage import spend_so_far
 from perimeter.context import RequestContext
+from perimeter.errors import StartupError
+from perimeter.store.audit import check_head_key
+from perimeter.store.audit_keys import AuditKeyError
+from perimeter.store.checkpoints import CheckpointExporter
 from perimeter.store.db import Database, DatabaseUnavailable, Tx, instance_name
 from perimeter.store.journal import Journal
+from perimeter.store.ledger_chain import adopt_uncovered, purge_before
 from perimeter.store.migrations import migrate
 from perimeter.store.writer import BatchWriter
 
@@ -39,10 +44,6 @@ if TYPE_CHECKING:
     from perimeter.config import Config
 
 log = logging.getLogger("perimeter.accounting")
-
-
-class StartupError(Exception):
-    """The gateway must not start (message says why and what to do)."""
 
 
 @dataclass(eq=False)
@@ -80,6 +81,8 @@ class AccountingServices:
             "perimeter_ledger_flush_failures_total": w.flush_failures,
             "perimeter_ledger_database_up": 1 if w.db_up else 0,
             "perimeter_ledger_journal_write_errors_total": w.journal.write_errors,
+            "perimeter_audit_checkpoints_total": w.checkpoints_written,
+            "perimeter_audit_checkpoint_export_failures_total": w.exporter.failures if w.exporter else 0,
             "perimeter_ratelimit_store_failures_total": self.gatekeeper.limiter_failures,
             "perimeter_keys_cached": len(self.key_cache),
             **{f'perimeter_requests_denied_total{{reason="{k}"}}': v for k, v in self.gatekeeper.denied.items()},
@@ -100,16 +103,13 @@ class AccountingServices:
 
 
 def check_startup(config: Config) -> None:
-    """Production needs an admin key; dev mode without one only warns."""
-    server = config.server
-    if server.mode == "production" and not server.admin_key:
-        raise StartupError(
-            "server.mode is 'production' but server.admin_key is not set: set it (e.g. "
-            "admin_key: ${PERIMETER_ADMIN_KEY}) so keys can be managed and requests authenticated, "
-            "or use mode: dev for local experiments."
-        )
-    if server.admin_key is not None and len(server.admin_key) < 16:
-        raise StartupError("server.admin_key is too short: use at least 16 random characters.")
+    """The serving checks (:func:`perimeter.config.check_serving`) as a :class:`StartupError`."""
+    from perimeter.config import ConfigError, check_serving
+
+    try:
+        check_serving(config)
+    except ConfigError as exc:
+        raise StartupError(str(exc)) from None
 
 
 async def build_accounting(config: Config, *, replica: str | None = None) -> AccountingServices:
@@ -134,9 +134,12 @@ async def build_accounting(config: Config, *, replica: str | None = None) -> Acc
         raise
     if applied:
         log.info("database %s: applied schema migrations %s", db.description, applied)
+    await _prove_chain_is_ours(db, replica)
     journal = Journal(Path(storage.data_dir) / "journal", fsync=storage.journal_fsync)
     writer = BatchWriter(db, journal, flush_interval=storage.flush_interval, batch_size=storage.batch_size,
-                         max_pending=storage.max_pending_rows)
+                         max_pending=storage.max_pending_rows, replica=replica,
+                         checkpoint_interval=storage.audit.checkpoint_interval,
+                         exporter=CheckpointExporter(storage.audit))
     store = KeyStore(db)
     cache = KeyCache(store, ttl=acct.key_cache_ttl)
     await cache.load()
@@ -164,7 +167,7 @@ async def build_accounting(config: Config, *, replica: str | None = None) -> Acc
     cache.start()
     services = AccountingServices(db, writer, store, cache, limiter, recorder, gatekeeper, prices, replica)
     if acct.retention.days:
-        services._tasks.append(loop.create_task(_purge_forever(db, acct.retention.days), name="perimeter-retention"))
+        services._tasks.append(loop.create_task(_purge_forever(db, acct.retention.days, replica), name="perimeter-retention"))
     if gatekeeper.keyless:
         log.warning(
             "\n" + "!" * 78 + "\n!! DEV MODE WITHOUT API KEYS: every request is accepted without authentication.\n"
@@ -176,15 +179,37 @@ async def build_accounting(config: Config, *, replica: str | None = None) -> Acc
     return services
 
 
-async def _purge_forever(db: Database, days: int) -> None:
+async def _prove_chain_is_ours(db: Database, replica: str) -> None:
+    """Load the audit keys; refuse to start if the chain's newest entry was keyed with another
+    key (a replica with the wrong key would silently fork the chain); cover old ledger rows."""
+    try:
+        keys = await asyncio.to_thread(db.audit_keys)
+        problem = await db.run(lambda tx: check_head_key(tx, keys), write=False)
+        adopted = await db.run(lambda tx: adopt_uncovered(tx, replica))
+    except AuditKeyError as exc:
+        db.close()
+        raise StartupError(str(exc)) from None
+    except BaseException:
+        db.close()
+        raise
+    if problem is not None:
+        db.close()
+        raise StartupError(problem)
+    if adopted:
+        log.warning("audit: %d ledger rows written before ledger rows were chained are now covered by one entry",
+                    adopted)
+
+
+async def _purge_forever(db: Database, days: int, replica: str) -> None:
     while True:
         cutoff = time.time() - days * 86400
-
-        def purge(tx: Tx, cutoff: float = cutoff) -> None:
-            tx.execute("DELETE FROM ledger WHERE ts < ?", (cutoff,))
+        def purge(tx: Tx, cutoff: float = cutoff) -> int:
+            return purge_before(tx, cutoff, replica)
 
         try:
-            await db.run(purge)
+            n = await db.run(purge)
+            if n:
+                log.info("retention: removed %d ledger rows older than %d days (recorded in the audit chain)", n, days)
         except DatabaseUnavailable as exc:
             log.warning("retention purge skipped: %s", exc)
         await asyncio.sleep(3600)

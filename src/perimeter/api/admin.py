@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,6 +28,7 @@ from perimeter.accounting.config import LimitsConfig
 from perimeter.accounting.keys import KeyCache, KeyError_, KeyRecord, KeyStore
 from perimeter.accounting.usage import GROUPS, usage_summary
 from perimeter.api.http import (
+    ClientDisconnected,
     Receive,
     Scope,
     Send,
@@ -39,10 +41,22 @@ from perimeter.api.http import (
 )
 from perimeter.errors import GatewayError
 from perimeter.stages import AuditSink
-from perimeter.store.audit import verify
+from perimeter.store.audit_verify import verify
 from perimeter.store.db import Database, DatabaseUnavailable
 
 MAX_BODY = 64 * 1024
+log = logging.getLogger("perimeter.api.admin")
+
+
+def require_admin(admin_key: str | None, headers: dict[str, str]) -> None:
+    """The admin key check every operator-only endpoint shares (constant-time compare)."""
+    if not admin_key:
+        raise GatewayError(403, "The admin API is disabled: set server.admin_key to use it.",
+                           type="permission_error", code="admin_disabled")
+    token = bearer_token(headers) or ""
+    if not token or not hmac.compare_digest(token.encode(), admin_key.encode()):
+        raise GatewayError(401, "Admin API: send 'Authorization: Bearer <server.admin_key>'.",
+                           code="invalid_admin_key", headers={"www-authenticate": 'Bearer realm="perimeter-admin"'})
 
 
 class KeyCreate(BaseModel):
@@ -67,6 +81,10 @@ class KeyUpdate(BaseModel):
     metadata: dict[str, Any] | None = None
     limits: LimitsConfig | None = None
     expires_at: float | None = None
+
+
+#: KeyUpdate fields that may be left out but not set to null (the others clear with null).
+_NOT_NULL = ("name", "tags", "metadata")
 
 
 class Rotate(BaseModel):
@@ -115,16 +133,17 @@ class AdminAPI:
                                 headers={"retry-after": "5"})
             await send_error(send, down)
             return
+        except ClientDisconnected:
+            return
+        except Exception:  # a bug: the API's error shape and a log line, never a bare 500 page
+            log.exception("admin API: unexpected error on %s %s", scope["method"], scope["path"])
+            await send_error(send, GatewayError(500, "internal gateway error; the server log has the details",
+                                                type="server_error", code="internal_error"))
+            return
         await send_json(send, status, payload)
 
     def _authorize(self, headers: dict[str, str]) -> None:
-        if not self.admin_key:
-            raise GatewayError(403, "The admin API is disabled: set server.admin_key to use it.",
-                               type="permission_error", code="admin_disabled")
-        token = bearer_token(headers) or ""
-        if not token or not hmac.compare_digest(token.encode(), self.admin_key.encode()):
-            raise GatewayError(401, "Admin API: send 'Authorization: Bearer <server.admin_key>'.",
-                               code="invalid_admin_key", headers={"www-authenticate": 'Bearer realm="perimeter-admin"'})
+        require_admin(self.admin_key, headers)
 
     async def _body(self, receive: Receive, headers: dict[str, str]) -> Any:
         raw = await read_body(receive, headers, MAX_BODY)
@@ -166,6 +185,10 @@ class AdminAPI:
             case ["keys", key_id], "PATCH":
                 upd = _parse(KeyUpdate, await self._body(receive, headers))
                 fields = upd.model_dump(exclude_unset=True)
+                for name in _NOT_NULL:
+                    if name in fields and fields[name] is None:
+                        raise GatewayError(400, f"'{name}' cannot be null; leave it out to keep it unchanged.",
+                                           param=name, code="invalid_body")
                 if "limits" in fields:
                     fields["limits"] = upd.limits or LimitsConfig()
                 if not fields:
@@ -197,7 +220,7 @@ class AdminAPI:
                 if self.flush is not None:
                     await self.flush()
                 res = await asyncio.get_running_loop().run_in_executor(
-                    None, lambda: verify(self.db, expect_head=query.get("expect_head")))
+                    None, lambda: verify(self.db, keys=self.db.audit_keys(), expect_head=query.get("expect_head")))
                 return 200, res.as_dict()
             case ["metrics"], "GET":
                 return 200, self.counters() if self.counters is not None else {}

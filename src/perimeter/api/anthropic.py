@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from perimeter.api.anthropic_schema import validate_messages
 from perimeter.api.anthropic_stream import AnthropicStreamEncoder, openai_response_to_anthropic
 from perimeter.api.http import Receive, Scope, Send, encode_headers, send_json
 from perimeter.api.openai import Exchange, handle, response_headers, stream_sse
@@ -211,17 +212,8 @@ def anthropic_request_to_openai(body: Any, *, counting: bool = False) -> dict[st
 
     ``counting``: a ``count_tokens`` body (no ``max_tokens``, nothing is generated).
     """
-    if not isinstance(body, dict):
-        raise bad_request("the request body must be a JSON object")
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise bad_request("model: Field required (a non-empty string)", param="model")
-    max_tokens = body.get("max_tokens")
-    if not counting and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1):
-        raise bad_request("max_tokens: Field required (an integer >= 1)", param="max_tokens")
-    msgs = body.get("messages")
-    if not isinstance(msgs, list) or not msgs:
-        raise bad_request("messages: must be a non-empty array", param="messages")
+    body = validate_messages(body, counting=counting)
+    model, max_tokens, msgs = body["model"], body.get("max_tokens"), body["messages"]
     out_msgs: list[dict[str, Any]] = []
     if body.get("system"):
         out_msgs.append(_system(body["system"]))

@@ -65,6 +65,10 @@ def request_id_from(headers: dict[str, str]) -> str:
     return new_request_id()
 
 
+class ClientDisconnected(Exception):
+    """The client went away before its request was complete: nothing to answer, nothing to log loudly."""
+
+
 async def read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
     """Read the whole request body, refusing more than ``limit`` bytes with a 413."""
     declared = headers.get("content-length")
@@ -79,7 +83,7 @@ async def read_body(receive: Receive, headers: dict[str, str], limit: int) -> by
     while True:
         msg = await receive()
         if msg["type"] == "http.disconnect":
-            raise asyncio.CancelledError("client disconnected while sending the body")
+            raise ClientDisconnected("the client disconnected while sending the body")
         data = msg.get("body", b"")
         if data:
             size += len(data)
@@ -96,12 +100,37 @@ def _too_large(limit: int) -> GatewayError:
                              "(server.max_body_bytes in the config)", code="request_too_large")
 
 
-def parse_json(raw: bytes) -> Any:
-    """Decode a JSON body with errors a person can act on."""
+#: Default nesting limit for request bodies.  orjson cannot encode deeper than 254 levels, and
+#: the gateway re-encodes every body it forwards, so anything near that would fail *after* it
+#: was accepted (as a fake upstream failure).  Real requests, JSON schemas of tools included,
+#: stay far below 64.
+MAX_JSON_DEPTH = 64
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests containers more than ``limit`` deep (iterative: no recursion)."""
+    if type(value) is not dict and type(value) is not list:
+        return False
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        if depth > limit:
+            return True
+        children = node.values() if type(node) is dict else node
+        for child in children:
+            t = type(child)
+            if t is dict or t is list:
+                push((child, depth + 1))
+    return False
+
+
+def parse_json(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decode a JSON body with errors a person can act on; refuse bodies nested past ``max_depth``."""
     if not raw:
         raise GatewayError(400, "the request body is empty; send a JSON object", code="invalid_json")
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         try:
             raw.decode("utf-8")
@@ -110,6 +139,10 @@ def parse_json(raw: bytes) -> Any:
                 400, f"the request body is not valid UTF-8 (invalid byte at position {ue.start})",
                 code="invalid_encoding") from None
         raise GatewayError(400, f"the request body is not valid JSON: {exc}", code="invalid_json") from None
+    if json_depth_exceeds(value, max_depth):
+        raise GatewayError(400, f"the request body nests JSON more than {max_depth} levels deep "
+                                "(server.max_json_depth in the config)", code="json_too_deep")
+    return value
 
 
 def encode_headers(extra: dict[str, str]) -> RawHeaders:

@@ -14,6 +14,7 @@ from typing import Any
 
 from perimeter.api.http import (
     SSE_HEADERS,
+    ClientDisconnected,
     Receive,
     Scope,
     Send,
@@ -72,31 +73,38 @@ async def handle(gw: GatewayState, scope: Scope, receive: Receive, send: Send, e
                  error_body: Callable[[GatewayError], bytes] | None = None,
                  to_request: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
                  run: Callable[[GatewayState, RequestContext, Exchange, Send], Awaitable[None]] | None = None) -> None:
-    """Shared request flow for every model endpoint (OpenAI and Anthropic shapes)."""
+    """Shared request flow for every model endpoint (OpenAI and Anthropic shapes).
+
+    Order matters: the key is checked before the body is even read, and nothing is counted
+    (metrics, ledger) until the caller is authenticated and names an alias that exists — so
+    an unauthenticated client learns nothing about the deployment and costs nothing.
+    """
     headers = header_map(scope)
     rid = request_id_from(headers)
-    ctx: RequestContext | None = None
-    admitted = False
+    ctx = RequestContext(request_id=rid, endpoint=endpoint, alias="", body={}, headers=headers,
+                         api_key=bearer_token(headers))
+    counted = admitted = False
     ex = Exchange()
     try:
-        raw = await read_body(receive, headers, gw.config.server.max_body_bytes)
-        body = parse_json(raw)
+        await gw.pipeline.authenticate(ctx)
+        server = gw.config.server
+        raw = await read_body(receive, headers, server.max_body_bytes)
+        body = parse_json(raw, server.max_json_depth)
         if to_request is not None:
             body = to_request(body)
         body = (validator or _VALIDATORS[endpoint])(body)
-        ctx = RequestContext(
-            request_id=rid, endpoint=endpoint, alias=body["model"], body=body, headers=headers,
-            stream=bool(body.get("stream")), api_key=bearer_token(headers),
-        )
+        ctx.alias, ctx.body, ctx.stream = body["model"], body, bool(body.get("stream"))
+        gw.pipeline.alias_config(ctx)
+        counted = True
         await gw.pipeline.admit(ctx)
         admitted = True
         ex._ack = _acknowledger(gw, ctx)
         runner = run or _run_openai
         disconnected = await run_until_disconnect(receive, runner(gw, ctx, ex, send))
         if disconnected and not ex.completed:
-            ctx.status = 499
-            ctx.error_code = "client_disconnected"
-            log.info("request %s: client disconnected; upstream call cancelled", rid)
+            _client_gone(ctx)
+    except ClientDisconnected:
+        _client_gone(ctx)
     except Exception as exc:
         if isinstance(exc, GatewayError):
             err = exc
@@ -104,15 +112,20 @@ async def handle(gw: GatewayState, scope: Scope, receive: Receive, send: Send, e
             log.exception("request %s: unexpected error", rid)
             err = GatewayError(500, f"internal gateway error (request id {rid}); the server log has the details",
                                type="server_error", code="internal_error")
-        if ctx is not None:
-            ctx.status = err.status
-            ctx.error_code = err.code or err.type
+        ctx.status = err.status
+        ctx.error_code = err.code or err.type
         if not ex.started:
-            hdrs = response_headers(ctx) if ctx is not None else {"x-perimeter-request-id": rid}
+            hdrs = response_headers(ctx) if counted else {"x-perimeter-request-id": rid}
             await send_error(send, err, hdrs, error_body(err) if error_body else None)
     finally:
-        if ctx is not None:
+        if counted:
             await gw.pipeline.finish(ctx, admitted)
+
+
+def _client_gone(ctx: RequestContext) -> None:
+    ctx.status = 499
+    ctx.error_code = "client_disconnected"
+    log.info("request %s: client disconnected; upstream call cancelled", ctx.request_id)
 
 
 async def _run_openai(gw: GatewayState, ctx: RequestContext, ex: Exchange, send: Send) -> None:
@@ -187,10 +200,19 @@ _VALIDATORS: dict[str, Validator] = {
 }
 
 async def list_models(gw: GatewayState, scope: Scope, receive: Receive, send: Send) -> None:
+    """``GET /v1/models``: authenticated like every model endpoint; a key sees only its aliases."""
+    headers = header_map(scope)
+    ctx = RequestContext(request_id=request_id_from(headers), endpoint="chat", alias="", body={}, headers=headers,
+                         api_key=bearer_token(headers))
+    try:
+        await gw.pipeline.authenticate(ctx)
+    except GatewayError as err:
+        await send_error(send, err, {"x-perimeter-request-id": ctx.request_id})
+        return
+    models = gw.config.models
     data = [
         {"id": alias, "object": "model", "created": 0, "owned_by": "perimeter",
-         **({"description": a.description} if a.description else {})}
-        for alias, a in gw.config.models.items()
+         **({"description": models[alias].description} if models[alias].description else {})}
+        for alias in gw.pipeline.visible_aliases(ctx)
     ]
     await send_json(send, 200, {"object": "list", "data": data})
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import orjson
 
-from perimeter.config import ConfigError, load_config
+from perimeter.config import ConfigError, check_serving, load_config
 
 
 @click.group("config")
@@ -17,9 +17,12 @@ def config() -> None:
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 @click.option("--print", "print_", is_flag=True, help="Print the resolved config (secrets masked).")
 def check(path: str | None, print_: bool) -> None:
-    """Exit 0 if PATH (or $PERIMETER_CONFIG) is a valid config, else print every problem."""
+    """Exit 0 if PATH (or $PERIMETER_CONFIG) would start a server, else print every problem.
+
+    Runs exactly the checks `perimeter serve` runs before it starts (one code path)."""
     try:
         cfg = load_config(path)
+        check_serving(cfg)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{cfg.source}: OK — {len(cfg.providers)} provider(s), {len(cfg.models)} model(s)")

@@ -1,4 +1,4 @@
-"""``perimeter serve``: run the gateway under uvicorn (uvloop + httptools)."""
+"""``perimeter serve``: run the gateway under uvicorn (uvloop + httptools, bounded request heads)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 import click
 
-from perimeter.config import Config, ConfigError, load_config
+from perimeter.config import Config, ConfigError, check_serving, load_config
+
+#: uvicorn's protocol with header size and header time limits (431 / 408).
+HTTP_PROTOCOL = "perimeter.cli.http_limits:BoundedHttpToolsProtocol"
 
 
 def _configure_logging(level: str) -> None:
@@ -24,6 +28,16 @@ def app_factory() -> object:
     from perimeter.app import create_app
 
     return create_app(load_config(os.environ.get("PERIMETER_CONFIG")))
+
+
+def uvicorn_options(cfg: Config, *, loop: str = "uvloop") -> dict[str, Any]:
+    """The uvicorn settings every way of serving uses (the tests' in-process server too)."""
+    return dict(
+        loop=loop, http=HTTP_PROTOCOL, lifespan="on",
+        access_log=cfg.server.access_log, log_level=cfg.server.log_level, server_header=False,
+        date_header=False, timeout_graceful_shutdown=int(cfg.server.shutdown_grace) or None,
+        timeout_keep_alive=30, backlog=4096, proxy_headers=False,
+    )
 
 
 @contextlib.contextmanager
@@ -63,6 +77,7 @@ def serve(config_path: str | None, host: str | None, port: int | None, workers: 
     """Run the gateway (OpenAI- and Anthropic-compatible HTTP API)."""
     try:
         cfg: Config = load_config(config_path)
+        check_serving(cfg)  # the same check as `perimeter config check`, before anything starts
     except ConfigError as exc:
         raise click.ClickException(f"invalid config — the server will not start:\n{exc}") from None
     _configure_logging(cfg.server.log_level)
@@ -71,12 +86,7 @@ def serve(config_path: str | None, host: str | None, port: int | None, workers: 
     host = host or cfg.server.host
     port = cfg.server.port if port is None else port
     workers = workers or cfg.server.workers
-    common = dict(
-        host=host, port=port, loop="uvloop", http="httptools", lifespan="on",
-        access_log=cfg.server.access_log, log_level=cfg.server.log_level, server_header=False,
-        date_header=False, timeout_graceful_shutdown=int(cfg.server.shutdown_grace) or None,
-        timeout_keep_alive=30, backlog=4096, proxy_headers=False,
-    )
+    common = dict(host=host, port=port, **uvicorn_options(cfg))
     click.echo(f"perimeter: serving {len(cfg.models)} model(s) on http://{host}:{port}/v1 "
                f"(config {cfg.source}, {workers} worker(s))", err=True)
     if workers > 1:

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from perimeter.store.audit import append_chained, new_event
+from perimeter.store.config import StorageConfig
 from perimeter.store.db import Database, DatabaseUnavailable, Tx, instance_name
 from perimeter.store.migrations import migrate
 
@@ -16,14 +17,19 @@ config_option = click.option(
 )
 
 
-def open_db(config_path: str | None) -> Database:
-    from perimeter.config import ConfigError, load_config
+def storage_config(config_path: str | None) -> StorageConfig:
+    """Only the ``storage`` section: these commands must not need the server's secrets."""
+    from perimeter.config import ConfigError, load_section
 
     try:
-        cfg = load_config(config_path)
+        section: StorageConfig = load_section(config_path, "storage")
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    db = Database(cfg.storage)
+    return section
+
+
+def open_db(config_path: str | None) -> Database:
+    db = Database(storage_config(config_path))
     try:
         migrate(db)
     except DatabaseUnavailable as exc:

@@ -87,8 +87,7 @@ def parse_config(data: Any, source: str = "<config>") -> Config:
     return cfg
 
 
-def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Load the config from ``path``, else ``$PERIMETER_CONFIG``."""
+def _read_yaml(path: str | os.PathLike[str] | None) -> tuple[Any, Path]:
     path = path or os.environ.get("PERIMETER_CONFIG")
     if not path:
         raise ConfigError("no config file: pass --config FILE or set PERIMETER_CONFIG")
@@ -100,9 +99,14 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text), p
     except yaml.YAMLError as exc:
         raise ConfigError(f"{p}: invalid YAML: {exc}") from None
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load the config from ``path``, else ``$PERIMETER_CONFIG``."""
+    data, p = _read_yaml(path)
     cfg = parse_config(data, str(p))
     # Relative model paths are relative to the config file, so examples work from any cwd.
     for prov in cfg.providers:
@@ -111,3 +115,26 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
             if candidate.exists() or not Path(prov.model_path).exists():
                 prov.model_path = str(candidate)
     return cfg
+
+
+def load_section(path: str | os.PathLike[str] | None, name: str) -> Any:
+    """Only section ``name`` of the config, validated on its own.
+
+    Tools that need one part of the config (``keys`` and ``audit`` need ``storage``) must not
+    require what the rest of it references: a missing ``${PERIMETER_PRIVACY_SECRET}`` is the
+    server's business, not the business of a command that lists keys.
+    """
+    data, p = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: the top level must be a mapping with 'providers' and 'models'")
+    field = Config.model_fields[name]
+    missing: list[str] = []
+    section = _interpolate(data.get(name) or {}, (name,), missing)
+    if missing:
+        raise ConfigError("\n".join(f"{p}: {m}" for m in missing))
+    model: Any = field.annotation
+    try:
+        return model.model_validate(section)
+    except ValidationError as exc:
+        lines = [f"{p}: {_fmt_path((name, *err['loc']))}: {err['msg']}" for err in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None

@@ -75,6 +75,11 @@ class ServerConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    # Deeper JSON is a 400 at the edge (the gateway must be able to re-encode what it accepts).
+    max_json_depth: int = Field(64, ge=8, le=128)
+    # Request line plus headers: more is a 431; headers not complete within header_timeout, a 408.
+    max_header_bytes: int = Field(32 * 1024, ge=1024, le=1024 * 1024)
+    header_timeout: float = Field(10.0, gt=0, le=300)
     # Seconds in-flight requests get to finish on shutdown.
     shutdown_grace: float = Field(30.0, ge=0)
     # dev: keyless allowed (with a loud warning); production: an admin key is required.

@@ -27,7 +27,7 @@ from perimeter.console.web import SECURITY_HEADERS, Request, redirect, send_html
 from perimeter.context import Principal
 from perimeter.errors import GatewayError
 from perimeter.observability.watch import verify_audit
-from perimeter.store.audit import export_jsonl
+from perimeter.store.audit_verify import export_jsonl
 from perimeter.store.db import DatabaseUnavailable
 from perimeter.store.transfers import read_report, to_csv, to_html
 

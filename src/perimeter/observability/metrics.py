@@ -134,6 +134,9 @@ PRIVACY_CANARY_HITS = Counter("perimeter_privacy_canary_hits_total",
 BREAKER_STATE = Gauge("perimeter_breaker_state", "Circuit breaker state (0 closed, 1 half-open, 2 open).",
                       ("provider",))
 IN_FLIGHT = Gauge("perimeter_in_flight_requests", "Requests in flight per provider.", ("provider",))
+ALIAS_USABLE = Gauge("perimeter_alias_usable_providers",
+                     "Providers of an alias that can take a request now (0: the alias cannot be served).",
+                     ("alias",))
 PROVIDER_INFO = Gauge("perimeter_provider_info",
                       "Configured providers (always 1): join on provider for the on-prem/cloud split.",
                       ("provider", "location", "type"))
@@ -148,7 +151,7 @@ AUDIT_VERIFIED_AT = Gauge("perimeter_audit_chain_verified_timestamp_seconds",
 
 _CORE: list[Any] = [REQUESTS, REQUEST_DURATION, TTFT, TOKEN_USAGE, UPSTREAM_ERRORS, FALLBACKS, ENTITIES, PRIVACY_CANARY_HITS,
                     BREAKER_STATE, IN_FLIGHT, PROVIDER_INFO, BUDGET_USED, AUDIT_CHAIN_OK, AUDIT_CHAIN_ENTRIES,
-                    AUDIT_VERIFIED_AT]
+                    AUDIT_VERIFIED_AT, ALIAS_USABLE]
 _collectors: list[Callable[[], Iterable[str]]] = []
 _share: MetricsShare | None = None
 

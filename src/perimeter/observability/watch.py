@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from perimeter.observability import metrics
 from perimeter.observability.budgets import budget_use
-from perimeter.store.audit import VerifyResult, verify
+from perimeter.store.audit_verify import VerifyResult, verify
 
 if TYPE_CHECKING:
     from perimeter.accounting.services import AccountingServices

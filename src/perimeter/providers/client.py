@@ -18,7 +18,7 @@ import aiohttp
 import orjson
 
 from perimeter.context import Location
-from perimeter.errors import ProviderError
+from perimeter.errors import GatewayError, ProviderError
 from perimeter.observability.propagation import trace_headers as active_trace_headers
 from perimeter.providers.base import Provider, Timeouts
 from perimeter.providers.headers import DEFAULT_POLICY, HeaderPolicy, upstream_headers
@@ -52,8 +52,10 @@ class HTTPProvider(Provider):
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         # ``sock_read`` bounds the wait for the response head and for each later read, so a
-        # silent upstream is noticed after ``first_byte`` seconds; ``total`` is enforced with
-        # an explicit deadline because aiohttp's own total does not cover a consumer-paced stream.
+        # silent upstream is noticed after ``first_byte`` seconds; a stream's first content and
+        # its total are timers of their own (:class:`StreamDeadlines`), because bytes that carry
+        # no content (``:`` keep-alives) restart ``sock_read`` and aiohttp's total does not
+        # cover a consumer-paced stream.
         self._client_timeout = aiohttp.ClientTimeout(
             total=None, connect=timeouts.connect, sock_connect=timeouts.connect, sock_read=timeouts.first_byte,
         )
@@ -119,11 +121,20 @@ class HTTPProvider(Provider):
             return ProviderError(f"provider '{self.name}' sent a broken response: {exc}", kind="broken_response")
         return ProviderError(f"provider '{self.name}' failed: {exc!r}", kind="upstream_error")
 
+    def encode(self, body: dict[str, Any]) -> bytes:
+        """The request bytes.  A body that cannot be encoded is the request's fault, found here
+        before anything was sent: a 400, never a (retryable) failure of the provider."""
+        try:
+            return orjson.dumps(body)
+        except (TypeError, orjson.JSONEncodeError) as exc:
+            raise GatewayError(400, f"the request cannot be encoded for provider '{self.name}': {exc}",
+                               code="unencodable_body") from None
+
     async def post_json(
         self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper,
     ) -> dict[str, Any]:
         """POST ``body``; return the decoded JSON object or raise a mapped ProviderError."""
-        return await self._json("POST", url, orjson.dumps(body), headers, on_error)
+        return await self._json("POST", url, self.encode(body), headers, on_error)
 
     async def get_json(self, url: str, headers: dict[str, str], on_error: ErrorMapper) -> dict[str, Any]:
         """GET ``url`` (model lists); the decoded JSON object or a mapped ProviderError."""
@@ -152,11 +163,7 @@ class HTTPProvider(Provider):
     async def post_sse(
         self, url: str, body: dict[str, Any], headers: dict[str, str], on_error: ErrorMapper,
     ) -> AsyncGenerator[SSEEvent, None]:
-        """POST ``body`` and yield the SSE events of the answer, all within ``timeouts.total``.
-
-        HTTP errors and transport failures raise :class:`ProviderError` (the caller decides
-        whether anything was already sent downstream and upgrades to ``StreamBroken``).
-        """
+        """POST ``body`` and yield the SSE events of the answer (deadlines: :meth:`post_lines`)."""
         lines = self.post_lines(url, body, {"accept": "text/event-stream", **headers}, on_error, "text/event-stream")
         try:
             async for ev in iter_sse(lines):
@@ -170,14 +177,23 @@ class HTTPProvider(Provider):
         """POST ``body`` and yield the raw lines of a streamed answer of ``content_type``.
 
         SSE (:meth:`post_sse`) and newline-delimited JSON streams (Yandex's native API) share
-        this: the response head within ``first_byte``, the whole stream within ``total``.
+        this.  ``timeouts.first_byte`` bounds the wait for the first line that carries content
+        (not blank, not an SSE ``:`` comment) and ``timeouts.total`` is a wall-clock deadline
+        for the whole stream.  Both are timers that fail the read in progress, so an upstream
+        that trickles keep-alives — each of which restarts aiohttp's read timer — cannot hold a
+        request past them.  HTTP errors and transport failures raise :class:`ProviderError`
+        (the caller decides whether anything was already sent downstream and upgrades to
+        ``StreamBroken``).
         """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeouts.total
+        started = loop.time()
+        deadline = started + self.timeouts.total
+        data = self.encode(body)
         hdrs = {**self._headers, **headers}
+        guard: StreamDeadlines | None = None
         try:
             async with asyncio.timeout_at(deadline):
-                resp = await self.session.post(url, data=orjson.dumps(body), headers=hdrs)
+                resp = await self.session.post(url, data=data, headers=hdrs)
             async with resp:
                 if resp.status >= 400:
                     async with asyncio.timeout_at(deadline):
@@ -190,19 +206,70 @@ class HTTPProvider(Provider):
                         f"'{ctype or 'no content-type'}' instead of {content_type}",
                         kind="broken_response",
                     )
-                # A silent upstream is caught by ``sock_read`` (first_byte); the total deadline
-                # is checked per line rather than with a timeout context around each read,
-                # which cost 5-10% of streaming CPU.
-                async for line in resp.content:
-                    if loop.time() > deadline:
-                        raise ProviderError(
-                            f"provider '{self.name}' stream exceeded the total timeout of {self.timeouts.total:g}s",
-                            status=504, kind="timeout")
-                    yield line
+                guard = StreamDeadlines(loop, resp, started + self.timeouts.first_byte, deadline)
+                try:
+                    async for line in resp.content:
+                        guard.check()
+                        if guard.waiting_for_content and line.strip() and not line.startswith(b":"):
+                            guard.content_arrived()
+                        yield line
+                    guard.check()  # the timer may have ended the body as it fired
+                finally:
+                    guard.cancel()
         except (GeneratorExit, asyncio.CancelledError):
             raise
         except Exception as exc:
+            if guard is not None and guard.expired is not None:
+                raise self._deadline_error(guard.expired) from exc
             raise self.wrap_exc(exc) from exc
+
+    def _deadline_error(self, which: str) -> ProviderError:
+        if which == "first_byte":
+            what = f"sent no content within the first-byte timeout of {self.timeouts.first_byte:g}s"
+        else:
+            what = f"stream exceeded the total timeout of {self.timeouts.total:g}s"
+        return ProviderError(f"provider '{self.name}' {what}", status=504, kind="timeout")
+
+
+class StreamDeadlines:
+    """Two timers over one streamed response: first content, and the wall-clock total.
+
+    When one fires it fails the response's reader, waking whatever read is pending; a timer
+    costs nothing per chunk (a timeout context around every read cost 5-10% of streaming CPU).
+    """
+
+    __slots__ = ("_first", "_resp", "_total", "expired")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, resp: aiohttp.ClientResponse, first_deadline: float,
+                 deadline: float) -> None:
+        self._resp = resp
+        self.expired: str | None = None
+        self._first: asyncio.TimerHandle | None = loop.call_at(min(first_deadline, deadline), self._fire,
+                                                               "first_byte" if first_deadline < deadline else "total")
+        self._total = loop.call_at(deadline, self._fire, "total")
+
+    @property
+    def waiting_for_content(self) -> bool:
+        return self._first is not None
+
+    def content_arrived(self) -> None:
+        if self._first is not None:
+            self._first.cancel()
+            self._first = None
+
+    def _fire(self, which: str) -> None:
+        if self.expired is None:
+            self.expired = which
+            self._resp.content.set_exception(TimeoutError(which))
+            self._resp.close()
+
+    def check(self) -> None:
+        if self.expired is not None:
+            raise TimeoutError(self.expired)
+
+    def cancel(self) -> None:
+        self.content_arrived()
+        self._total.cancel()
 
 
 def decode_event(provider: str, ev: SSEEvent) -> dict[str, Any]:

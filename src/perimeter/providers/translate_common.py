@@ -18,7 +18,7 @@ def unsupported(message: str, param: str | None = None, code: str = "unsupported
     """A request the adapter cannot express upstream: the client's fault, never retried."""
     return ProviderError(
         message, status=400, retryable=False, kind="safety_block" if code == "safety_block" else "bad_request",
-        body={"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}},
+        reflects_health=code == "safety_block", body={"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}},
     )
 
 

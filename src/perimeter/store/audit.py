@@ -1,12 +1,14 @@
-"""Append-only, hash-chained audit log: each entry commits to the one before it.
+"""Append-only audit log, chained with a key the database does not hold.
 
-``hash = sha256(prev_hash | seq | event_id | ts_us | replica | event | data)`` with ``data`` the
-canonical JSON (sorted keys) exactly as stored.  Editing any field breaks that entry's hash;
-deleting or reordering entries breaks ``seq`` continuity and the ``prev_hash`` links.  Replicas
-sharing one database append under a lock (``pg_advisory_xact_lock`` / SQLite's single writer),
-so their entries form one chain.  Truncating the *tail* cannot be seen from the chain itself:
-``verify`` prints the head hash so it can be recorded elsewhere (SIEM) and checked with
-``--expect-head``.
+``hash = HMAC-SHA256(key, prev_hash | seq | event_id | ts_us | replica | event | data)`` (hex)
+with ``data`` the canonical JSON (sorted keys) exactly as stored.  Editing any field breaks that
+entry's MAC; deleting or reordering entries breaks ``seq`` continuity and the ``prev_hash``
+links — and, unlike a plain hash chain, whoever can write the database cannot recompute the
+chain after an edit, because the key (:mod:`perimeter.store.audit_keys`) lives outside it.
+Replicas sharing one database append under a lock (``pg_advisory_xact_lock`` / SQLite's
+single writer), so their entries form one chain.  Removing the *newest* entries is caught by
+signed checkpoints (:mod:`perimeter.store.checkpoints`) kept elsewhere.  Verification lives in
+:mod:`perimeter.store.audit_verify`.
 
 What goes in: event names and ids, entity *types and counts*, actions, key ids — never a
 prompt, a completion, a key secret or a detected value.  :func:`sanitize` enforces the shape.
@@ -19,15 +21,15 @@ import itertools
 import os
 import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
-from perimeter.store.db import Database, Tx
+from perimeter.store.audit_keys import AuditKeys
+from perimeter.store.db import Tx
 
 GENESIS = "0" * 64
+AUDIT_COLUMNS = "seq, event_id, ts_us, replica, event, data, prev_hash, hash"
 _AUDIT_LOCK_ID = 0x61756474  # "audt"
 #: Field names that could only carry content; dropped even if a caller passes them.
 FORBIDDEN_FIELDS = frozenset(
@@ -93,36 +95,59 @@ def new_event(event: str, data: dict[str, Any], replica: str) -> dict[str, Any]:
 
 
 def entry_hash(prev_hash: str, seq: int, event_id: str, ts_us: int, replica: str, event: str, data: str) -> str:
+    """The unkeyed SHA-256 link of entries written before the chain was keyed (verified, never written)."""
     h = hashlib.sha256()
     h.update("|".join((prev_hash, str(seq), event_id, str(ts_us), replica, event, data)).encode())
     return h.hexdigest()
 
 
-def append_chained(tx: Tx, events: list[dict[str, Any]], *, replay: bool = True) -> int:
-    """Chain and insert ``events`` in this transaction.
+class AuditChainError(Exception):
+    """The chain cannot be extended by this process (its newest entry was keyed with another key)."""
 
-    With ``replay`` (journal recovery may hand us events already stored) those are skipped;
-    the live writer passes ``replay=False`` to save the lookup.
+
+def lock_chain(tx: Tx) -> None:
+    """Serialise appends to the one chain across replicas (SQLite has a single writer anyway)."""
+    if tx.postgres:
+        tx.execute("SELECT pg_advisory_xact_lock(?)", (_AUDIT_LOCK_ID,))
+
+
+def chain_head(tx: Tx) -> tuple[int, str]:
+    head = tx.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    return (int(head[0][0]), str(head[0][1])) if head else (0, GENESIS)
+
+
+def append_chained(tx: Tx, events: list[dict[str, Any]], *, replay: bool = True,
+                   keys: AuditKeys | None = None) -> int:
+    """Chain and insert ``events`` in this transaction; returns how many were inserted.
+
+    Each entry's ``hash`` is an HMAC (:meth:`AuditKeys.mac`) over the previous hash and every
+    field, with a key that is not in the database.  With ``replay`` (journal recovery may hand
+    us events already stored) those are skipped; the live writer passes ``replay=False`` to
+    save the lookup.
     """
     if not events:
         return 0
-    if tx.postgres:
-        tx.execute("SELECT pg_advisory_xact_lock(?)", (_AUDIT_LOCK_ID,))
+    keys = keys or tx.audit_keys
+    lock_chain(tx)
     ids = [e["event_id"] for e in events] if replay else []
     existing: set[str] = set()
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         marks = ",".join("?" * len(chunk))
         existing.update(r[0] for r in tx.execute(f"SELECT event_id FROM audit_log WHERE event_id IN ({marks})", chunk))
-    head = tx.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-    seq, prev = (int(head[0][0]), str(head[0][1])) if head else (0, GENESIS)
+    head = tx.execute(f"SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1")
+    problem = _foreign(head[0], keys) if head else None
+    if problem is not None:  # never fork the chain: appending under another key would break it for good
+        raise AuditChainError(problem)
+    seq, prev = (int(head[0][0]), str(head[0][7])) if head else (0, GENESIS)
     rows = []
+    mac = keys.mac
     for e in events:
         if e["event_id"] in existing:
             continue
         existing.add(e["event_id"])
         seq += 1
-        h = entry_hash(prev, seq, e["event_id"], int(e["ts_us"]), e["replica"], e["event"], e["data"])
+        h = mac(prev, seq, e["event_id"], int(e["ts_us"]), e["replica"], e["event"], e["data"])
         rows.append((seq, e["event_id"], int(e["ts_us"]), e["replica"], e["event"], e["data"], prev, h))
         prev = h
     # Events the database already has were skipped above, and seq follows the head read under
@@ -131,78 +156,17 @@ def append_chained(tx: Tx, events: list[dict[str, Any]], *, replay: bool = True)
     return len(rows)
 
 
-@dataclass(slots=True)
-class VerifyResult:
-    ok: bool
-    entries: int
-    head_hash: str
-    problems: list[str]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "entries": self.entries, "head_hash": self.head_hash, "problems": self.problems}
+def check_head_key(tx: Tx, keys: AuditKeys) -> str | None:
+    """Why this process must not append to the chain, if the newest entry was keyed with another key."""
+    rows = tx.execute(f"SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1")
+    return _foreign(rows[0], keys) if rows else None
 
 
-_COLS = "seq, event_id, ts_us, replica, event, data, prev_hash, hash"
-
-
-def _pages(db: Database, page: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
-    """Rows in physical ``seq`` order, paged (memory stays flat on big logs)."""
-    last = -1
-    while True:
-        def fetch(tx: Tx, last: int = last) -> list[tuple[Any, ...]]:
-            return tx.execute(f"SELECT {_COLS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", (last, page))
-
-        rows = db.run_sync(fetch, write=False)
-        if not rows:
-            return
-        yield rows
-        last = int(rows[-1][0])
-
-
-def verify(db: Database, *, expect_head: str | None = None, max_problems: int = 50) -> VerifyResult:
-    """Recompute the chain; report every edit, deletion or reordering found."""
-    problems: list[str] = []
-    prev = GENESIS
-    expected_seq = 1
-    n = 0
-    for rows in _pages(db):
-        for seq, event_id, ts_us, replica, event, data, prev_hash, h in rows:
-            n += 1
-            seq = int(seq)
-            if seq != expected_seq:
-                problems.append(f"seq {seq}: expected seq {expected_seq} — entries missing (deleted) or renumbered")
-            if prev_hash != prev:
-                problems.append(f"seq {seq}: prev_hash does not match the previous entry — deleted, reordered or edited")
-            if entry_hash(prev_hash, seq, event_id, int(ts_us), replica, event, data) != h:
-                problems.append(f"seq {seq}: hash mismatch — entry {event_id} was edited")
-            prev = h
-            expected_seq = seq + 1
-            if len(problems) >= max_problems:
-                problems.append("… stopping after too many problems")
-                return VerifyResult(False, n, prev, problems)
-    if expect_head is not None and expect_head != prev:
-        problems.append(f"head hash {prev} is not the expected {expect_head} — entries at the end were removed or added")
-    return VerifyResult(not problems, n, prev, problems)
-
-
-def export_jsonl(db: Database, out: IO[bytes], *, since_seq: int = 0) -> int:
-    """Write entries as JSON lines (one event per line, data decoded) for a SIEM."""
-    n = 0
-    for rows in _pages(db):
-        for seq, event_id, ts_us, replica, event, data, prev_hash, h in rows:
-            if int(seq) <= since_seq:
-                continue
-            obj = {
-                "seq": int(seq),
-                "event_id": event_id,
-                "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(ts_us) / 1e6)) + f".{int(ts_us) % 1_000_000:06d}Z",
-                "ts_us": int(ts_us),
-                "replica": replica,
-                "event": event,
-                "data": orjson.loads(data),
-                "prev_hash": prev_hash,
-                "hash": h,
-            }
-            out.write(orjson.dumps(obj) + b"\n")
-            n += 1
-    return n
+def _foreign(row: tuple[Any, ...], keys: AuditKeys) -> str | None:
+    seq, event_id, ts_us, replica, event, data, prev_hash, h = row
+    fields = (prev_hash, int(seq), event_id, int(ts_us), replica, event, data)
+    if keys.mac(*fields) != h and entry_hash(*fields) != h:  # neither ours nor an older unkeyed entry
+        return (f"the newest audit entry (seq {seq}, written by {replica}) was not chained with this process's "
+                "audit key: replicas that share a database must share storage.audit.key (or key_file); "
+                "if nobody changed the key, the audit log was tampered with — run `perimeter audit verify`")
+    return None

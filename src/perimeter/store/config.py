@@ -18,6 +18,41 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
+class AuditConfig(BaseModel):
+    """How the audit log proves itself without trusting the database (``storage.audit``).
+
+    Every entry is chained with an HMAC whose key is *not* in the database, so whoever can
+    write the database still cannot rewrite history; the chain head is signed (Ed25519) every
+    ``checkpoint_interval`` seconds and the checkpoints can be sent elsewhere (a file on
+    another mount, syslog), so even removing the newest entries shows.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    #: The chain's HMAC key (e.g. ``${PERIMETER_AUDIT_KEY}``, 16+ random characters).  Replicas
+    #: that share a database must share it (production with PostgreSQL requires it or key_file).
+    key: str | None = Field(default=None, min_length=16)
+    #: File holding the HMAC key; default ``<data_dir>/audit.key``, created (0600) on first start.
+    key_file: str | None = None
+    #: Ed25519 private key (PEM) that signs checkpoints; default ``<data_dir>/audit-signing.pem``,
+    #: created (0600) on first start with its public key beside it (``.pub.pem``).
+    signing_key_file: str | None = None
+    #: Public keys (PEM files) of other replicas' signing keys, trusted by ``audit verify``.
+    trusted_keys: list[str] = Field(default_factory=list)
+    #: Seconds between signed checkpoints of the chain head (and one at shutdown).
+    checkpoint_interval: float = Field(default=60.0, ge=1, le=86400)
+    #: Append every checkpoint as a JSON line to this file (put it on another machine or mount).
+    checkpoint_file: str | None = None
+    #: Also send every checkpoint to syslog: a socket path (``/dev/log``) or ``udp://host:port``.
+    checkpoint_syslog: str | None = None
+
+    @field_validator("checkpoint_syslog")
+    @classmethod
+    def _syslog(cls, v: str | None) -> str | None:
+        if v is not None and not (v.startswith("/") or v.startswith("udp://")):
+            raise ValueError("must be a socket path (/dev/log) or udp://host:port")
+        return v
+
+
 class StorageConfig(BaseModel):
     """Where the ledger, keys and audit live.  Default: SQLite in ``data_dir``."""
 
@@ -56,6 +91,8 @@ class StorageConfig(BaseModel):
     #: Stored ``/v1/responses`` results (``store: true``) are deleted after this many days
     #: (OpenAI keeps them 30); 0 keeps them until deleted through the API.
     responses_retention_days: int = Field(default=30, ge=0)
+    #: Keyed audit chain and signed checkpoints (see :class:`AuditConfig`).
+    audit: AuditConfig = Field(default_factory=AuditConfig)
 
     @field_validator("database_url")
     @classmethod

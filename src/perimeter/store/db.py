@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from perimeter.store.audit_keys import AuditKeys, private_dir
 from perimeter.store.config import StorageConfig
 
 T = TypeVar("T")
@@ -30,9 +31,17 @@ class DatabaseUnavailable(Exception):
 class Tx:
     """A cursor-like handle valid inside one :meth:`Database.run` call."""
 
-    def __init__(self, conn: Any, postgres: bool) -> None:
+    def __init__(self, conn: Any, postgres: bool, db: Database | None = None) -> None:
         self._conn = conn
         self.postgres = postgres
+        self._db = db
+
+    @property
+    def audit_keys(self) -> AuditKeys:
+        """The audit chain's keys for this database's config (they live outside the database)."""
+        if self._db is None:
+            raise RuntimeError("this transaction has no database config to find the audit keys by")
+        return self._db.audit_keys()
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.postgres else sql
@@ -110,6 +119,17 @@ class Database:
         self._conn: Any = None
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="perimeter-db")
         self._lock = threading.Lock()
+        self._audit_keys: AuditKeys | None = None
+
+    def audit_keys(self, *, create: bool = True) -> AuditKeys:
+        """The keys that chain and sign this database's audit log (files created on first use
+        by writers; ``create=False`` for verifiers, which must never invent a key)."""
+        if self._audit_keys is None:
+            keys = AuditKeys.load(self.cfg, create=create)
+            if not create:
+                return keys
+            self._audit_keys = keys
+        return self._audit_keys
 
     @property
     def description(self) -> str:
@@ -134,7 +154,10 @@ class Database:
             return pg
         path = sqlite_path(self.cfg)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_dir(Path(path).parent)
+            # Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the
+            # database file's permissions, so nothing of the ledger is readable by others.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -149,10 +172,10 @@ class Database:
                 conn = self._conn
                 if self.postgres:
                     with conn.transaction():
-                        return fn(Tx(conn, True))
+                        return fn(Tx(conn, True, self))
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
-                    out = fn(Tx(conn, False))
+                    out = fn(Tx(conn, False, self))
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise

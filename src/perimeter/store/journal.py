@@ -83,7 +83,7 @@ class Journal:
         use_mmap: bool = True,
     ) -> None:
         self.dir = Path(directory)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # rows may carry prompts (store_prompts)
         self.fsync = fsync
         self.segment_rows = segment_rows
         self.segment_bytes = segment_bytes

@@ -108,6 +108,20 @@ ALTER TABLE ledger ADD COLUMN cache_write_tokens {I} NOT NULL DEFAULT 0
 """
 
 
+_CHAIN_LEDGER = """
+ALTER TABLE ledger ADD COLUMN batch_seq {I};
+CREATE INDEX IF NOT EXISTS ledger_batch ON ledger (batch_seq);
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+    seq {I} PRIMARY KEY,
+    hash TEXT NOT NULL,
+    ts_us {I} NOT NULL,
+    replica TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    signature TEXT NOT NULL
+)
+"""
+
+
 def _both(sql: str) -> tuple[str, str]:
     return (
         sql.replace("{F}", "REAL").replace("{I}", "INTEGER"),
@@ -121,6 +135,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "hash-chained audit log", *_both(_AUDIT)),
     Migration(4, "stored /v1/responses results", *_both(_RESPONSES)),
     Migration(5, "prompt-cache writes in the ledger", *_both(_CACHE_WRITES)),
+    Migration(6, "ledger rows covered by the audit chain; signed checkpoints", *_both(_CHAIN_LEDGER)),
 )
 
 LATEST = MIGRATIONS[-1].version

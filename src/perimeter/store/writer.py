@@ -19,20 +19,15 @@ from collections import deque
 from typing import Any
 
 from perimeter.store.audit import append_chained
-from perimeter.store.db import Database, DatabaseUnavailable, Tx
+from perimeter.store.checkpoints import CheckpointExporter, write_checkpoint
+from perimeter.store.db import Database, DatabaseUnavailable, Tx, instance_name
 from perimeter.store.journal import Entry, Journal
+from perimeter.store.ledger_chain import LEDGER_COLUMNS, insert_covered
 
 log = logging.getLogger("perimeter.store.writer")
 
-LEDGER_COLUMNS = (
-    "row_id", "ts", "request_id", "key_id", "team", "alias", "endpoint", "provider", "model", "location",
-    "route_reason", "prompt_tokens", "completion_tokens", "cached_tokens", "token_source", "cost",
-    "reference_cost", "currency", "latency_ms", "ttft_ms", "status", "error_code", "entity_counts",
-    "privacy_action", "stream", "replica", "content", "cache_write_tokens",
-)
 #: Values for columns a row journaled by an older version does not have.
 _DEFAULTS = {"cache_write_tokens": 0}
-
 
 _ledger_values = operator.itemgetter(*LEDGER_COLUMNS)
 
@@ -44,18 +39,18 @@ def _ledger_row(r: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(r.get(c, _DEFAULTS.get(c)) for c in LEDGER_COLUMNS)
 
 
-def write_batch(tx: Tx, entries: list[Entry], retry: bool = False) -> tuple[int, int]:
-    ledger = [_ledger_row(e.row) for e in entries if e.kind == "ledger"]
-    # A retry may follow a commit whose acknowledgement was lost; replayed journal rows may be
-    # stored already: in both cases rows the database has are skipped (ON CONFLICT / event_id
-    # lookup).  Fresh rows have fresh ids and go in with COPY, the cheap path.
+def write_batch(tx: Tx, entries: list[Entry], retry: bool = False, replica: str | None = None) -> tuple[int, int]:
+    """Write a batch: audit events chained, ledger rows covered by a ``ledger_batch`` entry.
+
+    A retry may follow a commit whose acknowledgement was lost; replayed journal rows may be
+    stored already: in both cases rows the database has are skipped.  Fresh rows have fresh
+    ids and go in with COPY, the cheap path.
+    """
     replay = retry or any(e.segment is not None and e.segment.orphan for e in entries)
-    if replay:
-        tx.insert_rows("ledger", LEDGER_COLUMNS, ledger, "ON CONFLICT (row_id) DO NOTHING")
-    else:
-        tx.copy_rows("ledger", LEDGER_COLUMNS, ledger)
     audited = append_chained(tx, [e.row for e in entries if e.kind == "audit"], replay=replay)
-    return len(ledger), audited
+    ledger = [_ledger_row(e.row) for e in entries if e.kind == "ledger"]
+    written = insert_covered(tx, ledger, replica or instance_name(), replay=replay)
+    return written, audited + (1 if written else 0)
 
 
 class BatchWriter:
@@ -67,12 +62,21 @@ class BatchWriter:
         flush_interval: float = 0.25,
         batch_size: int = 500,
         max_pending: int = 200_000,
+        replica: str | None = None,
+        checkpoint_interval: float | None = None,
+        exporter: CheckpointExporter | None = None,
     ) -> None:
         self.db = db
         self.journal = journal
         self.flush_interval = flush_interval
         self.batch_size = batch_size
         self.max_pending = max_pending
+        self.replica = replica or instance_name()
+        #: Seconds between signed checkpoints of the audit chain (``None``: none are written).
+        self.checkpoint_interval = checkpoint_interval
+        self.exporter = exporter
+        self._last_checkpoint = time.monotonic()
+        self.checkpoints_written = 0
         self._queue: deque[Entry] = deque()
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -129,6 +133,27 @@ class BatchWriter:
             )
         else:
             self.journal.close()
+            if self.checkpoint_interval is not None:
+                await self.checkpoint()  # the final head, so nothing written before shutdown can vanish
+        if self.exporter is not None:
+            self.exporter.close()
+
+    async def checkpoint(self) -> dict[str, Any] | None:
+        """Sign the audit chain head now (and export it); ``None`` if the database refused or nothing changed."""
+        try:
+            cp = await self.db.run(lambda tx: write_checkpoint(tx, tx.audit_keys, self.replica))
+        except Exception as exc:
+            log.warning("could not write an audit checkpoint: %s", exc)
+            return None
+        self._published(cp)
+        return cp
+
+    def _published(self, cp: dict[str, Any] | None) -> None:
+        self._last_checkpoint = time.monotonic()
+        if cp is not None:
+            self.checkpoints_written += 1
+            if self.exporter is not None:
+                self.exporter.emit(cp)
 
     # -- background --------------------------------------------------------------------------
     async def _run(self) -> None:
@@ -162,9 +187,15 @@ class BatchWriter:
         if n == 0:
             return True
         batch = [self._queue[i] for i in range(n)]
+        due = self.checkpoint_interval is not None and time.monotonic() - self._last_checkpoint >= self.checkpoint_interval
+        retry = self.flush_failures > self._failures_seen
+
+        def write(tx: Tx) -> tuple[int, int, dict[str, Any] | None]:
+            written = write_batch(tx, batch, retry, self.replica)
+            return (*written, write_checkpoint(tx, tx.audit_keys, self.replica) if due else None)
+
         try:
-            retry = self.flush_failures > self._failures_seen
-            ledger, audit = await self.db.run(lambda tx: write_batch(tx, batch, retry))
+            ledger, audit, cp = await self.db.run(write)
         except DatabaseUnavailable as exc:
             self.flush_failures += 1
             self.last_error = str(exc)
@@ -187,6 +218,8 @@ class BatchWriter:
         self.journal.committed(batch)
         self.rows_written += ledger
         self.audit_written += audit
+        if due:
+            self._published(cp)
         if not self.db_up:
             down = time.time() - (self.outage_since or time.time())
             log.warning("ledger database is back after %.1fs: flushed the queue (%d rows still queued)", down, len(self._queue))

@@ -476,6 +476,6 @@ def _queue_full(name: str, concurrency: int, queue: int) -> ProviderError:
     return ProviderError(
         f"llama.cpp provider '{name}' is at capacity: {concurrency} generation(s) running and {queue} "
         "waiting (max_concurrency / max_queue); retry shortly", status=429, retryable=True,
-        retry_after=1.0, kind="queue_full",
+        retry_after=1.0, kind="queue_full", reflects_health=False,
     )
 
