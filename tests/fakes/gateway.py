@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import tempfile
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -39,7 +40,16 @@ def openai_provider(name: str, base_url: str, location: str = "on_prem", **extra
 
 @contextlib.asynccontextmanager
 async def running_gateway(config: dict[str, Any]) -> AsyncIterator[RunningGateway]:
-    """Start the gateway for ``config`` (a dict as the YAML would give) and stop it afterwards."""
+    """Start the gateway for ``config`` (a dict as the YAML would give) and stop it afterwards.
+
+    A config without a ``storage.data_dir`` gets a fresh temporary one, so no test shares a
+    database, journal or audit key with another run through the repository's ``./data``.
+    """
+    storage = config.get("storage") or {}
+    scratch = None
+    if "data_dir" not in storage and "database_url" not in storage:
+        scratch = tempfile.TemporaryDirectory(prefix="perimeter-test-")
+        config = {**config, "storage": {**storage, "data_dir": scratch.name}}
     cfg = parse_config(config, "<test>")
     app = create_app(cfg)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -66,3 +76,5 @@ async def running_gateway(config: dict[str, Any]) -> AsyncIterator[RunningGatewa
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, 15)
         sock.close()
+        if scratch is not None:
+            scratch.cleanup()

@@ -25,7 +25,7 @@ async def test_sigterm_drains_in_flight_stream(upstream: FakeOpenAI, tmp_path: P
     port = _free_port()
     cfg = {"server": {"port": port, "shutdown_grace": 10},
            "providers": [{"name": "local", "type": "openai_compat", "location": "on_prem", "base_url": upstream.base_url}],
-           "models": {"chat": ["local"]}}
+           "models": {"chat": ["local"]}, "storage": {"data_dir": str(tmp_path / "data")}}
     path = tmp_path / "perimeter.yaml"
     path.write_text(yaml.safe_dump(cfg))
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "perimeter", "serve", "--config", str(path),
