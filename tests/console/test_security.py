@@ -135,6 +135,8 @@ async def test_audit_page_shows_the_cross_border_transfer_report(upstreams: Upst
         page = (await c.get(f"{gw.url}/ui/audit")).text
         csv_text = (await c.get(f"{gw.url}/ui/audit/transfers.csv")).text
         report_html = (await c.get(f"{gw.url}/ui/audit/transfers.html")).text
+    assert "<title>Audit · Perimeter console</title>" in page
+    assert page.count('id="transfers"') == 1
     table = page.split('id="transfers"', 1)[1].split("</table>", 1)[0]
     cloud_row = next(row for row in table.split("<tr>") if "<td>cloud</td>" in row)
     local_row = next(row for row in table.split("<tr>") if "<td>local</td>" in row)
