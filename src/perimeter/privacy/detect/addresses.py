@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
 from perimeter.privacy.detect.literals import EN_STREETS, RU_STREETS, alternation
 from perimeter.privacy.detect.prescan import TextIndex
@@ -320,6 +321,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
                 start, end = _grow_ru(text, town.start(), town.end())
                 out.append(Entity("ADDRESS", start, end, text[start:end].rstrip(" ,"), 0.8, "address_ru"))
     out.extend(find_postal_addresses(text))
+    out.extend(find_part_addresses(text))
     if _EU_HINT.search(ix.lower):
         for rx in (_EU_GLUED, _EU_LEADING, _EU_NUMBER_FIRST):
             for m in rx.finditer(text):

@@ -118,6 +118,25 @@ def _union_of_names(text: str, found: list[Entity]) -> list[Entity]:
     return [e for e in found if e.type != "PERSON"] + merged
 
 
+def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
+    """"Declan L. Zhang, 1422 Main Lane": an address that starts inside a name starts after it;
+    left to the resolver, the longer address would win and the rest of the name would leak."""
+    names = [e for e in found if e.type == "PERSON"]
+    if not names:
+        return found
+    out = []
+    for e in found:
+        if e.type == "ADDRESS":
+            for n in names:
+                if n.start < e.start < n.end < e.end:
+                    start = n.end
+                    while start < e.end and text[start] in " ,\u00a0":
+                        start += 1
+                    e = Entity("ADDRESS", start, e.end, text[start:e.end], e.score, e.detector)
+        out.append(e)
+    return out
+
+
 class Scanner:
     """Find sensitive entities in Russian and English text.
 
@@ -204,4 +223,5 @@ class Scanner:
                 found.extend(names_ru_cues.later_mentions(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
-        return resolve(_union_of_names(text, [e for e in found if e.type in self.types]))
+        found = _addresses_after_names(text, _union_of_names(text, [e for e in found if e.type in self.types]))
+        return resolve(found)

@@ -1,0 +1,246 @@
+"""Addresses as a run of comma-separated address parts, in any country's order.
+
+Postal layouts differ in order ("Almaty, Abay Ave 52, apt 14, 050008, Kazakhstan", "Room 1203,
+No. 88 Century Avenue, Pudong New District, Shanghai 200120", "3-15-8 Nishi-Azabu, Minato-ku,
+Tokyo 106-0031", "вул. Хрещатик, 22, кв. 41, Київ, 01001", "12 rue de la roquette, 75011
+paris"), but they are all a list of parts on one line, and each part has a shape of its own:
+
+- a **street** — a street-type word in any of the languages a prompt uses (Ave, str., vulica,
+  ul., вул., rue, Calle, Road, "Street 14"; or glued: Keizersgracht, Hauptstraße) next to a name
+  and usually a house number, in either order; a Japanese block number "3-15-8 Nishi-Azabu";
+- a **unit** — apt/flat/room/building/house No./villa/floor/кв./оф./корп.;
+- a **district** or **settlement** — "Nanshan District", "Minato-ku", "Bole Sub-City",
+  "Калининский р-н", "г. Грозный", "Чеченская Респ.";
+- a **postcode**, alone or with its town on either side ("Tokyo 106-0031", "Baku AZ1010",
+  "75011 paris", "Montréal (Québec) H3G 1K4");
+- a **town** (one to three capitalised words) or a **country**.
+
+A run of such parts is an address when it holds a street (or a unit with a number next to a
+settlement or district) and one more part.  The first part may start mid-clause ("lives at
+Bole Sub-City" keeps "Bole Sub-City") and the last may end one ("Dubai. Plumber's report").
+This finds the layouts the street grammars in ``addresses.py`` do not know; the scanner joins
+overlapping address findings, so a partial match there and a run here cover the whole value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-ŽȘȚА-ЯЁІЇЄЎҐ"
+_LO = "a-zß-öø-ÿā-žșțа-яёіїєўґ'’"
+_CAPW = rf"[{_UP}][{_LO}]+(?:-[{_UP}]?[{_LO}]+)*"
+_ANYW = rf"[{_UP}{_LO}][{_LO}]*(?:-[{_UP}{_LO}][{_LO}]+)*"
+# Street-type words (lower case, dot optional), before or after the name.
+_TYPES = (
+    "street|st|str|avenue|ave|av|avda|road|rd|boulevard|blvd|bd|bvd|lane|ln|drive|court|ct|place|pl|way|terrace|"
+    "crescent|close|highway|hwy|parkway|pkwy|square|sq|embankment|quay|row|mews|alley|"
+    "rue|allée|allee|chemin|quai|impasse|cours|calle|carrer|avenida|rua|travessa|largo|praça|via|viale|piazza|corso|"
+    "ulitsa|ul|ulica|ulice|vulica|vul|vulytsia|prospekt|prosp|pr|pereulok|per|shosse|bulvar|aleja|al|os|plac|"
+    "sokak|sok|cadde|caddesi|mahallesi|utca|út|strada|calea|bulevardul|odos|lu|jie|dajie|"
+    "ул|улица|вул|вулиця|вуліца|просп|проспект|пр-т|пр-кт|пер|пров|провулок|бульв|б-р|бульвар|ш|шосе|шоссе|наб|"
+    "пл|площадь|майдан|линия|лінія|тупик|туп|проезд|пр-д|мкр|мкрн|микрорайон|квартал|кв-л"
+)
+_TYPE = rf"(?i:{_TYPES})\.?"
+_GLUED = (
+    r"[\wß]{2,}(?i:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|ufer|straat|gracht|laan|plein|kade|singel|"
+    r"dijk|steeg|vej|gade|gatan|vägen|gata|veien|gate|katu|tie|utca|ulica)"
+)
+_NUM = r"(?:No\.?[ \u00a0]*|№[ \u00a0]*|#)?\d{1,5}[A-Za-zА-Яа-я]?(?:[/\-–]\d{1,5}[A-Za-zА-Яа-я]?)*(?![\w])"
+_ORD = r"\d{1,3}(?:st|nd|rd|th|-я|-й|-ая|-ий)"
+_NAMEW = rf"(?:{_ORD}|{_CAPW}|\d{{1,2}}(?=[ \u00a0]+[{_UP}]))"
+_NAME = rf"{_NAMEW}(?:[ \u00a0]+(?:de|del|de la|da|do|dos|di|du|des|la|le|van|von|der|den|e|y|{_NAMEW})){{0,3}}"
+_LNAME = rf"{_ANYW}(?:[ \u00a0]+{_ANYW}){{0,3}}"  # lower-case names, only with a number and a type word
+_SP = r"[ \u00a0]+"
+_STREET = re.compile(
+    rf"(?:(?:{_NUM},?{_SP})?{_TYPE}{_SP}{_NAME}(?:,?{_SP}{_NUM})?"  # ul. Marszałkowska 84/92, 1450 rue Sherbrooke Ouest
+    rf"|{_TYPE}{_SP}{_NUM}"  # Street 14
+    rf"|(?:{_NUM},?{_SP})?{_NAME}{_SP}{_TYPE}(?:,?{_SP}{_NUM})?"  # Abay Ave 52, No. 88 Century Avenue, 12th Main Road
+    rf"|(?:{_NUM}{_SP})?{_GLUED}(?:{_SP}{_NUM})?"  # Keizersgracht 123-2
+    rf"|\d{{1,4}}(?:-\d{{1,4}}){{1,2}}{_SP}{_CAPW}"  # 3-15-8 Nishi-Azabu
+    rf"|{_NUM}{_SP}{_TYPE}{_SP}{_LNAME}|{_GLUED}{_SP}{_NUM})"  # 12 rue de la roquette, oudegracht 211
+    rf"(?:,?{_SP}(?i:apt|app|m|kv|кв|flat|unit|suite|ste)\.?[ \u00a0]*\d[\w\-/]{{0,5}})?",  # "84/92 m. 15"
+)
+_UNIT = re.compile(
+    rf"(?i:unit|apt|apartment|suite|ste|flat|floor|fl|room|rm|bldg|building|block|blk|tower|house|villa|plot|lot|"
+    rf"app|appt|apto|piso|wohnung|top|lok|m|kv|bus|office|of|"
+    rf"кв|квартира|оф|офис|корп|корпус|к|стр|строение|лит|литера|пом|помещение|д|дом|зд|здание|эт|этаж)\.?"
+    rf"[ \u00a0]*(?:No\.?[ \u00a0]*|№[ \u00a0]*|#)?[\wА-Яа-я]{{0,4}}\d[\w\-/]{{0,5}}"
+    rf"|(?i:лит|литера|корп|корпус|building|bldg|block|tower|пом)\.?[ \u00a0]*[A-ZА-Я](?:-[A-ZА-Я0-9]+)?"
+    rf"|\d{{1,3}}(?i:st|nd|rd|th)?[ \u00a0]+(?i:floor|fl\.?)|\d{{1,3}}F|{_NUM}",
+)
+_POSTCODE = (
+    r"\d{3}-\d{4}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4,7}|[A-Z]{2}[ \u00a0-]?\d{4}|[A-Z]\d[A-Z][ \u00a0]?\d[A-Z]\d"
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ \u00a0]?\d[A-Z]{2}|\d{4}[ \u00a0]?[A-Za-z]{2}"
+)
+_TOWN = rf"{_CAPW}(?:[ \u00a0]{_CAPW}){{0,2}}"
+_REGION_PAREN = rf"(?:[ \u00a0]+\({_CAPW}\))?"
+_POST_PART = re.compile(
+    rf"(?:{_TOWN}{_REGION_PAREN},?[ \u00a0]+)?(?:{_POSTCODE})(?:[ \u00a0]+{_TOWN})?"
+    rf"|(?:{_POSTCODE})[ \u00a0]+{_ANYW}(?:[ \u00a0]{_ANYW})?"
+)
+_SETTLEMENT = (
+    r"г|м|с|д|п|пгт|рп|ст|ст-ца|х|аул|дер|пос|село|город|місто|смт|village|vill"
+)
+_DISTRICT = re.compile(
+    rf"(?:(?:{_SETTLEMENT})\.[ \u00a0]*{_TOWN}|(?:{_SETTLEMENT})[ \u00a0]+{_TOWN}"
+    rf"|{_TOWN}[ \u00a0]+(?i:district|province|prefecture|county|oblast|region|sub-city|subcity|ward|"
+    rf"обл\.?|область|край|р-н|район|респ\.?|республика|ао|округ)"
+    rf"|(?i:респ\.?|республика|обл\.?|область|р-н|район)[ \u00a0]+{_TOWN}"
+    rf"|{_CAPW}-(?:ku|shi|cho|machi|gu|dong|si|ro|gil)"
+    rf"|[А-ЯA-Z]\.[ \u00a0]?[А-ЯA-Z]\.)",
+)
+# "Woreda 03", "Al Barsha 2", "HAL 2nd Stage": a named and numbered area, only inside a run.
+_NAMED = re.compile(rf"{_TOWN}[ \u00a0]+\d{{1,4}}|[A-Z]{{2,4}}[ \u00a0]+\d(?:st|nd|rd|th)[ \u00a0]+[A-Z][a-z]+")
+_COUNTRY_NAMES = frozenset(
+    n.strip() for n in (
+        "russia,россия,рф,ukraine,україна,украина,belarus,беларусь,kazakhstan,казахстан,uzbekistan,узбекистан,"
+        "kyrgyzstan,кыргызстан,tajikistan,таджикистан,turkmenistan,armenia,армения,georgia,грузия,azerbaijan,"
+        "азербайджан,moldova,молдова,latvia,lithuania,estonia,poland,polska,germany,deutschland,france,italy,italia,"
+        "spain,españa,portugal,netherlands,the netherlands,nederland,belgium,switzerland,schweiz,austria,österreich,"
+        "czechia,czech republic,slovakia,hungary,romania,bulgaria,serbia,croatia,slovenia,greece,turkey,türkiye,"
+        "cyprus,israel,uae,united arab emirates,saudi arabia,qatar,egypt,ethiopia,kenya,nigeria,ghana,south africa,"
+        "morocco,tunisia,india,pakistan,bangladesh,sri lanka,nepal,china,prc,japan,korea,south korea,republic of korea,"
+        "vietnam,viet nam,thailand,indonesia,malaysia,singapore,philippines,australia,new zealand,canada,usa,u.s.a.,"
+        "united states,mexico,brazil,argentina,chile,colombia,peru,uk,united kingdom,england,scotland,wales,ireland,"
+        "norway,sweden,denmark,finland,iceland"
+    ).split(",")
+)
+_LEAD_CUT = re.compile(
+    r"^.*?(?:[:;(\"«“]|\b(?:at|in|to|from|address|адрес|адресу|по адресу|на|в|до|живу|проживаю)\b)[ \u00a0]*", re.IGNORECASE
+)
+_END_CUT = re.compile(
+    r"(?:(?<=[^\W\d_]{4})|(?<=\d))\.[ \u00a0]+(?=[A-ZА-ЯЁ])|[ \u00a0]+(?:—|–|-|\||\(|(?i:tel|phone|тел|моб)\b)|[\"»”)\]]"
+)
+# Only lines with a digit and a comma, and an address-part word, are looked at.
+_TRIGGER = re.compile(
+    rf"(?<![\w])(?:{_TYPES}|unit|apt|flat|room|building|house|villa|floor|кв|корп|district|sub-city|р-н|обл|респ|"
+    rf"республика|[\w]+-ku|app)\.?(?![\w])|{_GLUED}(?![\w])|\d-\d{{1,4}}-\d",
+    re.IGNORECASE,
+)
+_STREET_KIND, _UNIT_KIND, _POST_KIND, _DISTRICT_KIND, _TOWN_KIND, _COUNTRY_KIND, _NAMED_KIND = range(7)
+
+
+def _kind(part: str) -> int | None:
+    """The shape of one comma-separated part, or None when it is no address part."""
+    if _STREET.fullmatch(part) and any(ch.isalpha() for ch in part):
+        return _STREET_KIND
+    low = part.lower().rstrip(".")
+    if low in _COUNTRY_NAMES:
+        return _COUNTRY_KIND
+    if _UNIT.fullmatch(part):
+        return _UNIT_KIND
+    if _POST_PART.fullmatch(part):
+        return _POST_KIND
+    if _DISTRICT.fullmatch(part):
+        return _DISTRICT_KIND
+    if _NAMED.fullmatch(part):
+        return _NAMED_KIND
+    if re.fullmatch(_TOWN + _REGION_PAREN, part) and not any(w.lower() in _NOT_TOWN for w in part.split()):
+        words = part.split()
+        if len(words) >= 2 and _is_given_name(words[0]):
+            return None  # "Declan Zhang, 1422 Main Lane": a person before the street, not a town
+        return _TOWN_KIND
+    return None
+
+
+_NOT_TOWN = frozenset(
+    """
+the a an and or but to of in on at by for with from is are was were be it this that my our your we i you he she they
+hi hello dear thanks regards best name address phone tel email mobile customer client employee order invoice please
+привет спасибо адрес телефон имя
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def _is_given_name(word: str) -> bool:
+    low = word.lower()
+    return low in lexicon.first_names() or low in lexicon.cyrillic_first_names()
+
+
+def _accept(kinds: list[int]) -> bool:
+    streets = kinds.count(_STREET_KIND)
+    if streets and len(kinds) >= 2:
+        return True
+    units = kinds.count(_UNIT_KIND)
+    places = kinds.count(_DISTRICT_KIND) + kinds.count(_POST_KIND)
+    return units >= 1 and places >= 1 and len(kinds) >= 3
+
+
+def _split(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each comma-separated part of a line, stripped."""
+    out = []
+    pos = 0
+    for piece in line.split(","):
+        s = pos + len(piece) - len(piece.lstrip())
+        e = pos + len(piece.rstrip())
+        out.append((s, max(s, e)))
+        pos += len(piece) + 1
+    return out
+
+
+def _best_suffix(line: str, s: int, e: int) -> int | None:
+    """Start of the longest word-aligned tail of ``line[s:e]`` that is an address part."""
+    seg = line[s:e]
+    cut = _LEAD_CUT.match(seg)
+    starts = [0] + [m.end() for m in re.finditer(r"[ \u00a0\"«“'(]+", seg)]
+    if cut is not None:
+        starts = [x for x in starts if x >= cut.end()] or [cut.end()]
+    for x in starts:
+        if x < len(seg) and _kind(seg[x:]) is not None:
+            before = seg[:x].split()
+            if before and before[-1][0].isupper() and before[-1][-1] not in ":;\"«“(":
+                return None  # "Declan L. Zhang, 1422 Main Lane": the tail of a capitalised run is a name
+            return s + x
+    return None
+
+
+def _best_prefix(line: str, s: int, e: int, after_street: bool) -> int | None:
+    seg = line[s:e]
+    m = _END_CUT.search(seg)
+    if m is not None:
+        seg = seg[:m.start()]
+    ends = [m.start() for m in re.finditer(r"[ \u00a0]+", seg)] + [len(seg)]
+    for x in sorted(set(ends), reverse=True):
+        head = seg[:x].rstrip(".")
+        if x and (after_street or len(head) >= 4 or not head.isdigit()) and _kind(head) is not None:
+            return s + len(seg[:x].rstrip("."))
+    return None
+
+
+def find_part_addresses(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    pos = 0
+    for line in text.split("\n"):
+        base = pos
+        pos += len(line) + 1
+        if "," not in line or not any(ch.isdigit() for ch in line) or _TRIGGER.search(line) is None:
+            continue
+        parts = _split(line)
+        kinds = [_kind(line[s:e]) for s, e in parts]
+        i = 0
+        while i < len(parts):
+            # a run: a (partial) first part, whole parts, a (partial) last part
+            first_start = parts[i][0] if kinds[i] is not None else _best_suffix(line, *parts[i])
+            if first_start is None:
+                i += 1
+                continue
+            run = [kinds[i] if kinds[i] is not None else _kind(line[first_start:parts[i][1]])]
+            end = parts[i][1]
+            j = i + 1
+            while j < len(parts) and kinds[j] is not None:
+                run.append(kinds[j])  # type: ignore[arg-type]
+                end = parts[j][1]
+                j += 1
+            if j < len(parts):
+                tail = _best_prefix(line, *parts[j], run[-1] == _STREET_KIND)
+                if tail is not None:
+                    run.append(_kind(line[parts[j][0]:tail]))  # type: ignore[arg-type]
+                    end = tail
+            s, e = base + first_start, base + end
+            if _accept([k for k in run if k is not None]) and any(ch.isdigit() for ch in text[s:e]):
+                out.append(Entity("ADDRESS", s, e, text[s:e], 0.75, "address_parts"))
+            i = max(j, i + 1)
+    return out

@@ -1,0 +1,71 @@
+"""One case per failure class of the blind3 corpus (issue 11, third round), with negatives.
+
+Every string is written fresh for this file (no value of blind3 or of any other split), so the
+tests check the class — a layout, a slot, a shape — not the corpus.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from perimeter.privacy import Scanner
+
+from .conftest import found
+
+
+def covered(scanner: Scanner, text: str, value: str) -> bool:
+    """Every letter and digit of ``value`` (first occurrence) is inside some finding."""
+    at = text.index(value)
+    spans = [(e.start, e.end) for e in scanner.scan(text)]
+    return all(
+        any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum()
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # City first, street type after the name, unit, postcode, country: CIS and Caucasus layouts.
+        ("Ship it to: Bishkek, Chui Ave 114, apt 7, 720001, Kyrgyzstan. Thanks!", "Bishkek, Chui Ave 114, apt 7, 720001, Kyrgyzstan"),
+        ("Адрес доставки: Tashkent, Amir Temur str. 15, apt. 40, 100000", "Tashkent, Amir Temur str. 15, apt. 40, 100000"),
+        ("Moja adresa: Vilnius, Gedimino pr. 9, kv. 3, LT-01103", "Vilnius, Gedimino pr. 9, kv. 3"),
+        # Ukrainian street and settlement words.
+        ("Адреса: м. Одеса, вул. Дерибасівська, 7, кв. 12", "м. Одеса, вул. Дерибасівська, 7, кв. 12"),
+        # Japanese block numbers and wards, Chinese districts and rooms.
+        ("Deliver to 1-2-3 Kita-Aoyama, Minato-ku, Tokyo 107-0061 please", "1-2-3 Kita-Aoyama, Minato-ku, Tokyo 107-0061"),
+        ("He lives at Room 502, No. 17 Jianguo Road, Chaoyang District, Beijing 100022 now.",
+         "Room 502, No. 17 Jianguo Road, Chaoyang District, Beijing 100022"),
+        # Indian layout: flat, society, numbered main road, area, city + PIN.
+        ("Flat 12C, Green Meadows, 4th Cross Road, Koramangala, Bengaluru 560034", "Flat 12C, Green Meadows, 4th Cross Road, Koramangala, Bengaluru 560034"),
+        # Gulf layout with no postcode: villa, numbered street, area, city.
+        ("Leak reported at Villa 8, Street 22, Jumeirah 3, Dubai. Please send someone.", "Villa 8, Street 22, Jumeirah 3, Dubai"),
+        # Lower-case European lines.
+        ("maria rossi, 5 via roma, 00184 roma", "5 via roma, 00184 roma"),
+        ("prinsengracht 263, 1016 gv amsterdam", "prinsengracht 263, 1016 gv amsterdam"),
+        # Russian: region adjective + Респ./обл., a village without a street, a town without «г.».
+        ("Адрес: Республика Адыгея, Майкопский р-н, п. Тульский, ул. Школьная, 4", "Республика Адыгея, Майкопский р-н, п. Тульский, ул. Школьная, 4"),
+        ("Ярославская обл., Ростовский р-н, с. Поречье, д. 25, тел. 8 (48536) 2-11-00", "Ярославская обл., Ростовский р-н, с. Поречье, д. 25"),
+        ("доставка: Кисловодск, пр-т Победы, 31, кв 4, до обеда", "Кисловодск, пр-т Победы, 31, кв 4"),
+        # A Polish unit written with "m." after the house number.
+        ("Adres: ul. Długa 12/14 m. 3, 80-831 Gdańsk", "ul. Długa 12/14 m. 3, 80-831 Gdańsk"),
+    ],
+)
+def test_address_layouts(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value), found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We walked down Main Street, Springfield, and then went home.",
+        "Requirements: Python 3, Django 4, Unit 5, Building 2 of the course.",
+        "See section 4, Figure 2, Table 3 and page 12.",
+        "Cover letter for Declan L. Zhang, 1422 Main Lane, Springfield.",  # the name stays a name
+    ],
+)
+def test_address_negatives(scanner: Scanner, text: str) -> None:
+    kinds = found(scanner, text)
+    if "Declan" in text:
+        assert ("PERSON", "Declan L. Zhang") in kinds, kinds
+    else:
+        assert not [k for k in kinds if k[0] == "ADDRESS"], kinds
