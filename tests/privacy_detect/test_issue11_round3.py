@@ -69,3 +69,42 @@ def test_address_negatives(scanner: Scanner, text: str) -> None:
         assert ("PERSON", "Declan L. Zhang") in kinds, kinds
     else:
         assert not [k for k in kinds if k[0] == "ADDRESS"], kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        # Birth dates: two-digit years, a year alone, other languages' months and birth words, CJK.
+        ("Пациент Ковалёв, д.р. 17.11.84, жалобы на кашель", "DATE_OF_BIRTH", "17.11.84"),
+        ("DOB 11/02/67, insured since 2001", "DATE_OF_BIRTH", "11/02/67"),
+        ("Her grandmother was born in 1931 in Porto.", "DATE_OF_BIRTH", "1931"),
+        ("Дата народження: 3 квітня 1975 р., м. Суми", "DATE_OF_BIRTH", "3 квітня 1975 р."),
+        ("Geburtsdatum: 9. Oktober 1968", "DATE_OF_BIRTH", "9. Oktober 1968"),
+        ("생년월일 DOB: 1988년 11월 2일", "DATE_OF_BIRTH", "1988년 11월 2일"),
+        ("Рахимов Бахтиёр Алиевич (по паспорту — Рахимов), 4 августа 1979 г., слесарь", "DATE_OF_BIRTH", "4 августа 1979 г."),
+        # Phones: a plain 8-prefixed number in a +7 mobile range other than Russia's 9xx.
+        ("Айгерим | 87751234567 | оплачено", "PHONE", "87751234567"),
+        # Columns that name the value: CSV with quoted cells, SQL INSERT column lists.
+        ('id,fio,tel,birth\n7,"Абдуллаев Руслан",+7 900 123-45-67,1984-06-30', "PERSON", "Абдуллаев Руслан"),
+        ('id,fio,tel,birth\n7,"Абдуллаев Руслан",+7 900 123-45-67,1984-06-30', "DATE_OF_BIRTH", "1984-06-30"),
+        ("INSERT INTO staff (id, name, passport, snils) VALUES\n(5, 'Olga Brant', '4012 556677', '112-233-445 95');",
+         "RU_PASSPORT", "4012 556677"),
+        ("INSERT INTO staff (id, name, passport, snils) VALUES\n(5, 'Olga Brant', '4012 556677', '112-233-445 95');",
+         "RU_SNILS", "112-233-445 95"),
+    ],
+)
+def test_fields_dates_phones(scanner: Scanner, text: str, kind: str, value: str) -> None:
+    assert covered(scanner, text, value), found(scanner, text)
+    assert any(k == kind for k, t in found(scanner, text) if value in t or t in value), found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reference 84951234567 was closed yesterday.",  # a Moscow landline range, no phone word: not a number we flag
+        "The release 12.03.24 fixed the bug; version 1.2.3 is next.",  # a short date with no birth word
+        "Sales grew in 1998 and again in 2004.",  # years with no birth word
+    ],
+)
+def test_fields_dates_phones_negatives(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text) == []

@@ -139,9 +139,6 @@ def _kind(part: str) -> int | None:
     if _NAMED.fullmatch(part):
         return _NAMED_KIND
     if re.fullmatch(_TOWN + _REGION_PAREN, part) and not any(w.lower() in _NOT_TOWN for w in part.split()):
-        words = part.split()
-        if len(words) >= 2 and _is_given_name(words[0]):
-            return None  # "Declan Zhang, 1422 Main Lane": a person before the street, not a town
         return _TOWN_KIND
     return None
 
@@ -155,8 +152,11 @@ hi hello dear thanks regards best name address phone tel email mobile customer c
 )
 
 
-def _is_given_name(word: str) -> bool:
-    low = word.lower()
+def _person_like(part: str) -> bool:
+    words = part.split()
+    if len(words) < 2:
+        return False
+    low = words[0].lower()
     return low in lexicon.first_names() or low in lexicon.cyrillic_first_names()
 
 
@@ -189,7 +189,8 @@ def _best_suffix(line: str, s: int, e: int) -> int | None:
     if cut is not None:
         starts = [x for x in starts if x >= cut.end()] or [cut.end()]
     for x in starts:
-        if x < len(seg) and _kind(seg[x:]) is not None:
+        kind = _kind(seg[x:]) if x < len(seg) else None
+        if kind is not None and not (kind == _TOWN_KIND and _person_like(seg[x:])):
             before = seg[:x].split()
             if before and before[-1][0].isupper() and before[-1][-1] not in ":;\"«“(":
                 return None  # "Declan L. Zhang, 1422 Main Lane": the tail of a capitalised run is a name
@@ -223,6 +224,8 @@ def find_part_addresses(text: str) -> list[Entity]:
         i = 0
         while i < len(parts):
             # a run: a (partial) first part, whole parts, a (partial) last part
+            if kinds[i] == _TOWN_KIND and _person_like(line[parts[i][0]:parts[i][1]]):
+                kinds[i] = None  # "Declan Zhang, 1422 Main Lane": a person before the street, not a town
             first_start = parts[i][0] if kinds[i] is not None else _best_suffix(line, *parts[i])
             if first_start is None:
                 i += 1

@@ -26,10 +26,20 @@ _NAME_KEY = re.compile(
 )
 _PLAIN_NAME_KEY = re.compile(r"name|имя и фамилия|customer|client", re.IGNORECASE)
 _BIRTH_KEY = re.compile(
-    r"dob|d\.o\.b\.?|date[ _\-]?of[ _\-]?birth|birth[ _\-]?date|birthdate|birthday|born|дата[ _]рождения|д\.?\s?р\.?|др",
+    r"dob|d\.o\.b\.?|date[ _\-]?of[ _\-]?birth|birth[ _\-]?date|birthdate|birthday|birth|born|born[ _]on|"
+    r"дата[ _]рождения|д\.?\s?р\.?|др|dr|data_rozhdeniya|geburtsdatum|date_naissance",
     re.IGNORECASE,
 )
 _SSN_KEY = re.compile(r"ssn|social[ _\-]?security(?:[ _\-]?(?:number|no))?", re.IGNORECASE)
+# Table columns (CSV, SQL INSERT) that name a contact or an identifier: the value's shape is
+# checked, not its check digits — a column called "snils" holds SNILS numbers even mistyped ones.
+_PHONE_KEY = re.compile(r"phone|phone[ _]?number|tel|telephone|mobile|cell|msisdn|телефон|тел\.?|моб\.?|мобильный", re.IGNORECASE)
+_PASSPORT_KEY = re.compile(r"passport|паспорт|pasport|passport[ _](?:no|number)", re.IGNORECASE)
+_SNILS_KEY = re.compile(r"snils|снилс", re.IGNORECASE)
+_PHONE_VALUE = re.compile(r"\+?\d[\d \u00a0()\-.]{5,18}\d")
+_PASSPORT_VALUE = re.compile(r"\d{2}[ \u00a0]?\d{2}[ \u00a0]?№?[ \u00a0]?\d{6}")
+_SNILS_VALUE = re.compile(r"\d{3}[ \-]?\d{3}[ \-]?\d{3}[ \-]?\d{2}")
+_TIME_TAIL = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+\-]\d{2}(?::?\d{2})?)?)?")
 _DATE = re.compile(
     r"\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2}"
 )
@@ -52,7 +62,15 @@ def _type_of(key: str, value: str) -> str | None:
     if not value or "@" in value:
         return None
     if _BIRTH_KEY.fullmatch(key):
-        return "DATE_OF_BIRTH" if _DATE.fullmatch(value) else None
+        date = _DATE.match(value)
+        ok = date is not None and _TIME_TAIL.fullmatch(value, date.end()) is not None  # "1996-08-30 21:00:00+00"
+        return "DATE_OF_BIRTH" if ok else None
+    if _PHONE_KEY.fullmatch(key):
+        return "PHONE" if _PHONE_VALUE.fullmatch(value) and sum(ch.isdigit() for ch in value) >= 7 else None
+    if _PASSPORT_KEY.fullmatch(key):
+        return "RU_PASSPORT" if _PASSPORT_VALUE.fullmatch(value) else None
+    if _SNILS_KEY.fullmatch(key):
+        return "RU_SNILS" if _SNILS_VALUE.fullmatch(value) else None
     if _SSN_KEY.fullmatch(key):
         return "US_SSN" if _SSN.fullmatch(value) else None
     if any(ch.isdigit() for ch in value):
@@ -75,7 +93,7 @@ def _type_of(key: str, value: str) -> str | None:
 _KEY_STEMS = (
     "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р",
     "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
-    "ученик", "fio", "patronymic",
+    "ученик", "fio", "patronymic", "insert into",
 )
 
 
@@ -125,6 +143,38 @@ def find_field_values(text: str) -> list[Entity]:
             s, e = m.span(group)
             out.append(Entity(kind, s, e, text[s:e], 0.85, "field"))
     out.extend(_table_columns(text, hits))
+    if "insert into" in lower:
+        out.extend(_sql_inserts(text))
+    return out
+
+
+_INSERT = re.compile(r"insert[ \t]+into[ \t]+[\w.\"`\[\]]+[ \t]*\(([^()]{1,400})\)[ \t\n]*values", re.IGNORECASE)
+_SQL_ROW = re.compile(r"[ \t\n]*\(((?:'(?:[^']|'')*'|[^()'])*)\)[ \t]*,?")
+_SQL_VALUE = re.compile(r"[ \t\n]*('(?:[^']|'')*'|[^,]*?)[ \t\n]*(?:,|$)")
+
+
+def _sql_inserts(text: str) -> list[Entity]:
+    """``INSERT INTO t (fio, passport, phone) VALUES ('…', '4618 …', '+7 …'), (…)``: the column
+    list types the values of every row."""
+    out: list[Entity] = []
+    for ins in _INSERT.finditer(text):
+        keys = [k.strip().strip("\"'`[]") for k in ins.group(1).split(",")]
+        pos = ins.end()
+        while (row := _SQL_ROW.match(text, pos)) is not None:
+            pos = row.end()
+            at = row.start(1)
+            body = row.group(1)
+            for key, val in zip(keys, _SQL_VALUE.finditer(body), strict=False):
+                raw = val.group(1)
+                s, e = at + val.start(1), at + val.end(1)
+                if raw.startswith("'") and raw.endswith("'") and len(raw) >= 2:
+                    s, e = s + 1, e - 1
+                value = text[s:e]
+                kind = _type_of(key, value) if value and value.upper() != "NULL" else None
+                if kind is None and _PLAIN_NAME_KEY.fullmatch(key) and _ANY_NAME.fullmatch(value):
+                    kind = "PERSON"
+                if kind is not None:
+                    out.append(Entity(kind, s, e, value, 0.8, "field"))
     return out
 
 
@@ -159,7 +209,7 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
         sep = next((c for c in ("\t", "|", ";", ",") if header.count(c) >= 2), None)
         if sep is None:
             continue
-        keys = [header[a:b].strip() for a, b in _cells(header, sep)]
+        keys = [header[a:b].strip().strip("\"'`") for a, b in _cells(header, sep)]
         if not any(_NAME_KEY.fullmatch(k) or _PLAIN_NAME_KEY.fullmatch(k) or _BIRTH_KEY.fullmatch(k) or _SSN_KEY.fullmatch(k)
                    for k in keys if k):
             continue
@@ -169,6 +219,9 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
             for (a, b), key in zip(_cells(line, sep), keys, strict=False):
                 cell = line[a:b]
                 value = cell.strip()
+                if len(value) > 2 and value[0] == value[-1] and value[0] in "\"'":
+                    cell, value = cell.replace(value, value[1:-1], 1), value[1:-1]  # '"Мирзоев Фаррух"'
+                    a += 1
                 if not value or set(value) <= set("-: "):
                     continue
                 kind = _type_of(key, value) if key else None

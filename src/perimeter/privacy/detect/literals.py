@@ -28,7 +28,9 @@ RU_STREETS = (
     "дор.", "дорог", "спуск", "тер.", "массив",
 )
 # The literal each alternative of ``contacts._BIRTH`` / ``_BIRTH_AFTER`` starts with.
-BIRTH_BEFORE = ("рожд", "родил", "д.", "д/р", "dob", "d.o.b", "birth", "born", "b-day", "bday", "возраст", "b.", "г.р", "др ")
+BIRTH_BEFORE = ("рожд", "родил", "д.", "д/р", "dob", "d.o.b", "birth", "born", "b-day", "bday", "возраст", "b.", "г.р", "др ",
+                "народ", "нараджэ", "нарадзі", "naissance", "né le", "née le", "nacimiento", "nacid", "nascimento",
+                "nascid", "nascita", "nato il", "nata il", "geboren", "geb.", "geburt", "urodz", "geboorte", "doğum")
 BIRTH_AFTER = ("г.", "г/р", "года рождения")
 # Searched in :attr:`TextIndex.folded`, where they stand for case-insensitive patterns.
 PASSPORT_SERIES = ("сери", "series")

@@ -57,7 +57,8 @@ def _corrected_birth_dates(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
-_AFTER_NAME = re.compile(r"[ \t]*(?:,|—|–|-|\(|\|)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?")
+# A remark in brackets may sit between ("Енгирович (тёзка певца), 21 июня 1996 г.").
+_AFTER_NAME = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)[ \t]*)?(?:,|—|–|-|\(|\|)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?")
 # A date right after a name is a birth date unless it is recent (a meeting, a filing date).
 _OLD_ENOUGH = date.today().year - 2
 
@@ -128,7 +129,7 @@ def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
     for e in found:
         if e.type == "ADDRESS":
             for n in names:
-                if n.start < e.start < n.end < e.end:
+                if n.start <= e.start < n.end < e.end:
                     start = n.end
                     while start < e.end and text[start] in " ,\u00a0":
                         start += 1
