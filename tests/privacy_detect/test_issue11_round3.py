@@ -108,3 +108,36 @@ def test_fields_dates_phones(scanner: Scanner, text: str, kind: str, value: str)
 )
 def test_fields_dates_phones_negatives(scanner: Scanner, text: str) -> None:
     assert found(scanner, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Titles of works and products in quotes.
+        'Give me a one-paragraph review of "Jane Eyre" for a book club.',
+        "Посоветуй, с чем подать торт «Анна Павлова» на день рождения.",
+        'Draft a menu blurb for our new tea blends: "Lavender Fog" and "Lady Grey Orange".',
+        "Реквизиты: ООО «Уральские зори», ИНН не нужен.",
+        # Breeds, states and countries, months before a day, toponym prefixes, organisational forms.
+        "Is a King Charles spaniel good with small kids?",
+        "Why is Virginia a popular state for data centres?",
+        "On Mon, Aug 5, 2024 the build went green.",
+        "Как доехать от Ново-Переделкино до центра на электричке?",
+        # Log and config fields after a password word.
+        "WARN login failed: wrong password user_id=1234 retries=3",
+        "Почему сервис не видит пароль:\n\nvolumes:\n  data:",
+    ],
+)
+def test_negatives_that_looked_like_names_or_secrets(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Hi Georgia, the lease is attached.", "Georgia"),  # a greeting keeps a name that is also a state
+        ("Пароль сменили, теперь Zv3zda_Sklad#77 на всех кассах", "Zv3zda_Sklad#77"),  # one comma on
+    ],
+)
+def test_cues_still_win(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value), found(scanner, text)

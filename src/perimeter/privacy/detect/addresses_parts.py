@@ -79,8 +79,8 @@ _TOWN = rf"{_CAPW}(?:[ \u00a0]{_CAPW}){{0,2}}"
 _REGION_PAREN = rf"(?:[ \u00a0]+\({_CAPW}\))?"
 _POST_PART = re.compile(
     rf"(?:{_TOWN}{_REGION_PAREN},?[ \u00a0]+)?(?:{_POSTCODE})(?:[ \u00a0]+{_TOWN})?"
-    rf"|(?:{_POSTCODE})[ \u00a0]+{_ANYW}(?:[ \u00a0]{_ANYW})?"
 )
+_POST_LOWER = re.compile(rf"(?:{_POSTCODE})[ \u00a0]+{_ANYW}(?:[ \u00a0]{_ANYW})?")  # "75011 paris", lower-case lines
 _SETTLEMENT = (
     r"г|м|с|д|п|пгт|рп|ст|ст-ца|х|аул|дер|пос|село|город|місто|смт|village|vill"
 )
@@ -132,7 +132,7 @@ def _kind(part: str) -> int | None:
         return _COUNTRY_KIND
     if _UNIT.fullmatch(part):
         return _UNIT_KIND
-    if _POST_PART.fullmatch(part):
+    if _POST_PART.fullmatch(part) or (part.islower() and _POST_LOWER.fullmatch(part)):
         return _POST_KIND
     if _DISTRICT.fullmatch(part):
         return _DISTRICT_KIND

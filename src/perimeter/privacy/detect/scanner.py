@@ -22,6 +22,7 @@ from perimeter.privacy.detect.contacts import (
 )
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
+from perimeter.privacy.detect.names_filters import drop_non_persons
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.resolve import resolve
@@ -129,7 +130,8 @@ def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
     for e in found:
         if e.type == "ADDRESS":
             for n in names:
-                if n.start <= e.start < n.end < e.end:
+                own_part = n.start < e.start or text[n.end:n.end + 1] in (",", ";", "\n")
+                if n.start <= e.start < n.end < e.end and own_part:  # "Via Monte Napoleone 8" is the street
                     start = n.end
                     while start < e.end and text[start] in " ,\u00a0":
                         start += 1
@@ -224,5 +226,6 @@ class Scanner:
                 found.extend(names_ru_cues.later_mentions(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
-        found = _addresses_after_names(text, _union_of_names(text, [e for e in found if e.type in self.types]))
+        found = _union_of_names(text, [e for e in found if e.type in self.types])
+        found = _addresses_after_names(text, drop_non_persons(text, found))
         return resolve(found)
