@@ -141,3 +141,36 @@ def test_negatives_that_looked_like_names_or_secrets(scanner: Scanner, text: str
 )
 def test_cues_still_win(scanner: Scanner, text: str, value: str) -> None:
     assert covered(scanner, text, value), found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # A form label types the value up to a remark in brackets or a slash.
+        ("Name: Tamar Kvaratskhelia (грузинка, живёт в Батуми)\nPhone: none", "Tamar Kvaratskhelia"),
+        ("Family name: ABDYKADYROVA (Абдыкадырова)\nGiven names: AIZHAN", "ABDYKADYROVA"),
+        ("Family name: ABDYKADYROVA (Абдыкадырова)\nGiven names: AIZHAN", "AIZHAN"),
+        ("Family name: ABDYKADYROVA (Абдыкадырова)\nGiven names: AIZHAN", "Абдыкадырова"),
+        # People named by their role in a form, one or several.
+        ("Witness: Obiageli Nwachukwu\nDate: today", "Obiageli Nwachukwu"),
+        ("Children: Tolga (7), Elif (4)", "Elif"),
+        ("Bride: Oluwaseun, groom: Tiago.", "Oluwaseun"),
+        ("UPDATE users SET surname = 'de la Vega' WHERE id = 4;", "de la Vega"),
+        # The other script after a slash, a Turkic patronymic marker.
+        ("Супруга: Алиева Нармин Рашидовна / ALIYEVA NARMIN", "ALIYEVA NARMIN"),
+        ("Пациент: Гасанов Эльчин Ахмед оглы, палата 4", "Гасанов Эльчин Ахмед оглы"),
+    ],
+)
+def test_labels_and_linked_names(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value), found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'config = {"name": "Redis", "client": "Jedis"}',  # products in name keys
+        "Contact: support team\nGuest: none",
+    ],
+)
+def test_labels_negatives(scanner: Scanner, text: str) -> None:
+    assert [k for k in found(scanner, text) if k[0] == "PERSON"] == []

@@ -19,12 +19,21 @@ from perimeter.privacy.entities import Entity
 
 _NAME_KEY = re.compile(
     r"(?:full|first|last|middle|given|family|sur|maiden|display|contact|customer|client|patient|employee|"
-    r"holder|cardholder|card_holder|account_holder|beneficiary|payee|recipient|emergency_contact)[ _\-]?name|"
+    r"holder|cardholder|card_holder|account_holder|beneficiary|payee|recipient|emergency_contact)[ _\-]?names?|"
     r"surname|lastname|firstname|middlename|patronymic|fio|фио|ф\.и\.о\.?|фамилия|имя|отчество|"
     r"cardholder|holder|employee|patient|ученик|сотрудник|пациент|клиент",
     re.IGNORECASE,
 )
-_PLAIN_NAME_KEY = re.compile(r"name|имя и фамилия|customer|client", re.IGNORECASE)
+_PLAIN_NAME_KEY = re.compile(
+    r"name|имя и фамилия|customer|client|"
+    # people named by their role in a form ("Spouse: …", "Groom: …", "Гость: …"): the value must
+    # still look like a name (two capitalised words, or one given name)
+    r"spouse|husband|wife|partner|groom|bride|child|children|son|daughter|mother|father|parent|dependents?|"
+    r"emergency contact|next of kin|contact person|buddy|mentor|supervisor|witness|guarantor|tenant|landlord|"
+    r"applicant|guest|passenger|attendee|assignee|requester|signatory|"
+    r"супруга?|муж|жена|мать|отец|сын|дочь|гость|заявитель|арендатор|поручитель|свидетель|направляется|пациентка?",
+    re.IGNORECASE,
+)
 _BIRTH_KEY = re.compile(
     r"dob|d\.o\.b\.?|date[ _\-]?of[ _\-]?birth|birth[ _\-]?date|birthdate|birthday|birth|born|born[ _]on|"
     r"дата[ _]рождения|д\.?\s?р\.?|др|dr|data_rozhdeniya|geburtsdatum|date_naissance",
@@ -45,7 +54,11 @@ _DATE = re.compile(
 )
 _SSN = re.compile(r"(?!000|666|9\d\d)\d{3}-?(?!00)\d{2}-?(?!0000)\d{4}")
 _PERSONISH = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+[A-ZА-ЯЁÀ-Þ][\w'’.\-]*){1,3}")
-_ANY_NAME = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+(?:[A-ZА-ЯЁÀ-Þ][\w'’.\-]*|de|van|von|da|ibn|al|bin)){0,4}")
+_ANY_NAME = re.compile(
+    r"(?:(?:de|del|della|da|di|du|van|von|der|le|la|al|el)[ \u00a0]+){0,2}"  # "de la Vega"
+    r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+(?:[A-ZА-ЯЁÀ-Þ][\w'’.\-]*|de|dela|del|della|der|den|van|von|da|das|dos|du|"
+    r"la|le|ter|ten|ibn|al|bin|bint|ben|y|e|оглы|кызы|улы)){0,4}"
+)
 # "key": "value" / key: value / key = value, and RU form lines "Фамилия КУЗНЕЦОВА".
 _KEY_VALUE = re.compile(
     rf"(?<![\w])(?P<q>[\"']?)(?P<key>{_NAME_KEY.pattern}|{_PLAIN_NAME_KEY.pattern}|{_BIRTH_KEY.pattern}|{_SSN_KEY.pattern})(?P=q)"
@@ -78,13 +91,16 @@ def _type_of(key: str, value: str) -> str | None:
     if _NAME_KEY.fullmatch(key):
         return "PERSON" if _ANY_NAME.fullmatch(value) or (value.isupper() and value.replace(" ", "").isalpha()) else None
     if _PLAIN_NAME_KEY.fullmatch(key):
-        if _PERSONISH.fullmatch(value):
+        words = value.split()
+        if _PERSONISH.fullmatch(value) or (_ANY_NAME.fullmatch(value) and sum(w[0].isupper() for w in words) >= 2):
             return "PERSON"
         # one word: a person's only when it is a known given name ("name": "Милана")
         low = value.lower()
         known = low in lexicon.first_names() or low in lexicon.cyrillic_first_names()
         if not known and not value.isascii():
             known = sum(word_profile(value)[:3]) >= 0.3  # pymorphy: a first name, surname or patronymic
+        if not known and value.isascii() and not re.fullmatch(r"name|customer|client", key, re.IGNORECASE):
+            known = len(value) > 2 and lexicon.zipf(value) < lexicon.COMMON_ZIPF  # "Bride: Chiamaka": a role's slot
         return "PERSON" if value[:1].isupper() and value.isalpha() and known else None
     return None
 
@@ -93,8 +109,14 @@ def _type_of(key: str, value: str) -> str | None:
 _KEY_STEMS = (
     "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р",
     "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
-    "ученик", "fio", "patronymic", "insert into",
+    "ученик", "fio", "patronymic", "insert into", "spouse", "husband", "wife", "partner", "groom", "bride",
+    "child", "son", "daughter", "mother", "father", "parent", "dependent", "contact", "next of kin", "buddy",
+    "mentor", "supervisor", "witness", "guarantor", "tenant", "landlord", "applicant", "guest", "passenger",
+    "attendee", "assignee", "requester", "signatory", "супруг", "муж", "жена", "мать", "отец", "сын", "дочь",
+    "гость", "заявител", "арендатор", "поручител", "свидетел", "направляется",
 )
+# A bare value ends before a remark: "Arsen Grigoryan (армянин)", "KOZLOVA / Козлова", "Oscar (14)".
+_VALUE_END = re.compile(r"[ \u00a0]*(?:\(|/|<|—|–|\.[ \u00a0]|\.$)")
 
 
 _STEM = re.compile("|".join(re.escape(stem) for stem in _KEY_STEMS))
@@ -104,14 +126,17 @@ def _key_value_at(text: str, lo: int, at: int) -> re.Match[str] | None:
     """The key-value match whose key holds the stem at ``at``: tried only at the word starts
     (and quotes) just before it — a ``search`` over the window cost ~50 µs per stem."""
     p = at
+    best = None
     while p >= lo:
         ch = text[p - 1] if p else " "
         if not (ch.isalnum() or ch == "_"):
             m = _KEY_VALUE.match(text, p - 1 if ch in "\"'" else p, min(len(text), at + 130))
             if m is not None:
-                return m
+                best = m  # the longest key wins: "Last name:" over "name:"
+            if ch in ":=\n":
+                break
         p -= 1
-    return None
+    return best
 
 
 def find_field_values(text: str) -> list[Entity]:
@@ -138,10 +163,14 @@ def find_field_values(text: str) -> list[Entity]:
         seen.add(m.start())
         reach = m.end()
         group = "value" if m.group("value") is not None else "bare"
-        kind = _type_of(m.group("key"), m.group(group))
+        s, e = m.span(group)
+        if group == "bare" and (cut := _VALUE_END.search(text, s, e)) is not None and cut.start() > s:
+            e = cut.start()
+        kind = _type_of(m.group("key"), text[s:e])
         if kind is not None:
-            s, e = m.span(group)
             out.append(Entity(kind, s, e, text[s:e], 0.85, "field"))
+            if kind == "PERSON":
+                out.extend(_more_in_list(text, m.group("key"), m.end()))
     out.extend(_table_columns(text, hits))
     if "insert into" in lower:
         out.extend(_sql_inserts(text))
@@ -175,6 +204,18 @@ def _sql_inserts(text: str) -> list[Entity]:
                     kind = "PERSON"
                 if kind is not None:
                     out.append(Entity(kind, s, e, value, 0.8, "field"))
+    return out
+
+
+_NEXT_ITEM = re.compile(r"[ \t]*(?:\([^()\n]{0,20}\))?[ \t]*(?:,|;|and|и)[ \t]+([^,;\n()]{1,60}?)(?=[ \t]*(?:$|[\n,;(]|\.[ \t]))")
+
+
+def _more_in_list(text: str, key: str, pos: int) -> list[Entity]:
+    """"Dependents: Oscar (14), Pilar (9)": the items after the first, while each is a name."""
+    out: list[Entity] = []
+    while (m := _NEXT_ITEM.match(text, pos)) is not None and _type_of(key, m.group(1)) == "PERSON":
+        out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.8, "field"))
+        pos = m.end(1)
     return out
 
 

@@ -15,8 +15,8 @@ import re
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.entities import Entity
 
-_UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
-_LO = "a-zß-öø-ÿ\u0100-\u017f"
+_UP = "A-ZÀ-ÖØ-Þ\u0100-\u024f"
+_LO = "a-zß-öø-ÿ\u0100-\u024f"
 _CAP = rf"[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*"
 # Particles inside a name: "Rania Al Mheiri", "Siobhán Ní Bhriain", "Maartje de Wit", "Khalid ibn Said".
 _PARTICLE = r"(?:al|el|Al|El|ibn|Ibn|bin|Bin|bint|abu|Abu|ben|Ben|Ní|Nic|Mac|Ó|Ua|van|Van|von|Von|de|De|der|den|da|Da|di|Di|del|Del|della|dos|Dos|du|Du|la|La|le|Le|ter|ten)"

@@ -17,8 +17,8 @@ from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.names_cues import find_cued_names, find_lower_cued_names, has_lower_title
 from perimeter.privacy.entities import Entity
 
-_UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
-_LO = "a-zß-öø-ÿ\u0100-\u017f"
+_UP = "A-ZÀ-ÖØ-Þ\u0100-\u024f"
+_LO = "a-zß-öø-ÿ\u0100-\u024f"
 # "'s" ends a name: "Warren Buffett's Berkshire Hathaway" is a name and a company.
 _TOKEN = re.compile(rf"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[{_UP}][{_LO}]+(?:-[{_UP}]?[{_LO}]+|['’](?![sS]\b)[{_UP}]?[{_LO}]+)*|[A-Z]\.")
 _PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|das|do|bin|bint|ibn|abu|al|el|ter|ten|ní|nic|ó|mac)\s)+$")

@@ -23,6 +23,7 @@ from perimeter.privacy.detect.contacts import (
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_filters import drop_non_persons
+from perimeter.privacy.detect.names_links import linked_names
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.resolve import resolve
@@ -224,6 +225,8 @@ class Scanner:
                 found.extend(names_en.find_en_names(text))
             if "PERSON" in self.types and not text.isascii():
                 found.extend(names_ru_cues.later_mentions(text, found))
+            if "PERSON" in self.types:
+                found.extend(linked_names(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
         found = _union_of_names(text, [e for e in found if e.type in self.types])
