@@ -174,3 +174,34 @@ def test_labels_and_linked_names(scanner: Scanner, text: str, value: str) -> Non
 )
 def test_labels_negatives(scanner: Scanner, text: str) -> None:
     assert [k for k in found(scanner, text) if k[0] == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # A role or relation before a name, with or without a possessive.
+        ("The electrician Tendai will be there at nine.", "Tendai"),
+        ("Granddaughter aside, Son Bartholomew pays the bills.", "Bartholomew"),
+        ("Escalate to team lead Oyelaran Adebisi if it happens again.", "Oyelaran Adebisi"),
+        # A verb that takes a person as its object.
+        ("Next week we interview Zaineb Haddadi about her startup.", "Zaineb Haddadi"),
+        ("Don't forget to remind Grant about the invoice.", "Grant"),
+        # The other script in brackets after a found name.
+        ("Signed: Dmitri Volkov (Дмитрий Волков)", "Дмитрий Волков"),
+    ],
+)
+def test_role_and_verb_slots(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value), found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please ask Claude to refactor the module.",
+        "We will call Microsoft Support tomorrow.",
+        "The client Globex Corp wants a refund.",
+        "Name: Arsen-style label (Армянский шрифт, старый)",  # a remark in brackets is no second spelling
+    ],
+)
+def test_role_and_verb_negatives(scanner: Scanner, text: str) -> None:
+    assert [k for k in found(scanner, text) if k[0] == "PERSON"] == []

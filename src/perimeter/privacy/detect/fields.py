@@ -63,7 +63,7 @@ _ANY_NAME = re.compile(
 _KEY_VALUE = re.compile(
     rf"(?<![\w])(?P<q>[\"']?)(?P<key>{_NAME_KEY.pattern}|{_PLAIN_NAME_KEY.pattern}|{_BIRTH_KEY.pattern}|{_SSN_KEY.pattern})(?P=q)"
     r"[ \t]*(?:[:=]|(?<=[А-Яа-яЁё])[ \t]+(?=[А-ЯЁ]{2}))[ \t]*"
-    r"(?:(?P<vq>[\"'])(?P<value>[^\"'\n]{1,80}?)(?P=vq)|(?P<bare>[^\"'\n,;{}|]{1,80}?)[ \t]*(?=$|[\n,;}|]))",
+    r"(?:(?P<vq>[\"'])(?P<value>[^\"'\n]{1,80}?)(?P=vq)|(?P<bare>[^\"'\n,;{}|]{1,80}?)[ \t]*(?=$|[\n,;}|]|\.$|\.[ \t]+[A-ZА-ЯЁ][a-zа-яё]*[ \t]+[a-zа-яё]))",
     re.MULTILINE | re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\t|;|\||,")

@@ -41,12 +41,21 @@ _SIGN_OFF = re.compile(
 )
 # "my daughter Anika", "my neighbor Okonkwo", "our intern Thabo".
 _RELATION = re.compile(
-    rf"(?<![\w])(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir)[ \u00a0]+(?:(?:new|old|little|older|younger|elder|former|"
-    rf"best)[ \u00a0]+)?(?:daughter|son|wife|husband|partner|girlfriend|boyfriend|gf|bf|friend|colleague|coworker|"
+    rf"(?<![\w])(?:(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he|[Aa]n?|[Yy]our)[ \u00a0]+)?(?:(?:new|old|little|older|younger|elder|former|"
+    rf"best)[ \u00a0]+)?(?i:plumber|electrician|driver|courier|nurse|cleaner|contractor|handyman|carer|caregiver|"
+    rf"therapist|dentist|surgeon|agent|realtor|broker|mechanic|coach|trainer|receptionist|groom|bride|spouse|"
+    rf"daughter|son|wife|husband|partner|girlfriend|boyfriend|gf|bf|friend|colleague|coworker|"
     rf"co-worker|boss|manager|mentor|intern|assistant|landlord|landlady|tenant|neighbou?r|cousin|aunt|uncle|niece|"
     rf"nephew|brother|sister|mom|mum|dad|father|mother|grandma|grandpa|grandmother|grandfather|fianc[eé]e?|"
     rf"roommate|flatmate|client|patient|student|teacher|tutor|nanny|doctor|lawyer|accountant|contact|lead|"
     rf"recruiter|candidate|employee|supervisor|director|ceo|cto)[ \u00a0]*,?[ \u00a0]+({_NAME})"
+)
+# A verb that takes a person as its object, before two or three name words: "interview Malala
+# Yousafzai", "remind Mark", "invite Ngozi Adeyemi" (each word rare in English or a listed name).
+_VERB_OBJECT = re.compile(
+    rf"(?<![\w])(?i:interview|interviewed|invite|invited|hire|hired|meet|met|thank|thanked|congratulate|remind|"
+    rf"introduce|welcome|welcomed|email|emailed|text|texted|message|call|called|ask|asked|tell|told|cc|ping|pay|paid|"
+    rf"help|helped|contact|contacted|notify|page|paged)[ \u00a0]+({_NAME})"
 )
 # "Hope from accounting", "Mercedes in payroll": a department after a name.
 _DEPARTMENT = re.compile(
@@ -87,6 +96,7 @@ _STOP = frozenset(
     """
 the a an and or but so team all everyone everybody folks guys there here you me him her them us it this that
 sir madam team support admin customer client user manager sales hr it legal finance ops
+claude alexa siri cortana gemini jarvis copilot chatgpt corp inc ltd llc gmbh plc co group holdings labs systems
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -99,6 +109,11 @@ def _rare(word: str) -> bool:
 def _name_word(word: str) -> bool:
     low = word.lower()
     return low not in _STOP and (_rare(word) or low in lexicon.first_names() or low in lexicon.last_names())
+
+
+def _single_ok(word: str) -> bool:
+    low = word.lower()
+    return low in lexicon.single_first_names() and low not in _STOP
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -133,7 +148,15 @@ daughter son wife husband partner girlfriend boyfriend gf bf friend colleague co
 mentor intern assistant landlord landlady tenant neighbor neighbour cousin aunt uncle niece nephew brother sister
 mom mum dad father mother grandma grandpa grandmother grandfather fiance fiancé fiancee fiancée roommate flatmate
 client patient student teacher tutor nanny doctor lawyer accountant contact lead recruiter candidate employee
-supervisor director ceo cto
+supervisor director ceo cto plumber electrician driver courier nurse cleaner contractor handyman carer caregiver
+therapist dentist surgeon agent realtor broker mechanic coach trainer receptionist groom bride spouse lead
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_VERB_WORDS = frozenset(
+    """
+interview interviewed invite invited hire hired meet met thank thanked congratulate remind introduce welcome
+welcomed email emailed text texted message call called ask asked tell told cc ping pay paid help helped contact
+contacted notify page paged
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SIGN_OFF_LINES = frozenset(
@@ -195,6 +218,15 @@ def find_cued_names(text: str) -> list[Entity]:
                 if m is not None and m.start(1) == s:
                     add(m.start(1), m.end(1), score)
                     break
+        if previous_word(text, s, " \t\u00a0") in _VERB_WORDS:
+            m = _VERB_OBJECT.search(text, max(0, s - 16), min(len(text), s + 80))
+            while m is not None and m.start(1) < s:
+                m = _VERB_OBJECT.search(text, m.start() + 1, min(len(text), s + 80))
+            if m is not None and m.start(1) == s:
+                cut = _trim(text, m.start(1), m.end(1))
+                # two name words, or one that a person's list knows and English does not use
+                if cut is not None and (" " in text[cut[0]:cut[1]] or _single_ok(text[cut[0]:cut[1]])):
+                    out.append(Entity("PERSON", cut[0], cut[1], text[cut[0]:cut[1]], 0.75, "en_names"))
         if _NEXT_PREP.match(text, s):
             m = _DEPARTMENT.match(text, s)
             if m is not None and (m.group(1).lower() in lexicon.first_names() or _rare(m.group(1))):

@@ -13,9 +13,9 @@ import re
 
 from perimeter.privacy.entities import Entity
 
-_OTHER = re.compile(
-    r"[ \u00a0]*(?:\(|/)[ \u00a0]*((?:[A-ZА-ЯЁ][\w'’\-]*\.?)(?:[ \u00a0]+[A-ZА-ЯЁ][\w'’\-]*\.?){0,3})[ \u00a0]*\)?"
-)
+_WORDS = r"(?:[A-ZА-ЯЁ][\w'’\-]*\.?)(?:[ \u00a0]+[A-ZА-ЯЁ][\w'’\-]*\.?){0,3}"
+# "(Козлова)" closed right after the name, or "/ KOZLOV MAKSIM" up to the end of the line or a comma.
+_OTHER = re.compile(rf"[ \u00a0]*(?:\([ \u00a0]*({_WORDS})[ \u00a0]*\)|/[ \u00a0]*({_WORDS})(?=[ \u00a0]*(?:$|[\n,;)])))", re.MULTILINE)
 _MARKER = re.compile(r"[ \u00a0]+(?:оглы|кызы|улы|уулу|кизи|угли|qizi|oglu|ogly|kyzy|uly)(?![\w])", re.IGNORECASE)
 
 
@@ -34,8 +34,9 @@ def linked_names(text: str, found: list[Entity]) -> list[Entity]:
         if e.type != "PERSON":
             continue
         m = _OTHER.match(text, e.end)
-        if m is not None and _script(m.group(1)) not in ("", _script(e.text)):
-            out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.8, e.detector))
+        g = 1 if m is not None and m.group(1) else 2
+        if m is not None and _script(m.group(g)) not in ("", _script(e.text)):
+            out.append(Entity("PERSON", m.start(g), m.end(g), m.group(g), 0.8, e.detector))
         t = _MARKER.match(text, e.end)
         if t is not None:
             out.append(Entity("PERSON", e.start, t.end(), text[e.start:t.end()], e.score, e.detector))
