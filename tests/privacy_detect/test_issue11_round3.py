@@ -205,3 +205,36 @@ def test_role_and_verb_slots(scanner: Scanner, text: str, value: str) -> None:
 )
 def test_role_and_verb_negatives(scanner: Scanner, text: str) -> None:
     assert [k for k in found(scanner, text) if k[0] == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # Capitals: a third word, accented and hyphenated surnames, "SURNAME, GIVEN" registers.
+        ("Applicant: LAKSHMI NARAYANAN PILLAI\nPosition: analyst", "LAKSHMI NARAYANAN PILLAI"),
+        ("Guest list: MARÍA JOSÉ GARCÍA-LÓPEZ (table 4)", "MARÍA JOSÉ GARCÍA-LÓPEZ"),
+        ("ID NAME\n77 HOLLOWAY, GRETCHEN 401-22-8731\n78 PETERSEN, ANDERS 402-10-1111", "HOLLOWAY, GRETCHEN"),
+        # A self-introduction, a nickname in quotes.
+        ("Hello! I'm Ravi Venkataraman, a data engineer from Pune.", "Ravi Venkataraman"),
+        ('Welcome aboard, Yitzhak "Itzik" Shapiro!', 'Yitzhak "Itzik" Shapiro'),
+        # Items of a list whose other items are names.
+        ("Seating: Grace, Joy, Oluwaseun Bello, Radek, Anh Thu, Hope", "Joy"),
+        ("Смены на неделю:\nАнжелика Фёдоровна — понедельник\nОльга Викторовна — вторник\nЛюбовь — среда", "Любовь"),
+        ("Итоги:\n- Ренат закрыл сделку\n- Гульнара готовит отчёт\n- Тимур — в отпуске", "Тимур"),
+    ],
+)
+def test_caps_intro_and_lists(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value), found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Good names for a kitten? Luna, Milo, Oliver or Bella.",
+        "Agenda:\n- Budget review\n- Next steps: hiring\n- Hope to finish by May",
+        "Offices: Paris, Berlin, Madrid and Lisbon.",
+        "Palette: Red, Amber, Olive, Ruby and Coral.",
+    ],
+)
+def test_caps_intro_and_lists_negatives(scanner: Scanner, text: str) -> None:
+    assert [k for k in found(scanner, text) if k[0] == "PERSON"] == []

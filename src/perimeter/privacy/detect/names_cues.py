@@ -57,6 +57,8 @@ _VERB_OBJECT = re.compile(
     rf"introduce|welcome|welcomed|email|emailed|text|texted|message|call|called|ask|asked|tell|told|cc|ping|pay|paid|"
     rf"help|helped|contact|contacted|notify|page|paged)[ \u00a0]+({_NAME})"
 )
+# "I'm Dev Malhotra", "this is Ngozi": a self-introduction.
+_INTRO = re.compile(rf"(?<![\w])(?:I['’]m|I am|[Tt]his is|[Mm]y name is|[Mm]y name['’]s)[ \u00a0]+({_NAME})")
 # "Hope from accounting", "Mercedes in payroll": a department after a name.
 _DEPARTMENT = re.compile(
     rf"(?<![\w])({_CAP})[ \u00a0]+(?:from|in|at|of)[ \u00a0]+(?:the[ \u00a0]+)?(?:accounting|accounts|payroll|HR|"
@@ -73,7 +75,7 @@ _KO_FAMILY = (
     r"Yeom|Yeo|Choo|Do|Seok|Sul|Ma|Gil|Pyo|Myung|Ki|Ban|Wang|Geum|Ok|Yook|Maeng|Je|Mo|Tak|Kook|Yeon|Kyung|Bong|Ryoo"
 )
 # "Ekaterina (Katya) Smirnova": a nickname in brackets between the given name and the surname.
-_NICKNAME = re.compile(rf"({_CAP})[ \u00a0]\(({_CAP})\)[ \u00a0]({_CAP})")
+_NICKNAME = re.compile(rf"({_CAP})[ \u00a0](?:\(({_CAP})\)|\"({_CAP})\"|“({_CAP})”|'({_CAP})')[ \u00a0]({_CAP})")
 _KO_FAMILIES = frozenset(_KO_FAMILY.split("|"))
 _KO_GIVEN = rf"[A-Z]{_KO_SYLLABLE}-[a-z]{_KO_SYLLABLE}"
 _KOREAN = re.compile(
@@ -152,6 +154,8 @@ supervisor director ceo cto plumber electrician driver courier nurse cleaner con
 therapist dentist surgeon agent realtor broker mechanic coach trainer receptionist groom bride spouse lead
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
+_INTRO_WORDS = frozenset({"i'm", "i’m", "am", "is", "name's", "name’s"})
+_INTRO_BEFORE = re.compile(r"(?:I['’]m|I am|[Tt]his is|[Mm]y name is|[Mm]y name['’]s)[ \u00a0]+$")
 _VERB_WORDS = frozenset(
     """
 interview interviewed invite invited hire hired meet met thank thanked congratulate remind introduce welcome
@@ -188,6 +192,8 @@ def _cue_before(text: str, start: int) -> bool:
     word = previous_word(text, start)
     if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS:
         return True
+    if word in _INTRO_WORDS and _INTRO_BEFORE.search(text, max(0, start - 16), start):
+        return True
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start:start].strip(" \t") in ("", "—", "–", "-") and line_start > 0:
         prev_line = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip().rstrip(",").lower()
@@ -202,8 +208,12 @@ cue_before = _cue_before  # for the filters that keep a name its slot vouches fo
 def find_cued_names(text: str) -> list[Entity]:
     out: list[Entity] = []
 
-    def add(start: int, end: int, score: float) -> None:
+    def add(start: int, end: int, score: float, strict: bool = False) -> None:
         cut = _trim(text, start, end)
+        if cut is not None and strict and " " not in text[cut[0]:cut[1]]:
+            word = text[cut[0]:cut[1]]
+            if not (_rare(word) or _single_ok(word)):
+                return  # "I'm Fine": one word after an introduction must be a given name or no English word
         if cut is not None:
             out.append(Entity("PERSON", cut[0], cut[1], text[cut[0]:cut[1]], score, "en_names"))
 
@@ -211,12 +221,12 @@ def find_cued_names(text: str) -> list[Entity]:
         s = t.start()
         if _cue_before(text, s):
             lo = max(0, text.rfind("\n", 0, max(0, s - 1)) - 60, s - 60)
-            for rx, score in ((_TITLE, 0.9), (_GREETING, 0.8), (_SIGN_OFF, 0.75), (_RELATION, 0.8)):
+            for rx, score in ((_TITLE, 0.9), (_GREETING, 0.8), (_SIGN_OFF, 0.75), (_RELATION, 0.8), (_INTRO, 0.8)):
                 m = rx.search(text, lo, min(len(text), s + 160))
                 while m is not None and m.start(1) < s:
                     m = rx.search(text, m.start() + 1, min(len(text), s + 160))
                 if m is not None and m.start(1) == s:
-                    add(m.start(1), m.end(1), score)
+                    add(m.start(1), m.end(1), score, strict=rx is _INTRO)
                     break
         if previous_word(text, s, " \t\u00a0") in _VERB_WORDS:
             m = _VERB_OBJECT.search(text, max(0, s - 16), min(len(text), s + 80))
@@ -236,9 +246,10 @@ def find_cued_names(text: str) -> list[Entity]:
             m = _BEFORE_RU_VERB.match(text, s)
             if m is not None and m.group(1).lower() in lexicon.single_first_names():
                 out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
-        if text[end:end + 2] == " (":
+        if text[end:end + 2] in (" (", ' "', " “", " '"):
             m = _NICKNAME.match(text, s)
-            if m is not None and (m.group(1).lower() in lexicon.first_names() or m.group(2).lower() in lexicon.first_names()):
+            nick = m and next(g for g in m.groups()[1:5] if g)
+            if m is not None and nick and (m.group(1).lower() in lexicon.first_names() or nick.lower() in lexicon.first_names()):
                 out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
         if "-" in text[s:end] or text[s:end] in _KO_FAMILIES:
             m = _KOREAN.match(text, s)

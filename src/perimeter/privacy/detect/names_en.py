@@ -22,7 +22,16 @@ _LO = "a-zß-öø-ÿ\u0100-\u024f"
 # "'s" ends a name: "Warren Buffett's Berkshire Hathaway" is a name and a company.
 _TOKEN = re.compile(rf"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[{_UP}][{_LO}]+(?:-[{_UP}]?[{_LO}]+|['’](?![sS]\b)[{_UP}]?[{_LO}]+)*|[A-Z]\.")
 _PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|das|do|bin|bint|ibn|abu|al|el|ter|ten|ní|nic|ó|mac)\s)+$")
-_CAPS_PAIR = re.compile(r"(?<![A-Za-z])([A-Z]{2,})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?([A-Z]{2,}(?:-[A-Z]{2,})?)(?![A-Za-z])")
+_CAPS_WORD = r"[A-ZÀ-ÖØ-Þ](?:['’]?[A-ZÀ-ÖØ-Þ])+"
+_CAPS_PAIR = re.compile(
+    rf"(?<![A-Za-z])({_CAPS_WORD})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?({_CAPS_WORD}(?:-{_CAPS_WORD})?)(?![A-Za-z])"
+    rf"(?:[ \u00a0]+({_CAPS_WORD}(?:-{_CAPS_WORD})?)(?![A-Za-z\-]))?"  # "… RAMASWAMY IYER": a third word
+)
+# "CARTER, DENISE", "Nakamura, Ren": a surname, a comma, a given name (a list or a register).
+_COMMA_NAME = re.compile(
+    rf"(?<![\w'’-])({_CAPS_WORD}|(?:O['’]|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?),[ \u00a0]({_CAPS_WORD}|[A-Z][a-z]+)"
+    rf"(?:[ \u00a0][A-Z]\.?)?(?![\w'’-])(?![ \u00a0]*(?:,|or|and)[ \u00a0]+[A-Z])"  # "Max, Bella, Charlie": a list
+)
 # Transliterated Slavic surnames are productive; the suffix says "surname" even when the list does not.
 _SLAVIC_SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|skiy|skii|skaya|ski|ska|enko|chuk|vich|ko|ук|yan)$")
 _TITLE = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Madam", "Dame", "Lord", "Lady"})
@@ -166,6 +175,7 @@ _LOWER_CUE = re.compile(
     r"[ \t]+([a-z][a-z'’-]+)(?:[ \t]+([a-z][a-z'’-]+))?",
     re.IGNORECASE,
 )
+_INTRO = re.compile(r"\b(?:i'm|i’m|i am|this is|my name is|name is|named)[ \t]+$", re.IGNORECASE)
 _GREETING = re.compile(
     r"(?:\b(?:hi|hello|hey|dear|thanks|thank you|regards|cheers|best|sincerely|yours|cc|from|to|by|"
     r"with|contact|ask|tell|call|email|ping|named|name is|i am|i'm|this is|patient|employee|"
@@ -354,7 +364,20 @@ def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[
             or (rare_given and family in last)
             or (len(given) > 2 and _SLAVIC_SURNAME.search(family))
         ):
-            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
+            end = m.end(2)
+            third = m.group(3)
+            if third and third.lower() not in _STOP and (_fold(third.lower()) in last or lexicon.zipf(third) < lexicon.COMMON_ZIPF):
+                end = m.end(3)
+            out.append(Entity("PERSON", m.start(), end, text[m.start():end], 0.85, "en_names"))
+    for m in _COMMA_NAME.finditer(text):
+        family, given = _fold(m.group(1).lower()).replace("’", "'"), _fold(m.group(2).lower())
+        if family in _STOP or given in _STOP or given in _AMBIGUOUS or given not in first:
+            continue
+        # a register in capitals ("CARTER, DENISE") is a clear layout; in mixed case a town after a
+        # name ("Wojcik-Brandt, Berlin") looks the same, so the given name must be a rarer word there
+        limit = 4.5 if m.group().isupper() else 3.8
+        if (family in last or family.replace("'", "") in last or lexicon.zipf(family) < lexicon.COMMON_ZIPF) and lexicon.zipf(given) < limit:
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "en_names"))
     return out
 
 
@@ -405,7 +428,10 @@ def _names_in_run(
                     surname_known = True
                 # An unknown first word before a surname counts unless it is an ordinary English
                 # word ("Trusted Root", "Best Sellers"); "Tomasz Wiśniewski" still does.
-                plain_word = w not in first and w not in last and not is_initial and lexicon.zipf(w) >= 3.5
+                plain_word = (
+                    w not in first and w not in last and not is_initial and lexicon.zipf(w) >= 3.5
+                    and not _INTRO.search(text, max(0, run[k].start() - 16), run[k].start())
+                )
                 if (surname_known and w not in _AMBIGUOUS and not plain_word) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
                     end_k = m
                     score = 0.9 if surname_known else 0.75

@@ -24,6 +24,7 @@ from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_filters import drop_non_persons
 from perimeter.privacy.detect.names_links import linked_names
+from perimeter.privacy.detect.names_lists import list_names
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.resolve import resolve
@@ -34,7 +35,7 @@ _NUMBER_TYPES = frozenset({
     "RU_INN", "RU_SNILS", "RU_OGRN", "RU_PASSPORT", "RU_BANK_ACCOUNT", "CREDIT_CARD", "US_SSN",
 })
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
-_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,}[ \u00a0][A-Z]{2}")
+_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,},?[ \u00a0][A-Z]{2}")
 _CYRILLIC_LOWER = re.compile(r"[а-яё]{3}")
 _CYRILLIC_LOWER_PAIR = re.compile(r"(?<![А-Яа-яЁё])[а-яё]{2,} [а-яё]{2,}")
 # "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
@@ -227,6 +228,7 @@ class Scanner:
                 found.extend(names_ru_cues.later_mentions(text, found))
             if "PERSON" in self.types:
                 found.extend(linked_names(text, found))
+                found.extend(list_names(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
         found = _union_of_names(text, [e for e in found if e.type in self.types])
