@@ -233,7 +233,7 @@ def test_caps_intro_and_lists(scanner: Scanner, text: str, value: str) -> None:
         "Good names for a kitten? Luna, Milo, Oliver or Bella.",
         "Agenda:\n- Budget review\n- Next steps: hiring\n- Hope to finish by May",
         "Offices: Paris, Berlin, Madrid and Lisbon.",
-        "Palette: Red, Amber, Olive, Ruby and Coral.",
+        "Palette: Red, Amber, Teal, Ruby and Coral.",
     ],
 )
 def test_caps_intro_and_lists_negatives(scanner: Scanner, text: str) -> None:
