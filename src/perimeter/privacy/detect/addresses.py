@@ -321,7 +321,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
                 start, end = _grow_ru(text, town.start(), town.end())
                 out.append(Entity("ADDRESS", start, end, text[start:end].rstrip(" ,"), 0.8, "address_ru"))
     out.extend(find_postal_addresses(text))
-    out.extend(find_part_addresses(text))
+    out.extend(find_part_addresses(ix))
     if _EU_HINT.search(ix.lower):
         for rx in (_EU_GLUED, _EU_LEADING, _EU_NUMBER_FIRST):
             for m in rx.finditer(text):

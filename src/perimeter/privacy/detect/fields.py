@@ -109,12 +109,36 @@ def _type_of(key: str, value: str) -> str | None:
 _KEY_STEMS = (
     "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р",
     "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
-    "ученик", "fio", "patronymic", "insert into", "spouse", "husband", "wife", "partner", "groom", "bride",
-    "child", "son", "daughter", "mother", "father", "parent", "dependent", "contact", "next of kin", "buddy",
-    "mentor", "supervisor", "witness", "guarantor", "tenant", "landlord", "applicant", "guest", "passenger",
-    "attendee", "assignee", "requester", "signatory", "супруг", "муж", "жена", "мать", "отец", "сын", "дочь",
-    "гость", "заявител", "арендатор", "поручител", "свидетел", "направляется",
+    "ученик", "fio", "patronymic", "insert into",
 )
+# Role keys ("Spouse:", "Гость:") are looked up at the colons instead: as stems they would be
+# searched for everywhere ("son" in "person", "json").
+_ROLE_KEYS = frozenset(
+    """
+spouse husband wife partner groom bride child children son daughter mother father parent dependent dependents
+buddy mentor supervisor witness guarantor tenant landlord applicant guest passenger attendee assignee requester
+signatory супруг супруга муж жена мать отец сын дочь гость заявитель арендатор поручитель свидетель направляется
+пациент пациентка
+""".split()  # noqa: SIM905 - a word list reads better as text
+) | {"emergency contact", "next of kin", "contact person"}
+_WORDS_BEFORE = re.compile(r"([^\W\d_]+(?:[ \t][^\W\d_]+)?)[ \t]*$")
+
+
+def _role_hits(text: str, lower: str) -> list[int]:
+    """Starts of role keys right before a colon."""
+    out = []
+    at = text.find(":")
+    while at != -1 and len(out) < 64:
+        m = _WORDS_BEFORE.search(lower, max(0, at - 24), at)
+        if m is not None:
+            words = m.group(1)
+            last = words.rsplit(None, 1)[-1]
+            if words in _ROLE_KEYS:
+                out.append(m.start(1))
+            elif last in _ROLE_KEYS:
+                out.append(m.end(1) - len(last))
+        at = text.find(":", at + 1)
+    return out
 # A bare value ends before a remark: "Arsen Grigoryan (армянин)", "KOZLOVA / Козлова", "Oscar (14)".
 _VALUE_END = re.compile(r"[ \u00a0]*(?:\(|/|<|—|–|\.[ \u00a0]|\.$)")
 
@@ -144,11 +168,11 @@ def find_field_values(text: str) -> list[Entity]:
     1 MB source file cost ~0.5 s; around the stems it costs a few ms)."""
     out: list[Entity] = []
     lower = text.lower()
-    if not any(stem in lower for stem in _KEY_STEMS):
+    if not any(stem in lower for stem in _KEY_STEMS) and ":" not in text:
         return out
     if len(lower) != len(text):  # "İ" lowers to two code points: keep offsets aligned
         lower = aligned_lower(text)
-    hits = [m.start() for m in _STEM.finditer(lower)]
+    hits = sorted([m.start() for m in _STEM.finditer(lower)] + _role_hits(text, lower))
     seen: set[int] = set()
     reach = -1
     for at in hits:

@@ -55,12 +55,40 @@ EN_STREETS = (
     "st", "ave", "rd", "blvd", "ln", "dr", "ct", "pl", "hwy", "pkwy", "cir", "ter", "street", "avenue", "road",
 )
 
+# Street types, units and area words of the comma-separated address layouts (``addresses_parts``).
+PART_TYPES = (
+    "street|st|str|avenue|ave|av|avda|road|rd|boulevard|blvd|bd|bvd|lane|ln|drive|court|ct|place|pl|way|terrace|"
+    "crescent|close|highway|hwy|parkway|pkwy|square|sq|embankment|quay|row|mews|alley|"
+    "rue|allée|allee|chemin|quai|impasse|cours|calle|carrer|avenida|rua|travessa|largo|praça|via|viale|piazza|corso|"
+    "ulitsa|ul|ulica|ulice|vulica|vul|vulytsia|prospekt|prosp|pr|pereulok|per|shosse|bulvar|aleja|al|os|plac|"
+    "sokak|sok|cadde|caddesi|mahallesi|utca|út|strada|calea|bulevardul|odos|lu|jie|dajie|"
+    "ул|улица|вул|вулиця|вуліца|просп|проспект|пр-т|пр-кт|пер|пров|провулок|бульв|б-р|бульвар|ш|шосе|шоссе|наб|"
+    "пл|площадь|майдан|линия|лінія|тупик|туп|проезд|пр-д|мкр|мкрн|микрорайон|квартал|кв-л"
+)
+PART_UNITS = "unit|apt|flat|room|building|house|villa|floor|кв|корп|district|sub-city|р-н|обл|респ|республика|app"
+PART_GLUED = (
+    "straße|strasse|gasse|weg|platz|allee|ring|damm|ufer|straat|gracht|laan|plein|kade|singel|dijk|steeg|vej|gade|"
+    "gatan|vägen|gata|veien|gate|katu|tie|utca|ulica"
+)
+PART_WARDS = "ku|shi|cho|gu|dong"
+PART_ALL = {*PART_TYPES.split("|"), *PART_UNITS.split("|"), *PART_GLUED.split("|"), *("-" + w for w in PART_WARDS.split("|"))}
+#: The literal each alternative of ``addresses_parts._TRIGGER`` starts with (lower case).  Words
+#: of one to three letters ("st", "ул", "ш") hide inside other words everywhere ("first", "ушёл"):
+#: they are searched with the character before and after them (``PART_SHORT``, one character
+#: before the word's start), so the one-pass search does not report every "st" of the text.
+PART_WORDS = tuple(sorted(w for w in PART_ALL if len(w) > 3 or w.startswith("-")))
+PART_SHORT = tuple(sorted(
+    f"{before}{w}{after}" for w in PART_ALL if len(w) <= 3 and not w.startswith("-")
+    for before in (" ", "\n", "(", "\"", "«", "\t", ",") for after in (" ", ".", ",", "\u00a0", "\n")
+))
+
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
 # The "folded" groups ride along in the "lower" pass: the two strings are the same object
 # unless the text holds one of the rare characters ``prescan.FOLD_TRAPS`` lists.
 HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
     "lower": {"secret_words": SECRET_WORDS, "ru_streets": RU_STREETS, "birth_before": BIRTH_BEFORE,
-              "birth_after": BIRTH_AFTER, **_FOLDED},
+              "birth_after": BIRTH_AFTER, "part_words": PART_WORDS,
+              "part_short": PART_SHORT, **_FOLDED},
     "folded": _FOLDED,
     "text": {"vendor_prefixes": VENDOR_PREFIXES, "en_streets": EN_STREETS},
 }
