@@ -37,10 +37,11 @@ _ANYW = rf"[{_UP}{_LO}][{_LO}]*(?:-[{_UP}{_LO}][{_LO}]+)*"
 # Street-type words (lower case, dot optional), before or after the name.
 _TYPES = literals.PART_TYPES
 _TYPE = rf"(?i:{_TYPES})\.?"
-_GLUED = (
-    r"[\wß]{2,}(?i:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|ufer|straat|gracht|laan|plein|kade|singel|"
-    r"dijk|steeg|vej|gade|gatan|vägen|gata|veien|gate|katu|tie|utca|ulica)"
+_GLUED_WORDS = (
+    "straße|strasse|gasse|weg|platz|allee|ring|damm|ufer|straat|gracht|laan|plein|kade|singel|"
+    "dijk|steeg|vej|gade|gatan|vägen|gata|veien|gate|katu|tie|utca|ulica"
 )
+_GLUED = rf"[\wß]{{2,}}(?i:{_GLUED_WORDS}|str\.)"
 _NUM = r"(?:No\.?[ \u00a0]*|№[ \u00a0]*|#)?\d{1,5}[A-Za-zА-Яа-я]?(?:[/\-–]\d{1,5}[A-Za-zА-Яа-я]?)*(?![\w])"
 _ORD = r"\d{1,3}(?:st|nd|rd|th|-я|-й|-ая|-ий)"
 _NAMEW = rf"(?:{_ORD}|{_CAPW}|\d{{1,2}}(?=[ \u00a0]+[{_UP}]))"
@@ -160,7 +161,7 @@ def _kind(part: str) -> int | None:
     return None
 
 
-_GLUED_ENDINGS = tuple(literals.PART_GLUED.split("|")) + ("str",)
+_GLUED_ENDINGS = tuple(_GLUED_WORDS.split("|")) + ("str",)
 
 
 _NOT_TOWN = frozenset(
@@ -232,11 +233,14 @@ def _best_prefix(line: str, s: int, e: int, after_street: bool) -> int | None:
 
 
 def _triggers(ix: TextIndex) -> list[re.Match[str]]:
-    words = ix.literal_starts("part_words")
-    short = ix.literal_starts("part_short")
-    if words is None or short is None:
+    suffixes = ix.literal_starts("part_suffixes")
+    delimited = ix.literal_starts("part_delimited")
+    if suffixes is None or delimited is None:
         return list(_TRIGGER.finditer(ix.lower))
-    return matches_at(_TRIGGER, ix.lower, sorted({*words, *(at + 1 for at in short)}))
+    starts = {*suffixes, *(at + 1 for at in delimited)}
+    if ix.lower[:1] != "" and ix.lower.split(None, 1)[0].rstrip(".") in literals.PART_ALL:
+        starts.add(len(ix.lower) - len(ix.lower.lstrip()))  # a word at the very start has nothing before it
+    return matches_at(_TRIGGER, ix.lower, sorted(starts))
 
 
 def find_part_addresses(ix: TextIndex) -> list[Entity]:

@@ -121,24 +121,28 @@ signatory супруг супруга муж жена мать отец сын �
 пациент пациентка
 """.split()  # noqa: SIM905 - a word list reads better as text
 ) | {"emergency contact", "next of kin", "contact person"}
-_WORDS_BEFORE = re.compile(r"([^\W\d_]+(?:[ \t][^\W\d_]+)?)[ \t]*$")
 
 
 def _role_hits(text: str, lower: str) -> list[int]:
-    """Starts of role keys right before a colon."""
+    """Starts of role keys right before a colon whose value starts with a capital ("Spouse: K…");
+    plain string operations: code has a colon on every other line."""
     out = []
     at = text.find(":")
-    while at != -1 and len(out) < 64:
-        m = _WORDS_BEFORE.search(lower, max(0, at - 24), at)
-        if m is not None:
-            words = m.group(1)
-            last = words.rsplit(None, 1)[-1]
-            if words in _ROLE_KEYS:
-                out.append(m.start(1))
-            elif last in _ROLE_KEYS:
-                out.append(m.end(1) - len(last))
+    while at != -1:
+        nxt = at + 1
+        while nxt < len(text) and text[nxt] in " \t":
+            nxt += 1
+        if nxt < len(text) and (text[nxt].isupper() or text[nxt] in "\"'«"):
+            head = lower[max(0, at - 24):at].rstrip(" \t")
+            words = head.split()
+            if words and words[-1] in _ROLE_KEYS:
+                out.append(at - (len(lower[max(0, at - 24):at]) - len(head)) - len(words[-1]))
+            elif len(words) >= 2 and f"{words[-2]} {words[-1]}" in _ROLE_KEYS:
+                out.append(at - (len(lower[max(0, at - 24):at]) - len(head)) - len(words[-1]) - 1 - len(words[-2]))
         at = text.find(":", at + 1)
     return out
+
+
 # A bare value ends before a remark: "Arsen Grigoryan (армянин)", "KOZLOVA / Козлова", "Oscar (14)".
 _VALUE_END = re.compile(r"[ \u00a0]*(?:\(|/|<|—|–|\.[ \u00a0]|\.$)")
 

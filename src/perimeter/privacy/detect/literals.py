@@ -66,20 +66,28 @@ PART_TYPES = (
     "пл|площадь|майдан|линия|лінія|тупик|туп|проезд|пр-д|мкр|мкрн|микрорайон|квартал|кв-л"
 )
 PART_UNITS = "unit|apt|flat|room|building|house|villa|floor|кв|корп|district|sub-city|р-н|обл|респ|республика|app"
-PART_GLUED = (
-    "straße|strasse|gasse|weg|platz|allee|ring|damm|ufer|straat|gracht|laan|plein|kade|singel|dijk|steeg|vej|gade|"
-    "gatan|vägen|gata|veien|gate|katu|tie|utca|ulica"
-)
+# Glued street types ("Keizersgracht", "Hauptstraße"): only the ones no English word or code
+# identifier ends with ("ring", "gate", "weg" would be found in every "string", "delegate").
+PART_GLUED = "straße|strasse|gasse|straat|gracht|plein|singel|steeg|gatan|vägen|veien|katu|utca|ulica"
 PART_WARDS = "ku|shi|cho|gu|dong"
-PART_ALL = {*PART_TYPES.split("|"), *PART_UNITS.split("|"), *PART_GLUED.split("|"), *("-" + w for w in PART_WARDS.split("|"))}
-#: The literal each alternative of ``addresses_parts._TRIGGER`` starts with (lower case).  Words
-#: of one to three letters ("st", "ул", "ш") hide inside other words everywhere ("first", "ушёл"):
-#: they are searched with the character before and after them (``PART_SHORT``, one character
-#: before the word's start), so the one-pass search does not report every "st" of the text.
-PART_WORDS = tuple(sorted(w for w in PART_ALL if len(w) > 3 or w.startswith("-")))
-PART_SHORT = tuple(sorted(
-    f"{before}{w}{after}" for w in PART_ALL if len(w) <= 3 and not w.startswith("-")
-    for before in (" ", "\n", "(", "\"", "«", "\t", ",") for after in (" ", ".", ",", "\u00a0", "\n")
+PART_ALL = {*PART_TYPES.split("|"), *PART_UNITS.split("|")}
+_BEFORE = (" ", "\n", "(", "\"", "«", "\t", ",", ":")
+_AFTER = (" ", ".", ",", "\u00a0", "\n")
+#: The literals ``addresses_parts._TRIGGER`` starts from (lower case).  A street or unit word is
+#: searched with the character before and after it (``PART_DELIMITED``; the word starts one
+#: character later), so the one-pass search does not report every "st" in "first" or "place" in
+#: "replace"; glued types and wards (``PART_SUFFIXES``) are searched at the suffix, with the
+#: character after it.
+# Abbreviations that are also words of code or prose ("os.path", "x: str,", "per day", "the way")
+# count only with their dot; a few are left to the other words of the line.
+_DOT_ONLY = frozenset("str al pl pr ul per av bd ct ln sq sok m ш пр пл пер туп".split())  # noqa: SIM905
+_NOT_TRIGGERS = frozenset("os lu jie".split())  # noqa: SIM905
+PART_DELIMITED = tuple(sorted(
+    f"{b}{w}{a}" for w in PART_ALL - _NOT_TRIGGERS for b in _BEFORE
+    for a in ((".",) if w in _DOT_ONLY else _AFTER)
+))
+PART_SUFFIXES = tuple(sorted(
+    f"{w}{a}" for w in (*PART_GLUED.split("|"), *("-" + w for w in PART_WARDS.split("|"))) for a in _AFTER
 ))
 
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
@@ -87,8 +95,8 @@ _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik"
 # unless the text holds one of the rare characters ``prescan.FOLD_TRAPS`` lists.
 HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
     "lower": {"secret_words": SECRET_WORDS, "ru_streets": RU_STREETS, "birth_before": BIRTH_BEFORE,
-              "birth_after": BIRTH_AFTER, "part_words": PART_WORDS,
-              "part_short": PART_SHORT, **_FOLDED},
+              "birth_after": BIRTH_AFTER, "part_suffixes": PART_SUFFIXES,
+              "part_delimited": PART_DELIMITED, **_FOLDED},
     "folded": _FOLDED,
     "text": {"vendor_prefixes": VENDOR_PREFIXES, "en_streets": EN_STREETS},
 }
