@@ -238,3 +238,37 @@ def test_caps_intro_and_lists(scanner: Scanner, text: str, value: str) -> None:
 )
 def test_caps_intro_and_lists_negatives(scanner: Scanner, text: str) -> None:
     assert [k for k in found(scanner, text) if k[0] == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # Russian chat in lower case: introductions, the vocative at a clause head, colloquial patronymics.
+        ("всем привет, я вика из маркетинга, подскажите по отпуску", "вика"),
+        ("это гоша, у меня вопрос по заказу", "гоша"),
+        ("юль, глянь плиз мой отчёт", "юль"),
+        ("наш завуч ирина михална опять задержала", "ирина михална"),
+        # Coordination with a found name, the surname around a found given name and patronymic.
+        ("Приедут Игорь и Маша, встречай.", "Маша"),
+        ("мы с андреем и викой были там", "викой"),
+        ("ФИО: гончарук ольга петровна", "гончарук ольга петровна"),
+        # Latin: particles after, an unknown word before a found name, a mailing line in lower case.
+        ("Patient: Maria Luisa Reyes dela Paz, ward 3", "Maria Luisa Reyes dela Paz"),
+        ("Contacts: Ingrid Solberg, Torvald Solberg, spouse", "Torvald Solberg"),
+        ("henrike van dam, prinsengracht 12, 1015 dv amsterdam", "henrike van dam"),
+    ],
+)
+def test_chat_and_linked_names(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value), found(scanner, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "я рада помочь, это важно. короче, вера в себя важна",
+        "скинь плиз ссылку на доку",
+        "Мы говорили о весне и любви.",
+    ],
+)
+def test_chat_negatives(scanner: Scanner, text: str) -> None:
+    assert [k for k in found(scanner, text) if k[0] == "PERSON"] == []

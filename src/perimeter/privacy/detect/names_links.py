@@ -4,13 +4,23 @@
   Андреевич / KOZLOV MAKSIM", "Aleksandr Vasilenko (Александр Василенко)" — a form that asks for
   both spellings gives the second right after the first;
 - **Turkic patronymic markers** after a patronymic: "Исмаилов Ильхам Рауф оглы", "… Эльдар кызы"
-  (оглы, кызы, улы, уулу, qizi, oglu are part of the name).
+  (оглы, кызы, улы, уулу, qizi, oglu are part of the name);
+- **a coordinated name**: "Олег и Света", "с ленкой и катей" — a word with a first-name reading
+  joined by "и"/"and" to a found name;
+- **the rest of the name around a part found alone**: a surname particle and what follows it
+  ("Santos dela Cruz"), a word that no English or Russian dictionary knows right before it
+  ("Ikechukwu Nnamdi", "Oleksandr Bondar" after "Kateryna Bondar"), the surname before a found
+  first name and patronymic ("кравец анастасия олеговна", "Жураўского Алеся Міхайлавіча");
+- **the person on a mailing line**: "jean-baptiste lefèvre, 12 rue de la roquette, 75011 paris" —
+  the words before an address on its line, when the first is a given name.
 """
 
 from __future__ import annotations
 
 import re
 
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
 
 _WORDS = r"(?:[A-ZА-ЯЁ][\w'’\-]*\.?)(?:[ \u00a0]+[A-ZА-ЯЁ][\w'’\-]*\.?){0,3}"
@@ -40,4 +50,72 @@ def linked_names(text: str, found: list[Entity]) -> list[Entity]:
         t = _MARKER.match(text, e.end)
         if t is not None:
             out.append(Entity("PERSON", e.start, t.end(), text[e.start:t.end()], e.score, e.detector))
+    return out
+
+
+_AND_NEXT = re.compile(r"[ \u00a0]+(?:и|или|and|&)[ \u00a0]+([^\W\d_][\w'’\-]*)")
+_PARTICLE_NEXT = re.compile(
+    r"[ \u00a0]+((?:de|dela|del|della|de la|de los|delos|da|das|dos|do|di|du|van|van der|von|der|den|le|la|bin|ibn|"
+    r"al|el|ter|ten)[ \u00a0]+[A-ZÀ-ÖØ-Þ][\w'’\-]+)"
+)
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’\-]*)[ \u00a0]$")
+_SURNAME_END = re.compile(
+    r"(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|цкий|ская|цкая|ского|цкого|ской|цкой|енко|ук|юк|ко|ич|швили|дзе|ян|"
+    r"ець|ец|ів|ова|оў|еў|аў)$",
+    re.IGNORECASE,
+)
+_MAIL_HEAD = re.compile(r"(?:^|\n)[ \t]*([^\W\d_][\w'’\-]*(?:[ \u00a0]+[\w'’\-]+){1,3})[ \t]*,[ \t]*$")
+
+
+def _given_name(word: str) -> bool:
+    low = word.lower()
+    if low.isascii() or all(ord(ch) < 0x250 for ch in low):
+        return _fold(low) in lexicon.first_names() or any(_fold(p) in lexicon.first_names() for p in low.split("-"))
+    return word_profile(word.capitalize())[0] > 0.0 or low in lexicon.cyrillic_first_names()
+
+
+def _fold(word: str) -> str:
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+def _stranger(word: str) -> bool:
+    """A capitalised word that is a name part rather than a word of the language around it."""
+    if not word[:1].isupper() or len(word) < 3:
+        return False
+    if word.isascii() or all(ord(ch) < 0x250 for ch in word):
+        low = word.lower()
+        return low in lexicon.first_names() or lexicon.zipf(low) < 2.5
+    name, surn, patr, place, known = word_profile(word)
+    return name + surn + patr > 0.3 or (not known and place < 0.3)
+
+
+def more_of_names(text: str, found: list[Entity]) -> list[Entity]:
+    out: list[Entity] = []
+    for e in found:
+        if e.type == "ADDRESS":
+            m = _MAIL_HEAD.search(text, max(0, e.start - 80), e.start)
+            if m is not None and _given_name(m.group(1).split()[0]):
+                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.7, "name_link"))
+            continue
+        if e.type != "PERSON":
+            continue
+        m = _AND_NEXT.match(text, e.end)
+        if m is not None and _given_name(m.group(1)) and m.group(1)[:1].isupper() == e.text[:1].isupper():
+            out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.7, "name_link"))
+        m = _PARTICLE_NEXT.match(text, e.end)
+        if m is not None and e.text[:1].isupper():
+            out.append(Entity("PERSON", e.start, m.end(1), text[e.start:m.end(1)], e.score, e.detector))
+        b = _WORD_BEFORE.search(text, max(0, e.start - 40), e.start)
+        if b is None:
+            continue
+        word = b.group(1)
+        parts = e.text.split()
+        if word[:1].isupper() and len(parts) == 1 and _stranger(word) and text[b.start() - 1:b.start()] not in ("'", "’"):
+            out.append(Entity("PERSON", b.start(1), e.end, text[b.start(1):e.end], e.score, e.detector))
+        elif len(parts) == 2 and word[:1].isupper() == parts[0][:1].isupper() and _SURNAME_END.search(word) and (
+            word_profile(parts[1].capitalize())[2] > 0.3 or parts[1].lower().endswith(("вна", "вич", "віча", "вича", "ична", "ічна"))
+        ):
+            out.append(Entity("PERSON", b.start(1), e.end, text[b.start(1):e.end], e.score, e.detector))
     return out

@@ -27,7 +27,8 @@ _LINE_ITEM = re.compile(
     re.MULTILINE,
 )
 _PET = re.compile(
-    r"(?i:dog|cat|puppy|kitten|pet|horse|parrot|hamster|rabbit|собак|кошк|кот|щен|котён|питом|попуга|хомяк|лошад)"
+    r"(?<![\w])(?i:dogs?|cats?|pupp(?:y|ies)|kittens?|pets?|horses?|parrots?|hamsters?|rabbits?|собак\w*|кошк\w*|"
+    r"кот|кота|коту|котом|котик\w*|щен\w*|котён\w*|котен\w*|питом\w*|попуга\w*|хомяк\w*|лошад\w*)(?![\w])"
 )
 _NOT_NAME = frozenset(
     """

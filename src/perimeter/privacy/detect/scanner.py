@@ -23,8 +23,9 @@ from perimeter.privacy.detect.contacts import (
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_filters import drop_non_persons
-from perimeter.privacy.detect.names_links import linked_names
+from perimeter.privacy.detect.names_links import linked_names, more_of_names
 from perimeter.privacy.detect.names_lists import list_names
+from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.resolve import resolve
@@ -222,6 +223,7 @@ class Scanner:
                 if _CYRILLIC_LOWER_PAIR.search(text):
                     found.extend(names_ru.find_lowercase_names(text))
                 found.extend(names_ru_cues.find_lower_cued(text))
+                found.extend(find_ru_chat_names(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
             if "PERSON" in self.types and not text.isascii():
@@ -229,6 +231,7 @@ class Scanner:
             if "PERSON" in self.types:
                 found.extend(linked_names(text, found))
                 found.extend(list_names(text, found))
+                found.extend(more_of_names(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
         found = _union_of_names(text, [e for e in found if e.type in self.types])
