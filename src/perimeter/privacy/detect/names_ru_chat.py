@@ -14,15 +14,16 @@ and its first-name reading outweighs every other.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from perimeter.privacy.detect.morph import analyzer
 from perimeter.privacy.entities import Entity
 
 _WORD = re.compile(r"(?<![\w\-])[а-яё]{3,}(?![\w\-])")
 _INTRO = frozenset({"я", "это", "зовут", "звать"})
-_HEAD = re.compile(r"(?:^|[.!?\n:;)(]|привет|здравствуй|слушай|короче|кстати)[ ,\u00a0]*$")
 
 
+@lru_cache(maxsize=65536)
 def _name_score(word: str) -> float:
     """Mass of known first-name readings of ``word`` (0 when pymorphy only guesses)."""
     parses = analyzer().parse(word)
@@ -34,6 +35,7 @@ def _name_score(word: str) -> float:
 _COLLOQUIAL_PATR = re.compile(r"(?:ыч|ич|вна|чна|лна|нна)$")
 
 
+@lru_cache(maxsize=65536)
 def _patronymic(word: str) -> bool:
     """A patronymic, the spoken forms pymorphy does not list included ("михална", "саныч")."""
     parses = analyzer().parse(word)
@@ -53,27 +55,44 @@ def _vocative(word: str) -> bool:
     return _name_score(word + "а") >= 0.6 or _name_score(word + "я") >= 0.6
 
 
+_PATR_SHAPE = re.compile(r"(?:вич|вна|ична|ыч|ич|лна|нна|чна)$")
+_HEAD_WORDS = frozenset({"привет", "здравствуй", "здравствуйте", "слушай", "короче", "кстати"})
+
+
+def _at_head(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a clause (a greeting or a filler word aside)."""
+    i = start - 1
+    while i >= 0 and text[i] in " ,\u00a0":
+        i -= 1
+    if i < 0 or text[i] in ".!?\n:;()":
+        return True
+    return text[max(0, i - 11):i + 1].split()[-1].lower() in _HEAD_WORDS
+
+
 def find_ru_chat_names(text: str) -> list[Entity]:
+    """Each word is looked at only where a slot is (a patronymic shape after it, an introduction
+    word or a clause head before it): pymorphy is asked about those words alone."""
     out: list[Entity] = []
     words = list(_WORD.finditer(text))
     for k, m in enumerate(words):
         word = m.group()
+        nxt = words[k + 1] if k + 1 < len(words) else None
+        if nxt is not None and nxt.start() - m.end() <= 2 and _PATR_SHAPE.search(nxt.group()):
+            if _name_score(word) >= 0.6 and _patronymic(nxt.group()):
+                out.append(Entity("PERSON", m.start(), nxt.end(), text[m.start():nxt.end()], 0.8, "natasha_lower"))
+                continue  # "сергей палыч", "анна петровна"
         prev = text[max(0, m.start() - 8):m.start()].split()
-        before = prev[-1].lower().strip(",—–-") if prev else ""
-        after = text[m.end():m.end() + 2]
-        end = m.end()
-        if k + 1 < len(words) and words[k + 1].start() - m.end() <= 2 and _name_score(word) >= 0.6 and _patronymic(words[k + 1].group()):
-            end = words[k + 1].end()  # "сергей палыч", "анна петровна"
-            out.append(Entity("PERSON", m.start(), end, text[m.start():end], 0.8, "natasha_lower"))
+        if prev and prev[-1].lower() in _INTRO:
+            if _name_score(word) >= 0.45:
+                out.append(Entity("PERSON", m.start(), m.end(), word, 0.75, "natasha_lower"))
             continue
-        if before in _INTRO and _name_score(word) >= 0.45:
-            out.append(Entity("PERSON", m.start(), end, word, 0.75, "natasha_lower"))
-        elif (after.startswith(",") or after[:1] == " ") and _HEAD.search(text, max(0, m.start() - 16), m.start()) and _vocative(word):
-            nxt = words[k + 1].group() if k + 1 < len(words) else ""
-            if after.startswith(",") or (nxt and _imperative(nxt)):
-                out.append(Entity("PERSON", m.start(), end, word, 0.7, "natasha_lower"))
+        after = text[m.end():m.end() + 1]
+        if after in (",", " ") and _at_head(text, m.start()) and _vocative(word):
+            if after == "," or (nxt is not None and _imperative(nxt.group())):
+                out.append(Entity("PERSON", m.start(), m.end(), word, 0.7, "natasha_lower"))
     return out
 
 
+@lru_cache(maxsize=65536)
 def _imperative(word: str) -> bool:
     return any("impr" in p.tag for p in analyzer().parse(word)[:2])
