@@ -102,9 +102,7 @@ _COUNTRY_NAMES = frozenset(
         "norway,sweden,denmark,finland,iceland"
     ).split(",")
 )
-_LEAD_CUT = re.compile(
-    r"^.*?(?:[:;(\"«“]|\b(?:at|in|to|from|address|адрес|адресу|по адресу|на|в|до|живу|проживаю)\b)[ \u00a0]*", re.IGNORECASE
-)
+_GAP = re.compile(r"[ \u00a0\"«“'(:]+")
 _END_CUT = re.compile(
     r"(?:(?<=[^\W\d_]{4})|(?<=\d))\.[ \u00a0]+(?=[A-ZА-ЯЁ])|[ \u00a0]+(?:—|–|-|\||\(|(?i:tel|phone|тел|моб)\b)|[\"»”)\]]"
 )
@@ -143,8 +141,10 @@ def _kind(part: str) -> int | None:
         return _COUNTRY_KIND
     digit = _DIGIT.search(part) is not None
     words = _SPLIT_WORDS.split(low)
-    keyword = any(w in _PART_WORD_SET for w in words) or (digit and "-" in part)
+    keyword = any(w in _PART_WORD_SET for w in words) or (digit and _BLOCK.match(part) is not None)
     glued = not keyword and any(w.endswith(_GLUED_ENDINGS) for w in words)
+    if words[0] in _UNIT_FIRST and _UNIT.fullmatch(part):
+        return _UNIT_KIND  # "apt 14", "Room 1203": the cheap pattern first
     if (keyword or glued) and _STREET.fullmatch(part) and any(ch.isalpha() for ch in part):
         return _STREET_KIND
     if digit or keyword:
@@ -162,6 +162,11 @@ def _kind(part: str) -> int | None:
 
 
 _GLUED_ENDINGS = tuple(_GLUED_WORDS.split("|")) + ("str",)
+_BLOCK = re.compile(r"\d{1,4}-\d{1,4}(?:-\d{1,4})?[ \u00a0]")  # "3-15-8 Nishi-Azabu"
+_UNIT_FIRST = frozenset(
+    "unit apt apartment suite ste flat floor fl room rm bldg building block blk tower house villa plot lot app appt "
+    "apto piso kv кв квартира оф офис корп корпус лит литера пом помещение эт этаж".split()  # noqa: SIM905
+)
 
 
 _NOT_TOWN = frozenset(
@@ -205,11 +210,8 @@ def _split(line: str) -> list[tuple[int, int]]:
 def _best_suffix(line: str, s: int, e: int) -> int | None:
     """Start of the longest word-aligned tail of ``line[s:e]`` that is an address part."""
     seg = line[s:e]
-    cut = _LEAD_CUT.match(seg)
-    starts = [0] + [m.end() for m in re.finditer(r"[ \u00a0\"«“'(]+", seg)]
-    if cut is not None:
-        starts = [x for x in starts if x >= cut.end()] or [cut.end()]
-    for x in starts[-6:]:  # an address part is at most a few words: only the tail is tried
+    starts = [0] + [m.end() for m in _GAP.finditer(seg)]
+    for x in starts[-5:]:  # an address part is at most a few words: only the tail is tried
         kind = _kind(seg[x:]) if x < len(seg) else None
         if kind is not None and not (kind == _TOWN_KIND and _person_like(seg[x:])):
             before = seg[:x].split()
@@ -225,7 +227,7 @@ def _best_prefix(line: str, s: int, e: int, after_street: bool) -> int | None:
     if m is not None:
         seg = seg[:m.start()]
     ends = [m.start() for m in re.finditer(r"[ \u00a0]+", seg)] + [len(seg)]
-    for x in sorted(set(ends[:6]), reverse=True):
+    for x in sorted(set(ends[:5]), reverse=True):
         head = seg[:x].rstrip(".")
         if x and (after_street or len(head) >= 4 or not head.isdigit()) and _kind(head) is not None:
             return s + len(seg[:x].rstrip("."))

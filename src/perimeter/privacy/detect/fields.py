@@ -172,11 +172,15 @@ def find_field_values(text: str) -> list[Entity]:
     1 MB source file cost ~0.5 s; around the stems it costs a few ms)."""
     out: list[Entity] = []
     lower = text.lower()
-    if not any(stem in lower for stem in _KEY_STEMS) and ":" not in text:
+    stems = any(stem in lower for stem in _KEY_STEMS)
+    if not stems and ":" not in text:
         return out
     if len(lower) != len(text):  # "İ" lowers to two code points: keep offsets aligned
         lower = aligned_lower(text)
-    hits = sorted([m.start() for m in _STEM.finditer(lower)] + _role_hits(text, lower))
+    roles = _role_hits(text, lower)
+    if not stems and not roles:
+        return out
+    hits = sorted([m.start() for m in _STEM.finditer(lower)] + roles) if stems else roles
     seen: set[int] = set()
     reach = -1
     for at in hits:

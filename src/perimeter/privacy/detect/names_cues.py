@@ -228,7 +228,7 @@ def find_cued_names(text: str) -> list[Entity]:
                 if m is not None and m.start(1) == s:
                     add(m.start(1), m.end(1), score, strict=rx is _INTRO)
                     break
-        if previous_word(text, s, " \t\u00a0") in _VERB_WORDS:
+        if text[s - 2:s - 1].isalpha() and previous_word(text, s, " \t\u00a0") in _VERB_WORDS:
             m = _VERB_OBJECT.search(text, max(0, s - 16), min(len(text), s + 80))
             while m is not None and m.start(1) < s:
                 m = _VERB_OBJECT.search(text, m.start() + 1, min(len(text), s + 80))

@@ -348,6 +348,23 @@ def _lower_names(text: str, common: frozenset[str], last: frozenset[str]) -> lis
     return out
 
 
+_WORD_START_BEFORE = re.compile(r"(?:O['’]|Mc|Mac)?[^\W\d_][\w'’-]*$")
+
+
+def _comma_names(text: str) -> list[re.Match[str]]:
+    """``_COMMA_NAME`` tried only at the word before each ", " + capital (a pattern with a
+    look-behind is otherwise tried at every character)."""
+    out = []
+    at = text.find(", ")
+    while at != -1:
+        if at + 2 < len(text) and text[at + 2].isupper() and at and text[at - 1].isalpha():
+            w = _WORD_START_BEFORE.search(text, max(0, at - 30), at)
+            if w is not None and (m := _COMMA_NAME.match(text, w.start())) is not None:
+                out.append(m)
+        at = text.find(", ", at + 2)
+    return out
+
+
 def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[Entity]:
     """Names in capitals, as embossed on cards and typed in forms: "IVAN PETROV"."""
     out = []
@@ -369,7 +386,7 @@ def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[
             if third and third.lower() not in _STOP and (_fold(third.lower()) in last or lexicon.zipf(third) < lexicon.COMMON_ZIPF):
                 end = m.end(3)
             out.append(Entity("PERSON", m.start(), end, text[m.start():end], 0.85, "en_names"))
-    for m in _COMMA_NAME.finditer(text):
+    for m in _comma_names(text):
         family, given = _fold(m.group(1).lower()).replace("’", "'"), _fold(m.group(2).lower())
         if family in _STOP or given in _STOP or given in _AMBIGUOUS or given not in first:
             continue

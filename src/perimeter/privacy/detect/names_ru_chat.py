@@ -19,7 +19,6 @@ from functools import lru_cache
 from perimeter.privacy.detect.morph import analyzer
 from perimeter.privacy.entities import Entity
 
-_WORD = re.compile(r"(?<![\w\-])[а-яё]{3,}(?![\w\-])")
 _INTRO = frozenset({"я", "это", "зовут", "звать"})
 
 
@@ -55,41 +54,33 @@ def _vocative(word: str) -> bool:
     return _name_score(word + "а") >= 0.6 or _name_score(word + "я") >= 0.6
 
 
-_PATR_SHAPE = re.compile(r"(?:вич|вна|ична|ыч|ич|лна|нна|чна)$")
-_HEAD_WORDS = frozenset({"привет", "здравствуй", "здравствуйте", "слушай", "короче", "кстати"})
-
-
-def _at_head(text: str, start: int) -> bool:
-    """Whether the word at ``start`` opens a clause (a greeting or a filler word aside)."""
-    i = start - 1
-    while i >= 0 and text[i] in " ,\u00a0":
-        i -= 1
-    if i < 0 or text[i] in ".!?\n:;()":
-        return True
-    return text[max(0, i - 11):i + 1].split()[-1].lower() in _HEAD_WORDS
+_PAIR = re.compile(r"(?<![\w\-])([а-яё]{3,})[ \u00a0]{1,2}([а-яё]{3,}(?:вич|вна|ична|ыч|ич|лна|нна|чна))(?![\w\-])")
+_AFTER_INTRO = re.compile(r"(?<![\w\-])(?:я|это|зовут|звать)[ \u00a0]+([а-яё]{3,})(?![\w\-])", re.IGNORECASE)
+_AT_HEAD = re.compile(
+    r"(?:^|[.!?\n:;()]|привет|здравствуй|здравствуйте|слушай|короче|кстати)[ ,\u00a0]*([а-яё]{3,})(?=[, ])",
+    re.MULTILINE,
+)
+_NEXT_WORD = re.compile(r"[ \u00a0]+([а-яё]+)")
 
 
 def find_ru_chat_names(text: str) -> list[Entity]:
-    """Each word is looked at only where a slot is (a patronymic shape after it, an introduction
-    word or a clause head before it): pymorphy is asked about those words alone."""
+    """Three passes find the slots (a patronymic shape after a word, an introduction word or a
+    clause head before it); pymorphy is asked about those words alone."""
     out: list[Entity] = []
-    words = list(_WORD.finditer(text))
-    for k, m in enumerate(words):
-        word = m.group()
-        nxt = words[k + 1] if k + 1 < len(words) else None
-        if nxt is not None and nxt.start() - m.end() <= 2 and _PATR_SHAPE.search(nxt.group()):
-            if _name_score(word) >= 0.6 and _patronymic(nxt.group()):
-                out.append(Entity("PERSON", m.start(), nxt.end(), text[m.start():nxt.end()], 0.8, "natasha_lower"))
-                continue  # "сергей палыч", "анна петровна"
-        prev = text[max(0, m.start() - 8):m.start()].split()
-        if prev and prev[-1].lower() in _INTRO:
-            if _name_score(word) >= 0.45:
-                out.append(Entity("PERSON", m.start(), m.end(), word, 0.75, "natasha_lower"))
+    for m in _PAIR.finditer(text):
+        if _name_score(m.group(1)) >= 0.6 and _patronymic(m.group(2)):
+            out.append(Entity("PERSON", m.start(1), m.end(2), text[m.start(1):m.end(2)], 0.8, "natasha_lower"))
+    for m in _AFTER_INTRO.finditer(text):
+        if _name_score(m.group(1)) >= 0.45:
+            out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "natasha_lower"))
+    for m in _AT_HEAD.finditer(text):
+        word = m.group(1)
+        if word in _INTRO or not _vocative(word):
             continue
-        after = text[m.end():m.end() + 1]
-        if after in (",", " ") and _at_head(text, m.start()) and _vocative(word):
-            if after == "," or (nxt is not None and _imperative(nxt.group())):
-                out.append(Entity("PERSON", m.start(), m.end(), word, 0.7, "natasha_lower"))
+        if text[m.end(1)] == ",":
+            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "natasha_lower"))
+        elif (nxt := _NEXT_WORD.match(text, m.end(1))) is not None and _imperative(nxt.group(1)):
+            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "natasha_lower"))
     return out
 
 
