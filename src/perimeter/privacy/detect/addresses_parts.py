@@ -88,20 +88,19 @@ _DISTRICT = re.compile(
 )
 # "Woreda 03", "Al Barsha 2", "HAL 2nd Stage": a named and numbered area, only inside a run.
 _NAMED = re.compile(rf"{_TOWN}[ \u00a0]+\d{{1,4}}|[A-Z]{{2,4}}[ \u00a0]+\d(?:st|nd|rd|th)[ \u00a0]+[A-Z][a-z]+")
-_COUNTRY_NAMES = frozenset(
-    n.strip() for n in (
-        "russia,россия,рф,ukraine,україна,украина,belarus,беларусь,kazakhstan,казахстан,uzbekistan,узбекистан,"
-        "kyrgyzstan,кыргызстан,tajikistan,таджикистан,turkmenistan,armenia,армения,georgia,грузия,azerbaijan,"
-        "азербайджан,moldova,молдова,latvia,lithuania,estonia,poland,polska,germany,deutschland,france,italy,italia,"
-        "spain,españa,portugal,netherlands,the netherlands,nederland,belgium,switzerland,schweiz,austria,österreich,"
-        "czechia,czech republic,slovakia,hungary,romania,bulgaria,serbia,croatia,slovenia,greece,turkey,türkiye,"
-        "cyprus,israel,uae,united arab emirates,saudi arabia,qatar,egypt,ethiopia,kenya,nigeria,ghana,south africa,"
-        "morocco,tunisia,india,pakistan,bangladesh,sri lanka,nepal,china,prc,japan,korea,south korea,republic of korea,"
-        "vietnam,viet nam,thailand,indonesia,malaysia,singapore,philippines,australia,new zealand,canada,usa,u.s.a.,"
-        "united states,mexico,brazil,argentina,chile,colombia,peru,uk,united kingdom,england,scotland,wales,ireland,"
-        "norway,sweden,denmark,finland,iceland"
-    ).split(",")
+_COUNTRY_LIST = (
+    "russia,россия,рф,ukraine,україна,украина,belarus,беларусь,kazakhstan,казахстан,uzbekistan,узбекистан,"
+    "kyrgyzstan,кыргызстан,tajikistan,таджикистан,turkmenistan,armenia,армения,georgia,грузия,azerbaijan,"
+    "азербайджан,moldova,молдова,latvia,lithuania,estonia,poland,polska,germany,deutschland,france,italy,italia,"
+    "spain,españa,portugal,netherlands,the netherlands,nederland,belgium,switzerland,schweiz,austria,österreich,"
+    "czechia,czech republic,slovakia,hungary,romania,bulgaria,serbia,croatia,slovenia,greece,turkey,türkiye,"
+    "cyprus,israel,uae,united arab emirates,saudi arabia,qatar,egypt,ethiopia,kenya,nigeria,ghana,south africa,"
+    "morocco,tunisia,india,pakistan,bangladesh,sri lanka,nepal,china,prc,japan,korea,south korea,republic of korea,"
+    "vietnam,viet nam,thailand,indonesia,malaysia,singapore,philippines,australia,new zealand,canada,usa,u.s.a.,"
+    "united states,mexico,brazil,argentina,chile,colombia,peru,uk,united kingdom,england,scotland,wales,ireland,"
+    "norway,sweden,denmark,finland,iceland"
 )
+_COUNTRY_NAMES = frozenset(_COUNTRY_LIST.split(","))
 _GAP = re.compile(r"[ \u00a0\"«“'(:]+")
 _END_CUT = re.compile(
     r"(?:(?<=[^\W\d_]{4})|(?<=\d))\.[ \u00a0]+(?=[A-ZА-ЯЁ])|[ \u00a0]+(?:—|–|-|\||\(|(?i:tel|phone|тел|моб)\b)|[\"»”)\]]"
@@ -121,11 +120,12 @@ _DIGIT = re.compile(r"\d")
 _STREET_KIND, _UNIT_KIND, _POST_KIND, _DISTRICT_KIND, _TOWN_KIND, _COUNTRY_KIND, _NAMED_KIND = range(7)
 
 
-_PART_WORD_SET = frozenset(literals.PART_ALL) | frozenset(_SETTLEMENT.split("|")) | frozenset(
+_AREA_WORDS = (
     "no no. № # district province prefecture county oblast region sub-city subcity ward область край район республика "
     "ао округ лит литера корпус строение стр помещение пом дом д зд здание эт этаж квартира офис оф m kv bus office of "
-    "suite ste fl rm bldg block blk tower plot lot appt apto piso wohnung top lok".split()  # noqa: SIM905
+    "suite ste fl rm bldg block blk tower plot lot appt apto piso wohnung top lok"
 )
+_PART_WORD_SET = frozenset(literals.PART_ALL) | frozenset(_SETTLEMENT.split("|")) | frozenset(_AREA_WORDS.split())
 _TOWN_RX = re.compile(_TOWN + _REGION_PAREN)
 _SPLIT_WORDS = re.compile(r"[\s.,()]+")
 
@@ -161,12 +161,13 @@ def _kind(part: str) -> int | None:
     return None
 
 
-_GLUED_ENDINGS = tuple(_GLUED_WORDS.split("|")) + ("str",)
+_GLUED_ENDINGS = (*_GLUED_WORDS.split("|"), "str")
 _BLOCK = re.compile(r"\d{1,4}-\d{1,4}(?:-\d{1,4})?[ \u00a0]")  # "3-15-8 Nishi-Azabu"
-_UNIT_FIRST = frozenset(
+_UNIT_FIRST_WORDS = (
     "unit apt apartment suite ste flat floor fl room rm bldg building block blk tower house villa plot lot app appt "
-    "apto piso kv кв квартира оф офис корп корпус лит литера пом помещение эт этаж".split()  # noqa: SIM905
+    "apto piso kv кв квартира оф офис корп корпус лит литера пом помещение эт этаж"
 )
+_UNIT_FIRST = frozenset(_UNIT_FIRST_WORDS.split())
 
 
 _NOT_TOWN = frozenset(

@@ -82,6 +82,6 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if _TOPONYM_PREFIX.match(e.text) or _ORG_START.match(e.text):
         return True
-    if e.start and text[e.start - 1] in "\"«“„" or any(ch in text[max(0, e.start - 60):e.start] for ch in "\"«“„"):
+    if any(ch in text[max(0, e.start - 60):e.start] for ch in "\"«“„"):
         return _in_quoted_title(text, e)
     return False

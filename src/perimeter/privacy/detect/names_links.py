@@ -112,10 +112,12 @@ def more_of_names(text: str, found: list[Entity]) -> list[Entity]:
             continue
         word = b.group(1)
         parts = e.text.split()
-        if word[:1].isupper() and len(parts) == 1 and _stranger(word) and text[b.start() - 1:b.start()] not in ("'", "’"):
-            out.append(Entity("PERSON", b.start(1), e.end, text[b.start(1):e.end], e.score, e.detector))
-        elif len(parts) == 2 and word[:1].isupper() == parts[0][:1].isupper() and _SURNAME_END.search(word) and (
+        # "Ikechukwu Nnamdi": an unknown word before a name found alone; "кравец анастасия олеговна":
+        # a surname before a given name and patronymic
+        glued_first = word[:1].isupper() and len(parts) == 1 and _stranger(word) and text[b.start() - 1:b.start()] not in ("'", "’")
+        surname_first = len(parts) == 2 and word[:1].isupper() == parts[0][:1].isupper() and bool(_SURNAME_END.search(word)) and (
             word_profile(parts[1].capitalize())[2] > 0.3 or parts[1].lower().endswith(("вна", "вич", "віча", "вича", "ична", "ічна"))
-        ):
+        )
+        if glued_first or surname_first:
             out.append(Entity("PERSON", b.start(1), e.end, text[b.start(1):e.end], e.score, e.detector))
     return out

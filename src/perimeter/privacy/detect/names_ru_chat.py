@@ -77,9 +77,8 @@ def find_ru_chat_names(text: str) -> list[Entity]:
         word = m.group(1)
         if word in _INTRO or not _vocative(word):
             continue
-        if text[m.end(1)] == ",":
-            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "natasha_lower"))
-        elif (nxt := _NEXT_WORD.match(text, m.end(1))) is not None and _imperative(nxt.group(1)):
+        nxt = _NEXT_WORD.match(text, m.end(1))
+        if text[m.end(1)] == "," or (nxt is not None and _imperative(nxt.group(1))):
             out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "natasha_lower"))
     return out
 
