@@ -272,3 +272,16 @@ def test_chat_and_linked_names(scanner: Scanner, text: str, value: str) -> None:
 )
 def test_chat_negatives(scanner: Scanner, text: str) -> None:
     assert [k for k in found(scanner, text) if k[0] == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("12.04 Зачисление от КОВАЛЕНКО Р.Т. 4 500,00", "КОВАЛЕНКО Р.Т."),
+        ("Документы подпишет Любови из бухгалтерии, она в курсе.", "Любови"),
+        ("For the form: name Bartosz Wieczorek, born in Łódź", "Bartosz Wieczorek"),
+        ("appointment with dr. priyanka raghavan on monday", "priyanka raghavan"),
+    ],
+)
+def test_initials_departments_and_label_words(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value), found(scanner, text)

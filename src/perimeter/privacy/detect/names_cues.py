@@ -55,7 +55,7 @@ _RELATION = re.compile(
 _VERB_OBJECT = re.compile(
     rf"(?<![\w])(?i:interview|interviewed|invite|invited|hire|hired|meet|met|thank|thanked|congratulate|remind|"
     rf"introduce|welcome|welcomed|email|emailed|text|texted|message|call|called|ask|asked|tell|told|cc|ping|pay|paid|"
-    rf"help|helped|contact|contacted|notify|page|paged)[ \u00a0]+({_NAME})"
+    rf"help|helped|contact|contacted|notify|page|paged|name|named)[ \u00a0]+({_NAME})"
 )
 # "I'm Dev Malhotra", "this is Ngozi": a self-introduction.
 _INTRO = re.compile(rf"(?<![\w])(?:I['’]m|I am|[Tt]his is|[Mm]y name is|[Mm]y name['’]s)[ \u00a0]+({_NAME})")
@@ -88,6 +88,7 @@ _LOWER_TITLE = re.compile(
     rf"(?<![\w])(?:mr|mrs|ms|miss|dr|prof|aunt|auntie|uncle|tío|tía|tio|tia|abuela|abuelo|grandma|grandpa|nana|"
     rf"cousin|coach|mme|frau|herr)\.?[ \u00a0]+([{_LO}][{_LO}'’-]{{2,}})(?![\w])"
 )
+_LOWER_NEXT = re.compile(rf"[ \u00a0]+([{_LO}][{_LO}'’-]{{2,}})(?![\w])")
 # "jake just posted…": a lower-case given name before a verb of what people do.
 _LOWER_BEFORE_VERB = re.compile(
     r"(?<![\w@/.-])([a-z]{3,})[ \u00a0]+(?:(?:just|already|also|still|literally|finally|then|never)[ \u00a0]+)?"
@@ -160,7 +161,7 @@ _VERB_WORDS = frozenset(
     """
 interview interviewed invite invited hire hired meet met thank thanked congratulate remind introduce welcome
 welcomed email emailed text texted message call called ask asked tell told cc ping pay paid help helped contact
-contacted notify page paged
+contacted notify page paged name named
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SIGN_OFF_LINES = frozenset(
@@ -263,7 +264,11 @@ def find_lower_cued_names(text: str) -> list[Entity]:
     for m in _LOWER_TITLE.finditer(text):
         word = m.group(1)
         if word not in _STOP and (_rare(word) or word in lexicon.single_first_names()):
-            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "en_names"))
+            end = m.end(1)
+            nxt = _LOWER_NEXT.match(text, end)  # "dr. amara okeke": the surname after the given name
+            if nxt is not None and nxt.group(1) not in _STOP and (_rare(nxt.group(1)) or nxt.group(1) in lexicon.last_names()):
+                end = nxt.end(1)
+            out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.7, "en_names"))
     for m in _LOWER_BEFORE_VERB.finditer(text):
         word = m.group(1)
         if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < 4.5:

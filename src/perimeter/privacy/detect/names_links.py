@@ -91,6 +91,29 @@ def _stranger(word: str) -> bool:
     return name + surn + patr > 0.3 or (not known and place < 0.3)
 
 
+# "ФЕДОТОВА А.И.", "Шишкин-Лаптев Е.В.": a surname with initials, in capitals or glued together.
+_INITIALS = re.compile(r"(?<![\w\-])([А-ЯЁ][А-ЯЁа-яё]+(?:-[А-ЯЁ][А-ЯЁа-яё]+)?)[ \u00a0]+[А-ЯЁ]\.[ \u00a0]?[А-ЯЁ]\.")
+_NAME_FROM_DEPT = re.compile(
+    r"(?<![\w\-])([А-ЯЁ][а-яё]+)[ \u00a0]+из[ \u00a0]+(?:\w*отдел\w*|бухгалтери\w|кадров|канцеляри\w|приёмной|приемной|"
+    r"дирекци\w|департамент\w*|управлени\w|службы|команды|поддержки|юрслужбы|финслужбы)"
+)
+
+
+def ru_initials_and_departments(text: str) -> list[Entity]:
+    out = []
+    if ". " in text or "." in text:
+        for m in _INITIALS.finditer(text):
+            word = m.group(1)
+            cap = word.capitalize() if word.isupper() else word
+            if _SURNAME_END.search(word) or word_profile(cap)[1] > 0.3:
+                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "natasha"))
+    if " из " in text:
+        for m in _NAME_FROM_DEPT.finditer(text):
+            if word_profile(m.group(1))[0] > 0.2:  # "Надежде из финотдела": a first-name reading is enough here
+                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "natasha"))
+    return out
+
+
 def more_of_names(text: str, found: list[Entity]) -> list[Entity]:
     out: list[Entity] = []
     for e in found:

@@ -23,7 +23,7 @@ from perimeter.privacy.detect.contacts import (
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_filters import drop_non_persons
-from perimeter.privacy.detect.names_links import linked_names, more_of_names
+from perimeter.privacy.detect.names_links import linked_names, more_of_names, ru_initials_and_departments
 from perimeter.privacy.detect.names_lists import list_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.numbers import find_numbers
@@ -219,6 +219,8 @@ class Scanner:
 
             if _CYRILLIC_CAPITAL.search(text):
                 found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
+                if "PERSON" in self.types:
+                    found.extend(ru_initials_and_departments(text))
             if "PERSON" in self.types and not text.isascii() and _CYRILLIC_LOWER.search(text):
                 if _CYRILLIC_LOWER_PAIR.search(text):
                     found.extend(names_ru.find_lowercase_names(text))
