@@ -285,3 +285,8 @@ def test_chat_negatives(scanner: Scanner, text: str) -> None:
 )
 def test_initials_departments_and_label_words(scanner: Scanner, text: str, value: str) -> None:
     assert covered(scanner, text, value), found(scanner, text)
+
+
+def test_a_part_of_a_name_found_by_its_column_is_found_again(scanner: Scanner) -> None:
+    text = "Holder,Beneficiary,Relation\nMarisol Quiroga,Esteban Quiroga,son"
+    assert covered(scanner, text, "Esteban Quiroga"), found(scanner, text)

@@ -114,6 +114,23 @@ def ru_initials_and_departments(text: str) -> list[Entity]:
     return out
 
 
+def latin_mentions(text: str, found: list[Entity]) -> list[Entity]:
+    """Later (or earlier) bare mentions of a part of a Latin-script name found whole by any
+    detector ("Kateryna Bondar, Oleksandr Bondar" once a column typed the first)."""
+    parts = {
+        p for e in found if e.type == "PERSON" and e.detector != "en_names" and " " in e.text and e.text.isascii()
+        for p in e.text.split() if len(p) > 2 and p[:1].isupper() and p[1:].islower() and lexicon.zipf(p) < 3.5
+    }
+    if not parts:
+        return []
+    covered = [(e.start, e.end) for e in found if e.type == "PERSON"]
+    out = []
+    for m in re.finditer(r"(?<![\w'’-])(?:" + "|".join(re.escape(p) for p in sorted(parts)) + r")(?![\w'’-])", text):
+        if not any(a <= m.start() < b for a, b in covered):
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.7, "name_link"))
+    return out
+
+
 def more_of_names(text: str, found: list[Entity]) -> list[Entity]:
     out: list[Entity] = []
     for e in found:

@@ -23,7 +23,12 @@ from perimeter.privacy.detect.contacts import (
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_filters import drop_non_persons
-from perimeter.privacy.detect.names_links import linked_names, more_of_names, ru_initials_and_departments
+from perimeter.privacy.detect.names_links import (
+    latin_mentions,
+    linked_names,
+    more_of_names,
+    ru_initials_and_departments,
+)
 from perimeter.privacy.detect.names_lists import list_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.numbers import find_numbers
@@ -233,6 +238,7 @@ class Scanner:
             if "PERSON" in self.types:
                 found.extend(linked_names(text, found))
                 found.extend(list_names(text, found))
+                found.extend(latin_mentions(text, found))
                 found.extend(more_of_names(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
