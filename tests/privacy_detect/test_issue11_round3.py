@@ -290,3 +290,27 @@ def test_initials_departments_and_label_words(scanner: Scanner, text: str, value
 def test_a_part_of_a_name_found_by_its_column_is_found_again(scanner: Scanner) -> None:
     text = "Holder,Beneficiary,Relation\nMarisol Quiroga,Esteban Quiroga,son"
     assert covered(scanner, text, "Esteban Quiroga"), found(scanner, text)
+
+
+def test_address_parts_same_with_and_without_hyperscan() -> None:
+    """The trigger words come from the one-pass literal search or from a regex of the same words."""
+    from perimeter.privacy.detect import literals
+    from perimeter.privacy.detect.addresses_parts import find_part_addresses
+    from perimeter.privacy.detect.prescan import TextIndex
+
+    texts = [
+        "Ship it to: Bishkek, Chui Ave 114, apt 7, 720001, Kyrgyzstan. Thanks!",
+        "str. Mihai Eminescu 5, ap. 3, Chișinău, MD-2012\nx: str, y: os.path",
+        "Deliver to 1-2-3 Kita-Aoyama, Minato-ku, Tokyo 107-0061 please",
+        "prinsengracht 263, 1016 gv amsterdam",
+        "Адреса: м. Одеса, вул. Дерибасівська, 7, кв. 12",
+        "st. 5, Main St 12, (Ave 3), first place replace 4, 5",
+    ]
+    try:
+        literals.use_hyperscan(False)
+        without = [[(e.start, e.end) for e in find_part_addresses(TextIndex(t))] for t in texts]
+    finally:
+        literals.use_hyperscan(True)
+    with_hs = [[(e.start, e.end) for e in find_part_addresses(TextIndex(t))] for t in texts]
+    assert with_hs == without
+    assert sum(map(len, with_hs)) >= 4

@@ -235,15 +235,33 @@ def _best_prefix(line: str, s: int, e: int, after_street: bool) -> int | None:
     return None
 
 
+def _delimited(words: frozenset[str] | set[str], after: str) -> str:
+    before = "".join(re.escape(c) for c in literals.PART_BEFORE)
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return rf"(?<=[{before}])(?:{alternation})(?={after})"
+
+
+# The same words as the literal groups, as regexes: the path without hyperscan finds the same starts.
+_AFTER_CLASS = "[" + "".join(re.escape(c) for c in literals.PART_AFTER) + "]"
+_FALLBACK = re.compile(
+    _delimited(literals.PART_ALL - literals.PART_NOT_TRIGGERS - literals.PART_DOT_ONLY, _AFTER_CLASS)
+    + "|" + _delimited(literals.PART_DOT_ONLY - literals.PART_NOT_TRIGGERS, r"\.")
+    + "|" + "(?:" + "|".join(re.escape(w) for w in literals.PART_SUFFIXES_WORDS) + f")(?={_AFTER_CLASS})"
+)
+
+
 def _triggers(ix: TextIndex) -> list[re.Match[str]]:
+    low = ix.lower
     suffixes = ix.literal_starts("part_suffixes")
     delimited = ix.literal_starts("part_delimited")
     if suffixes is None or delimited is None:
-        return list(_TRIGGER.finditer(ix.lower))
-    starts = {*suffixes, *(at + 1 for at in delimited)}
-    if ix.lower[:1] != "" and ix.lower.split(None, 1)[0].rstrip(".") in literals.PART_ALL:
-        starts.add(len(ix.lower) - len(ix.lower.lstrip()))  # a word at the very start has nothing before it
-    return matches_at(_TRIGGER, ix.lower, sorted(starts))
+        starts = {m.start() for m in _FALLBACK.finditer(low)}
+    else:
+        starts = {*suffixes, *(at + 1 for at in delimited)}
+    head = low.split(None, 1)
+    if head and head[0].rstrip(".") in literals.PART_ALL:
+        starts.add(len(low) - len(low.lstrip()))  # a word at the very start has nothing before it
+    return matches_at(_TRIGGER, low, sorted(starts))
 
 
 def find_part_addresses(ix: TextIndex) -> list[Entity]:

@@ -71,8 +71,8 @@ PART_UNITS = "unit|apt|flat|room|building|house|villa|floor|кв|корп|distri
 PART_GLUED = "straße|strasse|gasse|straat|gracht|plein|singel|steeg|gatan|vägen|veien|katu|utca|ulica"
 PART_WARDS = "ku|shi|cho|gu|dong"
 PART_ALL = {*PART_TYPES.split("|"), *PART_UNITS.split("|")}
-_BEFORE = (" ", "\n", "(", "\"", "«", "\t", ",", ":")
-_AFTER = (" ", ".", ",", "\u00a0", "\n")
+PART_BEFORE = (" ", "\n", "(", "\"", "«", "\t", ",", ":")
+PART_AFTER = (" ", ".", ",", "\u00a0", "\n")
 #: The literals ``addresses_parts._TRIGGER`` starts from (lower case).  A street or unit word is
 #: searched with the character before and after it (``PART_DELIMITED``; the word starts one
 #: character later), so the one-pass search does not report every "st" in "first" or "place" in
@@ -80,14 +80,15 @@ _AFTER = (" ", ".", ",", "\u00a0", "\n")
 #: character after it.
 # Abbreviations that are also words of code or prose ("os.path", "x: str,", "per day", "the way")
 # count only with their dot; a few are left to the other words of the line.
-_DOT_ONLY = frozenset("str al pl pr ul per av bd ct ln sq sok m ш пр пл пер туп".split())  # noqa: SIM905
-_NOT_TRIGGERS = frozenset("os lu jie".split())  # noqa: SIM905
+PART_DOT_ONLY = frozenset("str al pl pr ul per av bd ct ln sq sok m ш пр пл пер туп".split())  # noqa: SIM905
+PART_NOT_TRIGGERS = frozenset("os lu jie".split())  # noqa: SIM905
 PART_DELIMITED = tuple(sorted(
-    f"{b}{w}{a}" for w in PART_ALL - _NOT_TRIGGERS for b in _BEFORE
-    for a in ((".",) if w in _DOT_ONLY else _AFTER)
+    f"{b}{w}{a}" for w in PART_ALL - PART_NOT_TRIGGERS for b in PART_BEFORE
+    for a in ((".",) if w in PART_DOT_ONLY else PART_AFTER)
 ))
+PART_SUFFIXES_WORDS = (*PART_GLUED.split("|"), *("-" + w for w in PART_WARDS.split("|")))
 PART_SUFFIXES = tuple(sorted(
-    f"{w}{a}" for w in (*PART_GLUED.split("|"), *("-" + w for w in PART_WARDS.split("|"))) for a in _AFTER
+    f"{w}{a}" for w in (*PART_GLUED.split("|"), *("-" + w for w in PART_WARDS.split("|"))) for a in PART_AFTER
 ))
 
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
