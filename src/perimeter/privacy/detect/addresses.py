@@ -321,7 +321,6 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
                 start, end = _grow_ru(text, town.start(), town.end())
                 out.append(Entity("ADDRESS", start, end, text[start:end].rstrip(" ,"), 0.8, "address_ru"))
     out.extend(find_postal_addresses(text))
-    out.extend(find_part_addresses(ix))
     if _EU_HINT.search(ix.lower):
         for rx in (_EU_GLUED, _EU_LEADING, _EU_NUMBER_FIRST):
             for m in rx.finditer(text):
@@ -332,6 +331,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
                 elif rx is _EU_LEADING and "," not in m.group() and text[end:end + 1] != ",":
                     continue  # "Via Slack 3 people": a leading type word needs a postcode or a comma
                 out.append(Entity("ADDRESS", m.start(), end, text[m.start():end], 0.8, "address_eu"))
+    out.extend(find_part_addresses(ix, out))
     return _merge(text, out)
 
 

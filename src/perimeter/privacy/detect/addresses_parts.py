@@ -264,7 +264,9 @@ def _triggers(ix: TextIndex) -> list[re.Match[str]]:
     return matches_at(_TRIGGER, low, sorted(starts))
 
 
-def find_part_addresses(ix: TextIndex) -> list[Entity]:
+def find_part_addresses(ix: TextIndex, found: list[Entity] | None = None) -> list[Entity]:
+    """``found``: the addresses the street and postcode grammars gave; a line one of them already
+    covers whole (after its label) is not split again."""
     text = ix.text
     out: list[Entity] = []
     if "," not in text:
@@ -277,9 +279,18 @@ def find_part_addresses(ix: TextIndex) -> list[Entity]:
     for a, hits in lines.items():
         b = text.find("\n", a)
         line = text[a:len(text) if b == -1 else b]
-        if "," in line:
+        if "," in line and not _covered_line(a, line, found):
             out.extend(_line_addresses(text, a, line, [h - a for h in hits]))
     return out
+
+
+def _covered_line(base: int, line: str, found: list[Entity] | None) -> bool:
+    if not found:
+        return False
+    head = line.rfind(": ", 0, 40)
+    lo = base + (head + 2 if head != -1 else len(line) - len(line.lstrip()))
+    hi = base + len(line.rstrip(" .;\t\"'»)"))
+    return any(e.start <= lo and e.end >= hi for e in found)
 
 
 def _line_addresses(text: str, base: int, line: str, hits: list[int]) -> list[Entity]:

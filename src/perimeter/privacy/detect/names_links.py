@@ -58,7 +58,18 @@ _PARTICLE_NEXT = re.compile(
     r"[ \u00a0]+((?:de|dela|del|della|de la|de los|delos|da|das|dos|do|di|du|van|van der|von|der|den|le|la|bin|ibn|"
     r"al|el|ter|ten)[ \u00a0]+[A-ZÀ-ÖØ-Þ][\w'’\-]+)"
 )
-_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’\-]*)[ \u00a0]$")
+def _word_before(text: str, start: int) -> tuple[str, int] | None:
+    """The word right before ``start`` across one space, and where it starts."""
+    if start < 2 or text[start - 1] not in " \u00a0":
+        return None
+    i = start - 1
+    j = i
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] in "_'’-"):
+        j -= 1
+    word = text[j:i]
+    if not word or not word[0].isalpha():
+        return None
+    return word, j
 _SURNAME_END = re.compile(
     r"(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|цкий|ская|цкая|ского|цкого|ской|цкой|енко|ук|юк|ко|ич|швили|дзе|ян|"
     r"ець|ец|ів|ова|оў|еў|аў)$",
@@ -125,9 +136,16 @@ def latin_mentions(text: str, found: list[Entity]) -> list[Entity]:
         return []
     covered = [(e.start, e.end) for e in found if e.type == "PERSON"]
     out = []
-    for m in re.finditer(r"(?<![\w'’-])(?:" + "|".join(re.escape(p) for p in sorted(parts)) + r")(?![\w'’-])", text):
-        if not any(a <= m.start() < b for a, b in covered):
-            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.7, "name_link"))
+    for part in parts:  # str.find: a pattern made of this text's names would be compiled per call
+        at = text.find(part)
+        while at != -1:
+            end = at + len(part)
+            whole = (not at or not (text[at - 1].isalnum() or text[at - 1] in "'’-")) and (
+                end == len(text) or not (text[end].isalnum() or text[end] in "'’-")
+            )
+            if whole and not any(a <= at < b for a, b in covered):
+                out.append(Entity("PERSON", at, end, part, 0.7, "name_link"))
+            at = text.find(part, end)
     return out
 
 
@@ -147,17 +165,17 @@ def more_of_names(text: str, found: list[Entity]) -> list[Entity]:
         m = _PARTICLE_NEXT.match(text, e.end)
         if m is not None and e.text[:1].isupper():
             out.append(Entity("PERSON", e.start, m.end(1), text[e.start:m.end(1)], e.score, e.detector))
-        b = _WORD_BEFORE.search(text, max(0, e.start - 40), e.start)
-        if b is None:
+        wb = _word_before(text, e.start)
+        if wb is None:
             continue
-        word = b.group(1)
+        word, wstart = wb
         parts = e.text.split()
         # "Ikechukwu Nnamdi": an unknown word before a name found alone; "кравец анастасия олеговна":
         # a surname before a given name and patronymic
-        glued_first = word[:1].isupper() and len(parts) == 1 and _stranger(word) and text[b.start() - 1:b.start()] not in ("'", "’")
+        glued_first = word[:1].isupper() and len(parts) == 1 and _stranger(word) and text[wstart - 1:wstart] not in ("'", "’")
         surname_first = len(parts) == 2 and word[:1].isupper() == parts[0][:1].isupper() and bool(_SURNAME_END.search(word)) and (
             word_profile(parts[1].capitalize())[2] > 0.3 or parts[1].lower().endswith(("вна", "вич", "віча", "вича", "ична", "ічна"))
         )
         if glued_first or surname_first:
-            out.append(Entity("PERSON", b.start(1), e.end, text[b.start(1):e.end], e.score, e.detector))
+            out.append(Entity("PERSON", wstart, e.end, text[wstart:e.end], e.score, e.detector))
     return out

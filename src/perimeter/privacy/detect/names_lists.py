@@ -57,16 +57,26 @@ def _names_of(text: str, items: list[tuple[int, int]], spans: list[tuple[int, in
     ]
 
 
+def _lines_with_names(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    lines: set[tuple[int, int]] = set()
+    for s, _ in spans:
+        lo = text.rfind("\n", 0, s) + 1
+        hi = text.find("\n", s)
+        lines.add((lo, len(text) if hi == -1 else hi))
+    return sorted(lines)
+
+
 def list_names(text: str, found: list[Entity]) -> list[Entity]:
     spans = [(e.start, e.end) for e in found if e.type == "PERSON"]
     if len(spans) < 2:
         return []
     out: list[Entity] = []
     if ", " in text:
-        for m in _COMMA_LIST.finditer(text):
-            items = [x.span(1) for x in _LIST_ITEM.finditer(text, m.start(), m.end())]
-            items = [(s, e) for s, e in items if text[s:e].lower() not in ("and", "or", "и", "или")]
-            out.extend(_names_of(text, items, spans, 0.65))
+        for lo, hi in _lines_with_names(text, spans):  # a list holds a found name: its line only
+            for m in _COMMA_LIST.finditer(text, lo, hi):
+                items = [x.span(1) for x in _LIST_ITEM.finditer(text, m.start(), m.end())]
+                items = [(s, e) for s, e in items if text[s:e].lower() not in ("and", "or", "и", "или")]
+                out.extend(_names_of(text, items, spans, 0.65))
     if text.count("\n") >= 2:
         lines = [
             m.span("item") if m.group("item") else m.span("b_item") for m in _LINE_ITEM.finditer(text)
