@@ -314,3 +314,21 @@ def test_address_parts_same_with_and_without_hyperscan() -> None:
     with_hs = [[(e.start, e.end) for e in find_part_addresses(TextIndex(t))] for t in texts]
     assert with_hs == without
     assert sum(map(len, with_hs)) >= 4
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Rechnung\nKlaus Werner – Schreinerei\nTel. none", "Schreinerei"),  # a trade after a dash, mid-line
+        ("Suppliers: Bergvik Fisk AS, Hollands Glas BV and Dolce Forno SRL.", "Bergvik Fisk"),
+        ("Mentor: Aviva Cohen\nLaptop: Dell", "Mentor"),  # a label, not a speaker
+        ("Встретимся у ул. Пушкина около 18:30, потом решим.", "ул. Пушкина около 18"),  # a time, not a house
+        ("We signed with Fjordline Marine last week.", "Fjordline Marine"),
+    ],
+)
+def test_look_alikes_in_sensitive_documents(scanner: Scanner, text: str, kind: str) -> None:
+    assert all(kind not in t for _, t in found(scanner, text)), found(scanner, text)
+
+
+def test_sign_off_dash_after_a_sentence_still_signs(scanner: Scanner) -> None:
+    assert covered(scanner, "See you there! — Oyelowo", "Oyelowo")

@@ -36,7 +36,9 @@ _GREETING = re.compile(
 _SIGN_OFF = re.compile(
     rf"(?:(?:[Bb]est|[Mm]any thanks|[Tt]hanks again|[Tt]hanks so much|[Rr]egards|[Kk]ind regards|[Bb]est regards|[Cc]heers|[Tt]hanks|[Tt]hank you|[Ss]incerely|[Yy]ours|"
     rf"[Ww]arm regards|[Ww]armly|[Tt]a|[Xx]o|[Cc]ordialement|[Mm]it freundlichen Grüßen|[Ss]aludos|[Gg]rüße)[ \u00a0]*,?[ \u00a0]*\n"
-    rf"|(?:^|[ \u00a0])[—–][ \u00a0]?|^--[ \u00a0]*\n)({_NAME})[ \u00a0]*(?=$|\n|[\"”»])",
+    # a dash signs off at a line start or after a sentence ("Thanks! — Dan"), not inside a
+    # letterhead line ("Jürgen Schäfer – Tischlerei")
+    rf"|(?:^|(?<=[.!?)])[ \u00a0])[—–][ \u00a0]?|^--[ \u00a0]*\n)({_NAME})[ \u00a0]*(?=$|\n|[\"”»])",
     re.MULTILINE,
 )
 # "my daughter Anika", "my neighbor Okonkwo", "our intern Thabo".
@@ -200,7 +202,10 @@ def _cue_before(text: str, start: int) -> bool:
         prev_line = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip().rstrip(",").lower()
         if prev_line in _SIGN_OFF_LINES or prev_line + "," in _SIGN_OFF_LINES:
             return True
-    return text[max(0, start - 2):start] in ("— ", "– ")
+    if text[max(0, start - 2):start] in ("— ", "– "):
+        before = text[:max(0, start - 2)].rstrip(" \t\u00a0")
+        return not before or before[-1] in ".!?)\n"
+    return False
 
 
 cue_before = _cue_before  # for the filters that keep a name its slot vouches for

@@ -99,7 +99,9 @@ _PLACE_LAST = frozenset(
 beach city valley town springs island islands bay heights falls harbor harbour village county creek
 center centre market mall plaza stadium arena museum gallery theatre theater library
 canyon coast shore gardens square station airport terrace mountains technologies technology bros
-brothers motors holdings partners capital group labs systems solutions industries airlines airways
+brothers motors holdings partners capital group labs systems solutions industries airlines airways marine
+logistics trading shipping energy construction engineering software electronics residency residence apartments
+towers tower enclave villas estate estates lodge
 pharma pharmaceuticals foods media studios ventures consulting associates hotel resort university
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
@@ -126,7 +128,9 @@ _PET = re.compile(
 # Firms named after people: a legal-form word or "&" right after (or "&" right before) the name.
 _FIRM_AFTER = re.compile(
     r"^(?:[ \t]+[A-Z][\w'’.-]*){0,3}?,?[ \t]*(?:GmbH|AG|Inc\b|LLC|Ltd\b|Corp\b|Co\.|plc|PLC|S\.A\.|SA\b|KG\b|"
-    r"LLP|Group\b|Holdings?\b|& (?:Co|Sons|Partners|Associates)\b|Foundation\b|Institute\b|Award\b|Prize\b)"
+    r"LLP|Group\b|Holdings?\b|& (?:Co|Sons|Partners|Associates)\b|Foundation\b|Institute\b|Award\b|Prize\b|"
+    r"AS\b|ASA\b|AB\b|Oy\b|Oyj\b|ApS\b|A/S\b|BV\b|B\.V\.|NV\b|N\.V\.|SRL\b|S\.r\.l\.|SpA\b|S\.p\.A\.|SARL\b|"
+    r"SAS\b|S\.L\.|Sp\. z o\.o\.|OÜ\b|Kft\b|Zrt\b|s\.r\.o\.|a\.s\.|d\.o\.o\.|Pty\b|Pte\b|K\.K\.)"
     r"|^[ \t]*&[ \t]*[A-Z]"
 )
 _PLACE_AFTER = re.compile(
@@ -278,6 +282,7 @@ def _start_names(text: str, tokens: list[re.Match[str]], common: frozenset[str])
             continue
         if _PERSON_VERB_AFTER.match(text, t.end()) or (
             w not in _AMBIGUOUS and _line_start(text, t.start()) and _SPEAKER_AFTER.match(text, t.end())
+            and lexicon.zipf(w) < 3.5  # "Buddy: Noa Friedman": a common word before a colon is a label
         ):
             out.append(Entity("PERSON", t.start(), t.end(), word, 0.7, "en_names"))
     return out
