@@ -250,6 +250,9 @@ _FALLBACK = re.compile(
 )
 
 
+_HEAD_WORD = re.compile(r"\s*(\S+)")
+
+
 def _triggers(ix: TextIndex) -> list[re.Match[str]]:
     low = ix.lower
     suffixes = ix.literal_starts("part_suffixes")
@@ -258,9 +261,9 @@ def _triggers(ix: TextIndex) -> list[re.Match[str]]:
         starts = {m.start() for m in _FALLBACK.finditer(low)}
     else:
         starts = {*suffixes, *(at + 1 for at in delimited)}
-    head = low.split(None, 1)
-    if head and head[0].rstrip(".") in literals.PART_ALL:
-        starts.add(len(low) - len(low.lstrip()))  # a word at the very start has nothing before it
+    head = _HEAD_WORD.match(low)
+    if head is not None and head.group(1).rstrip(".") in literals.PART_ALL:
+        starts.add(head.start(1))  # a word at the very start has nothing before it
     return matches_at(_TRIGGER, low, sorted(starts))
 
 
