@@ -108,6 +108,8 @@ def find_phones(ix: TextIndex) -> list[Entity]:
 # libphonenumber metadata, shipped inside the package).
 _NATIONAL = re.compile(
     r"(?<![\w+/.,])(?<!\d[ \u00a0\-.])\(?0[1-9]\d{0,3}\)?(?:[ \u00a0\-.]\d{2,6}){1,4}(?![\w]|-\w|[.,]\d|[ \u00a0\-.]\d)")
+# "05.12.2026 23:41" in a log: a date and an hour, which some plan reads as a ten-digit number.
+_DATE_START = re.compile(r"\d{2}([./])\d{2}\1(?:19|20)\d{2}(?!\d)")
 _PLAN_REGIONS = ("GB", "IE", "FR", "DE", "IT", "ES", "NL", "BE", "AT", "CH", "PL", "SE", "NO", "DK", "FI", "PT",
                  "CZ", "AU", "NZ", "ZA")
 
@@ -153,6 +155,8 @@ def _national_phones(ix: TextIndex, found: list[Entity]) -> list[Entity]:
             value = m.group()
             digits = "".join(ch for ch in value if ch.isdigit())
             if not 9 <= len(digits) <= 12 or any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if _DATE_START.match(value):
                 continue
             ctx = nearest_context(text, m.start(), 32)
             if ctx not in ("PHONE", None) or not _national_plan_valid(digits):
