@@ -222,6 +222,9 @@ def _best_suffix(line: str, s: int, e: int) -> int | None:
     return None
 
 
+_QUANTITY_AFTER = re.compile(r"[ \u00a0]+(?:тыс|млн|млрд|км\b|km\b|руб|₽|%|miles?\b|kg\b|кг\b)")
+
+
 def _best_prefix(line: str, s: int, e: int, after_street: bool) -> int | None:
     seg = line[s:e]
     m = _END_CUT.search(seg)
@@ -230,6 +233,8 @@ def _best_prefix(line: str, s: int, e: int, after_street: bool) -> int | None:
     ends = [m.start() for m in re.finditer(r"[ \u00a0]+", seg)] + [len(seg)]
     for x in sorted(set(ends[:5]), reverse=True):
         head = seg[:x].rstrip(".")
+        if _QUANTITY_AFTER.match(seg, x):
+            continue  # "по Новорижскому шоссе, 25 тыс. км в год": a quantity, not a house number
         if x and (after_street or len(head) >= 4 or not head.isdigit()) and _kind(head) is not None:
             return s + len(seg[:x].rstrip("."))
     return None

@@ -15,7 +15,10 @@ Each rule is about a class of look-alikes, not a list of them:
   an **institution word** closing the span ("Lincoln Elementary", "India Post"); a one-word
   name right after a word for a **bank, firm or shop** ("комиссии банков Зираат и Гаранти");
   a one-word name **between places** in a dash- or comma-separated route
-  ("Суздаль — Владимир — Гороховец").
+  ("Суздаль — Владимир — Гороховец"); a **colour** adjective before one Russian word names a
+  thing ("поставил синюю Ладу", "на белой Волге"): people are not described by paint; a month
+  abbreviation after a time preposition ("out until Jan."); a name after "им."/"имени"
+  ("МГТУ им. Н. Э. Баумана"): an institution named after a person.
 """
 
 from __future__ import annotations
@@ -66,6 +69,15 @@ _FIRM_NOUN_BEFORE = re.compile(
 )
 _WORD_BEFORE = re.compile(r"([А-ЯЁ][а-яё-]+)[ \u00a0]*(?:[—–]|-{1,2}|→|,)[ \u00a0]*$")
 _WORD_AFTER = re.compile(r"[ \u00a0]*(?:[—–]|-{1,2}|→|,)[ \u00a0]*([А-ЯЁ][а-яё-]+)")
+
+_COLOUR_BEFORE = re.compile(
+    r"(?i:(?:син|красн|бел|ч[её]рн|сер|зел[её]н|ж[её]лт|голуб|оранжев|фиолетов|коричнев|бордов|серебрист|"
+    r"золотист|бежев|розов)(?:ий|ый|ой|ая|яя|ее|ое|ую|юю|ого|его|ому|ему|ой|ей|ым|им))[ \u00a0]+$"
+)
+
+_MONTH_ALONE = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
+_TIME_PREP_BEFORE = re.compile(r"(?i:until|till|by|since|from|before|after|through|in|early|late|mid|end of)[ \u00a0-]+$")
+_NAMED_AFTER_BEFORE = re.compile(r"(?:им\.|имени)[ \u00a0]*$")
 
 
 def _is_place(word: str) -> bool:
@@ -131,6 +143,10 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if _TOPONYM_PREFIX.match(e.text) or _ORG_START.match(e.text):
         return True
+    if _NAMED_AFTER_BEFORE.search(text, max(0, e.start - 8), e.start):
+        return True
+    if _MONTH_ALONE.fullmatch(e.text) and _TIME_PREP_BEFORE.search(text, max(0, e.start - 10), e.start):
+        return True
     if _LATIN.match(e.text) and _VERSION_AFTER.match(text, e.end):
         return True
     if " " in e.text and e.text.rsplit(None, 1)[-1].lower() in _INSTITUTION_LAST:
@@ -138,7 +154,9 @@ def _not_a_person(text: str, e: Entity) -> bool:
     if " " not in e.text:
         if _FIRM_NOUN_BEFORE.search(text, max(0, e.start - 60), e.start):
             return True
-        if "А" <= e.text[0] <= "Я" and _between_places(text, e):
+        if "А" <= e.text[0] <= "Я" and (
+            _between_places(text, e) or _COLOUR_BEFORE.search(text, max(0, e.start - 24), e.start)
+        ):
             return True
     if _in_single_quotes_cultivar(text, e):
         return True
