@@ -76,8 +76,13 @@ _RU_CITY = (
     r"Астана|Ташкент|Бишкек|Киев|Ереван|Тбилиси|Баку"
 )
 _RU_COMPONENT = rf"(?:\d{{6}}(?!\d)|{_RU_REGION}|{_RU_SETTLEMENT}|(?:{_RU_CITY})(?![\w\-]))"
-_RU_BEFORE = re.compile(rf"{_NB}{_RU_COMPONENT}\s*,?\s*$")
-_RU_AFTER = re.compile(rf"\s*,?\s*{_NB}{_RU_COMPONENT}")
+# A country on the same line ("Казахстан, г. Астана, …", "…, кв. 5, Россия") belongs to the address.
+_RU_COUNTRY = (
+    r"(?:Россия|Российская Федерация|РФ|Казахстан|Республика Казахстан|Беларусь|Республика Беларусь|Украина|"
+    r"Узбекистан|Кыргызстан|Киргизия|Таджикистан|Туркменистан|Армения|Грузия|Азербайджан|Молдова)(?![\w\-])"
+)
+_RU_BEFORE = re.compile(rf"{_NB}(?:{_RU_COMPONENT}\s*,?\s*|{_RU_COUNTRY}[ \t\u00a0]*,[ \t\u00a0]*)$")
+_RU_AFTER = re.compile(rf"\s*,?\s*{_NB}{_RU_COMPONENT}|[ \t\u00a0]*,[ \t\u00a0]*{_RU_COUNTRY}")
 _RU_TRIGGER = re.compile(alternation(RU_STREETS))
 
 # ----------------------------------------------------------------------------------- English
@@ -181,8 +186,8 @@ def _grow_ru(text: str, start: int, end: int) -> tuple[int, int]:
         start = head.start()
     for _ in range(5):
         tail = _RU_AFTER.match(text, end)
-        if tail is None:
-            break
+        if tail is None or ("\n" in tail.group() and tail.group().strip(" \t\n,").isdigit()):
+            break  # "…, кв. 9\n000342;…": the next line's record code is no postcode
         end = tail.end()
     return start, end
 

@@ -59,8 +59,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 _CULTIVAR_WORD = re.compile(r"(?i:variet|cultivar|roses?\b|tulips?\b|peon|dahlia|apples?\b|grapes?\b|сорт)")
 _INSTITUTION_LAST = frozenset(
     """
-elementary school academy college university hospital clinic center centre library museum church cathedral
-chapel post airlines airways bank stadium arena bridge tunnel hall theatre theater memorial
+elementary school academy college university hospital clinic center centre library museum cathedral
+chapel airlines airways stadium arena tunnel theatre theater memorial
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _FIRM_NOUN_BEFORE = re.compile(
@@ -77,7 +77,11 @@ _COLOUR_BEFORE = re.compile(
 
 _MONTH_ALONE = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
 _TIME_PREP_BEFORE = re.compile(r"(?i:until|till|by|since|from|before|after|through|in|early|late|mid|end of)[ \u00a0-]+$")
-_NAMED_AFTER_BEFORE = re.compile(r"(?:им\.|имени)[ \u00a0]*$")
+# "МГТУ им. Баумана", "школа имени Пушкина", not "от имени Ирины Викторовны"
+_NAMED_AFTER_BEFORE = re.compile(
+    r"(?:[А-ЯЁA-Z]{2,}[\w-]*|\d+|[»\"]|(?i:школ|университет|институт|библиотек|театр|музе|завод|парк|лице|гимнази|"
+    r"больниц|училищ|академи|фабрик|колледж|стадион|сквер|площад|улиц|проспект)\w*)[ \u00a0]+(?:им\.|имени)[ \u00a0]*$"
+)
 
 
 def _is_place(word: str) -> bool:
@@ -143,7 +147,7 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if _TOPONYM_PREFIX.match(e.text) or _ORG_START.match(e.text):
         return True
-    if _NAMED_AFTER_BEFORE.search(text, max(0, e.start - 8), e.start):
+    if _NAMED_AFTER_BEFORE.search(text, max(0, e.start - 40), e.start):
         return True
     if _MONTH_ALONE.fullmatch(e.text) and _TIME_PREP_BEFORE.search(text, max(0, e.start - 10), e.start):
         return True
