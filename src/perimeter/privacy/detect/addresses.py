@@ -75,7 +75,9 @@ _RU_CITY = (
     r"Севастополь|Симферополь|Мурманск|Архангельск|Курск|Белгород|Владимир|Смоленск|Псков|Минск|Алматы|"
     r"Астана|Ташкент|Бишкек|Киев|Ереван|Тбилиси|Баку"
 )
-_RU_COMPONENT = rf"(?:\d{{6}}(?!\d)|{_RU_REGION}|{_RU_SETTLEMENT}|(?:{_RU_CITY})(?![\w\-]))"
+# "паспорт 4021 № 337120, г. Санкт-Петербург": six digits after "№" or after a four-digit series
+# are a passport number, not a postcode.
+_RU_COMPONENT = rf"(?:(?<!№)(?<!№ )(?<!\d\d )\d{{6}}(?!\d)|{_RU_REGION}|{_RU_SETTLEMENT}|(?:{_RU_CITY})(?![\w\-]))"
 # A country on the same line ("Казахстан, г. Астана, …", "…, кв. 5, Россия") belongs to the address.
 _RU_COUNTRY = (
     r"(?:Россия|Российская Федерация|РФ|Казахстан|Республика Казахстан|Беларусь|Республика Беларусь|Украина|"

@@ -46,7 +46,7 @@ _PHONE = re.compile(
     rf"(?P<intl>\+\s?\d{{1,3}}){_SEP}\(?\d{{1,5}}\)?(?:{_SEP}\d{{1,5}}){{1,5}}"
     rf"|(?P<ru8>8){_SEP}\(?\d{{3,5}}\)?{_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
     rf"|\(\d{{3,5}}\){_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2,4}}"
-    rf"|\d{{3}}[\-.\u00a0 ]\d{{3}}[\-.\u00a0 ]\d{{4}}"
+    rf"|(?P<us1>1[\-.\u00a0 ])?\d{{3}}[\-.\u00a0 ]\d{{3}}[\-.\u00a0 ]\d{{4}}"  # "1-800-555-0199"
     rf"|(?P<loc>\d{{3}}-\d{{2}}-\d{{2}})"
     rf")(?![\w]|-\w)"  # "555-123-4567-X" is a product code
 )
@@ -90,7 +90,8 @@ def find_phones(ix: TextIndex) -> list[Entity]:
             if count not in (10, 11):
                 continue
             ctx = nearest_context(text, start, 32)
-            if value[3] == "." and ctx != "PHONE" and not (value[0] in "23456789" and value[4] in "23456789"):
+            core = value[2:] if m.group("us1") else value
+            if core[3] == "." and ctx != "PHONE" and not (core[0] in "23456789" and core[4] in "23456789"):
                 continue
             if ctx not in ("PHONE", None):
                 continue
