@@ -292,7 +292,8 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
         _quoted_tokens(text, lower, triggers, out)
     if "PRIVATE KEY" in text:
         for m in _PRIVATE_KEY.finditer(text):
-            out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "private_key"))
+            s, e = _key_body(text, m.start(), m.end())
+            out.append(Entity("SECRET", s, e, text[s:e], 0.99, "private_key"))
     if "://" in text:
         for m in _url_credentials(text):
             s, e = m.span("value")
@@ -321,4 +322,34 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             trimmed = value.rstrip(".)")
             if _credential_value(value, cm.group("key")):
                 out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
-    return out
+    return [_narrowed(text, e) for e in out]
+
+
+_PEM_HEADER = re.compile(r"-----BEGIN [^\n]*?-----[ \t]*\n(?:[\w-]+:[^\n]*\n)*\s*")
+_PEM_FOOTER = re.compile(r"\s*(?:-----END [^\n]*-----)?\s*\Z")
+
+
+def _key_body(text: str, start: int, end: int) -> tuple[int, int]:
+    """Only the base64 body of a PEM/OpenSSH private key is the secret (the BEGIN/END lines and
+    the Proc-Type/DEK-Info headers say what it is, not what it holds)."""
+    head = _PEM_HEADER.match(text, start, end)
+    s = head.end() if head is not None else start
+    foot = _PEM_FOOTER.search(text, s, end)
+    e = foot.start() if foot is not None and foot.start() > s else end
+    return s, e
+
+
+def _narrowed(text: str, e: Entity) -> Entity:
+    """A Slack webhook's secret is its last path segment; a token in a URL's userinfo ends at "@"
+    ("https://x-access-token:ghp_…@github.com/…")."""
+    value = e.text
+    if value.startswith("https://hooks.slack.com/services/"):
+        cut = value.rfind("/") + 1
+        return Entity(e.type, e.start + cut, e.end, value[cut:], e.score, e.detector)
+    at = value.find("@")
+    if at > 0 and "://" in text[max(0, e.start - 120):e.start] and "/" in value[at:] and " " not in value:
+        line_start = text.rfind("\n", 0, e.start) + 1
+        word_start = max(text.rfind(" ", line_start, e.start), line_start - 1) + 1
+        if "://" in text[word_start:e.start]:
+            return Entity(e.type, e.start, e.start + at, value[:at], e.score, e.detector)
+    return e
