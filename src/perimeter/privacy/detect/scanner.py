@@ -88,7 +88,17 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
         year = re.search(r"(?:19|20)\d{2}", m.group())
         if year is not None and int(year.group()) <= _OLD_ENOUGH:
             out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
+    for e in found:
+        # "Seamus Flanagan (1934–2026)", "Иванов И. И. (1941—2019)": a lifespan after a name
+        # opens with the birth year
+        if e.type == "PERSON" and (life := _LIFESPAN.match(text, e.end)) is not None:
+            a, b = int(life.group(1)), int(life.group(2))
+            if a < b <= a + 120:
+                out.append(Entity("DATE_OF_BIRTH", life.start(1), life.end(1), life.group(1), 0.8, "birth_date"))
     return out
+
+
+_LIFESPAN = re.compile(r"[ \u00a0]*\([ \u00a0]*(1[89]\d{2}|20[0-2]\d)[ \u00a0]*[–—-][ \u00a0]*(1[89]\d{2}|20\d{2})[ \u00a0]*\)")
 
 
 _PASSPORT_SHAPE = re.compile(r"(?<![\d\w])\d{2}[ \u00a0]?\d{2}[ \u00a0]\d{6}(?![\d\w])")

@@ -202,9 +202,14 @@ def _find_all(haystack: str, needle: str) -> list[int]:
     return out
 
 
+_EMAIL_LIKE = re.compile(r"@[\w-]+\.[\w.-]")
+# A libpq password file line, "host:port:database:user:password" (~/.pgpass): the last field.
+_PGPASS_LINE = re.compile(r"(?<![^\s:])[\w.\-*\[\]]+:(?:\d{2,5}|\*):[^\s:]+:[^\s:]+:(?P<value>[^\s]+)$", re.MULTILINE)
+
+
 def _password_like(token: str) -> bool:
-    if not 6 <= len(token) <= 64 or "://" in token or "@" in token or _PLACEHOLDER.match(token):
-        return False
+    if not 6 <= len(token) <= 64 or "://" in token or _EMAIL_LIKE.search(token) or _PLACEHOLDER.match(token):
+        return False  # "Brasil@2026" is a password, "ops@acme.io" an address
     kinds = (
         any(c.islower() for c in token) + any(c.isupper() for c in token) + any(c.isdigit() for c in token)
         + any(not c.isalnum() and c not in "-'’" for c in token)
@@ -290,6 +295,10 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
     triggers = ix.literal_matches(_TRIGGER, "secret_words")
     if triggers and any(q in text for q in "\"'`"):
         _quoted_tokens(text, lower, triggers, out)
+    if "pgpass" in lower:
+        for m in _PGPASS_LINE.finditer(text):
+            if not _PLACEHOLDER.match(m.group("value")):
+                out.append(Entity("SECRET", m.start("value"), m.end("value"), m.group("value"), 0.9, "pgpass"))
     if "PRIVATE KEY" in text:
         for m in _PRIVATE_KEY.finditer(text):
             s, e = _key_body(text, m.start(), m.end())
