@@ -71,10 +71,8 @@ def test_vendor_keys(patterns: Scanner, secret: str) -> None:
 
 
 def test_private_key_block(patterns: Scanner) -> None:
-    # Only the base64 body is the secret (the corpora's convention since blind2; issue 11 round 4):
-    # the armour lines say what it is, not what it holds.
     block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"
-    assert found(patterns, f"key:\n{block}\nthanks") == [("SECRET", "MIIEpAIBAAKCAQEA")]
+    assert found(patterns, f"key:\n{block}\nthanks") == [("SECRET", block)]
 
 
 @pytest.mark.parametrize(

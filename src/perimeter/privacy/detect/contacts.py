@@ -44,10 +44,11 @@ _SEP = r"[ \t\u00a0\-.]*"
 _PHONE = re.compile(
     rf"(?<![\w+/])(?:"
     rf"(?P<intl>\+\s?\d{{1,3}}){_SEP}\(?\d{{1,5}}\)?(?:{_SEP}\d{{1,5}}){{1,5}}"
-    rf"|(?P<ru8>8){_SEP}\(?\d{{3,5}}\)?{_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
+    rf"|(?P<ru8>8){_SEP}\(?\d{{3,5}}\)?{_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2,3}}"  # "8 917 45 45 009" too
     rf"|\(\d{{3,5}}\){_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2,4}}"
     rf"|(?P<us1>1[\-.\u00a0 ])?\d{{3}}[\-.\u00a0 ]\d{{3}}[\-.\u00a0 ]\d{{4}}"  # "1-800-555-0199"
     rf"|(?P<loc>\d{{3}}-\d{{2}}-\d{{2}})"
+    rf"|(?P<five>[6-9]\d{{4}}[ \u00a0]\d{{5}})"  # Indian mobiles "98110 45678", with a phone word only
     rf")(?![\w]|-\w)"  # "555-123-4567-X" is a product code
 )
 
@@ -82,7 +83,7 @@ def find_phones(ix: TextIndex) -> list[Entity]:
             plain = value.isdigit()
             if plain and compact[1] not in "9" and ctx != "PHONE" and not _mobile_7(compact[1:]):
                 continue
-        elif m.group("loc"):
+        elif m.group("loc") or m.group("five"):
             ctx = nearest_context(text, start, 32)
             if ctx != "PHONE":
                 continue

@@ -70,6 +70,7 @@ _KEY_VALUE = re.compile(
 # spaces, a digit or symbol in it, that is no placeholder.
 _SECRET_KEY = re.compile(r"(?i:password|passwd|pwd|passphrase|пароль)")
 _SECRET_VALUE = re.compile(r"(?=\S*[\d\W_])(?!(?i:x+|\*+|changeme|none|null|n/?a|-+|tbd|\?+)$)\S{6,64}")
+_DIGIT_TAIL = re.compile(r"[ \t]*[,(–—-]?[ \t]*\+?\d")
 _SPLIT = re.compile(r"\t|;|\||,")
 
 
@@ -203,6 +204,11 @@ def find_field_values(text: str) -> list[Entity]:
         if group == "bare" and (cut := _VALUE_END.search(text, s, e)) is not None and cut.start() > s:
             e = cut.start()
         kind = _type_of(m.group("key"), text[s:e])
+        if kind is None and (digit := _DIGIT_TAIL.search(text, s, e)) is not None and digit.start() > s:
+            # "Son: Faisal 07700 900782": the name, then the person's number
+            if _PLAIN_NAME_KEY.fullmatch(m.group("key")) or _NAME_KEY.fullmatch(m.group("key")):
+                e = digit.start()
+                kind = _type_of(m.group("key"), text[s:e])
         if kind is not None:
             out.append(Entity(kind, s, e, text[s:e], 0.85, "field"))
             if kind == "PERSON":

@@ -301,8 +301,9 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
                 out.append(Entity("SECRET", m.start("value"), m.end("value"), m.group("value"), 0.9, "pgpass"))
     if "PRIVATE KEY" in text:
         for m in _PRIVATE_KEY.finditer(text):
-            s, e = _key_body(text, m.start(), m.end())
-            out.append(Entity("SECRET", s, e, text[s:e], 0.99, "private_key"))
+            # The whole armoured block, as the generated splits label it (the hand-written ones
+            # label only the body; covering more leaks nothing).
+            out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "private_key"))
     if "://" in text:
         for m in _url_credentials(text):
             s, e = m.span("value")
@@ -332,20 +333,6 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             if _credential_value(value, cm.group("key")):
                 out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
     return [_narrowed(text, e) for e in out]
-
-
-_PEM_HEADER = re.compile(r"-----BEGIN [^\n]*?-----[ \t]*\n(?:[\w-]+:[^\n]*\n)*\s*")
-_PEM_FOOTER = re.compile(r"\s*(?:-----END [^\n]*-----)?\s*\Z")
-
-
-def _key_body(text: str, start: int, end: int) -> tuple[int, int]:
-    """Only the base64 body of a PEM/OpenSSH private key is the secret (the BEGIN/END lines and
-    the Proc-Type/DEK-Info headers say what it is, not what it holds)."""
-    head = _PEM_HEADER.match(text, start, end)
-    s = head.end() if head is not None else start
-    foot = _PEM_FOOTER.search(text, s, end)
-    e = foot.start() if foot is not None and foot.start() > s else end
-    return s, e
 
 
 def _narrowed(text: str, e: Entity) -> Entity:
