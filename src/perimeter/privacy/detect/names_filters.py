@@ -56,7 +56,7 @@ _ORG_START = re.compile(
 
 _VERSION_AFTER = re.compile(r"[ \u00a0]+v?\d{1,2}\.\d{1,2}(?:\.\d{1,3})?(?!\d|\.\d)")
 _LATIN = re.compile(r"[A-Za-z]")
-_CULTIVAR_WORD = re.compile(r"(?i:variet|cultivar|roses?\b|tulips?\b|peon|dahlia|apples?\b|grapes?\b|сорт)")
+_CULTIVAR_WORD = re.compile(r"(?i:variet|cultivar|roses?\b|tulips?\b|peon|dahlia|clematis|hydrange|lilac|orchid|apples?\b|grapes?\b|сорт)")
 _INSTITUTION_LAST = frozenset(
     """
 elementary school academy college university hospital clinic center centre library museum cathedral
