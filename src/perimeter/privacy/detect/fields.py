@@ -204,11 +204,10 @@ def find_field_values(text: str) -> list[Entity]:
         if group == "bare" and (cut := _VALUE_END.search(text, s, e)) is not None and cut.start() > s:
             e = cut.start()
         kind = _type_of(m.group("key"), text[s:e])
-        if kind is None and (digit := _DIGIT_TAIL.search(text, s, e)) is not None and digit.start() > s:
-            # "Son: Faisal 07700 900782": the name, then the person's number
-            if _PLAIN_NAME_KEY.fullmatch(m.group("key")) or _NAME_KEY.fullmatch(m.group("key")):
-                e = digit.start()
-                kind = _type_of(m.group("key"), text[s:e])
+        named = _PLAIN_NAME_KEY.fullmatch(m.group("key")) or _NAME_KEY.fullmatch(m.group("key"))
+        if kind is None and named and (digit := _DIGIT_TAIL.search(text, s, e)) is not None and digit.start() > s:
+            e = digit.start()  # "Son: Faisal 07700 900782": the name, then the person's number
+            kind = _type_of(m.group("key"), text[s:e])
         if kind is not None:
             out.append(Entity(kind, s, e, text[s:e], 0.85, "field"))
             if kind == "PERSON":

@@ -63,6 +63,8 @@ elementary school academy college university hospital clinic center centre libra
 chapel airlines airways stadium arena tunnel theatre theater memorial
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
+_FIRM_STEMS = ("банк", "компани", "фирм", "магазин", "аптек", "сет", "отел", "гостиниц", "клиник", "бренд", "марк",
+               "bank", "brand", "chain")
 _FIRM_NOUN_BEFORE = re.compile(
     r"(?i:банк\w*|компани\w*|фирм\w*|магазин\w*|аптек\w*|сет[иья]\w*|отел\w*|гостиниц\w*|клиник\w*|"
     r"бренд\w*|марк[иау]|banks?|brands?|chains?)[ \u00a0]+(?:[А-ЯЁA-Z][\w-]*(?:[ \u00a0]*,[ \u00a0]*|[ \u00a0]+(?:и|and)[ \u00a0]+))*$"
@@ -70,9 +72,9 @@ _FIRM_NOUN_BEFORE = re.compile(
 _WORD_BEFORE = re.compile(r"([А-ЯЁ][а-яё-]+)[ \u00a0]*(?:[—–]|-{1,2}|→|,)[ \u00a0]*$")
 _WORD_AFTER = re.compile(r"[ \u00a0]*(?:[—–]|-{1,2}|→|,)[ \u00a0]*([А-ЯЁ][а-яё-]+)")
 
-_COLOUR_BEFORE = re.compile(
+_COLOUR_WORD = re.compile(
     r"(?i:(?:син|красн|бел|ч[её]рн|сер|зел[её]н|ж[её]лт|голуб|оранжев|фиолетов|коричнев|бордов|серебрист|"
-    r"золотист|бежев|розов)(?:ий|ый|ой|ая|яя|ее|ое|ую|юю|ого|его|ому|ему|ой|ей|ым|им))[ \u00a0]+$"
+    r"золотист|бежев|розов)(?:ий|ый|ой|ая|яя|ее|ое|ую|юю|ого|его|ому|ему|ой|ей|ым|им))"
 )
 
 _MONTH_ALONE = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
@@ -147,23 +149,30 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if _TOPONYM_PREFIX.match(e.text) or _ORG_START.match(e.text):
         return True
-    if _NAMED_AFTER_BEFORE.search(text, max(0, e.start - 40), e.start):
+    before = text[max(0, e.start - 60):e.start]
+    if "им" in before and _NAMED_AFTER_BEFORE.search(before):
         return True
-    if _MONTH_ALONE.fullmatch(e.text) and _TIME_PREP_BEFORE.search(text, max(0, e.start - 10), e.start):
+    if _MONTH_ALONE.fullmatch(e.text) and _TIME_PREP_BEFORE.search(before[-10:]):
         return True
     if _LATIN.match(e.text) and _VERSION_AFTER.match(text, e.end):
         return True
-    if " " in e.text and e.text.rsplit(None, 1)[-1].lower() in _INSTITUTION_LAST:
-        return True
-    if " " not in e.text:
-        if _FIRM_NOUN_BEFORE.search(text, max(0, e.start - 60), e.start):
+    if " " in e.text:
+        if e.text.rsplit(None, 1)[-1].lower() in _INSTITUTION_LAST:
             return True
-        if "А" <= e.text[0] <= "Я" and (
-            _between_places(text, e) or _COLOUR_BEFORE.search(text, max(0, e.start - 24), e.start)
-        ):
+    else:
+        # the end-anchored patterns run only where a cheap string test allows them
+        low = before.lower()
+        if any(stem in low for stem in _FIRM_STEMS) and _FIRM_NOUN_BEFORE.search(before):
             return True
+        if "А" <= e.text[0] <= "Я":
+            prev = before.rsplit(None, 1)[-1] if before[-1:].isspace() and before.strip() else ""
+            if prev and _COLOUR_WORD.fullmatch(prev):
+                return True
+            near = before.rstrip()[-1:] + text[e.end:e.end + 4].lstrip()[:1]
+            if any(c in "—–-→," for c in near) and _between_places(text, e):
+                return True
     if _in_single_quotes_cultivar(text, e):
         return True
-    if any(ch in text[max(0, e.start - 60):e.start] for ch in "\"«“„"):
+    if any(ch in before for ch in "\"«“„"):
         return _in_quoted_title(text, e)
     return False
