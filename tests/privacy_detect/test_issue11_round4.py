@@ -193,3 +193,21 @@ def test_lower_case_items_that_open_with_a_found_name(scanner: Scanner) -> None:
     out = persons(scanner, text)
     assert "тимур" in out and "оксана" in out
     assert "вера" not in out
+
+
+def test_latin_given_name_before_a_russian_present_tense_verb(scanner: Scanner) -> None:
+    assert covered(scanner, "Кто сломал сборку? Andrei пишет, что это не он.", "Andrei")
+    # a noun with a verb-like ending after the name is no cue
+    assert persons(scanner, "Для Apple бюджет урезали.") == []
+
+
+def test_capitals_after_a_payment_direction(scanner: Scanner) -> None:
+    text = (
+        "11/02 ZELLE TO MIGUEL ORTEGA -$120.00\n"
+        "11/03 VENMO FROM AYESHA KHAN +$15.00\n"
+        "11/04 PAYMENT TO CHASE CARD -$300.00\n"
+        "11/05 TRANSFER TO SAVINGS ACCT -$50.00\n"
+    )
+    out = persons(scanner, text)
+    assert "MIGUEL ORTEGA" in out and "AYESHA KHAN" in out
+    assert not any("CARD" in p or "SAVINGS" in p for p in out)

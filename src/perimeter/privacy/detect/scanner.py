@@ -22,6 +22,7 @@ from perimeter.privacy.detect.contacts import (
 )
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
+from perimeter.privacy.detect.names_caps import find_caps_payees
 from perimeter.privacy.detect.names_filters import drop_non_persons
 from perimeter.privacy.detect.names_links import (
     latin_mentions,
@@ -243,6 +244,7 @@ class Scanner:
                 found.extend(find_ru_chat_names(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
+                found.extend(find_caps_payees(text))
             if "PERSON" in self.types and not text.isascii():
                 found.extend(names_ru_cues.later_mentions(text, found))
             if "PERSON" in self.types:
