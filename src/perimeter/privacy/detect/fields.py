@@ -269,13 +269,15 @@ def _cells(line: str, sep: str) -> list[tuple[int, int]]:
             spans.append((pos, pos + len(part)))
             pos += len(part) + 1
         return spans
-    spans, start, quoted = [], 0, False
-    for i, ch in enumerate(line):
-        if ch == '"':
-            quoted = not quoted
-        elif ch == sep and not quoted:
-            spans.append((start, i))
-            start = i + 1
+    spans, start, pos = [], 0, 0
+    for k, piece in enumerate(line.split('"')):
+        if k % 2 == 0:  # outside quotes
+            i = piece.find(sep)
+            while i != -1:
+                spans.append((start, pos + i))
+                start = pos + i + 1
+                i = piece.find(sep, i + 1)
+        pos += len(piece) + 1
     spans.append((start, len(line)))
     return spans
 

@@ -295,8 +295,8 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
     triggers = ix.literal_matches(_TRIGGER, "secret_words")
     if triggers and any(q in text for q in "\"'`"):
         _quoted_tokens(text, lower, triggers, out)
-    if "pgpass" in lower:
-        for m in _PGPASS_LINE.finditer(text):
+    for at in _find_all(lower, "pgpass") if "pgpass" in lower else ():
+        for m in _PGPASS_LINE.finditer(text, at, min(len(text), at + 400)):  # the lines after the name
             if not _PLACEHOLDER.match(m.group("value")):
                 out.append(Entity("SECRET", m.start("value"), m.end("value"), m.group("value"), 0.9, "pgpass"))
     if "PRIVATE KEY" in text:
