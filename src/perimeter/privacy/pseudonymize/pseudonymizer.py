@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Literal
 
 from perimeter.privacy.entities import Entity
+from perimeter.privacy.pseudonymize.matcher import WordMatcher
 from perimeter.privacy.pseudonymize.pseudonym_names import NamePart, analyse_person, apply_style, title
 from perimeter.privacy.pseudonymize.surrogates import (
     GENERATORS,
@@ -262,20 +263,18 @@ def with_repeats(texts: Sequence[str], entities: Sequence[Sequence[Entity]]) -> 
                         originals.setdefault(w, "PERSON")
     if not originals:
         return [list(e) for e in entities]
-    alts = "|".join(re.escape(o) for o in sorted(originals, key=len, reverse=True))
-    pattern = re.compile(r"(?<!\w)(?:" + alts + r")(?!\w)")
+    matcher = WordMatcher(originals)  # no regex compiled per request: see .matcher
     out: list[list[Entity]] = []
     for text, ents in zip(texts, entities, strict=True):
         have = sorted(ents, key=lambda e: e.start)
         starts = [e.start for e in have]
         extra: list[Entity] = []
-        for m in pattern.finditer(text):
-            lo, hi = m.span()
+        for lo, hi, found in matcher.spans(text):
             i = bisect.bisect_right(starts, lo) - 1
             if i >= 0 and have[i].end > lo:
                 continue  # inside a finding
             if i + 1 < len(have) and have[i + 1].start < hi:
                 continue  # runs into the next finding
-            extra.append(Entity(originals[m.group()], lo, hi, m.group(), 1.0, "repeat"))
+            extra.append(Entity(originals[found], lo, hi, found, 1.0, "repeat"))
         out.append(sorted(have + extra, key=lambda x: x.start) if extra else have)
     return out

@@ -61,28 +61,29 @@ class StreamingRestorer:
         ch = self._channels.get(key)
         if ch is None:
             ch = self._channels[key] = _Channel(json)
-        pattern = self.table.pattern
-        if pattern is None:
+        table = self.table
+        if not table:
             return text
         full = ch.ctx + ch.pending + text
         off = len(ch.ctx)
         n = len(full)
         if n == off:
             return ""
-        repl = self.table.json_map if ch.json else self.table.text_map
-        hold = n if final else self._lps(full, off)
+        if final:
+            hold = n
+        else:
+            hold = min(self._lps(full, off), table.open_number_start(full, off))
         out: list[str] = []
         pos = off
-        for m in pattern.finditer(full, off):
-            s, e = m.span()
+        for s, e, replacement in table.spans(full, off, json=ch.json):
             if not final and (s >= hold or e == n):
                 hold = min(hold, s)
                 break
             out.append(full[pos:s])
-            out.append(repl[m.group()])
+            out.append(replacement)
             pos = e
             if e > hold:  # a possible surrogate start was inside this match: look again after it
-                hold = self._lps(full, e)
+                hold = min(self._lps(full, e), table.open_number_start(full, e))
         if hold < pos:
             hold = pos
         out.append(full[pos:hold])
