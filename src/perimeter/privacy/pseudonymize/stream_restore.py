@@ -69,10 +69,7 @@ class StreamingRestorer:
         n = len(full)
         if n == off:
             return ""
-        if final:
-            hold = n
-        else:
-            hold = min(self._lps(full, off), table.open_number_start(full, off))
+        hold = n if final else min(self._lps(full, off), table.open_number_start(full, off))
         out: list[str] = []
         pos = off
         for s, e, replacement in table.spans(full, off, json=ch.json):
