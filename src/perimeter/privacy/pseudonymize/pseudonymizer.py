@@ -139,13 +139,16 @@ def secret_digest(secret: str) -> bytes:
 class _Session:
     """One request's choices: label → attempt (values) or pool index (name words)."""
 
-    __slots__ = ("_claimed", "_haystack", "_key", "choice")
+    __slots__ = ("_claimed", "_drawn", "_haystack", "_key", "choice")
 
     def __init__(self, key: bytes, haystack: str) -> None:
         self._key = key
         self._haystack = haystack
         self._claimed: dict[str, str] = {}
         self.choice: dict[str, tuple[int, bool]] = {}  # label → (attempt or pool index, placeholder?)
+        # (label, text) → the realistic surrogate settle drew, so render need not draw it again
+        # (another layout of the same value has the same label but its own surrogate layout).
+        self._drawn: dict[tuple[str, str], str] = {}
 
     def _free(self, label: str, forms: set[str], check_text: bool) -> bool:
         for f in forms:
@@ -176,10 +179,11 @@ class _Session:
                     self.choice[label] = (index, False)
                     return
             else:
-                forms = _value_forms(piece, d)
+                surrogate, forms = _value_forms(piece, d)
                 if self._free(label, forms, check_text=True):
                     self._claim(label, forms)
                     self.choice[label] = (attempt, piece.as_placeholder)
+                    self._drawn[(label, piece.text)] = surrogate
                     return
         # Pools exhausted by collisions (or an unlucky run): fall back to a placeholder, which
         # is keyed on the label and long enough never to collide.
@@ -196,20 +200,23 @@ class _Session:
             out.pairs.setdefault(surrogate, piece.text)
             return surrogate
         if isinstance(piece, _Value):
-            surrogate = realistic(piece.type, piece.text, Draw(self._key, piece.label, index)) or piece.text
+            surrogate = self._drawn.get((piece.label, piece.text))
+            if surrogate is None:
+                surrogate = realistic(piece.type, piece.text, Draw(self._key, piece.label, index)) or ""
+            surrogate = surrogate or piece.text
             _add_value_pairs(out.pairs, piece, surrogate)
             return surrogate
         return _render_name(piece, index, out.pairs)
 
 
-def _value_forms(piece: _Value, d: Draw) -> set[str]:
+def _value_forms(piece: _Value, d: Draw) -> tuple[str, set[str]]:
     if piece.as_placeholder:
-        return {placeholder(piece.type, d)}
+        return "", {placeholder(piece.type, d)}
     surrogate = realistic(piece.type, piece.text, d) or ""
     forms = {surrogate}
     if piece.type in NUMERIC_TYPES:
         forms.add(digits_of(surrogate))
-    return forms
+    return surrogate, forms
 
 
 def _add_value_pairs(pairs: dict[str, str], piece: _Value, surrogate: str) -> None:

@@ -125,14 +125,12 @@ class ReplacementTable:
     def _reformatted_numbers(self, text: str, start: int,
                              taken: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
         out: list[tuple[int, int, str]] = []
-        if not any("0" <= ch <= "9" for ch in text[start:]):
-            return out
         for m in _NUMBER_RUN.finditer(text, start):
             s, e = m.span()
             if any(ts < e and s < te for ts, te, _ in taken):
                 continue  # the surrogate as sent (or part of a run that holds one): restored exactly
             run = m.group()
-            if sum("0" <= ch <= "9" for ch in run) < _MIN_DIGITS:
+            if len(run) < _MIN_DIGITS or sum("0" <= ch <= "9" for ch in run) < _MIN_DIGITS:
                 continue
             out += self._numbers_in_run(run, s)
         return out
