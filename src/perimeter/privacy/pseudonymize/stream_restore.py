@@ -47,15 +47,6 @@ class StreamingRestorer:
         self._legacy = False
 
     # ------------------------------------------------------------------ text
-    def _lps(self, full: str, lo: int) -> int:
-        """Start of the longest suffix of ``full[lo:]`` that is a proper prefix of a surrogate."""
-        n = len(full)
-        prefixes = self.table.prefixes
-        for length in range(min(self.table.max_len - 1, n - lo), 0, -1):
-            if full[n - length:] in prefixes:
-                return n - length
-        return n
-
     def push(self, key: ChannelKey, text: str, final: bool, *, json: bool = False) -> str:
         """Add ``text`` to a channel; return what can be sent now (all of it when ``final``)."""
         ch = self._channels.get(key)
@@ -69,7 +60,7 @@ class StreamingRestorer:
         n = len(full)
         if n == off:
             return ""
-        hold = n if final else min(self._lps(full, off), table.open_number_start(full, off))
+        hold = n if final else min(table.open_prefix_start(full, off), table.open_number_start(full, off))
         out: list[str] = []
         pos = off
         for s, e, replacement in table.spans(full, off, json=ch.json):
@@ -80,7 +71,7 @@ class StreamingRestorer:
             out.append(replacement)
             pos = e
             if e > hold:  # a possible surrogate start was inside this match: look again after it
-                hold = min(self._lps(full, e), table.open_number_start(full, e))
+                hold = min(table.open_prefix_start(full, e), table.open_number_start(full, e))
         if hold < pos:
             hold = pos
         out.append(full[pos:hold])

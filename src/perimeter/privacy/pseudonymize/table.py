@@ -60,7 +60,7 @@ def _lay(layout: str, digits: str) -> str:
 class ReplacementTable:
     """Surrogate → original lookup for one request."""
 
-    __slots__ = ("_prefixes", "json_map", "matcher", "max_len", "numbers", "text_map")
+    __slots__ = ("_by_first", "json_map", "matcher", "max_len", "numbers", "text_map")
 
     def __init__(self, pairs: dict[str, str]) -> None:
         text_map: dict[str, str] = {}
@@ -96,19 +96,32 @@ class ReplacementTable:
         self.numbers = numbers
         self.matcher = WordMatcher(text_map, json_escapes=True)
         self.max_len = self.matcher.max_len
-        self._prefixes: frozenset[str] | None = None
+        self._by_first: dict[str, list[str]] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.matcher)
 
-    @property
-    def prefixes(self) -> frozenset[str]:
-        """Every proper prefix of every surrogate: a stream tail that is one may still become one.
+    def open_prefix_start(self, text: str, lo: int) -> int:
+        """Start of the longest suffix of ``text[lo:]`` that is a proper prefix of a surrogate
+        (``len(text)`` if none): a stream tail that may still become one.
 
-        Only streams need it, so it is built on first use."""
-        if self._prefixes is None:
-            self._prefixes = frozenset({k[:i] for k in self.matcher.keys for i in range(1, len(k))})
-        return self._prefixes
+        Only streams need it; the first-character index it uses is built on first use.
+        """
+        by_first = self._by_first
+        if by_first is None:
+            by_first = self._by_first = {}
+            for k in self.matcher.keys:
+                by_first.setdefault(k[0], []).append(k)
+        n = len(text)
+        for p in range(max(lo, n - self.max_len + 1), n):
+            keys = by_first.get(text[p])
+            if keys is None:
+                continue
+            tail = text[p:]
+            for k in keys:
+                if len(k) > n - p and k.startswith(tail):
+                    return p
+        return n
 
     # ------------------------------------------------------------------ matching
     def spans(self, text: str, start: int = 0, *, json: bool = False) -> list[tuple[int, int, str]]:
