@@ -200,10 +200,10 @@ class _Session:
             out.pairs.setdefault(surrogate, piece.text)
             return surrogate
         if isinstance(piece, _Value):
-            surrogate = self._drawn.get((piece.label, piece.text))
-            if surrogate is None:
-                surrogate = realistic(piece.type, piece.text, Draw(self._key, piece.label, index)) or ""
-            surrogate = surrogate or piece.text
+            drawn = self._drawn.get((piece.label, piece.text))
+            if drawn is None:
+                drawn = realistic(piece.type, piece.text, Draw(self._key, piece.label, index)) or ""
+            surrogate = drawn or piece.text
             _add_value_pairs(out.pairs, piece, surrogate)
             return surrogate
         return _render_name(piece, index, out.pairs)

@@ -56,6 +56,10 @@ class Draw:
         """Uniform integer in ``[0, n)`` (64-bit draw; bias < 2**-40 for the sizes used here)."""
         if n <= 1:
             return 0
+        pos = self._pos
+        if len(self._buf) - pos >= 8:  # the common case, without the refill loop
+            self._pos = pos + 8
+            return int.from_bytes(self._buf[pos:pos + 8], "big") % n
         return int.from_bytes(self._bytes(8), "big") % n
 
     def digit(self, lo: int = 0) -> str:

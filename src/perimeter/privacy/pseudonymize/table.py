@@ -33,6 +33,7 @@ from perimeter.privacy.pseudonymize.matcher import WordMatcher
 # (compiled once, at import).
 _NUMBER_RUN = re.compile(r"(?<![\w+])\+?\(?\d(?:[ ().\-/]{0,3}\d)*\)?")
 _NUMBER_LIKE = re.compile(r"\+?[\d ().\-/]+")
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
 _RUN_SEPARATORS = frozenset(" ().-/+")
 _RUN_STARTS = frozenset("+(0123456789")
 _MIN_DIGITS = 7
@@ -48,7 +49,7 @@ def _json_inner(text: str, *, ascii_only: bool) -> str:
 
 
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if "0" <= ch <= "9")
+    return _NOT_ASCII_DIGIT.sub("", text)
 
 
 def _lay(layout: str, digits: str) -> str:
