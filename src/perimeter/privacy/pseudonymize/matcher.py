@@ -26,12 +26,13 @@ def is_word(ch: str) -> bool:
 class WordMatcher:
     """Finds literals at word boundaries; build once per request, query many times."""
 
-    __slots__ = ("_json_escapes", "_keys", "max_len")
+    __slots__ = ("_firsts", "_json_escapes", "_keys", "max_len")
 
     def __init__(self, keys: Iterable[str], *, json_escapes: bool = False) -> None:
         # Longest first; ``sorted`` is stable, so equal lengths keep the caller's priority order.
         self._keys = sorted((k for k in dict.fromkeys(keys) if k), key=len, reverse=True)
         self.max_len = len(self._keys[0]) if self._keys else 0
+        self._firsts = frozenset(k[0] for k in self._keys)
         self._json_escapes = json_escapes
 
     def __bool__(self) -> bool:
@@ -57,8 +58,8 @@ class WordMatcher:
 
         Characters before ``start`` still count as the left context of a match at ``start``.
         """
-        if not self._keys or start >= len(text):
-            return []
+        if not self._keys or start >= len(text) or self._firsts.isdisjoint(text[start:] if start else text):
+            return []  # no literal can even begin here (a quick C-speed test, common in streams)
         best: dict[int, str] = {}  # match start → the literal the regex alternation would pick there
         n = len(text)
         find = text.find

@@ -38,12 +38,12 @@ class _Channel:
 class StreamingRestorer:
     """The :class:`perimeter.stages.StreamRestorer` for one streamed response."""
 
-    __slots__ = ("_channels", "_envelope", "_legacy", "table")
+    __slots__ = ("_channels", "_last", "_legacy", "table")
 
     def __init__(self, table: ReplacementTable) -> None:
         self.table = table
         self._channels: dict[ChannelKey, _Channel] = {}
-        self._envelope: dict[str, Any] = {}
+        self._last: dict[str, Any] = {}
         self._legacy = False
 
     # ------------------------------------------------------------------ text
@@ -91,7 +91,7 @@ class StreamingRestorer:
     # ------------------------------------------------------------------ chunks
     def feed(self, chunk: dict[str, Any]) -> list[dict[str, Any]]:
         choices = chunk.get("choices")
-        self._envelope = {k: v for k, v in chunk.items() if k not in ("choices", "usage")}
+        self._last = chunk  # its envelope (id, model, ...) dresses any chunk made from held text
         if not isinstance(choices, list) or not choices:
             # The usage chunk (``choices: []``) or anything unexpected: whatever is held goes first.
             return [*self.flush(), chunk] if self.pending() else [chunk]
@@ -146,6 +146,8 @@ class StreamingRestorer:
         """A delta for another channel (reasoning → text → a tool call → the next one, or a
         thinking signature) means the earlier channels are complete: send what they hold
         first, so the client sees each part in order."""
+        if not any(ch.pending for ch in self._channels.values()):
+            return  # nothing is held anywhere (the usual case): nothing to send first
         here: set[ChannelKey] = {(i, f, 0) for f in _TEXT_FIELDS if isinstance(delta.get(f), str) and delta[f]}
         for call in delta.get("tool_calls") or ():
             idx = call.get("index", 0) if isinstance(call, dict) else 0
@@ -188,7 +190,8 @@ class StreamingRestorer:
                 delta.setdefault("tool_calls", []).append({"index": idx, "function": {"arguments": text}})
             else:
                 delta[field] = text
-        return {**self._envelope, "choices": [by_choice[i] for i in sorted(by_choice)]}
+        envelope = {k: v for k, v in self._last.items() if k not in ("choices", "usage")}
+        return {**envelope, "choices": [by_choice[i] for i in sorted(by_choice)]}
 
 
 def _all_empty(choices: list[Any]) -> bool:

@@ -114,7 +114,10 @@ class ReplacementTable:
             for k in self.matcher.keys:
                 by_first.setdefault(k[0], []).append(k)
         n = len(text)
-        for p in range(max(lo, n - self.max_len + 1), n):
+        first = max(lo, n - self.max_len + 1)
+        if by_first.keys().isdisjoint(text[first:]):
+            return n  # no surrogate can even begin in the tail
+        for p in range(first, n):
             keys = by_first.get(text[p])
             if keys is None:
                 continue
