@@ -263,11 +263,12 @@ class Bench:
           restored; dev mode (no key);
         * ``pii`` — the same in production mode: a virtual key with limits, ledger and audit.
 
-        ``build`` ``before`` runs the baseline executable (``--before``), for before/after rows.
+        ``build`` ``after`` is this checkout; any other value is the label of an executable given
+        with ``--before`` or ``--build`` (rows of other builds measured in the same run).
         """
-        exe = self.args.perimeter if build == "after" else self.args.before
+        exe = self.args.perimeter if build == "after" else self.args.builds[build]
         py = str(Path(exe).parent / "python")
-        tag = f"{build}-w{workers}-{scenario}"
+        tag = f"{re.sub(r'[^A-Za-z0-9]+', '-', build)}-w{workers}-{scenario}"
         cloud = scenario.startswith("pii")
         cfg: dict[str, Any] = {
             "server": {"log_level": "warning", "access_log": False},
@@ -300,14 +301,14 @@ class Bench:
         port = free_port()
         what = {"off": "privacy off", "onprem": "privacy on, on-prem, no PII",
                 "pii-dev": "PII → cloud, dev mode", "pii": "PII → cloud, production"}[scenario]
-        who = "Perimeter" if build == "after" else f"Perimeter before ({self.args.before_label})"
+        who = "Perimeter" if build == "after" else f"Perimeter @ {build}"
         t = Target(f"{who} ({workers} worker{'s' if workers > 1 else ''}, {what})", "perimeter", str(workers),
                    port=port, urls={m: f"http://127.0.0.1:{port}/v1/chat/completions" for m in MODES},
                    extra_headers=headers, body="pii" if cloud else "plain",
                    profile=scenario == "pii" and workers == 1 and self.args.profile_seconds > 0)
         t.proc, t.log_path = self.spawn(f"perimeter-{tag}", [
             exe, "serve", "--config", str(path), "--port", str(port), "--workers", str(workers)])
-        rev = git_rev() if build == "after" else self.args.before_label
+        rev = git_rev() if build == "after" else build
         self._register(t, 120, lambda: subprocess.run(
             [py, "-c", "import perimeter; print(getattr(perimeter, '__version__', '?'))"],
             capture_output=True, text=True).stdout.strip() + f" @ {rev}")
@@ -469,9 +470,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             b.start_perimeter(w, "off")
         for w in args.privacy_workers:
             b.start_perimeter(w, "onprem")
-        if args.before:
-            for scenario in args.before_scenarios:
-                b.start_perimeter(1, scenario, build="before")
+        for label in args.builds:
+            for scenario in args.build_scenarios[label]:
+                b.start_perimeter(1, scenario, build=label)
         if args.peers:
             for w in args.litellm_workers:
                 b.start_litellm(w)
@@ -601,7 +602,8 @@ def profile_stages(b: Bench, args: argparse.Namespace) -> dict[str, dict[str, di
                 continue
             raw = raw_path.read_text()
             out.setdefault(t.name, {})[mode] = shares(raw)
-            keep = Path(args.out) / f"stacks-{'before' if 'before' in t.name else 'after'}-{mode}.txt"
+            which = "after" if " @ " not in t.name else re.sub(r"[^A-Za-z0-9]+", "-", t.name.split(" @ ")[1].split(" (")[0])
+            keep = Path(args.out) / f"stacks-{which}-{mode}.txt"
             keep.parent.mkdir(parents=True, exist_ok=True)
             keep.write_text(raw)
     return out
@@ -619,6 +621,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--before-label", default="before", help="what the --before build is, e.g. 'main 45c4908'")
     p.add_argument("--before-scenarios", default="off,pii",
                    help="scenarios of the --before rows (off, onprem, pii-dev, pii; default off,pii)")
+    p.add_argument("--build", action="append", default=[], metavar="LABEL=EXE[:SCENARIOS]",
+                   help="a further perimeter build in the same run, e.g. '116a529=/tmp/v/bin/perimeter:off,pii-dev' "
+                        "(repeatable; scenarios default to off,pii)")
     p.add_argument("--pii-workers", default=None,
                    help="worker counts of the headline rows: PII → cloud, production (default 1,2; quick 1)")
     p.add_argument("--pii-dev-workers", default=None,
@@ -661,7 +666,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     a.privacy_workers = [int(x) for x in ("1" if a.privacy_workers is None else a.privacy_workers).split(",") if x]
     a.pii_workers = [int(x) for x in (("1" if q else "1,2") if a.pii_workers is None else a.pii_workers).split(",") if x]
     a.pii_dev_workers = [int(x) for x in ("1" if a.pii_dev_workers is None else a.pii_dev_workers).split(",") if x]
-    a.before_scenarios = [x for x in a.before_scenarios.split(",") if x]
+    a.builds, a.build_scenarios = {}, {}
+    if a.before:
+        a.builds[a.before_label] = a.before
+        a.build_scenarios[a.before_label] = [x for x in a.before_scenarios.split(",") if x]
+    for spec in a.build:
+        label, _, rest = spec.partition("=")
+        exe, _, scen = rest.partition(":")
+        a.builds[label] = exe
+        a.build_scenarios[label] = [x for x in (scen or "off,pii").split(",") if x]
     a.profile_seconds = (4.0 if q else 8.0) if a.profile_seconds is None else a.profile_seconds
     a.litellm_workers = [int(x) for x in (a.litellm_workers or ("1" if q else "1,2")).split(",") if x]
     return a

@@ -146,7 +146,7 @@ def goals(res: dict[str, Any]) -> list[str]:
     """Issue 13's goals for the production PII → cloud path (after build only)."""
     T = res["targets"]
     direct = next((e for e in T.values() if e["kind"] == "direct"), None)
-    after = {n: e for n, e in T.items() if _is_pii(n) and "before" not in n}
+    after = {n: e for n, e in T.items() if _is_pii(n) and " @ " not in n}
     one = next((e for n, e in after.items() if e["workers"] == "1"), None)
     two = next((e for n, e in after.items() if e["workers"] == "2"), None)
     if one is None:

@@ -61,18 +61,17 @@ def _lay(layout: str, digits: str) -> str:
 class ReplacementTable:
     """Surrogate → original lookup for one request."""
 
-    __slots__ = ("_by_first", "json_map", "matcher", "max_len", "numbers", "text_map")
+    __slots__ = ("_by_first", "_escaped", "_json_map", "matcher", "max_len", "numbers", "text_map")
 
     def __init__(self, pairs: dict[str, str]) -> None:
         text_map: dict[str, str] = {}
-        json_map: dict[str, str] = {}
+        escaped_keys: set[str] = set()  # JSON-escaped surrogates: their value is JSON string content already
         numbers: dict[str, str] = {}  # surrogate digits → original digits
         variants: list[tuple[str, str]] = []
         for surrogate, original in pairs.items():
             if not surrogate or surrogate == original:
                 continue
             text_map.setdefault(surrogate, original)
-            json_map.setdefault(surrogate, _json_inner(original, ascii_only=False))
             if _NUMBER_LIKE.fullmatch(surrogate):
                 sd, od = _digits(surrogate), _digits(original)
                 if len(sd) >= _MIN_DIGITS and len(od) == len(sd):
@@ -86,14 +85,15 @@ class ReplacementTable:
                     if escaped != surrogate:
                         # Only meaningful inside JSON strings; in plain text it is left as the model
                         # wrote it, escaped, with the escaped original.
-                        text_map.setdefault(escaped, _json_inner(original, ascii_only=ascii_only))
-                        json_map.setdefault(escaped, _json_inner(original, ascii_only=ascii_only))
+                        if escaped not in text_map:
+                            text_map[escaped] = _json_inner(original, ascii_only=ascii_only)
+                            escaped_keys.add(escaped)
         for surrogate, original in variants:
             if surrogate not in text_map:
                 text_map[surrogate] = original
-                json_map[surrogate] = _json_inner(original, ascii_only=False)
         self.text_map = text_map
-        self.json_map = json_map
+        self._escaped = escaped_keys
+        self._json_map: dict[str, str] | None = None
         self.numbers = numbers
         self.matcher = WordMatcher(text_map, json_escapes=True)
         self.max_len = self.matcher.max_len
@@ -101,6 +101,17 @@ class ReplacementTable:
 
     def __bool__(self) -> bool:
         return bool(self.matcher)
+
+    @property
+    def json_map(self) -> dict[str, str]:
+        """Replacements inside JSON strings (tool-call arguments): originals JSON-escaped.
+
+        Built on first use: most answers carry no tool call."""
+        if self._json_map is None:
+            escaped = self._escaped
+            self._json_map = {k: v if k in escaped else _json_inner(v, ascii_only=False)
+                              for k, v in self.text_map.items()}
+        return self._json_map
 
     def open_prefix_start(self, text: str, lo: int) -> int:
         """Start of the longest suffix of ``text[lo:]`` that is a proper prefix of a surrogate
