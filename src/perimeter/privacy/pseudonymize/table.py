@@ -82,12 +82,11 @@ class ReplacementTable:
             if not (surrogate.isascii() and surrogate.isprintable()) or '"' in surrogate or "\\" in surrogate:
                 for ascii_only in (False, True):
                     escaped = _json_inner(surrogate, ascii_only=ascii_only)
-                    if escaped != surrogate:
-                        # Only meaningful inside JSON strings; in plain text it is left as the model
-                        # wrote it, escaped, with the escaped original.
-                        if escaped not in text_map:
-                            text_map[escaped] = _json_inner(original, ascii_only=ascii_only)
-                            escaped_keys.add(escaped)
+                    # Only meaningful inside JSON strings; in plain text it is left as the model
+                    # wrote it, escaped, with the escaped original.
+                    if escaped != surrogate and escaped not in text_map:
+                        text_map[escaped] = _json_inner(original, ascii_only=ascii_only)
+                        escaped_keys.add(escaped)
         for surrogate, original in variants:
             if surrogate not in text_map:
                 text_map[surrogate] = original
