@@ -26,13 +26,17 @@ def is_word(ch: str) -> bool:
 class WordMatcher:
     """Finds literals at word boundaries; build once per request, query many times."""
 
-    __slots__ = ("_firsts", "_json_escapes", "_keys", "max_len")
+    __slots__ = ("_by_first", "_json_escapes", "_keys", "max_len")
 
     def __init__(self, keys: Iterable[str], *, json_escapes: bool = False) -> None:
         # Longest first; ``sorted`` is stable, so equal lengths keep the caller's priority order.
         self._keys = sorted((k for k in dict.fromkeys(keys) if k), key=len, reverse=True)
         self.max_len = len(self._keys[0]) if self._keys else 0
-        self._firsts = frozenset(k[0] for k in self._keys)
+        # Literals by first character, longest first within each group: only literals that start
+        # with a character present in the text are searched (a stream chunk has a handful).
+        self._by_first: dict[str, list[str]] = {}
+        for k in self._keys:
+            self._by_first.setdefault(k[0], []).append(k)
         self._json_escapes = json_escapes
 
     def __bool__(self) -> bool:
@@ -58,12 +62,18 @@ class WordMatcher:
 
         Characters before ``start`` still count as the left context of a match at ``start``.
         """
-        if not self._keys or start >= len(text) or self._firsts.isdisjoint(text[start:] if start else text):
-            return []  # no literal can even begin here (a quick C-speed test, common in streams)
+        if not self._keys or start >= len(text):
+            return []
+        present = self._by_first.keys() & set(text[start:] if start else text)
+        if not present:
+            return []  # no literal can even begin here (common in streams)
         best: dict[int, str] = {}  # match start → the literal the regex alternation would pick there
         n = len(text)
         find = text.find
-        for key in self._keys:  # longest first, so the first literal to claim a start keeps it
+        by_first = self._by_first
+        # Two literals can only compete for a start if they share its first character, so the
+        # groups can go in any order; within one, longest first: the first to claim a start keeps it.
+        for key in (k for c in present for k in by_first[c]):
             klen = len(key)
             i = find(key, start)
             while i >= 0:
