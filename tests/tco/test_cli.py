@@ -105,3 +105,63 @@ def test_from_ledger_prices_real_traffic(tmp_path: Path) -> None:
     assert abs(out["actual"] - (100 * 0.0045 + out["all_local"])) < 1e-6
     r = CliRunner().invoke(tco, ["--from-ledger", "--db", str(db), "--days", "3", "--gpu", "L4"])
     assert r.exit_code == 0 and "67% served on-prem" in r.output and "all-cloud" in r.output
+
+
+def _summary(*args: str) -> dict:
+    code, text = invoke(*args, "--json")
+    assert code == 0, text
+    return dict(orjson.loads(text)["summary"])
+
+
+def test_a_scenario_in_roubles_is_the_dollar_scenario_converted() -> None:
+    """Built-in GPU rents, staff defaults and USD list prices are converted; the break-even volume is not."""
+    usd = _summary("--gpu", "L4", "--requests-per-day", "20000", "--api-model", "gpt-4o")
+    rub = _summary("--gpu", "L4", "--requests-per-day", "20000", "--api-model", "gpt-4o", "--currency", "rub",
+                   "--set", "exchange_rates.RUB=90")
+    assert usd["currency"] == "USD" and rub["currency"] == "RUB"
+    for key in ("self_hosted_monthly", "api_monthly", "hybrid_monthly", "api_per_1m_tokens"):
+        assert abs(rub[key] - 90 * usd[key]) < 1e-6 * max(1.0, rub[key]), key
+    assert rub["break_even_per_day"] == usd["break_even_per_day"]
+    code, text = invoke("--gpu", "L4", "--api-model", "gpt-4o", "--currency", "RUB")
+    assert code == 0 and "₽" in text and "$" not in text
+
+
+def test_a_rouble_priced_model_is_converted_into_dollars() -> None:
+    """GigaChat's list price is in roubles: in a USD scenario it is divided by the rate, not read as dollars."""
+    from perimeter.accounting.prices import builtin_table
+
+    table = builtin_table()
+    row, rate = table["models"]["GigaChat-2-Pro"], table["exchange_rates"]["RUB"]
+    assert row["currency"] == "RUB"
+    code, text = invoke("--api-model", "GigaChat-2-Pro", "--json")
+    assert code == 0, text
+    api = orjson.loads(text)["scenario"]["api"]
+    assert abs(api["input"] - row["input"] / rate) < 1e-9 and abs(api["output"] - row["output"] / rate) < 1e-9
+    code, text = invoke("--api-model", "GigaChat-2-Pro", "--currency", "RUB", "--json")
+    assert abs(orjson.loads(text)["scenario"]["api"]["input"] - row["input"]) < 1e-9
+    code, text = invoke("--currency", "CHF")
+    assert code == 1 and "no exchange rate for CHF" in text
+
+
+def test_from_ledger_reports_in_the_gateways_currency(tmp_path: Path) -> None:
+    """A rouble ledger read with the gateway's config: actual is the ledger's roubles, all-cloud converted."""
+    now = time.time()
+    rows = [{"ts": now - 3600 * i, "location": "cloud", "prompt_tokens": 1000, "completion_tokens": 200,
+             "status": 200, "cost": 0.5, "currency": "RUB"} for i in range(48)]
+    db = tmp_path / "perimeter.db"
+    _ledger(db, rows)
+    cfg = tmp_path / "perimeter.yaml"
+    cfg.write_text(f"storage: {{database_url: 'sqlite:///{db}'}}\n"
+                   "accounting: {currency: RUB, exchange_rates: {RUB: 100}}\n", "utf-8")
+    r = CliRunner().invoke(tco, ["--from-ledger", "--config", str(cfg), "--days", "2", "--api-model", "gpt-4o",
+                                 "--gpu", "L4", "--staff-fte", "0", "--json"])
+    assert r.exit_code == 0, r.output
+    out = orjson.loads(r.output)
+    assert out["currency"] == "RUB" and out["ledger_currency"] == "RUB"
+    assert abs(out["actual_cloud_part"] - 48 * 0.5) < 1e-9
+    assert abs(out["all_cloud"] - 100 * (48 * 1000 * 2.5 + 48 * 200 * 10.0) / 1e6) < 1e-6
+    # The same ledger reported in dollars: its roubles are divided by the config's rate.
+    r = CliRunner().invoke(tco, ["--from-ledger", "--config", str(cfg), "--days", "2", "--currency", "USD",
+                                 "--json"])
+    assert r.exit_code == 0, r.output
+    assert abs(orjson.loads(r.output)["actual_cloud_part"] - 48 * 0.5 / 100) < 1e-9

@@ -18,6 +18,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from perimeter.tco.currency import money
 from perimeter.tco.model import DAYS_PER_MONTH, api, break_even, hybrid, self_hosted
 from perimeter.tco.scenario import Scenario, ScenarioError, build, load_yaml, parse_value, set_dotted
 
@@ -36,8 +37,17 @@ _KEYS = {
 }
 
 
-def _money(v: float) -> str:
-    return f"${v:,.0f}" if abs(v) >= 100 else f"${v:,.2f}"
+def _config_currency(config_path: str | None) -> tuple[str, dict[str, float]] | None:
+    """The gateway's ``accounting.currency`` and rates: ``--from-ledger`` reports in what the ledger bills."""
+    if not config_path:
+        return None
+    from perimeter.config import ConfigError, load_section
+
+    try:
+        acc = load_section(config_path, "accounting")
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    return str(acc.currency), dict(acc.exchange_rates)
 
 
 def _apply(data: dict[str, Any], opts: dict[str, Any], sets: tuple[str, ...]) -> None:
@@ -87,11 +97,14 @@ def _summary(sc: Scenario, res: dict[str, Any]) -> dict[str, Any]:
         "break_even_per_month": None if be is None else be * DAYS_PER_MONTH,
         "replicas": res["self_hosted"].detail["replicas"],
         "capacity_used": res["self_hosted"].detail["utilisation_of_capacity"],
-        "api_model": sc.price.model, "api_prices_as_of": sc.price_as_of,
+        "api_model": sc.price.model, "api_prices_as_of": sc.price_as_of, "currency": sc.currency,
     }
 
 
 def print_report(console: Console, sc: Scenario, res: dict[str, Any]) -> None:
+    def _money(v: float) -> str:
+        return money(v, sc.currency)
+
     unit = "conversations" if sc.traffic.turns > 1 else "requests"
     t = Table(title=f"perimeter tco — {sc.traffic.per_day:,.0f} {unit}/day, "
               f"{sc.traffic.tokens_per_unit():,.0f} tokens per {unit[:-1]}")
@@ -105,7 +118,8 @@ def print_report(console: Console, sc: Scenario, res: dict[str, Any]) -> None:
               f"{d['replicas']} replica(s) × {sc.host.gpus_per_replica} {sc.host.gpu} = {_money(d['hardware'])}"
               f" + staff {_money(d['staff'])}; uses {d['utilisation_of_capacity']:.1%} of capacity")
     t.add_row(ap.option, _money(ap.monthly), _money(ap.per_million_tokens),
-              f"${sc.price.input:g} in / ${sc.price.output:g} out per 1M (list, {sc.price_as_of})")
+              f"{money(sc.price.input, sc.currency)} in / {money(sc.price.output, sc.currency)} out per 1M "
+              f"(list, {sc.price_as_of})")
     t.add_row(hy.option, _money(hy.monthly), _money(hy.per_million_tokens),
               f"local {_money(hy.detail['local'])} + cloud {_money(hy.detail['cloud'])}")
     console.print(t)
@@ -127,13 +141,13 @@ def print_report(console: Console, sc: Scenario, res: dict[str, Any]) -> None:
 @click.option("--gpu", default=None, help="GPU type (H100, H200, A100-80G, L40S, L4, RTX-4090) for defaults.")
 @click.option("--gpus-per-replica", type=int, default=None, help="GPUs one model replica needs.")
 @click.option("--replicas", type=int, default=None, help="Minimum replicas (2 for high availability).")
-@click.option("--gpu-hourly", type=float, default=None, help="Rent: $ per GPU-hour.")
-@click.option("--gpu-price", type=float, default=None, help="Buy: $ per GPU (amortised; adds power).")
+@click.option("--gpu-hourly", type=float, default=None, help="Rent: per GPU-hour (in --currency).")
+@click.option("--gpu-price", type=float, default=None, help="Buy: per GPU (amortised; adds power; in --currency).")
 @click.option("--amortisation-months", type=float, default=None)
 @click.option("--power-watts", type=float, default=None, help="Per GPU (bought hardware only).")
 @click.option("--kwh-price", type=float, default=None)
 @click.option("--staff-fte", type=float, default=None, help="Engineers running the service (FTE).")
-@click.option("--staff-cost", type=float, default=None, help="Loaded cost per FTE per year ($).")
+@click.option("--staff-cost", type=float, default=None, help="Loaded cost per FTE per year (in --currency).")
 @click.option("--throughput", type=float, default=None, help="Output tokens/s per replica at saturation.")
 @click.option("--utilisation", type=float, default=None, help="Average fraction of peak throughput used.")
 @click.option("--requests-per-day", type=float, default=None, help="Traffic (requests or conversations/day).")
@@ -142,10 +156,14 @@ def print_report(console: Console, sc: Scenario, res: dict[str, Any]) -> None:
 @click.option("--turns", type=int, default=None, help="Turns per conversation (history resent each turn).")
 @click.option("--cache-history/--no-cache-history", default=None, help="Bill resent history at cached price.")
 @click.option("--api-model", default=None, help="Model in the price table (e.g. gpt-4o, claude-sonnet-4).")
-@click.option("--api-input", type=float, default=None, help="Override: API $ per 1M input tokens.")
-@click.option("--api-output", type=float, default=None, help="Override: API $ per 1M output tokens.")
+@click.option("--api-input", type=float, default=None, help="Override: API price per 1M input tokens (in --currency).")
+@click.option("--api-output", type=float, default=None, help="Override: API price per 1M output tokens (in --currency).")
 @click.option("--prices", "prices_file", type=click.Path(dir_okay=False), default=None,
               help="YAML {model: {input, output, cached}} overriding the built-in price table.")
+@click.option("--currency", default=None,
+              help="Report and read every amount in this currency (USD, RUB, ...; built-in USD prices and "
+                   "GPU rents are converted). Default: the scenario's, else the --config's accounting.currency "
+                   "with --from-ledger, else USD.")
 @click.option("--local-share", type=float, default=None, help="Hybrid: fraction the router keeps local.")
 @click.option("--set", "sets", multiple=True, help="Any scenario key, e.g. --set self_host.pue=1.2.")
 @click.option("--vary", default=None, help="Sensitivity: KEY=v1,v2,... (e.g. self_host.staff_fte=0,1,2).")
@@ -157,8 +175,8 @@ def print_report(console: Console, sc: Scenario, res: dict[str, Any]) -> None:
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
               help="Write the monthly cost vs volume plot (self-contained HTML).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def tco(scenario: str | None, bench_file: str | None, prices_file: str | None, sets: tuple[str, ...],
-        vary: str | None, from_ledger: bool, days: float, config_path: str | None, db_path: str | None,
+def tco(scenario: str | None, bench_file: str | None, prices_file: str | None, currency: str | None,
+        sets: tuple[str, ...], vary: str | None, from_ledger: bool, days: float, config_path: str | None, db_path: str | None,
         html_path: str | None, as_json: bool, **opts: Any) -> None:
     """Self-host vs API: cost per 1M tokens, monthly cost, break-even volume and a plot.
 
@@ -173,6 +191,12 @@ def tco(scenario: str | None, bench_file: str | None, prices_file: str | None, s
         data = load_yaml(scenario) if scenario else {}
         if bench_file:
             set_dotted(data, "self_host.throughput_tokens_per_s", _bench_throughput(bench_file))
+        found = _config_currency(config_path) if from_ledger else None
+        if found is not None:  # the ledger bills in the gateway's currency, at the gateway's rates
+            data["exchange_rates"] = {**found[1], **(data.get("exchange_rates") or {})}
+            data.setdefault("currency", found[0])
+        if currency:
+            data["currency"] = currency
         _apply(data, opts, sets)
         prices = None
         if prices_file:
@@ -227,6 +251,11 @@ def _vary(data: dict[str, Any], prices: dict[str, Any] | None, spec: str) -> lis
 
 def _print_vary(console: Console, spec: str, rows: list[dict[str, Any]]) -> None:
     key = spec.partition("=")[0]
+    cur = rows[0]["currency"] if rows else "USD"
+
+    def _money(v: float) -> str:
+        return money(v, cur)
+
     t = Table(title=f"sensitivity to {key}")
     for col in (key, "self-hosted /month", "API /month", "hybrid /month", "break-even /day", "replicas"):
         t.add_column(col, justify="right")
@@ -269,6 +298,9 @@ def _ledger(sc: Scenario, days: float, config_path: str | None, db_path: str | N
     if as_json:
         click.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
     else:
+        def _money(v: float) -> str:
+            return money(v, sc.currency)
+
         t = Table(title=f"last {days:g} days: {out['requests']:,} requests, "
                   f"{out['local_share']:.0%} served on-prem by the router")
         t.add_column("option")

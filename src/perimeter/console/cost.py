@@ -26,6 +26,7 @@ class CostView:
     scenario: str
     api_model: str
     scenarios: list[str]
+    currency: str = "USD"
     ledger: dict[str, Any] | None = None
     options: list[dict[str, Any]] | None = None
     break_even_per_day: float | None = None
@@ -41,7 +42,11 @@ async def cost_view(services: AccountingServices, days: float, scenario: str, ap
         data = load_yaml(scenario)
         if api_model:
             data["api"] = {"model": api_model}
+        # In the ledger's currency, with the gateway's own exchange rates.
+        data["currency"] = services.prices.currency
+        data["exchange_rates"] = {k: v for k, v in services.prices.rates.items() if k != "USD"}
         sc = build(data)
+        view.currency = sc.currency
         view.api_model = sc.price.model
         await services.flush()
         totals = await asyncio.to_thread(read_totals, services.db, days)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from perimeter.store.db import Database, Tx
+from perimeter.tco.currency import CurrencyError, convert
 from perimeter.tco.model import DAYS_PER_MONTH, self_hosted
 from perimeter.tco.scenario import Scenario
 
@@ -68,9 +69,19 @@ def read_totals(db: Database, days: float, now: float | None = None) -> LedgerTo
 
 
 def price_ledger(sc: Scenario, t: LedgerTotals) -> dict[str, Any]:
-    """Actual vs all-cloud vs all-local for the ledger's period, in the scenario's currency (USD)."""
+    """Actual vs all-cloud vs all-local for the ledger's period, in the scenario's currency.
+
+    The ledger's costs are in the gateway's ``accounting.currency``; they are converted to the
+    scenario's so the three options are compared in one unit.
+    """
     if t.requests == 0:
         raise ValueError(f"the ledger has no successful requests in the last {t.days:g} days")
+    ledger_currency = t.currency or sc.currency
+    try:
+        cloud_cost = convert(t.cloud_cost, ledger_currency, sc.currency, sc.rates)
+        recorded = convert(t.recorded_cost, ledger_currency, sc.currency, sc.rates)
+    except CurrencyError as exc:
+        raise ValueError(f"the ledger is in {ledger_currency}: {exc}") from None
     avg_in = t.prompt_tokens / t.requests
     avg_out = t.completion_tokens / t.requests
     traffic = replace(sc.traffic, per_day=t.requests / t.days, input_tokens=max(1, round(avg_in)),
@@ -86,11 +97,12 @@ def price_ledger(sc: Scenario, t: LedgerTotals) -> dict[str, Any]:
     return {
         "days": t.days, "requests": t.requests, "local_share": t.local_share,
         "avg_input_tokens": avg_in, "avg_output_tokens": avg_out,
-        "actual": t.cloud_cost + local_infra, "actual_cloud_part": t.cloud_cost, "actual_local_part": local_infra,
+        "currency": sc.currency,
+        "actual": cloud_cost + local_infra, "actual_cloud_part": cloud_cost, "actual_local_part": local_infra,
         "all_cloud": all_cloud, "all_local": all_local, "api_model": p.model,
-        "ledger_recorded_cost": t.recorded_cost, "ledger_currency": t.currency,
+        "ledger_recorded_cost": recorded, "ledger_currency": ledger_currency,
         "per_day_requests": t.requests / t.days,
-        "monthly_at_this_rate": {"actual": (t.cloud_cost + local_infra) / prorate,
+        "monthly_at_this_rate": {"actual": (cloud_cost + local_infra) / prorate,
                                  "all_cloud": all_cloud / prorate,
                                  "all_local": all_local / prorate},
         "traffic": traffic,

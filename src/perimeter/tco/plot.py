@@ -33,7 +33,7 @@ def chart(sc: Scenario) -> str:
     markers = [(sc.traffic.per_day, "your volume")]
     if be is not None:
         markers.append((be, "break-even"))
-    return svg.line_chart("Monthly cost vs volume", f"{unit} per day", "USD per month", curves(sc, be),
+    return svg.line_chart("Monthly cost vs volume", f"{unit} per day", f"{sc.currency} per month", curves(sc, be),
                           markers=markers)
 
 

@@ -9,13 +9,14 @@ the scenario or ``--prices`` gives its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from perimeter.tco.currency import CurrencyError, convert, merged_rates, per_usd
 from perimeter.tco.model import ApiPrice, SelfHost, Traffic
 
 
@@ -31,6 +32,10 @@ class Scenario:
     local_share: float
     description: str = ""
     price_as_of: str = ""
+    #: Every amount of the scenario and of its results is in this currency.
+    currency: str = "USD"
+    #: Units per 1 USD of every currency known (built-in, then the scenario's ``exchange_rates``).
+    rates: dict[str, float] = field(default_factory=lambda: {"USD": 1.0})
 
 
 def builtin_scenarios() -> list[str]:
@@ -60,8 +65,8 @@ def gpu_table() -> dict[str, Any]:
     return dict(data)
 
 
-def api_price_table(extra: dict[str, Any] | None = None) -> tuple[dict[str, dict[str, float]], str]:
-    """Model → {input, output, cached} per 1M tokens, and the table's date."""
+def api_price_table(extra: dict[str, Any] | None = None) -> tuple[dict[str, dict[str, Any]], str]:
+    """Model → {input, output, cached, currency} per 1M tokens, and the table's date."""
     from perimeter.accounting.prices import builtin_table
 
     table = builtin_table()
@@ -102,14 +107,27 @@ def _build(cls: type, section: dict[str, Any], name: str) -> Any:
     return obj
 
 
+# SelfHost's money defaults are in USD; a scenario in another currency gets them converted.
+_USD_DEFAULTS = {"kwh_price": 0.12, "staff_cost_per_year": 180_000.0}
+
+
 def build(data: dict[str, Any], *, prices: dict[str, Any] | None = None) -> Scenario:
+    currency = str(data.get("currency") or "USD").upper()
+    try:
+        rates = merged_rates(data.get("exchange_rates"))
+        fx = per_usd(currency, rates)
+    except CurrencyError as exc:
+        raise ScenarioError(str(exc)) from None
     host_d = dict(data.get("self_host") or {})
+    for key, usd in _USD_DEFAULTS.items():
+        if host_d.get(key) is None:
+            host_d[key] = usd * fx
     gpus = gpu_table()["gpus"]
     gpu = host_d.get("gpu", "H100")
     if gpu in gpus:
         spec = gpus[gpu]
         if host_d.get("hourly_per_gpu") is None and host_d.get("purchase_per_gpu") is None:
-            host_d["hourly_per_gpu"] = spec["hourly"]
+            host_d["hourly_per_gpu"] = float(spec["hourly"]) * fx  # the GPU table is in USD
         host_d.setdefault("watts_per_gpu", spec["watts"])
     elif host_d.get("hourly_per_gpu") is None and host_d.get("purchase_per_gpu") is None:
         raise ScenarioError(f"self_host.gpu: unknown GPU '{gpu}' (known: {', '.join(gpus)}); "
@@ -132,12 +150,17 @@ def build(data: dict[str, Any], *, prices: dict[str, Any] | None = None) -> Scen
         if row is None:
             raise ScenarioError(f"api.model: no list price for '{model}' (give api.input/api.output per 1M "
                                 f"tokens or --prices; known: {', '.join(sorted(table))})")
-        api_d = {"model": model, "input": row["input"], "output": row["output"], "cached": row.get("cached"),
-                 **{k: v for k, v in api_d.items() if k != "model"}}
+        row_currency = str(row.get("currency") or "USD")
+        try:
+            listed = {k: (None if row.get(k) is None else convert(float(row[k]), row_currency, currency, rates))
+                      for k in ("input", "output", "cached")}
+        except CurrencyError as exc:
+            raise ScenarioError(f"api.model {model} is priced in {row_currency}: {exc}") from None
+        api_d = {"model": model, **listed, **{k: v for k, v in api_d.items() if k != "model"}}
     else:
         as_of = "given"
     price: ApiPrice = _build(ApiPrice, api_d, "api")
     share = float(data.get("local_share", 0.7))
     if not 0 <= share <= 1:
         raise ScenarioError("local_share: must be between 0 and 1")
-    return Scenario(host, traffic, price, share, str(data.get("description", "")), as_of)
+    return Scenario(host, traffic, price, share, str(data.get("description", "")), as_of, currency, rates)
