@@ -167,9 +167,8 @@ class _Session:
         assert not isinstance(piece, str)
         label = piece.label
         for attempt in range(_MAX_ATTEMPTS):
-            d = Draw(self._key, label, attempt)
             if isinstance(piece, NamePart):
-                index = d.below(pool_size(piece.pool))
+                index = Draw(self._key, label, attempt).below(pool_size(piece.pool))
                 initial = piece.pool.endswith("_init")
                 forms = all_forms(piece.pool, index)
                 if initial:
@@ -179,7 +178,7 @@ class _Session:
                     self.choice[label] = (index, False)
                     return
             else:
-                surrogate, forms = _value_forms(piece, d)
+                surrogate, forms = _value_forms(piece, self._key, attempt)
                 if self._free(label, forms, check_text=True):
                     self._claim(label, forms)
                     self.choice[label] = (attempt, piece.as_placeholder)
@@ -202,21 +201,29 @@ class _Session:
         if isinstance(piece, _Value):
             drawn = self._drawn.get((piece.label, piece.text))
             if drawn is None:
-                drawn = realistic(piece.type, piece.text, Draw(self._key, piece.label, index)) or ""
+                drawn = _realistic(piece.type, piece.text, self._key, piece.label, index)
             surrogate = drawn or piece.text
             _add_value_pairs(out.pairs, piece, surrogate)
             return surrogate
         return _render_name(piece, index, out.pairs)
 
 
-def _value_forms(piece: _Value, d: Draw) -> tuple[str, set[str]]:
+def _value_forms(piece: _Value, key: bytes, attempt: int) -> tuple[str, set[str]]:
     if piece.as_placeholder:
-        return "", {placeholder(piece.type, d)}
-    surrogate = realistic(piece.type, piece.text, d) or ""
+        return "", {placeholder(piece.type, Draw(key, piece.label, attempt))}
+    surrogate = _realistic(piece.type, piece.text, key, piece.label, attempt)
     forms = {surrogate}
     if piece.type in NUMERIC_TYPES:
         forms.add(digits_of(surrogate))
     return surrogate, forms
+
+
+@lru_cache(maxsize=8192)
+def _realistic(entity_type: str, text: str, key: bytes, label: str, attempt: int) -> str:
+    """The realistic surrogate of one value for one attempt ("" when its kind has none).
+
+    A pure function of its arguments, cached: a conversation sends the same values every turn."""
+    return realistic(entity_type, text, Draw(key, label, attempt)) or ""
 
 
 def _add_value_pairs(pairs: dict[str, str], piece: _Value, surrogate: str) -> None:
