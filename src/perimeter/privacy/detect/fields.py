@@ -19,28 +19,51 @@ from perimeter.privacy.entities import Entity
 
 _NAME_KEY = re.compile(
     r"(?:full|first|last|middle|given|family|sur|maiden|display|contact|customer|client|patient|employee|"
-    r"holder|cardholder|card_holder|account_holder|beneficiary|payee|recipient|emergency_contact)[ _\-]?name|"
+    r"holder|cardholder|card_holder|account_holder|beneficiary|payee|recipient|emergency_contact)[ _\-]?names?|"
     r"surname|lastname|firstname|middlename|patronymic|fio|фио|ф\.и\.о\.?|фамилия|имя|отчество|"
     r"cardholder|holder|employee|patient|ученик|сотрудник|пациент|клиент",
     re.IGNORECASE,
 )
-_PLAIN_NAME_KEY = re.compile(r"name|имя и фамилия|customer|client", re.IGNORECASE)
+_PLAIN_NAME_KEY = re.compile(
+    r"name|имя и фамилия|customer|client|"
+    # people named by their role in a form ("Spouse: …", "Groom: …", "Гость: …"): the value must
+    # still look like a name (two capitalised words, or one given name)
+    r"spouse|husband|wife|partner|groom|bride|child|children|son|daughter|mother|father|parent|dependents?|"
+    r"emergency contact|next of kin|contact person|buddy|mentor|supervisor|witness|guarantor|tenant|landlord|"
+    r"applicant|guest|passenger|attendee|assignee|requester|signatory|"
+    r"супруга?|муж|жена|мать|отец|сын|дочь|гость|заявитель|арендатор|поручитель|свидетель|направляется|пациентка?",
+    re.IGNORECASE,
+)
 _BIRTH_KEY = re.compile(
-    r"dob|d\.o\.b\.?|date[ _\-]?of[ _\-]?birth|birth[ _\-]?date|birthdate|birthday|born|дата[ _]рождения|д\.?\s?р\.?|др",
+    r"dob|d\.o\.b\.?|date[ _\-]?of[ _\-]?birth|birth[ _\-]?date|birthdate|birthday|birth|born|born[ _]on|"
+    r"дата[ _]рождения|д\.?\s?р\.?|др|dr|data_rozhdeniya|geburtsdatum|date_naissance",
     re.IGNORECASE,
 )
 _SSN_KEY = re.compile(r"ssn|social[ _\-]?security(?:[ _\-]?(?:number|no))?", re.IGNORECASE)
+# Table columns (CSV, SQL INSERT) that name a contact or an identifier: the value's shape is
+# checked, not its check digits — a column called "snils" holds SNILS numbers even mistyped ones.
+_PHONE_KEY = re.compile(r"phone|phone[ _]?number|tel|telephone|mobile|cell|msisdn|телефон|тел\.?|моб\.?|мобильный", re.IGNORECASE)
+_PASSPORT_KEY = re.compile(r"passport|паспорт|pasport|passport[ _](?:no|number)", re.IGNORECASE)
+_SNILS_KEY = re.compile(r"snils|снилс", re.IGNORECASE)
+_PHONE_VALUE = re.compile(r"\+?\d[\d \u00a0()\-.]{5,18}\d")
+_PASSPORT_VALUE = re.compile(r"\d{2}[ \u00a0]?\d{2}[ \u00a0]?№?[ \u00a0]?\d{6}")
+_SNILS_VALUE = re.compile(r"\d{3}[ \-]?\d{3}[ \-]?\d{3}[ \-]?\d{2}")
+_TIME_TAIL = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+\-]\d{2}(?::?\d{2})?)?)?")
 _DATE = re.compile(
     r"\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2}"
 )
 _SSN = re.compile(r"(?!000|666|9\d\d)\d{3}-?(?!00)\d{2}-?(?!0000)\d{4}")
 _PERSONISH = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+[A-ZА-ЯЁÀ-Þ][\w'’.\-]*){1,3}")
-_ANY_NAME = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+(?:[A-ZА-ЯЁÀ-Þ][\w'’.\-]*|de|van|von|da|ibn|al|bin)){0,4}")
+_ANY_NAME = re.compile(
+    r"(?:(?:de|del|della|da|di|du|van|von|der|le|la|al|el)[ \u00a0]+){0,2}"  # "de la Vega"
+    r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+(?:[A-ZА-ЯЁÀ-Þ][\w'’.\-]*|de|dela|del|della|der|den|van|von|da|das|dos|du|"
+    r"la|le|ter|ten|ibn|al|bin|bint|ben|y|e|оглы|кызы|улы)){0,4}"
+)
 # "key": "value" / key: value / key = value, and RU form lines "Фамилия КУЗНЕЦОВА".
 _KEY_VALUE = re.compile(
     rf"(?<![\w])(?P<q>[\"']?)(?P<key>{_NAME_KEY.pattern}|{_PLAIN_NAME_KEY.pattern}|{_BIRTH_KEY.pattern}|{_SSN_KEY.pattern})(?P=q)"
     r"[ \t]*(?:[:=]|(?<=[А-Яа-яЁё])[ \t]+(?=[А-ЯЁ]{2}))[ \t]*"
-    r"(?:(?P<vq>[\"'])(?P<value>[^\"'\n]{1,80}?)(?P=vq)|(?P<bare>[^\"'\n,;{}|]{1,80}?)[ \t]*(?=$|[\n,;}|]))",
+    r"(?:(?P<vq>[\"'])(?P<value>[^\"'\n]{1,80}?)(?P=vq)|(?P<bare>[^\"'\n,;{}|]{1,80}?)[ \t]*(?=$|[\n,;}|]|\.$|\.[ \t]+[A-ZА-ЯЁ][a-zа-яё]*[ \t]+[a-zа-яё]))",
     re.MULTILINE | re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\t|;|\||,")
@@ -52,7 +75,15 @@ def _type_of(key: str, value: str) -> str | None:
     if not value or "@" in value:
         return None
     if _BIRTH_KEY.fullmatch(key):
-        return "DATE_OF_BIRTH" if _DATE.fullmatch(value) else None
+        date = _DATE.match(value)
+        ok = date is not None and _TIME_TAIL.fullmatch(value, date.end()) is not None  # "1996-08-30 21:00:00+00"
+        return "DATE_OF_BIRTH" if ok else None
+    if _PHONE_KEY.fullmatch(key):
+        return "PHONE" if _PHONE_VALUE.fullmatch(value) and sum(ch.isdigit() for ch in value) >= 7 else None
+    if _PASSPORT_KEY.fullmatch(key):
+        return "RU_PASSPORT" if _PASSPORT_VALUE.fullmatch(value) else None
+    if _SNILS_KEY.fullmatch(key):
+        return "RU_SNILS" if _SNILS_VALUE.fullmatch(value) else None
     if _SSN_KEY.fullmatch(key):
         return "US_SSN" if _SSN.fullmatch(value) else None
     if any(ch.isdigit() for ch in value):
@@ -60,13 +91,16 @@ def _type_of(key: str, value: str) -> str | None:
     if _NAME_KEY.fullmatch(key):
         return "PERSON" if _ANY_NAME.fullmatch(value) or (value.isupper() and value.replace(" ", "").isalpha()) else None
     if _PLAIN_NAME_KEY.fullmatch(key):
-        if _PERSONISH.fullmatch(value):
+        words = value.split()
+        if _PERSONISH.fullmatch(value) or (_ANY_NAME.fullmatch(value) and sum(w[0].isupper() for w in words) >= 2):
             return "PERSON"
         # one word: a person's only when it is a known given name ("name": "Милана")
         low = value.lower()
         known = low in lexicon.first_names() or low in lexicon.cyrillic_first_names()
         if not known and not value.isascii():
             known = sum(word_profile(value)[:3]) >= 0.3  # pymorphy: a first name, surname or patronymic
+        if not known and value.isascii() and not re.fullmatch(r"name|customer|client", key, re.IGNORECASE):
+            known = len(value) > 2 and lexicon.zipf(value) < lexicon.COMMON_ZIPF  # "Bride: Chiamaka": a role's slot
         return "PERSON" if value[:1].isupper() and value.isalpha() and known else None
     return None
 
@@ -75,8 +109,42 @@ def _type_of(key: str, value: str) -> str | None:
 _KEY_STEMS = (
     "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р",
     "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
-    "ученик", "fio", "patronymic",
+    "ученик", "fio", "patronymic", "insert into",
 )
+# Role keys ("Spouse:", "Гость:") are looked up at the colons instead: as stems they would be
+# searched for everywhere ("son" in "person", "json").
+_ROLE_KEYS = frozenset(
+    """
+spouse husband wife partner groom bride child children son daughter mother father parent dependent dependents
+buddy mentor supervisor witness guarantor tenant landlord applicant guest passenger attendee assignee requester
+signatory супруг супруга муж жена мать отец сын дочь гость заявитель арендатор поручитель свидетель направляется
+пациент пациентка
+""".split()  # noqa: SIM905 - a word list reads better as text
+) | {"emergency contact", "next of kin", "contact person"}
+
+
+def _role_hits(text: str, lower: str) -> list[int]:
+    """Starts of role keys right before a colon whose value starts with a capital ("Spouse: K…");
+    plain string operations: code has a colon on every other line."""
+    out = []
+    at = text.find(":")
+    while at != -1:
+        nxt = at + 1
+        while nxt < len(text) and text[nxt] in " \t":
+            nxt += 1
+        if nxt < len(text) and (text[nxt].isupper() or text[nxt] in "\"'«"):
+            head = lower[max(0, at - 24):at].rstrip(" \t")
+            words = head.split()
+            if words and words[-1] in _ROLE_KEYS:
+                out.append(at - (len(lower[max(0, at - 24):at]) - len(head)) - len(words[-1]))
+            elif len(words) >= 2 and f"{words[-2]} {words[-1]}" in _ROLE_KEYS:
+                out.append(at - (len(lower[max(0, at - 24):at]) - len(head)) - len(words[-1]) - 1 - len(words[-2]))
+        at = text.find(":", at + 1)
+    return out
+
+
+# A bare value ends before a remark: "Arsen Grigoryan (армянин)", "KOZLOVA / Козлова", "Oscar (14)".
+_VALUE_END = re.compile(r"[ \u00a0]*(?:\(|/|<|—|–|\.[ \u00a0]|\.$)")
 
 
 _STEM = re.compile("|".join(re.escape(stem) for stem in _KEY_STEMS))
@@ -86,14 +154,17 @@ def _key_value_at(text: str, lo: int, at: int) -> re.Match[str] | None:
     """The key-value match whose key holds the stem at ``at``: tried only at the word starts
     (and quotes) just before it — a ``search`` over the window cost ~50 µs per stem."""
     p = at
+    best = None
     while p >= lo:
         ch = text[p - 1] if p else " "
         if not (ch.isalnum() or ch == "_"):
             m = _KEY_VALUE.match(text, p - 1 if ch in "\"'" else p, min(len(text), at + 130))
             if m is not None:
-                return m
+                best = m  # the longest key wins: "Last name:" over "name:"
+            if ch in ":=\n":
+                break
         p -= 1
-    return None
+    return best
 
 
 def find_field_values(text: str) -> list[Entity]:
@@ -101,11 +172,15 @@ def find_field_values(text: str) -> list[Entity]:
     1 MB source file cost ~0.5 s; around the stems it costs a few ms)."""
     out: list[Entity] = []
     lower = text.lower()
-    if not any(stem in lower for stem in _KEY_STEMS):
+    stems = any(stem in lower for stem in _KEY_STEMS)
+    if not stems and ":" not in text:
         return out
     if len(lower) != len(text):  # "İ" lowers to two code points: keep offsets aligned
         lower = aligned_lower(text)
-    hits = [m.start() for m in _STEM.finditer(lower)]
+    roles = _role_hits(text, lower)
+    if not stems and not roles:
+        return out
+    hits = sorted([m.start() for m in _STEM.finditer(lower)] + roles) if stems else roles
     seen: set[int] = set()
     reach = -1
     for at in hits:
@@ -120,11 +195,59 @@ def find_field_values(text: str) -> list[Entity]:
         seen.add(m.start())
         reach = m.end()
         group = "value" if m.group("value") is not None else "bare"
-        kind = _type_of(m.group("key"), m.group(group))
+        s, e = m.span(group)
+        if group == "bare" and (cut := _VALUE_END.search(text, s, e)) is not None and cut.start() > s:
+            e = cut.start()
+        kind = _type_of(m.group("key"), text[s:e])
         if kind is not None:
-            s, e = m.span(group)
             out.append(Entity(kind, s, e, text[s:e], 0.85, "field"))
+            if kind == "PERSON":
+                out.extend(_more_in_list(text, m.group("key"), m.end()))
     out.extend(_table_columns(text, hits))
+    if "insert into" in lower:
+        out.extend(_sql_inserts(text))
+    return out
+
+
+_INSERT = re.compile(r"insert[ \t]+into[ \t]+[\w.\"`\[\]]+[ \t]*\(([^()]{1,400})\)[ \t\n]*values", re.IGNORECASE)
+_SQL_ROW = re.compile(r"[ \t\n]*\(((?:'(?:[^']|'')*'|[^()'])*)\)[ \t]*,?")
+_SQL_VALUE = re.compile(r"[ \t\n]*('(?:[^']|'')*'|[^,]*?)[ \t\n]*(?:,|$)")
+
+
+def _sql_inserts(text: str) -> list[Entity]:
+    """``INSERT INTO t (fio, passport, phone) VALUES ('…', '4618 …', '+7 …'), (…)``: the column
+    list types the values of every row."""
+    out: list[Entity] = []
+    for ins in _INSERT.finditer(text):
+        keys = [k.strip().strip("\"'`[]") for k in ins.group(1).split(",")]
+        pos = ins.end()
+        while (row := _SQL_ROW.match(text, pos)) is not None:
+            pos = row.end()
+            at = row.start(1)
+            body = row.group(1)
+            for key, val in zip(keys, _SQL_VALUE.finditer(body), strict=False):
+                raw = val.group(1)
+                s, e = at + val.start(1), at + val.end(1)
+                if raw.startswith("'") and raw.endswith("'") and len(raw) >= 2:
+                    s, e = s + 1, e - 1
+                value = text[s:e]
+                kind = _type_of(key, value) if value and value.upper() != "NULL" else None
+                if kind is None and _PLAIN_NAME_KEY.fullmatch(key) and _ANY_NAME.fullmatch(value):
+                    kind = "PERSON"
+                if kind is not None:
+                    out.append(Entity(kind, s, e, value, 0.8, "field"))
+    return out
+
+
+_NEXT_ITEM = re.compile(r"[ \t]*(?:\([^()\n]{0,20}\))?[ \t]*(?:,|;|and|и)[ \t]+([^,;\n()]{1,60}?)(?=[ \t]*(?:$|[\n,;(]|\.[ \t]))")
+
+
+def _more_in_list(text: str, key: str, pos: int) -> list[Entity]:
+    """"Dependents: Oscar (14), Pilar (9)": the items after the first, while each is a name."""
+    out: list[Entity] = []
+    while (m := _NEXT_ITEM.match(text, pos)) is not None and _type_of(key, m.group(1)) == "PERSON":
+        out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.8, "field"))
+        pos = m.end(1)
     return out
 
 
@@ -159,7 +282,7 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
         sep = next((c for c in ("\t", "|", ";", ",") if header.count(c) >= 2), None)
         if sep is None:
             continue
-        keys = [header[a:b].strip() for a, b in _cells(header, sep)]
+        keys = [header[a:b].strip().strip("\"'`") for a, b in _cells(header, sep)]
         if not any(_NAME_KEY.fullmatch(k) or _PLAIN_NAME_KEY.fullmatch(k) or _BIRTH_KEY.fullmatch(k) or _SSN_KEY.fullmatch(k)
                    for k in keys if k):
             continue
@@ -169,6 +292,9 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
             for (a, b), key in zip(_cells(line, sep), keys, strict=False):
                 cell = line[a:b]
                 value = cell.strip()
+                if len(value) > 2 and value[0] == value[-1] and value[0] in "\"'":
+                    cell, value = cell.replace(value, value[1:-1], 1), value[1:-1]  # '"Мирзоев Фаррух"'
+                    a += 1
                 if not value or set(value) <= set("-: "):
                     continue
                 kind = _type_of(key, value) if key else None

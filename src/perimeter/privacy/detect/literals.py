@@ -28,7 +28,9 @@ RU_STREETS = (
     "дор.", "дорог", "спуск", "тер.", "массив",
 )
 # The literal each alternative of ``contacts._BIRTH`` / ``_BIRTH_AFTER`` starts with.
-BIRTH_BEFORE = ("рожд", "родил", "д.", "д/р", "dob", "d.o.b", "birth", "born", "b-day", "bday", "возраст", "b.", "г.р", "др ")
+BIRTH_BEFORE = ("рожд", "родил", "д.", "д/р", "dob", "d.o.b", "birth", "born", "b-day", "bday", "возраст", "b.", "г.р", "др ",
+                "народ", "нараджэ", "нарадзі", "naissance", "né le", "née le", "nacimiento", "nacid", "nascimento",
+                "nascid", "nascita", "nato il", "nata il", "geboren", "geb.", "geburt", "urodz", "geboorte", "doğum")
 BIRTH_AFTER = ("г.", "г/р", "года рождения")
 # Searched in :attr:`TextIndex.folded`, where they stand for case-insensitive patterns.
 PASSPORT_SERIES = ("сери", "series")
@@ -53,12 +55,49 @@ EN_STREETS = (
     "st", "ave", "rd", "blvd", "ln", "dr", "ct", "pl", "hwy", "pkwy", "cir", "ter", "street", "avenue", "road",
 )
 
+# Street types, units and area words of the comma-separated address layouts (``addresses_parts``).
+PART_TYPES = (
+    "street|st|str|avenue|ave|av|avda|road|rd|boulevard|blvd|bd|bvd|lane|ln|drive|court|ct|place|pl|way|terrace|"
+    "crescent|close|highway|hwy|parkway|pkwy|square|sq|embankment|quay|row|mews|alley|"
+    "rue|allée|allee|chemin|quai|impasse|cours|calle|carrer|avenida|rua|travessa|largo|praça|via|viale|piazza|corso|"
+    "ulitsa|ul|ulica|ulice|vulica|vul|vulytsia|prospekt|prosp|pr|pereulok|per|shosse|bulvar|aleja|al|os|plac|"
+    "sokak|sok|cadde|caddesi|mahallesi|utca|út|strada|calea|bulevardul|odos|lu|jie|dajie|"
+    "ул|улица|вул|вулиця|вуліца|просп|проспект|пр-т|пр-кт|пер|пров|провулок|бульв|б-р|бульвар|ш|шосе|шоссе|наб|"
+    "пл|площадь|майдан|линия|лінія|тупик|туп|проезд|пр-д|мкр|мкрн|микрорайон|квартал|кв-л"
+)
+PART_UNITS = "unit|apt|flat|room|building|house|villa|floor|кв|корп|district|sub-city|р-н|обл|респ|республика|app"
+# Glued street types ("Keizersgracht", "Hauptstraße"): only the ones no English word or code
+# identifier ends with ("ring", "gate", "weg" would be found in every "string", "delegate").
+PART_GLUED = "straße|strasse|gasse|straat|gracht|plein|singel|steeg|gatan|vägen|veien|katu|utca|ulica"
+PART_WARDS = "ku|shi|cho|gu|dong"
+PART_ALL = {*PART_TYPES.split("|"), *PART_UNITS.split("|")}
+PART_BEFORE = (" ", "\n", "(", "\"", "«", "\t", ",", ":")
+PART_AFTER = (" ", ".", ",", "\u00a0", "\n")
+#: The literals ``addresses_parts._TRIGGER`` starts from (lower case).  A street or unit word is
+#: searched with the character before and after it (``PART_DELIMITED``; the word starts one
+#: character later), so the one-pass search does not report every "st" in "first" or "place" in
+#: "replace"; glued types and wards (``PART_SUFFIXES``) are searched at the suffix, with the
+#: character after it.
+# Abbreviations that are also words of code or prose ("os.path", "x: str,", "per day", "the way")
+# count only with their dot; a few are left to the other words of the line.
+PART_DOT_ONLY = frozenset("str al pl pr ul per av bd ct ln sq sok m ш пр пл пер туп".split())  # noqa: SIM905
+PART_NOT_TRIGGERS = frozenset("os lu jie".split())  # noqa: SIM905
+PART_DELIMITED = tuple(sorted(
+    f"{b}{w}{a}" for w in PART_ALL - PART_NOT_TRIGGERS for b in PART_BEFORE
+    for a in ((".",) if w in PART_DOT_ONLY else PART_AFTER)
+))
+PART_SUFFIXES_WORDS = (*PART_GLUED.split("|"), *("-" + w for w in PART_WARDS.split("|")))
+PART_SUFFIXES = tuple(sorted(
+    f"{w}{a}" for w in (*PART_GLUED.split("|"), *("-" + w for w in PART_WARDS.split("|"))) for a in PART_AFTER
+))
+
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
 # The "folded" groups ride along in the "lower" pass: the two strings are the same object
 # unless the text holds one of the rare characters ``prescan.FOLD_TRAPS`` lists.
 HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
     "lower": {"secret_words": SECRET_WORDS, "ru_streets": RU_STREETS, "birth_before": BIRTH_BEFORE,
-              "birth_after": BIRTH_AFTER, **_FOLDED},
+              "birth_after": BIRTH_AFTER, "part_suffixes": PART_SUFFIXES,
+              "part_delimited": PART_DELIMITED, **_FOLDED},
     "folded": _FOLDED,
     "text": {"vendor_prefixes": VENDOR_PREFIXES, "en_streets": EN_STREETS},
 }

@@ -15,8 +15,8 @@ import re
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.entities import Entity
 
-_UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
-_LO = "a-zß-öø-ÿ\u0100-\u017f"
+_UP = "A-ZÀ-ÖØ-Þ\u0100-\u024f"
+_LO = "a-zß-öø-ÿ\u0100-\u024f"
 _CAP = rf"[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*"
 # Particles inside a name: "Rania Al Mheiri", "Siobhán Ní Bhriain", "Maartje de Wit", "Khalid ibn Said".
 _PARTICLE = r"(?:al|el|Al|El|ibn|Ibn|bin|Bin|bint|abu|Abu|ben|Ben|Ní|Nic|Mac|Ó|Ua|van|Van|von|Von|de|De|der|den|da|Da|di|Di|del|Del|della|dos|Dos|du|Du|la|La|le|Le|ter|ten)"
@@ -36,18 +36,31 @@ _GREETING = re.compile(
 _SIGN_OFF = re.compile(
     rf"(?:(?:[Bb]est|[Mm]any thanks|[Tt]hanks again|[Tt]hanks so much|[Rr]egards|[Kk]ind regards|[Bb]est regards|[Cc]heers|[Tt]hanks|[Tt]hank you|[Ss]incerely|[Yy]ours|"
     rf"[Ww]arm regards|[Ww]armly|[Tt]a|[Xx]o|[Cc]ordialement|[Mm]it freundlichen Grüßen|[Ss]aludos|[Gg]rüße)[ \u00a0]*,?[ \u00a0]*\n"
-    rf"|(?:^|[ \u00a0])[—–][ \u00a0]?|^--[ \u00a0]*\n)({_NAME})[ \u00a0]*(?=$|\n|[\"”»])",
+    # a dash signs off at a line start or after a sentence ("Thanks! — Dan"), not inside a
+    # letterhead line ("Jürgen Schäfer – Tischlerei")
+    rf"|(?:^|(?<=[.!?)])[ \u00a0])[—–][ \u00a0]?|^--[ \u00a0]*\n)({_NAME})[ \u00a0]*(?=$|\n|[\"”»])",
     re.MULTILINE,
 )
 # "my daughter Anika", "my neighbor Okonkwo", "our intern Thabo".
 _RELATION = re.compile(
-    rf"(?<![\w])(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir)[ \u00a0]+(?:(?:new|old|little|older|younger|elder|former|"
-    rf"best)[ \u00a0]+)?(?:daughter|son|wife|husband|partner|girlfriend|boyfriend|gf|bf|friend|colleague|coworker|"
+    rf"(?<![\w])(?:(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he|[Aa]n?|[Yy]our)[ \u00a0]+)?(?:(?:new|old|little|older|younger|elder|former|"
+    rf"best)[ \u00a0]+)?(?i:plumber|electrician|driver|courier|nurse|cleaner|contractor|handyman|carer|caregiver|"
+    rf"therapist|dentist|surgeon|agent|realtor|broker|mechanic|coach|trainer|receptionist|groom|bride|spouse|"
+    rf"daughter|son|wife|husband|partner|girlfriend|boyfriend|gf|bf|friend|colleague|coworker|"
     rf"co-worker|boss|manager|mentor|intern|assistant|landlord|landlady|tenant|neighbou?r|cousin|aunt|uncle|niece|"
     rf"nephew|brother|sister|mom|mum|dad|father|mother|grandma|grandpa|grandmother|grandfather|fianc[eé]e?|"
     rf"roommate|flatmate|client|patient|student|teacher|tutor|nanny|doctor|lawyer|accountant|contact|lead|"
     rf"recruiter|candidate|employee|supervisor|director|ceo|cto)[ \u00a0]*,?[ \u00a0]+({_NAME})"
 )
+# A verb that takes a person as its object, before two or three name words: "interview Malala
+# Yousafzai", "remind Mark", "invite Ngozi Adeyemi" (each word rare in English or a listed name).
+_VERB_OBJECT = re.compile(
+    rf"(?<![\w])(?i:interview|interviewed|invite|invited|hire|hired|meet|met|thank|thanked|congratulate|remind|"
+    rf"introduce|welcome|welcomed|email|emailed|text|texted|message|call|called|ask|asked|tell|told|cc|ping|pay|paid|"
+    rf"help|helped|contact|contacted|notify|page|paged|name|named)[ \u00a0]+({_NAME})"
+)
+# "I'm Dev Malhotra", "this is Ngozi": a self-introduction.
+_INTRO = re.compile(rf"(?<![\w])(?:I['’]m|I am|[Tt]his is|[Mm]y name is|[Mm]y name['’]s)[ \u00a0]+({_NAME})")
 # "Hope from accounting", "Mercedes in payroll": a department after a name.
 _DEPARTMENT = re.compile(
     rf"(?<![\w])({_CAP})[ \u00a0]+(?:from|in|at|of)[ \u00a0]+(?:the[ \u00a0]+)?(?:accounting|accounts|payroll|HR|"
@@ -64,7 +77,7 @@ _KO_FAMILY = (
     r"Yeom|Yeo|Choo|Do|Seok|Sul|Ma|Gil|Pyo|Myung|Ki|Ban|Wang|Geum|Ok|Yook|Maeng|Je|Mo|Tak|Kook|Yeon|Kyung|Bong|Ryoo"
 )
 # "Ekaterina (Katya) Smirnova": a nickname in brackets between the given name and the surname.
-_NICKNAME = re.compile(rf"({_CAP})[ \u00a0]\(({_CAP})\)[ \u00a0]({_CAP})")
+_NICKNAME = re.compile(rf"({_CAP})[ \u00a0](?:\(({_CAP})\)|\"({_CAP})\"|“({_CAP})”|'({_CAP})')[ \u00a0]({_CAP})")
 _KO_FAMILIES = frozenset(_KO_FAMILY.split("|"))
 _KO_GIVEN = rf"[A-Z]{_KO_SYLLABLE}-[a-z]{_KO_SYLLABLE}"
 _KOREAN = re.compile(
@@ -77,6 +90,7 @@ _LOWER_TITLE = re.compile(
     rf"(?<![\w])(?:mr|mrs|ms|miss|dr|prof|aunt|auntie|uncle|tío|tía|tio|tia|abuela|abuelo|grandma|grandpa|nana|"
     rf"cousin|coach|mme|frau|herr)\.?[ \u00a0]+([{_LO}][{_LO}'’-]{{2,}})(?![\w])"
 )
+_LOWER_NEXT = re.compile(rf"[ \u00a0]+([{_LO}][{_LO}'’-]{{2,}})(?![\w])")
 # "jake just posted…": a lower-case given name before a verb of what people do.
 _LOWER_BEFORE_VERB = re.compile(
     r"(?<![\w@/.-])([a-z]{3,})[ \u00a0]+(?:(?:just|already|also|still|literally|finally|then|never)[ \u00a0]+)?"
@@ -87,6 +101,7 @@ _STOP = frozenset(
     """
 the a an and or but so team all everyone everybody folks guys there here you me him her them us it this that
 sir madam team support admin customer client user manager sales hr it legal finance ops
+claude alexa siri cortana gemini jarvis copilot chatgpt corp inc ltd llc gmbh plc co group holdings labs systems
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -99,6 +114,11 @@ def _rare(word: str) -> bool:
 def _name_word(word: str) -> bool:
     low = word.lower()
     return low not in _STOP and (_rare(word) or low in lexicon.first_names() or low in lexicon.last_names())
+
+
+def _single_ok(word: str) -> bool:
+    low = word.lower()
+    return low in lexicon.single_first_names() and low not in _STOP
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -133,7 +153,17 @@ daughter son wife husband partner girlfriend boyfriend gf bf friend colleague co
 mentor intern assistant landlord landlady tenant neighbor neighbour cousin aunt uncle niece nephew brother sister
 mom mum dad father mother grandma grandpa grandmother grandfather fiance fiancé fiancee fiancée roommate flatmate
 client patient student teacher tutor nanny doctor lawyer accountant contact lead recruiter candidate employee
-supervisor director ceo cto
+supervisor director ceo cto plumber electrician driver courier nurse cleaner contractor handyman carer caregiver
+therapist dentist surgeon agent realtor broker mechanic coach trainer receptionist groom bride spouse lead
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_INTRO_WORDS = frozenset({"i'm", "i’m", "am", "is", "name's", "name’s"})
+_INTRO_BEFORE = re.compile(r"(?:I['’]m|I am|[Tt]his is|[Mm]y name is|[Mm]y name['’]s)[ \u00a0]+$")
+_VERB_WORDS = frozenset(
+    """
+interview interviewed invite invited hire hired meet met thank thanked congratulate remind introduce welcome
+welcomed email emailed text texted message call called ask asked tell told cc ping pay paid help helped contact
+contacted notify page paged name named
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SIGN_OFF_LINES = frozenset(
@@ -165,19 +195,31 @@ def _cue_before(text: str, start: int) -> bool:
     word = previous_word(text, start)
     if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS:
         return True
+    if word in _INTRO_WORDS and _INTRO_BEFORE.search(text, max(0, start - 16), start):
+        return True
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start:start].strip(" \t") in ("", "—", "–", "-") and line_start > 0:
         prev_line = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip().rstrip(",").lower()
         if prev_line in _SIGN_OFF_LINES or prev_line + "," in _SIGN_OFF_LINES:
             return True
-    return text[max(0, start - 2):start] in ("— ", "– ")
+    if text[max(0, start - 2):start] in ("— ", "– "):
+        before = text[:max(0, start - 2)].rstrip(" \t\u00a0")
+        return not before or before[-1] in ".!?)\n"
+    return False
+
+
+cue_before = _cue_before  # for the filters that keep a name its slot vouches for
 
 
 def find_cued_names(text: str) -> list[Entity]:
     out: list[Entity] = []
 
-    def add(start: int, end: int, score: float) -> None:
+    def add(start: int, end: int, score: float, strict: bool = False) -> None:
         cut = _trim(text, start, end)
+        if cut is not None and strict and " " not in text[cut[0]:cut[1]]:
+            word = text[cut[0]:cut[1]]
+            if not (_rare(word) or _single_ok(word)):
+                return  # "I'm Fine": one word after an introduction must be a given name or no English word
         if cut is not None:
             out.append(Entity("PERSON", cut[0], cut[1], text[cut[0]:cut[1]], score, "en_names"))
 
@@ -185,13 +227,22 @@ def find_cued_names(text: str) -> list[Entity]:
         s = t.start()
         if _cue_before(text, s):
             lo = max(0, text.rfind("\n", 0, max(0, s - 1)) - 60, s - 60)
-            for rx, score in ((_TITLE, 0.9), (_GREETING, 0.8), (_SIGN_OFF, 0.75), (_RELATION, 0.8)):
+            for rx, score in ((_TITLE, 0.9), (_GREETING, 0.8), (_SIGN_OFF, 0.75), (_RELATION, 0.8), (_INTRO, 0.8)):
                 m = rx.search(text, lo, min(len(text), s + 160))
                 while m is not None and m.start(1) < s:
                     m = rx.search(text, m.start() + 1, min(len(text), s + 160))
                 if m is not None and m.start(1) == s:
-                    add(m.start(1), m.end(1), score)
+                    add(m.start(1), m.end(1), score, strict=rx is _INTRO)
                     break
+        if text[s - 2:s - 1].isalpha() and previous_word(text, s, " \t\u00a0") in _VERB_WORDS:
+            m = _VERB_OBJECT.search(text, max(0, s - 16), min(len(text), s + 80))
+            while m is not None and m.start(1) < s:
+                m = _VERB_OBJECT.search(text, m.start() + 1, min(len(text), s + 80))
+            if m is not None and m.start(1) == s:
+                cut = _trim(text, m.start(1), m.end(1))
+                # two name words, or one that a person's list knows and English does not use
+                if cut is not None and (" " in text[cut[0]:cut[1]] or _single_ok(text[cut[0]:cut[1]])):
+                    out.append(Entity("PERSON", cut[0], cut[1], text[cut[0]:cut[1]], 0.75, "en_names"))
         if _NEXT_PREP.match(text, s):
             m = _DEPARTMENT.match(text, s)
             if m is not None and (m.group(1).lower() in lexicon.first_names() or _rare(m.group(1))):
@@ -201,9 +252,10 @@ def find_cued_names(text: str) -> list[Entity]:
             m = _BEFORE_RU_VERB.match(text, s)
             if m is not None and m.group(1).lower() in lexicon.single_first_names():
                 out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
-        if text[end:end + 2] == " (":
+        if text[end:end + 2] in (" (", ' "', " “", " '"):
             m = _NICKNAME.match(text, s)
-            if m is not None and (m.group(1).lower() in lexicon.first_names() or m.group(2).lower() in lexicon.first_names()):
+            nick = m and next(g for g in m.groups()[1:5] if g)
+            if m is not None and nick and (m.group(1).lower() in lexicon.first_names() or nick.lower() in lexicon.first_names()):
                 out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
         if "-" in text[s:end] or text[s:end] in _KO_FAMILIES:
             m = _KOREAN.match(text, s)
@@ -217,7 +269,11 @@ def find_lower_cued_names(text: str) -> list[Entity]:
     for m in _LOWER_TITLE.finditer(text):
         word = m.group(1)
         if word not in _STOP and (_rare(word) or word in lexicon.single_first_names()):
-            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "en_names"))
+            end = m.end(1)
+            nxt = _LOWER_NEXT.match(text, end)  # "dr. amara okeke": the surname after the given name
+            if nxt is not None and nxt.group(1) not in _STOP and (_rare(nxt.group(1)) or nxt.group(1) in lexicon.last_names()):
+                end = nxt.end(1)
+            out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.7, "en_names"))
     for m in _LOWER_BEFORE_VERB.finditer(text):
         word = m.group(1)
         if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < 4.5:

@@ -17,12 +17,21 @@ from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.names_cues import find_cued_names, find_lower_cued_names, has_lower_title
 from perimeter.privacy.entities import Entity
 
-_UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
-_LO = "a-zß-öø-ÿ\u0100-\u017f"
+_UP = "A-ZÀ-ÖØ-Þ\u0100-\u024f"
+_LO = "a-zß-öø-ÿ\u0100-\u024f"
 # "'s" ends a name: "Warren Buffett's Berkshire Hathaway" is a name and a company.
 _TOKEN = re.compile(rf"(?:Mc|Mac|O'|O’|D'|Al-|El-)?[{_UP}][{_LO}]+(?:-[{_UP}]?[{_LO}]+|['’](?![sS]\b)[{_UP}]?[{_LO}]+)*|[A-Z]\.")
 _PARTICLES = re.compile(r"^ (?:(?:van|von|der|den|de|la|le|du|da|di|del|della|dos|das|do|bin|bint|ibn|abu|al|el|ter|ten|ní|nic|ó|mac)\s)+$")
-_CAPS_PAIR = re.compile(r"(?<![A-Za-z])([A-Z]{2,})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?([A-Z]{2,}(?:-[A-Z]{2,})?)(?![A-Za-z])")
+_CAPS_WORD = r"[A-ZÀ-ÖØ-Þ](?:['’]?[A-ZÀ-ÖØ-Þ])+"
+_CAPS_PAIR = re.compile(
+    rf"(?<![A-Za-z])({_CAPS_WORD})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?({_CAPS_WORD}(?:-{_CAPS_WORD})?)(?![A-Za-z])"
+    rf"(?:[ \u00a0]+({_CAPS_WORD}(?:-{_CAPS_WORD})?)(?![A-Za-z\-]))?"  # "… RAMASWAMY IYER": a third word
+)
+# "CARTER, DENISE", "Nakamura, Ren": a surname, a comma, a given name (a list or a register).
+_COMMA_NAME = re.compile(
+    rf"(?<![\w'’-])({_CAPS_WORD}|(?:O['’]|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?),[ \u00a0]({_CAPS_WORD}|[A-Z][a-z]+)"
+    rf"(?:[ \u00a0][A-Z]\.?)?(?![\w'’-])(?![ \u00a0]*(?:,|or|and)[ \u00a0]+[A-Z])"  # "Max, Bella, Charlie": a list
+)
 # Transliterated Slavic surnames are productive; the suffix says "surname" even when the list does not.
 _SLAVIC_SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|skiy|skii|skaya|ski|ska|enko|chuk|vich|ko|ук|yan)$")
 _TITLE = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Madam", "Dame", "Lord", "Lady"})
@@ -90,7 +99,9 @@ _PLACE_LAST = frozenset(
 beach city valley town springs island islands bay heights falls harbor harbour village county creek
 center centre market mall plaza stadium arena museum gallery theatre theater library
 canyon coast shore gardens square station airport terrace mountains technologies technology bros
-brothers motors holdings partners capital group labs systems solutions industries airlines airways
+brothers motors holdings partners capital group labs systems solutions industries airlines airways marine
+logistics trading shipping energy construction engineering software electronics residency residence apartments
+towers tower enclave villas estate estates lodge
 pharma pharmaceuticals foods media studios ventures consulting associates hotel resort university
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
@@ -117,7 +128,9 @@ _PET = re.compile(
 # Firms named after people: a legal-form word or "&" right after (or "&" right before) the name.
 _FIRM_AFTER = re.compile(
     r"^(?:[ \t]+[A-Z][\w'’.-]*){0,3}?,?[ \t]*(?:GmbH|AG|Inc\b|LLC|Ltd\b|Corp\b|Co\.|plc|PLC|S\.A\.|SA\b|KG\b|"
-    r"LLP|Group\b|Holdings?\b|& (?:Co|Sons|Partners|Associates)\b|Foundation\b|Institute\b|Award\b|Prize\b)"
+    r"LLP|Group\b|Holdings?\b|& (?:Co|Sons|Partners|Associates)\b|Foundation\b|Institute\b|Award\b|Prize\b|"
+    r"AS\b|ASA\b|AB\b|Oy\b|Oyj\b|ApS\b|A/S\b|BV\b|B\.V\.|NV\b|N\.V\.|SRL\b|S\.r\.l\.|SpA\b|S\.p\.A\.|SARL\b|"
+    r"SAS\b|S\.L\.|Sp\. z o\.o\.|OÜ\b|Kft\b|Zrt\b|s\.r\.o\.|a\.s\.|d\.o\.o\.|Pty\b|Pte\b|K\.K\.)"
     r"|^[ \t]*&[ \t]*[A-Z]"
 )
 _PLACE_AFTER = re.compile(
@@ -166,6 +179,7 @@ _LOWER_CUE = re.compile(
     r"[ \t]+([a-z][a-z'’-]+)(?:[ \t]+([a-z][a-z'’-]+))?",
     re.IGNORECASE,
 )
+_INTRO = re.compile(r"\b(?:i'm|i’m|i am|this is|my name is|name is|named)[ \t]+$", re.IGNORECASE)
 _GREETING = re.compile(
     r"(?:\b(?:hi|hello|hey|dear|thanks|thank you|regards|cheers|best|sincerely|yours|cc|from|to|by|"
     r"with|contact|ask|tell|call|email|ping|named|name is|i am|i'm|this is|patient|employee|"
@@ -268,6 +282,7 @@ def _start_names(text: str, tokens: list[re.Match[str]], common: frozenset[str])
             continue
         if _PERSON_VERB_AFTER.match(text, t.end()) or (
             w not in _AMBIGUOUS and _line_start(text, t.start()) and _SPEAKER_AFTER.match(text, t.end())
+            and lexicon.zipf(w) < 3.5  # "Buddy: Noa Friedman": a common word before a colon is a label
         ):
             out.append(Entity("PERSON", t.start(), t.end(), word, 0.7, "en_names"))
     return out
@@ -338,6 +353,23 @@ def _lower_names(text: str, common: frozenset[str], last: frozenset[str]) -> lis
     return out
 
 
+_WORD_START_BEFORE = re.compile(r"(?:O['’]|Mc|Mac)?[^\W\d_][\w'’-]*$")
+
+
+def _comma_names(text: str) -> list[re.Match[str]]:
+    """``_COMMA_NAME`` tried only at the word before each ", " + capital (a pattern with a
+    look-behind is otherwise tried at every character)."""
+    out = []
+    at = text.find(", ")
+    while at != -1:
+        if at + 2 < len(text) and text[at + 2].isupper() and at and text[at - 1].isalpha():
+            w = _WORD_START_BEFORE.search(text, max(0, at - 30), at)
+            if w is not None and (m := _COMMA_NAME.match(text, w.start())) is not None:
+                out.append(m)
+        at = text.find(", ", at + 2)
+    return out
+
+
 def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[Entity]:
     """Names in capitals, as embossed on cards and typed in forms: "IVAN PETROV"."""
     out = []
@@ -354,7 +386,20 @@ def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[
             or (rare_given and family in last)
             or (len(given) > 2 and _SLAVIC_SURNAME.search(family))
         ):
-            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names"))
+            end = m.end(2)
+            third = m.group(3)
+            if third and third.lower() not in _STOP and (_fold(third.lower()) in last or lexicon.zipf(third) < lexicon.COMMON_ZIPF):
+                end = m.end(3)
+            out.append(Entity("PERSON", m.start(), end, text[m.start():end], 0.85, "en_names"))
+    for m in _comma_names(text):
+        family, given = _fold(m.group(1).lower()).replace("’", "'"), _fold(m.group(2).lower())
+        if family in _STOP or given in _STOP or given in _AMBIGUOUS or given not in first:
+            continue
+        # a register in capitals ("CARTER, DENISE") is a clear layout; in mixed case a town after a
+        # name ("Wojcik-Brandt, Berlin") looks the same, so the given name must be a rarer word there
+        limit = 4.5 if m.group().isupper() else 3.8
+        if (family in last or family.replace("'", "") in last or lexicon.zipf(family) < lexicon.COMMON_ZIPF) and lexicon.zipf(given) < limit:
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "en_names"))
     return out
 
 
@@ -405,7 +450,10 @@ def _names_in_run(
                     surname_known = True
                 # An unknown first word before a surname counts unless it is an ordinary English
                 # word ("Trusted Root", "Best Sellers"); "Tomasz Wiśniewski" still does.
-                plain_word = w not in first and w not in last and not is_initial and lexicon.zipf(w) >= 3.5
+                plain_word = (
+                    w not in first and w not in last and not is_initial and lexicon.zipf(w) >= 3.5
+                    and not _INTRO.search(text, max(0, run[k].start() - 16), run[k].start())
+                )
                 if (surname_known and w not in _AMBIGUOUS and not plain_word) or (not is_initial and w not in _AMBIGUOUS and w in first) or (surname_known and is_initial) or ambiguous_ok:
                     end_k = m
                     score = 0.9 if surname_known else 0.75

@@ -88,9 +88,11 @@ def _diminutive_of_name(word: str) -> bool:
 
 def _lower_name(word: str) -> bool:
     cap = word.capitalize()
-    name, surn, _patr, place, _known = _profile(cap)
+    name, surn, _patr, place, known = _profile(cap)
     if place >= 0.35:
         return False
+    if not known:  # "плиз": pymorphy guesses a name for any unknown word ending in -а/-я/-з
+        return word in lexicon.cyrillic_first_names() or _diminutive_of_name(word)
     if name >= 0.25 and name + 0.05 >= _noun(cap):
         return True
     if surn >= 0.5 and _noun(cap) < 0.45:

@@ -22,6 +22,15 @@ from perimeter.privacy.detect.contacts import (
 )
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
+from perimeter.privacy.detect.names_filters import drop_non_persons
+from perimeter.privacy.detect.names_links import (
+    latin_mentions,
+    linked_names,
+    more_of_names,
+    ru_initials_and_departments,
+)
+from perimeter.privacy.detect.names_lists import list_names
+from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.resolve import resolve
@@ -32,7 +41,7 @@ _NUMBER_TYPES = frozenset({
     "RU_INN", "RU_SNILS", "RU_OGRN", "RU_PASSPORT", "RU_BANK_ACCOUNT", "CREDIT_CARD", "US_SSN",
 })
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
-_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,}[ \u00a0][A-Z]{2}")
+_LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,},?[ \u00a0][A-Z]{2}")
 _CYRILLIC_LOWER = re.compile(r"[а-яё]{3}")
 _CYRILLIC_LOWER_PAIR = re.compile(r"(?<![А-Яа-яЁё])[а-яё]{2,} [а-яё]{2,}")
 # "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
@@ -57,7 +66,8 @@ def _corrected_birth_dates(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
-_AFTER_NAME = re.compile(r"[ \t]*(?:,|—|–|-|\(|\|)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?")
+# A remark in brackets may sit between ("Енгирович (тёзка певца), 21 июня 1996 г.").
+_AFTER_NAME = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)[ \t]*)?(?:,|—|–|-|\(|\|)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?")
 # A date right after a name is a birth date unless it is recent (a meeting, a filing date).
 _OLD_ENOUGH = date.today().year - 2
 
@@ -116,6 +126,26 @@ def _union_of_names(text: str, found: list[Entity]) -> list[Entity]:
         else:
             merged.append(e)
     return [e for e in found if e.type != "PERSON"] + merged
+
+
+def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
+    """"Declan L. Zhang, 1422 Main Lane": an address that starts inside a name starts after it;
+    left to the resolver, the longer address would win and the rest of the name would leak."""
+    names = [e for e in found if e.type == "PERSON"]
+    if not names:
+        return found
+    out = []
+    for e in found:
+        if e.type == "ADDRESS":
+            for n in names:
+                own_part = n.start < e.start or text[n.end:n.end + 1] in (",", ";", "\n")
+                if n.start <= e.start < n.end < e.end and own_part:  # "Via Monte Napoleone 8" is the street
+                    start = n.end
+                    while start < e.end and text[start] in " ,\u00a0":
+                        start += 1
+                    e = Entity("ADDRESS", start, e.end, text[start:e.end], e.score, e.detector)
+        out.append(e)
+    return out
 
 
 class Scanner:
@@ -194,14 +224,24 @@ class Scanner:
 
             if _CYRILLIC_CAPITAL.search(text):
                 found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
+                if "PERSON" in self.types:
+                    found.extend(ru_initials_and_departments(text))
             if "PERSON" in self.types and not text.isascii() and _CYRILLIC_LOWER.search(text):
                 if _CYRILLIC_LOWER_PAIR.search(text):
                     found.extend(names_ru.find_lowercase_names(text))
                 found.extend(names_ru_cues.find_lower_cued(text))
+                found.extend(find_ru_chat_names(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
             if "PERSON" in self.types and not text.isascii():
                 found.extend(names_ru_cues.later_mentions(text, found))
+            if "PERSON" in self.types:
+                found.extend(linked_names(text, found))
+                found.extend(list_names(text, found))
+                found.extend(latin_mentions(text, found))
+                found.extend(more_of_names(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
-        return resolve(_union_of_names(text, [e for e in found if e.type in self.types]))
+        found = _union_of_names(text, [e for e in found if e.type in self.types])
+        found = _addresses_after_names(text, drop_non_persons(text, found))
+        return resolve(found)

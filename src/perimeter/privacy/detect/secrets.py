@@ -56,7 +56,7 @@ _ASSIGN = re.compile(
 # "Пароль от Wi-Fi в переговорке: Kofe_2024!" — a few words between the word and the colon.
 _PROSE_PASSWORD = re.compile(
     r"(?P<key>(?i:пароль|password|passwd|passcode|pin-код|pin code|token|токен|secret|секрет|api key|ключ))"
-    r"[^:=\n,.;!?@/\"'`]{1,40}?[:=]\s*"
+    r"[^:=\n,.;!?@/\"'`]{1,40}?(?::|(?<![\w])=)\s*"  # "… user_id=1234": that value is another key's
     r"(?P<q>[\"'`«]?)(?P<value>[^\s\"'`,;<>»]{4,200})"
 )
 _AUTH_HEADER = re.compile(r"(?i:authorization|x-api-key|api-key|x-auth-token)\s*:\s*(?:(?i:bearer|basic|token)\s+)?(?P<value>[A-Za-z0-9._~+/=\-]{12,})")
@@ -78,6 +78,8 @@ def _entropy(value: str) -> float:
 
 
 def _credential_value(value: str, key: str) -> bool:
+    if value.endswith(":") and value[:-1].replace("_", "").isalnum():
+        return False  # "пароль:\n\nservices:": the next YAML key, not the value
     value = value.rstrip(".)")
     if len(value) < 4 or _PLACEHOLDER.match(value) or _PLACEHOLDER_KEY.search(value):
         return False
@@ -210,6 +212,8 @@ def _password_like(token: str) -> bool:
     has_digit_or_symbol = any(c.isdigit() or (not c.isalnum() and c not in "-'’.") for c in token)
     if re.fullmatch(r"[0-9a-fA-F:.]+|[\d.:/\-]+", token) or re.match(r"v?\d+\.\d+", token):
         return False  # an IPv6 or IPv4 address, a version, a time
+    if re.fullmatch(r"[a-z_]{3,}=[\w.\-]*", token):
+        return False  # "attempts=4" in a log line: another field, not the password
     return kinds >= 3 and has_digit_or_symbol and any(c.isalpha() for c in token)
 
 
@@ -217,6 +221,7 @@ def _bare_passwords(text: str, lower: str, out: list[Entity]) -> None:
     starts = sorted(at for stem in ("pass", "парол", "pwd") for at in _find_all(lower, stem))
     for m in (m for at in starts if (m := _PASSWORD_WORD.match(text, at)) is not None):
         pos = m.end()
+        past_comma = False
         for _ in range(7):
             t = _NEXT_TOKEN.match(text, pos)
             if t is None:
@@ -224,11 +229,13 @@ def _bare_passwords(text: str, lower: str, out: list[Entity]) -> None:
             raw = t.group(1)
             token = raw.strip("\"'`«»()[]<>,;:")
             token = token.rstrip(".!?")
-            if _password_like(token):
+            if _password_like(token) and (not past_comma or len(token) >= 8):
                 s = t.start(1) + raw.index(token)
                 out.append(Entity("SECRET", s, s + len(token), token, 0.85, "credential_assignment"))
                 break
-            if raw.endswith((".", "!", "?", ",", ";", ":")) and not raw.endswith(("..",)):
+            if raw.endswith(",") and not past_comma:
+                past_comma = True  # "пароль поменяли, теперь Kx_92#…": one comma on, a long token only
+            elif raw.endswith((".", "!", "?", ",", ";", ":")) and not raw.endswith(("..",)):
                 break  # the clause with the password word ends here
             pos = t.end()
 

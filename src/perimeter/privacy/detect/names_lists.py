@@ -1,0 +1,89 @@
+"""Names by their neighbours in a list: items of one list are of one kind.
+
+"Hope, Bill, Precious Nwosu, Tomasz, Mei Ling, Summer" — "Hope", "Bill" and "Summer" are
+English words alone, but in a list whose other items are names they are names too.  The same
+holds for the first cell of the lines of a roster ("Любовь — маникюр" under "Надежда Павловна —
+стрижка", "- Салават — отпуск" among "- Азамат дожимает …").  A list counts when at least two
+of its items, and at least half, were found as names by another rule; then its other items that
+have a name's shape (one to three capitalised words, no digits) are reported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_CAP = r"[A-ZА-ЯЁÀ-ÖØ-Þ\u0100-\u024f][a-zа-яёß-öø-ÿ\u0100-\u024f'’]+(?:-[A-ZА-ЯЁa-zа-яё][a-zа-яё'’]+)?"
+_ITEM = rf"{_CAP}(?:[ \u00a0]{_CAP}){{0,2}}"
+_COMMA_LIST = re.compile(rf"(?<![\w])({_ITEM})(?:,[ \u00a0]+(?:(?:and|or|и|или)[ \u00a0]+)?{_ITEM}){{2,}}")
+_LIST_ITEM = re.compile(rf"({_ITEM})")
+# A roster line: the name, then a dash, a bar or (in a numbered list) a comma; or, after a bullet,
+# the name and a lower-case word ("- Азамат дожимает …").  "Attendees:" lines are labels, not items.
+_LINE_ITEM = re.compile(
+    rf"^[ \t]*(?:(?P<bullet>[-*•]|\d{{1,2}}[.)])[ \t]+(?P<b_item>{_ITEM})(?=[ \t]*(?:—|–|-|\||,)[ \t]|[ \t]+[a-zа-яё])"
+    rf"|(?P<item>{_ITEM})(?=[ \t]*(?:—|–|\|)[ \t]))",
+    re.MULTILINE,
+)
+_PET = re.compile(
+    r"(?<![\w])(?i:dogs?|cats?|pupp(?:y|ies)|kittens?|pets?|horses?|parrots?|hamsters?|rabbits?|собак\w*|кошк\w*|"
+    r"кот|кота|коту|котом|котик\w*|щен\w*|котён\w*|котен\w*|питом\w*|попуга\w*|хомяк\w*|лошад\w*)(?![\w])"
+)
+_NOT_NAME = frozenset(
+    """
+mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday january february march
+april may june july august september october november december jan feb mar apr jun jul aug sep oct nov dec
+the a an and or but please note total итого всего примечание понедельник вторник среда четверг пятница суббота
+воскресенье январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь
+name names role title status owner date phone email employee contact person client customer next action item
+имя фио фамилия роль должность статус дата телефон сотрудник клиент
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def _covered(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a < e and s < b for a, b in spans)
+
+
+def _names_of(text: str, items: list[tuple[int, int]], spans: list[tuple[int, int]], score: float) -> list[Entity]:
+    hit = [it for it in items if _covered(spans, *it)]
+    if len(hit) < 2 or 2 * len(hit) < len(items):
+        return []
+    return [
+        Entity("PERSON", s, e, text[s:e], score, "name_list")
+        for s, e in items
+        if (s, e) not in hit and text[s:e].split()[0].lower() not in _NOT_NAME and not text[s:e].isupper()
+    ]
+
+
+def _lines_with_names(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    lines: set[tuple[int, int]] = set()
+    for s, _ in spans:
+        lo = text.rfind("\n", 0, s) + 1
+        hi = text.find("\n", s)
+        lines.add((lo, len(text) if hi == -1 else hi))
+    return sorted(lines)
+
+
+def list_names(text: str, found: list[Entity]) -> list[Entity]:
+    spans = [(e.start, e.end) for e in found if e.type == "PERSON"]
+    if len(spans) < 2:
+        return []
+    out: list[Entity] = []
+    if ", " in text:
+        for lo, hi in _lines_with_names(text, spans):  # a list holds a found name: its line only
+            for m in _COMMA_LIST.finditer(text, lo, hi):
+                items = [x.span(1) for x in _LIST_ITEM.finditer(text, m.start(), m.end())]
+                items = [(s, e) for s, e in items if text[s:e].lower() not in ("and", "or", "и", "или")]
+                out.extend(_names_of(text, items, spans, 0.65))
+    if text.count("\n") >= 2:
+        lines = [
+            m.span("item") if m.group("item") else m.span("b_item") for m in _LINE_ITEM.finditer(text)
+            # "- Next sync: …": after a bullet, a frequent English word starts a note, not a name
+            if m.group("item") or not m.group("b_item").isascii() or lexicon.zipf(m.group("b_item")) < 4.0
+        ]
+        out.extend(_names_of(text, lines, spans, 0.65))
+    if out and _PET.search(text):
+        return []  # "names for a puppy? Max, Bella or Daisy"
+    return out

@@ -1,0 +1,88 @@
+"""Russian first names typed in lower case in chat, found by the slot of a greeting or an
+introduction — pymorphy3 knows every such word as a first name (Name), in any case.
+
+- **Introductions**: "я даша с 3 курса", "это лёва из саппорта", "меня зовут оля";
+- **Address at the head of a clause**: "наташ, подмени меня", "серёж скинь …" — the truncated
+  vocative of chat (Наташа → наташ, Серёжа → серёж) or the full name before a comma;
+- **A first name with a patronymic**, the colloquial one included ("сергей палыч", "анна
+  петровна"), which needs no cue at all.
+
+A word counts only when pymorphy knows it (a dictionary word, not a guess: "плиз" is no name)
+and its first-name reading outweighs every other.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from perimeter.privacy.detect.morph import analyzer
+from perimeter.privacy.entities import Entity
+
+_INTRO = frozenset({"я", "это", "зовут", "звать"})
+
+
+@lru_cache(maxsize=65536)
+def _name_score(word: str) -> float:
+    """Mass of known first-name readings of ``word`` (0 when pymorphy only guesses)."""
+    parses = analyzer().parse(word)
+    if not parses or not parses[0].is_known:
+        return 0.0
+    return sum(p.score for p in parses if "Name" in p.tag)
+
+
+_COLLOQUIAL_PATR = re.compile(r"(?:ыч|ич|вна|чна|лна|нна)$")
+
+
+@lru_cache(maxsize=65536)
+def _patronymic(word: str) -> bool:
+    """A patronymic, the spoken forms pymorphy does not list included ("михална", "саныч")."""
+    parses = analyzer().parse(word)
+    if not parses:
+        return False
+    if not parses[0].is_known:
+        return _COLLOQUIAL_PATR.search(word) is not None
+    return any("Patr" in p.tag for p in parses[:2])
+
+
+def _vocative(word: str) -> bool:
+    """"наташ" (Наташа), "серёж" (Серёжа), "вить" (Витя): the chat vocative, or a full name."""
+    if _name_score(word) >= 0.6:
+        return True
+    if word.endswith("ь"):
+        return _name_score(word[:-1] + "я") >= 0.6
+    return _name_score(word + "а") >= 0.6 or _name_score(word + "я") >= 0.6
+
+
+_PAIR = re.compile(r"(?<![\w\-])([а-яё]{3,})[ \u00a0]{1,2}([а-яё]{3,}(?:вич|вна|ична|ыч|ич|лна|нна|чна))(?![\w\-])")
+_AFTER_INTRO = re.compile(r"(?<![\w\-])(?:я|это|зовут|звать)[ \u00a0]+([а-яё]{3,})(?![\w\-])", re.IGNORECASE)
+_AT_HEAD = re.compile(
+    r"(?:^|[.!?\n:;()]|привет|здравствуй|здравствуйте|слушай|короче|кстати)[ ,\u00a0]*([а-яё]{3,})(?=[, ])",
+    re.MULTILINE,
+)
+_NEXT_WORD = re.compile(r"[ \u00a0]+([а-яё]+)")
+
+
+def find_ru_chat_names(text: str) -> list[Entity]:
+    """Three passes find the slots (a patronymic shape after a word, an introduction word or a
+    clause head before it); pymorphy is asked about those words alone."""
+    out: list[Entity] = []
+    for m in _PAIR.finditer(text):
+        if _name_score(m.group(1)) >= 0.6 and _patronymic(m.group(2)):
+            out.append(Entity("PERSON", m.start(1), m.end(2), text[m.start(1):m.end(2)], 0.8, "natasha_lower"))
+    for m in _AFTER_INTRO.finditer(text):
+        if _name_score(m.group(1)) >= 0.45:
+            out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "natasha_lower"))
+    for m in _AT_HEAD.finditer(text):
+        word = m.group(1)
+        if word in _INTRO or not _vocative(word):
+            continue
+        nxt = _NEXT_WORD.match(text, m.end(1))
+        if text[m.end(1)] == "," or (nxt is not None and _imperative(nxt.group(1))):
+            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "natasha_lower"))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _imperative(word: str) -> bool:
+    return any("impr" in p.tag for p in analyzer().parse(word)[:2])
