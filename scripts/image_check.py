@@ -100,7 +100,7 @@ def main(image: str) -> None:
         status, answer = get(f"{base}/v1/chat/completions", {
             "model": "local", "temperature": 0, "messages": [
                 {"role": "system", "content": "You are a helpful assistant."},
-                {"role": "user", "content": "What is the capital of France?"}]})
+                {"role": "user", "content": "What is the capital of France? Answer in one word."}]})
         text = answer["choices"][0]["message"]["content"]  # type: ignore[index]
         print(f">> answer in {time.monotonic() - t0:.2f}s: {text!r}")
         assert status == 200 and "Paris" in text, answer

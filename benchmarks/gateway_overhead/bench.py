@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from report import markdown
+from stages import shares
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -60,14 +61,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def request_body(mode: str) -> bytes:
+BODIES = ("plain", "pii")
+# The headline scenario's prompt: a name, a phone number and an e-mail address, different in every
+# request (post.lua fills #N# and #D#), so every request is scanned, pseudonymised and restored.
+PII_PROMPT = ("Request #N#. Hello, I am Anna Keller, phone +1 415 555 #D#, e-mail anna.keller.#N#@example.com. "
+              "Summarise the status of my account in two sentences.")
+
+
+def request_body(mode: str, kind: str = "plain") -> bytes:
+    prompt = PII_PROMPT if kind == "pii" else (
+        # wrk (post.lua) replaces #N# with a number unique to each request.
+        "Request #N#. Summarise in two sentences why a company would put a gateway in front of its "
+        "language models.")
     body: dict[str, Any] = {
         "model": f"bench-{mode}",
         "messages": [
             {"role": "system", "content": "You are a concise assistant."},
-            # wrk (post.lua) replaces #N# with a number unique to each request.
-            {"role": "user", "content": "Request #N#. Summarise in two sentences why a company would put "
-                                        "a gateway in front of its language models."},
+            {"role": "user", "content": prompt},
         ],
         "max_tokens": 64,
         "temperature": 0.2,
@@ -135,6 +145,8 @@ class Target:
     version: str = ""
     extra_headers: dict[str, dict[str, str]] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
+    body: str = "plain"  # which request body (BODIES) it gets
+    profile: bool = False  # sample it with py-spy after the measurements (CPU by stage)
 
     def url(self, mode: str) -> str:
         return self.urls[mode]
@@ -157,8 +169,9 @@ class Bench:
         self.sse_port = free_port()
         self.nginx: Target | None = None
         self.pending: list[tuple[Target, float, Any]] = []
-        for mode in MODES:
-            (self.work / f"body-{mode}.json").write_bytes(request_body(mode))
+        for kind in BODIES:
+            for mode in MODES:
+                (self.work / f"body-{kind}-{mode}.json").write_bytes(request_body(mode, kind))
 
     # ----------------------------------------------------------------- processes
     def spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None,
@@ -204,7 +217,7 @@ class Bench:
             try:
                 ok = True
                 for mode in MODES:
-                    status, text = self.post(t.url(mode), request_body(mode), t.headers(mode))
+                    status, text = self.post(t.url(mode), request_body(mode, t.body), t.headers(mode))
                     if status != 200 or MARKER[mode] not in text:
                         ok = False
                         last = f"{mode}: HTTP {status}: {text[:300]}"
@@ -241,35 +254,64 @@ class Bench:
         self.nginx = t
         self.targets.append(t)
 
-    def start_perimeter(self, workers: int, privacy: bool) -> None:
-        """Perimeter with its default stack (keys/ledger/audit on SQLite, router) and privacy on or off."""
-        tag = f"w{workers}-{'privacy' if privacy else 'noprivacy'}"
+    def start_perimeter(self, workers: int, scenario: str, *, build: str = "after") -> None:
+        """Perimeter with its default stack (ledger + audit on SQLite, router) in one scenario:
+
+        * ``off`` — privacy off, on-prem providers, dev mode (no key): the gateway alone;
+        * ``onprem`` — privacy on, on-prem providers: every request scanned, nothing pseudonymised;
+        * ``pii-dev`` — a PII-bearing prompt to a ``cloud`` provider: scanned, pseudonymised,
+          restored; dev mode (no key);
+        * ``pii`` — the same in production mode: a virtual key with limits, ledger and audit.
+
+        ``build`` ``after`` is this checkout; any other value is the label of an executable given
+        with ``--before`` or ``--build`` (rows of other builds measured in the same run).
+        """
+        exe = self.args.perimeter if build == "after" else self.args.builds[build]
+        py = str(Path(exe).parent / "python")
+        tag = f"{re.sub(r'[^A-Za-z0-9]+', '-', build)}-w{workers}-{scenario}"
+        cloud = scenario.startswith("pii")
         cfg: dict[str, Any] = {
             "server": {"log_level": "warning", "access_log": False},
             "storage": {"data_dir": str(self.work / f"perimeter-data-{tag}")},
             "providers": [
-                {"name": f"mock-{m}", "type": "openai_compat", "location": "on_prem",
+                {"name": f"mock-{m}", "type": "openai_compat", "location": "cloud" if cloud else "on_prem",
                  "base_url": f"http://127.0.0.1:{self.json_port if m == 'json' else self.sse_port}/v1",
                  "api_key": "sk-bench"}
                 for m in MODES
             ],
             "models": {f"bench-{m}": {"targets": [f"mock-{m}"]} for m in MODES},
         }
-        if privacy:
-            cfg["privacy"] = {"secret": "bench-secret-not-for-production"}
-        else:
-            cfg["privacy"] = {"enabled": False}
+        cfg["privacy"] = {"enabled": False} if scenario == "off" else {"secret": "bench-secret-not-for-production"}
+        if scenario == "pii":
+            cfg["server"].update(mode="production", admin_key="bench-admin-key-not-for-production")
         path = self.work / f"perimeter-{tag}.yaml"  # JSON is valid YAML
         path.write_text(json.dumps(cfg, indent=2))
+        headers: dict[str, dict[str, str]] = {}
+        if scenario == "pii":
+            # A virtual key with limits (high enough never to refuse): the production hot path
+            # checks the key, counts rate, tokens and concurrency, and releases them.
+            made = subprocess.run([exe, "keys", "create", "-c", str(path), "--name", "bench", "--rpm", "100000000",
+                                   "--tpm", "10000000000", "--concurrency", "100000", "--json"],
+                                  capture_output=True, text=True)
+            if made.returncode != 0:
+                self.skipped[tag] = f"perimeter keys create failed: {made.stderr[-300:]}"
+                return
+            key = json.loads(made.stdout)["key"]
+            headers = {m: {"authorization": f"Bearer {key}"} for m in MODES}
         port = free_port()
-        label = f"{workers} worker{'s' if workers > 1 else ''}, privacy {'on' if privacy else 'off'}"
-        t = Target(f"Perimeter ({label})", "perimeter", str(workers), port=port,
-                   urls={m: f"http://127.0.0.1:{port}/v1/chat/completions" for m in MODES})
+        what = {"off": "privacy off", "onprem": "privacy on, on-prem, no PII",
+                "pii-dev": "PII → cloud, dev mode", "pii": "PII → cloud, production"}[scenario]
+        who = "Perimeter" if build == "after" else f"Perimeter @ {build}"
+        t = Target(f"{who} ({workers} worker{'s' if workers > 1 else ''}, {what})", "perimeter", str(workers),
+                   port=port, urls={m: f"http://127.0.0.1:{port}/v1/chat/completions" for m in MODES},
+                   extra_headers=headers, body="pii" if cloud else "plain",
+                   profile=scenario == "pii" and workers == 1 and self.args.profile_seconds > 0)
         t.proc, t.log_path = self.spawn(f"perimeter-{tag}", [
-            self.args.perimeter, "serve", "--config", str(path), "--port", str(port), "--workers", str(workers)])
+            exe, "serve", "--config", str(path), "--port", str(port), "--workers", str(workers)])
+        rev = git_rev() if build == "after" else build
         self._register(t, 120, lambda: subprocess.run(
-            [self.args.perimeter_python, "-c", "import perimeter; print(getattr(perimeter, '__version__', '?'))"],
-            capture_output=True, text=True).stdout.strip() + f" @ {git_rev()}")
+            [py, "-c", "import perimeter; print(getattr(perimeter, '__version__', '?'))"],
+            capture_output=True, text=True).stdout.strip() + f" @ {rev}")
 
     def start_litellm(self, workers: int) -> None:
         exe = Path(self.args.litellm_env) / "bin" / "litellm"
@@ -351,6 +393,9 @@ class Bench:
         self.targets.append(t)
 
     # ----------------------------------------------------------------- load generators
+    def body_file(self, t: Target, mode: str) -> Path:
+        return self.work / f"body-{t.body}-{mode}.json"
+
     def wrk(self, t: Target, mode: str, duration: float, conns: int, threads: int = 2) -> dict[str, Any]:
         # wrk takes whole seconds only
         argv = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{max(1, round(duration))}s", "--timeout", "5s",
@@ -358,7 +403,7 @@ class Bench:
         for k, v in t.headers(mode).items():
             argv += ["-H", f"{k}: {v}"]
         argv.append(t.url(mode))
-        env = {**os.environ, "WRK_BODY_FILE": str(self.work / f"body-{mode}.json")}
+        env = {**os.environ, "WRK_BODY_FILE": str(self.body_file(t, mode))}
         cpu0, la0 = t.cpu(), load_avg()
         res = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=duration + 30)
         cpu1 = t.cpu()
@@ -378,7 +423,7 @@ class Bench:
             duration: float | None = None) -> tuple[list[float], int, float]:
         """Run hey; return (sorted latencies in ms of 2xx responses, non-2xx/failed count, wall seconds)."""
         argv = ["hey", "-c", str(conc), "-m", "POST", "-T", "application/json",
-                "-D", str(self.work / f"body-{mode}.json"), "-t", "10", "-o", "csv"]
+                "-D", str(self.body_file(t, mode)), "-t", "10", "-o", "csv"]
         if duration is not None:
             argv += ["-z", f"{duration:g}s"]
         else:
@@ -417,10 +462,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.time()
     try:
         b.start_nginx()
+        for w in args.pii_workers:
+            b.start_perimeter(w, "pii")
+        for w in args.pii_dev_workers:
+            b.start_perimeter(w, "pii-dev")
         for w in args.perimeter_workers:
-            b.start_perimeter(w, privacy=False)
+            b.start_perimeter(w, "off")
         for w in args.privacy_workers:
-            b.start_perimeter(w, privacy=True)
+            b.start_perimeter(w, "onprem")
+        for label in args.builds:
+            for scenario in args.build_scenarios[label]:
+                b.start_perimeter(1, scenario, build=label)
         if args.peers:
             for w in args.litellm_workers:
                 b.start_litellm(w)
@@ -473,6 +525,8 @@ def measure(b: Bench, args: argparse.Namespace, started: float) -> dict[str, Any
                     "p50_ms": percentile(lat, 50), "p99_ms": percentile(lat, 99), "errors": bad,
                 }
 
+    stage_shares = profile_stages(b, args)
+
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "wall_seconds": round(time.time() - started, 1),
@@ -505,8 +559,54 @@ def measure(b: Bench, args: argparse.Namespace, started: float) -> dict[str, Any
                 "lone_cpu_ms_per_req_median": round(statistics.median(r["cpu_ms_per_req"] for r in lr), 4),
                 "fixed_rate": fixed[t.name][mode],
             }
+            shares = stage_shares.get(t.name, {}).get(mode)
+            if shares:
+                cpu = entry["modes"][mode]["cpu_ms_per_req_median"]
+                entry["modes"][mode]["stage_shares"] = {k: round(v, 4) for k, v in shares.items()}
+                entry["modes"][mode]["cpu_ms_by_stage"] = {k: round(v * cpu, 4) for k, v in shares.items()}
         results["targets"][t.name] = entry
     return results
+
+
+def profile_stages(b: Bench, args: argparse.Namespace) -> dict[str, dict[str, dict[str, float]]]:
+    """py-spy each profiled target under ``wrk -c32`` (after the measurements, so the sampler
+    never slows a measured run) and return each stage's share of the samples per mode."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    wanted = [t for t in b.targets if t.profile and t.proc is not None]
+    if not wanted:
+        return out
+    if not Path(args.py_spy).exists():
+        b.skipped["CPU by stage"] = f"{args.py_spy} not found (python3 -m venv /tmp/bench-envs/pyspy && " \
+                                    "/tmp/bench-envs/pyspy/bin/pip install py-spy)"
+        return out
+    log(f"CPU by stage: py-spy {args.profile_seconds:g}s per profiled target and mode")
+    for t in wanted:
+        assert t.proc is not None
+        for mode in MODES:
+            raw_path = b.work / f"stacks-{t.port}-{mode}.txt"
+            env = {**os.environ, "WRK_BODY_FILE": str(b.body_file(t, mode))}
+            argv = ["wrk", "-t2", "-c32", f"-d{round(args.profile_seconds) + 3}s", "--timeout", "5s",
+                    "-s", str(HERE / "post.lua")]
+            for k, v in t.headers(mode).items():
+                argv += ["-H", f"{k}: {v}"]
+            load = subprocess.Popen([*argv, t.url(mode)], env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            time.sleep(1)
+            spy = subprocess.run([args.py_spy, "record", "--pid", str(t.proc.pid), "--format", "raw", "--rate", "200",
+                                  "--nonblocking", "--duration", f"{args.profile_seconds:g}",
+                                  "--output", str(raw_path)], capture_output=True, text=True,
+                                 timeout=args.profile_seconds + 60)
+            load.wait(args.profile_seconds + 60)
+            if spy.returncode != 0 or not raw_path.exists():
+                b.skipped[f"CPU by stage of {t.name}"] = f"py-spy failed: {spy.stderr[-200:]}"
+                continue
+            raw = raw_path.read_text()
+            out.setdefault(t.name, {})[mode] = shares(raw)
+            which = "after" if " @ " not in t.name else re.sub(r"[^A-Za-z0-9]+", "-", t.name.split(" @ ")[1].split(" (")[0])
+            keep = Path(args.out) / f"stacks-{which}-{mode}.txt"
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            keep.write_text(raw)
+    return out
 
 
 # --------------------------------------------------------------------------- CLI
@@ -515,7 +615,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="one short round of everything (~2-3 min)")
     p.add_argument("--no-peers", dest="peers", action="store_false", help="skip LiteLLM and Portkey")
     p.add_argument("--perimeter", default=str(REPO / ".venv" / "bin" / "perimeter"), help="perimeter executable")
-    p.add_argument("--perimeter-python", default=str(REPO / ".venv" / "bin" / "python"))
+    p.add_argument("--before", default="",
+                   help="a second perimeter executable (e.g. main's, in its own venv) measured in the same run "
+                        "as the 'before' rows")
+    p.add_argument("--before-label", default="before", help="what the --before build is, e.g. 'main 45c4908'")
+    p.add_argument("--before-scenarios", default="off,pii",
+                   help="scenarios of the --before rows (off, onprem, pii-dev, pii; default off,pii)")
+    p.add_argument("--build", action="append", default=[], metavar="LABEL=EXE[:SCENARIOS]",
+                   help="a further perimeter build in the same run, e.g. '116a529=/tmp/v/bin/perimeter:off,pii-dev' "
+                        "(repeatable; scenarios default to off,pii)")
+    p.add_argument("--pii-workers", default=None,
+                   help="worker counts of the headline rows: PII → cloud, production (default 1,2; quick 1)")
+    p.add_argument("--pii-dev-workers", default=None,
+                   help="worker counts of the PII → cloud rows in dev mode, no key (default 1; '' for none)")
+    p.add_argument("--profile-seconds", type=float, default=None,
+                   help="py-spy seconds per mode for CPU by stage of the 1-worker PII rows (default 8, quick 4; "
+                        "0: none)")
+    p.add_argument("--py-spy", default="/tmp/bench-envs/pyspy/bin/py-spy")
     p.add_argument("--perimeter-workers", default=None,
                    help="worker counts of the Perimeter rows with privacy scanning off (default 1,2; quick 1)")
     p.add_argument("--privacy-workers", default=None,
@@ -548,6 +664,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     a.rates = [int(x) for x in (a.rates or ("200" if q else "100,400")).split(",") if x]
     a.perimeter_workers = [int(x) for x in (("1" if q else "1,2") if a.perimeter_workers is None else a.perimeter_workers).split(",") if x]
     a.privacy_workers = [int(x) for x in ("1" if a.privacy_workers is None else a.privacy_workers).split(",") if x]
+    a.pii_workers = [int(x) for x in (("1" if q else "1,2") if a.pii_workers is None else a.pii_workers).split(",") if x]
+    a.pii_dev_workers = [int(x) for x in ("1" if a.pii_dev_workers is None else a.pii_dev_workers).split(",") if x]
+    a.builds, a.build_scenarios = {}, {}
+    if a.before:
+        a.builds[a.before_label] = a.before
+        a.build_scenarios[a.before_label] = [x for x in a.before_scenarios.split(",") if x]
+    for spec in a.build:
+        label, _, rest = spec.partition("=")
+        exe, _, scen = rest.partition(":")
+        a.builds[label] = exe
+        a.build_scenarios[label] = [x for x in (scen or "off,pii").split(",") if x]
+    a.profile_seconds = (4.0 if q else 8.0) if a.profile_seconds is None else a.profile_seconds
     a.litellm_workers = [int(x) for x in (a.litellm_workers or ("1" if q else "1,2")).split(",") if x]
     return a
 

@@ -6,9 +6,9 @@ prints the functions with the most self time and the most inclusive time, with f
 that a slow stage can be named precisely.  py-spy comes from PyPI into a throwaway venv::
 
     python3 -m venv /tmp/bench-envs/pyspy && /tmp/bench-envs/pyspy/bin/pip install py-spy
-    .venv/bin/python benchmarks/gateway_overhead/hotspots.py --mode json [--privacy]
+    .venv/bin/python benchmarks/gateway_overhead/hotspots.py --mode json [--scenario pii]
 
-Output: the report on stdout and ``results/profile-<mode>-privacy-<on|off>.txt`` plus the raw
+Output: the report on stdout and ``results/profile-<mode>-<scenario>.txt`` plus the raw
 collapsed stacks (load them into speedscope or flamegraph.pl).
 """
 
@@ -23,6 +23,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from stages import shares
 
 from bench import HERE, Bench, log, parse_args
 
@@ -75,7 +77,8 @@ def summarise(raw: str, top: int) -> str:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--mode", choices=("json", "sse"), default="json")
-    p.add_argument("--privacy", action="store_true", help="profile with privacy scanning on")
+    p.add_argument("--scenario", choices=("off", "onprem", "pii-dev", "pii"), default="pii",
+                   help="what to profile (bench.py's scenarios; default: PII → cloud, production)")
     p.add_argument("--seconds", type=float, default=15.0)
     p.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     p.add_argument("--py-spy", default="/tmp/bench-envs/pyspy/bin/py-spy")
@@ -91,7 +94,7 @@ def main() -> int:
     b = Bench(parse_args(["--no-peers"]))
     try:
         b.start_nginx()
-        b.start_perimeter(1, privacy=a.privacy)
+        b.start_perimeter(1, a.scenario)
         b.wait_started()
         target = b.targets[-1]
         if target.kind != "perimeter" or target.proc is None:
@@ -99,9 +102,10 @@ def main() -> int:
             return 1
         b.wrk(target, a.mode, 2, 16)  # warm-up
         raw_path = b.work / "stacks.txt"
-        env = {**os.environ, "WRK_BODY_FILE": str(b.work / f"body-{a.mode}.json")}
+        env = {**os.environ, "WRK_BODY_FILE": str(b.body_file(target, a.mode))}
+        headers = [x for k, v in target.headers(a.mode).items() for x in ("-H", f"{k}: {v}")]
         load = subprocess.Popen(["wrk", "-t2", "-c64", f"-d{a.seconds + 3:g}s", "--timeout", "5s",
-                                 "-s", str(HERE / "post.lua"), target.url(a.mode)], env=env,
+                                 "-s", str(HERE / "post.lua"), *headers, target.url(a.mode)], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         time.sleep(1)
         spy = subprocess.run([a.py_spy, "record", "--pid", str(target.proc.pid), "--format", "raw",
@@ -114,14 +118,15 @@ def main() -> int:
             return 1
         raw = raw_path.read_text()
         m = re.search(r"WRK_JSON (\{.*\})", wrk_out)
-        head = (f"Perimeter 1 worker, privacy {'on' if a.privacy else 'off'}, {a.mode}, "
+        head = (f"Perimeter 1 worker, scenario {a.scenario}, {a.mode}, "
                 f"wrk -t2 -c64 while py-spy sampled {a.seconds:g}s at {a.rate}/s"
                 f"{'' if a.all_threads else ' (GIL holder only)'}\n"
                 f"wrk: {m.group(1) if m else wrk_out[-300:]}\n")
-        report = head + "\n" + summarise(raw, a.top)
+        by_stage = ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares(raw).items())
+        report = head + f"samples by stage: {by_stage}\n\n" + summarise(raw, a.top)
         out = HERE / "results"
         out.mkdir(exist_ok=True)
-        name = f"profile-{a.mode}-privacy-{'on' if a.privacy else 'off'}"
+        name = f"profile-{a.mode}-{a.scenario}"
         (out / f"{name}.txt").write_text(report + "\n")
         (out / f"{name}.stacks").write_text(raw)
         print(report)

@@ -1,9 +1,10 @@
 -- wrk script: POST a JSON chat request and print a machine-readable summary.
 --
 -- The body comes from the file named by $WRK_BODY_FILE (bench.py writes it); extra request
--- headers are passed with wrk -H.  If the body contains the marker #N#, every request replaces
--- it with a fresh number, so no two requests have the same text: a gateway that caches per-text
--- work (Perimeter's privacy scan does) is measured doing that work, not answering from its cache.
+-- headers are passed with wrk -H.  If the body contains the marker #N# (or #D#, below), every
+-- request replaces it with a fresh number, so no two requests have the same text: a gateway that
+-- caches per-text work (Perimeter's privacy scan does) is measured doing that work, not answering
+-- from its cache.
 -- done() prints one line "WRK_JSON {...}" that bench.py parses, so the numbers do not depend on
 -- wrk's human-readable output format.
 local path = os.getenv("WRK_BODY_FILE")
@@ -15,8 +16,20 @@ f:close()
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 
-local head, tail = body:match("^(.-)#N#(.*)$")
-if head == nil then
+-- Markers: #N# becomes "<thread>-<n>" (unique per request), #D# four digits that change with
+-- every request (a phone number's last group).  The body is split once here, so each request
+-- only concatenates a few strings.
+local parts, kinds = {}, {}
+local rest = body
+while true do
+   local s, e, m = rest:find("#([ND])#")
+   if s == nil then break end
+   parts[#parts + 1] = rest:sub(1, s - 1)
+   kinds[#kinds + 1] = m
+   rest = rest:sub(e + 1)
+end
+
+if #kinds == 0 then
    wrk.body = body
 else
    local threads = 0
@@ -28,7 +41,17 @@ else
    local n = 0
    function request()
       n = n + 1
-      return wrk.format(nil, nil, nil, head .. tid .. "-" .. n .. tail)
+      local out = {}
+      for i = 1, #kinds do
+         out[#out + 1] = parts[i]
+         if kinds[i] == "N" then
+            out[#out + 1] = tid .. "-" .. n
+         else
+            out[#out + 1] = string.format("%04d", (n * 7 + tid * 3331) % 10000)
+         end
+      end
+      out[#out + 1] = rest
+      return wrk.format(nil, nil, nil, table.concat(out))
    end
 end
 

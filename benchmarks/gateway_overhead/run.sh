@@ -6,8 +6,8 @@
 #   bash benchmarks/gateway_overhead/run.sh --no-peers # Perimeter vs nginx only
 #   (any other flag goes to bench.py: --help lists them)
 #
-# Installs what it needs when missing (idempotent): nginx, wrk and hey from Debian; LiteLLM into
-# a venv and Portkey's gateway into an npm project, both under $BENCH_ENVS (default
+# Installs what it needs when missing (idempotent): nginx, wrk and hey from Debian; LiteLLM and
+# py-spy into venvs and Portkey's gateway into an npm project, all under $BENCH_ENVS (default
 # /tmp/bench-envs), never inside the repository.  A peer whose install fails is skipped with a
 # message; the run goes on without it.  Results: benchmarks/gateway_overhead/results/.
 set -euo pipefail
@@ -66,6 +66,13 @@ install_litellm() {
   python3 -m venv "$env" && "$env/bin/pip" install -q "$LITELLM_SPEC" >&2
 }
 
+install_pyspy() {
+  local env="$BENCH_ENVS/pyspy"
+  [[ -x "$env/bin/py-spy" ]] && return 0
+  say "installing py-spy into $env (CPU per request by stage)"
+  python3 -m venv "$env" && "$env/bin/pip" install -q py-spy >&2
+}
+
 install_portkey() {
   local dir="$BENCH_ENVS/portkey"
   local server="$dir/node_modules/@portkey-ai/gateway/build/start-server.js"
@@ -88,6 +95,11 @@ EOF
 }
 
 extra=()
+mkdir -p "$BENCH_ENVS"
+if ! install_pyspy; then
+  say "no py-spy: the run goes on without CPU per request by stage"
+fi
+extra+=(--py-spy "$BENCH_ENVS/pyspy/bin/py-spy")
 if ((peers)); then
   mkdir -p "$BENCH_ENVS"
   if ! install_litellm; then

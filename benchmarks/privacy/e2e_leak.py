@@ -13,8 +13,9 @@ A document leaks when the cloud saw any identifying piece of one of its gold val
 
 * digit-bearing values (phones, cards, IBANs, ИНН/СНИЛС/ОГРН, accounts, passports, SSNs,
   dates): the value's whole digit sequence appears in the digits of the body, or (for values
-  of 10+ digits) any 7 consecutive digits of it — a surrogate that keeps a card's issuer prefix
-  or a phone's country code is not a leak, a date's year alone is not identifying;
+  of 10+ digits) any 7 consecutive digits of it — a surrogate that keeps a card's issuer prefix,
+  a phone's country code or a Russian account's 8-digit class-and-currency prefix (40817 810)
+  is not a leak, a date's year alone is not identifying;
 * names: any part of two or more letters, as a whole word (case-insensitive), particles
   (de, van, al, ibn, аль …) and titles aside;
 * addresses: the postcode, or a house number together with the word written next to it;
@@ -59,7 +60,11 @@ def pieces(etype: str, value: str) -> list[tuple[str, str]]:
         digits = re.sub(r"\D", "", value)
         out = [("digits", digits)] if len(digits) >= 4 else []
         if len(digits) >= 10:
-            out += [("digits", digits[i:i + 7]) for i in range(len(digits) - 6)]
+            # A Russian account's first 8 digits are its balance-account class and currency
+            # (40817 810 = a person's rouble account): kept by the surrogate, and identifying no
+            # more than a card's issuer prefix.
+            start = 8 if etype == "RU_BANK_ACCOUNT" and len(digits) == 20 else 0
+            out += [("digits", digits[i:i + 7]) for i in range(start, len(digits) - 6)]
         if etype == "IBAN":
             out.append(("text", re.sub(r"\s", "", value).upper()))
         return out

@@ -130,7 +130,7 @@ async def test_make_run_answers_for_real(tmp_path: Path) -> None:
         r = await client.post(f"{gw.base_url}/chat/completions", json={
             "model": "local", "temperature": 0, "messages": [
                 {"role": "system", "content": "You are a helpful assistant."},
-                {"role": "user", "content": "What is the capital of France?"}]})
+                {"role": "user", "content": "What is the capital of France? Answer in one word."}]})
         assert r.status_code == 200, r.text
         body = r.json()
         assert "Paris" in body["choices"][0]["message"]["content"], body

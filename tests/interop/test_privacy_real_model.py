@@ -81,19 +81,23 @@ async def test_the_cloud_sees_surrogates_and_the_client_the_originals(
     assert not any(w in answer for w in surrogate_names), (sent, answer)
 
 
-# raises=AssertionError: only the restore assertions are expected to fail; a broken precondition
-# (pytest.fail) is a real failure, so this cannot turn vacuous when surrogates or the model change.
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "issue 18 part 3 (restore of re-formatted surrogates, privacy/pseudonymize) is another helper's "
-    "change; until it lands the model's re-formatted surrogate reaches the client"))
-async def test_a_surrogate_the_model_reformats_is_still_restored(cloud: tuple[RunningGateway, RecordingProxy]) -> None:
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+async def test_a_surrogate_the_model_reformats_is_still_restored(
+    cloud: tuple[RunningGateway, RecordingProxy], stream: bool,
+) -> None:
     """SmolLM2 rewrites the surrogate of ``(212) 555-0100`` as ``NNN-NNN-NNNN``: the contract of
-    restore is that the client sees the original number in some form, never the surrogate."""
+    restore is that the client sees the original number in some form, never the surrogate —
+    streamed too, where the number arrives split over the tokenizer's pieces."""
     gw, proxy = cloud
     prompt = "My number is +1 415 555 0132. What is my area code and number? Answer like (212) 555-0100."
     async with httpx.AsyncClient(timeout=120) as c:
-        r = await c.post(gw.base_url + "/chat/completions", json=ask(prompt))
-    answer = r.json()["choices"][0]["message"]["content"]
+        if stream:
+            status, data = await sse(c, gw.base_url + "/chat/completions", ask(prompt))
+            assert status == 200 and data[-1] == "[DONE]"
+            answer = stream_text(data)
+        else:
+            r = await c.post(gw.base_url + "/chat/completions", json=ask(prompt))
+            answer = r.json()["choices"][0]["message"]["content"]
     sent = proxy.exchanges[-1].body["messages"][-1]["content"]
     raw = proxy.exchanges[-1].answer_text()
     pairs = dict(zip(phones(sent), phones(prompt), strict=True))  # surrogate -> original, in order

@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from perimeter.api.coalesce import relay_batches
 from perimeter.api.http import (
     SSE_HEADERS,
     ClientDisconnected,
@@ -162,13 +163,19 @@ async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIte
     ``finish`` (instead of a fixed ``done``) writes the closing events once the stream ended
     — after whatever must happen first, such as storing the finished response.
     """
+    async def head() -> None:
+        if not ex.started:
+            ex.started = True
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [*SSE_HEADERS, *encode_headers(response_headers(ctx))]})
+
+    async def flush(events: list[bytes]) -> None:
+        await head()
+        await send({"type": "http.response.body", "body": b"".join(events), "more_body": True})
+
     try:
-        async for chunk in it:
-            if not ex.started:
-                ex.started = True
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": [*SSE_HEADERS, *encode_headers(response_headers(ctx))]})
-            await send({"type": "http.response.body", "body": encode(chunk), "more_body": True})
+        # Events that arrive together leave together (one write); none waits for a later one.
+        rest = await relay_batches(it, encode, flush)
     except (GatewayError, ProviderError) as exc:
         err = exc if isinstance(exc, GatewayError) else GatewayError(
             502, f"the upstream stream broke: {exc.message}", type="upstream_error", code=exc.kind)
@@ -185,13 +192,13 @@ async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIte
         aclose = getattr(it, "aclose", None)
         if aclose is not None:
             await aclose()
-    if not ex.started:  # an empty stream: still a valid (empty) SSE response
-        ex.started = True
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [*SSE_HEADERS, *encode_headers(response_headers(ctx))]})
+    if finish is not None and rest:
+        await flush(rest)  # the client has every event before the closing work starts
+        rest = []
+    await head()  # an empty stream is still a valid (empty) SSE response
     tail = await finish() if finish is not None else done or b""
     ex.ack()
-    await send({"type": "http.response.body", "body": tail, "more_body": False})
+    await send({"type": "http.response.body", "body": b"".join(rest) + tail, "more_body": False})
     ex.completed = True
 
 

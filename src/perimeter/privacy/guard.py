@@ -23,6 +23,7 @@ import asyncio
 import hashlib
 import logging
 import secrets as _secrets
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +50,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("perimeter.privacy")
 
 HEADER = "x-perimeter-entities"
+#: Texts to scan up to this many characters in all are scanned inline (well under a millisecond);
+#: longer ones in the scan thread pool, so the event loop keeps serving meanwhile.
+INLINE_SCAN_CHARS = 2048
 
 
 class TextScanner(Protocol):
@@ -247,9 +251,18 @@ class PrivacyStage:
         if missing:
             todo = [texts[i] for i in missing]
             scanner = self.scanner
-            loop = asyncio.get_running_loop()
-            fut = loop.run_in_executor(self._executor, lambda: [tuple(scanner.scan(t)) for t in todo])
-            fresh = await asyncio.wait_for(fut, timeout)
+            if sum(len(t) for t in todo) <= INLINE_SCAN_CHARS:
+                # A short prompt is scanned here, on the event loop: handing it to a thread costs
+                # more than the scan (a queue put, a wake-up, the GIL passed back and forth).  The
+                # time budget still holds — past it the answer is thrown away, fail closed.
+                began = time.perf_counter()
+                fresh = [tuple(scanner.scan(t)) for t in todo]
+                if time.perf_counter() - began > timeout:
+                    raise TimeoutError
+            else:
+                loop = asyncio.get_running_loop()
+                fut = loop.run_in_executor(self._executor, lambda: [tuple(scanner.scan(t)) for t in todo])
+                fresh = await asyncio.wait_for(fut, timeout)
             for i, ents in zip(missing, fresh, strict=True):
                 results[i] = ents
                 self._cache_put(keys[i], ents)

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 import orjson
+from aiohttp.http_exceptions import LineTooLong
 
 from perimeter.context import Location
 from perimeter.errors import GatewayError, ProviderError
@@ -24,6 +25,10 @@ from perimeter.providers.base import Provider, Timeouts
 from perimeter.providers.headers import DEFAULT_POLICY, HeaderPolicy, upstream_headers
 from perimeter.providers.sse import SSEEvent, iter_sse
 from perimeter.providers.tls import CERTIFICATE_ERRORS, certificate_error
+
+#: The longest streamed line accepted: what aiohttp's own readline() allowed (twice its default
+#: 64 KiB read buffer), so a runaway upstream line still fails the stream instead of filling memory.
+MAX_LINE = 2 * 2**16
 
 # Builds the ProviderError for an HTTP error answer: (status, raw body, response headers).
 ErrorMapper = Callable[[int, bytes, Mapping[str, str]], ProviderError]
@@ -208,12 +213,32 @@ class HTTPProvider(Provider):
                     )
                 guard = StreamDeadlines(loop, resp, started + self.timeouts.first_byte, deadline)
                 try:
-                    async for line in resp.content:
+                    # Lines are split here from whatever one read brought (a burst of events is
+                    # one read), not with one aiohttp readline() per line: same lines, same
+                    # length limit, a fraction of the per-line cost.
+                    rest = b""
+                    async for data in resp.content.iter_any():
                         guard.check()
-                        if guard.waiting_for_content and line.strip() and not line.startswith(b":"):
-                            guard.content_arrived()
-                        yield line
+                        if b"\n" not in data:
+                            rest += data
+                            if len(rest) > MAX_LINE:
+                                raise LineTooLong(rest[:100] + b"...", MAX_LINE)
+                            continue
+                        lines = (rest + data).split(b"\n") if rest else data.split(b"\n")
+                        rest = lines.pop()
+                        for part in lines:
+                            line = part + b"\n"
+                            guard.check()
+                            if guard.waiting_for_content and line.strip() and not line.startswith(b":"):
+                                guard.content_arrived()
+                            yield line
+                        if len(rest) > MAX_LINE:
+                            raise LineTooLong(rest[:100] + b"...", MAX_LINE)
                     guard.check()  # the timer may have ended the body as it fired
+                    if rest:  # a last line without its newline
+                        if guard.waiting_for_content and rest.strip() and not rest.startswith(b":"):
+                            guard.content_arrived()
+                        yield rest
                 finally:
                     guard.cancel()
         except (GeneratorExit, asyncio.CancelledError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from perimeter.privacy.detect.morph import CASES, analyse, case_votes, gender_votes
 from perimeter.privacy.pseudonymize.surrogates_draw import Draw
@@ -63,8 +64,12 @@ def _script(text: str) -> str:
     return ""
 
 
-def analyse_person(text: str, key: bytes) -> list[str | NamePart] | None:
-    """``text`` as literal pieces and :class:`NamePart` words; ``None`` if not a name we can mimic."""
+@lru_cache(maxsize=4096)
+def analyse_person(text: str, key: bytes) -> tuple[str | NamePart, ...] | None:
+    """``text`` as literal pieces and :class:`NamePart` words; ``None`` if not a name we can mimic.
+
+    Cached: a pure function of its arguments (the parts are frozen), and the same names come
+    back in every turn of a conversation and across a tenant's requests."""
     script = _script(text)
     if not script:
         return None
@@ -83,7 +88,7 @@ def analyse_person(text: str, key: bytes) -> list[str | NamePart] | None:
         pos = end
     if pos < len(text):
         pieces.append(text[pos:])
-    return pieces
+    return tuple(pieces)
 
 
 def _draw_gender(key: bytes, text: str) -> str:

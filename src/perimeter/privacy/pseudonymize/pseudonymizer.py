@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Literal
 
 from perimeter.privacy.entities import Entity
+from perimeter.privacy.pseudonymize.matcher import WordMatcher
 from perimeter.privacy.pseudonymize.pseudonym_names import NamePart, analyse_person, apply_style, title
 from perimeter.privacy.pseudonymize.surrogates import (
     GENERATORS,
@@ -138,13 +139,16 @@ def secret_digest(secret: str) -> bytes:
 class _Session:
     """One request's choices: label → attempt (values) or pool index (name words)."""
 
-    __slots__ = ("_claimed", "_haystack", "_key", "choice")
+    __slots__ = ("_claimed", "_drawn", "_haystack", "_key", "choice")
 
     def __init__(self, key: bytes, haystack: str) -> None:
         self._key = key
         self._haystack = haystack
         self._claimed: dict[str, str] = {}
         self.choice: dict[str, tuple[int, bool]] = {}  # label → (attempt or pool index, placeholder?)
+        # (label, text) → the realistic surrogate settle drew, so render need not draw it again
+        # (another layout of the same value has the same label but its own surrogate layout).
+        self._drawn: dict[tuple[str, str], str] = {}
 
     def _free(self, label: str, forms: set[str], check_text: bool) -> bool:
         for f in forms:
@@ -163,9 +167,8 @@ class _Session:
         assert not isinstance(piece, str)
         label = piece.label
         for attempt in range(_MAX_ATTEMPTS):
-            d = Draw(self._key, label, attempt)
             if isinstance(piece, NamePart):
-                index = d.below(pool_size(piece.pool))
+                index = Draw(self._key, label, attempt).below(pool_size(piece.pool))
                 initial = piece.pool.endswith("_init")
                 forms = all_forms(piece.pool, index)
                 if initial:
@@ -175,10 +178,11 @@ class _Session:
                     self.choice[label] = (index, False)
                     return
             else:
-                forms = _value_forms(piece, d)
+                surrogate, forms = _value_forms(piece, self._key, attempt)
                 if self._free(label, forms, check_text=True):
                     self._claim(label, forms)
                     self.choice[label] = (attempt, piece.as_placeholder)
+                    self._drawn[(label, piece.text)] = surrogate
                     return
         # Pools exhausted by collisions (or an unlucky run): fall back to a placeholder, which
         # is keyed on the label and long enough never to collide.
@@ -195,20 +199,31 @@ class _Session:
             out.pairs.setdefault(surrogate, piece.text)
             return surrogate
         if isinstance(piece, _Value):
-            surrogate = realistic(piece.type, piece.text, Draw(self._key, piece.label, index)) or piece.text
+            drawn = self._drawn.get((piece.label, piece.text))
+            if drawn is None:
+                drawn = _realistic(piece.type, piece.text, self._key, piece.label, index)
+            surrogate = drawn or piece.text
             _add_value_pairs(out.pairs, piece, surrogate)
             return surrogate
         return _render_name(piece, index, out.pairs)
 
 
-def _value_forms(piece: _Value, d: Draw) -> set[str]:
+def _value_forms(piece: _Value, key: bytes, attempt: int) -> tuple[str, set[str]]:
     if piece.as_placeholder:
-        return {placeholder(piece.type, d)}
-    surrogate = realistic(piece.type, piece.text, d) or ""
+        return "", {placeholder(piece.type, Draw(key, piece.label, attempt))}
+    surrogate = _realistic(piece.type, piece.text, key, piece.label, attempt)
     forms = {surrogate}
     if piece.type in NUMERIC_TYPES:
         forms.add(digits_of(surrogate))
-    return forms
+    return surrogate, forms
+
+
+@lru_cache(maxsize=8192)
+def _realistic(entity_type: str, text: str, key: bytes, label: str, attempt: int) -> str:
+    """The realistic surrogate of one value for one attempt ("" when its kind has none).
+
+    A pure function of its arguments, cached: a conversation sends the same values every turn."""
+    return realistic(entity_type, text, Draw(key, label, attempt)) or ""
 
 
 def _add_value_pairs(pairs: dict[str, str], piece: _Value, surrogate: str) -> None:
@@ -262,20 +277,18 @@ def with_repeats(texts: Sequence[str], entities: Sequence[Sequence[Entity]]) -> 
                         originals.setdefault(w, "PERSON")
     if not originals:
         return [list(e) for e in entities]
-    alts = "|".join(re.escape(o) for o in sorted(originals, key=len, reverse=True))
-    pattern = re.compile(r"(?<!\w)(?:" + alts + r")(?!\w)")
+    matcher = WordMatcher(originals)  # no regex compiled per request: see .matcher
     out: list[list[Entity]] = []
     for text, ents in zip(texts, entities, strict=True):
         have = sorted(ents, key=lambda e: e.start)
         starts = [e.start for e in have]
         extra: list[Entity] = []
-        for m in pattern.finditer(text):
-            lo, hi = m.span()
+        for lo, hi, found in matcher.spans(text):
             i = bisect.bisect_right(starts, lo) - 1
             if i >= 0 and have[i].end > lo:
                 continue  # inside a finding
             if i + 1 < len(have) and have[i + 1].start < hi:
                 continue  # runs into the next finding
-            extra.append(Entity(originals[m.group()], lo, hi, m.group(), 1.0, "repeat"))
+            extra.append(Entity(originals[found], lo, hi, found, 1.0, "repeat"))
         out.append(sorted(have + extra, key=lambda x: x.start) if extra else have)
     return out

@@ -38,51 +38,40 @@ class _Channel:
 class StreamingRestorer:
     """The :class:`perimeter.stages.StreamRestorer` for one streamed response."""
 
-    __slots__ = ("_channels", "_envelope", "_legacy", "table")
+    __slots__ = ("_channels", "_last", "_legacy", "table")
 
     def __init__(self, table: ReplacementTable) -> None:
         self.table = table
         self._channels: dict[ChannelKey, _Channel] = {}
-        self._envelope: dict[str, Any] = {}
+        self._last: dict[str, Any] = {}
         self._legacy = False
 
     # ------------------------------------------------------------------ text
-    def _lps(self, full: str, lo: int) -> int:
-        """Start of the longest suffix of ``full[lo:]`` that is a proper prefix of a surrogate."""
-        n = len(full)
-        prefixes = self.table.prefixes
-        for length in range(min(self.table.max_len - 1, n - lo), 0, -1):
-            if full[n - length:] in prefixes:
-                return n - length
-        return n
-
     def push(self, key: ChannelKey, text: str, final: bool, *, json: bool = False) -> str:
         """Add ``text`` to a channel; return what can be sent now (all of it when ``final``)."""
         ch = self._channels.get(key)
         if ch is None:
             ch = self._channels[key] = _Channel(json)
-        pattern = self.table.pattern
-        if pattern is None:
+        table = self.table
+        if not table:
             return text
         full = ch.ctx + ch.pending + text
         off = len(ch.ctx)
         n = len(full)
         if n == off:
             return ""
-        repl = self.table.json_map if ch.json else self.table.text_map
-        hold = n if final else self._lps(full, off)
+        hold = n if final else min(table.open_prefix_start(full, off), table.open_number_start(full, off))
         out: list[str] = []
         pos = off
-        for m in pattern.finditer(full, off):
-            s, e = m.span()
+        for s, e, replacement in table.spans(full, off, json=ch.json):
             if not final and (s >= hold or e == n):
                 hold = min(hold, s)
                 break
             out.append(full[pos:s])
-            out.append(repl[m.group()])
+            out.append(replacement)
             pos = e
             if e > hold:  # a possible surrogate start was inside this match: look again after it
-                hold = self._lps(full, e)
+                hold = min(table.open_prefix_start(full, e), table.open_number_start(full, e))
         if hold < pos:
             hold = pos
         out.append(full[pos:hold])
@@ -102,7 +91,7 @@ class StreamingRestorer:
     # ------------------------------------------------------------------ chunks
     def feed(self, chunk: dict[str, Any]) -> list[dict[str, Any]]:
         choices = chunk.get("choices")
-        self._envelope = {k: v for k, v in chunk.items() if k not in ("choices", "usage")}
+        self._last = chunk  # its envelope (id, model, ...) dresses any chunk made from held text
         if not isinstance(choices, list) or not choices:
             # The usage chunk (``choices: []``) or anything unexpected: whatever is held goes first.
             return [*self.flush(), chunk] if self.pending() else [chunk]
@@ -157,6 +146,8 @@ class StreamingRestorer:
         """A delta for another channel (reasoning → text → a tool call → the next one, or a
         thinking signature) means the earlier channels are complete: send what they hold
         first, so the client sees each part in order."""
+        if not any(ch.pending for ch in self._channels.values()):
+            return  # nothing is held anywhere (the usual case): nothing to send first
         here: set[ChannelKey] = {(i, f, 0) for f in _TEXT_FIELDS if isinstance(delta.get(f), str) and delta[f]}
         for call in delta.get("tool_calls") or ():
             idx = call.get("index", 0) if isinstance(call, dict) else 0
@@ -199,7 +190,8 @@ class StreamingRestorer:
                 delta.setdefault("tool_calls", []).append({"index": idx, "function": {"arguments": text}})
             else:
                 delta[field] = text
-        return {**self._envelope, "choices": [by_choice[i] for i in sorted(by_choice)]}
+        envelope = {k: v for k, v in self._last.items() if k not in ("choices", "usage")}
+        return {**envelope, "choices": [by_choice[i] for i in sorted(by_choice)]}
 
 
 def _all_empty(choices: list[Any]) -> bool:

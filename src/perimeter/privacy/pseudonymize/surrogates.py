@@ -20,8 +20,11 @@ from perimeter.privacy.pseudonymize.surrogates_draw import Draw
 _DIGIT = re.compile(r"\d")
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
+
+
 def digits_of(text: str) -> str:
-    return "".join(ch for ch in text if "0" <= ch <= "9")
+    return _NOT_ASCII_DIGIT.sub("", text)
 
 
 def fill_layout(original: str, digits: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -22,13 +23,20 @@ def derive_key(secret: bytes, *parts: str) -> bytes:
     return hmac.new(secret, msg, hashlib.sha256).digest()
 
 
+@lru_cache(maxsize=16384)
+def _stream_key(key: bytes, label: str, attempt: int) -> bytes:
+    # Cached: a request draws for the same label twice (settle, then render), and names recur
+    # across requests.  ``hmac.digest`` is the one-shot C path (no Python HMAC object).
+    return hmac.digest(key, f"{label}\x1e{attempt}".encode(), "sha256")
+
+
 class Draw:
     """A reproducible stream of choices for one original value (and one re-draw attempt)."""
 
     __slots__ = ("_buf", "_counter", "_key", "_pos", "digest")
 
     def __init__(self, key: bytes, label: str, attempt: int = 0) -> None:
-        self._key = hmac.new(key, f"{label}\x1e{attempt}".encode(), hashlib.sha256).digest()
+        self._key = _stream_key(key, label, attempt)
         self.digest = self._key
         self._counter = 0
         self._buf = b""
@@ -36,7 +44,7 @@ class Draw:
 
     def _bytes(self, n: int) -> bytes:
         while len(self._buf) - self._pos < n:
-            block = hmac.new(self._key, self._counter.to_bytes(8, "big"), hashlib.sha256).digest()
+            block = hmac.digest(self._key, self._counter.to_bytes(8, "big"), "sha256")
             self._counter += 1
             self._buf = self._buf[self._pos:] + block
             self._pos = 0
@@ -48,6 +56,10 @@ class Draw:
         """Uniform integer in ``[0, n)`` (64-bit draw; bias < 2**-40 for the sizes used here)."""
         if n <= 1:
             return 0
+        pos = self._pos
+        if len(self._buf) - pos >= 8:  # the common case, without the refill loop
+            self._pos = pos + 8
+            return int.from_bytes(self._buf[pos:pos + 8], "big") % n
         return int.from_bytes(self._bytes(8), "big") % n
 
     def digit(self, lo: int = 0) -> str:
