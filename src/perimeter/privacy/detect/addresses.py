@@ -45,6 +45,8 @@ _RU_NAME = rf"{_RU_FIRST}{_RU_MORE}{{0,3}}"
 _RU_HOUSE = (
     r"(?:(?:д\.|дом|д|вл\.|влад\.|владение|зд\.|здание|уч\.|участок)\s*№?\s*)?"
     r"\d{1,4}(?:\s?[а-яА-Я](?![а-яА-ЯёЁ]))?(?:\s*[/\-–]\s*\d{1,4}[а-я]?)?(?!\d|\.\d|:\d)"
+    # "по Новорижскому шоссе, 25 тыс. км в год": a quantity, not a house number
+    r"(?![ \u00a0]?(?:тыс|млн|млрд|км\b|руб|₽|%|раз\b|лет\b|мин\b|час))"
 )
 _RU_PART = (
     r"(?:корпус|корп\.?|к\.|строение|стр\.?|литера|лит\.?|квартира|кв\.?|офис|оф\.?|помещение|пом\.?|этаж|эт\.?|"
@@ -73,9 +75,16 @@ _RU_CITY = (
     r"Севастополь|Симферополь|Мурманск|Архангельск|Курск|Белгород|Владимир|Смоленск|Псков|Минск|Алматы|"
     r"Астана|Ташкент|Бишкек|Киев|Ереван|Тбилиси|Баку"
 )
-_RU_COMPONENT = rf"(?:\d{{6}}(?!\d)|{_RU_REGION}|{_RU_SETTLEMENT}|(?:{_RU_CITY})(?![\w\-]))"
-_RU_BEFORE = re.compile(rf"{_NB}{_RU_COMPONENT}\s*,?\s*$")
-_RU_AFTER = re.compile(rf"\s*,?\s*{_NB}{_RU_COMPONENT}")
+# "паспорт 4021 № 337120, г. Санкт-Петербург": six digits after "№" or after a four-digit series
+# are a passport number, not a postcode.
+_RU_COMPONENT = rf"(?:(?<!№)(?<!№ )(?<!\d\d )\d{{6}}(?!\d)|{_RU_REGION}|{_RU_SETTLEMENT}|(?:{_RU_CITY})(?![\w\-]))"
+# A country on the same line ("Казахстан, г. Астана, …", "…, кв. 5, Россия") belongs to the address.
+_RU_COUNTRY = (
+    r"(?:Россия|Российская Федерация|РФ|Казахстан|Республика Казахстан|Беларусь|Республика Беларусь|Украина|"
+    r"Узбекистан|Кыргызстан|Киргизия|Таджикистан|Туркменистан|Армения|Грузия|Азербайджан|Молдова)(?![\w\-])"
+)
+_RU_BEFORE = re.compile(rf"{_NB}(?:{_RU_COMPONENT}\s*,?\s*|{_RU_COUNTRY}[ \t\u00a0]*,[ \t\u00a0]*)$")
+_RU_AFTER = re.compile(rf"\s*,?\s*{_NB}{_RU_COMPONENT}|[ \t\u00a0]*,[ \t\u00a0]*{_RU_COUNTRY}")
 _RU_TRIGGER = re.compile(alternation(RU_STREETS))
 
 # ----------------------------------------------------------------------------------- English
@@ -179,8 +188,8 @@ def _grow_ru(text: str, start: int, end: int) -> tuple[int, int]:
         start = head.start()
     for _ in range(5):
         tail = _RU_AFTER.match(text, end)
-        if tail is None:
-            break
+        if tail is None or ("\n" in tail.group() and tail.group().strip(" \t\n,").isdigit()):
+            break  # "…, кв. 9\n000342;…": the next line's record code is no postcode
         end = tail.end()
     return start, end
 

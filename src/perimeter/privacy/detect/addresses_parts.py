@@ -45,7 +45,8 @@ _GLUED = rf"[\wß]{{2,}}(?i:{_GLUED_WORDS}|str\.)"
 _NUM = r"(?:No\.?[ \u00a0]*|№[ \u00a0]*|#)?\d{1,5}[A-Za-zА-Яа-я]?(?:[/\-–]\d{1,5}[A-Za-zА-Яа-я]?)*(?![\w])"
 _ORD = r"\d{1,3}(?:st|nd|rd|th|-я|-й|-ая|-ий)"
 _NAMEW = rf"(?:{_ORD}|{_CAPW}|\d{{1,2}}(?=[ \u00a0]+[{_UP}]))"
-_NAME = rf"{_NAMEW}(?:[ \u00a0]+(?:de|del|de la|da|do|dos|di|du|des|la|le|van|von|der|den|e|y|{_NAMEW})){{0,3}}"
+_NAME = (rf"{_NAMEW}(?:[ \u00a0]+(?:de|del|de la|da|do|dos|di|du|des|la|le|van|von|der|den|e|y|bin|bint|ibn|al|el|"
+         rf"{_NAMEW})){{0,4}}")  # "Sheikh Mohammed bin Rashid Blvd"
 _LNAME = rf"{_ANYW}(?:[ \u00a0]+{_ANYW}){{0,3}}"  # lower-case names, only with a number and a type word
 _SP = r"[ \u00a0]+"
 _STREET = re.compile(
@@ -57,17 +58,20 @@ _STREET = re.compile(
     rf"|{_NUM}{_SP}{_TYPE}{_SP}{_LNAME}|{_GLUED}{_SP}{_NUM})"  # 12 rue de la roquette, oudegracht 211
     rf"(?:,?{_SP}(?i:apt|app|m|kv|кв|flat|unit|suite|ste)\.?[ \u00a0]*\d[\w\-/]{{0,5}})?",  # "84/92 m. 15"
 )
-_UNIT = re.compile(
+_UNIT_ONE = (
     rf"(?i:unit|apt|apartment|suite|ste|flat|floor|fl|room|rm|bldg|building|block|blk|tower|house|villa|plot|lot|"
     rf"app|appt|apto|piso|wohnung|top|lok|m|kv|bus|office|of|"
     rf"кв|квартира|оф|офис|корп|корпус|к|стр|строение|лит|литера|пом|помещение|д|дом|зд|здание|эт|этаж)\.?"
     rf"[ \u00a0]*(?:No\.?[ \u00a0]*|№[ \u00a0]*|#)?[\wА-Яа-я]{{0,4}}\d[\w\-/]{{0,5}}"
     rf"|(?i:лит|литера|корп|корпус|building|bldg|block|tower|пом)\.?[ \u00a0]*[A-ZА-Я](?:-[A-ZА-Я0-9]+)?"
-    rf"|\d{{1,3}}(?i:st|nd|rd|th)?[ \u00a0]+(?i:floor|fl\.?)|\d{{1,3}}F|{_NUM}",
+    rf"|\d{{1,3}}(?i:st|nd|rd|th)?[ \u00a0]+(?i:floor|fl\.?)|\d{{1,3}}F|{_NUM}"
 )
+_UNIT = re.compile(rf"(?:{_UNIT_ONE})(?:[ \u00a0]+(?:{_UNIT_ONE}))?")  # "д. 33 кв. 40" without a comma
 _POSTCODE = (
     r"\d{3}-\d{4}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4,7}|[A-Z]{2}[ \u00a0-]?\d{4}|[A-Z]\d[A-Z][ \u00a0]?\d[A-Z]\d"
     r"|[A-Z]{1,2}\d[A-Z\d]?[ \u00a0]?\d[A-Z]{2}|\d{4}[ \u00a0]?[A-Za-z]{2}"
+    r"|[AC-FHKNPRTV-Y]\d[\dW][ \u00a0]?[0-9AC-FHKNPRTV-Y]{4}"  # Irish Eircode "D02 WP20"
+    r"|\d{3}[ \u00a0]\d{2}"  # Czech/Slovak/Greek/Swedish "100 00"
 )
 _TOWN = rf"{_CAPW}(?:[ \u00a0]{_CAPW}){{0,2}}"
 _REGION_PAREN = rf"(?:[ \u00a0]+\({_CAPW}\))?"
@@ -84,7 +88,8 @@ _DISTRICT = re.compile(
     rf"обл\.?|область|край|р-н|район|респ\.?|республика|ао|округ)"
     rf"|(?i:респ\.?|республика|обл\.?|область|р-н|район)[ \u00a0]+{_TOWN}"
     rf"|{_CAPW}-(?:ku|shi|cho|machi|gu|dong|si|ro|gil)"
-    rf"|[А-ЯA-Z]\.[ \u00a0]?[А-ЯA-Z]\.)",
+    rf"|[А-ЯA-Z]\.[ \u00a0]?[А-ЯA-Z]\."
+    rf"|Co\.[ \u00a0]+{_TOWN})",  # Irish and Northern Irish counties, "Co. Kildare"
 )
 # "Woreda 03", "Al Barsha 2", "HAL 2nd Stage": a named and numbered area, only inside a run.
 _NAMED = re.compile(rf"{_TOWN}[ \u00a0]+\d{{1,4}}|[A-Z]{{2,4}}[ \u00a0]+\d(?:st|nd|rd|th)[ \u00a0]+[A-Z][a-z]+")
@@ -101,7 +106,7 @@ _COUNTRY_LIST = (
     "norway,sweden,denmark,finland,iceland"
 )
 _COUNTRY_NAMES = frozenset(_COUNTRY_LIST.split(","))
-_GAP = re.compile(r"[ \u00a0\"«“'(:]+")
+_GAP = re.compile(r"[ \u00a0\"«“'(:;|\t]+")  # ";", "|", tab: a CSV/1C record before the address cell
 _END_CUT = re.compile(
     r"(?:(?<=[^\W\d_]{4})|(?<=\d))\.[ \u00a0]+(?=[A-ZА-ЯЁ])|[ \u00a0]+(?:—|–|-|\||\(|(?i:tel|phone|тел|моб)\b)|[\"»”)\]]"
 )
@@ -214,12 +219,17 @@ def _best_suffix(line: str, s: int, e: int) -> int | None:
     starts = [0] + [m.end() for m in _GAP.finditer(seg)]
     for x in starts[-5:]:  # an address part is at most a few words: only the tail is tried
         kind = _kind(seg[x:]) if x < len(seg) else None
+        if kind == _POST_KIND and seg[:x].rstrip().endswith(("№", "#")):
+            continue  # "паспорт 4518 № 602311, г. Москва": a document number, not a postcode
         if kind is not None and not (kind == _TOWN_KIND and _person_like(seg[x:])):
             before = seg[:x].split()
             if before and before[-1][0].isupper() and before[-1][-1] not in ":;\"«“(":
                 return None  # "Declan L. Zhang, 1422 Main Lane": the tail of a capitalised run is a name
             return s + x
     return None
+
+
+_QUANTITY_AFTER = re.compile(r"[ \u00a0]+(?:тыс|млн|млрд|км\b|km\b|руб|₽|%|miles?\b|kg\b|кг\b)")
 
 
 def _best_prefix(line: str, s: int, e: int, after_street: bool) -> int | None:
@@ -230,6 +240,8 @@ def _best_prefix(line: str, s: int, e: int, after_street: bool) -> int | None:
     ends = [m.start() for m in re.finditer(r"[ \u00a0]+", seg)] + [len(seg)]
     for x in sorted(set(ends[:5]), reverse=True):
         head = seg[:x].rstrip(".")
+        if _QUANTITY_AFTER.match(seg, x):
+            continue  # "по Новорижскому шоссе, 25 тыс. км в год": a quantity, not a house number
         if x and (after_street or len(head) >= 4 or not head.isdigit()) and _kind(head) is not None:
             return s + len(seg[:x].rstrip("."))
     return None

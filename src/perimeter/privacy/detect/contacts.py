@@ -44,10 +44,11 @@ _SEP = r"[ \t\u00a0\-.]*"
 _PHONE = re.compile(
     rf"(?<![\w+/])(?:"
     rf"(?P<intl>\+\s?\d{{1,3}}){_SEP}\(?\d{{1,5}}\)?(?:{_SEP}\d{{1,5}}){{1,5}}"
-    rf"|(?P<ru8>8){_SEP}\(?\d{{3,5}}\)?{_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2}}"
+    rf"|(?P<ru8>8){_SEP}\(?\d{{3,5}}\)?{_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2,3}}"  # "8 917 45 45 009" too
     rf"|\(\d{{3,5}}\){_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2,4}}"
-    rf"|\d{{3}}[\-.\u00a0 ]\d{{3}}[\-.\u00a0 ]\d{{4}}"
+    rf"|(?P<us1>1[\-.\u00a0 ])?\d{{3}}[\-.\u00a0 ]\d{{3}}[\-.\u00a0 ]\d{{4}}"  # "1-800-555-0199"
     rf"|(?P<loc>\d{{3}}-\d{{2}}-\d{{2}})"
+    rf"|(?P<five>[6-9]\d{{4}}[ \u00a0]\d{{5}})"  # Indian mobiles "98110 45678", with a phone word only
     rf")(?![\w]|-\w)"  # "555-123-4567-X" is a product code
 )
 
@@ -82,7 +83,7 @@ def find_phones(ix: TextIndex) -> list[Entity]:
             plain = value.isdigit()
             if plain and compact[1] not in "9" and ctx != "PHONE" and not _mobile_7(compact[1:]):
                 continue
-        elif m.group("loc"):
+        elif m.group("loc") or m.group("five"):
             ctx = nearest_context(text, start, 32)
             if ctx != "PHONE":
                 continue
@@ -90,7 +91,8 @@ def find_phones(ix: TextIndex) -> list[Entity]:
             if count not in (10, 11):
                 continue
             ctx = nearest_context(text, start, 32)
-            if value[3] == "." and ctx != "PHONE" and not (value[0] in "23456789" and value[4] in "23456789"):
+            core = value[2:] if m.group("us1") else value
+            if core[3] == "." and ctx != "PHONE" and not (core[0] in "23456789" and core[4] in "23456789"):
                 continue
             if ctx not in ("PHONE", None):
                 continue
@@ -108,6 +110,8 @@ def find_phones(ix: TextIndex) -> list[Entity]:
 # libphonenumber metadata, shipped inside the package).
 _NATIONAL = re.compile(
     r"(?<![\w+/.,])(?<!\d[ \u00a0\-.])\(?0[1-9]\d{0,3}\)?(?:[ \u00a0\-.]\d{2,6}){1,4}(?![\w]|-\w|[.,]\d|[ \u00a0\-.]\d)")
+# "05.12.2026 23:41" in a log: a date and an hour, which some plan reads as a ten-digit number.
+_DATE_START = re.compile(r"\d{2}([./])\d{2}\1(?:19|20)\d{2}(?!\d)")
 _PLAN_REGIONS = ("GB", "IE", "FR", "DE", "IT", "ES", "NL", "BE", "AT", "CH", "PL", "SE", "NO", "DK", "FI", "PT",
                  "CZ", "AU", "NZ", "ZA")
 
@@ -153,6 +157,8 @@ def _national_phones(ix: TextIndex, found: list[Entity]) -> list[Entity]:
             value = m.group()
             digits = "".join(ch for ch in value if ch.isdigit())
             if not 9 <= len(digits) <= 12 or any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if _DATE_START.match(value):
                 continue
             ctx = nearest_context(text, m.start(), 32)
             if ctx not in ("PHONE", None) or not _national_plan_valid(digits):

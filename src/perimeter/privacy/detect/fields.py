@@ -66,6 +66,11 @@ _KEY_VALUE = re.compile(
     r"(?:(?P<vq>[\"'])(?P<value>[^\"'\n]{1,80}?)(?P=vq)|(?P<bare>[^\"'\n,;{}|]{1,80}?)[ \t]*(?=$|[\n,;}|]|\.$|\.[ \t]+[A-ZА-ЯЁ][a-zа-яё]*[ \t]+[a-zа-яё]))",
     re.MULTILINE | re.IGNORECASE,
 )
+# A password column in a table of people ("| Name | VPN user | Temp password |"): any token without
+# spaces, a digit or symbol in it, that is no placeholder.
+_SECRET_KEY = re.compile(r"(?i:password|passwd|pwd|passphrase|пароль)")
+_SECRET_VALUE = re.compile(r"(?=\S*[\d\W_])(?!(?i:x+|\*+|changeme|none|null|n/?a|-+|tbd|\?+)$)\S{6,64}")
+_DIGIT_TAIL = re.compile(r"[ \t]*[,(–—-]?[ \t]*\+?\d")
 _SPLIT = re.compile(r"\t|;|\||,")
 
 
@@ -199,6 +204,10 @@ def find_field_values(text: str) -> list[Entity]:
         if group == "bare" and (cut := _VALUE_END.search(text, s, e)) is not None and cut.start() > s:
             e = cut.start()
         kind = _type_of(m.group("key"), text[s:e])
+        named = _PLAIN_NAME_KEY.fullmatch(m.group("key")) or _NAME_KEY.fullmatch(m.group("key"))
+        if kind is None and named and (digit := _DIGIT_TAIL.search(text, s, e)) is not None and digit.start() > s:
+            e = digit.start()  # "Son: Faisal 07700 900782": the name, then the person's number
+            kind = _type_of(m.group("key"), text[s:e])
         if kind is not None:
             out.append(Entity(kind, s, e, text[s:e], 0.85, "field"))
             if kind == "PERSON":
@@ -252,10 +261,24 @@ def _more_in_list(text: str, key: str, pos: int) -> list[Entity]:
 
 
 def _cells(line: str, sep: str) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for part in line.split(sep):
-        spans.append((pos, pos + len(part)))
-        pos += len(part) + 1
+    """Cells of one row; a separator inside double quotes belongs to the cell
+    (``E1021,Maria Clara,"4417 Mission St, San Francisco, CA 94112"``)."""
+    if '"' not in line:
+        spans, pos = [], 0
+        for part in line.split(sep):
+            spans.append((pos, pos + len(part)))
+            pos += len(part) + 1
+        return spans
+    spans, start, pos = [], 0, 0
+    for k, piece in enumerate(line.split('"')):
+        if k % 2 == 0:  # outside quotes
+            i = piece.find(sep)
+            while i != -1:
+                spans.append((start, pos + i))
+                start = pos + i + 1
+                i = piece.find(sep, i + 1)
+        pos += len(piece) + 1
+    spans.append((start, len(line)))
     return spans
 
 
@@ -283,11 +306,13 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
         if sep is None:
             continue
         keys = [header[a:b].strip().strip("\"'`") for a, b in _cells(header, sep)]
+        width = len(keys)
         if not any(_NAME_KEY.fullmatch(k) or _PLAIN_NAME_KEY.fullmatch(k) or _BIRTH_KEY.fullmatch(k) or _SSN_KEY.fullmatch(k)
                    for k in keys if k):
             continue
         row = n + 1
-        while row < len(lines) and lines[row].count(sep) == header.count(sep):
+        while row < len(lines) and (lines[row].count(sep) == header.count(sep) or (
+                '"' in lines[row] and len(_cells(lines[row], sep)) == width)):
             line = lines[row]
             for (a, b), key in zip(_cells(line, sep), keys, strict=False):
                 cell = line[a:b]
@@ -298,6 +323,8 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
                 if not value or set(value) <= set("-: "):
                     continue
                 kind = _type_of(key, value) if key else None
+                if kind is None and key and _SECRET_KEY.search(key) and _SECRET_VALUE.fullmatch(value):
+                    kind = "SECRET"  # "| Temp password |" column: only under a header that names people
                 if kind is None and _PLAIN_NAME_KEY.fullmatch(key or "") and _ANY_NAME.fullmatch(value):
                     kind = "PERSON"  # a column called "name" holds names, one word or several
                 if kind is not None:

@@ -58,7 +58,7 @@ EN_STREETS = (
 # Street types, units and area words of the comma-separated address layouts (``addresses_parts``).
 PART_TYPES = (
     "street|st|str|avenue|ave|av|avda|road|rd|boulevard|blvd|bd|bvd|lane|ln|drive|court|ct|place|pl|way|terrace|"
-    "crescent|close|highway|hwy|parkway|pkwy|square|sq|embankment|quay|row|mews|alley|"
+    "crescent|close|highway|hwy|parkway|pkwy|square|sq|embankment|quay|row|mews|alley|lawn|grove|gardens|heights|"
     "rue|allée|allee|chemin|quai|impasse|cours|calle|carrer|avenida|rua|travessa|largo|praça|via|viale|piazza|corso|"
     "ulitsa|ul|ulica|ulice|vulica|vul|vulytsia|prospekt|prosp|pr|pereulok|per|shosse|bulvar|aleja|al|os|plac|"
     "sokak|sok|cadde|caddesi|mahallesi|utca|út|strada|calea|bulevardul|odos|lu|jie|dajie|"

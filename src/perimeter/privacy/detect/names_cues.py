@@ -84,6 +84,23 @@ _KOREAN = re.compile(
     rf"(?<![\w-])(?:(?:{_KO_FAMILY})[ \u00a0]+{_KO_GIVEN}|{_KO_GIVEN}[ \u00a0]+(?:{_KO_FAMILY}))(?![\w-])"
 )
 # "Aleksei оставил комментарий": a Latin-script given name before a Russian past-tense verb.
+# "Kirill говорит, что не он": the same with a present-tense verb, checked by pymorphy (the endings
+# alone would take nouns: "бюджет").
+_BEFORE_RU_PRESENT = re.compile(rf"(?<![\w])({_CAP})[ \u00a0]+([а-яё]{{2,}}(?:ит|ет|ёт|ат|ят|ится|ется))(?![а-яё])")
+
+
+def _present_verb_after(text: str, s: int) -> re.Match[str] | None:
+    m = _BEFORE_RU_PRESENT.match(text, s)
+    if m is None:
+        return None
+    from perimeter.privacy.detect.morph import analyzer
+
+    parses = analyzer().parse(m.group(2))
+    best = parses[0].tag if parses else None
+    ok = best is not None and "VERB" in best and ("pres" in best or "futr" in best) and "3per" in best
+    return m if ok else None
+
+
 _BEFORE_RU_VERB = re.compile(rf"(?<![\w])({_CAP})[ \u00a0]+[а-яё]{{2,}}(?:ал|ял|ил|ел|ул|ыл|ла|ли|ло|лся|лась)(?![а-яё])")
 # Lower case, as typed in chat: "mrs okonkwo", "tío ramón", "my neighbor jake".
 _LOWER_TITLE = re.compile(
@@ -249,7 +266,7 @@ def find_cued_names(text: str) -> list[Entity]:
                 out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
         end = _WORD_REST.match(text, t.end()).end()  # type: ignore[union-attr]  # always matches
         if end + 1 < len(text) and text[end] == " " and "а" <= text[end + 1] <= "я":
-            m = _BEFORE_RU_VERB.match(text, s)
+            m = _BEFORE_RU_VERB.match(text, s) or _present_verb_after(text, s)
             if m is not None and m.group(1).lower() in lexicon.single_first_names():
                 out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
         if text[end:end + 2] in (" (", ' "', " “", " '"):

@@ -9,7 +9,16 @@ Each rule is about a class of look-alikes, not a list of them:
   stands before it;
 - a **month abbreviation before a day** ("On Thu, Jun 6, 2024");
 - a Russian **toponym prefix** ("Усть-", "Ново-", "Верхне-"…) and an **organisational form**
-  at the start ("Индивидуальный предприниматель", "Общество с ограниченной …").
+  at the start ("Индивидуальный предприниматель", "Общество с ограниченной …");
+- (round 4) a **version number** right after a Latin name ("the app is Spring Boot 3.3"): people
+  carry no release numbers; a **cultivar in single quotes** before "variety"/"roses"/сорт;
+  an **institution word** closing the span ("Lincoln Elementary", "India Post"); a one-word
+  name right after a word for a **bank, firm or shop** ("комиссии банков Зираат и Гаранти");
+  a one-word name **between places** in a dash- or comma-separated route
+  ("Суздаль — Владимир — Гороховец"); a **colour** adjective before one Russian word names a
+  thing ("поставил синюю Ладу", "на белой Волге"): people are not described by paint; a month
+  abbreviation after a time preposition ("out until Jan."); a name after "им."/"имени"
+  ("МГТУ им. Н. Э. Баумана"): an institution named after a person.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect.names_cues import cue_before
+from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
 
 _QUOTES = {"\"": "\"", "«": "»", "“": "”", "„": "“"}
@@ -43,6 +53,63 @@ _ORG_START = re.compile(
     r"(?i:индивидуальн\w*|предпринимател\w*|общество|акционерн\w*|товарищество|учреждение|управление|"
     r"департамент|министерство|администраци\w*)(?![\w])"
 )
+
+_VERSION_AFTER = re.compile(r"[ \u00a0]+v?\d{1,2}\.\d{1,2}(?:\.\d{1,3})?(?!\d|\.\d)")
+_LATIN = re.compile(r"[A-Za-z]")
+_CULTIVAR_WORD = re.compile(r"(?i:variet|cultivar|roses?\b|tulips?\b|peon|dahlia|clematis|hydrange|lilac|orchid|apples?\b|grapes?\b|сорт)")
+_INSTITUTION_LAST = frozenset(
+    """
+elementary school academy college university hospital clinic center centre library museum cathedral
+chapel airlines airways stadium arena tunnel theatre theater memorial
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_FIRM_STEMS = ("банк", "компани", "фирм", "магазин", "аптек", "сет", "отел", "гостиниц", "клиник", "бренд", "марк",
+               "bank", "brand", "chain")
+_FIRM_NOUN_BEFORE = re.compile(
+    r"(?i:банк\w*|компани\w*|фирм\w*|магазин\w*|аптек\w*|сет[иья]\w*|отел\w*|гостиниц\w*|клиник\w*|"
+    r"бренд\w*|марк[иау]|banks?|brands?|chains?)[ \u00a0]+(?:[А-ЯЁA-Z][\w-]*(?:[ \u00a0]*,[ \u00a0]*|[ \u00a0]+(?:и|and)[ \u00a0]+))*$"
+)
+_WORD_BEFORE = re.compile(r"([А-ЯЁ][а-яё-]+)[ \u00a0]*(?:[—–]|-{1,2}|→|,)[ \u00a0]*$")
+_WORD_AFTER = re.compile(r"[ \u00a0]*(?:[—–]|-{1,2}|→|,)[ \u00a0]*([А-ЯЁ][а-яё-]+)")
+
+_COLOUR_WORD = re.compile(
+    r"(?i:(?:син|красн|бел|ч[её]рн|сер|зел[её]н|ж[её]лт|голуб|оранжев|фиолетов|коричнев|бордов|серебрист|"
+    r"золотист|бежев|розов)(?:ий|ый|ой|ая|яя|ее|ое|ую|юю|ого|его|ому|ему|ой|ей|ым|им))"
+)
+
+_MONTH_ALONE = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
+_TIME_PREP_BEFORE = re.compile(r"(?i:until|till|by|since|from|before|after|through|in|early|late|mid|end of)[ \u00a0-]+$")
+# "МГТУ им. Баумана", "школа имени Пушкина", not "от имени Ирины Викторовны"
+_NAMED_AFTER_BEFORE = re.compile(
+    r"(?:[А-ЯЁA-Z]{2,}[\w-]*|\d+|[»\"]|(?i:школ|университет|институт|библиотек|театр|музе|завод|парк|лице|гимнази|"
+    r"больниц|училищ|академи|фабрик|колледж|стадион|сквер|площад|улиц|проспект)\w*)[ \u00a0]+(?:им\.|имени)[ \u00a0]*$"
+)
+
+
+def _is_place(word: str) -> bool:
+    name, surn, patr, other, known = word_profile(word)
+    return known and other >= 0.5 and name + surn + patr < 0.3
+
+
+def _between_places(text: str, e: Entity) -> bool:
+    """"Суздаль — Владимир — Гороховец": a route or list of towns; one neighbour suffices
+    across a dash, both are needed across commas."""
+    before = _WORD_BEFORE.search(text, max(0, e.start - 40), e.start)
+    after = _WORD_AFTER.match(text, e.end)
+    dash_b = before is not None and "," not in before.group(0)
+    dash_a = after is not None and "," not in after.group(0)
+    place_b = before is not None and _is_place(before.group(1))
+    place_a = after is not None and _is_place(after.group(1))
+    return (place_b and dash_b) or (place_a and dash_a) or (place_b and place_a)
+
+
+def _in_single_quotes_cultivar(text: str, e: Entity) -> bool:
+    q = e.start - 1
+    if q < 0 or text[q] not in "'‘" or (q > 0 and text[q - 1].isalnum()):
+        return False
+    if e.end >= len(text) or text[e.end] not in "'’":
+        return False
+    return bool(_CULTIVAR_WORD.search(text, max(0, q - 60), min(len(text), e.end + 60)))
 
 
 def _in_quoted_title(text: str, e: Entity) -> bool:
@@ -82,6 +149,30 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if _TOPONYM_PREFIX.match(e.text) or _ORG_START.match(e.text):
         return True
-    if any(ch in text[max(0, e.start - 60):e.start] for ch in "\"«“„"):
+    before = text[max(0, e.start - 60):e.start]
+    if "им" in before and _NAMED_AFTER_BEFORE.search(before):
+        return True
+    if _MONTH_ALONE.fullmatch(e.text) and _TIME_PREP_BEFORE.search(before[-10:]):
+        return True
+    if _LATIN.match(e.text) and _VERSION_AFTER.match(text, e.end):
+        return True
+    if " " in e.text:
+        if e.text.rsplit(None, 1)[-1].lower() in _INSTITUTION_LAST:
+            return True
+    else:
+        # the end-anchored patterns run only where a cheap string test allows them
+        low = before.lower()
+        if any(stem in low for stem in _FIRM_STEMS) and _FIRM_NOUN_BEFORE.search(before):
+            return True
+        if "А" <= e.text[0] <= "Я":
+            prev = before.rsplit(None, 1)[-1] if before[-1:].isspace() and before.strip() else ""
+            if prev and _COLOUR_WORD.fullmatch(prev):
+                return True
+            near = before.rstrip()[-1:] + text[e.end:e.end + 4].lstrip()[:1]
+            if any(c in "—–-→," for c in near) and _between_places(text, e):
+                return True
+    if _in_single_quotes_cultivar(text, e):
+        return True
+    if any(ch in before for ch in "\"«“„"):
         return _in_quoted_title(text, e)
     return False

@@ -227,4 +227,22 @@ def later_mentions(text: str, found: list[Entity]) -> list[Entity]:
             continue
         if any(word.startswith(st) and len(word) - len(st) <= 3 for st in stems):
             out.append(Entity("PERSON", m.start(), m.end(), word, 0.7, "natasha"))
+    out.extend(_lower_item_mentions(text, found, covered))
+    return out
+
+
+_LOWER_ITEM = re.compile(r"^[ \t]*(?:[-*•–]|\d{1,2}[.)])?[ \t]*([а-яё]{3,})(?![а-яёА-ЯЁ\-])", re.MULTILINE)
+
+
+def _lower_item_mentions(text: str, found: list[Entity], covered: list[tuple[int, int]]) -> list[Entity]:
+    """Meeting notes in lower case ("- марат берёт миграцию", "- юля готовит отчёт"): an item
+    that opens with a found name's word, lower-cased, is that person (not a common noun: "вера")."""
+    firsts = {w.lower() for e in found if e.type == "PERSON" for w in _CYR_TOKEN.findall(e.text) if len(w) >= 3}
+    if not firsts:
+        return []
+    out = []
+    for m in _LOWER_ITEM.finditer(text):
+        word = m.group(1)
+        if word in firsts and not any(a <= m.start(1) < b for a, b in covered) and noun_mass(word.capitalize()) < 0.3:
+            out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "natasha"))
     return out

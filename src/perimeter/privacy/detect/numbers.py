@@ -100,16 +100,24 @@ def find_numbers(ix: TextIndex, wanted: frozenset[str]) -> list[Entity]:
     found: list[Entity] = []
     if "RU_PASSPORT" in wanted and any(w in text for w in ("ери", "ЕРИ", "eries", "ERIES")):
         for m in _passport_splits(ix):
-            start, end = m.start(1), m.end(2)
-            found.append(Entity("RU_PASSPORT", start, end, text[start:end], 0.97, "ru_passport"))
+            # "серия 8015 № 447219": the series and the number are two values, as every corpus
+            # labels them (each is masked; the words between stay)
+            for g in (1, 2):
+                found.append(Entity("RU_PASSPORT", m.start(g), m.end(g), m.group(g), 0.97, "ru_passport"))
     regions = ix.identifier_windows()
     if not regions:
         return found
+    split = [(e.start, e.end) for e in found]
     scan = _ChainScan(ix, wanted, found)
     for lo, hi in regions:
         for chain in _CHAIN.finditer(text, lo, hi):
             if chain.end() - chain.start() >= 9:
                 scan.chain(chain)
+    if split:  # the chain reading "5012 № 118844" would outgrow the two values after "серия"
+        found[len(split):] = [
+            e for e in found[len(split):]
+            if not (e.type == "RU_PASSPORT" and any(a < e.end and e.start < b for a, b in split))
+        ]
     return found
 
 

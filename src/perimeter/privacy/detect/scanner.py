@@ -22,6 +22,7 @@ from perimeter.privacy.detect.contacts import (
 )
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
+from perimeter.privacy.detect.names_caps import find_caps_payees
 from perimeter.privacy.detect.names_filters import drop_non_persons
 from perimeter.privacy.detect.names_links import (
     latin_mentions,
@@ -88,7 +89,17 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
         year = re.search(r"(?:19|20)\d{2}", m.group())
         if year is not None and int(year.group()) <= _OLD_ENOUGH:
             out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
+    for e in found:
+        # "Seamus Flanagan (1934–2026)", "Иванов И. И. (1941—2019)": a lifespan after a name
+        # opens with the birth year
+        if e.type == "PERSON" and (life := _LIFESPAN.match(text, e.end)) is not None:
+            a, b = int(life.group(1)), int(life.group(2))
+            if a < b <= a + 120:
+                out.append(Entity("DATE_OF_BIRTH", life.start(1), life.end(1), life.group(1), 0.8, "birth_date"))
     return out
+
+
+_LIFESPAN = re.compile(r"[ \u00a0]*\([ \u00a0]*(1[89]\d{2}|20[0-2]\d)[ \u00a0]*[–—-][ \u00a0]*(1[89]\d{2}|20\d{2})[ \u00a0]*\)")
 
 
 _PASSPORT_SHAPE = re.compile(r"(?<![\d\w])\d{2}[ \u00a0]?\d{2}[ \u00a0]\d{6}(?![\d\w])")
@@ -233,6 +244,7 @@ class Scanner:
                 found.extend(find_ru_chat_names(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
+                found.extend(find_caps_payees(text))
             if "PERSON" in self.types and not text.isascii():
                 found.extend(names_ru_cues.later_mentions(text, found))
             if "PERSON" in self.types:

@@ -202,9 +202,14 @@ def _find_all(haystack: str, needle: str) -> list[int]:
     return out
 
 
+_EMAIL_LIKE = re.compile(r"@[\w-]+\.[\w.-]")
+# A libpq password file line, "host:port:database:user:password" (~/.pgpass): the last field.
+_PGPASS_LINE = re.compile(r"(?<![^\s:])[\w.\-*\[\]]+:(?:\d{2,5}|\*):[^\s:]+:[^\s:]+:(?P<value>[^\s]+)$", re.MULTILINE)
+
+
 def _password_like(token: str) -> bool:
-    if not 6 <= len(token) <= 64 or "://" in token or "@" in token or _PLACEHOLDER.match(token):
-        return False
+    if not 6 <= len(token) <= 64 or "://" in token or _EMAIL_LIKE.search(token) or _PLACEHOLDER.match(token):
+        return False  # "Brasil@2026" is a password, "ops@acme.io" an address
     kinds = (
         any(c.islower() for c in token) + any(c.isupper() for c in token) + any(c.isdigit() for c in token)
         + any(not c.isalnum() and c not in "-'’" for c in token)
@@ -290,8 +295,14 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
     triggers = ix.literal_matches(_TRIGGER, "secret_words")
     if triggers and any(q in text for q in "\"'`"):
         _quoted_tokens(text, lower, triggers, out)
+    for at in _find_all(lower, "pgpass") if "pgpass" in lower else ():
+        for m in _PGPASS_LINE.finditer(text, at, min(len(text), at + 400)):  # the lines after the name
+            if not _PLACEHOLDER.match(m.group("value")):
+                out.append(Entity("SECRET", m.start("value"), m.end("value"), m.group("value"), 0.9, "pgpass"))
     if "PRIVATE KEY" in text:
         for m in _PRIVATE_KEY.finditer(text):
+            # The whole armoured block, as the generated splits label it (the hand-written ones
+            # label only the body; covering more leaks nothing).
             out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.99, "private_key"))
     if "://" in text:
         for m in _url_credentials(text):
@@ -321,4 +332,20 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             trimmed = value.rstrip(".)")
             if _credential_value(value, cm.group("key")):
                 out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
-    return out
+    return [_narrowed(text, e) for e in out]
+
+
+def _narrowed(text: str, e: Entity) -> Entity:
+    """A Slack webhook's secret is its last path segment; a token in a URL's userinfo ends at "@"
+    ("https://x-access-token:ghp_…@github.com/…")."""
+    value = e.text
+    if value.startswith("https://hooks.slack.com/services/"):
+        cut = value.rfind("/") + 1
+        return Entity(e.type, e.start + cut, e.end, value[cut:], e.score, e.detector)
+    at = value.find("@")
+    if at > 0 and "://" in text[max(0, e.start - 120):e.start] and "/" in value[at:] and " " not in value:
+        line_start = text.rfind("\n", 0, e.start) + 1
+        word_start = max(text.rfind(" ", line_start, e.start), line_start - 1) + 1
+        if "://" in text[word_start:e.start]:
+            return Entity(e.type, e.start, e.start + at, value[:at], e.score, e.detector)
+    return e
