@@ -11,7 +11,9 @@ OpenAI's wire format — or misbehaves exactly as told, per request, in order:
 * ``trickle_body``  a JSON head, then the body one byte every ``interval`` s;
 * ``hang``          reads the request and never answers;
 * ``malformed``     ``200 application/json`` whose body is not JSON;
-* ``status``        an OpenAI error body with ``status`` (and ``Retry-After`` when given).
+* ``status``        an OpenAI error body with ``status`` (and ``Retry-After`` when given);
+* ``pieces``        an SSE head, then exactly the bytes of ``pieces``, one write each with a pause
+                    of ``interval`` s between them (each its own read on the other side), then close.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Behaviour:
     status: int = 500
     retry_after: str | None = None
     interval: float = 0.2
+    pieces: list[bytes] = field(default_factory=list)
 
 
 @dataclass
@@ -142,6 +145,13 @@ class RawUpstream:
                 writer.write(_chunked(b": keep-alive\n\n"))
                 await writer.drain()
                 await asyncio.sleep(b.interval)
+        if b.kind == "pieces":
+            writer.write(_head(200, "text/event-stream", extra={"connection": "close"}, close_delimited=True))
+            for piece in b.pieces:
+                writer.write(piece)
+                await writer.drain()
+                await asyncio.sleep(b.interval)
+            return False
         if b.kind == "trickle_body":
             payload = orjson.dumps(_completion(self.name, body))
             writer.write(_head(200, "application/json", len(payload)))
@@ -153,9 +163,11 @@ class RawUpstream:
         raise AssertionError(f"unknown behaviour {b.kind}")
 
 
-def _head(status: int, ctype: str, length: int | None = None, extra: dict[str, str] | None = None) -> bytes:
+def _head(status: int, ctype: str, length: int | None = None, extra: dict[str, str] | None = None,
+          close_delimited: bool = False) -> bytes:
     lines = [f"HTTP/1.1 {status} X", f"content-type: {ctype}"]
-    lines.append(f"content-length: {length}" if length is not None else "transfer-encoding: chunked")
+    if not close_delimited:  # a body that ends when the connection closes has neither
+        lines.append(f"content-length: {length}" if length is not None else "transfer-encoding: chunked")
     lines += [f"{k}: {v}" for k, v in (extra or {}).items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 

@@ -8,7 +8,6 @@ rather than grow without bound.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 
 import httpx
@@ -16,6 +15,7 @@ import orjson
 import pytest
 
 from tests.fakes.gateway import minimal_config, openai_provider, running_gateway
+from tests.fakes.raw_upstream import Behaviour, RawUpstream
 
 
 def event(text: str, finish: str | None = None) -> bytes:
@@ -24,40 +24,9 @@ def event(text: str, finish: str | None = None) -> bytes:
     return b"data: " + orjson.dumps(chunk) + b"\n\n"
 
 
-class SplitUpstream:
-    """Answers every request with an SSE body written in the given pieces, a pause between each
-    so that each piece is its own read on the other side."""
-
-    def __init__(self, pieces: list[bytes]) -> None:
-        self.pieces = pieces
-        self.port = 0
-        self._server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> SplitUpstream:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                       if line.lower().startswith(b"content-length:")), 0)
-        await reader.readexactly(length)
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n")
-        for piece in self.pieces:
-            writer.write(piece)
-            await writer.drain()
-            await asyncio.sleep(0.01)
-        writer.close()
-
-
 async def stream_text(pieces: list[bytes]) -> tuple[int, str]:
-    async with SplitUpstream(pieces) as up:
-        cfg = minimal_config([openai_provider("up", f"http://127.0.0.1:{up.port}/v1")],
+    async with RawUpstream(default=Behaviour("pieces", pieces=pieces, interval=0.01)) as up:
+        cfg = minimal_config([openai_provider("up", up.base_url)],
                              {"chat": {"targets": ["up"]}}, privacy={"enabled": False})
         async with running_gateway(cfg) as gw, httpx.AsyncClient(timeout=10) as c:
             body = {"model": "chat", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
