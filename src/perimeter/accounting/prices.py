@@ -47,6 +47,13 @@ def builtin_table() -> dict[str, Any]:
     return json.loads(resources.files("perimeter.accounting").joinpath("prices.json").read_text("utf-8"))
 
 
+def exchange_rates(extra: dict[str, float] | None = None, table: dict[str, Any] | None = None) -> dict[str, float]:
+    """Units of each currency per 1 USD: the table's dated rates (which make its rouble prices
+    usable out of the box), then ``extra`` (a config's or scenario's own), which wins."""
+    table = builtin_table() if table is None else table
+    return {"USD": 1.0, **table.get("exchange_rates", {}), **(extra or {})}
+
+
 def _price(d: dict[str, Any]) -> Price:
     cached = d.get("cached")
     writes = [None if d.get(k) is None else float(d[k]) for k in ("cache_write", "cache_write_1h")]
@@ -58,8 +65,7 @@ class PriceTable:
     def __init__(self, cfg: AccountingConfig, provider_prices: dict[str, dict[str, float]] | None = None) -> None:
         self.currency = cfg.currency
         table = builtin_table()
-        # The table's dated rates make its rouble prices usable out of the box; config wins.
-        self.rates = {"USD": 1.0, **table.get("exchange_rates", {}), **cfg.exchange_rates}
+        self.rates = exchange_rates(cfg.exchange_rates, table)
         self.as_of = str(table.get("as_of"))
         self.models: dict[str, Price] = {m: _price(d) for m, d in table["models"].items()}
         for m, pc in cfg.prices.items():

@@ -21,15 +21,12 @@ class CurrencyError(ValueError):
     """No exchange rate for a currency the scenario needs."""
 
 
-def builtin_rates() -> dict[str, float]:
-    """Units of each currency per 1 USD, from the price table (as fresh as its ``as_of``)."""
-    from perimeter.accounting.prices import builtin_table
-
-    return {"USD": 1.0, **{k.upper(): float(v) for k, v in builtin_table().get("exchange_rates", {}).items()}}
-
-
 def merged_rates(extra: dict[str, Any] | None) -> dict[str, float]:
-    rates = builtin_rates()
+    """The price table's rates (:func:`perimeter.accounting.prices.exchange_rates`) with a
+    scenario's own, checked: a scenario file is typed by hand."""
+    from perimeter.accounting.prices import exchange_rates
+
+    checked: dict[str, float] = {}
     for k, v in (extra or {}).items():
         try:
             value = float(v)
@@ -37,8 +34,8 @@ def merged_rates(extra: dict[str, Any] | None) -> dict[str, float]:
             raise CurrencyError(f"exchange_rates.{k}: expected a number of units per 1 USD, got {v!r}") from None
         if value <= 0:
             raise CurrencyError(f"exchange_rates.{k}: must be positive")
-        rates[str(k).upper()] = value
-    return rates
+        checked[str(k).upper()] = value
+    return exchange_rates(checked)
 
 
 def per_usd(currency: str, rates: dict[str, float]) -> float:
