@@ -47,7 +47,8 @@ georgia virginia carolina dakota florida alabama california nevada montana india
 washington israel india china jamaica kenya chad oklahoma minnesota colorado tennessee kentucky maryland
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
-_MONTH_DAY = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?[ \u00a0]+\d")
+_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_MONTH_DAY = re.compile(_MONTH_ABBR + r"[ \u00a0]+\d")
 _TOPONYM_PREFIX = re.compile(r"(?:Усть|Ново|Старо|Верхне|Нижне|Красно|Больше|Мало|Соль|Спас|Покров|Горно|Лесо)-?[А-ЯЁ]")
 _ORG_START = re.compile(
     r"(?i:индивидуальн\w*|предпринимател\w*|общество|акционерн\w*|товарищество|учреждение|управление|"
@@ -77,7 +78,7 @@ _COLOUR_WORD = re.compile(
     r"золотист|бежев|розов)(?:ий|ый|ой|ая|яя|ее|ое|ую|юю|ого|его|ому|ему|ой|ей|ым|им))"
 )
 
-_MONTH_ALONE = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
+_MONTH_ALONE = re.compile(_MONTH_ABBR)
 _TIME_PREP_BEFORE = re.compile(r"(?i:until|till|by|since|from|before|after|through|in|early|late|mid|end of)[ \u00a0-]+$")
 # "МГТУ им. Баумана", "школа имени Пушкина", not "от имени Ирины Викторовны"
 _NAMED_AFTER_BEFORE = re.compile(
