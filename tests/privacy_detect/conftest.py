@@ -19,3 +19,16 @@ def patterns() -> Scanner:
 
 def found(scanner: Scanner, text: str) -> list[tuple[str, str]]:
     return [(e.type, e.text) for e in scanner.scan(text)]
+
+
+def persons(scanner: Scanner, text: str) -> list[str]:
+    return [t for kind, t in found(scanner, text) if kind == "PERSON"]
+
+
+def covered(scanner: Scanner, text: str, value: str) -> bool:
+    """Every letter and digit of ``value`` (first occurrence) is inside some finding."""
+    at = text.index(value)
+    spans = [(e.start, e.end) for e in scanner.scan(text)]
+    return all(
+        any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum()
+    )

@@ -10,16 +10,7 @@ import pytest
 
 from perimeter.privacy import Scanner
 
-from .conftest import found
-
-
-def covered(scanner: Scanner, text: str, value: str) -> bool:
-    """Every letter and digit of ``value`` (first occurrence) is inside some finding."""
-    at = text.index(value)
-    spans = [(e.start, e.end) for e in scanner.scan(text)]
-    return all(
-        any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum()
-    )
+from .conftest import covered, found
 
 
 @pytest.mark.parametrize(

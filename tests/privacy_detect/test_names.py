@@ -6,11 +6,7 @@ import pytest
 
 from perimeter.privacy import Scanner
 
-from .conftest import found
-
-
-def persons(scanner: Scanner, text: str) -> list[str]:
-    return [t for kind, t in found(scanner, text) if kind == "PERSON"]
+from .conftest import persons
 
 
 @pytest.mark.parametrize(
