@@ -22,6 +22,7 @@ from perimeter.config import AliasConfig, Config
 from perimeter.context import Principal, RequestContext
 from perimeter.errors import GatewayError, ProviderError, StreamBroken, not_found
 from perimeter.observability import metrics, tracing
+from perimeter.providers.base import chunk_by_chunk
 from perimeter.providers.extensions import strip_extensions
 from perimeter.resilience.backoff import backoff_delay
 from perimeter.resilience.breaker import BreakerState
@@ -36,6 +37,7 @@ from perimeter.stages import (
     RouteDecision,
     Router,
     RouteTarget,
+    StreamRestorer,
     UsageRecorder,
 )
 
@@ -306,12 +308,20 @@ class Pipeline:
 
     async def chat_stream(self, ctx: RequestContext) -> AsyncIterator[dict[str, Any]]:
         """Stream chunks; failures before the first chunk fall back, later ones raise StreamBroken."""
+        return chunk_by_chunk(await self._stream(ctx, "chat"))
+
+    async def chat_stream_batches(self, ctx: RequestContext) -> AsyncIterator[list[dict[str, Any]]]:
+        """:meth:`chat_stream` with the chunks that arrived together as one list (never empty),
+        so the HTTP layer encodes and writes a burst at once."""
         return await self._stream(ctx, "chat")
 
     async def completions_stream(self, ctx: RequestContext) -> AsyncIterator[dict[str, Any]]:
+        return chunk_by_chunk(await self._stream(ctx, "completions"))
+
+    async def completions_stream_batches(self, ctx: RequestContext) -> AsyncIterator[list[dict[str, Any]]]:
         return await self._stream(ctx, "completions")
 
-    async def _stream(self, ctx: RequestContext, kind: str) -> AsyncIterator[dict[str, Any]]:
+    async def _stream(self, ctx: RequestContext, kind: str) -> AsyncIterator[list[dict[str, Any]]]:
         decision = await self.plan(ctx)
         so = ctx.body.get("stream_options")
         client_wants_usage = isinstance(so, dict) and bool(so.get("include_usage"))
@@ -321,7 +331,8 @@ class Pipeline:
             # chunk is dropped again in _relay when the client did not ask for it.
             if not client_wants_usage:
                 body["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
-            gen = (up.provider.chat_stream if kind == "chat" else up.provider.completions_stream)(
+            p = up.provider
+            gen = (p.chat_stream_batches if kind == "chat" else p.completions_stream_batches)(
                 body, request_id=ctx.request_id, client_headers=ctx.headers)
             try:
                 first = await anext(gen)
@@ -337,8 +348,8 @@ class Pipeline:
         opened, restorer = await self._run(ctx, decision, open_stream)
         return self._relay(ctx, opened["first"], opened["gen"], restorer, client_wants_usage)
 
-    async def _relay(self, ctx: RequestContext, first: dict[str, Any], gen: AsyncIterator[dict[str, Any]],
-                     restorer: Restorer | None, client_wants_usage: bool) -> AsyncIterator[dict[str, Any]]:
+    async def _relay(self, ctx: RequestContext, first: list[dict[str, Any]], gen: AsyncIterator[list[dict[str, Any]]],
+                     restorer: Restorer | None, client_wants_usage: bool) -> AsyncIterator[list[dict[str, Any]]]:
         sr = restorer.stream() if restorer is not None else None
         restore_span = tracing.open_span(ctx, "restore") if sr is not None else None
         up = self.upstreams.get(ctx.provider or "")
@@ -348,36 +359,23 @@ class Pipeline:
         # (llama-cpp-python's server ignores stream_options.include_usage).
         texts: list[str] = []
         try:
-            chunk: dict[str, Any] | None = first
-            while chunk is not None:
-                usage = chunk.get("usage")
-                if usage:
-                    self._note_usage(ctx, usage)
-                elif ctx.usage is None:
-                    streamed_text(chunk, texts)
-                if ctx.trace is not None:
-                    tracing.note(ctx, chunk)
-                if not client_wants_usage and not chunk.get("choices"):
-                    pass  # a usage-only chunk we asked for on the client's behalf
-                else:
-                    if not client_wants_usage and "usage" in chunk:
-                        chunk = {k: v for k, v in chunk.items() if k != "usage"}
-                    elif usage and ctx.endpoint == "chat" and chunk.get("choices"):
-                        # The prompt count some providers send first: OpenAI clients get
-                        # usage only in the last chunk (null before it).
-                        chunk = {**chunk, "usage": None}
-                    out = sr.feed(chunk) if sr is not None else (chunk,)
-                    for c in out:
-                        if ctx.ttft is None:
-                            ctx.ttft = ctx.elapsed()
-                        yield c
+            batch: list[dict[str, Any]] | None = first
+            while batch is not None:
+                out: list[dict[str, Any]] = []
+                for chunk in batch:
+                    self._relay_chunk(ctx, chunk, sr, texts, client_wants_usage, out)
+                if out:
+                    if ctx.ttft is None:
+                        ctx.ttft = ctx.elapsed()
+                    yield out
                 try:
-                    chunk = await anext(gen)
+                    batch = await anext(gen)
                 except StopAsyncIteration:
-                    chunk = None
+                    batch = None
             if sr is not None:
-                for c in sr.flush():
-                    yield c
+                tail = sr.flush()
+                if tail:
+                    yield tail
         except StreamBroken:
             if up is not None:
                 up.breaker.record_failure()
@@ -392,6 +390,29 @@ class Pipeline:
             aclose = getattr(gen, "aclose", None)
             if aclose is not None:
                 await aclose()
+
+    def _relay_chunk(self, ctx: RequestContext, chunk: dict[str, Any], sr: StreamRestorer | None,
+                     texts: list[str], client_wants_usage: bool, out: list[dict[str, Any]]) -> None:
+        """One upstream chunk: note its usage or text, then add what the client gets of it to ``out``."""
+        usage = chunk.get("usage")
+        if usage:
+            self._note_usage(ctx, usage)
+        elif ctx.usage is None:
+            streamed_text(chunk, texts)
+        if ctx.trace is not None:
+            tracing.note(ctx, chunk)
+        if not client_wants_usage and not chunk.get("choices"):
+            return  # a usage-only chunk we asked for on the client's behalf
+        if not client_wants_usage and "usage" in chunk:
+            chunk = {k: v for k, v in chunk.items() if k != "usage"}
+        elif usage and ctx.endpoint == "chat" and chunk.get("choices"):
+            # The prompt count some providers send first: OpenAI clients get
+            # usage only in the last chunk (null before it).
+            chunk = {**chunk, "usage": None}
+        if sr is not None:
+            out += sr.feed(chunk)
+        else:
+            out.append(chunk)
 
     def _note_usage(self, ctx: RequestContext, usage: Any) -> None:
         if isinstance(usage, dict):

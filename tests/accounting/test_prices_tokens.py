@@ -29,6 +29,20 @@ def test_cost_with_cached_tokens_and_prefix_match() -> None:
     assert table.cost("x", "unknown-model", "cloud", 1000, 1000, 0) == 0.0
 
 
+def test_prefix_lookups_are_remembered_and_answer_the_same_every_time() -> None:
+    table = PriceTable(AccountingConfig())
+    names = ["gpt-4o-mini-2024-07-18", "openai/gpt-4.1", "gpt://folder/yandexgpt-lite/latest", "mock-model"]
+    first = [table.lookup(n) for n in names]
+    assert first[0] == table.models["gpt-4o-mini"] and first[3] is None
+    for _ in range(3):
+        assert [table.lookup(n) for n in names] == first
+    assert set(table._by_prefix) == set(names)  # none of them is a table key: each was searched once
+    for i in range(5000):  # a flood of distinct unknown names stays bounded
+        assert table.lookup(f"unknown-{i}") is None
+    assert len(table._by_prefix) <= 4097
+    assert table.lookup("gpt-4o-mini-2024-07-18") == first[0]
+
+
 def test_overrides_provider_price_currency_and_savings() -> None:
     cfg = AccountingConfig.model_validate({
         "currency": "EUR", "exchange_rates": {"EUR": 0.5},

@@ -179,3 +179,30 @@ def test_two_values_never_share_a_surrogate_and_text_values_are_avoided() -> Non
     out = Pseudonymizer(b"s" * 32).run("t", [text], [ents]).texts[0].split()
     assert len(set(out)) == len(inns)
     assert not set(out) & set(inns)
+
+
+@pytest.mark.parametrize("key_len", [0, 1, 32, 63, 64, 65, 200])
+def test_keyed_mac_is_hmac_sha256(key_len: int) -> None:
+    import hmac
+
+    from perimeter.privacy.pseudonymize.surrogates_draw import KeyedMac
+
+    key = bytes(range(7, 7 + key_len)) if key_len < 249 else b"k" * key_len
+    mac = KeyedMac(key)
+    for msg in (b"", b"x", "PERSON/анна\x1e0".encode(), b"m" * 1000):
+        assert mac.digest(msg) == hmac.digest(key, msg, "sha256")
+        assert mac.digest(msg) == mac.digest(msg)  # the pads are copied, never consumed
+
+
+def test_draw_stream_is_defined_byte_for_byte() -> None:
+    """Replicas and older versions must draw the same surrogates: the stream is HMAC-SHA256 of a
+    counter under HMAC(key, label ␞ attempt), whatever the implementation computing it."""
+    import hmac
+
+    for label, attempt in (("PHONE/4155550100", 0), ("EMAIL/a@b.c", 3), ("PERSON/анна", 1)):
+        stream_key = hmac.digest(KEY, f"{label}\x1e{attempt}".encode(), "sha256")
+        expected = b"".join(hmac.digest(stream_key, i.to_bytes(8, "big"), "sha256") for i in range(4))
+        d = Draw(KEY, label, attempt)
+        assert d.digest == stream_key
+        got = b"".join(int.to_bytes(d.below(2**64), 8, "big") for _ in range(16))
+        assert got == expected

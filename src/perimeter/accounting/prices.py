@@ -86,6 +86,7 @@ class PriceTable:
                     f"(known: {', '.join(sorted(self.rates))})"
                 )
         self._sorted = sorted(self.models, key=len, reverse=True)
+        self._by_prefix: dict[str, Price | None] = {}
         self.reference_model = cfg.reference_model
         self.reference = self.lookup(cfg.reference_model) if cfg.reference_model else None
         if cfg.reference_model and self.reference is None:
@@ -97,6 +98,18 @@ class PriceTable:
         p = self.models.get(model)
         if p is not None:
             return p
+        # Every request of a model the table names only by prefix (or not at all) asks again:
+        # remember the answer (the table does not change once built).
+        try:
+            return self._by_prefix[model]
+        except KeyError:
+            pass
+        if len(self._by_prefix) > 4096:
+            self._by_prefix.clear()
+        p = self._by_prefix[model] = self._prefix_lookup(model)
+        return p
+
+    def _prefix_lookup(self, model: str) -> Price | None:
         # "openai/gpt-4o" style names, Yandex model URIs (gpt://<folder>/yandexgpt-lite/latest) and
         # Yandex short names (yandexgpt/latest): the last path segment that names a priced model.
         for bare in reversed(model.split("://", 1)[-1].split("/")):

@@ -274,7 +274,7 @@ async def _run_messages(gw: GatewayState, ctx: RequestContext, ex: Exchange, sen
     if ctx.stream:
         enc = AnthropicStreamEncoder(ctx.alias, thinking=thinking, stops=stops,
                                      input_tokens=gw.pipeline.token_counter.count_prompt(ctx.body))
-        it = await gw.pipeline.chat_stream(ctx)
+        it = await gw.pipeline.chat_stream_batches(ctx)
 
         async def finish() -> bytes:
             return enc.finish()

@@ -166,23 +166,31 @@ async def send_error(send: Send, err: GatewayError, headers: dict[str, str] | No
     await send_bytes(send, err.status, body if body is not None else err.to_json(), encode_headers(merged))
 
 
-async def run_until_disconnect(receive: Receive, work: Awaitable[None]) -> bool:
+#: How long a request runs before a watcher for the client going away is started.  Most requests
+#: are done long before (a task per request, started and cancelled, was a visible share of a fast
+#: request's CPU); a client that leaves a long generation is still noticed within this time.
+WATCH_AFTER = 0.05
+
+
+async def run_until_disconnect(receive: Receive, work: Awaitable[None], *, watch_after: float = WATCH_AFTER) -> bool:
     """Run ``work`` while watching for the client going away; cancel ``work`` if it does.
 
     Returns True if the client disconnected (so the caller skips writing a response).
     Cancelling the work cancels the upstream request with it: an abandoned generation stops
     costing GPU time and tokens.
 
-    ``work`` runs in the caller's own task, and only the watcher gets a task of its own: a
-    second task and an ``asyncio.wait`` per request were a measurable share of a request's CPU.
-    The watcher can only act while this task is suspended inside ``work``, so its cancellation
-    always lands in ``work`` and is taken back here.
+    ``work`` runs in the caller's own task, and only the watcher gets a task of its own — and
+    only once the work has run for ``watch_after`` seconds: a timer costs a fraction of a task
+    started and cancelled per request.  A disconnect before that is seen when the watcher starts
+    (uvicorn remembers it).  The watcher can only act while this task is suspended inside
+    ``work``, so its cancellation always lands in ``work`` and is taken back here.
     """
     me = asyncio.current_task()
     if me is None:  # not in a task (never under an ASGI server): watch nothing
         await work
         return False
     gone = False
+    watcher: asyncio.Future[None] | None = None
 
     async def watch() -> None:
         nonlocal gone
@@ -193,7 +201,12 @@ async def run_until_disconnect(receive: Receive, work: Awaitable[None]) -> bool:
                 me.cancel()
                 return
 
-    watcher = asyncio.ensure_future(watch())
+    def start() -> None:
+        nonlocal watcher
+        if not me.done():
+            watcher = asyncio.ensure_future(watch())
+
+    timer = asyncio.get_running_loop().call_later(watch_after, start)
     try:
         await work
     except asyncio.CancelledError:
@@ -207,7 +220,9 @@ async def run_until_disconnect(receive: Receive, work: Awaitable[None]) -> bool:
         me.uncancel()  # whatever the cancelled work raised on its way out: nobody is left to tell
         return True
     finally:
-        watcher.cancel()
+        timer.cancel()
+        if watcher is not None:
+            watcher.cancel()
     if gone:  # the work swallowed the cancellation and finished anyway
         me.uncancel()
     return gone

@@ -131,7 +131,8 @@ def _client_gone(ctx: RequestContext) -> None:
 
 async def _run_openai(gw: GatewayState, ctx: RequestContext, ex: Exchange, send: Send) -> None:
     if ctx.stream and ctx.endpoint in ("chat", "completions"):
-        it = await (gw.pipeline.chat_stream(ctx) if ctx.endpoint == "chat" else gw.pipeline.completions_stream(ctx))
+        it = await (gw.pipeline.chat_stream_batches(ctx) if ctx.endpoint == "chat"
+                    else gw.pipeline.completions_stream_batches(ctx))
         await stream_sse(ctx, ex, send, it, encode=sse_data, done=SSE_DONE, error_event=openai_error_event)
         return
     if ctx.endpoint == "chat":
@@ -154,11 +155,12 @@ def openai_error_event(err: GatewayError) -> bytes:
     return sse_data(err.body())
 
 
-async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIterator[dict[str, Any]], *,
+async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIterator[list[dict[str, Any]]], *,
                      encode: Callable[[dict[str, Any]], bytes], done: bytes | None,
                      error_event: Callable[[GatewayError], bytes],
                      finish: Callable[[], Awaitable[bytes]] | None = None) -> None:
-    """Relay chunks as SSE; the head goes out with the first chunk.
+    """Relay batches of chunks (the pipeline's ``*_stream_batches``) as SSE; the head goes out
+    with the first batch.  ``encode`` makes the bytes of one chunk.
 
     ``finish`` (instead of a fixed ``done``) writes the closing events once the stream ended
     — after whatever must happen first, such as storing the finished response.
@@ -175,7 +177,7 @@ async def stream_sse(ctx: RequestContext, ex: Exchange, send: Send, it: AsyncIte
 
     try:
         # Events that arrive together leave together (one write); none waits for a later one.
-        rest = await relay_batches(it, encode, flush)
+        rest = await relay_batches(it, lambda batch: b"".join([encode(c) for c in batch]), flush)
     except (GatewayError, ProviderError) as exc:
         err = exc if isinstance(exc, GatewayError) else GatewayError(
             502, f"the upstream stream broke: {exc.message}", type="upstream_error", code=exc.kind)

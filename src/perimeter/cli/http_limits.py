@@ -13,10 +13,12 @@ by uvicorn, which build their own app, get them too.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from perimeter.cli.http_writes import CoalescingTransport
 
 DEFAULT_MAX_HEADER_BYTES = 32 * 1024
 DEFAULT_HEADER_TIMEOUT = 10.0
@@ -37,7 +39,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     # -- connection ---------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        # Response heads go out with their first body bytes: one write per answer (.http_writes).
+        super().connection_made(cast(asyncio.Transport, CoalescingTransport(transport, self.loop)))
         self._arm()  # a connection that never sends a request line is not kept either
 
     def connection_lost(self, exc: Exception | None) -> None:

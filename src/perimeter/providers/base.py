@@ -78,6 +78,23 @@ class Provider(abc.ABC):
         usage chunk (``choices: []``) as OpenAI does.
         """
 
+    def chat_stream_batches(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """:meth:`chat_stream` with the chunks that arrived together as one list (never empty).
+
+        The gateway relays a stream batch by batch, so a burst of events read at once is
+        restored, encoded and written at once.  This default makes a batch of every chunk;
+        adapters that parse whole network reads override it.
+        """
+        return one_by_one(self.chat_stream(body, request_id=request_id, client_headers=client_headers))
+
+    def completions_stream_batches(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """:meth:`completions_stream` in batches (see :meth:`chat_stream_batches`)."""
+        return one_by_one(self.completions_stream(body, request_id=request_id, client_headers=client_headers))
+
     async def completions(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> dict[str, Any]:
@@ -125,3 +142,26 @@ class Provider(abc.ABC):
     def ready(self) -> bool:
         """Whether the provider can take requests now (model loaded, pool open)."""
         return True
+
+
+async def one_by_one(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[list[dict[str, Any]]]:
+    """A stream of chunks as batches of one (closing the stream however the relay ends)."""
+    try:
+        async for chunk in chunks:
+            yield [chunk]
+    finally:
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+async def chunk_by_chunk(batches: AsyncIterator[list[dict[str, Any]]]) -> AsyncIterator[dict[str, Any]]:
+    """Batches as single chunks, for callers of the one-chunk-at-a-time interface."""
+    try:
+        async for batch in batches:
+            for chunk in batch:
+                yield chunk
+    finally:
+        aclose = getattr(batches, "aclose", None)
+        if aclose is not None:
+            await aclose()

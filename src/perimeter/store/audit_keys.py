@@ -68,7 +68,8 @@ class AuditKeys:
     # -- chain --------------------------------------------------------------------------------
     def mac(self, prev_hash: str, seq: int, event_id: str, ts_us: int, replica: str, event: str, data: str) -> str:
         msg = "|".join((prev_hash, str(seq), event_id, str(ts_us), replica, event, data)).encode()
-        return hmac.new(self.chain_key, msg, hashlib.sha256).hexdigest()
+        # hmac.digest: OpenSSL's one-shot HMAC, no Python HMAC object per entry (the same MAC).
+        return hmac.digest(self.chain_key, msg, "sha256").hex()
 
     # -- checkpoints ----------------------------------------------------------------------------
     @property

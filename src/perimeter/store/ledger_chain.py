@@ -28,24 +28,19 @@ LEDGER_COLUMNS = (
 )
 _FLOATS = frozenset({"ts", "cost", "reference_cost", "latency_ms", "ttft_ms"})
 _INTS = frozenset({"prompt_tokens", "completion_tokens", "cached_tokens", "status", "stream", "cache_write_tokens"})
-_KINDS = tuple("f" if c in _FLOATS else "i" if c in _INTS else "s" for c in LEDGER_COLUMNS)
+#: The type each column comes back as from both databases (REAL, INTEGER, TEXT affinity).
+_TYPES: tuple[type, ...] = tuple(float if c in _FLOATS else int if c in _INTS else str for c in LEDGER_COLUMNS)
 BATCH_EVENT = "ledger_batch"
 PURGE_EVENT = "ledger_purged"
 
 
 def _canonical(row: Sequence[Any]) -> list[Any]:
-    """A row as both databases give it back (REAL/INTEGER affinity, None kept)."""
-    out: list[Any] = []
-    for kind, v in zip(_KINDS, row, strict=True):
-        if v is None:
-            out.append(None)
-        elif kind == "f":
-            out.append(float(v))
-        elif kind == "i":
-            out.append(int(v))
-        else:
-            out.append(str(v))
-    return out
+    """A row as both databases give it back (REAL/INTEGER affinity, None kept).
+
+    A value already of its column's type is kept as it is (the recorder's rows: no conversion
+    per column in the writer thread).
+    """
+    return [v if v is None or type(v) is t else t(v) for t, v in zip(_TYPES, row, strict=True)]
 
 
 def rows_digest(rows: Iterable[Sequence[Any]]) -> tuple[int, str]:

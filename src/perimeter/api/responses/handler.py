@@ -74,7 +74,7 @@ class _Create:
                 await self._store(gw, ctx, req, response)
                 return tail + enc.terminal(response)
 
-            it = await gw.pipeline.chat_stream(ctx)
+            it = await gw.pipeline.chat_stream_batches(ctx)
             await stream_sse(ctx, ex, send, it, encode=enc.feed, done=None, error_event=enc.failed, finish=finish)
             return
         result = await gw.pipeline.chat(ctx)

@@ -23,28 +23,67 @@ def derive_key(secret: bytes, *parts: str) -> bytes:
     return hmac.new(secret, msg, hashlib.sha256).digest()
 
 
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+
+class KeyedMac:
+    """HMAC-SHA256 under one key, with the key's two pad blocks hashed once (RFC 2104).
+
+    The same MAC as ``hmac.digest(key, msg, "sha256")``, at less than half its cost per message:
+    OpenSSL's one-shot HMAC sets up a keyed context on every call, and a request draws a dozen
+    MACs under a few keys (the tenant key for every label, each label's stream key per block).
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(key.translate(_IPAD))
+        self._outer = hashlib.sha256(key.translate(_OPAD))
+
+    def digest(self, msg: bytes) -> bytes:
+        inner = self._inner.copy()
+        inner.update(msg)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+
+@lru_cache(maxsize=256)
+def keyed_mac(key: bytes) -> KeyedMac:
+    """The :class:`KeyedMac` of a long-lived key (a tenant key), built once."""
+    return KeyedMac(key)
+
+
 @lru_cache(maxsize=16384)
 def _stream_key(key: bytes, label: str, attempt: int) -> bytes:
     # Cached: a request draws for the same label twice (settle, then render), and names recur
-    # across requests.  ``hmac.digest`` is the one-shot C path (no Python HMAC object).
-    return hmac.digest(key, f"{label}\x1e{attempt}".encode(), "sha256")
+    # across requests.
+    return keyed_mac(key).digest(f"{label}\x1e{attempt}".encode())
 
 
 class Draw:
     """A reproducible stream of choices for one original value (and one re-draw attempt)."""
 
-    __slots__ = ("_buf", "_counter", "_key", "_pos", "digest")
+    __slots__ = ("_buf", "_counter", "_key", "_mac", "_pos", "digest")
 
     def __init__(self, key: bytes, label: str, attempt: int = 0) -> None:
         self._key = _stream_key(key, label, attempt)
         self.digest = self._key
+        self._mac: KeyedMac | None = None  # made on the first block: many draws only sort by digest
         self._counter = 0
         self._buf = b""
         self._pos = 0
 
     def _bytes(self, n: int) -> bytes:
         while len(self._buf) - self._pos < n:
-            block = hmac.digest(self._key, self._counter.to_bytes(8, "big"), "sha256")
+            mac = self._mac
+            if mac is None:
+                mac = self._mac = KeyedMac(self._key)
+            block = mac.digest(self._counter.to_bytes(8, "big"))
             self._counter += 1
             self._buf = self._buf[self._pos:] + block
             self._pos = 0

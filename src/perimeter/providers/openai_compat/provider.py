@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from perimeter.errors import ProviderError, StreamBroken
-from perimeter.providers.base import ClientHeaders, Timeouts
+from perimeter.providers.base import ClientHeaders, Timeouts, chunk_by_chunk
 from perimeter.providers.client import HTTPProvider, decode_event
 from perimeter.providers.openai_compat.responses_native import (
     ResponsesStreamTranslator,
@@ -142,45 +142,81 @@ class OpenAICompatProvider(HTTPProvider):
     def chat_stream(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> AsyncIterator[dict[str, Any]]:
+        return chunk_by_chunk(self._chat_batches(body, request_id, client_headers))
+
+    def chat_stream_batches(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        if type(self).chat_stream is not OpenAICompatProvider.chat_stream:
+            # A subclass that edits the chunks (Yandex) must see every one: no shortcut past it.
+            return super().chat_stream_batches(body, request_id=request_id, client_headers=client_headers)
+        return self._chat_batches(body, request_id, client_headers)
+
+    def _chat_batches(self, body: dict[str, Any], request_id: str,
+                      client_headers: ClientHeaders) -> AsyncIterator[list[dict[str, Any]]]:
         headers = self._call_headers(request_id, client_headers)
         if self._native(body):
             return self._stream_responses(body, headers)
         return self._stream("/chat/completions", self._chat_body(body), headers)
 
-    def _stream_responses(self, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
+    def _stream_responses(self, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[list[dict[str, Any]]]:
         """Chunks translated from the upstream's Responses events, until its terminal event."""
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         tr = ResponsesStreamTranslator(str(body.get("model")), include_usage)
-        events = self.post_sse(self.base_url + "/responses", to_responses_request(body), headers, self._on_error)
+        events = self.post_sse_batches(self.base_url + "/responses", to_responses_request(body), headers,
+                                       self._on_error)
         return self._relay(events, lambda ev: (tr.feed(decode_event(self.name, ev)), tr.finished),
                            f"provider '{self.name}' responses stream ended without response.completed")
 
     def completions_stream(
         self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
     ) -> AsyncIterator[dict[str, Any]]:
+        return chunk_by_chunk(self.completions_stream_batches(body, request_id=request_id,
+                                                                client_headers=client_headers))
+
+    def completions_stream_batches(
+        self, body: dict[str, Any], *, request_id: str, client_headers: ClientHeaders = None,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        if type(self).completions_stream is not OpenAICompatProvider.completions_stream:
+            return super().completions_stream_batches(body, request_id=request_id, client_headers=client_headers)
         return self._stream("/completions", body, self._call_headers(request_id, client_headers))
 
-    def _stream(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
+    def _stream(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> AsyncIterator[list[dict[str, Any]]]:
         """Chunks until ``data: [DONE]``; a stream that ends without it is truncated, not done."""
-        events = self.post_sse(self.base_url + path, body, headers, self._on_error)
+        events = self.post_sse_batches(self.base_url + path, body, headers, self._on_error)
         return self._relay(events, ChatStreamEvents(self.name).feed,
                            f"provider '{self.name}' stream ended without [DONE]")
 
-    async def _relay(self, events: AsyncGenerator[SSEEvent, None],
+    async def _relay(self, events: AsyncGenerator[list[SSEEvent], None],
                      translate: Callable[[SSEEvent], tuple[list[dict[str, Any]], bool]],
-                     unfinished: str) -> AsyncIterator[dict[str, Any]]:
-        """Chunks translated from SSE events until ``translate`` says the stream is complete.
+                     unfinished: str) -> AsyncIterator[list[dict[str, Any]]]:
+        """Batches of chunks translated from batches of SSE events, until ``translate`` says the
+        stream is complete.
 
-        A failure once a chunk went out is :class:`StreamBroken`; a stream that just stops
+        A failure once a chunk went out is :class:`StreamBroken` — the chunks translated before
+        it in the same batch go out first, as they would one by one; a stream that just stops
         before its terminal event is truncated, not done.
         """
         started = False
         try:
-            async for ev in events:
-                chunks, done = translate(ev)
-                for chunk in chunks:
+            async for batch in events:
+                out: list[dict[str, Any]] = []
+                done = False
+                failed: ProviderError | None = None
+                for ev in batch:
+                    try:
+                        chunks, done = translate(ev)
+                    except ProviderError as exc:
+                        failed = exc
+                        break
+                    out += chunks
+                    if done:
+                        break
+                if out:
                     started = True
-                    yield chunk
+                    yield out
+                if failed is not None:
+                    raise failed
                 if done:
                     return
             raise ProviderError(unfinished, kind="truncated_stream")
