@@ -1,0 +1,116 @@
+"""Speed shortcuts of the scan (round 5) must never change what is found.
+
+Each gate skips work only where that work cannot find anything; these tests hold each gate
+against the work it skips, on corpus texts and on texts mutated (by hypothesis) to put cue
+words, odd spaces and case-folding traps next to capitalised words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perimeter.privacy.detect import names_cues
+from perimeter.privacy.detect.slot_gate import group_may_start, prefix_of, tail_of
+
+CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "privacy" / "corpus"
+SLOTS = [names_cues._TITLE, names_cues._GREETING, names_cues._SIGN_OFF, names_cues._RELATION, names_cues._INTRO,
+         names_cues._VERB_OBJECT]
+# Pieces a mutation splices in: cue words of every slot, separators, and characters that
+# ``re.IGNORECASE`` folds oddly ("ſ" matches "s", "K" (Kelvin) matches "k").
+PIECES = ["Dear ", "my colleague ", "My Friend, ", "I am ", "I’m ", "this is ", "Mr. ", "Sig.ra ", "M. ", "Hi ",
+          "Best,\n", "\n— ", "Thanks! — ", "--\n", "invite ", "ask ", "co-worker ", "ſon ", "\u212aid ", "Anna ",
+          "Keller", " ", "\u00a0", ",", "\n", "-", ".", "Ngozi Adeyemi", "Ji-hoon", "İ"]
+
+
+def _corpus_texts() -> list[str]:
+    out = []
+    for split in ("dev", "blind5", "independent"):
+        for line in (CORPUS / f"{split}.jsonl").read_text("utf-8").splitlines():
+            if line.strip():
+                out.append(json.loads(line)["text"])
+    return out
+
+
+TEXTS = _corpus_texts()
+
+
+def _group_starts_at(rx: re.Pattern[str], text: str, lo: int, s: int) -> bool:
+    """Brute force: some match of ``rx`` starting in ``[lo, s]`` has group 1 at ``s``."""
+    end = min(len(text), s + 160)
+    return any((m := rx.match(text, p, end)) is not None and m.start(1) == s for p in range(lo, s + 1))
+
+
+def test_every_slot_pattern_gets_a_gate() -> None:
+    for rx in SLOTS:
+        assert prefix_of(rx.pattern) is not None, rx.pattern[:40]
+        assert tail_of(rx) is not None
+
+
+def test_prefix_is_cut_before_the_first_capturing_group_only() -> None:
+    assert prefix_of(r"(?<![\w])(?:Mr|Dr)\.?[ ]+([A-Z]\w+)") == r"(?<![\w])(?:Mr|Dr)\.?[ ]+"
+    assert prefix_of(r"[(]x(?P<n>y)") == r"[(]x"
+    assert prefix_of(r"\(a(b)") == r"\(a"
+    assert prefix_of(r"a\b(c)") is None  # looks past its end
+    assert prefix_of(r"a(?=b)(c)") is None
+    assert prefix_of(r"a$(c)") is None
+    assert prefix_of(r"(c)d") is None  # nothing before the group to test
+    assert tail_of(re.compile(r"(?:a(b))")) is None  # the prefix leaves a bracket open
+
+
+def test_gate_opens_for_real_slots() -> None:
+    text = "Hello, I am Anna Keller. My colleague Ngozi Adeyemi and Dr. Ruth Okafor."
+    for word, rx in (("Anna", names_cues._INTRO), ("Ngozi", names_cues._RELATION), ("Ruth", names_cues._TITLE)):
+        s = text.index(word)
+        assert group_may_start(rx, text, max(0, s - 60), s)
+        assert _group_starts_at(rx, text, max(0, s - 60), s)
+    s = text.index("Anna")
+    assert not group_may_start(names_cues._RELATION, text, max(0, s - 60), s)
+
+
+def _check_text(text: str) -> None:
+    for t in re.finditer(r"[A-Z]", text):
+        s = t.start()
+        lo = max(0, s - 60)
+        for rx in SLOTS:
+            if not group_may_start(rx, text, lo, s):
+                assert not _group_starts_at(rx, text, lo, s), (rx.pattern[:30], text[max(0, s - 40):s + 20])
+
+
+def test_gate_never_closes_on_a_slot_in_the_corpus() -> None:
+    for text in TEXTS[::5]:
+        _check_text(text[:1500])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    doc=st.integers(min_value=0, max_value=len(TEXTS) - 1),
+    edits=st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.sampled_from(PIECES)), min_size=1, max_size=6),
+)
+def test_gate_never_closes_on_a_slot_in_mutated_texts(doc: int, edits: list[tuple[int, str]]) -> None:
+    text = TEXTS[doc][:400]
+    for at, piece in edits:
+        at = min(at, len(text))
+        text = text[:at] + piece + text[at:]
+    _check_text(text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    doc=st.integers(min_value=0, max_value=len(TEXTS) - 1),
+    edits=st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.sampled_from(PIECES)), min_size=1, max_size=6),
+)
+def test_cued_names_are_the_same_without_the_gate(doc: int, edits: list[tuple[int, str]]) -> None:
+    text = TEXTS[doc][:400]
+    for at, piece in edits:
+        at = min(at, len(text))
+        text = text[:at] + piece + text[at:]
+    gated = names_cues.find_cued_names(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(names_cues, "group_may_start", lambda *_args: True)
+        assert names_cues.find_cued_names(text) == gated
