@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perimeter.privacy.detect import names_cues
+from perimeter.privacy.detect import folded_re, names_cues, names_en
+from perimeter.privacy.detect.folded_re import twin_of
 from perimeter.privacy.detect.slot_gate import group_may_start, prefix_of, tail_of
 
 CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "privacy" / "corpus"
@@ -114,3 +115,41 @@ def test_cued_names_are_the_same_without_the_gate(doc: int, edits: list[tuple[in
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(names_cues, "group_may_start", lambda *_args: True)
         assert names_cues.find_cued_names(text) == gated
+
+
+# --------------------------------------------------------------- folded_re: IGNORECASE twins
+FOLD_PIECES = ["talked to ", "TALKED TO ", "Spoke With ", "my gf ", "MY BOSS ", "I'M ", "i am ", "ask ", "Call ",
+               "ſpoke to ", "\u212aate", "İ", "ı", "ﬁ", "ß", "Σ", "ᲃ", "john ", "Smith", "\t", "’", "-", "cc "]
+
+
+def test_lower_cue_has_a_folded_twin_and_unsafe_patterns_get_none() -> None:
+    assert twin_of(names_en._LOWER_CUE) is not None
+    assert twin_of(re.compile("Anna|bob", re.IGNORECASE)) is None  # an upper-case literal
+    assert twin_of(re.compile("(a)\\1", re.IGNORECASE)) is None  # a back-reference
+    assert twin_of(re.compile("a(?-i:b)", re.IGNORECASE)) is None  # a scoped case flag
+    assert twin_of(re.compile("µs", re.IGNORECASE)) is None  # folds onto "μ" beyond the trap table
+    assert twin_of(re.compile("abc")) is None  # nothing to gain without the flag
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    doc=st.integers(min_value=0, max_value=len(TEXTS) - 1),
+    edits=st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.sampled_from(FOLD_PIECES)), min_size=0, max_size=8),
+)
+def test_folded_twin_finds_exactly_what_ignorecase_finds(doc: int, edits: list[tuple[int, str]]) -> None:
+    text = TEXTS[doc][:400]
+    for at, piece in edits:
+        at = min(at, len(text))
+        text = text[:at] + piece + text[at:]
+    rx = names_en._LOWER_CUE
+    expected = [(m.span(), m.groups()) for m in rx.finditer(text)]
+    assert [(m.span(), m.groups()) for m in folded_re.finditer(rx, text)] == expected
+    first = rx.search(text)
+    got = folded_re.search(rx, text)
+    assert (first and (first.span(), first.groups())) == (got and (got.span(), got.groups()))
+
+
+def test_folded_twin_on_the_whole_corpus() -> None:
+    rx = names_en._LOWER_CUE
+    for text in TEXTS:
+        assert [m.span() for m in folded_re.finditer(rx, text)] == [m.span() for m in rx.finditer(text)]
