@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perimeter.privacy.detect import folded_re, names_cues, names_en
+from perimeter.privacy.detect import folded_re, names_cues, names_en, names_ru
 from perimeter.privacy.detect.folded_re import twin_of
 from perimeter.privacy.detect.slot_gate import group_may_start, prefix_of, tail_of
 
@@ -153,3 +153,34 @@ def test_folded_twin_on_the_whole_corpus() -> None:
     rx = names_en._LOWER_CUE
     for text in TEXTS:
         assert [m.span() for m in folded_re.finditer(rx, text)] == [m.span() for m in rx.finditer(text)]
+
+
+# --------------------------------------------------------- folded_re: opening-word gate
+RU_PIECES = ["спроси ", "СКАЖИ ", "Позвонить ", "ᲃпроси ", "напишите ", "передай ", "у ", "к ", "лене ", "\u1c80", "\n"]
+
+
+def test_leading_words_come_from_the_pattern() -> None:
+    assert folded_re.leading_words(names_ru._CUE_VERB) == ("напиши", "передай", "позвони", "попроси", "скажи", "спроси")
+    assert folded_re.leading_words(re.compile(r"\b(?:ab|cd)x|ef")) == ("ab", "cd", "ef")
+    assert folded_re.leading_words(re.compile(r"a?b")) is None
+    assert folded_re.leading_words(re.compile(r"(?:ab|[cd])")) is None
+    assert folded_re.leading_words(re.compile("Ab", re.IGNORECASE)) is None  # no exact twin
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    doc=st.integers(min_value=0, max_value=len(TEXTS) - 1),
+    edits=st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.sampled_from(RU_PIECES)), min_size=0, max_size=6),
+)
+def test_opening_word_gate_never_skips_a_match(doc: int, edits: list[tuple[int, str]]) -> None:
+    text = TEXTS[doc][:400]
+    for at, piece in edits:
+        at = min(at, len(text))
+        text = text[:at] + piece + text[at:]
+    for rx in (names_ru._CUE_VERB, names_ru._PERSON_CUE, names_en._LOWER_CUE):
+        if rx.search(text) is not None:
+            assert folded_re.may_match(rx, text), (rx.pattern[:30], text)
+    with pytest.MonkeyPatch.context() as mp:
+        gated = names_ru.find_lowercase_names(text)
+        mp.setattr(folded_re, "may_match", lambda *_args: True)
+        assert names_ru.find_lowercase_names(text) == gated

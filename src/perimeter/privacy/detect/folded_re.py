@@ -113,3 +113,61 @@ def search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
         return rx.search(text)
     m = twin.search(folded(text))
     return None if m is None else rx.match(text, m.start())
+
+
+def _leading_literals(seq: Any) -> list[str] | None:
+    """The literal runs every match of ``seq`` starts with (one per alternative), or ``None``."""
+    items = list(seq)
+    while items and items[0][0] in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        items = items[1:]  # zero-width: a match still starts with what follows
+    if not items:
+        return None
+    op, av = items[0]
+    if op is C.BRANCH:
+        out: list[str] = []
+        for branch in av[1]:
+            part = _leading_literals(branch)
+            if part is None:
+                return None
+            out.extend(part)
+        return out
+    if op is C.SUBPATTERN:
+        _group, add, delete, sub = av
+        return None if add or delete else _leading_literals(sub)
+    run = ""
+    for op, av in items:
+        if op is not C.LITERAL:
+            break
+        run += chr(av)
+    return [run] if run else None
+
+
+_NO_WORDS = object()
+_words: dict[re.Pattern[str], Any] = {}
+
+
+def leading_words(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Literals one of which opens every match of ``rx`` (as found in the folded text when
+    ``rx`` has a twin, in the text otherwise), or ``None`` when the pattern's shape says none."""
+    words = _words.get(rx)
+    if words is None:
+        made: Any = _NO_WORDS
+        if not rx.flags & re.IGNORECASE or twin_of(rx) is not None:
+            try:
+                found = _leading_literals(P.parse(rx.pattern, rx.flags))
+            except re.error:
+                found = None
+            if found:
+                made = tuple(sorted(set(found)))
+        with _lock:
+            _words[rx] = words = made
+    return None if words is _NO_WORDS else words
+
+
+def may_match(rx: re.Pattern[str], text: str) -> bool:
+    """False only when ``rx`` matches nowhere in ``text``: none of its opening words occurs."""
+    words = leading_words(rx)
+    if words is None:
+        return True
+    haystack = folded(text) if rx.flags & re.IGNORECASE else text
+    return any(w in haystack for w in words)
