@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perimeter.privacy.detect import folded_re, names_cues, names_en, names_ru
+from perimeter.privacy.detect import folded_re, names_cues, names_en, names_ru, names_ru_chat
 from perimeter.privacy.detect.folded_re import twin_of
 from perimeter.privacy.detect.slot_gate import group_may_start, prefix_of, tail_of
 
@@ -118,7 +118,7 @@ def test_cued_names_are_the_same_without_the_gate(doc: int, edits: list[tuple[in
 
 
 # --------------------------------------------------------------- folded_re: IGNORECASE twins
-FOLD_PIECES = ["talked to ", "TALKED TO ", "Spoke With ", "my gf ", "MY BOSS ", "I'M ", "i am ", "ask ", "Call ",
+FOLD_PIECES = ["Я ", "ЭТО ", "зовут ", "Звать ", "ᲃаша", "ОЛЯ", "talked to ", "TALKED TO ", "Spoke With ", "my gf ", "MY BOSS ", "I'M ", "i am ", "ask ", "Call ",
                "ſpoke to ", "\u212aate", "İ", "ı", "ﬁ", "ß", "Σ", "ᲃ", "john ", "Smith", "\t", "’", "-", "cc "]
 
 
@@ -141,18 +141,19 @@ def test_folded_twin_finds_exactly_what_ignorecase_finds(doc: int, edits: list[t
     for at, piece in edits:
         at = min(at, len(text))
         text = text[:at] + piece + text[at:]
-    rx = names_en._LOWER_CUE
-    expected = [(m.span(), m.groups()) for m in rx.finditer(text)]
-    assert [(m.span(), m.groups()) for m in folded_re.finditer(rx, text)] == expected
-    first = rx.search(text)
-    got = folded_re.search(rx, text)
-    assert (first and (first.span(), first.groups())) == (got and (got.span(), got.groups()))
+    for rx in (names_en._LOWER_CUE, names_ru_chat._AFTER_INTRO):
+        expected = [(m.span(), m.groups()) for m in rx.finditer(text)]
+        assert [(m.span(), m.groups()) for m in folded_re.finditer(rx, text)] == expected
+        first = rx.search(text)
+        got = folded_re.search(rx, text)
+        assert (first and (first.span(), first.groups())) == (got and (got.span(), got.groups()))
 
 
 def test_folded_twin_on_the_whole_corpus() -> None:
-    rx = names_en._LOWER_CUE
-    for text in TEXTS:
-        assert [m.span() for m in folded_re.finditer(rx, text)] == [m.span() for m in rx.finditer(text)]
+    for rx in (names_en._LOWER_CUE, names_ru_chat._AFTER_INTRO):
+        assert twin_of(rx) is not None
+        for text in TEXTS:
+            assert [m.span() for m in folded_re.finditer(rx, text)] == [m.span() for m in rx.finditer(text)]
 
 
 # --------------------------------------------------------- folded_re: opening-word gate
@@ -182,5 +183,16 @@ def test_opening_word_gate_never_skips_a_match(doc: int, edits: list[tuple[int, 
             assert folded_re.may_match(rx, text), (rx.pattern[:30], text)
     with pytest.MonkeyPatch.context() as mp:
         gated = names_ru.find_lowercase_names(text)
-        mp.setattr(folded_re, "may_match", lambda *_args: True)
+        mp.setattr(folded_re.Openings, "within", lambda *_args: True)
         assert names_ru.find_lowercase_names(text) == gated
+
+
+def test_openings_say_where_a_windowed_search_can_match() -> None:
+    text = "ну скажи лене, а потом ᲃпроси у саши"
+    gate = folded_re.Openings(names_ru._CUE_VERB, text)
+    for lo in range(len(text)):
+        for hi in range(lo, min(len(text), lo + 30) + 1):
+            if names_ru._CUE_VERB.search(text, lo, hi) is not None:
+                assert gate.within(lo, hi), (lo, hi)
+    assert not gate.within(0, 3)
+    assert gate.within(3, 4)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
@@ -171,3 +172,25 @@ def may_match(rx: re.Pattern[str], text: str) -> bool:
         return True
     haystack = folded(text) if rx.flags & re.IGNORECASE else text
     return any(w in haystack for w in words)
+
+
+class Openings:
+    """Where the opening words of ``rx`` occur in ``text`` (found once), to skip windowed
+    searches of ``rx`` that no opening word falls into."""
+
+    __slots__ = ("_starts",)
+
+    def __init__(self, rx: re.Pattern[str], text: str) -> None:
+        words = leading_words(rx)
+        self._starts: list[int] | None = None
+        if words is not None:
+            haystack = folded(text) if rx.flags & re.IGNORECASE else text
+            self._starts = sorted(TextIndex.stem_starts(words, haystack))
+
+    def within(self, lo: int, hi: int) -> bool:
+        """False only when no match of ``rx`` can start in ``[lo, hi)``."""
+        starts = self._starts
+        if starts is None:
+            return True
+        at = bisect_left(starts, lo)
+        return at < len(starts) and starts[at] < hi
