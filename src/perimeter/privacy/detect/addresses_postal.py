@@ -145,7 +145,7 @@ def _candidate_starts(text: str, seed: int) -> list[int]:
     while p > 0 and (text[p - 1].isdigit() or text[p - 1] == "-"):
         p -= 1
     run = _DIGIT_RUN.match(text, p).group()  # type: ignore[union-attr]  # always matches
-    digits = sum(ch.isdigit() for ch in run)
+    digits = len(run) - run.count("-")  # the run is digits and hyphens only
     if not (4 <= digits <= 7 or (digits == 9 and "-" in run) or text[seed + 1:seed + 2].isalpha()):
         return []  # a postcode has 4–7 digits in its run, ZIP+4 nine (UK/Canadian ones: a letter next)
     line_start = text.rfind("\n", 0, seed) + 1

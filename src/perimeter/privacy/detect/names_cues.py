@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.slot_gate import group_may_start
 from perimeter.privacy.entities import Entity
 
 _UP = "A-ZÀ-ÖØ-Þ\u0100-\u024f"
@@ -245,13 +246,16 @@ def find_cued_names(text: str) -> list[Entity]:
         if _cue_before(text, s):
             lo = max(0, text.rfind("\n", 0, max(0, s - 1)) - 60, s - 60)
             for rx, score in ((_TITLE, 0.9), (_GREETING, 0.8), (_SIGN_OFF, 0.75), (_RELATION, 0.8), (_INTRO, 0.8)):
+                if not group_may_start(rx, text, lo, s):
+                    continue
                 m = rx.search(text, lo, min(len(text), s + 160))
                 while m is not None and m.start(1) < s:
                     m = rx.search(text, m.start() + 1, min(len(text), s + 160))
                 if m is not None and m.start(1) == s:
                     add(m.start(1), m.end(1), score, strict=rx is _INTRO)
                     break
-        if text[s - 2:s - 1].isalpha() and previous_word(text, s, " \t\u00a0") in _VERB_WORDS:
+        if text[s - 2:s - 1].isalpha() and previous_word(text, s, " \t\u00a0") in _VERB_WORDS and group_may_start(
+                _VERB_OBJECT, text, max(0, s - 16), s):
             m = _VERB_OBJECT.search(text, max(0, s - 16), min(len(text), s + 80))
             while m is not None and m.start(1) < s:
                 m = _VERB_OBJECT.search(text, m.start() + 1, min(len(text), s + 80))

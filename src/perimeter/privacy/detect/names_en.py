@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect import folded_re, lexicon
 from perimeter.privacy.detect.names_cues import find_cued_names, find_lower_cued_names, has_lower_title
 from perimeter.privacy.entities import Entity
 
@@ -213,7 +213,7 @@ def _fold(word: str) -> str:
 
 def has_lower_cue(text: str) -> bool:
     """Whether a text without capitals may still hold a name written in lower case."""
-    return _LOWER_CUE.search(text) is not None or _QUOTE_OPEN.search(text) is not None or has_lower_title(text)
+    return folded_re.search(_LOWER_CUE, text) is not None or _QUOTE_OPEN.search(text) is not None or has_lower_title(text)
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -341,7 +341,7 @@ def _lower_names(text: str, common: frozenset[str], last: frozenset[str]) -> lis
         given = q.group(1)
         if given not in _STOP and given not in _AMBIGUOUS and given in common:
             out.append(Entity("PERSON", q.start(1), q.end(1), given, 0.65, "en_names"))
-    for m in _LOWER_CUE.finditer(text):
+    for m in folded_re.finditer(_LOWER_CUE, text):
         given = m.group(1)
         if not given.islower() or given in _STOP or given in _AMBIGUOUS or _fold(given) not in common:
             continue

@@ -17,6 +17,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from perimeter.privacy.detect import folded_re
 from perimeter.privacy.detect.names_ru_cues import find_slot_names
 from perimeter.privacy.detect.ru_profile import noun_mass as _noun_mass
 from perimeter.privacy.detect.ru_profile import word_profile
@@ -171,6 +172,7 @@ def find_lowercase_names(text: str) -> list[Entity]:
     words = list(_LOW_WORD.finditer(text))
     out: list[Entity] = []
     used = -1
+    cue_verbs = folded_re.Openings(_CUE_VERB, text)  # one pass instead of a search per word
     for i, w in enumerate(words):
         if i <= used:
             continue
@@ -188,7 +190,8 @@ def find_lowercase_names(text: str) -> list[Entity]:
                 out.append(Entity("PERSON", pair[0], pair[1], text[pair[0]:pair[1]], 0.8, "natasha_lower"))
                 used = i + 1
                 continue
-        if _PERSON_CUE.search(text, max(0, w.start() - 24), w.start()) and _CUE_VERB.search(
+        if cue_verbs.within(max(0, w.start() - 24), w.start()) and _PERSON_CUE.search(
+                text, max(0, w.start() - 24), w.start()) and _CUE_VERB.search(
                 text, max(0, w.start() - 24), w.start()) and _strong(word, 0):
             out.append(Entity("PERSON", w.start(), w.end(), word, 0.7, "natasha_lower"))
     return out

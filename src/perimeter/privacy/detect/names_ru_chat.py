@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect import folded_re
 from perimeter.privacy.detect.morph import analyzer
 from perimeter.privacy.entities import Entity
 
@@ -70,7 +71,7 @@ def find_ru_chat_names(text: str) -> list[Entity]:
     for m in _PAIR.finditer(text):
         if _name_score(m.group(1)) >= 0.6 and _patronymic(m.group(2)):
             out.append(Entity("PERSON", m.start(1), m.end(2), text[m.start(1):m.end(2)], 0.8, "natasha_lower"))
-    for m in _AFTER_INTRO.finditer(text):
+    for m in folded_re.finditer(_AFTER_INTRO, text):
         if _name_score(m.group(1)) >= 0.45:
             out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "natasha_lower"))
     for m in _AT_HEAD.finditer(text):

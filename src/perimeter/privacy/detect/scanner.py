@@ -233,7 +233,7 @@ class Scanner:
         if self._names:
             from perimeter.privacy.detect import names_en, names_ru, names_ru_cues
 
-            if _CYRILLIC_CAPITAL.search(text):
+            if not text.isascii() and _CYRILLIC_CAPITAL.search(text):  # isascii: one C pass, no regex scan
                 found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
                 if "PERSON" in self.types:
                     found.extend(ru_initials_and_departments(text))
