@@ -17,6 +17,8 @@ import re
 from functools import lru_cache
 
 from perimeter.privacy.detect.morph import analyzer
+from perimeter.privacy.detect.names_ru_cues import EAST_ASIAN_FAMILIES
+from perimeter.privacy.detect.ru_profile import noun_mass, word_profile
 from perimeter.privacy.entities import Entity
 
 _INTRO = frozenset({"я", "это", "зовут", "звать"})
@@ -80,9 +82,82 @@ def find_ru_chat_names(text: str) -> list[Entity]:
         nxt = _NEXT_WORD.match(text, m.end(1))
         if text[m.end(1)] == "," or (nxt is not None and _imperative(nxt.group(1))):
             out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "natasha_lower"))
+    out.extend(find_plain_lower_names(text))
     return out
 
 
 @lru_cache(maxsize=65536)
 def _imperative(word: str) -> bool:
     return any("impr" in p.tag for p in analyzer().parse(word)[:2])
+
+
+# --- Lower-case first names with no cue at all ("перешли пж тане мой номер", "с димой
+# договорились", "серёга опять скинул"): pymorphy's dictionary (OpenCorpora) lists the
+# colloquial and diminutive forms too (Лёха, Серёга, Ксюша, Алёнка), tagged Name, in every case.
+# A word counts when its first-name readings outweigh the rest and no other reading is common
+# enough to be what a lower-case word usually is: "вера", "надежда", "слава", "роза", "лев",
+# "марта" (March), "жене" (wife) have a common-noun reading of 0.3 or more and are left to the
+# slot rules.  Places (Geox) and surnames do not count against a name: "тане" is also a river.
+_LOWER_RU = re.compile(r"(?<![А-Яа-яЁёA-Za-z\-])[а-яё]{3,}(?![А-Яа-яЁёA-Za-z\-])")
+_NOT_MINE = frozenset({"Geox", "Orgn", "Surn", "Patr", "Trad"})
+
+
+@lru_cache(maxsize=65536)
+def _plain_name(word: str) -> float:
+    """The first-name mass of a lower-case word when nothing common competes with it, else 0."""
+    parses = analyzer().parse(word)
+    if not parses or not parses[0].is_known:
+        return 0.0
+    name = other = 0.0
+    for p in parses:
+        if "Name" in p.tag:
+            name += p.score
+        elif not (_NOT_MINE & p.tag.grammemes):
+            other += p.score
+    return name if other < 0.3 else 0.0
+
+
+@lru_cache(maxsize=65536)
+def _name_over_noun(word: str) -> bool:
+    """A first-name reading at least as likely as every other ("алёнки", not "верой")."""
+    parses = analyzer().parse(word)
+    if not parses or not parses[0].is_known:
+        return False
+    name = sum(p.score for p in parses if "Name" in p.tag)
+    other = sum(p.score for p in parses if not ({"Name"} | _NOT_MINE) & p.tag.grammemes)
+    return name > 0 and name >= other
+
+
+@lru_cache(maxsize=65536)
+def _lower_surname(word: str) -> bool:
+    """"кузнецова", "пака" (Пак): a surname after a lower-case first name."""
+    _name, surn, _patr, _place, known = word_profile(word.capitalize())
+    if known and surn >= 0.4 and noun_mass(word.capitalize()) < 0.3:
+        return True
+    return any(word[:cut].capitalize() in EAST_ASIAN_FAMILIES for cut in (len(word), -1, -2, -3) if len(word[:cut]) >= 3)
+
+
+# "для меня и алёнки", "мы с ленкой": a word joined to the speaker is a person when a name is
+# its likeliest reading ("мы с надеждой смотрим" is hope).
+_WITH_ME = re.compile(r"(?<![А-Яа-яЁё])(?:меня|мне|мной|нас|нам|нами|я|мы)[ \u00a0]+(?:и|с|со)[ \u00a0]+([а-яё]{3,})(?![А-Яа-яЁё\-])", re.IGNORECASE)
+_NEXT_LOWER = re.compile(r"[ \u00a0]+([а-яё]{3,})(?![А-Яа-яЁёA-Za-z\-])")
+
+
+def find_plain_lower_names(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    for m in _LOWER_RU.finditer(text):
+        word = m.group()
+        if _plain_name(word) < 0.45:
+            continue
+        after = text[m.end():m.end() + 2]
+        if (after[:1] == "." and after[1:2].strip(" \n") != "") or after in (" «", ' "', " “"):
+            continue  # "Берёзовая алл., д. 5": an abbreviation; "раф «Алёнка»": a product
+        end = m.end()
+        nxt = _NEXT_LOWER.match(text, end)
+        if nxt is not None and _lower_surname(nxt.group(1)):
+            end = nxt.end(1)
+        out.append(Entity("PERSON", m.start(), end, text[m.start():end], 0.7, "natasha_lower"))
+    for m in _WITH_ME.finditer(text):
+        if m.group(1).islower() and _name_over_noun(m.group(1)):
+            out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.7, "natasha_lower"))
+    return out

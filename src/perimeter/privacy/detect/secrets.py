@@ -14,6 +14,7 @@ from collections import Counter
 from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.literals import SECRET_WORDS, VENDOR_PREFIXES, alternation
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
+from perimeter.privacy.detect.secrets_chat import find_chat_secrets
 from perimeter.privacy.entities import Entity
 
 _VENDOR = re.compile(
@@ -208,6 +209,10 @@ _PGPASS_LINE = re.compile(r"(?<![^\s:])[\w.\-*\[\]]+:(?:\d{2,5}|\*):[^\s:]+:[^\s
 
 
 def _password_like(token: str) -> bool:
+    return password_like(token)
+
+
+def password_like(token: str) -> bool:
     if not 6 <= len(token) <= 64 or "://" in token or _EMAIL_LIKE.search(token) or _PLACEHOLDER.match(token):
         return False  # "Brasil@2026" is a password, "ops@acme.io" an address
     kinds = (
@@ -332,6 +337,7 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             trimmed = value.rstrip(".)")
             if _credential_value(value, cm.group("key")):
                 out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
+    out.extend(find_chat_secrets(text, ix.lower if len(ix.lower) == len(text) else aligned_lower(text)))
     return [_narrowed(text, e) for e in out]
 
 
