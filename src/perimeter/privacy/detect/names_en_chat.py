@@ -1,0 +1,210 @@
+"""Latin-script names that chat and notes give away by position, not by a list or a title.
+
+- **Addressing**: a given name right after a greeting, a thank-you or a ping and closing the
+  phrase ("thanks Will!", "hey maya,", "ping chase", "cc Omar."), or a chat mention "@maya";
+  the name may be a common word ("Will", "Chase") because the phrase ends right after it.
+- **Self-introduction and naming**: "it's Maya again", "its Joy from number 9", "her first name
+  is Hetal", "my name's Ren".
+- **A vocative before a greeting**: "Levan, hi!".
+- **A speaker or a doer**: a listed given name or surname before a reporting verb ("Nuno said"),
+  a given name before a verb in the third person in a list of tasks ("Yusuf fixes the bug,
+  Chiara reviews"), and a name as a speaker label after a weekday or a time in a roster
+  ("Mon - Yusuf: finished …").
+- **Neighbours of a found name**: a second full name joined to one found ("Frank Miller, Sunny
+  Park"), an abbreviated given name before one ("Ma. Teresa Aquino"), other cells of a CSV
+  column most of whose cells are names.
+
+Every rule needs a given name the lists know, or a word that is no English word, in a slot only
+a person fills; words of address that are no names (team, guys, man, honey…) are left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_NOT_NAMES = frozenset(
+    """
+all everyone everybody team guys folks there here man mate bro sis dude buddy pal boss doc sir madam mom mum dad
+honey babe baby sweetie darling dear love again so much much a lot lot you ya u me us him her them again both
+mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday january february march april
+may june july august september october november december spring summer autumn fall winter morning evening night
+the a an and or but for to of in on at by with from as is are was be it its this that not no yes ok okay
+support admin sales legal finance hr it ops security marketing accounting payroll billing
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_ADDRESS = re.compile(
+    r"(?<![\w@])(?i:hi|hey|hello|hiya|yo|thanks|thank you|thx|ty|cheers|ping|cc)[ \t]*,?[ \t]+"
+    r"(?P<n>[A-Za-z][a-z'’-]{1,20})(?=[ \t]*(?:[,!.?:;)\n]|$|—|–| -))"
+)
+# "ping chase about the PR", "cc omar re the invoice": a verb of messaging, the person, what about.
+_PING = re.compile(
+    r"(?<![\w@])(?i:ping|pinged|cc|dm|dm'd|remind|nudge)[ \t]+(?P<n>[a-z][a-z'’-]{1,20})"
+    r"(?=[ \t]+(?:about|re|on|for|to|when|if|asap|again|today|tomorrow)\b)"
+)
+_MENTION = re.compile(r"(?<![\w.@])@(?P<n>[a-z]{3,20})(?![\w.@-])")
+_INTRO = re.compile(
+    r"(?<![\w])(?i:it['’]s|its|it is|this is|i['’]m|i am)[ \t]+(?P<n>[A-Z][a-z'’-]{1,20})"
+    r"(?=[ \t]*(?:again|here|from|speaking|[,.!?\n]|$))"
+)
+_NAMED = re.compile(
+    r"(?<![\w])(?:(?i:my|his|her|their|your|our)[ \t]+(?:(?i:first|given|last|family|middle|full|real)[ \t]+)?(?i:name)"
+    r"(?:[ \t]+(?i:is|was)|['’]s)|(?i:first|given|last|family|middle)[ \t]+(?i:name)(?:[ \t]+(?i:is|was)|[ \t]*:))"
+    r"[ \t]+(?P<n>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+)?)"
+)
+_VOCATIVE = re.compile(
+    r"(?:^|(?<=[\"“«(])|(?<=[.!?][ \t]))(?P<n>[A-Z][a-z'’-]{2,20}),[ \t]*(?i:hi|hello|hey|good morning|good afternoon)\b",
+    re.MULTILINE,
+)
+_REPORTING = re.compile(
+    r"(?<![\w'’-])(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?:said|says|asked|asks|wrote|writes|told|tells|replied|texted|"
+    r"messaged|emailed|mentioned)\b"
+)
+_TASK = re.compile(r"(?:^|(?<=[.!?:;,][ \t])|(?<=\n))(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?P<v>[a-z]{3,}s)\b", re.MULTILINE)
+_ROSTER = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]*)?(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,2}[:.]\d{2}|\[[^\]\n]{1,24}\])"
+    r"[ \t]*[-–—|:]?[ \t]*(?P<n>[A-Z][a-z'’-]+)[ \t]*:",
+    re.MULTILINE,
+)
+
+
+def _given(word: str) -> bool:
+    low = word.lower()
+    return low not in _NOT_NAMES and low in lexicon.first_names()
+
+
+def _given_or_rare(word: str) -> bool:
+    low = word.lower()
+    return low not in _NOT_NAMES and (low in lexicon.first_names() or lexicon.zipf(low) < lexicon.COMMON_ZIPF)
+
+
+def _entity(m: re.Match[str], group: str = "n", score: float = 0.7) -> Entity:
+    return Entity("PERSON", m.start(group), m.end(group), m.group(group), score, "en_names")
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\"'“«(-*•":
+        i -= 1
+    return i < 0 or text[i] in ".!?\n:;,"
+
+
+def find_chat_names(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    low = text.lower()
+    for m in _ADDRESS.finditer(text):
+        if _given(m.group("n")):
+            out.append(_entity(m))
+    if "ping" in low or "cc" in low or "dm" in low or "remind" in low or "nudge" in low:
+        out.extend(_entity(m) for m in _PING.finditer(text) if _given(m.group("n")))
+    if "@" in text:
+        for m in _MENTION.finditer(text):
+            if _given(m.group("n")):
+                out.append(_entity(m, score=0.65))
+    if "it" in low or "this is" in low or "i am" in low or "i'm" in low:
+        out.extend(_entity(m) for m in _INTRO.finditer(text) if _given(m.group("n")))
+    if "name" in low:
+        for m in _NAMED.finditer(text):
+            words = m.group("n").split()
+            if _given_or_rare(words[0]):
+                n = len(words[0]) if len(words) > 1 and not _given_or_rare(words[1]) and words[1].lower() in _NOT_NAMES else len(m.group("n"))
+                out.append(Entity("PERSON", m.start("n"), m.start("n") + n, m.group("n")[:n], 0.75, "en_names"))
+    out.extend(_entity(m) for m in _VOCATIVE.finditer(text) if _given_or_rare(m.group("n")))
+    for m in _REPORTING.finditer(text):
+        w = m.group("n").lower()
+        if w not in _NOT_NAMES and (w in lexicon.single_first_names() or w in lexicon.last_names()) and _sentence_start(text, m.start()):
+            out.append(_entity(m))
+    for m in _TASK.finditer(text):
+        w, v = m.group("n").lower(), m.group("v")
+        stem_ok = lexicon.zipf(v[:-1]) >= 3.5 or (v.endswith("es") and lexicon.zipf(v[:-2]) >= 3.5)
+        if stem_ok and w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0:
+            out.append(_entity(m))
+    if "\n" in text:
+        out.extend(_entity(m) for m in _ROSTER.finditer(text) if _given(m.group("n")))
+    return out
+
+
+_CAPW = r"[A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff][a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1eff'’-]+"
+_PAIR_AFTER = re.compile(rf"(?:,|[ \t]+and|[ \t]+&)[ \t]+(?P<g>{_CAPW})[ \t]+(?P<f>{_CAPW})(?![\w'’-])")
+_PAIR_BEFORE = re.compile(rf"(?<![\w'’-])(?P<g>{_CAPW})[ \t]+(?P<f>{_CAPW})(?:,|[ \t]+and|[ \t]+&)[ \t]+$")
+_ABBREVIATED = re.compile(r"(?<![\w.])([A-Z][a-z]{1,3}\.)[ \t]+$")
+_NOT_ABBREVIATED = frozenset(
+    """
+mr mrs ms mx dr st sr jr prof rev gen col capt lt sgt hon mt no fr vol fig ch art sec dept inc co ltd mme mlle
+ave rd blvd apt ste jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_PLACE_WORDS = frozenset(
+    "street road avenue lane park drive way hall center centre school college university hospital hotel bank".split()  # noqa: SIM905
+)
+
+
+def _full(word_g: str, word_f: str) -> bool:
+    """A given name the lists know before a capitalised word that is no place or firm word."""
+    return word_g.lower() in lexicon.first_names() and word_g.lower() not in _NOT_NAMES and word_f.lower() not in _NOT_NAMES
+
+
+def names_beside_names(text: str, found: list[Entity]) -> list[Entity]:
+    """"Frank Miller, Sunny Park", "Ma. Teresa Aquino", a CSV column of names."""
+    persons = [e for e in found if e.type == "PERSON"]
+    if not persons:
+        return []
+    out: list[Entity] = []
+    covered = [(e.start, e.end) for e in found]
+    for e in persons:
+        if " " not in e.text.strip():
+            continue
+        m = _PAIR_AFTER.match(text, e.end)
+        if m is not None and _full(m.group("g"), m.group("f")) and not _inside(covered, m.start("g")):
+            out.append(Entity("PERSON", m.start("g"), m.end("f"), text[m.start("g"):m.end("f")], 0.7, "en_names"))
+        b = _PAIR_BEFORE.search(text, max(0, e.start - 60), e.start)
+        if b is not None and _full(b.group("g"), b.group("f")) and not _inside(covered, b.start("g")):
+            out.append(Entity("PERSON", b.start("g"), b.end("f"), text[b.start("g"):b.end("f")], 0.7, "en_names"))
+        a = _ABBREVIATED.search(text, max(0, e.start - 8), e.start)
+        if a is not None and a.group(1)[:-1].lower() not in _NOT_ABBREVIATED:
+            out.append(Entity("PERSON", a.start(1), e.end, text[a.start(1):e.end], e.score, e.detector))
+    if "\n" in text and "," in text:
+        out.extend(_csv_column(text, persons))
+    return out
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+_CELL_NAME = re.compile(rf"{_CAPW}(?:[ \t]{_CAPW}){{1,3}}")
+
+
+def _csv_column(text: str, persons: list[Entity]) -> list[Entity]:
+    """Cells of a comma-separated column in which at least two cells, and at least half of its
+    cells, are names found otherwise: the other cells with a name's shape are names too."""
+    out: list[Entity] = []
+    lines: list[tuple[int, list[tuple[int, int]]]] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.count(",") >= 2 and '"' not in line:
+            cells, at = [], pos
+            for cell in line.split(","):
+                cells.append((at, at + len(cell)))
+                at += len(cell) + 1
+            lines.append((len(cells), cells))
+        pos += len(line) + 1
+    if len(lines) < 3:
+        return out
+    width = max(set(n for n, _ in lines), key=[n for n, _ in lines].count)
+    rows = [cells for n, cells in lines if n == width]
+    spans = [(e.start, e.end) for e in persons]
+    for col in range(width):
+        cells = [row[col] for row in rows]
+        hit = [c for c in cells if any(a < c[1] and c[0] < b for a, b in spans)]
+        if len(hit) < 2 or 2 * len(hit) < len(cells):
+            continue
+        for s, e in cells:
+            if (s, e) in hit:
+                continue
+            m = _CELL_NAME.fullmatch(text, s, e)
+            if m is not None and not any(w.lower() in _PLACE_WORDS for w in m.group().split()):
+                out.append(Entity("PERSON", s, e, text[s:e], 0.65, "name_list"))
+    return out
