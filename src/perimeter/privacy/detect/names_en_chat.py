@@ -70,6 +70,15 @@ _ROSTER = re.compile(
 )
 
 
+# "Dmytro Hrytsenko", "Oksana Melnychuk": a transliterated East Slavic surname says "surname" by
+# its suffix alone; before it, a word that is no English word is the given name.
+_SLAVIC_PAIR = re.compile(
+    r"(?<![\w'’-])(?P<g>[A-Z][a-z]{2,})[ \u00a0](?P<f>[A-Z][a-z]{2,}(?:enko|chuk|czuk|yuk|iuk|ovych|evych|ovich|evich|"
+    r"ovskyi|evskyi|ovskiy|evskiy|ovsky|evsky|ovskaya|evskaya|shyn|yshyn))(?![\w'’-])"
+)
+_SLAVIC_ENDS = ("enko", "chuk", "czuk", "yuk", "iuk", "vych", "vich", "sky", "skyi", "skiy", "skaya", "shyn")
+
+
 def _given(word: str) -> bool:
     low = word.lower()
     return low not in _NOT_NAMES and low in lexicon.first_names()
@@ -123,6 +132,11 @@ def find_chat_names(text: str) -> list[Entity]:
             out.append(_entity(m))
     if "\n" in text:
         out.extend(_entity(m) for m in _ROSTER.finditer(text) if _given(m.group("n")))
+    if any(end in text for end in _SLAVIC_ENDS):
+        for m in _SLAVIC_PAIR.finditer(text):
+            g = m.group("g").lower()
+            if g not in _NOT_NAMES and (g in lexicon.first_names() or lexicon.zipf(g) < lexicon.COMMON_ZIPF):
+                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "en_names"))
     return out
 
 
