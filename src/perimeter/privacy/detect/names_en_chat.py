@@ -6,6 +6,7 @@
 - **Self-introduction and naming**: "it's Maya again", "its Joy from number 9", "her first name
   is Hetal", "my name's Ren".
 - **A vocative before a greeting**: "Levan, hi!".
+- **An owner**: a given name that is no frequent English word before "'s" ("at Nuno's garage").
 - **A speaker or a doer**: a listed given name or surname before a reporting verb ("Nuno said"),
   a given name before a verb in the third person in a list of tasks ("Yusuf fixes the bug,
   Chiara reviews"), and a name as a speaker label after a weekday or a time in a roster
@@ -63,6 +64,8 @@ _REPORTING = re.compile(
     r"messaged|emailed|mentioned)\b"
 )
 _TASK = re.compile(r"(?:^|(?<=[.!?:;,][ \t])|(?<=\n))(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?P<v>[a-z]{3,}s)\b", re.MULTILINE)
+# "at Nuno's garage", "Chiamaka's laptop": a given name that is no frequent word, owning a thing.
+_OWNER = re.compile(r"(?<![\w'’-])(?P<n>[A-Z][a-z]{2,20})['’]s[ \t]+[a-z]")
 _ROSTER = re.compile(
     r"^[ \t]*(?:[-*•][ \t]*)?(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,2}[:.]\d{2}|\[[^\]\n]{1,24}\])"
     r"[ \t]*[-–—|:]?[ \t]*(?P<n>[A-Z][a-z'’-]+)[ \t]*:",
@@ -132,6 +135,13 @@ def find_chat_names(text: str) -> list[Entity]:
             out.append(_entity(m))
     if "\n" in text:
         out.extend(_entity(m) for m in _ROSTER.finditer(text) if _given(m.group("n")))
+    if "'s " in text or "’s " in text:
+        for m in _OWNER.finditer(text):
+            w = m.group("n").lower()
+            # "the Wendy's location": an article before the owner makes it a brand
+            article = text[max(0, m.start() - 5):m.start()].lower().rstrip().rsplit(" ", 1)[-1] in ("the", "a", "an", "our", "your")
+            if w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0 and not article:
+                out.append(_entity(m))
     if any(end in text for end in _SLAVIC_ENDS):
         for m in _SLAVIC_PAIR.finditer(text):
             g = m.group("g").lower()
@@ -181,6 +191,10 @@ def names_beside_names(text: str, found: list[Entity]) -> list[Entity]:
             out.append(Entity("PERSON", a.start(1), e.end, text[a.start(1):e.end], e.score, e.detector))
     if "\n" in text and "," in text:
         out.extend(_csv_column(text, persons))
+    if not text.isascii():
+        from perimeter.privacy.detect.names_ru_chat import parallel_lower_names
+
+        out.extend(parallel_lower_names(text, found))
     return out
 
 

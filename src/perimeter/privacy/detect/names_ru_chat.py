@@ -161,3 +161,29 @@ def find_plain_lower_names(text: str) -> list[Entity]:
         if m.group(1).islower() and _name_over_noun(m.group(1)):
             out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.7, "natasha_lower"))
     return out
+
+
+# "я платила 15, лена 12, катя 9": items of one list are of one kind — when one item's word is a
+# name found otherwise, the other items' words with a first-name reading are names too.
+_PARALLEL_ITEM = re.compile(r"(?<![А-Яа-яЁё\-])([а-яё]{3,})[ \u00a0]+\d[\d.,]*(?:[ \u00a0]*[а-яё₽$€%]{0,4})?(?=[ \u00a0]*(?:,|;|$|\n| и ))", re.MULTILINE)
+
+
+def parallel_lower_names(text: str, found: list[Entity]) -> list[Entity]:
+    spans = [(e.start, e.end) for e in found if e.type == "PERSON"]
+    if not spans or "," not in text:
+        return []
+    items = list(_PARALLEL_ITEM.finditer(text))
+    if len(items) < 2:
+        return []
+    hit = [m for m in items if any(a <= m.start(1) < b for a, b in spans)]
+    if not hit:
+        return []
+    out = []
+    for m in items:
+        if m in hit:
+            continue
+        near = any(abs(m.start() - h.start()) <= 40 for h in hit)
+        parses = analyzer().parse(m.group(1))
+        if near and any("Name" in p.tag and p.score >= 0.1 for p in parses):
+            out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.65, "natasha_lower"))
+    return out
