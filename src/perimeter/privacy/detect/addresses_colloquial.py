@@ -25,8 +25,9 @@ from perimeter.privacy.detect import lexicon
 from perimeter.privacy.entities import Entity
 
 _HOUSE = r"\d{1,4}[а-яa-z]?(?:[/\-]\d{1,4}[а-яa-z]?)?"
-# the number ends the phrase: a punctuation mark, a line end, or a building/flat word after it
-_CLOSES = r"(?=[ \u00a0]*(?:$|[.,;:!?)\n]|(?:кв|корп|к\.|стр|под|эт|офис|оф\.|дом)))"
+# the number ends the phrase: a punctuation mark, a line end, a building/flat word or a
+# preposition of place after it ("на Арбате 24 у входа"); a noun after it makes it a count
+_CLOSES = r"(?=[ \u00a0]*(?:$|[.,;:!?)\n]|(?:кв|корп|к\.|стр|под|эт|офис|оф\.|дом)|(?:у|возле|около|рядом|напротив)[ \u00a0]))"
 _RU_STREET_NUMBER = re.compile(
     rf"(?<![А-Яа-яЁё\-])(?P<street>[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?(?:[ \u00a0][А-ЯЁ][а-яё]+)?)"
     rf",?[ \u00a0]+(?P<house>(?:д\.[ \u00a0]?)?{_HOUSE})(?![\d\w/\-]|[.,:]\d){_CLOSES}",
@@ -83,7 +84,9 @@ def _russian(text: str) -> list[Entity]:
             # streets take "на" ("на Маросейке, 4/2"), towns "в" ("в Казани, 12" is no address):
             # after "в" only a house number no count has ("10/2", "7а", "61-9") will do
             shaped = not house.isdigit()
-            if loc >= 0.3 and person < 0.5 and (prep.group().lower().startswith("на") or shaped):
+            # adjectival street names spread the locative over four cases ("Пятницкой"): any
+            # locative reading will do, and a surname reading as strong as the rest is no bar
+            if loc > 0 and person <= 0.5 and (prep.group().lower().startswith("на") or shaped):
                 out.append(Entity("ADDRESS", start, m.end(), text[start:m.end()], 0.75, "address_ru"))
             continue
         town = _TOWN_BEFORE.search(text, max(0, start - 40), start)

@@ -133,7 +133,7 @@ def find_chat_names(text: str) -> list[Entity]:
         stem_ok = lexicon.zipf(v[:-1]) >= 3.5 or (v.endswith("es") and lexicon.zipf(v[:-2]) >= 3.5)
         if stem_ok and w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0:
             out.append(_entity(m))
-    if "\n" in text:
+    if " - " in text or "] " in text or ":" in text:
         out.extend(_entity(m) for m in _ROSTER.finditer(text) if _given(m.group("n")))
     if "'s " in text or "’s " in text:
         for m in _OWNER.finditer(text):
