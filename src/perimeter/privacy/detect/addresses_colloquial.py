@@ -29,7 +29,7 @@ _HOUSE = r"\d{1,4}[а-яa-z]?(?:[/\-]\d{1,4}[а-яa-z]?)?"
 # preposition of place after it ("на Арбате 24 у входа"); a noun after it makes it a count
 _CLOSES = r"(?=[ \u00a0]*(?:$|[.,;:!?)\n]|(?:кв|корп|к\.|стр|под|эт|офис|оф\.|дом)|(?:у|возле|около|рядом|напротив)[ \u00a0]))"
 _RU_STREET_NUMBER = re.compile(
-    rf"(?<![А-Яа-яЁё\-])(?P<street>[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?(?:[ \u00a0][А-ЯЁ][а-яё]+)?)"
+    rf"(?P<street>[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?(?:[ \u00a0][А-ЯЁ][а-яё]+)?)"
     rf",?[ \u00a0]+(?P<house>(?:д\.[ \u00a0]?)?{_HOUSE})(?![\d\w/\-]|[.,:]\d){_CLOSES}",
     re.MULTILINE,
 )
@@ -37,15 +37,15 @@ _LOCATIVE_BEFORE = re.compile(r"(?<![А-Яа-яЁё])(?:на|в|во|На|В|В�
 _TOWN_BEFORE = re.compile(r"(?<![А-Яа-яЁё\-])(?P<town>[А-ЯЁ][а-яё]+(?:-[а-яё]+-[А-ЯЁ][а-яё]+)?)[ \u00a0]*,[ \u00a0]*$")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _LATIN_RU_STREET = re.compile(
-    r"(?<![\w-])(?P<street>[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:aya|oye|aja))[ \u00a0]+(?:(?:ul|d|dom)\.?[ \u00a0]*)?"
+    r"(?P<street>[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:aya|oye|aja))[ \u00a0]+(?:(?:ul|d|dom)\.?[ \u00a0]*)?"
     r"(?P<house>\d{1,4}[a-z]?(?:[-/]\d{1,4}[a-z]?)?)(?![\w/-])"
 )
 _UNIT_FIRST = re.compile(
-    r"(?<![\w-])(?:Flat|Apt\.?|Apartment|Unit|Suite|Room)[ \u00a0]*#?\d{1,4}[A-Za-z]?,[ \u00a0]*\d{1,5}[A-Za-z]?"
+    r"(?<![\w-])(?:Flat|Apt\.?|Apartment|Unit|Suite)[ \u00a0]*#?\d{1,4}[A-Za-z]?,[ \u00a0]*\d{1,5}[A-Za-z]?"
     r"[ \u00a0]+[A-Z][a-z]+(?:[ \u00a0][A-Z][a-z]+)?(?:,[ \u00a0]*[A-Z][a-z]+(?:[ \u00a0][A-Z][a-z]+)?)?"
 )
 _SLASHED = re.compile(
-    r"(?<![\w-])(?P<street>[A-ZÀ-ÖØ-Þ\u0100-\u017f][a-zß-öø-ÿ\u0100-\u017f]+(?:[ \u00a0][A-ZÀ-ÖØ-Þ\u0100-\u017f][a-zß-öø-ÿ\u0100-\u017f]+)?)"
+    r"(?P<street>[A-ZÀ-ÖØ-Þ\u0100-\u017f][a-zß-öø-ÿ\u0100-\u017f]+(?:[ \u00a0][A-ZÀ-ÖØ-Þ\u0100-\u017f][a-zß-öø-ÿ\u0100-\u017f]+)?)"
     r"[ \u00a0]+\d{1,5}/\d{1,5}[a-zA-Z]?(?![\w/])"
     r"(?P<tail>,[ \u00a0]*(?:\d{3}[ \u00a0]?\d{2}|\d{4,6})[ \u00a0]+[A-ZÀ-ÖØ-Þ\u0100-\u017f][a-zß-öø-ÿ\u0100-\u017f]+(?:[ \u00a0]\d{1,2}(?!\d))?)?"
 )
@@ -71,6 +71,8 @@ def _readings(word: str) -> tuple[float, float, float]:
 def _russian(text: str) -> list[Entity]:
     out: list[Entity] = []
     for m in _RU_STREET_NUMBER.finditer(text):
+        if m.start() and (text[m.start() - 1].isalpha() or text[m.start() - 1] == "-"):
+            continue
         house = m.group("house")
         if _YEAR.fullmatch(house) or (house.isdigit() and int(house) == 0):
             continue
@@ -105,11 +107,14 @@ def find_colloquial_addresses(text: str) -> list[Entity]:
         out.extend(
             Entity("ADDRESS", m.start(), m.end(), m.group(), 0.75, "address_en")
             for m in _LATIN_RU_STREET.finditer(text)
+            if not (m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"))
         )
     if "Flat" in text or "Apt" in text or "Apartment" in text or "Unit" in text or "Suite" in text or "Room" in text:
         out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.75, "address_en") for m in _UNIT_FIRST.finditer(text))
     if "/" in text:
         for m in _SLASHED.finditer(text):
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
+                continue
             street = m.group("street")
             # a postcode and town after it, or a street name that is no English word and has accents
             rare = not street.isascii() and all(lexicon.zipf(w) < lexicon.COMMON_ZIPF for w in street.split())

@@ -60,12 +60,12 @@ _VOCATIVE = re.compile(
     re.MULTILINE,
 )
 _REPORTING = re.compile(
-    r"(?<![\w'’-])(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?:said|says|asked|asks|wrote|writes|told|tells|replied|texted|"
+    r"(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?:said|says|asked|asks|wrote|writes|told|tells|replied|texted|"
     r"messaged|emailed|mentioned)\b"
 )
-_TASK = re.compile(r"(?:^|(?<=[.!?:;,][ \t])|(?<=\n))(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?P<v>[a-z]{3,}s)\b", re.MULTILINE)
+_TASK = re.compile(r"(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?P<v>[a-z]{3,}s)\b")
 # "at Nuno's garage", "Chiamaka's laptop": a given name that is no frequent word, owning a thing.
-_OWNER = re.compile(r"(?<![\w'’-])(?P<n>[A-Z][a-z]{2,20})['’]s[ \t]+[a-z]")
+_OWNER = re.compile(r"(?P<n>[A-Z][a-z]{2,20})['’]s[ \t]+[a-z]")
 _ROSTER = re.compile(
     r"^[ \t]*(?:[-*•][ \t]*)?(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|\d{1,2}[:.]\d{2}|\[[^\]\n]{1,24}\])"
     r"[ \t]*[-–—|:]?[ \t]*(?P<n>[A-Z][a-z'’-]+)[ \t]*:",
@@ -76,7 +76,7 @@ _ROSTER = re.compile(
 # "Dmytro Hrytsenko", "Oksana Melnychuk": a transliterated East Slavic surname says "surname" by
 # its suffix alone; before it, a word that is no English word is the given name.
 _SLAVIC_PAIR = re.compile(
-    r"(?<![\w'’-])(?P<g>[A-Z][a-z]{2,})[ \u00a0](?P<f>[A-Z][a-z]{2,}(?:enko|chuk|czuk|yuk|iuk|ovych|evych|ovich|evich|"
+    r"(?P<g>[A-Z][a-z]{2,})[ \u00a0](?P<f>[A-Z][a-z]{2,}(?:enko|chuk|czuk|yuk|iuk|ovych|evych|ovich|evich|"
     r"ovskyi|evskyi|ovskiy|evskiy|ovsky|evsky|ovskaya|evskaya|shyn|yshyn))(?![\w'’-])"
 )
 _SLAVIC_ENDS = ("enko", "chuk", "czuk", "yuk", "iuk", "vych", "vich", "sky", "skyi", "skiy", "skaya", "shyn")
@@ -103,48 +103,108 @@ def _sentence_start(text: str, pos: int) -> bool:
     return i < 0 or text[i] in ".!?\n:;,"
 
 
+def _finds(low: str, needles: tuple[str, ...]) -> list[int]:
+    """Where any of ``needles`` occurs in ``low`` (sorted): the rules below are tried only there,
+    since a pattern that opens with a look-behind or an alternation is tried at every character."""
+    out: set[int] = set()
+    for needle in needles:
+        at = low.find(needle)
+        while at != -1:
+            out.add(at)
+            at = low.find(needle, at + 1)
+    return sorted(out)
+
+
+def _word_start(text: str, end: int) -> int:
+    i = end
+    while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "'’-"):
+        i -= 1
+    return i
+
+
+_ADDRESS_CUES = ("hi", "hey", "hello", "hiya", "yo", "thanks", "thank you", "thx", "ty", "cheers", "ping", "cc")
+_PING_CUES = ("ping", "cc", "dm", "remind", "nudge")
+_INTRO_CUES = ("it's", "it’s", "its", "it is", "this is", "i'm", "i’m", "i am")
+_VOCATIVE_CUES = (", hi", ", hello", ", hey", ", good")
+_REPORTING_CUES = (" said", " says", " asked", " asks", " wrote", " writes", " told", " tells", " replied", " texted",
+                   " messaged", " emailed", " mentioned")
+_OWNER_CUES = ("'s ", "’s ")
+
+
+def _at_cues(text: str, low: str, rx: re.Pattern[str], cues: tuple[str, ...]) -> list[re.Match[str]]:
+    """``rx`` matched where one of ``cues`` is a whole word ("hi" in "this" is none)."""
+    out = []
+    for cue in cues:
+        at = low.find(cue)
+        while at != -1:
+            end = at + len(cue)
+            whole = (at == 0 or not low[at - 1].isalnum()) and (end == len(low) or not low[end].isalnum())
+            if whole and (m := rx.match(text, at)) is not None:
+                out.append(m)
+            at = low.find(cue, end)
+    return out
+
+
+def _before_cues(text: str, low: str, rx: re.Pattern[str], cues: tuple[str, ...]) -> list[re.Match[str]]:
+    """``rx`` matched from the start of the word right before one of ``cues``."""
+    out = []
+    for at in _finds(low, cues):
+        start = _word_start(text, at)
+        if start < at and (m := rx.match(text, start)) is not None:
+            out.append(m)
+    return out
+
+
 def find_chat_names(text: str) -> list[Entity]:
     out: list[Entity] = []
     low = text.lower()
-    for m in _ADDRESS.finditer(text):
-        if _given(m.group("n")):
-            out.append(_entity(m))
-    if "ping" in low or "cc" in low or "dm" in low or "remind" in low or "nudge" in low:
-        out.extend(_entity(m) for m in _PING.finditer(text) if _given(m.group("n")))
+    if len(low) != len(text):
+        from perimeter.privacy.detect.prescan import aligned_lower
+
+        low = aligned_lower(text)
+    out.extend(_entity(m) for m in _at_cues(text, low, _ADDRESS, _ADDRESS_CUES) if _given(m.group("n")))
+    out.extend(_entity(m) for m in _at_cues(text, low, _PING, _PING_CUES) if _given(m.group("n")))
     if "@" in text:
-        for m in _MENTION.finditer(text):
-            if _given(m.group("n")):
+        for at in _finds(text, ("@",)):
+            m = _MENTION.match(text, at)
+            if m is not None and _given(m.group("n")):
                 out.append(_entity(m, score=0.65))
-    if "it" in low or "this is" in low or "i am" in low or "i'm" in low:
-        out.extend(_entity(m) for m in _INTRO.finditer(text) if _given(m.group("n")))
-    if "name" in low:
-        for m in _NAMED.finditer(text):
-            words = m.group("n").split()
-            if _given_or_rare(words[0]):
-                n = len(words[0]) if len(words) > 1 and not _given_or_rare(words[1]) and words[1].lower() in _NOT_NAMES else len(m.group("n"))
-                out.append(Entity("PERSON", m.start("n"), m.start("n") + n, m.group("n")[:n], 0.75, "en_names"))
-    out.extend(_entity(m) for m in _VOCATIVE.finditer(text) if _given_or_rare(m.group("n")))
-    for m in _REPORTING.finditer(text):
+    out.extend(_entity(m) for m in _at_cues(text, low, _INTRO, _INTRO_CUES) if _given(m.group("n")))
+    seen: set[int] = set()
+    for at in _finds(low, ("name",)):
+        m = _NAMED.search(text, max(0, at - 40), min(len(text), at + 80))
+        if m is None or m.start("n") in seen:
+            continue
+        seen.add(m.start("n"))
+        words = m.group("n").split()
+        if _given_or_rare(words[0]):
+            n = len(words[0]) if len(words) > 1 and not _given_or_rare(words[1]) and words[1].lower() in _NOT_NAMES else len(m.group("n"))
+            out.append(Entity("PERSON", m.start("n"), m.start("n") + n, m.group("n")[:n], 0.75, "en_names"))
+    out.extend(_entity(m) for m in _before_cues(text, low, _VOCATIVE, _VOCATIVE_CUES) if _given_or_rare(m.group("n")))
+    for m in _before_cues(text, low, _REPORTING, _REPORTING_CUES):
         w = m.group("n").lower()
         if w not in _NOT_NAMES and (w in lexicon.single_first_names() or w in lexicon.last_names()) and _sentence_start(text, m.start()):
             out.append(_entity(m))
     for m in _TASK.finditer(text):
+        if not _sentence_start(text, m.start()):
+            continue
         w, v = m.group("n").lower(), m.group("v")
         stem_ok = lexicon.zipf(v[:-1]) >= 3.5 or (v.endswith("es") and lexicon.zipf(v[:-2]) >= 3.5)
         if stem_ok and w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0:
             out.append(_entity(m))
     if " - " in text or "] " in text or ":" in text:
         out.extend(_entity(m) for m in _ROSTER.finditer(text) if _given(m.group("n")))
-    if "'s " in text or "’s " in text:
-        for m in _OWNER.finditer(text):
-            w = m.group("n").lower()
-            # "the Wendy's location": an article before the owner makes it a brand
-            article = text[max(0, m.start() - 5):m.start()].lower().rstrip().rsplit(" ", 1)[-1] in ("the", "a", "an", "our", "your")
-            if w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0 and not article:
-                out.append(_entity(m))
+    for m in _before_cues(text, low, _OWNER, _OWNER_CUES):
+        w = m.group("n").lower()
+        # "the Wendy's location": an article before the owner makes it a brand
+        article = text[max(0, m.start() - 5):m.start()].lower().rstrip().rsplit(" ", 1)[-1] in ("the", "a", "an", "our", "your")
+        if w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0 and not article:
+            out.append(_entity(m))
     if any(end in text for end in _SLAVIC_ENDS):
         for m in _SLAVIC_PAIR.finditer(text):
             g = m.group("g").lower()
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "'’-"):
+                continue
             if g not in _NOT_NAMES and (g in lexicon.first_names() or lexicon.zipf(g) < lexicon.COMMON_ZIPF):
                 out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "en_names"))
     return out

@@ -98,7 +98,7 @@ def _imperative(word: str) -> bool:
 # enough to be what a lower-case word usually is: "вера", "надежда", "слава", "роза", "лев",
 # "марта" (March), "жене" (wife) have a common-noun reading of 0.3 or more and are left to the
 # slot rules.  Places (Geox) and surnames do not count against a name: "тане" is also a river.
-_LOWER_RU = re.compile(r"(?<![А-Яа-яЁёA-Za-z\-])[а-яё]{3,}(?![А-Яа-яЁёA-Za-z\-])")
+_LOWER_RU = re.compile(r"[а-яё]{3,}(?![А-Яа-яЁёA-Za-z\-])")
 _NOT_MINE = frozenset({"Geox", "Orgn", "Surn", "Patr", "Trad"})
 
 
@@ -139,14 +139,23 @@ def _lower_surname(word: str) -> bool:
 
 # "для меня и алёнки", "мы с ленкой": a word joined to the speaker is a person when a name is
 # its likeliest reading ("мы с надеждой смотрим" is hope).
-_WITH_ME = re.compile(r"(?<![А-Яа-яЁё])(?:меня|мне|мной|нас|нам|нами|я|мы)[ \u00a0]+(?:и|с|со)[ \u00a0]+([а-яё]{3,})(?![А-Яа-яЁё\-])", re.IGNORECASE)
+_WITH_ME = re.compile(r"(?:меня|мне|мной|нас|нам|нами|я|мы)[ \u00a0]+(?:и|с|со)[ \u00a0]+([а-яё]{3,})(?![А-Яа-яЁё\-])", re.IGNORECASE)
 _NEXT_LOWER = re.compile(r"[ \u00a0]+([а-яё]{3,})(?![А-Яа-яЁёA-Za-z\-])")
+
+
+def _word_start(text: str, end: int) -> int:
+    i = end
+    while i > 0 and text[i - 1].isalpha():
+        i -= 1
+    return i
 
 
 def find_plain_lower_names(text: str) -> list[Entity]:
     out: list[Entity] = []
     for m in _LOWER_RU.finditer(text):
         word = m.group()
+        if m.start() and (text[m.start() - 1].isalpha() or text[m.start() - 1] == "-"):
+            continue  # the tail of a capitalised or hyphenated word
         if _plain_name(word) < 0.45:
             continue
         after = text[m.end():m.end() + 2]
@@ -157,9 +166,13 @@ def find_plain_lower_names(text: str) -> list[Entity]:
         if nxt is not None and _lower_surname(nxt.group(1)):
             end = nxt.end(1)
         out.append(Entity("PERSON", m.start(), end, text[m.start():end], 0.7, "natasha_lower"))
-    for m in _WITH_ME.finditer(text):
-        if m.group(1).islower() and _name_over_noun(m.group(1)):
-            out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.7, "natasha_lower"))
+    for joint in (" и ", " с ", " со "):
+        at = text.find(joint)
+        while at != -1:
+            m = _WITH_ME.match(text, _word_start(text, at))
+            if m is not None and m.group(1).islower() and _name_over_noun(m.group(1)):
+                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.7, "natasha_lower"))
+            at = text.find(joint, at + 1)
     return out
 
 

@@ -23,14 +23,14 @@ from perimeter.privacy.entities import Entity
 
 _STEMS = ("wi-fi", "wifi", "вайфа", "вай-фа", "pw", "pass", "пасс", "парол", "логин", "login", "ключ", "key", "creds", "креды", "user")
 _CHAT_KEY = re.compile(
-    r"(?<![a-zа-яё_\-])(?:wi-?fi|вай-?фа[йяюе]\w*|pw|pwd|pass|пасс|логин|login|ключ\w*|key)(?![a-zа-яё])"
+    r"(?:wi-?fi|вай-?фа[йяюе]\w*|pw|pwd|pass|пасс|логин|login|ключ\w*|key)(?![a-zа-яё])"
     r"[^\n:=—–.!?;\"'`]{0,40}?(?:[:=—–]|[ \t]-)[ \t]*(?P<value>[^\s\"'`«»,;]{4,64})"
 )
 _PAIR = re.compile(
-    r"(?<![a-zа-яё_\-/:.])(?:login|логин|user(?:name)?|юзер|учётк\w*|учетк\w*|creds|креды|доступ\w*)(?![a-zа-яё])[ \t:=]+"
+    r"(?:login|логин|user(?:name)?|юзер|учётк\w*|учетк\w*|creds|креды|доступ\w*)(?![a-zа-яё])[ \t:=]+"
     r"(?P<user>[\w.@\-]{2,40})[ \t]*(?:/|:|\||,)[ \t]*(?:(?:pass(?:word)?|пароль|pwd|pw)[ \t:=]+)?(?P<value>[^\s\"'`«»,;]{4,64})"
 )
-_PASSWORD_WORD = re.compile(r"(?<![a-zа-яё])(?:пароль|пароля|паролем|password|passwd|pwd|wi-?fi|вай-?фа[йяюе]\w*)(?![a-z])")
+_PASSWORD_WORD = re.compile(r"(?:пароль|пароля|паролем|password|passwd|pwd|wi-?fi|вай-?фа[йяюе]\w*)(?![a-z])")
 _TOKEN = re.compile(r"[^\s\"'`«»(),;]+")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 _OTHER_ONE = re.compile(r"(?i:\b(?:old|previous|other|another|also|or|and|старый|прежний|другой|ещё|еще|или|и)\b)")
@@ -69,6 +69,33 @@ def _value(token: str) -> str:
     return token.strip("\"'`«»()[]<>").rstrip(".?:")
 
 
+_WORD_CUES = ("wi", "вай", "pw", "pass", "пасс", "парол", "логин", "login", "ключ", "key", "user", "юзер", "учётк",
+              "учетк", "creds", "креды", "доступ")
+
+
+def _word_starts(lower: str) -> list[int]:
+    """Where a cue word may start (the patterns are tried only there, not at every character)."""
+    out: set[int] = set()
+    for cue in _WORD_CUES:
+        at = lower.find(cue)
+        while at != -1:
+            out.add(at)
+            at = lower.find(cue, at + 1)
+    return sorted(out)
+
+
+def _matches(rx: re.Pattern[str], lower: str, starts: list[int], glue: str) -> list[re.Match[str]]:
+    """``rx`` at each start that begins a word (not after a letter or one of ``glue``)."""
+    out = []
+    for at in starts:
+        if at and (lower[at - 1].isalpha() or lower[at - 1] in glue):
+            continue
+        m = rx.match(lower, at)
+        if m is not None:
+            out.append(m)
+    return out
+
+
 def find_chat_secrets(text: str, lower: str) -> list[Entity]:
     if not any(stem in lower for stem in _STEMS):
         return []
@@ -80,16 +107,17 @@ def find_chat_secrets(text: str, lower: str) -> list[Entity]:
             s = start + raw.index(value)
             out.append(Entity("SECRET", s, s + len(value), value, score, "credential_assignment"))
 
-    for m in _CHAT_KEY.finditer(lower):
+    starts = _word_starts(lower)
+    for m in _matches(_CHAT_KEY, lower, starts, "_-"):
         raw = text[m.start("value"):m.end("value")]
         value = _value(raw)
         if _strong(value) or (_mixed(value) and len(value) >= 8):
             add(m.start("value"), raw, 0.85)
-    for m in _PAIR.finditer(lower):
+    for m in _matches(_PAIR, lower, starts, "_-/:."):
         raw = text[m.start("value"):m.end("value")]
         if _strong(_value(raw)) and "/" not in raw:  # "user:password@localhost:5432/app" is a URL
             add(m.start("value"), raw, 0.85)
-    for m in _PASSWORD_WORD.finditer(lower):
+    for m in _matches(_PASSWORD_WORD, lower, starts, ""):
         end = _SENTENCE_END.search(text, m.end())
         stop = end.start() if end is not None else len(text)
         first = None
