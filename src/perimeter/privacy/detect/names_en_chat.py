@@ -63,7 +63,9 @@ _REPORTING = re.compile(
     r"(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?:said|says|asked|asks|wrote|writes|told|tells|replied|texted|"
     r"messaged|emailed|mentioned)\b"
 )
-_TASK = re.compile(r"(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?P<v>[a-z]{3,}s)\b")
+_TASK_AFTER = r"[ \t]*[\"“(]?(?P<n>[A-Z][a-z'’-]{2,20})[ \t]+(?P<v>[a-z]{3,}s)\b"
+_TASK = re.compile(rf"[.!?:;,\n]{_TASK_AFTER}")  # a clause start: the character class first, for speed
+_TASK_FIRST = re.compile(_TASK_AFTER)
 # "at Nuno's garage", "Chiamaka's laptop": a given name that is no frequent word, owning a thing.
 _OWNER = re.compile(r"(?P<n>[A-Z][a-z]{2,20})['’]s[ \t]+[a-z]")
 _ROSTER = re.compile(
@@ -75,11 +77,11 @@ _ROSTER = re.compile(
 
 # "Dmytro Hrytsenko", "Oksana Melnychuk": a transliterated East Slavic surname says "surname" by
 # its suffix alone; before it, a word that is no English word is the given name.
+_SLAVIC_ENDS = ("enko", "chuk", "czuk", "yuk", "iuk", "vych", "vich", "sky", "skyi", "skiy", "skaya", "shyn")
 _SLAVIC_PAIR = re.compile(
     r"(?P<g>[A-Z][a-z]{2,})[ \u00a0](?P<f>[A-Z][a-z]{2,}(?:enko|chuk|czuk|yuk|iuk|ovych|evych|ovich|evich|"
     r"ovskyi|evskyi|ovskiy|evskiy|ovsky|evsky|ovskaya|evskaya|shyn|yshyn))(?![\w'’-])"
 )
-_SLAVIC_ENDS = ("enko", "chuk", "czuk", "yuk", "iuk", "vych", "vich", "sky", "skyi", "skiy", "skaya", "shyn")
 
 
 def _given(word: str) -> bool:
@@ -103,18 +105,6 @@ def _sentence_start(text: str, pos: int) -> bool:
     return i < 0 or text[i] in ".!?\n:;,"
 
 
-def _finds(low: str, needles: tuple[str, ...]) -> list[int]:
-    """Where any of ``needles`` occurs in ``low`` (sorted): the rules below are tried only there,
-    since a pattern that opens with a look-behind or an alternation is tried at every character."""
-    out: set[int] = set()
-    for needle in needles:
-        at = low.find(needle)
-        while at != -1:
-            out.add(at)
-            at = low.find(needle, at + 1)
-    return sorted(out)
-
-
 def _word_start(text: str, end: int) -> int:
     i = end
     while i > 0 and (text[i - 1].isalpha() or text[i - 1] in "'’-"):
@@ -122,37 +112,29 @@ def _word_start(text: str, end: int) -> int:
     return i
 
 
-_ADDRESS_CUES = ("hi", "hey", "hello", "hiya", "yo", "thanks", "thank you", "thx", "ty", "cheers", "ping", "cc")
-_PING_CUES = ("ping", "cc", "dm", "remind", "nudge")
-_INTRO_CUES = ("it's", "it’s", "its", "it is", "this is", "i'm", "i’m", "i am")
-_VOCATIVE_CUES = (", hi", ", hello", ", hey", ", good")
-_REPORTING_CUES = (" said", " says", " asked", " asks", " wrote", " writes", " told", " tells", " replied", " texted",
-                   " messaged", " emailed", " mentioned")
-_OWNER_CUES = ("'s ", "’s ")
+_ADDRESS_WORDS = "hi|hey|hello|hiya|yo|thanks|thank you|thx|ty|cheers"
+_PING_WORDS = "ping|pinged|cc|dm|dm'd|remind|nudge"
+_INTRO_WORDS = "it's|it’s|its|it is|this is|i'm|i’m|i am"
+_REPORTING_WORDS = "said|says|asked|asks|wrote|writes|told|tells|replied|texted|messaged|emailed|mentioned"
+# One pass over the lower-cased text finds every cue; the group that matched says which rule to
+# try.  Each branch opens with a character class, so the engine skips to candidates in C (a
+# look-behind or a word alternation first would be tried at every character).
+_ALL_CUES = re.compile(
+    rf",[ \t]*(?P<voc>hi|hello|hey|good)(?![a-z])"
+    rf"|[\s\"(](?P<cue>{_ADDRESS_WORDS}|{_PING_WORDS}|{_INTRO_WORDS})(?![a-z0-9])"
+    rf"|[ \t](?P<rep>{_REPORTING_WORDS})(?![a-z])"
+    rf"|['’]s(?P<own>[ \t])"
+)
+_HEAD_CUE = re.compile(rf"(?:{_ADDRESS_WORDS}|{_PING_WORDS}|{_INTRO_WORDS})(?![a-z0-9])")
+_ADDRESS_SET = frozenset(_ADDRESS_WORDS.split("|")) | {"ping", "cc"}
+_PING_SET = frozenset(_PING_WORDS.split("|"))
+_ROSTER_HINT = re.compile(r"(?i:mon|tue|wed|thu|fri|sat|sun)|\d[:.]\d\d|\]")
 
 
-def _at_cues(text: str, low: str, rx: re.Pattern[str], cues: tuple[str, ...]) -> list[re.Match[str]]:
-    """``rx`` matched where one of ``cues`` is a whole word ("hi" in "this" is none)."""
-    out = []
-    for cue in cues:
-        at = low.find(cue)
-        while at != -1:
-            end = at + len(cue)
-            whole = (at == 0 or not low[at - 1].isalnum()) and (end == len(low) or not low[end].isalnum())
-            if whole and (m := rx.match(text, at)) is not None:
-                out.append(m)
-            at = low.find(cue, end)
-    return out
-
-
-def _before_cues(text: str, low: str, rx: re.Pattern[str], cues: tuple[str, ...]) -> list[re.Match[str]]:
-    """``rx`` matched from the start of the word right before one of ``cues``."""
-    out = []
-    for at in _finds(low, cues):
-        start = _word_start(text, at)
-        if start < at and (m := rx.match(text, start)) is not None:
-            out.append(m)
-    return out
+def _cue_rules(cue: str) -> tuple[re.Pattern[str], ...]:
+    if cue in _ADDRESS_SET:
+        return (_ADDRESS, _PING) if cue in _PING_SET else (_ADDRESS,)
+    return (_PING,) if cue in _PING_SET else (_INTRO,)
 
 
 def find_chat_names(text: str) -> list[Entity]:
@@ -162,17 +144,46 @@ def find_chat_names(text: str) -> list[Entity]:
         from perimeter.privacy.detect.prescan import aligned_lower
 
         low = aligned_lower(text)
-    out.extend(_entity(m) for m in _at_cues(text, low, _ADDRESS, _ADDRESS_CUES) if _given(m.group("n")))
-    out.extend(_entity(m) for m in _at_cues(text, low, _PING, _PING_CUES) if _given(m.group("n")))
-    if "@" in text:
-        for at in _finds(text, ("@",)):
-            m = _MENTION.match(text, at)
-            if m is not None and _given(m.group("n")):
-                out.append(_entity(m, score=0.65))
-    out.extend(_entity(m) for m in _at_cues(text, low, _INTRO, _INTRO_CUES) if _given(m.group("n")))
+    head = _HEAD_CUE.match(low)
+    cues = [(0, "cue", head.group())] if head is not None else []
+    cues.extend((c.start(c.lastgroup), c.lastgroup, c.group(c.lastgroup)) for c in _ALL_CUES.finditer(low) if c.lastgroup)
+    for at, kind, cue in cues:
+        if kind == "cue":
+            for rx in _cue_rules(cue):
+                if (m := rx.match(text, at)) is not None and _given(m.group("n")):
+                    out.append(_entity(m))
+            continue
+        # the word before the cue: "Levan, hi", "Ines said", "Nuno's garage"
+        cut = low.rfind(",", 0, at) if kind == "voc" else at - 1 if kind == "rep" else at - 2
+        start = _word_start(text, cut)
+        if start >= at:
+            continue
+        m = (_VOCATIVE if kind == "voc" else _REPORTING if kind == "rep" else _OWNER).match(text, start)
+        if m is None:
+            continue
+        w = m.group("n").lower()
+        if kind == "voc":
+            ok = _given_or_rare(m.group("n"))
+        elif kind == "rep":
+            listed = w in lexicon.single_first_names() or w in lexicon.last_names()
+            ok = w not in _NOT_NAMES and listed and _sentence_start(text, m.start())
+        else:
+            # "the Wendy's location": an article before the owner makes it a brand
+            article = text[max(0, m.start() - 5):m.start()].lower().rstrip().rsplit(" ", 1)[-1] in ("the", "a", "an", "our", "your")
+            ok = w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0 and not article
+        if ok:
+            out.append(_entity(m))
+    at = text.find("@")
+    while at != -1:
+        m = _MENTION.match(text, at)
+        if m is not None and _given(m.group("n")):
+            out.append(_entity(m, score=0.65))
+        at = text.find("@", at + 1)
     seen: set[int] = set()
-    for at in _finds(low, ("name",)):
+    at = low.find("name")
+    while at != -1:
         m = _NAMED.search(text, max(0, at - 40), min(len(text), at + 80))
+        at = low.find("name", at + 4)
         if m is None or m.start("n") in seen:
             continue
         seen.add(m.start("n"))
@@ -180,33 +191,20 @@ def find_chat_names(text: str) -> list[Entity]:
         if _given_or_rare(words[0]):
             n = len(words[0]) if len(words) > 1 and not _given_or_rare(words[1]) and words[1].lower() in _NOT_NAMES else len(m.group("n"))
             out.append(Entity("PERSON", m.start("n"), m.start("n") + n, m.group("n")[:n], 0.75, "en_names"))
-    out.extend(_entity(m) for m in _before_cues(text, low, _VOCATIVE, _VOCATIVE_CUES) if _given_or_rare(m.group("n")))
-    for m in _before_cues(text, low, _REPORTING, _REPORTING_CUES):
-        w = m.group("n").lower()
-        if w not in _NOT_NAMES and (w in lexicon.single_first_names() or w in lexicon.last_names()) and _sentence_start(text, m.start()):
-            out.append(_entity(m))
-    for m in _TASK.finditer(text):
-        if not _sentence_start(text, m.start()):
-            continue
+    first = _TASK_FIRST.match(text)
+    for m in [first, *_TASK.finditer(text)] if first is not None else _TASK.finditer(text):
         w, v = m.group("n").lower(), m.group("v")
         stem_ok = lexicon.zipf(v[:-1]) >= 3.5 or (v.endswith("es") and lexicon.zipf(v[:-2]) >= 3.5)
         if stem_ok and w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0:
             out.append(_entity(m))
-    if " - " in text or "] " in text or ":" in text:
+    if ":" in text and _ROSTER_HINT.search(text):
         out.extend(_entity(m) for m in _ROSTER.finditer(text) if _given(m.group("n")))
-    for m in _before_cues(text, low, _OWNER, _OWNER_CUES):
-        w = m.group("n").lower()
-        # "the Wendy's location": an article before the owner makes it a brand
-        article = text[max(0, m.start() - 5):m.start()].lower().rstrip().rsplit(" ", 1)[-1] in ("the", "a", "an", "our", "your")
-        if w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0 and not article:
-            out.append(_entity(m))
-    if any(end in text for end in _SLAVIC_ENDS):
-        for m in _SLAVIC_PAIR.finditer(text):
-            g = m.group("g").lower()
-            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "'’-"):
-                continue
-            if g not in _NOT_NAMES and (g in lexicon.first_names() or lexicon.zipf(g) < lexicon.COMMON_ZIPF):
-                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "en_names"))
+    for m in _SLAVIC_PAIR.finditer(text) if any(end in low for end in _SLAVIC_ENDS) else ():
+        g = m.group("g").lower()
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "'’-"):
+            continue
+        if g not in _NOT_NAMES and (g in lexicon.first_names() or lexicon.zipf(g) < lexicon.COMMON_ZIPF):
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "en_names"))
     return out
 
 
@@ -240,16 +238,19 @@ def names_beside_names(text: str, found: list[Entity]) -> list[Entity]:
     for e in persons:
         if " " not in e.text.strip():
             continue
-        m = _PAIR_AFTER.match(text, e.end)
+        m = _PAIR_AFTER.match(text, e.end) if text[e.end:e.end + 1] in (",", " ") else None
         if m is not None and _full(m.group("g"), m.group("f")) and not _inside(covered, m.start("g")):
             out.append(Entity("PERSON", m.start("g"), m.end("f"), text[m.start("g"):m.end("f")], 0.7, "en_names"))
-        b = _PAIR_BEFORE.search(text, max(0, e.start - 60), e.start)
+        before = text[max(0, e.start - 5):e.start]
+        b = None
+        if before.endswith((", ", " and ", " & ")):  # the end-anchored pattern only where it can match
+            b = _PAIR_BEFORE.search(text, max(0, e.start - 60), e.start)
         if b is not None and _full(b.group("g"), b.group("f")) and not _inside(covered, b.start("g")):
             out.append(Entity("PERSON", b.start("g"), b.end("f"), text[b.start("g"):b.end("f")], 0.7, "en_names"))
-        a = _ABBREVIATED.search(text, max(0, e.start - 8), e.start)
+        a = _ABBREVIATED.search(text, max(0, e.start - 8), e.start) if before.endswith(". ") else None
         if a is not None and a.group(1)[:-1].lower() not in _NOT_ABBREVIATED:
             out.append(Entity("PERSON", a.start(1), e.end, text[a.start(1):e.end], e.score, e.detector))
-    if "\n" in text and "," in text:
+    if text.count("\n") >= 2 and text.count(",") >= 6:
         out.extend(_csv_column(text, persons))
     if not text.isascii():
         from perimeter.privacy.detect.names_ru_chat import parallel_lower_names

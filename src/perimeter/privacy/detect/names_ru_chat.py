@@ -152,7 +152,11 @@ def _word_start(text: str, end: int) -> int:
 
 def find_plain_lower_names(text: str) -> list[Entity]:
     out: list[Entity] = []
-    for m in _LOWER_RU.finditer(text):
+    # the distinct words first (one C pass and cached look-ups); most texts hold no such name
+    names = {w for w in set(_LOWER_RU.findall(text)) if _plain_name(w) >= 0.45}
+    for m in _LOWER_RU.finditer(text) if names else ():
+        if m.group() not in names:
+            continue
         word = m.group()
         if m.start() and (text[m.start() - 1].isalpha() or text[m.start() - 1] == "-"):
             continue  # the tail of a capitalised or hyphenated word
@@ -178,14 +182,15 @@ def find_plain_lower_names(text: str) -> list[Entity]:
 
 # "я платила 15, лена 12, катя 9": items of one list are of one kind — when one item's word is a
 # name found otherwise, the other items' words with a first-name reading are names too.
-_PARALLEL_ITEM = re.compile(r"(?<![А-Яа-яЁё\-])([а-яё]{3,})[ \u00a0]+\d[\d.,]*(?:[ \u00a0]*[а-яё₽$€%]{0,4})?(?=[ \u00a0]*(?:,|;|$|\n| и ))", re.MULTILINE)
+_PARALLEL_ITEM = re.compile(r"([а-яё]{3,})[ \u00a0]+\d[\d.,]*(?:[ \u00a0]*[а-яё₽$€%]{0,4})?(?=[ \u00a0]*(?:,|;|$|\n| и ))", re.MULTILINE)
 
 
 def parallel_lower_names(text: str, found: list[Entity]) -> list[Entity]:
     spans = [(e.start, e.end) for e in found if e.type == "PERSON"]
-    if not spans or "," not in text:
+    # a found lower-case name with a number after it opens such a list
+    if not any(text[s:s + 1].islower() and text[e:e + 2][-1:].isdigit() for s, e in spans):
         return []
-    items = list(_PARALLEL_ITEM.finditer(text))
+    items = [m for m in _PARALLEL_ITEM.finditer(text) if not (m.start() and (text[m.start() - 1].isalpha() or text[m.start() - 1] == "-"))]
     if len(items) < 2:
         return []
     hit = [m for m in items if any(a <= m.start(1) < b for a, b in spans)]

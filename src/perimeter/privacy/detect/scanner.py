@@ -45,7 +45,7 @@ _NUMBER_TYPES = frozenset({
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
 _LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,},?[ \u00a0][A-Z]{2}")
 _CYRILLIC_LOWER = re.compile(r"[а-яё]{3}")
-_LATIN_LETTER = re.compile(r"[A-Za-z]{2}")
+_LATIN_WORDS = re.compile(r"[A-Za-z]{2,}[ ,]{1,2}@?[A-Za-z]{2}")  # English words, not a lone e-mail or code
 _CYRILLIC_LOWER_PAIR = re.compile(r"(?<![А-Яа-яЁё])[а-яё]{2,} [а-яё]{2,}")
 # "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
 # date in a correction right after a date of birth is one too.
@@ -249,7 +249,7 @@ class Scanner:
                 found.extend(find_caps_payees(text))
             if "PERSON" in self.types and not text.isascii():
                 found.extend(names_ru_cues.later_mentions(text, found))
-            if "PERSON" in self.types and _LATIN_LETTER.search(text):
+            if "PERSON" in self.types and _LATIN_WORDS.search(text):
                 found.extend(find_chat_names(text))
             if "PERSON" in self.types:
                 found.extend(linked_names(text, found))

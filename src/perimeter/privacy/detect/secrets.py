@@ -12,7 +12,7 @@ import re
 from collections import Counter
 
 from perimeter.privacy.detect import literals
-from perimeter.privacy.detect.literals import SECRET_WORDS, VENDOR_PREFIXES, alternation
+from perimeter.privacy.detect.literals import CHAT_CREDENTIALS, SECRET_WORDS, VENDOR_PREFIXES, alternation
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.detect.secrets_chat import find_chat_secrets
 from perimeter.privacy.entities import Entity
@@ -209,10 +209,6 @@ _PGPASS_LINE = re.compile(r"(?<![^\s:])[\w.\-*\[\]]+:(?:\d{2,5}|\*):[^\s:]+:[^\s
 
 
 def _password_like(token: str) -> bool:
-    return password_like(token)
-
-
-def password_like(token: str) -> bool:
     if not 6 <= len(token) <= 64 or "://" in token or _EMAIL_LIKE.search(token) or _PLACEHOLDER.match(token):
         return False  # "Brasil@2026" is a password, "ops@acme.io" an address
     kinds = (
@@ -337,7 +333,13 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             trimmed = value.rstrip(".)")
             if _credential_value(value, cm.group("key")):
                 out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
-    out.extend(find_chat_secrets(text, ix.lower if len(ix.lower) == len(text) else aligned_lower(text)))
+    if len(ix.lower) == len(text):
+        chat_starts = ix.literal_starts("chat_credentials", fallback_find=True) or []
+        out.extend(find_chat_secrets(text, ix.lower, chat_starts, _password_like))
+    else:  # a rare character changed length when lower-cased: offsets of the aligned copy
+        aligned = aligned_lower(text)
+        chat_starts = sorted({at for w in CHAT_CREDENTIALS for at in _find_all(aligned, w)})
+        out.extend(find_chat_secrets(text, aligned, chat_starts, _password_like))
     return [_narrowed(text, e) for e in out]
 
 

@@ -18,10 +18,10 @@ count, and "code" is no credential word.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from perimeter.privacy.entities import Entity
 
-_STEMS = ("wi-fi", "wifi", "вайфа", "вай-фа", "pw", "pass", "пасс", "парол", "логин", "login", "ключ", "key", "creds", "креды", "user")
 _CHAT_KEY = re.compile(
     r"(?:wi-?fi|вай-?фа[йяюе]\w*|pw|pwd|pass|пасс|логин|login|ключ\w*|key)(?![a-zа-яё])"
     r"[^\n:=—–.!?;\"'`]{0,40}?(?:[:=—–]|[ \t]-)[ \t]*(?P<value>[^\s\"'`«»,;]{4,64})"
@@ -43,13 +43,6 @@ def _kinds(token: str) -> int:
     )
 
 
-def _strong(token: str) -> bool:
-    """Only a password looks like this: three kinds of character, a digit or a symbol, a letter."""
-    from perimeter.privacy.detect.secrets import password_like
-
-    return password_like(token)
-
-
 def _mixed(token: str) -> bool:
     """Letters and digits mixed ("flamengo1981"): a password when a credential word vouches."""
     letters = sum(c.isalpha() for c in token)
@@ -57,31 +50,16 @@ def _mixed(token: str) -> bool:
     return 6 <= len(token) <= 64 and letters >= 3 and digits >= 2 and token.isalnum() and not token.isdigit()
 
 
-def _prose_token(token: str) -> bool:
+def _prose_token(token: str, strong: Callable[[str], bool]) -> bool:
     """A password standing alone in prose: not a path, a time stamp, an image tag or a URL part."""
     return (
-        len(token) >= 8 and _strong(token) and any(c.isdigit() for c in token) and sum(c.isalpha() for c in token) >= 3
+        len(token) >= 8 and strong(token) and any(c.isdigit() for c in token) and sum(c.isalpha() for c in token) >= 3
         and not token[0].isdigit() and "/" not in token and ":" not in token and "=" not in token and "@" not in token
     )
 
 
 def _value(token: str) -> str:
     return token.strip("\"'`«»()[]<>").rstrip(".?:")
-
-
-_WORD_CUES = ("wi", "вай", "pw", "pass", "пасс", "парол", "логин", "login", "ключ", "key", "user", "юзер", "учётк",
-              "учетк", "creds", "креды", "доступ")
-
-
-def _word_starts(lower: str) -> list[int]:
-    """Where a cue word may start (the patterns are tried only there, not at every character)."""
-    out: set[int] = set()
-    for cue in _WORD_CUES:
-        at = lower.find(cue)
-        while at != -1:
-            out.add(at)
-            at = lower.find(cue, at + 1)
-    return sorted(out)
 
 
 def _matches(rx: re.Pattern[str], lower: str, starts: list[int], glue: str) -> list[re.Match[str]]:
@@ -96,8 +74,11 @@ def _matches(rx: re.Pattern[str], lower: str, starts: list[int], glue: str) -> l
     return out
 
 
-def find_chat_secrets(text: str, lower: str) -> list[Entity]:
-    if not any(stem in lower for stem in _STEMS):
+def find_chat_secrets(text: str, lower: str, starts: list[int], strong: Callable[[str], bool]) -> list[Entity]:
+    """``starts``: where a word of ``literals.CHAT_CREDENTIALS`` starts in ``lower`` (the shared
+    literal pass finds them); ``strong``: the scanner's test for a token only a password looks
+    like (three kinds of character, a digit or a symbol, a letter; no address or placeholder)."""
+    if not starts:
         return []
     out: list[Entity] = []
 
@@ -107,15 +88,14 @@ def find_chat_secrets(text: str, lower: str) -> list[Entity]:
             s = start + raw.index(value)
             out.append(Entity("SECRET", s, s + len(value), value, score, "credential_assignment"))
 
-    starts = _word_starts(lower)
     for m in _matches(_CHAT_KEY, lower, starts, "_-"):
         raw = text[m.start("value"):m.end("value")]
         value = _value(raw)
-        if _strong(value) or (_mixed(value) and len(value) >= 8):
+        if strong(value) or (_mixed(value) and len(value) >= 8):
             add(m.start("value"), raw, 0.85)
     for m in _matches(_PAIR, lower, starts, "_-/:."):
         raw = text[m.start("value"):m.end("value")]
-        if _strong(_value(raw)) and "/" not in raw:  # "user:password@localhost:5432/app" is a URL
+        if strong(_value(raw)) and "/" not in raw:  # "user:password@localhost:5432/app" is a URL
             add(m.start("value"), raw, 0.85)
     for m in _matches(_PASSWORD_WORD, lower, starts, ""):
         end = _SENTENCE_END.search(text, m.end())
@@ -125,16 +105,16 @@ def find_chat_secrets(text: str, lower: str) -> list[Entity]:
             value = _value(t.group())
             if first is None:
                 if t.start() < stop:
-                    if _strong(value):
+                    if not value.isalpha() and strong(value):
                         first = t  # the password its word names; the next ones may be others
                     continue
-                if _prose_token(value):
+                if not value.isalpha() and _prose_token(value, strong):
                     add(t.start(), t.group(), 0.75)  # a sentence on: only a strong token
                     break
                 continue
             if t.start() >= stop:
                 break
-            if (_strong(value) or _mixed(value)) and _OTHER_ONE.search(text, first.end(), t.start()):
+            if not value.isalpha() and (strong(value) or _mixed(value)) and _OTHER_ONE.search(text, first.end(), t.start()):
                 add(t.start(), t.group(), 0.8)
                 first = t
     return out
