@@ -236,7 +236,7 @@ def names_beside_names(text: str, found: list[Entity]) -> list[Entity]:
     out: list[Entity] = []
     covered = [(e.start, e.end) for e in found]
     for e in persons:
-        if " " not in e.text.strip():
+        if " " not in e.text:
             continue
         m = _PAIR_AFTER.match(text, e.end) if text[e.end:e.end + 1] in (",", " ") else None
         if m is not None and _full(m.group("g"), m.group("f")) and not _inside(covered, m.start("g")):
@@ -252,7 +252,7 @@ def names_beside_names(text: str, found: list[Entity]) -> list[Entity]:
             out.append(Entity("PERSON", a.start(1), e.end, text[a.start(1):e.end], e.score, e.detector))
     if text.count("\n") >= 2 and text.count(",") >= 6:
         out.extend(_csv_column(text, persons))
-    if not text.isascii():
+    if not text.isascii() and any(e.text.islower() for e in persons):
         from perimeter.privacy.detect.names_ru_chat import parallel_lower_names
 
         out.extend(parallel_lower_names(text, found))

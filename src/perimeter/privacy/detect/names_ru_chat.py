@@ -91,8 +91,8 @@ def _imperative(word: str) -> bool:
     return any("impr" in p.tag for p in analyzer().parse(word)[:2])
 
 
-# --- Lower-case first names with no cue at all ("перешли пж тане мой номер", "с димой
-# договорились", "серёга опять скинул"): pymorphy's dictionary (OpenCorpora) lists the
+# --- Lower-case first names with no cue at all, in text typed as chat ("перешли пж тане мой
+# номер", "с димой договорились", "серёга опять скинул"): pymorphy's dictionary (OpenCorpora) lists the
 # colloquial and diminutive forms too (Лёха, Серёга, Ксюша, Алёнка), tagged Name, in every case.
 # A word counts when its first-name readings outweigh the rest and no other reading is common
 # enough to be what a lower-case word usually is: "вера", "надежда", "слава", "роза", "лев",
@@ -150,10 +150,21 @@ def _word_start(text: str, end: int) -> int:
     return i
 
 
+def _chat(text: str) -> bool:
+    """Typed as chat: a line or a sentence opens with a lower-case letter.  Formal text (a form,
+    a contract, a letter) capitalises its names, and the rules for capitals cover it."""
+    first = text.lstrip()[:1]
+    return ("а" <= first <= "я" or first == "ё") or _LOWER_LINE.search(text) is not None or _LOWER_SENTENCE.search(text) is not None
+
+
+_LOWER_LINE = re.compile(r"\n[ \t\-*•>]*[а-яё]")
+_LOWER_SENTENCE = re.compile(r"[.!?)][ \t]+[а-яё]")
+
+
 def find_plain_lower_names(text: str) -> list[Entity]:
     out: list[Entity] = []
     # the distinct words first (one C pass and cached look-ups); most texts hold no such name
-    names = {w for w in set(_LOWER_RU.findall(text)) if _plain_name(w) >= 0.45}
+    names = {w for w in set(_LOWER_RU.findall(text)) if _plain_name(w) >= 0.45} if _chat(text) else set()
     for m in _LOWER_RU.finditer(text) if names else ():
         if m.group() not in names:
             continue
@@ -173,9 +184,9 @@ def find_plain_lower_names(text: str) -> list[Entity]:
     for joint in (" и ", " с ", " со "):
         at = text.find(joint)
         while at != -1:
-            m = _WITH_ME.match(text, _word_start(text, at))
-            if m is not None and m.group(1).islower() and _name_over_noun(m.group(1)):
-                out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.7, "natasha_lower"))
+            w = _WITH_ME.match(text, _word_start(text, at))
+            if w is not None and w.group(1).islower() and _name_over_noun(w.group(1)):
+                out.append(Entity("PERSON", w.start(1), w.end(1), w.group(1), 0.7, "natasha_lower"))
             at = text.find(joint, at + 1)
     return out
 
