@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.names_en import firm_place_or_pet_dropped
 from perimeter.privacy.entities import Entity
 
 _NOT_NAMES = frozenset(
@@ -205,7 +206,7 @@ def find_chat_names(text: str) -> list[Entity]:
             continue
         if g not in _NOT_NAMES and (g in lexicon.first_names() or lexicon.zipf(g) < lexicon.COMMON_ZIPF):
             out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "en_names"))
-    return out
+    return firm_place_or_pet_dropped(text, out) if out else out  # "Our cat … Her name is Olivia": the pet's
 
 
 _CAPW = r"[A-ZÀ-ÖØ-Þ\u0100-\u024f\u1e00-\u1eff][a-zß-öø-ÿ\u0100-\u024f\u1e00-\u1eff'’-]+"

@@ -111,7 +111,9 @@ def _plain_name(word: str) -> float:
     name = other = 0.0
     for p in parses:
         if "Name" in p.tag:
-            name += p.score
+            # an indeclinable name (Fixd) fits every case at once and outweighs the word's own
+            # reading by count alone: "доку" (a doc), "нику" (a nickname) are no chat names
+            name += 0.0 if "Fixd" in p.tag else p.score
         elif not (_NOT_MINE & p.tag.grammemes):
             other += p.score
     return name if other < 0.3 else 0.0
