@@ -117,19 +117,50 @@ _ADDRESS_WORDS = "hi|hey|hello|hiya|yo|thanks|thank you|thx|ty|cheers"
 _PING_WORDS = "ping|pinged|cc|dm|dm'd|remind|nudge"
 _INTRO_WORDS = "it's|it’s|its|it is|this is|i'm|i’m|i am"
 _REPORTING_WORDS = "said|says|asked|asks|wrote|writes|told|tells|replied|texted|messaged|emailed|mentioned"
-# One pass over the lower-cased text finds every cue; the group that matched says which rule to
-# try.  Each branch opens with a character class, so the engine skips to candidates in C (a
-# look-behind or a word alternation first would be tried at every character).
-_ALL_CUES = re.compile(
-    rf",[ \t]*(?P<voc>hi|hello|hey|good)(?![a-z])"
-    rf"|[\s\"(](?P<cue>{_ADDRESS_WORDS}|{_PING_WORDS}|{_INTRO_WORDS})(?![a-z0-9])"
-    rf"|[ \t](?P<rep>{_REPORTING_WORDS})(?![a-z])"
-    rf"|['’]s(?P<own>[ \t])"
-)
-_HEAD_CUE = re.compile(rf"(?:{_ADDRESS_WORDS}|{_PING_WORDS}|{_INTRO_WORDS})(?![a-z0-9])")
+# Cue words are looked for with ``in`` and ``str.find`` (C loops): most texts hold few of them,
+# and a regex that opens each try with a space class stops at every space.
+_CUE_WORDS = tuple(sorted(set(f"{_ADDRESS_WORDS}|{_PING_WORDS}|{_INTRO_WORDS}".split("|"))))
+_REPORTING_SET = tuple(_REPORTING_WORDS.split("|"))
+_VOCATIVE_CUES = re.compile(r",[ \t]*(?:hi|hello|hey|good)(?![a-z])")
+_CUE_BEFORE = frozenset(" \t\n\r\"(\u00a0")
 _ADDRESS_SET = frozenset(_ADDRESS_WORDS.split("|")) | {"ping", "cc"}
 _PING_SET = frozenset(_PING_WORDS.split("|"))
-_ROSTER_HINT = re.compile(r"(?i:mon|tue|wed|thu|fri|sat|sun)|\d[:.]\d\d|\]")
+_TIME = re.compile(r"\d[:.]\d\d")
+
+
+def _find_all(low: str, needle: str) -> list[int]:
+    out = []
+    at = low.find(needle)
+    while at != -1:
+        out.append(at)
+        at = low.find(needle, at + 1)
+    return out
+
+
+def _cue_hits(low: str) -> list[tuple[int, str, str]]:
+    """(start, kind, word) of every cue: "cue" (a greeting, a ping, an introduction opening a
+    word), "voc" (", hi" after a word), "rep" (a reporting verb), "own" ("'s " after a word)."""
+    out: list[tuple[int, str, str]] = []
+    n = len(low)
+    for word in _CUE_WORDS:
+        if word in low:
+            for at in _find_all(low, word):
+                end = at + len(word)
+                if (at == 0 or low[at - 1] in _CUE_BEFORE) and (end == n or not low[end].isalnum()):
+                    out.append((at, "cue", word))
+    for word in _REPORTING_SET:
+        if word in low:
+            for at in _find_all(low, word):
+                end = at + len(word)
+                if at and low[at - 1] in " \t" and (end == n or not low[end].isalpha()):
+                    out.append((at, "rep", word))
+    for lead in (", h", ",h", ", g"):
+        if lead in low:
+            out.extend((at, "voc", ",") for at in _find_all(low, lead) if _VOCATIVE_CUES.match(low, at))
+    for mark in ("'s ", "’s ", "'s\t"):
+        if mark in low:
+            out.extend((at + 2, "own", mark) for at in _find_all(low, mark))
+    return out
 
 
 def _cue_rules(cue: str) -> tuple[re.Pattern[str], ...]:
@@ -145,9 +176,7 @@ def find_chat_names(text: str) -> list[Entity]:
         from perimeter.privacy.detect.prescan import aligned_lower
 
         low = aligned_lower(text)
-    head = _HEAD_CUE.match(low)
-    cues = [(0, "cue", head.group())] if head is not None else []
-    cues.extend((c.start(c.lastgroup), c.lastgroup, c.group(c.lastgroup)) for c in _ALL_CUES.finditer(low) if c.lastgroup)
+    cues = _cue_hits(low)
     for at, kind, cue in cues:
         if kind == "cue":
             for rx in _cue_rules(cue):
@@ -155,7 +184,7 @@ def find_chat_names(text: str) -> list[Entity]:
                     out.append(_entity(m))
             continue
         # the word before the cue: "Levan, hi", "Ines said", "Nuno's garage"
-        cut = low.rfind(",", 0, at) if kind == "voc" else at - 1 if kind == "rep" else at - 2
+        cut = at if kind == "voc" else at - 1 if kind == "rep" else at - 2
         start = _word_start(text, cut)
         if start >= at:
             continue
@@ -198,7 +227,7 @@ def find_chat_names(text: str) -> list[Entity]:
         stem_ok = lexicon.zipf(v[:-1]) >= 3.5 or (v.endswith("es") and lexicon.zipf(v[:-2]) >= 3.5)
         if stem_ok and w not in _NOT_NAMES and w in lexicon.single_first_names() and lexicon.zipf(w) < 4.0:
             out.append(_entity(m))
-    if ":" in text and _ROSTER_HINT.search(text):
+    if ":" in text and (" - " in text or "] " in text or " – " in text or _TIME.search(text)):
         out.extend(_entity(m) for m in _ROSTER.finditer(text) if _given(m.group("n")))
     for m in _SLAVIC_PAIR.finditer(text) if any(end in low for end in _SLAVIC_ENDS) else ():
         g = m.group("g").lower()
