@@ -14,6 +14,7 @@ and its first-name reading outweighs every other.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from perimeter.privacy.detect.morph import analyzer
@@ -98,7 +99,7 @@ def _imperative(word: str) -> bool:
 # enough to be what a lower-case word usually is: "вера", "надежда", "слава", "роза", "лев",
 # "марта" (March), "жене" (wife) have a common-noun reading of 0.3 or more and are left to the
 # slot rules.  Places (Geox) and surnames do not count against a name: "тане" is also a river.
-_LOWER_RU = re.compile(r"[а-яё]{3,}(?![А-Яа-яЁёA-Za-z\-])")
+_LOWER_RU = re.compile(r"(?<![А-Яа-яЁёA-Za-z\-])[а-яё]{3,}+(?![А-Яа-яЁёA-Za-z\-])")
 _NOT_MINE = frozenset({"Geox", "Orgn", "Surn", "Patr", "Trad"})
 
 
@@ -195,7 +196,7 @@ def find_plain_lower_names(text: str) -> list[Entity]:
 
 # "я платила 15, лена 12, катя 9": items of one list are of one kind — when one item's word is a
 # name found otherwise, the other items' words with a first-name reading are names too.
-_PARALLEL_ITEM = re.compile(r"([а-яё]{3,})[ \u00a0]+\d[\d.,]*(?:[ \u00a0]*[а-яё₽$€%]{0,4})?(?=[ \u00a0]*(?:,|;|$|\n| и ))", re.MULTILINE)
+_PARALLEL_ITEM = re.compile(r"(?<![А-Яа-яЁё\-])([а-яё]{3,}+)[ \u00a0]+\d[\d.,]*(?:[ \u00a0]*[а-яё₽$€%]{0,4})?(?=[ \u00a0]*(?:,|;|$|\n| и ))", re.MULTILINE)
 
 
 def parallel_lower_names(text: str, found: list[Entity]) -> list[Entity]:
@@ -206,14 +207,18 @@ def parallel_lower_names(text: str, found: list[Entity]) -> list[Entity]:
     items = [m for m in _PARALLEL_ITEM.finditer(text) if not (m.start() and (text[m.start() - 1].isalpha() or text[m.start() - 1] == "-"))]
     if len(items) < 2:
         return []
-    hit = [m for m in items if any(a <= m.start(1) < b for a, b in spans)]
+    name_starts = {a for a, _ in spans}  # the item's word opens a found name
+    hit = [m for m in items if m.start(1) in name_starts]
     if not hit:
         return []
+    hit_starts = [h.start() for h in hit]
+    hit_set = set(hit_starts)
     out = []
     for m in items:
-        if m in hit:
+        if m.start() in hit_set:
             continue
-        near = any(abs(m.start() - h.start()) <= 40 for h in hit)
+        i = bisect_left(hit_starts, m.start() - 40)  # a found item within 40 characters
+        near = i < len(hit_starts) and hit_starts[i] <= m.start() + 40
         parses = analyzer().parse(m.group(1))
         if near and any("Name" in p.tag and p.score >= 0.1 for p in parses):
             out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.65, "natasha_lower"))

@@ -45,7 +45,9 @@ _NUMBER_TYPES = frozenset({
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
 _LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,},?[ \u00a0][A-Z]{2}")
 _CYRILLIC_LOWER = re.compile(r"[а-яё]{3}")
-_LATIN_WORDS = re.compile(r"[A-Za-z]{2,}[ ,]{1,2}@?[A-Za-z]{2}")  # English words, not a lone e-mail or code
+# English words, not a lone e-mail or code; started only at a word start (a long run of letters
+# would otherwise be re-read from each of its characters)
+_LATIN_WORDS = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}+[ ,]{1,2}@?[A-Za-z]{2}")
 _CYRILLIC_LOWER_PAIR = re.compile(r"(?<![А-Яа-яЁё])[а-яё]{2,} [а-яё]{2,}")
 # "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
 # date in a correction right after a date of birth is one too.
