@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect.addresses_colloquial import find_colloquial_addresses
 from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
 from perimeter.privacy.detect.literals import EN_STREETS, RU_STREETS, alternation
@@ -340,6 +341,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
                 elif rx is _EU_LEADING and "," not in m.group() and text[end:end + 1] != ",":
                     continue  # "Via Slack 3 people": a leading type word needs a postcode or a comma
                 out.append(Entity("ADDRESS", m.start(), end, text[m.start():end], 0.8, "address_eu"))
+    out.extend(find_colloquial_addresses(text))
     out.extend(find_part_addresses(ix, out))
     return _merge(text, out)
 

@@ -275,6 +275,28 @@ _BIRTH = re.compile(
 )
 _YEAR_ONLY = re.compile(r"[ \t:,\-–—]*(?:(?:in|в|году|year)[ \t]+)?((?:19|20)\d{2})(?!\d|[\-./]\d)(?![ \t]*(?:г\.|год)\w*[ \t]+(?!р))")
 _DATE_BEFORE = re.compile(r"(?:19|20)\d{2}[ \t]*(?:г\.|года|г)?[ \t]*$")
+# "день рождения 14 марта", "ДР 12.05", "birthday is June 3rd": a birthday without its year is a
+# date of birth too, but only right after a word that names the birthday itself (not "родился",
+# which takes a full date, nor "Рождество"), with at most a few words between and no sentence break.
+_YEARLESS = re.compile(
+    rf"(?<![\w.])(?:\d{{1,2}}[ \u00a0]+(?:{_MONTHS_RU})(?![\w])"
+    rf"|(?:{_MONTHS_EN})\.?[ \u00a0]+\d{{1,2}}(?:st|nd|rd|th)?(?![\w:])"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \u00a0]+(?:of[ \u00a0]+)?(?:{_MONTHS_EN})(?![\w])"
+    rf"|(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])(?![./]?\d|[\w]))",
+    re.IGNORECASE,
+)
+_BIRTHDAY_WORD = re.compile(r"рождени|др\b|д\.\s?р|д/р|birthday|bday|b-day", re.IGNORECASE)
+_YEARLESS_GAP = re.compile(r"[^\d.!?\n]{0,16}")
+
+
+def _yearless_birthday(text: str, kw: re.Match[str]) -> re.Match[str] | None:
+    if _BIRTHDAY_WORD.match(kw.group()) is None:
+        return None
+    gap = _YEARLESS_GAP.match(text, kw.end())
+    m = _YEARLESS.search(text, kw.end(), min(len(text), kw.end() + 40))
+    return m if m is not None and gap is not None and m.start() <= gap.end() else None
+
+
 _BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения|г\.\s?рождения|года рожд\.?")
 # Every alternative of these two starts with a word of ``literals.BIRTH_BEFORE`` / ``BIRTH_AFTER``.
 
@@ -289,6 +311,11 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
         if _DATE_BEFORE.search(text, max(0, kw.start() - 24), kw.start()):
             continue  # "1 декабря 1972 года рождения, обратился 02.07.2024": the word closes the date before it
         m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 48))
+        short = _yearless_birthday(text, kw)
+        if short is not None and (m is None or short.start() < m.start()) and short.start() not in seen:
+            seen.add(short.start())
+            out.append(Entity("DATE_OF_BIRTH", short.start(), short.end(), short.group(), 0.75, "birth_date"))
+            continue
         if m is None:
             m = _YEAR_ONLY.match(text, kw.end())  # "born 1983", "Year of birth: 1975"
             if m is not None and m.start(1) not in seen:

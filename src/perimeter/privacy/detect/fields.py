@@ -104,10 +104,19 @@ def _type_of(key: str, value: str) -> str | None:
         known = low in lexicon.first_names() or low in lexicon.cyrillic_first_names()
         if not known and not value.isascii():
             known = sum(word_profile(value)[:3]) >= 0.3  # pymorphy: a first name, surname or patronymic
+            # a field holds the nominative: "Милана" is Милан's genitive only in running text
+            known = known or _nominative_name(value)
         if not known and value.isascii() and not re.fullmatch(r"name|customer|client", key, re.IGNORECASE):
             known = len(value) > 2 and lexicon.zipf(value) < lexicon.COMMON_ZIPF  # "Bride: Chiamaka": a role's slot
         return "PERSON" if value[:1].isupper() and value.isalpha() and known else None
     return None
+
+
+def _nominative_name(word: str) -> bool:
+    """Whether pymorphy reads ``word`` as a first name or surname in the nominative."""
+    from perimeter.privacy.detect.morph import analyzer
+
+    return any(("Name" in p.tag or "Surn" in p.tag) and "nomn" in p.tag for p in analyzer().parse(word))
 
 
 # Every key above holds one of these (lower case): a text without any has no such field.

@@ -22,6 +22,9 @@ from typing import Any
 
 # Searched in ``text.lower()`` (as the detectors did before this table existed).
 SECRET_WORDS = ("pass", "pwd", "парол", "secret", "token", "токен", "key", "ключ", "auth", "bearer", "credential", "x-api")
+# Words of chat that name a credential without the word "password" (``secrets_chat``).
+CHAT_CREDENTIALS = ("wi", "вай", "pw", "pass", "пасс", "парол", "логин", "login", "ключ", "key", "user", "юзер", "учётк",
+                    "учетк", "creds", "креды", "доступ")
 RU_STREETS = (
     "ул.", "улиц", "пр-", "пр.", "просп", "пер.", "переул", "ш.", "шоссе", "наб.", "набер", "б-р", "бул.", "бульв",
     "пл.", "площад", "проезд", "пр-д", "туп", "мкр", "микрор", "алл", "линия", "лин.", "тракт", "кв-л", "квартал",
@@ -95,7 +98,7 @@ _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik"
 # The "folded" groups ride along in the "lower" pass: the two strings are the same object
 # unless the text holds one of the rare characters ``prescan.FOLD_TRAPS`` lists.
 HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
-    "lower": {"secret_words": SECRET_WORDS, "ru_streets": RU_STREETS, "birth_before": BIRTH_BEFORE,
+    "lower": {"secret_words": SECRET_WORDS, "chat_credentials": CHAT_CREDENTIALS, "ru_streets": RU_STREETS, "birth_before": BIRTH_BEFORE,
               "birth_after": BIRTH_AFTER, "part_suffixes": PART_SUFFIXES,
               "part_delimited": PART_DELIMITED, **_FOLDED},
     "folded": _FOLDED,

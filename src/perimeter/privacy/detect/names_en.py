@@ -329,6 +329,9 @@ def _drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+firm_place_or_pet_dropped = _drop_non_persons  # for the chat-position rules (``names_en_chat``)
+
+
 # A message quoted in lower case often opens with the addressee: "kevin the heater is broken".
 _QUOTE_OPEN = re.compile(r"(?:^|[\s(:])[\"“«]([a-z][a-z'’-]{2,})(?=[ ,])")
 

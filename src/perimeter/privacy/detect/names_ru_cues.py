@@ -161,6 +161,7 @@ _SLOT_LAST_WORDS = frozenset(
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _EAST_ASIAN_FAMILIES = frozenset(_EAST_ASIAN.split("|"))
+EAST_ASIAN_FAMILIES = _EAST_ASIAN_FAMILIES  # lower-case chat names look their surnames up here
 _CYR_CAP = re.compile(r"(?<![А-Яа-яЁё\-])[А-ЯЁ][а-яё]")
 _ARABIC_NEXT = re.compile(r"[А-ЯЁ][а-яё]+[ \u00a0]+(?:ибн|бин|бен|бинт|абу|Абу|аль-|эль-|ад-|ас-|ат-|ар-|ан-|аш-|аз-|уль-)")
 

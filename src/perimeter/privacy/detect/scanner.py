@@ -23,6 +23,7 @@ from perimeter.privacy.detect.contacts import (
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_caps import find_caps_payees
+from perimeter.privacy.detect.names_en_chat import find_chat_names, names_beside_names
 from perimeter.privacy.detect.names_filters import drop_non_persons
 from perimeter.privacy.detect.names_links import (
     latin_mentions,
@@ -44,6 +45,9 @@ _NUMBER_TYPES = frozenset({
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
 _LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,},?[ \u00a0][A-Z]{2}")
 _CYRILLIC_LOWER = re.compile(r"[а-яё]{3}")
+# English words, not a lone e-mail or code; started only at a word start (a long run of letters
+# would otherwise be re-read from each of its characters)
+_LATIN_WORDS = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}+[ ,]{1,2}@?[A-Za-z]{2}")
 _CYRILLIC_LOWER_PAIR = re.compile(r"(?<![А-Яа-яЁё])[а-яё]{2,} [а-яё]{2,}")
 # "дата рождения 12.11.1964, а правильно 21.11.1964", "DOB 12 May 1990, not 21 May 1990": the
 # date in a correction right after a date of birth is one too.
@@ -247,11 +251,14 @@ class Scanner:
                 found.extend(find_caps_payees(text))
             if "PERSON" in self.types and not text.isascii():
                 found.extend(names_ru_cues.later_mentions(text, found))
+            if "PERSON" in self.types and _LATIN_WORDS.search(text):
+                found.extend(find_chat_names(text))
             if "PERSON" in self.types:
                 found.extend(linked_names(text, found))
                 found.extend(list_names(text, found))
                 found.extend(latin_mentions(text, found))
                 found.extend(more_of_names(text, found))
+                found.extend(names_beside_names(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
         found = _union_of_names(text, [e for e in found if e.type in self.types])

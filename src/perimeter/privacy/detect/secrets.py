@@ -12,8 +12,9 @@ import re
 from collections import Counter
 
 from perimeter.privacy.detect import literals
-from perimeter.privacy.detect.literals import SECRET_WORDS, VENDOR_PREFIXES, alternation
+from perimeter.privacy.detect.literals import CHAT_CREDENTIALS, SECRET_WORDS, VENDOR_PREFIXES, alternation
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
+from perimeter.privacy.detect.secrets_chat import find_chat_secrets
 from perimeter.privacy.entities import Entity
 
 _VENDOR = re.compile(
@@ -332,6 +333,13 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             trimmed = value.rstrip(".)")
             if _credential_value(value, cm.group("key")):
                 out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
+    if len(ix.lower) == len(text):
+        chat_starts = ix.literal_starts("chat_credentials", fallback_find=True) or []
+        out.extend(find_chat_secrets(text, ix.lower, chat_starts, _password_like))
+    else:  # a rare character changed length when lower-cased: offsets of the aligned copy
+        aligned = aligned_lower(text)
+        chat_starts = sorted({at for w in CHAT_CREDENTIALS for at in _find_all(aligned, w)})
+        out.extend(find_chat_secrets(text, aligned, chat_starts, _password_like))
     return [_narrowed(text, e) for e in out]
 
 
