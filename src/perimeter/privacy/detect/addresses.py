@@ -344,7 +344,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
                 out.append(Entity("ADDRESS", m.start(), end, text[m.start():end], 0.8, "address_eu"))
     out.extend(find_part_addresses(ix, out))
     out = find_run_addresses(ix, out)  # grown over the parts beside them, and new runs of parts
-    out.extend(find_field_addresses(text))
+    out.extend(find_field_addresses(text, ix.lower))
     return _merge(text, out)
 
 

@@ -79,6 +79,7 @@ _UNIT_WORD = (
     r"кв|квартира|оф|офис|корп|корпус|к|стр|строение|лит|литера|пом|помещ|помещение|бокс|бутик|павильон|секция|"
     r"этаж|эт|гараж|место|комн|комната|каб|кабинет|подъезд"
 )
+UNIT_WORDS = _UNIT_WORD
 _ID = r"(?:№[ \u00a0]*|#|No\.?[ \u00a0]*)?(?:[\w]{0,3}\d[\w\-/]{0,6}|[A-ZА-Я](?![\w]))"
 _UNIT_ONE = (
     rf"(?i:{_UNIT_WORD})\.?[ \u00a0]*{_ID}"
@@ -86,6 +87,7 @@ _UNIT_ONE = (
 )
 _UNIT_RX = re.compile(rf"(?:{_UNIT_ONE})(?:[ \u00a0]+(?:{_UNIT_ONE}))?")
 _HOUSE_RX = re.compile(_HOUSE)
+_DIGIT = re.compile(r"\d")
 _QUOTED = r"[«\"“„][^«»\"“”„\n]{2,40}[»\"”]"
 _BUILDING_RX = re.compile(
     rf"(?:ТЦ|ТРЦ|ТРК|БЦ|ГСК|ГК|ПГК|СНТ|ДНТ|ДНП|ТСН|ОНТ|ЖК|КП|МФК|ТК|СПК)[ \u00a0]*(?:{_QUOTED}|[А-ЯЁ][\w\-]+)"
@@ -169,7 +171,7 @@ def kind(part: str) -> int | None:
         return None
     if country(part):
         return COUNTRY
-    digit = any(ch.isdigit() for ch in part)
+    digit = _DIGIT.search(part) is not None
     if digit and _STREET_RX.fullmatch(part):
         return STREET  # "2200 RIVER RD" before a postcode with its town ("2200 RIVER")
     if digit:

@@ -33,8 +33,11 @@ _LEAD = " \t:"
 _PAIRS = {"»": "«", "”": "“", '"': '"', "'": "'", ")": "(", "]": "["}
 _ABBREVIATION = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,3}\.$")  # "Уфимское ш.", "Cad.": the dot stays
 _SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{5})|(?<=\d))\.[ \u00a0]+(?=[A-ZА-ЯЁ])")
-_SEED = re.compile(r"\d[A-Z]{2}(?![\w])|\d[A-Z]\d|\d{4,7}(?![\w\-])")
-_BARE = re.compile(r"\d{1,4}[а-я]?[-/]\d{1,4}(?![\w/\-])")
+# Postcode seeds: a UK inward code or Irish/Canadian digit-letter-digit, or 4-7 digits right
+# after a word and a space ("Seoul 06234", "OR 97404"); every branch starts with a digit, so
+# CPython skips to digits in C (the lookbehind sits after the first digit for that reason).
+_SEED = re.compile(r"\d[A-Z]{2}(?![\w])|\d[A-Z]\d|\d(?<=[^\W\d_][ \u00a0]\d)\d{3,6}(?![\w\-])")
+_BARE = re.compile(r"\d(?<=[а-яё][ \u00a0]\d)\d{0,3}[а-я]?[-/]\d{1,4}(?![\w/\-])")  # "Вагжанова 9-40"
 _BARE_BEFORE = re.compile(r"(?<![\w\-])([А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*),[ \u00a0]+([А-ЯЁ][а-яё]+(?:[ \u00a0][А-ЯЁ][а-яё]+)?)[ \u00a0]+$")
 
 
@@ -87,13 +90,19 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     """``text[s:e]`` without spaces and sentence marks around it, nor a quote or bracket whose
     partner is not inside ("«Рассвет»" keeps both)."""
     while True:
-        while s < e and text[s] in _LEAD:
-            s += 1
-        while e > s and text[e - 1] in _TRAIL and not (text[e - 1] == "." and _ABBREVIATION.search(text, s, e)):
+        seg = text[s:e]
+        core = seg.lstrip(_LEAD)
+        s += len(seg) - len(core)
+        stripped = core.rstrip(_TRAIL)
+        if stripped != core and core[len(stripped)] == "." and _ABBREVIATION.search(core, 0, len(stripped) + 1):
+            stripped = core[:len(stripped) + 1]  # "Уфимское ш.": the abbreviation keeps its dot
+        e = s + len(stripped)
+        if not stripped:
+            return s, e
+        last, first = stripped[-1], stripped[0]
+        if last in _PAIRS and _PAIRS[last] not in stripped[:-1]:
             e -= 1
-        if e > s and text[e - 1] in _PAIRS and _PAIRS[text[e - 1]] not in text[s:e - 1]:
-            e -= 1
-        elif e > s and text[s] in "«“\"'([" and text[s] not in {_PAIRS.get(c, "") for c in text[s + 1:e]}:
+        elif first in "«“\"'([" and not any(_PAIRS.get(c) == first for c in stripped[1:]):
             s += 1
         else:
             return s, e
@@ -146,6 +155,9 @@ def _right_ok(text: str, parts: list[_Part], j: int) -> bool:
         if k == g.TOWN and j + 2 < len(parts):
             return _kind(text, parts[j + 2]) in (g.POST, g.STRONG_POST, g.STATE, g.COUNTRY)
         return False
+    if k == g.HOUSE:  # "туп. Ремесленный, 1"; but "д. 11, 8 (4822) 41-73-06" is a phone after the house
+        return _kind(text, parts[j]) in (g.STREET, g.DISTRICT, g.BUILDING) and not re.search(
+            r"\d[\w/\-]{0,3}$", text[parts[j].start:parts[j].end])  # the street has no number yet
     return True
 
 
@@ -168,6 +180,8 @@ def _edge_start(text: str, p: _Part) -> tuple[int, int] | None:
     cuts = [(m.end(), ":" in m.group()) for m in re.finditer(r"[ \u00a0:—–(«\"]+", seg)]
     for x, label in cuts[-6:]:
         tail = seg[x:]
+        if not _may_start(tail):
+            continue
         k = classify(tail)
         if k is not None and k not in (g.STATE, g.HOUSE) and (k != g.TOWN or label):
             before = seg[:x].split()
@@ -177,10 +191,21 @@ def _edge_start(text: str, p: _Part) -> tuple[int, int] | None:
     return None
 
 
+def _may_start(part: str) -> bool:
+    """Can an address part start here (a capital, a digit, an abbreviation or a unit word)?
+    Cheap, so most tails and heads of prose are never classified."""
+    return bool(part) and (part[0].isupper() or part[0].isdigit() or _START.match(part) is not None)
+
+
+_START = re.compile(rf"[^\W\d_]{{1,5}}[.\-]|(?i:{g.UNIT_WORDS})\b")
+
+
 def _edge_end(text: str, p: _Part) -> tuple[int, int] | None:
     """The longest head of an unclassified last part that is an address part ("Dubai. Call",
     "корп. B). Сумма"), and its kind."""
     seg = text[p.start:p.end]
+    if not _may_start(seg):
+        return None
     cut = _SENTENCE_END.search(seg)
     if cut is not None:
         seg = seg[:cut.start()]  # "Türkiye. Назначение —": the sentence ends with the country
@@ -188,7 +213,7 @@ def _edge_end(text: str, p: _Part) -> tuple[int, int] | None:
     for x in sorted(ends[:6], reverse=True):
         s, e = _trim(text, p.start, p.start + x)
         k = classify(text[s:e]) if e > s and s == p.start else None
-        if k is not None and k != g.STATE:
+        if k is not None and k not in (g.STATE, g.HOUSE):
             return e, k
     return None
 
@@ -216,10 +241,13 @@ def _accept(run: list[tuple[int, bool]]) -> bool:
     return g.UNIT in has and g.BUILDING in has and n >= 3
 
 
-def _span(text: str, parts: list[_Part], i: int, j: int) -> tuple[int, int, list[tuple[int, bool]]]:
-    """The run's offsets, partial edge parts included, and (kind, has digit) of its parts."""
+def _span(
+    text: str, parts: list[_Part], i: int, j: int, need_run: bool = True
+) -> tuple[int, int, list[tuple[int, bool]]]:
+    """The run's offsets, partial edge parts included, and (with ``need_run``) the kind and
+    digit flag of its parts."""
     start, end = parts[i].start, parts[j].end
-    run = [(_kind(text, p) or 0, _has_digit(text, p)) for p in parts[i:j + 1]]
+    run = [(_kind(text, p) or 0, _has_digit(text, p)) for p in parts[i:j + 1]] if need_run else []
     if i > 0 and not parts[i].nl and _kind(text, parts[i - 1]) is None:
         head = _edge_start(text, parts[i - 1])
         if head is not None:
@@ -246,6 +274,8 @@ def _index(parts: list[_Part], at: int) -> int | None:
 def grow(text: str, e: Entity) -> Entity:
     """``e`` grown over the address parts beside it.  The parts ``e`` starts or ends inside
     stay cut where ``e`` cuts them ("Юр. адрес: 125167, …" keeps its label out)."""
+    if not (_may_grow_left(text, e.start) or _may_grow_right(text, e.end)):
+        return e  # most findings end at a sentence mark: nothing beside them to classify
     lo, hi = _block(text, e.start)
     if e.end > hi:
         return e
@@ -258,7 +288,7 @@ def grow(text: str, e: Entity) -> Entity:
         i2 = i  # "… будет жить в Torstraße 112": a part cut by ``e`` joins nothing before it
     if e.end < parts[j].end:
         j2 = j
-    start, end, _run = _span(text, parts, i2, j2)
+    start, end, _run = _span(text, parts, i2, j2, need_run=False)
     if i2 == i and e.start > parts[i].start:
         start = e.start
     if j2 == j and e.end < parts[j].end:
@@ -269,6 +299,31 @@ def grow(text: str, e: Entity) -> Entity:
     return Entity("ADDRESS", start, end, text[start:end], e.score, e.detector)
 
 
+def _may_grow_left(text: str, at: int) -> bool:
+    """Is ``at`` the start of a part with a part before it (a comma or line break first)?"""
+    p = at
+    while p > 0 and text[p - 1] in " \t\u00a0:\"“«'(":
+        p -= 1
+    if p == 0 or text[p - 1] not in ",\n":
+        return False
+    if text[p - 1] == ",":
+        return True
+    prev = text.rfind("\n", 0, p - 1)
+    return 0 < p - 2 - prev <= 60 and text[p - 2] not in "\n:"  # a short label line above, not a heading
+
+
+def _may_grow_right(text: str, at: int) -> bool:
+    p = at
+    while p < len(text) and text[p] in " \t\u00a0.;:!?\"”»')]":
+        p += 1
+    if p == len(text) or text[p] not in ",\n":
+        return False
+    if text[p] == ",":
+        return True
+    nxt = text.find("\n", p + 1)
+    return 0 < (len(text) if nxt == -1 else nxt) - p - 1 <= 45  # a short town/postcode/country line below
+
+
 def _from_seed(text: str, at: int, postcode: bool) -> Entity | None:
     """The run around the part at ``at``; a digit seed must be a postcode part itself (a
     number in a log line is not looked at further)."""
@@ -276,7 +331,7 @@ def _from_seed(text: str, at: int, postcode: bool) -> Entity | None:
         a = max(text.rfind(",", 0, at), text.rfind("\n", 0, at)) + 1
         b = min(x for x in (text.find(",", at), text.find("\n", at), len(text)) if x != -1)
         a, b = _trim(text, a, b)
-        if b - a > 40 or g.kind(text[a:b]) not in (g.POST, g.STRONG_POST):
+        if b - a > 40 or not any(ch.isupper() for ch in text[a:b]) or g.kind(text[a:b]) not in (g.POST, g.STRONG_POST):
             return None
     lo, hi = _block(text, at)
     parts = _parts(text, lo, hi)
