@@ -77,7 +77,7 @@ _UNIT_WORD = (
     r"Door|Daire|Kat|Bldg|Building|Wohnung|Whg|Top|app|appt|Apto|Piso|Bus|PO Box|P\.O\. Box|"
     r"kv|korp|k|str|stroenie|of|ofis|pom|lit|"
     r"кв|квартира|оф|офис|корп|корпус|к|стр|строение|лит|литера|пом|помещ|помещение|бокс|бутик|павильон|секция|"
-    r"этаж|эт|гараж|место|комн|комната|каб|кабинет|подъезд"
+    r"этаж|эт|гараж|место|комн|комната|каб|кабинет"
 )
 UNIT_WORDS = _UNIT_WORD
 _ID = r"(?:№[ \u00a0]*|#|No\.?[ \u00a0]*)?(?:[\w]{0,3}\d[\w\-/]{0,6}|[A-ZА-Я](?![\w]))"
@@ -111,9 +111,10 @@ _POSTCODE_STRONG = (
 )
 _POSTCODE_WEAK = r"\d{5}-\d{4}|\d{3}-\d{4}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4}[ \u00a0]?[A-Z]{2}|\d{4,7}"
 _REGION = rf"(?:[A-Z]{{2,3}}|Co\.{_SP}{_CAPW})"
+# The town on one side of the postcode, not both ("A. 4410 Ridgecrest Drive" is a street).
 _POST_RX = re.compile(
     rf"(?:(?:{_NAME}),?{_SP})?(?:(?P<state>{_REGION}),?{_SP})?(?:(?P<strong>{_POSTCODE_STRONG})|(?P<weak>{_POSTCODE_WEAK}))"
-    rf"(?:{_SP}{_NAME})?"
+    rf"|(?:(?P<strong2>{_POSTCODE_STRONG})|(?P<weak2>{_POSTCODE_WEAK})){_SP}{_NAME}"
 )
 _COUNTRIES = frozenset(
     """russia russian federation россия рф ukraine україна украина belarus беларусь kazakhstan казахстан uzbekistan
@@ -178,6 +179,8 @@ def kind(part: str) -> int | None:
         if _UNIT_RX.fullmatch(part):
             return UNIT
         m = _POST_RX.fullmatch(part)
+        if m is not None and (m.group("strong2") or m.group("weak2")):
+            return STRONG_POST if m.group("strong2") else POST
         if m is not None and _post_ok(m):
             return STRONG_POST if m.group("strong") or (m.group("state") and _zip(m.group("weak"))) else POST
         if _HOUSE_RX.fullmatch(part):
@@ -193,9 +196,13 @@ def kind(part: str) -> int | None:
     if not digit:
         if _STATE_RX.fullmatch(part):
             return STATE
-        if _TOWN_RX.fullmatch(part) and not person_like(part):
+        if _TOWN_RX.fullmatch(part) and not person_like(part) and not _NOT_TOWN_SHAPE.search(part):
             return TOWN
     return None
+
+
+# "Germany. Contact Jonas Becker" holds a sentence end; "СНИЛС", "ИНН" are acronyms; "A." an initial.
+_NOT_TOWN_SHAPE = re.compile(r"[^\W\d_]{4}\.[ \u00a0]|^[А-ЯЁ]{2,6}$|^[^\W\d_]\.?$")
 
 
 def _zip(weak: str | None) -> bool:

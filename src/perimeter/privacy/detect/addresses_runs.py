@@ -28,16 +28,19 @@ from perimeter.privacy.entities import Entity
 
 _MAX_LINES = 4
 _MAX_LINE = 90
+_REACH = 240
 _TRAIL = " \t.;:!?"
 _LEAD = " \t:"
 _PAIRS = {"»": "«", "”": "“", '"': '"', "'": "'", ")": "(", "]": "["}
 _ABBREVIATION = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,3}\.$")  # "Уфимское ш.", "Cad.": the dot stays
 _SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_]{5})|(?<=\d))\.[ \u00a0]+(?=[A-ZА-ЯЁ])")
-# Postcode seeds: a UK inward code or Irish/Canadian digit-letter-digit, or 4-7 digits right
-# after a word and a space ("Seoul 06234", "OR 97404"); every branch starts with a digit, so
-# CPython skips to digits in C (the lookbehind sits after the first digit for that reason).
-_SEED = re.compile(r"\d[A-Z]{2}(?![\w])|\d[A-Z]\d|\d(?<=[^\W\d_][ \u00a0]\d)\d{3,6}(?![\w\-])")
-_BARE = re.compile(r"\d(?<=[а-яё][ \u00a0]\d)\d{0,3}[а-я]?[-/]\d{1,4}(?![\w/\-])")  # "Вагжанова 9-40"
+# One pass finds both kinds of digit seed: a postcode (a UK inward code or an Irish/Canadian
+# digit-letter-digit, or 4-7 digits right after a word and a space: "Seoul 06234", "OR 97404")
+# and a Russian house-flat number after a bare street name ("Вагжанова 9-40").  The pattern
+# starts with a digit, so CPython skips to digits in C (the lookbehind sits after that digit).
+_SEED = re.compile(
+    r"\d(?:[A-Z]{2}(?![\w])|[A-Z]\d|(?<=[^\W\d_][ \u00a0]\d)\d{0,6}(?:[а-я]?[-/]\d{1,4})?(?![\w\-/]))"
+)
 _BARE_BEFORE = re.compile(r"(?<![\w\-])([А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*),[ \u00a0]+([А-ЯЁ][а-яё]+(?:[ \u00a0][А-ЯЁ][а-яё]+)?)[ \u00a0]+$")
 
 
@@ -48,8 +51,13 @@ class _Part:
         self.start, self.end, self.nl, self.kind = start, end, nl, kind
 
 
-def _block(text: str, at: int) -> tuple[int, int]:
-    """The label block around ``at``: its line and up to four short non-blank lines either side."""
+def _block(text: str, at: int, end: int | None = None) -> tuple[int, int]:
+    """The label block around ``at`` (to ``end``): its line, cut to 240 characters either side
+    at a comma (a paragraph is no address), and up to four short non-blank lines either side."""
+    end = at if end is None else end
+    lo = text.rfind("\n", 0, at) + 1
+    if at - lo > _REACH:
+        return max(lo, text.rfind(",", 0, at - _REACH) + 1), _line_end(text, end)
     lo = text.rfind("\n", 0, at) + 1
     for _ in range(_MAX_LINES):
         if lo == 0:
@@ -59,8 +67,10 @@ def _block(text: str, at: int) -> tuple[int, int]:
         if not line.strip() or len(line) > _MAX_LINE:
             break
         lo = prev
-    hi = text.find("\n", at)
+    hi = text.find("\n", end)
     hi = len(text) if hi == -1 else hi
+    if hi - end > _REACH:
+        return lo, _line_end(text, end)
     for _ in range(_MAX_LINES):
         if hi >= len(text):
             break
@@ -71,6 +81,15 @@ def _block(text: str, at: int) -> tuple[int, int]:
             break
         hi = nxt
     return lo, hi
+
+
+def _line_end(text: str, at: int) -> int:
+    hi = text.find("\n", at)
+    hi = len(text) if hi == -1 else hi
+    if hi - at > _REACH:
+        comma = text.find(",", at + _REACH, hi)
+        hi = hi if comma == -1 else comma
+    return hi
 
 
 def _parts(text: str, lo: int, hi: int) -> list[_Part]:
@@ -136,21 +155,23 @@ def _left_ok(text: str, parts: list[_Part], i: int) -> bool:
 
 
 def _plain_town(part: str) -> bool:
-    """A Latin town before a street ("Almaty, Abay Ave 52") is one or two words, none of them
-    a given name or surname ("Zwischen Katharina Schmidt-Hoffmann, wohnhaft …" is a clause)."""
+    """A Latin town before a street ("Almaty, Abay Ave 52") is one word, no English word, given
+    name or surname ("Zwischen Katharina Schmidt-Hoffmann, wohnhaft …" is a clause,
+    "Greenleaf Supplies, 77 Harbour Way" a company)."""
     words = part.split()
-    return len(words) <= 2 and not any(
-        w.lower() in lexicon.first_names() or w.lower() in lexicon.last_names() for w in words
-    )
+    return len(words) == 1 and lexicon.zipf(part) < 3.0 and part.lower() not in lexicon.first_names() and (
+        part.lower() not in lexicon.last_names())
 
 
-def _right_ok(text: str, parts: list[_Part], j: int) -> bool:
-    """May the run that ends at part ``j`` take part ``j + 1`` too?"""
+def _right_ok(text: str, parts: list[_Part], i: int, j: int) -> bool:
+    """May the run of parts ``i..j`` take part ``j + 1`` too?"""
     k = _kind(text, parts[j + 1])
     if k is None:
         return False
     if parts[j + 1].nl:
-        if k in (g.POST, g.STRONG_POST, g.COUNTRY, g.STATE, g.DISTRICT):
+        if k == g.COUNTRY:  # the country line of a label written one part a line, not after a one-line address
+            return any(p.nl for p in parts[i + 1:j + 1])
+        if k in (g.POST, g.STRONG_POST, g.STATE):
             return True
         if k == g.TOWN and j + 2 < len(parts):
             return _kind(text, parts[j + 2]) in (g.POST, g.STRONG_POST, g.STATE, g.COUNTRY)
@@ -168,7 +189,7 @@ def _has_digit(text: str, p: _Part) -> bool:
 def _extend(text: str, parts: list[_Part], i: int, j: int) -> tuple[int, int]:
     while i > 0 and _left_ok(text, parts, i):
         i -= 1
-    while j + 1 < len(parts) and _right_ok(text, parts, j):
+    while j + 1 < len(parts) and _right_ok(text, parts, i, j):
         j += 1
     return i, j
 
@@ -276,7 +297,7 @@ def grow(text: str, e: Entity) -> Entity:
     stay cut where ``e`` cuts them ("Юр. адрес: 125167, …" keeps its label out)."""
     if not (_may_grow_left(text, e.start) or _may_grow_right(text, e.end)):
         return e  # most findings end at a sentence mark: nothing beside them to classify
-    lo, hi = _block(text, e.start)
+    lo, hi = _block(text, e.start, e.end)
     if e.end > hi:
         return e
     parts = _parts(text, lo, hi)
@@ -367,7 +388,16 @@ def find_run_addresses(ix: TextIndex, found: list[Entity]) -> list[Entity]:
     def inside(at: int) -> bool:
         return any(s <= at < e for s, e in covered)
 
-    seeds: list[tuple[int, bool]] = [(m.start(), True) for m in _SEED.finditer(text) if not inside(m.start())]
+    seeds: list[tuple[int, bool]] = []
+    bare: list[re.Match[str]] = []
+    for m in _SEED.finditer(text):
+        value = m.group()
+        if "-" in value or "/" in value:
+            if "а" <= text[m.start() - 2] <= "я" or text[m.start() - 2] == "ё":
+                bare.append(m)
+        elif (value.isdigit() and 4 <= len(value) <= 7) or not value.isdigit():
+            seeds.append((m.start(), True))
+    seeds = [(at, post) for at, post in seeds if not inside(at)]
     if len(ix.lower) == len(text):
         words = ix.literal_starts("addr_runs", fallback_find=True) or []
     else:  # "İ" lower-cases to two characters: the offsets in ``ix.lower`` drift
@@ -379,10 +409,9 @@ def find_run_addresses(ix: TextIndex, found: list[Entity]) -> list[Entity]:
             if e is not None:
                 out.append(e)
                 covered.append((e.start, e.end))
-    if not text.isascii():
-        for m in _BARE.finditer(text):
-            if not inside(m.start()):
-                e = _bare_street(text, m)
-                if e is not None:
-                    out.append(e)
+    for m in bare:
+        if not inside(m.start()):
+            e = _bare_street(text, m)
+            if e is not None:
+                out.append(e)
     return out
