@@ -104,6 +104,7 @@ _DISTRICT_RX = re.compile(
 )
 _TOWN_RX = re.compile(_NAME)
 _STATE_RX = re.compile(r"[A-Z]{2,3}")
+_STATE_BEFORE = re.compile(r"(?<![\w])[A-Z]{2}[ \u00a0]+$")  # "EUGENE OR 97404": the state before a ZIP
 _POSTCODE_STRONG = (
     r"[A-Z]{1,2}\d[A-Z\d]?[ \u00a0]?\d[A-Z]{2}"  # UK
     r"|[AC-FHKNPRTV-Y]\d[\dW][ \u00a0]?[0-9AC-FHKNPRTV-Y]{4}"  # Irish Eircode
@@ -182,7 +183,8 @@ def kind(part: str) -> int | None:
         if m is not None and (m.group("strong2") or m.group("weak2")):
             return STRONG_POST if m.group("strong2") else POST
         if m is not None and _post_ok(m):
-            return STRONG_POST if m.group("strong") or (m.group("state") and _zip(m.group("weak"))) else POST
+            state = m.group("state") or _STATE_BEFORE.search(part, 0, m.start("weak") if m.group("weak") else 0)
+            return STRONG_POST if m.group("strong") or (state and _zip(m.group("weak"))) else POST
         if _HOUSE_RX.fullmatch(part):
             return HOUSE
     elif _UNIT_RX.fullmatch(part):

@@ -304,15 +304,19 @@ def grow(text: str, e: Entity) -> Entity:
     i, j = _index(parts, e.start), _index(parts, max(e.start, e.end - 1))
     if i is None or j is None:
         return e
+    # A part that ``e`` cuts joins its neighbours only when it is an address part as a whole
+    # ("d. 101" cut after "d." does; "… будет жить в Torstraße 112" does not).
+    cut_left = e.start > parts[i].start and _kind(text, parts[i]) is None
+    cut_right = e.end < parts[j].end and _kind(text, parts[j]) is None
     i2, j2 = _extend(text, parts, i, j)
-    if e.start > parts[i].start:
-        i2 = i  # "… будет жить в Torstraße 112": a part cut by ``e`` joins nothing before it
-    if e.end < parts[j].end:
+    if cut_left:
+        i2 = i
+    if cut_right:
         j2 = j
     start, end, _run = _span(text, parts, i2, j2, need_run=False)
-    if i2 == i and e.start > parts[i].start:
+    if cut_left:
         start = e.start
-    if j2 == j and e.end < parts[j].end:
+    if cut_right:
         end = e.end
     start, end = min(start, e.start), max(end, e.end)
     if (start, end) == (e.start, e.end):
@@ -325,6 +329,9 @@ def _may_grow_left(text: str, at: int) -> bool:
     p = at
     while p > 0 and text[p - 1] in " \t\u00a0:\"“«'(":
         p -= 1
+    short = text.rfind(",", max(0, at - 12), at)
+    if short != -1 and re.fullmatch(r"[ \u00a0]*[^\W\d_]{1,5}\.?[ \u00a0]*", text[short + 1:at]):
+        p = short + 1  # "…, d. 101": the finding starts after the part's house or unit word
     if p == 0 or text[p - 1] not in ",\n":
         return False
     if text[p - 1] == ",":
