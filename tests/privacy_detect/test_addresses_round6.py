@@ -27,6 +27,7 @@ def addresses(text: str) -> list[str]:
         ("Gönderi adresi: Cumhuriyet Cad. No: 45/2, Çankaya, Ankara, Türkiye. Teşekkürler",
          "Cumhuriyet Cad. No: 45/2, Çankaya, Ankara, Türkiye"),
         ("Kargo: Bağdat Sok. No: 8, Kadıköy, İstanbul", "Bağdat Sok. No: 8, Kadıköy, İstanbul"),
+        ("Adres: Ataturk Bulvari No: 12 Daire 4, Cankaya, Ankara", "Ataturk Bulvari No: 12 Daire 4, Cankaya, Ankara"),
         # Israel: Rehov before the name, a seven-digit postcode after the city
         ("Ship it to Rehov Herzl 15, Haifa 3303115 please", "Rehov Herzl 15, Haifa 3303115"),
         # Korea: -daero/-gil road names, -gu district, Seoul and a five-digit postcode

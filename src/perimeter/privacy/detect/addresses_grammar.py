@@ -41,7 +41,8 @@ _NAME = rf"{_CAPW}(?:[ \u00a0]+(?:{_LINK}[ \u00a0]+)?{_CAPW}){{0,3}}"
 _SP = r"[ \u00a0]+"
 _NUM = r"\d{1,5}[A-Za-zА-Яа-я]?(?:[/\-]\d{1,5}[A-Za-zА-Яа-я]?)?"
 _NUMBER_WORD = r"(?:(?i:No|Nr|nº|n°|n|d|dom|д|дом|уч|участок|вл|влад)\.?[:]?[ \u00a0]*|№[ \u00a0]*|#)?"
-_HOUSE = rf"{_NUMBER_WORD}{_NUM}"
+# A house number may carry its flat in the same part: "No: 12 Daire 4", "d. 5 kv. 12".
+_HOUSE = rf"{_NUMBER_WORD}{_NUM}(?:,?[ \u00a0]+(?i:daire|kat|kv|apt|flat|unit)\.?:?[ \u00a0]*\d{{1,4}}[A-Za-z]?)?"
 # Street types written before the name (continental, Hebrew, Russian and Indonesian in Latin
 # letters) and after it (English, Turkish, Indian, Dutch/German as separate words).
 _LEADING = (
@@ -54,7 +55,7 @@ _LEADING = (
 _TRAILING = (
     r"Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Av|Drive|Dr|Court|Ct|Way|Place|Pl|Close|Crescent|Cres|Terrace|Ter|"
     r"Grove|Gardens|Hill|Row|Mews|Walk|Square|Sq|Parade|Boulevard|Blvd|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Trail|"
-    r"Cross|Main|Main Road|Layout|Marg|Salai|Cad|Caddesi|Cd|Sok|Sokak|Sokağı|Sk|Bulvarı|Blv|Straße|Strasse|Str|"
+    r"Cross|Main|Main Road|Layout|Marg|Salai|Cad|Caddesi|Cd|Sok|Sokak|Sokağı|Sk|Bulvarı|Bulvari|Bulvar|Blv|Straße|Strasse|Str|"
     r"Weg|Gasse|Platz|Allee|Laan|Straat|Gracht|Plein|Kade|Dijk|Singel|Steeg|ulitsa|prospekt|pereulok|shosse"
 )
 _GLUED = r"(?:straße|strasse|str\.|weg|gasse|platz|allee|laan|straat|gracht|plein|kade|dijk|singel|steeg|vej|gade|gatan|vägen)"

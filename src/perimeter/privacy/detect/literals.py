@@ -74,7 +74,7 @@ PART_WARDS = "ku|shi|cho|gu|dong"
 # numbered office in a named tower, a Turkish or Hebrew street type, a Russian SNT, line or
 # street type in Latin letters.
 ADDR_RUN_WORDS = (
-    "office", "tower", "cad.", "caddesi", "sok.", "sokak", "rehov ", "rechov ", "derech ", "снт", "днт", "гск", "линия",
+    "office", "tower", "cad.", "caddesi", "sok.", "sokak", "bulvar", "rehov ", "rechov ", "derech ", "снт", "днт", "гск", "линия",
     "ul. ", "ulitsa ", "blk ", "apartments", "-ro ", "-gil", "cottage", "rural route", "тц «", "бц «", "трц «",
 )
 PART_ALL = {*PART_TYPES.split("|"), *PART_UNITS.split("|")}
