@@ -27,13 +27,13 @@ _KEYS = "|".join(sorted(_ROLE_OF, key=len, reverse=True))
 _QUOTED = re.compile(rf"[\"'](?i:({_KEYS}))[\"'][ \t]*[:=][ \t]*[\"']([^\"'\n]{{1,100}})[\"']")
 _LINE = re.compile(rf"(?im)^[ \t-]*({_KEYS})[ \t]*[:=][ \t]*([^\n]{{1,100}}?)[ \t]*$")
 _WINDOW = 400  # one record: fields of different roles this close together
-_TRIGGER = re.compile("city|zip|postal|postcode|state|province|город|индекс|eircode")
+_TRIGGERS = ("city", "zip", "postal", "postcode", "state", "province", "город", "индекс", "eircode")
 
 
 def find_field_addresses(text: str, lower: str | None = None) -> list[Entity]:
     """``lower``: ``text.lower()`` when the caller has it already."""
     low = text.lower() if lower is None else lower
-    if not _TRIGGER.search(low):
+    if not any(word in low for word in _TRIGGERS):  # str.find per word beats one regex alternation
         return []
     fields: list[tuple[str, int, int]] = []  # role, value start, value end
     for rx in (_QUOTED, _LINE):

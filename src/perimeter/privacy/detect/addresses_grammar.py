@@ -208,6 +208,13 @@ def kind(part: str) -> int | None:
 _NOT_TOWN_SHAPE = re.compile(r"[^\W\d_]{4}\.[ \u00a0]|^[А-ЯЁ]{2,6}$|^[^\W\d_]\.?$")
 
 
+def postcode_part(part: str) -> bool:
+    """Could ``part`` be a postcode part?  One pattern, for the many digit seeds: a seed that
+    passes is classified in full with :func:`kind`."""
+    m = _POST_RX.fullmatch(part)
+    return m is not None and (bool(m.group("strong2") or m.group("weak2")) or _post_ok(m))
+
+
 def _zip(weak: str | None) -> bool:
     return weak is not None and re.fullmatch(r"\d{5}(?:-\d{4})?", weak) is not None
 

@@ -95,14 +95,15 @@ def _line_end(text: str, at: int) -> int:
 def _parts(text: str, lo: int, hi: int) -> list[_Part]:
     out: list[_Part] = []
     pos, nl = lo, False
-    for m in re.finditer(r"[,\n]", text[lo:hi] + "\n"):
-        end = lo + m.start()
-        raw = text[pos:min(end, hi)]
-        s, e = _trim(text, pos, pos + len(raw))
-        out.append(_Part(s, e, nl, None))
+    for m in _SEP.finditer(text, lo, hi):
+        out.append(_Part(*_trim(text, pos, m.start()), nl, None))
         nl = m.group() == "\n"
-        pos = end + 1
+        pos = m.end()
+    out.append(_Part(*_trim(text, pos, hi), nl, None))
     return out
+
+
+_SEP = re.compile(r"[,\n]")
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -356,10 +357,14 @@ def _from_seed(text: str, at: int, postcode: bool) -> Entity | None:
     """The run around the part at ``at``; a digit seed must be a postcode part itself (a
     number in a log line is not looked at further)."""
     if postcode:
-        a = max(text.rfind(",", 0, at), text.rfind("\n", 0, at)) + 1
-        b = min(x for x in (text.find(",", at), text.find("\n", at), len(text)) if x != -1)
+        lo, hi = max(0, at - 48), min(len(text), at + 48)  # a postcode part is short: look no further
+        a = max(text.rfind(",", lo, at), text.rfind("\n", lo, at), lo - 1) + 1
+        comma, line = text.find(",", at, hi), text.find("\n", at, hi)
+        b = min(comma if comma != -1 else hi, line if line != -1 else hi)
         a, b = _trim(text, a, b)
-        if b - a > 40 or not any(ch.isupper() for ch in text[a:b]) or g.kind(text[a:b]) not in (g.POST, g.STRONG_POST):
+        part = text[a:b]
+        if b - a > 40 or not any(ch.isupper() for ch in part) or not g.postcode_part(part) or (
+                g.kind(part) not in (g.POST, g.STRONG_POST)):
             return None
     lo, hi = _block(text, at)
     parts = _parts(text, lo, hi)
@@ -389,7 +394,14 @@ def _bare_street(text: str, m: re.Match[str]) -> Entity | None:
 
 def find_run_addresses(ix: TextIndex, found: list[Entity]) -> list[Entity]:
     text = ix.text
-    out = [grow(text, e) for e in found if e.type == "ADDRESS"]
+    grown: dict[tuple[int, int], Entity] = {}  # several grammars often find the same span
+    out = []
+    for e in found:
+        if e.type == "ADDRESS":
+            g_e = grown.get((e.start, e.end))
+            if g_e is None:
+                g_e = grown[(e.start, e.end)] = grow(text, e)
+            out.append(g_e if g_e.start != e.start or g_e.end != e.end else e)
     covered = [(e.start, e.end) for e in out]
 
     def inside(at: int) -> bool:
