@@ -424,13 +424,13 @@ def find_run_addresses(ix: TextIndex, found: list[Entity]) -> list[Entity]:
     seeds.extend((at, False) for at in words if not inside(at))
     for at, postcode in sorted(seeds):
         if not inside(at):
-            e = _from_seed(text, at, postcode)
-            if e is not None:
-                out.append(e)
-                covered.append((e.start, e.end))
+            run = _from_seed(text, at, postcode)
+            if run is not None:
+                out.append(run)
+                covered.append((run.start, run.end))
     for m in bare:
         if not inside(m.start()):
-            e = _bare_street(text, m)
-            if e is not None:
-                out.append(e)
+            street = _bare_street(text, m)
+            if street is not None:
+                out.append(street)
     return out
