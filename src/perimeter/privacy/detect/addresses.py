@@ -25,8 +25,10 @@ import re
 from functools import lru_cache
 
 from perimeter.privacy.detect.addresses_colloquial import find_colloquial_addresses
+from perimeter.privacy.detect.addresses_fields import find_field_addresses
 from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
+from perimeter.privacy.detect.addresses_runs import find_run_addresses
 from perimeter.privacy.detect.literals import EN_STREETS, RU_STREETS, alternation
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
@@ -343,6 +345,8 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
                 out.append(Entity("ADDRESS", m.start(), end, text[m.start():end], 0.8, "address_eu"))
     out.extend(find_colloquial_addresses(text))
     out.extend(find_part_addresses(ix, out))
+    out = find_run_addresses(ix, out)  # grown over the parts beside them, and new runs of parts
+    out.extend(find_field_addresses(text, ix.lower))
     return _merge(text, out)
 
 

@@ -73,6 +73,13 @@ PART_UNITS = "unit|apt|flat|room|building|house|villa|floor|кв|корп|distri
 # identifier ends with ("ring", "gate", "weg" would be found in every "string", "delegate").
 PART_GLUED = "straße|strasse|gasse|straat|gracht|plein|singel|steeg|gatan|vägen|veien|katu|utca|ulica"
 PART_WARDS = "ku|shi|cho|gu|dong"
+# Words an address run (``addresses_runs``) may start from where no street grammar does: a
+# numbered office in a named tower, a Turkish or Hebrew street type, a Russian SNT, line or
+# street type in Latin letters.
+ADDR_RUN_WORDS = (
+    "office", "tower", "cad.", "caddesi", "sok.", "sokak", "bulvar", "rehov ", "rechov ", "derech ", "снт", "днт", "гск", "линия",
+    "ul. ", "ulitsa ", "blk ", "apartments", "-ro ", "-gil", "cottage", "rural route", "тц «", "бц «", "трц «",
+)
 PART_ALL = {*PART_TYPES.split("|"), *PART_UNITS.split("|")}
 PART_BEFORE = (" ", "\n", "(", "\"", "«", "\t", ",", ":")
 PART_AFTER = (" ", ".", ",", "\u00a0", "\n")
@@ -100,7 +107,7 @@ _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik"
 HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
     "lower": {"secret_words": SECRET_WORDS, "chat_credentials": CHAT_CREDENTIALS, "ru_streets": RU_STREETS, "birth_before": BIRTH_BEFORE,
               "birth_after": BIRTH_AFTER, "part_suffixes": PART_SUFFIXES,
-              "part_delimited": PART_DELIMITED, **_FOLDED},
+              "part_delimited": PART_DELIMITED, "addr_runs": ADDR_RUN_WORDS, **_FOLDED},
     "folded": _FOLDED,
     "text": {"vendor_prefixes": VENDOR_PREFIXES, "en_streets": EN_STREETS},
 }
