@@ -6,9 +6,12 @@ import ipaddress
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect.birth_dates_more import more_birth_dates
 from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
+from perimeter.privacy.detect.ibans_cued import find_cued_ibans
 from perimeter.privacy.detect.keywords import nearest_context
-from perimeter.privacy.detect.prescan import TextIndex, matches_at
+from perimeter.privacy.detect.phones_cued import find_cued_phones
+from perimeter.privacy.detect.prescan import TextIndex, aligned_lower, matches_at
 from perimeter.privacy.entities import Entity
 
 # --- e-mail: anchor on "@" and grow both ways (much faster than scanning with a full regex).
@@ -102,6 +105,7 @@ def find_phones(ix: TextIndex) -> list[Entity]:
             end -= 1
         out.append(Entity("PHONE", start, end, text[start:end], score, "phone"))
     out.extend(_national_phones(ix, out))
+    out.extend(find_cued_phones(ix, out))
     return out
 
 
@@ -238,6 +242,7 @@ def find_ibans(ix: TextIndex) -> list[Entity]:
         value = text[m.start():end]
         if iban_valid(value.replace(" ", "").replace("\u00a0", "")):
             out.append(Entity("IBAN", m.start(), end, value, 0.99, "iban"))
+    out.extend(find_cued_ibans(ix, out))
     return out
 
 
@@ -308,4 +313,5 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
         if last is not None and last.start() not in seen and last.end() <= suffix.start() + 8:
             seen.add(last.start())
             out.append(Entity("DATE_OF_BIRTH", last.start(), last.end(), last.group(), 0.9, "birth_date"))
+    out.extend(more_birth_dates(text, lower if len(lower) == len(text) else aligned_lower(text), out, _DATE))
     return out

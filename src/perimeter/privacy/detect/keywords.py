@@ -20,7 +20,7 @@ _GROUPS: dict[str, str] = {
     "US_SSN": r"\bssn\b|social security|\bsocial\b",  # "my social is 524 77 1093"
     "PHONE": (
         r"тел\w*|phone|моб\w*|mobile|\bcell\b|whatsapp|telegram|звонит\w*|\bcall\b|\bfax\b|факс|"
-        r"звони\b|позвони\w*|набери\w*|\btext me\b|\bph\b|\bsms\b|смс|viber|вайбер|вотсап|ватсап"
+        r"\btel\b|звони\b|позвони\w*|набери\w*|\btext me\b|\bph\b|\bsms\b|смс|viber|вайбер|вотсап|ватсап"
     ),
     "NEG": (
         r"заказ\w*|\border\b|orders?\s*(?:no|#|id)|трек\w*|track\w*|накладн\w*|invoice|ticket|тикет|"
