@@ -36,6 +36,11 @@ _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("RU", re.compile(r"\+7|росси|москв|петербург|₽|руб|\.ru\b", re.I)),
     ("FR", re.compile(r"\+33|france|paris|\.fr\b", re.I)),
 )
+_CUE_WORD = re.compile(
+    r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|набер|call|fax|факс|tel|text me|ph|sms|смс|"
+    r"viber|вайбер|вотсап|ватсап)",
+    re.IGNORECASE,
+)
 _DEFAULT_EN = ("US", "GB")
 _PHONE_SHAPE_DIGITS = range(9, 13)
 
@@ -92,7 +97,11 @@ def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             if value.startswith("(") != (")" in value):
                 continue
             ctx = nearest_context(text, m.start(), 40)
-            if ctx != "PHONE" and not (ctx is None and _sibling_phone(text, m.start(), m.end(), phones)):
+            if ctx == "PHONE":  # the keyword list also matches inside words ("водиТЕЛьское")
+                cued = _CUE_WORD.search(text, max(0, m.start() - 40), m.start()) is not None
+            else:
+                cued = ctx is None and _sibling_phone(text, m.start(), m.end(), phones)
+            if not cued:
                 continue
             if regions is None:
                 regions = _regions(text)

@@ -14,6 +14,7 @@ from collections import Counter
 from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.literals import SECRET_WORDS, VENDOR_PREFIXES, alternation
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
+from perimeter.privacy.detect.secrets_context import find_context_secrets
 from perimeter.privacy.entities import Entity
 
 _VENDOR = re.compile(
@@ -339,6 +340,7 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             trimmed = value.rstrip(".)")
             if _credential_value(value, cm.group("key")):
                 out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
+    out.extend(find_context_secrets(text, lower if len(lower) == len(text) else aligned_lower(text)))
     return [_narrowed(text, e) for e in out]
 
 
