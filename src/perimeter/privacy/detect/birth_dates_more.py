@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from perimeter.privacy.detect.secrets_context import stem_starts
 from perimeter.privacy.entities import Entity
 
 _CUE = re.compile(
@@ -25,6 +26,10 @@ _CUE = re.compile(
     r"исполнилось(?:\s+\d{1,3})?|др(?=\s*[:\-–—]\s*\d)|birthday|b-?day|turns?\s+\d{2,3}|turning\s+\d{2,3})"
     r"(?![а-яёa-z])",
 )
+# Every alternative of ``_CUE`` starts with one of these.
+#: Where a rule here starts (``literals.BIRTH_MORE`` is the same tuple).
+STEMS = ("родил", "днюх", "днем", "днём", "юбиле", "исполн", "др:", "др -", "др —", "др –", "др-", "др :", "birthday",
+         "b-day", "bday", "turn", "рожд", "birth")
 _OLD_ENOUGH = date.today().year - 2
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # "7-го декабря 1994": the ordinal suffix the main date pattern does not take.
@@ -45,25 +50,29 @@ def _old(value: str) -> bool:
     return year is not None and int(year.group()) <= _OLD_ENOUGH
 
 
-def more_birth_dates(text: str, lower: str, found: list[Entity], date_rx: re.Pattern[str]) -> list[Entity]:
-    """``found``: the birth dates already found; ``date_rx``: the main detector's date pattern."""
+def more_birth_dates(
+    text: str, lower: str, found: list[Entity], date_rx: re.Pattern[str], starts: list[int] | None = None,
+) -> list[Entity]:
+    """``found``: the birth dates already found; ``date_rx``: the main detector's date pattern;
+    ``starts``: the sorted offsets of :data:`STEMS` in ``lower`` when the caller has them."""
     out: list[Entity] = []
     seen = {e.start for e in found}
-    for cue in _CUE.finditer(lower):
-        window_end = min(len(text), cue.end() + 60)
-        m = date_rx.search(text, cue.end(), window_end) or _ORDINAL_RU.search(text, cue.end(), window_end)
-        if m is None or m.start() in seen or not _old(m.group()) or "\n\n" in text[cue.end():m.start()]:
-            continue
-        if len(m.group()) == 4:
-            continue  # a bare year after "исполняется" is an age's year, not a date of birth
-        seen.add(m.start())
-        out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
-    if "рожд" in lower or "birth" in lower:
-        for m in _YEAR_BEFORE_CUE.finditer(text):
-            if m.start(1) in seen or _YEAR_AFTER.match(text, m.end()) or int(m.group(1)) > _OLD_ENOUGH:
-                continue
-            seen.add(m.start(1))
-            out.append(Entity("DATE_OF_BIRTH", m.start(1), m.end(1), m.group(1), 0.8, "birth_date"))
+    for at in stem_starts(lower, STEMS) if starts is None else starts:
+        cue = _CUE.match(lower, at)
+        if cue is not None:
+            window_end = min(len(text), cue.end() + 60)
+            m = date_rx.search(text, cue.end(), window_end) or _ORDINAL_RU.search(text, cue.end(), window_end)
+            # a bare year after "исполняется" is an age's year, not a date of birth
+            if m is not None and m.start() not in seen and _old(m.group()) and len(m.group()) > 4 and (
+                    "\n\n" not in text[cue.end():m.start()]):
+                seen.add(m.start())
+                out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
+        if lower.startswith(("рожд", "birth"), at):
+            m = _YEAR_BEFORE_CUE.search(text, max(0, at - 64), min(len(text), at + 12))
+            if m is not None and m.start(1) not in seen and not _YEAR_AFTER.match(text, m.end()) and (
+                    int(m.group(1)) <= _OLD_ENOUGH):
+                seen.add(m.start(1))
+                out.append(Entity("DATE_OF_BIRTH", m.start(1), m.end(1), m.group(1), 0.8, "birth_date"))
     for e in (*found, *out):
         join = _JOIN.match(text, e.end)
         if join is None or join.end() == e.end:

@@ -313,5 +313,8 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
         if last is not None and last.start() not in seen and last.end() <= suffix.start() + 8:
             seen.add(last.start())
             out.append(Entity("DATE_OF_BIRTH", last.start(), last.end(), last.group(), 0.9, "birth_date"))
-    out.extend(more_birth_dates(text, lower if len(lower) == len(text) else aligned_lower(text), out, _DATE))
+    if len(lower) == len(text):
+        out.extend(more_birth_dates(text, lower, out, _DATE, ix.literal_starts("birth_more", fallback_find=True)))
+    else:
+        out.extend(more_birth_dates(text, aligned_lower(text), out, _DATE))
     return out

@@ -332,6 +332,8 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
                     kind = "SECRET"  # "| Temp password |" column: only under a header that names people
                 if kind is None and _PLAIN_NAME_KEY.fullmatch(key or "") and _ANY_NAME.fullmatch(value):
                     kind = "PERSON"  # a column called "name" holds names, one word or several
+                if kind == "DATE_OF_BIRTH" and (day := _DATE.match(value)) is not None:
+                    value = day.group()  # "1996-08-30 21:00:00+00": the time of day is no part of it
                 if kind is not None:
                     s = offsets[row] + a + (len(cell) - len(cell.lstrip()))
                     out.append(Entity(kind, s, s + len(value), value, 0.8, "field"))

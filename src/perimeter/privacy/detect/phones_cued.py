@@ -19,7 +19,9 @@ nearest cue decides), and digits inside a longer chain (an IBAN's tail) are neve
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate
 
 from perimeter.privacy.detect.keywords import nearest_context
 from perimeter.privacy.detect.prescan import TextIndex
@@ -42,6 +44,7 @@ _CUE_WORD = re.compile(
     re.IGNORECASE,
 )
 _DEFAULT_EN = ("US", "GB")
+_NON_DIGITS = str.maketrans("", "", " \u00a0-.()")
 _PHONE_SHAPE_DIGITS = range(9, 13)
 
 
@@ -73,13 +76,20 @@ def _valid_in(digits: str, regions: tuple[str, ...]) -> bool:
     return False
 
 
-def _sibling_phone(text: str, start: int, end: int, phones: list[Entity]) -> bool:
-    """Another phone within two lines of this one: a list of numbers."""
-    for p in phones:
-        lo, hi = (p.end, start) if p.end <= start else (end, p.start)
-        if hi - lo <= 160 and text.count("\n", lo, hi) <= 2:
+def _sibling_phone(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Another phone within two lines of this one: a list of numbers (``spans`` sorted)."""
+    k = bisect_left(spans, (start, start))
+    for a, b in spans[max(0, k - 1):k + 1]:
+        lo, hi = (b, start) if b <= start else (end, a)
+        if 0 <= hi - lo <= 160 and text.count("\n", lo, hi) <= 2:
             return True
     return False
+
+
+def _overlaps(spans: list[tuple[int, int]], reach: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps a span; ``reach[k]``: the furthest end among spans[:k+1]."""
+    k = bisect_left(spans, (end, end))
+    return k > 0 and reach[k - 1] > start
 
 
 def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
@@ -87,12 +97,13 @@ def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
     regions: tuple[str, ...] | None = None
-    taken = [(e.start, e.end) for e in phones]
-    for lo, hi in ix.digit_regions(min_len=9, pad=3):
+    taken = sorted((e.start, e.end) for e in phones)
+    reach = list(accumulate((b for _, b in taken), max))
+    for lo, hi in ix.digit_regions(min_len=9):  # the windows numbers.py asked for: already cached
         for m in _CANDIDATE.finditer(text, lo, hi):
             value = m.group()
-            digits = "".join(ch for ch in value if ch.isdigit())
-            if len(digits) not in _PHONE_SHAPE_DIGITS or any(a < m.end() and m.start() < b for a, b in taken):
+            digits = value.translate(_NON_DIGITS)
+            if len(digits) not in _PHONE_SHAPE_DIGITS or _overlaps(taken, reach, m.start(), m.end()):
                 continue
             if value.startswith("(") != (")" in value):
                 continue
@@ -100,7 +111,7 @@ def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             if ctx == "PHONE":  # the keyword list also matches inside words ("водиТЕЛьское")
                 cued = _CUE_WORD.search(text, max(0, m.start() - 40), m.start()) is not None
             else:
-                cued = ctx is None and _sibling_phone(text, m.start(), m.end(), phones)
+                cued = ctx is None and _sibling_phone(text, m.start(), m.end(), taken)
             if not cued:
                 continue
             if regions is None:

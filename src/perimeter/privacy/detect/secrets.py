@@ -340,7 +340,10 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
             trimmed = value.rstrip(".)")
             if _credential_value(value, cm.group("key")):
                 out.append(Entity("SECRET", s, s + len(trimmed), trimmed, 0.9, detector))
-    out.extend(find_context_secrets(text, lower if len(lower) == len(text) else aligned_lower(text)))
+    if len(lower) == len(text):
+        out.extend(find_context_secrets(text, lower, ix.literal_starts("secret_context", fallback_find=True)))
+    else:
+        out.extend(find_context_secrets(text, aligned_lower(text)))
     return [_narrowed(text, e) for e in out]
 
 

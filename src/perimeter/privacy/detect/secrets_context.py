@@ -34,9 +34,14 @@ _KEY_IN_NAME = re.compile(
     rf"(?<![\w.\-])(?P<key>(?:[A-Za-z_][\w.\-]*?)?(?i:{_CRED})[\w\-]*)[\"']?[ \t]*(?:=|:(?!//))[ \t]*"
     r"(?P<q>[\"']?)(?:base64:)?(?P<value>(?:[a-z]{4} ){3}[a-z]{4}(?![\w])|[^\s\"',;<>]{4,200})(?P=q)"
 )
-_CRED_WORD = re.compile(_CRED)
-_CURL_USER = re.compile(r"(?:^|[ \t'\"])(?:-u|--user)[ \t]+[\"']?[^\s:\"']+:(?P<value>[^\s\"'@]{4,128})")
-_MYSQL_PASS = re.compile(r"\b(?:mysql|mysqldump|mariadb)\b[^\n]{0,120}?[ \t]-p(?P<value>[^\s\"']{4,128})")
+# Every alternative of ``_CRED`` contains one of these; every one of ``_CUE`` starts with one.
+_CRED_STEMS = ("pass", "pwd", "secret", "token", "key")
+_CUE_STEMS = ("парол", "пасс", "pw", "wi-fi", "wifi", "вайфа", "wlan", "логин", "login", "кодов", "code", "код от",
+              "router", "роутер", "admin", "админк", "sticker", "стикер")
+#: Where a rule here starts (``literals.SECRET_CONTEXT`` is the same tuple).
+STEMS = (*_CRED_STEMS, *_CUE_STEMS, "-u", "mysql", "mariadb", "://")
+_CURL_USER = re.compile(r"(?:^|(?<=[ \t'\"])|[ \t'\"])(?:-u|--user)[ \t]+[\"']?[^\s:\"']+:(?P<value>[^\s\"'@]{4,128})")
+_MYSQL_PASS = re.compile(r"(?i:mysql|mysqldump|mariadb)\b[^\n]{0,120}?[ \t]-p(?P<value>[^\s\"']{4,128})")
 _URL_EMPTY_USER = re.compile(r"[a-z][a-z0-9+.\-]*://:(?P<value>[^\s@/]{4,128})@[\w.\-]+", re.IGNORECASE)
 _URL_AT_PASS = re.compile(r"[a-z][a-z0-9+.\-]*://[^\s:/@]+:(?P<value>[^\s/]*@[^\s/]*)@[\w\-]+(?:\.[\w\-]+)*(?::\d+)?(?=[/\s\"']|$)", re.IGNORECASE)
 _URL_KEY_USER = re.compile(r"https?://(?P<value>[0-9a-f]{32})@[\w.\-]+", re.IGNORECASE)
@@ -45,7 +50,11 @@ _CUE = re.compile(
     r"кодов\w* слов\w*|code\s?word|the code is|код от\w*|router|роутер\w*|admin|админк\w*|sticker|стикер\w*)",
     re.IGNORECASE,
 )
-_TOKEN = re.compile(r"(?<![\w@#$%&*!?/.:\-])([^\s\"'`«»()\[\]<>,;]{6,64})")
+# Every shape below has a digit: the lookahead skips plain words without trying them.
+_TOKEN = re.compile(r"(?<![\w@#$%&*!?/.:\-])(?=[^\s\"'`«»()\[\]<>,;]*\d)([^\s\"'`«»()\[\]<>,;]{6,64})")
+_FIELD = re.compile(r"[A-Za-z_]{2,}=")
+_FILE = re.compile(r"[\w\-]+\.(?i:xml|json|ya?ml|conf|cfg|ini|txt|log|env|py|js|sh|toml|md|html?)")
+_DOTTED = re.compile(r"\d\.\d|[A-Za-z]{2}\.[A-Za-z]{2}")
 _PAIR = re.compile(r"(?<![\w])([\w.@\-]{2,40})[ \t]+/[ \t]+([^\s\"'`,;()]{6,64})")
 _APP_PASSWORD = re.compile(r"(?:[a-z]{4} ){3}[a-z]{4}")
 _PLACEHOLDER = re.compile(r"^(?:\*+|x+|\.+|<.*>|\$\{.*\}|\$\w+|%\w+%|\{\{.*\}\}|changeme|example|your[_\-].*|null|none|true|false)$", re.I)
@@ -73,13 +82,13 @@ def _password_shaped(token: str, loose: bool) -> bool:
     passphrase ("maplesyrup-4471", "Кассиопея1977") after an explicit cue."""
     if not 6 <= len(token) <= 64 or "://" in token or ("@" in token[1:-1] and "." in token.split("@")[-1]):
         return False
-    if re.match(r"[A-Za-z_]{2,}=", token):
+    if _FIELD.match(token):
         return False  # "attempts=4" in a log line: another field
     if _PLACEHOLDER.match(token) or token.replace(".", "").replace("-", "").isdigit():
         return False
-    if re.fullmatch(r"[\w\-]+\.(?i:xml|json|ya?ml|conf|cfg|ini|txt|log|env|py|js|sh|toml|md|html?)", token):
+    if _FILE.fullmatch(token):
         return False
-    if re.search(r"\d\.\d|[A-Za-z]{2}\.[A-Za-z]{2}", token):
+    if _DOTTED.search(token):
         return False  # a version, a host or package name ("org.postgresql.core.v3…")
     has_alpha = any(c.isalpha() for c in token)
     has_digit = any(c.isdigit() for c in token)
@@ -109,40 +118,64 @@ def _key_value_ok(key: str, value: str) -> bool:
     return len(value) >= 16 and _entropy(value) >= 3.2 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
-def find_context_secrets(text: str, lower: str) -> list[Entity]:
-    """``lower``: ``text.lower()`` with the same length (offsets are shared)."""
+def find_context_secrets(text: str, lower: str, starts: list[int] | None = None) -> list[Entity]:
+    """``lower``: ``text.lower()`` with the same length (offsets are shared); ``starts``: the
+    sorted offsets of :data:`STEMS` in it when the caller has them (one hyperscan pass)."""
     out: list[Entity] = []
 
     def add(s: int, e: int, score: float = 0.85) -> None:
         out.append(Entity("SECRET", s, e, text[s:e], score, "secret_context"))
 
-    if any(w in lower for w in ("pass", "pwd", "secret", "token", "key")):
-        tried: set[int] = set()
-        for word in _CRED_WORD.finditer(lower):
-            at = word.start()
-            while at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_.-"):
-                at -= 1  # back to the start of the key holding the word
-            if at in tried:
-                continue
-            tried.add(at)
-            m = _KEY_IN_NAME.match(text, at)
-            if m is not None and _key_value_ok(m.group("key"), m.group("value")):
+    tried: set[int] = set()
+    for at in stem_starts(lower, STEMS) if starts is None else starts:
+        ch = lower[at]
+        if ch == "-":
+            m = _CURL_USER.match(text, max(0, at - 1))
+            if m is not None and not _PLACEHOLDER.match(m.group("value")) and not m.group("value").startswith("$"):
                 add(*m.span("value"))
-    if "-u" in text or "--user" in text:
-        for m in _CURL_USER.finditer(text):
-            if not _PLACEHOLDER.match(m.group("value")) and not m.group("value").startswith("$"):
+        elif ch == ":":
+            _url_secrets(text, at, add)
+        elif lower.startswith(("mysql", "mariadb"), at):
+            m = _MYSQL_PASS.match(text, at)
+            if m is not None:
                 add(*m.span("value"))
-    if "mysql" in lower or "mariadb" in lower:
-        for m in _MYSQL_PASS.finditer(text):
-            add(*m.span("value"))
-    if "://" in text:
-        for rx in (_URL_EMPTY_USER, _URL_AT_PASS, _URL_KEY_USER):
-            for m in rx.finditer(text):
-                if not _PLACEHOLDER.match(m.group("value")):
-                    add(*m.span("value"), 0.9)
-    for cue in _CUE.finditer(lower):
-        _after_cue(text, cue, add)
+        else:
+            if lower.startswith(_CRED_STEMS, at):
+                key_at = at
+                while key_at > 0 and (text[key_at - 1].isalnum() or text[key_at - 1] in "_.-"):
+                    key_at -= 1  # back to the start of the key holding the word
+                if key_at not in tried:
+                    tried.add(key_at)
+                    m = _KEY_IN_NAME.match(text, key_at)
+                    if m is not None and _key_value_ok(m.group("key"), m.group("value")):
+                        s, e = m.span("value")
+                        add(s, e - (len(m.group("value")) - len(m.group("value").rstrip(".)"))))  # a full stop
+            cue = _CUE.match(lower, at)
+            if cue is not None:
+                _after_cue(text, cue, add)
     return out
+
+
+def _url_secrets(text: str, at: int, add: Callable[..., None]) -> None:
+    start = at
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "+.-"):
+        start -= 1  # back to the start of the scheme
+    for rx in (_URL_EMPTY_USER, _URL_AT_PASS, _URL_KEY_USER):
+        m = rx.match(text, start)
+        if m is not None and not _PLACEHOLDER.match(m.group("value")):
+            add(*m.span("value"), 0.9)
+
+
+def stem_starts(lower: str, stems: tuple[str, ...]) -> list[int]:
+    """Sorted offsets of every stem: one ``str.find`` pass per stem beats a regex alternation
+    (which tries each branch at every position) by an order of magnitude on long texts."""
+    out: set[int] = set()
+    for stem in stems:
+        at = lower.find(stem)
+        while at != -1:
+            out.add(at)
+            at = lower.find(stem, at + 1)
+    return sorted(out)
 
 
 def _after_cue(text: str, cue: re.Match[str], add: Callable[[int, int], None]) -> None:
