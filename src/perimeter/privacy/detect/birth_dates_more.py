@@ -29,7 +29,7 @@ _CUE = re.compile(
 # Every alternative of ``_CUE`` starts with one of these.
 #: Where a rule here starts (``literals.BIRTH_MORE`` is the same tuple).
 STEMS = ("родил", "днюх", "днем", "днём", "юбиле", "исполн", "др:", "др -", "др —", "др –", "др-", "др :", "birthday",
-         "b-day", "bday", "turn", "рожд", "birth")
+         "b-day", "bday", "turn ", "turns ", "turning ", "рожд", "birth")
 _OLD_ENOUGH = date.today().year - 2
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # "7-го декабря 1994": the ordinal suffix the main date pattern does not take.

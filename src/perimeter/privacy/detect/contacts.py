@@ -223,7 +223,8 @@ def find_ibans(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
     # Every IBAN starts with two capitals and two digits: only those places are tried.
-    for m in matches_at(_IBAN, text, ix.iban_starts()):
+    starts = ix.iban_starts()
+    for m in matches_at(_IBAN, text, starts):
         want = IBAN_LENGTHS.get(m.group()[:2])
         if want is None:
             continue
@@ -242,7 +243,8 @@ def find_ibans(ix: TextIndex) -> list[Entity]:
         value = text[m.start():end]
         if iban_valid(value.replace(" ", "").replace("\u00a0", "")):
             out.append(Entity("IBAN", m.start(), end, value, 0.99, "iban"))
-    out.extend(find_cued_ibans(ix, out))
+    if starts and len(out) < len(starts):
+        out.extend(find_cued_ibans(text, starts, out))
     return out
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect.checksums import IBAN_LENGTHS
-from perimeter.privacy.detect.prescan import TextIndex, matches_at
+from perimeter.privacy.detect.prescan import matches_at
 from perimeter.privacy.entities import Entity
 
 # "TR64 0799 0786 …" grouped by four with a 1-4 character tail, or one unbroken run.
@@ -27,12 +27,12 @@ _CUE = re.compile(
 )
 
 
-def find_cued_ibans(ix: TextIndex, found: list[Entity]) -> list[Entity]:
-    """IBAN-shaped values with a failed check, after an account word, not already found."""
-    text = ix.text
+def find_cued_ibans(text: str, starts: list[int], found: list[Entity]) -> list[Entity]:
+    """IBAN-shaped values with a failed check, after an account word, not already found;
+    ``starts``: where two capitals and two digits start (``TextIndex.iban_starts``)."""
     taken = [(e.start, e.end) for e in found]
     out: list[Entity] = []
-    for m in matches_at(_SHAPE, text, ix.iban_starts()):
+    for m in matches_at(_SHAPE, text, starts):
         want = IBAN_LENGTHS.get(m.group()[:2])
         if want is None or any(a < m.end() and m.start() < b for a, b in taken):
             continue

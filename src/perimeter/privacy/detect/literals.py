@@ -94,11 +94,11 @@ PART_SUFFIXES = tuple(sorted(
 # Where ``secrets_context`` and ``birth_dates_more`` rules start (kept equal to their STEMS by a test).
 SECRET_CONTEXT = (
     "pass", "pwd", "secret", "token", "key", "парол", "пасс", "pw", "wi-fi", "wifi", "вайфа", "wlan", "логин",
-    "login", "кодов", "code", "код от", "router", "роутер", "admin", "админк", "sticker", "стикер", "-u", "mysql",
+    "login", "кодов", "the code", "код от", "router", "роутер", "admin", "админк", "sticker", "стикер", "-u", "mysql",
     "mariadb", "://",
 )
 BIRTH_MORE = ("родил", "днюх", "днем", "днём", "юбиле", "исполн", "др:", "др -", "др —", "др –", "др-", "др :", "birthday",
-              "b-day", "bday", "turn", "рожд", "birth")
+              "b-day", "bday", "turn ", "turns ", "turning ", "рожд", "birth")
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
 # The "folded" groups ride along in the "lower" pass: the two strings are the same object
 # unless the text holds one of the rare characters ``prescan.FOLD_TRAPS`` lists.

@@ -36,7 +36,7 @@ _KEY_IN_NAME = re.compile(
 )
 # Every alternative of ``_CRED`` contains one of these; every one of ``_CUE`` starts with one.
 _CRED_STEMS = ("pass", "pwd", "secret", "token", "key")
-_CUE_STEMS = ("парол", "пасс", "pw", "wi-fi", "wifi", "вайфа", "wlan", "логин", "login", "кодов", "code", "код от",
+_CUE_STEMS = ("парол", "пасс", "pw", "wi-fi", "wifi", "вайфа", "wlan", "логин", "login", "кодов", "the code", "код от",
               "router", "роутер", "admin", "админк", "sticker", "стикер")
 #: Where a rule here starts (``literals.SECRET_CONTEXT`` is the same tuple).
 STEMS = (*_CRED_STEMS, *_CUE_STEMS, "-u", "mysql", "mariadb", "://")
@@ -188,7 +188,7 @@ def _after_cue(text: str, cue: re.Match[str], add: Callable[[int, int], None]) -
             break
     if nl != -1:
         end = nl
-    strong_cue = _LOOSE_CUE.match(cue.group()) is not None
+    strong_cue = _LOOSE_CUE.search(cue.group()) is not None
     pair = _PAIR.search(text, cue.end(), end)
     if pair is not None and _password_shaped(pair.group(2), loose=True):
         add(pair.start(2), pair.end(2))
