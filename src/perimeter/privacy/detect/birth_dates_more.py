@@ -38,7 +38,11 @@ _ORDINAL_RU = re.compile(
     re.IGNORECASE,
 )
 _YEAR_BEFORE_CUE = re.compile(
-    r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.\-/]\d)[^\n\d]{0,40}?(?:год\w*\s+рождения|year\s+of\s+birth|birth\s*year)",
+    r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.\-/]\d)"
+    # the phrase must name that year: "1990 — год рождения", "1990… нет, это год рождения", "1990 is
+    # her birth year"; "стаж с 2014, год рождения 1990" starts a new item after the comma
+    r"(?:[ \t]*[—–(:\-][ \t]*|[^\n\d]{0,30}?(?:\bэто|\bis|\bwas|\bher|\bhis)[ \t]+)(?:\w+[ \t]+)?"
+    r"(?:год\w*\s+рождения|year\s+of\s+birth|birth\s*year)",
     re.IGNORECASE,
 )
 _YEAR_AFTER = re.compile(r"[\s:—–\-]{0,4}(?:19|20)\d{2}")

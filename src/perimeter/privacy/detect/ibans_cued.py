@@ -5,7 +5,8 @@ groups of four with a short tail, one character too long for Turkey's 26 — a m
 is still somebody's account, and left unmasked its digit tail even reads as a phone.  The
 checksum-validated :func:`contacts.find_ibans` stays the main detector; this one adds, only
 after an account/IBAN word, a value whose layout is an IBAN's and whose length is within two
-characters of its country's (``checksums.IBAN_LENGTHS``).
+characters of its country's (``checksums.IBAN_LENGTHS``) but not equal to it: at the right length
+the check digits can speak, and a failed check there is a look-alike, not a typo.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def find_cued_ibans(text: str, starts: list[int], found: list[Entity]) -> list[E
         if want is None or any(a < m.end() and m.start() < b for a, b in taken):
             continue
         compact = m.group().replace(" ", "").replace("\u00a0", "")
-        if abs(len(compact) - want) > 2 or compact[4:].isalpha():
-            continue
+        if not 0 < abs(len(compact) - want) <= 2 or compact[4:].isalpha():
+            continue  # the right length with a failed check is a look-alike (a test IBAN with one digit changed)
         if _CUE.search(text, max(0, m.start() - 60), m.start()) is None:
             continue
         out.append(Entity("IBAN", m.start(), m.end(), m.group(), 0.8, "iban_shape"))

@@ -61,6 +61,7 @@ _PLACEHOLDER = re.compile(r"^(?:\*+|x+|\.+|<.*>|\$\{.*\}|\$\w+|%\w+%|\{\{.*\}\}|
 _HEXISH = re.compile(r"[0-9a-f]{8,}")
 # Cues after which a word-and-digits passphrase counts; the rest need the full mix of classes.
 _LOOSE_CUE = re.compile(r"парол|password|passwd|passcode|pwd|wi-?fi|вайфа|wlan|кодов|code|код от", re.IGNORECASE)
+_LEAD = re.compile(r"(?:\bis|\bnow|теперь|это|[:=—–])[ \t]*[\"'«]?[ \t]*$", re.IGNORECASE)
 _NETWORK_NAME = re.compile(r"(?i:network|ssid|сеть|сети|wlan)\W{0,3}(?:is|:|—|-)?\s*$")
 
 
@@ -197,6 +198,8 @@ def _after_cue(text: str, cue: re.Match[str], add: Callable[[int, int], None]) -
         token = m.group(1).rstrip(".?:")  # "Marusya_1988!": a bang is the password's
         if _HEXISH.fullmatch(token.lower()) or _NETWORK_NAME.search(text, max(0, m.start() - 16), m.start()):
             continue  # "network is CabinNet_5G": the wifi's name, the password comes next
-        if _password_shaped(token, loose=strong_cue):
+        # a passphrase only right after the cue or a "теперь"/"is"/":" ("the code is in build-2024" is not one)
+        near = not text[cue.end():m.start()].strip(" \t:=\"'«—–") or _LEAD.search(text, max(cue.end(), m.start() - 10), m.start()) is not None
+        if _password_shaped(token, loose=strong_cue and near):
             add(m.start(1), m.start(1) + len(token))
             return
