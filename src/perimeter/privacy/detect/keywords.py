@@ -19,8 +19,9 @@ _GROUPS: dict[str, str] = {
     "CREDIT_CARD": r"карт\w*|\bcard\b|visa|mastercard|\bмир\b|maestro|amex|pan\b",
     "US_SSN": r"\bssn\b|social security|\bsocial\b",  # "my social is 524 77 1093"
     "PHONE": (
-        r"тел\w*|phone|моб\w*|mobile|\bcell\b|whatsapp|telegram|звонит\w*|\bcall\b|\bfax\b|факс|"
-        r"\btel\b|звони\b|позвони\w*|набери\w*|\btext me\b|\bph\b|\bsms\b|смс|viber|вайбер|вотсап|ватсап"
+        # few branches: every one is tried at every character of the window
+        r"тел\w*|phone|моб\w*|mobile|\bcell\b|whatsapp|telegram|звони\w*|\bcall\b|\bfax\b|факс|"
+        r"\btel\b|позвони\w*|\btext me\b|\bph\b|в[ао]тсап"
     ),
     "NEG": (
         r"заказ\w*|\border\b|orders?\s*(?:no|#|id)|трек\w*|track\w*|накладн\w*|invoice|ticket|тикет|"

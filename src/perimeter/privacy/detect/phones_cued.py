@@ -40,8 +40,8 @@ _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("FR", re.compile(r"\+33|france|paris|\.fr\b", re.I)),
 )
 _CUE_WORD = re.compile(
-    r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|набер|call|fax|факс|tel|text me|ph|sms|смс|"
-    r"viber|вайбер|вотсап|ватсап)",
+    r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|call|fax|факс|tel|text me|ph|"
+    r"в[ао]тсап)",
     re.IGNORECASE,
 )
 _DEFAULT_EN = ("US", "GB")
