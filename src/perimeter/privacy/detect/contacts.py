@@ -6,9 +6,12 @@ import ipaddress
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect.birth_dates_more import more_birth_dates
 from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
+from perimeter.privacy.detect.ibans_cued import find_cued_ibans
 from perimeter.privacy.detect.keywords import nearest_context
-from perimeter.privacy.detect.prescan import TextIndex, matches_at
+from perimeter.privacy.detect.phones_cued import find_cued_phones
+from perimeter.privacy.detect.prescan import TextIndex, aligned_lower, matches_at
 from perimeter.privacy.entities import Entity
 
 # --- e-mail: anchor on "@" and grow both ways (much faster than scanning with a full regex).
@@ -102,6 +105,7 @@ def find_phones(ix: TextIndex) -> list[Entity]:
             end -= 1
         out.append(Entity("PHONE", start, end, text[start:end], score, "phone"))
     out.extend(_national_phones(ix, out))
+    out.extend(find_cued_phones(ix, out))
     return out
 
 
@@ -219,7 +223,8 @@ def find_ibans(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
     # Every IBAN starts with two capitals and two digits: only those places are tried.
-    for m in matches_at(_IBAN, text, ix.iban_starts()):
+    starts = ix.iban_starts()
+    for m in matches_at(_IBAN, text, starts):
         want = IBAN_LENGTHS.get(m.group()[:2])
         if want is None:
             continue
@@ -238,6 +243,8 @@ def find_ibans(ix: TextIndex) -> list[Entity]:
         value = text[m.start():end]
         if iban_valid(value.replace(" ", "").replace("\u00a0", "")):
             out.append(Entity("IBAN", m.start(), end, value, 0.99, "iban"))
+    if starts and len(out) < len(starts):
+        out.extend(find_cued_ibans(text, starts, out))
     return out
 
 
@@ -335,4 +342,8 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
         if last is not None and last.start() not in seen and last.end() <= suffix.start() + 8:
             seen.add(last.start())
             out.append(Entity("DATE_OF_BIRTH", last.start(), last.end(), last.group(), 0.9, "birth_date"))
+    if len(lower) == len(text):
+        out.extend(more_birth_dates(text, lower, out, _DATE, ix.literal_starts("birth_more", fallback_find=True)))
+    else:
+        out.extend(more_birth_dates(text, aligned_lower(text), out, _DATE))
     return out

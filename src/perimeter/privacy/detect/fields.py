@@ -52,7 +52,7 @@ _TIME_TAIL = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+\-]\d{
 _DATE = re.compile(
     r"\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2}"
 )
-_SSN = re.compile(r"(?!000|666|9\d\d)\d{3}-?(?!00)\d{2}-?(?!0000)\d{4}")
+_SSN = re.compile(r"(?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\1(?!0000)\d{4}")  # "608 41 3390" too
 _PERSONISH = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+[A-ZА-ЯЁÀ-Þ][\w'’.\-]*){1,3}")
 _ANY_NAME = re.compile(
     r"(?:(?:de|del|della|da|di|du|van|von|der|le|la|al|el)[ \u00a0]+){0,2}"  # "de la Vega"
@@ -123,7 +123,7 @@ def _nominative_name(word: str) -> bool:
 _KEY_STEMS = (
     "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р",
     "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
-    "ученик", "fio", "patronymic", "insert into",
+    "ученик", "fio", "patronymic", "insert into", "passport", "паспорт",
 )
 # Role keys ("Spouse:", "Гость:") are looked up at the colons instead: as stems they would be
 # searched for everywhere ("son" in "person", "json").
@@ -291,6 +291,9 @@ def _cells(line: str, sep: str) -> list[tuple[int, int]]:
     return spans
 
 
+_RULE_LINE = re.compile(r"[ \t]*[-+=|:]{3,}[-+=|: \t]*")
+
+
 def _table_columns(text: str, hits: list[int]) -> list[Entity]:
     """Rows under a header line that names a column ``name``/``dob``/``ssn`` (only the lines
     holding a key stem can be such a header)."""
@@ -317,9 +320,11 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
         keys = [header[a:b].strip().strip("\"'`") for a, b in _cells(header, sep)]
         width = len(keys)
         if not any(_NAME_KEY.fullmatch(k) or _PLAIN_NAME_KEY.fullmatch(k) or _BIRTH_KEY.fullmatch(k) or _SSN_KEY.fullmatch(k)
-                   for k in keys if k):
+                   or _PASSPORT_KEY.fullmatch(k) for k in keys if k):
             continue
         row = n + 1
+        if row < len(lines) and _RULE_LINE.fullmatch(lines[row]):
+            row += 1  # psql's "-----+-----" under the header
         while row < len(lines) and (lines[row].count(sep) == header.count(sep) or (
                 '"' in lines[row] and len(_cells(lines[row], sep)) == width)):
             line = lines[row]
@@ -336,6 +341,8 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
                     kind = "SECRET"  # "| Temp password |" column: only under a header that names people
                 if kind is None and _PLAIN_NAME_KEY.fullmatch(key or "") and _ANY_NAME.fullmatch(value):
                     kind = "PERSON"  # a column called "name" holds names, one word or several
+                if kind == "DATE_OF_BIRTH" and (day := _DATE.match(value)) is not None:
+                    value = day.group()  # "1996-08-30 21:00:00+00": the time of day is no part of it
                 if kind is not None:
                     s = offsets[row] + a + (len(cell) - len(cell.lstrip()))
                     out.append(Entity(kind, s, s + len(value), value, 0.8, "field"))

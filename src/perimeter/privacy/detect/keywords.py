@@ -17,8 +17,12 @@ _GROUPS: dict[str, str] = {
     "RU_PASSPORT": r"паспорт\w*|passport|серия|серии|series|загран\w*",
     "RU_BANK_ACCOUNT": r"р/с|р/сч|к/с|к/сч|расч[её]тн\w*|корр?\w*\s*сч[её]т|лицев\w* сч[её]т|сч[её]т\w*|account|\bacc\b|\bacct\b",
     "CREDIT_CARD": r"карт\w*|\bcard\b|visa|mastercard|\bмир\b|maestro|amex|pan\b",
-    "US_SSN": r"\bssn\b|social security",
-    "PHONE": r"тел\w*|phone|моб\w*|mobile|\bcell\b|whatsapp|telegram|звонит\w*|\bcall\b|\bfax\b|факс",
+    "US_SSN": r"\bssn\b|social security|\bsocial\b",  # "my social is 524 77 1093"
+    "PHONE": (
+        # few branches: every one is tried at every character of the window
+        r"тел\w*|phone|моб\w*|mobile|\bcell\b|whatsapp|telegram|звони\w*|\bcall\b|\bfax\b|факс|"
+        r"\btel\b|позвони\w*|\btext me\b|\bph\b|в[ао]тсап"
+    ),
     "NEG": (
         r"заказ\w*|\border\b|orders?\s*(?:no|#|id)|трек\w*|track\w*|накладн\w*|invoice|ticket|тикет|"
         r"build(?!ing)|сборк\w*|артикул\w*|\bsku\b|верси\w*|version|\bid\b|uuid|обращени\w*|заявк\w*|"

@@ -101,13 +101,22 @@ PART_SUFFIXES = tuple(sorted(
     f"{w}{a}" for w in (*PART_GLUED.split("|"), *("-" + w for w in PART_WARDS.split("|"))) for a in PART_AFTER
 ))
 
+# Where ``secrets_context`` and ``birth_dates_more`` rules start (kept equal to their STEMS by a test).
+SECRET_CONTEXT = (
+    "pass", "pwd", "secret", "token", "key", "парол", "пасс", "pw", "wi-fi", "wifi", "вайфа", "wlan", "логин",
+    "login", "кодов", "the code", "код от", "router", "роутер", "admin", "админк", "sticker", "стикер", "-u", "mysql",
+    "mariadb", "://",
+)
+BIRTH_MORE = ("родил", "днюх", "днем", "днём", "юбиле", "исполн", "др:", "др -", "др —", "др –", "др-", "др :", "birthday",
+              "b-day", "bday", "turn ", "turns ", "turning ", "рожд", "birth")
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
 # The "folded" groups ride along in the "lower" pass: the two strings are the same object
 # unless the text holds one of the rare characters ``prescan.FOLD_TRAPS`` lists.
 HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
     "lower": {"secret_words": SECRET_WORDS, "chat_credentials": CHAT_CREDENTIALS, "ru_streets": RU_STREETS, "birth_before": BIRTH_BEFORE,
               "birth_after": BIRTH_AFTER, "part_suffixes": PART_SUFFIXES,
-              "part_delimited": PART_DELIMITED, "addr_runs": ADDR_RUN_WORDS, **_FOLDED},
+              "part_delimited": PART_DELIMITED, "addr_runs": ADDR_RUN_WORDS, "secret_context": SECRET_CONTEXT,
+              "birth_more": BIRTH_MORE, **_FOLDED},
     "folded": _FOLDED,
     "text": {"vendor_prefixes": VENDOR_PREFIXES, "en_streets": EN_STREETS},
 }

@@ -165,6 +165,12 @@ class _ChainScan:
             at += len(piece)
         strong = [_strong_gap(gap) for gap in gaps]
         strong.append(True)
+        # "pan=4276… 3ds=failed": a last group glued to a word ("3ds") is that word's, not the
+        # number's, so the value before it ends at a break (the same for a first group "x1 …").
+        if _glued(text, groups[-1][0], groups[-1][1]):
+            strong[-2] = True
+        if _glued(text, groups[0][0], groups[0][1]):
+            strong[0] = True
         n = len(groups)
         for i in range(n):
             if i > 0 and not strong[i - 1]:

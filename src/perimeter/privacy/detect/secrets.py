@@ -15,6 +15,7 @@ from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.literals import CHAT_CREDENTIALS, SECRET_WORDS, VENDOR_PREFIXES, alternation
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.detect.secrets_chat import find_chat_secrets
+from perimeter.privacy.detect.secrets_context import find_context_secrets
 from perimeter.privacy.entities import Entity
 
 _VENDOR = re.compile(
@@ -26,7 +27,7 @@ _VENDOR = re.compile(
     r"|xox[abposr]-[A-Za-z0-9\-]{10,}"  # Slack tokens
     r"|https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}"
     r"|AIza[0-9A-Za-z_\-]{35}|ya29\.[0-9A-Za-z_\-]{20,}"  # Google
-    r"|(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,}|whsec_[0-9A-Za-z]{20,}"  # Stripe
+    r"|(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}|whsec_[0-9A-Za-z]{20,}"  # Stripe (pk_ keys are public)
     r"|SG\.[\w\-]{16,32}\.[\w\-]{30,64}"  # SendGrid
     r"|glpat-[\w\-]{20,}|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|pypi-[A-Za-z0-9_\-]{50,}"
     r"|dop_v1_[a-f0-9]{64}|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}"
@@ -208,6 +209,11 @@ _EMAIL_LIKE = re.compile(r"@[\w-]+\.[\w.-]")
 _PGPASS_LINE = re.compile(r"(?<![^\s:])[\w.\-*\[\]]+:(?:\d{2,5}|\*):[^\s:]+:[^\s:]+:(?P<value>[^\s]+)$", re.MULTILINE)
 
 
+_FILE_NAME = re.compile(
+    r"[\w\-]+\.(?i:xml|json|ya?ml|conf|cfg|ini|txt|log|properties|env|py|js|ts|sh|toml|php|rb|go|java|kt|sql|md)"
+)
+
+
 def _password_like(token: str) -> bool:
     if not 6 <= len(token) <= 64 or "://" in token or _EMAIL_LIKE.search(token) or _PLACEHOLDER.match(token):
         return False  # "Brasil@2026" is a password, "ops@acme.io" an address
@@ -218,8 +224,10 @@ def _password_like(token: str) -> bool:
     has_digit_or_symbol = any(c.isdigit() or (not c.isalnum() and c not in "-'’.") for c in token)
     if re.fullmatch(r"[0-9a-fA-F:.]+|[\d.:/\-]+", token) or re.match(r"v?\d+\.\d+", token):
         return False  # an IPv6 or IPv4 address, a version, a time
-    if re.fullmatch(r"[a-z_]{3,}=[\w.\-]*", token):
-        return False  # "attempts=4" in a log line: another field, not the password
+    if re.fullmatch(r"[a-z_]{2,}=[\w.\-:]*", token):
+        return False  # "attempts=4", "ip=203.0.113.54" in a log line: another field, not the password
+    if _FILE_NAME.fullmatch(token):
+        return False  # "пароль … в log4j2.xml": a file that holds the setting, not the password
     return kinds >= 3 and has_digit_or_symbol and any(c.isalpha() for c in token)
 
 
@@ -340,6 +348,10 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
         aligned = aligned_lower(text)
         chat_starts = sorted({at for w in CHAT_CREDENTIALS for at in _find_all(aligned, w)})
         out.extend(find_chat_secrets(text, aligned, chat_starts, _password_like))
+    if len(lower) == len(text):
+        out.extend(find_context_secrets(text, lower, ix.literal_starts("secret_context", fallback_find=True)))
+    else:
+        out.extend(find_context_secrets(text, aligned_lower(text)))
     return [_narrowed(text, e) for e in out]
 
 

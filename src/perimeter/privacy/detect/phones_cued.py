@@ -1,0 +1,122 @@
+"""Phones in a national layout with no "+" and no trunk prefix, found only beside a phone cue.
+
+"тел. 921 334 18 07", "call me back, 4155550134", "text me on 07700900781", "Tel. 030
+55501874": written the way people dial inside their own country, these numbers have no
+international prefix for :func:`contacts.find_phones` to anchor on, and a bare 10-digit run is
+far more often an order number or an ИНН.  Two things together make them a phone here:
+
+* a phone cue right before the number (``тел``, ``call``, ``text me``, ``WhatsApp`` …, the
+  ``PHONE`` words of :mod:`keywords`), or another phone in the next lines of the same list
+  ("MUNICH_SUPPORT_LINE: +49 89 …" above "BERLIN_FALLBACK: 030 …");
+* the digits are a valid number in the numbering plan (``phonenumbers`` metadata) of a region
+  the text points at: its script (Cyrillic → RU), country names, cities, currency signs,
+  top-level domains and the country codes of the other phones in it.
+
+A number after a passport, account or IBAN word is that thing's (the context word of the
+nearest cue decides), and digits inside a longer chain (an IBAN's tail) are never tried.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from functools import lru_cache
+from itertools import accumulate
+
+from perimeter.privacy.detect.keywords import nearest_context
+from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.entities import Entity
+
+# Digit groups with single separators (one split only: no backtracking over where a run ends);
+# never touching a letter, "+", "/" or more digits.
+_CANDIDATE = re.compile(
+    r"(?<![\w+/.,:\-])(?<![A-Z]{2}\d{2} )\(?\d{2,12}\)?(?:[ \u00a0\-.]\d{2,8}){0,4}(?![\w]|[.,:\-/]\d)"
+)
+_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("DE", re.compile(r"\+49|germany|deutschland|berlin|münchen|munich|hamburg|köln|frankfurt|\.de\b|€|\beur\b|tel\.:", re.I)),
+    ("GB", re.compile(r"\+44|\buk\b|united kingdom|england|london|croydon|manchester|£|\bgbp\b|\.co\.uk\b|\bM25\b", re.I)),
+    ("US", re.compile(r"\+1\b|\busa?\b|united states|\$|\busd\b|\b[A-Z]{2} \d{5}\b|new york|california|texas")),
+    ("RU", re.compile(r"\+7|росси|москв|петербург|₽|руб|\.ru\b", re.I)),
+    ("FR", re.compile(r"\+33|france|paris|\.fr\b", re.I)),
+)
+_CUE_WORD = re.compile(
+    r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|call|fax|факс|tel|text me|ph|"
+    r"в[ао]тсап)",
+    re.IGNORECASE,
+)
+_DEFAULT_EN = ("US", "GB")
+_NON_DIGITS = str.maketrans("", "", " \u00a0-.()")
+_PHONE_SHAPE_DIGITS = range(9, 13)
+
+
+def _regions(text: str) -> tuple[str, ...]:
+    """Regions the text points at, the script's own first."""
+    found: list[str] = ["RU"] if re.search(r"[а-яё]", text[:4000], re.I) else []
+    head = text[:4000]
+    found.extend(region for region, rx in _HINTS if region not in found and rx.search(head))
+    for region in _DEFAULT_EN:
+        if region not in found:
+            found.append(region)
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _valid_in(digits: str, regions: tuple[str, ...]) -> bool:
+    import phonenumbers
+
+    for region in regions:
+        try:
+            number = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True
+        # Ofcom's drama range "07700 900xxx" is possible, not valid: still somebody's phone in a text
+        if region == "GB" and digits.startswith("07") and len(digits) == 11 and phonenumbers.is_possible_number(number):
+            return True
+    return False
+
+
+def _sibling_phone(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Another phone within two lines of this one: a list of numbers (``spans`` sorted)."""
+    k = bisect_left(spans, (start, start))
+    for a, b in spans[max(0, k - 1):k + 1]:
+        lo, hi = (b, start) if b <= start else (end, a)
+        if 0 <= hi - lo <= 160 and text.count("\n", lo, hi) <= 2:
+            return True
+    return False
+
+
+def _overlaps(spans: list[tuple[int, int]], reach: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps a span; ``reach[k]``: the furthest end among spans[:k+1]."""
+    k = bisect_left(spans, (end, end))
+    return k > 0 and reach[k - 1] > start
+
+
+def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
+    """Cued national-layout phones not overlapping ``phones`` (the detector's own finds)."""
+    text = ix.text
+    out: list[Entity] = []
+    regions: tuple[str, ...] | None = None
+    taken = sorted((e.start, e.end) for e in phones)
+    reach = list(accumulate((b for _, b in taken), max))
+    for lo, hi in ix.digit_regions(min_len=9):  # the windows numbers.py asked for: already cached
+        for m in _CANDIDATE.finditer(text, lo, hi):
+            value = m.group()
+            digits = value.translate(_NON_DIGITS)
+            if len(digits) not in _PHONE_SHAPE_DIGITS or _overlaps(taken, reach, m.start(), m.end()):
+                continue
+            if value.startswith("(") != (")" in value):
+                continue
+            ctx = nearest_context(text, m.start(), 40)
+            if ctx == "PHONE":  # the keyword list also matches inside words ("водиТЕЛьское")
+                cued = _CUE_WORD.search(text, max(0, m.start() - 40), m.start()) is not None
+            else:
+                cued = ctx is None and _sibling_phone(text, m.start(), m.end(), taken)
+            if not cued:
+                continue
+            if regions is None:
+                regions = _regions(text)
+            if _valid_in(digits, regions):
+                out.append(Entity("PHONE", m.start(), m.end(), value, 0.85, "phone_cued"))
+    return out
