@@ -33,6 +33,8 @@ _PAIR = re.compile(
 _PASSWORD_WORD = re.compile(r"(?:пароль|пароля|паролем|password|passwd|pwd|wi-?fi|вай-?фа[йяюе]\w*)(?![a-z])")
 _TOKEN = re.compile(r"[^\s\"'`«»(),;]+")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+# A dotted name of three or more identifier parts is code (a Java frame, a module path), not a password.
+_DOTTED_NAME = re.compile(r"[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*){2,}")
 _OTHER_ONE = re.compile(r"(?i:\b(?:old|previous|other|another|also|or|and|старый|прежний|другой|ещё|еще|или|и)\b)")
 
 
@@ -55,6 +57,7 @@ def _prose_token(token: str, strong: Callable[[str], bool]) -> bool:
     return (
         len(token) >= 8 and strong(token) and any(c.isdigit() for c in token) and sum(c.isalpha() for c in token) >= 3
         and not token[0].isdigit() and "/" not in token and ":" not in token and "=" not in token and "@" not in token
+        and not _DOTTED_NAME.fullmatch(token)
     )
 
 
