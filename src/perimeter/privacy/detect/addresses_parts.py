@@ -25,6 +25,7 @@ overlapping address findings, so a partial match there and a run here cover the 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from perimeter.privacy.detect import lexicon, literals
 from perimeter.privacy.detect.prescan import TextIndex, matches_at
@@ -314,8 +315,9 @@ def _line_addresses(text: str, base: int, line: str, hits: list[int]) -> list[En
     out: list[Entity] = []
     parts = _split(line)
     near: set[int] = set()
+    ends = [e for _, e in parts]  # increasing: the part holding a hit is found by bisection
     for h in hits:
-        n = next((k for k, (_, e) in enumerate(parts) if h < e + 1), len(parts) - 1)
+        n = min(bisect_left(ends, h), len(parts) - 1)
         near.update(range(max(0, n - 6), min(len(parts), n + 7)))
     kinds = [_kind(line[s:e]) if k in near else None for k, (s, e) in enumerate(parts)]
     i = 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 
 from perimeter.privacy.detect import folded_re, lexicon
 from perimeter.privacy.detect.names_cues import find_cued_names, find_lower_cued_names, has_lower_title
@@ -119,6 +120,7 @@ _PERSON_VERB_AFTER = re.compile(
 # "Anna: hi" — a speaker label at the start of a line in a chat log.
 _SPEAKER_AFTER = re.compile(r"[ \t]*:[ \t]+\S")
 # Pets get people's names; a single name after a pet word in the same sentence is the pet's.
+_PET_REACH = 400
 _PET = re.compile(
     r"\b(?:dog|dogs|cat|cats|puppy|puppies|pup|kitten|kittens|kitty|pet|pets|retriever|terrier|shepherd|"
     r"labrador|poodle|beagle|bulldog|hamster|parrot|budgie|bird|horse|pony|rabbit|bunny|goldfish|fish|"
@@ -321,9 +323,11 @@ def _drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
             continue  # "our Milan office", "Austin, TX": a place
         if " " not in e.text and e.score <= 0.75:
             # this sentence or the one before ("names for a puppy? Max, Bella or Daisy")
-            start = max(text.rfind(ch, 0, e.start) for ch in ".!?\n")
-            start = max(text.rfind(ch, 0, max(start, 0)) for ch in ".!?\n")
-            if _PET.search(text, start + 1, e.start):
+            # (at most _PET_REACH characters back: a run-on text with no full stop stays linear)
+            floor = max(0, e.start - _PET_REACH)
+            start = max(text.rfind(ch, floor, e.start) for ch in ".!?\n")
+            start = max(text.rfind(ch, floor, max(start, floor)) for ch in ".!?\n")
+            if _PET.search(text, max(start + 1, floor), e.start):
                 continue
         out.append(e)
     return out
@@ -517,6 +521,18 @@ def _continues_name(word: str, last: frozenset[str]) -> bool:
     return word in last or lexicon.zipf(word) < lexicon.COMMON_ZIPF
 
 
+def _merged_spans(found: list[Entity]) -> list[tuple[int, int]]:
+    """The found spans as sorted, disjoint intervals: a mention is looked up by bisection, so a
+    long text with thousands of names stays linear-logarithmic (it was names × mentions)."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted((e.start, e.end) for e in found):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
 def _corefer(text: str, found: list[Entity], tokens: list[re.Match[str]]) -> list[Entity]:
     """Report later bare mentions of a surname or first name already found in a full name."""
     if not found:
@@ -528,9 +544,11 @@ def _corefer(text: str, found: list[Entity], tokens: list[re.Match[str]]) -> lis
             known.update(parts)
     if not known:
         return found
-    covered = [(e.start, e.end) for e in found]
+    covered = _merged_spans(found)
+    starts = [s for s, _ in covered]
     extra = []
     for m in tokens:
-        if m.group() in known and not any(s <= m.start() < e for s, e in covered):
+        k = bisect_right(starts, m.start()) - 1
+        if m.group() in known and not (k >= 0 and m.start() < covered[k][1]):
             extra.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.7, "en_names"))
     return found + extra

@@ -101,7 +101,9 @@ def find_chat_secrets(text: str, lower: str, starts: list[int], strong: Callable
         if strong(_value(raw)) and "/" not in raw:  # "user:password@localhost:5432/app" is a URL
             add(m.start("value"), raw, 0.85)
     for m in _matches(_PASSWORD_WORD, lower, starts, ""):
-        end = _SENTENCE_END.search(text, m.end())
+        # only tokens in the 200 characters after the word are read, so the end of the sentence is
+        # looked for there too (an unbounded search made a run-on text quadratic)
+        end = _SENTENCE_END.search(text, m.end(), m.end() + 202)
         stop = end.start() if end is not None else len(text)
         first = None
         for t in _TOKEN.finditer(text, m.end(), min(len(text), m.end() + 200)):
