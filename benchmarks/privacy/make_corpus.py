@@ -236,11 +236,21 @@ def main() -> None:
     # scored once on the round-3 code, then used to find failure classes in round 4
     blind5 = _from_blocks(HERE / "blind5.txt", "blind5", first=1)
     classes = _from_blocks(HERE / "classes.txt", "cls")
+    # a sixth and seventh author's 342 documents (blind6a RU-led, blind6b EN-led), written without
+    # seeing the detectors; scored once on the round-4 code and once after round 5 (whose author
+    # never saw them), then used to find failure classes in round 6
+    blind6 = (_from_blocks(HERE / "blind6a.txt", "blind6a", first=1)
+              + _from_blocks(HERE / "blind6b.txt", "blind6b", first=1))
+    # an eighth and ninth author's 344 documents, written after round 5 froze; scored on the
+    # round-4, round-5 and final round-6 code, never tuned on
+    blind7 = (_from_blocks(HERE / "blind7a.txt", "blind7a", first=1)
+              + _from_blocks(HERE / "blind7b.txt", "blind7b", first=1))
     # issue 11 round 2: fresh hand-written cases per failure class of blind2 (none of its values),
     # with negatives; written while building the rules, so a tuned-on check, not a blind one
     classes2 = _from_blocks(HERE / "classes2.txt", "cls2")
     for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh), ("independent", independent), ("blind", blind),
-                       ("blind2", blind2), ("blind3", blind3), ("blind5", blind5), ("classes", classes), ("classes2", classes2)):
+                       ("blind2", blind2), ("blind3", blind3), ("blind5", blind5), ("blind6", blind6), ("blind7", blind7), ("classes", classes),
+                       ("classes2", classes2)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for d in docs:
                 fh.write(json.dumps(d, ensure_ascii=False) + "\n")
