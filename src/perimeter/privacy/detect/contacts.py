@@ -10,6 +10,7 @@ from perimeter.privacy.detect.birth_dates_more import more_birth_dates
 from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
 from perimeter.privacy.detect.ibans_cued import find_cued_ibans
 from perimeter.privacy.detect.keywords import nearest_context
+from perimeter.privacy.detect.phone_plans import valid_in
 from perimeter.privacy.detect.phones_cued import find_cued_phones
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower, matches_at
 from perimeter.privacy.entities import Entity
@@ -122,19 +123,7 @@ _PLAN_REGIONS = ("GB", "IE", "FR", "DE", "IT", "ES", "NL", "BE", "AT", "CH", "PL
 
 @lru_cache(maxsize=4096)
 def _national_plan_valid(digits: str) -> bool:
-    import phonenumbers
-
-    for region in _PLAN_REGIONS:
-        try:
-            number = phonenumbers.parse(digits, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return True
-    try:  # UK mobiles in the range reserved for drama ("07700 900…") are possible, not "valid"
-        return digits.startswith("07") and phonenumbers.is_possible_number(phonenumbers.parse(digits, "GB"))
-    except phonenumbers.NumberParseException:
-        return False
+    return valid_in(digits, _PLAN_REGIONS)
 
 
 @lru_cache(maxsize=4096)

@@ -24,6 +24,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from perimeter.privacy.detect.keywords import nearest_context
+from perimeter.privacy.detect.phone_plans import valid_in
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
@@ -62,19 +63,7 @@ def _regions(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def _valid_in(digits: str, regions: tuple[str, ...]) -> bool:
-    import phonenumbers
-
-    for region in regions:
-        try:
-            number = phonenumbers.parse(digits, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return True
-        # Ofcom's drama range "07700 900xxx" is possible, not valid: still somebody's phone in a text
-        if region == "GB" and digits.startswith("07") and len(digits) == 11 and phonenumbers.is_possible_number(number):
-            return True
-    return False
+    return valid_in(digits, regions)
 
 
 def _sibling_phone(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:

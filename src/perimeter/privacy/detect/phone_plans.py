@@ -1,0 +1,27 @@
+"""Is a digit string somebody's phone number in one of these countries' numbering plans?
+
+Shared by the uncued national-layout rule (``contacts``) and the cued one (``phones_cued``), so
+both read the plans, and Ofcom's drama range, the same way.
+"""
+
+from __future__ import annotations
+
+
+def valid_in(digits: str, regions: tuple[str, ...]) -> bool:
+    """True when ``digits`` (national layout) is a valid number of one of ``regions``.
+
+    UK mobiles in the range Ofcom reserves for drama ("07700 900…") are possible, not valid, yet
+    in a text they stand for somebody's phone all the same: they count when GB is a region.
+    """
+    import phonenumbers  # its metadata loads on first use, not at import of the scanner
+
+    for region in regions:
+        try:
+            number = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True
+        if region == "GB" and digits.startswith("07") and phonenumbers.is_possible_number(number):
+            return True
+    return False
