@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from perimeter.privacy.detect.secrets_context import stem_starts
+from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
 _CUE = re.compile(
@@ -61,7 +61,7 @@ def more_birth_dates(
     ``starts``: the sorted offsets of :data:`STEMS` in ``lower`` when the caller has them."""
     out: list[Entity] = []
     seen = {e.start for e in found}
-    for at in stem_starts(lower, STEMS) if starts is None else starts:
+    for at in sorted(set(TextIndex.stem_starts(STEMS, lower))) if starts is None else starts:
         cue = _CUE.match(lower, at)
         if cue is not None:
             window_end = min(len(text), cue.end() + 60)

@@ -122,11 +122,6 @@ _PLAN_REGIONS = ("GB", "IE", "FR", "DE", "IT", "ES", "NL", "BE", "AT", "CH", "PL
 
 
 @lru_cache(maxsize=4096)
-def _national_plan_valid(digits: str) -> bool:
-    return valid_in(digits, _PLAN_REGIONS)
-
-
-@lru_cache(maxsize=4096)
 def _mobile_7(national: str) -> bool:
     """"87017770312": a plain 8-prefixed number is a phone when the +7 plan (Russia and
     Kazakhstan) has it as a mobile range, not only the Russian 9xx ones."""
@@ -154,7 +149,7 @@ def _national_phones(ix: TextIndex, found: list[Entity]) -> list[Entity]:
             if _DATE_START.match(value):
                 continue
             ctx = nearest_context(text, m.start(), 32)
-            if ctx not in ("PHONE", None) or not _national_plan_valid(digits):
+            if ctx not in ("PHONE", None) or not valid_in(digits, _PLAN_REGIONS):
                 continue
             out.append(Entity("PHONE", m.start(), m.end(), value, 0.85 if ctx is None else 0.95, "phone_plan"))
     return out

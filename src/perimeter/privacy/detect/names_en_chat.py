@@ -25,6 +25,7 @@ import re
 
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.names_en import firm_place_or_pet_dropped
+from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
 _NOT_NAMES = frozenset(
@@ -128,15 +129,6 @@ _PING_SET = frozenset(_PING_WORDS.split("|"))
 _TIME = re.compile(r"\d[:.]\d\d")
 
 
-def _find_all(low: str, needle: str) -> list[int]:
-    out = []
-    at = low.find(needle)
-    while at != -1:
-        out.append(at)
-        at = low.find(needle, at + 1)
-    return out
-
-
 def _cue_hits(low: str) -> list[tuple[int, str, str]]:
     """(start, kind, word) of every cue: "cue" (a greeting, a ping, an introduction opening a
     word), "voc" (", hi" after a word), "rep" (a reporting verb), "own" ("'s " after a word)."""
@@ -144,22 +136,22 @@ def _cue_hits(low: str) -> list[tuple[int, str, str]]:
     n = len(low)
     for word in _CUE_WORDS:
         if word in low:
-            for at in _find_all(low, word):
+            for at in TextIndex.stem_starts((word,), low):
                 end = at + len(word)
                 if (at == 0 or low[at - 1] in _CUE_BEFORE) and (end == n or not low[end].isalnum()):
                     out.append((at, "cue", word))
     for word in _REPORTING_SET:
         if word in low:
-            for at in _find_all(low, word):
+            for at in TextIndex.stem_starts((word,), low):
                 end = at + len(word)
                 if at and low[at - 1] in " \t" and (end == n or not low[end].isalpha()):
                     out.append((at, "rep", word))
     for lead in (", h", ",h", ", g"):
         if lead in low:
-            out.extend((at, "voc", ",") for at in _find_all(low, lead) if _VOCATIVE_CUES.match(low, at))
+            out.extend((at, "voc", ",") for at in TextIndex.stem_starts((lead,), low) if _VOCATIVE_CUES.match(low, at))
     for mark in ("'s ", "’s ", "'s\t"):
         if mark in low:
-            out.extend((at + 2, "own", mark) for at in _find_all(low, mark))
+            out.extend((at + 2, "own", mark) for at in TextIndex.stem_starts((mark,), low))
     return out
 
 

@@ -6,7 +6,10 @@ both read the plans, and Ofcom's drama range, the same way.
 
 from __future__ import annotations
 
+from functools import lru_cache
 
+
+@lru_cache(maxsize=8192)
 def valid_in(digits: str, regions: tuple[str, ...]) -> bool:
     """True when ``digits`` (national layout) is a valid number of one of ``regions``.
 

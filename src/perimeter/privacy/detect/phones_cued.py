@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import lru_cache
 from itertools import accumulate
 
 from perimeter.privacy.detect.keywords import nearest_context
@@ -59,11 +58,6 @@ def _regions(text: str) -> tuple[str, ...]:
         if region not in found:
             found.append(region)
     return tuple(found)
-
-
-@lru_cache(maxsize=4096)
-def _valid_in(digits: str, regions: tuple[str, ...]) -> bool:
-    return valid_in(digits, regions)
 
 
 def _sibling_phone(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -106,6 +100,6 @@ def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
                 continue
             if regions is None:
                 regions = _regions(text)
-            if _valid_in(digits, regions):
+            if valid_in(digits, regions):
                 out.append(Entity("PHONE", m.start(), m.end(), value, 0.85, "phone_cued"))
     return out

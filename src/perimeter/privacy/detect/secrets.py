@@ -7,11 +7,10 @@ free-form tokens, enough entropy that it is not an English word or a placeholder
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 
 from perimeter.privacy.detect import literals
+from perimeter.privacy.detect.entropy import entropy
 from perimeter.privacy.detect.literals import CHAT_CREDENTIALS, SECRET_WORDS, VENDOR_PREFIXES, alternation
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.detect.secrets_chat import find_chat_secrets
@@ -73,12 +72,6 @@ _PLACEHOLDER_KEY = re.compile(r"(?:x{6,}|X{6,}|\*{4,}|your_|YOUR_|<your|0{8,})")
 _CODE_EXPR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.|\(|\[)")
 
 
-def _entropy(value: str) -> float:
-    counts = Counter(value)
-    n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
-
-
 def _credential_value(value: str, key: str) -> bool:
     if value.endswith(":") and value[:-1].replace("_", "").isalnum():
         return False  # "пароль:\n\nservices:": the next YAML key, not the value
@@ -87,13 +80,13 @@ def _credential_value(value: str, key: str) -> bool:
         return False
     if _IP_LIKE.fullmatch(value):
         return False  # "token refresh ip=2001:db8::…": the value of another key
-    if _CODE_EXPR.match(value) and not (len(value) >= 30 and _entropy(value) >= 4.0):
+    if _CODE_EXPR.match(value) and not (len(value) >= 30 and entropy(value) >= 4.0):
         return False  # "settings.API_KEY", "os.getenv(…)"; a dotted random token is no code
     if value.lower() == key.lower():
         return False
     if "token" in key.lower() or "key" in key.lower() or "ключ" in key.lower() or "токен" in key.lower():
         # Free-form tokens must look random: a long mix, not a word or a sentence fragment.
-        return len(value) >= 12 and _entropy(value) >= 3.0 and any(c.isdigit() for c in value)
+        return len(value) >= 12 and entropy(value) >= 3.0 and any(c.isdigit() for c in value)
     # Passwords: anything that is not a plain lowercase dictionary-looking word.
     return not value.isalpha() or not value.islower() or len(value) >= 10
 
@@ -196,14 +189,6 @@ _PASSWORD_WORD = re.compile(r"(?<![A-Za-zА-Яа-яЁё])(?i:пароль|пар
 _NEXT_TOKEN = re.compile(r"[ \t]+([^\s]+)")
 
 
-def _find_all(haystack: str, needle: str) -> list[int]:
-    out, at = [], haystack.find(needle)
-    while at != -1:
-        out.append(at)
-        at = haystack.find(needle, at + 1)
-    return out
-
-
 _EMAIL_LIKE = re.compile(r"@[\w-]+\.[\w.-]")
 # A libpq password file line, "host:port:database:user:password" (~/.pgpass): the last field.
 _PGPASS_LINE = re.compile(r"(?<![^\s:])[\w.\-*\[\]]+:(?:\d{2,5}|\*):[^\s:]+:[^\s:]+:(?P<value>[^\s]+)$", re.MULTILINE)
@@ -232,7 +217,7 @@ def _password_like(token: str) -> bool:
 
 
 def _bare_passwords(text: str, lower: str, out: list[Entity]) -> None:
-    starts = sorted(at for stem in ("pass", "парол", "pwd") for at in _find_all(lower, stem))
+    starts = TextIndex.stem_starts(("pass", "парол", "pwd"), lower)
     for m in (m for at in starts if (m := _PASSWORD_WORD.match(text, at)) is not None):
         pos = m.end()
         past_comma = False
@@ -283,7 +268,7 @@ def _quoted_tokens(text: str, lower: str, triggers: list[re.Match[str]], out: li
         value = m.group(1)
         if _UUID.fullmatch(value) or _PLACEHOLDER_KEY.search(value) or _HASH_WORD.search(text, max(0, m.start() - 30), m.start()):
             continue
-        if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and _entropy(value) >= 3.5):
+        if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and entropy(value) >= 3.5):
             continue
         if _SLUG.fullmatch(value) or _wordy(value):
             continue  # "claude-3-5-sonnet-latest", "APP_BACKEND=onnxruntime-int8": names, not keys
@@ -304,7 +289,7 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
     triggers = ix.literal_matches(_TRIGGER, "secret_words")
     if triggers and any(q in text for q in "\"'`"):
         _quoted_tokens(text, lower, triggers, out)
-    for at in _find_all(lower, "pgpass") if "pgpass" in lower else ():
+    for at in TextIndex.stem_starts(("pgpass",), lower) if "pgpass" in lower else ():
         for m in _PGPASS_LINE.finditer(text, at, min(len(text), at + 400)):  # the lines after the name
             if not _PLACEHOLDER.match(m.group("value")):
                 out.append(Entity("SECRET", m.start("value"), m.end("value"), m.group("value"), 0.9, "pgpass"))
@@ -346,7 +331,7 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
         out.extend(find_chat_secrets(text, ix.lower, chat_starts, _password_like))
     else:  # a rare character changed length when lower-cased: offsets of the aligned copy
         aligned = aligned_lower(text)
-        chat_starts = sorted({at for w in CHAT_CREDENTIALS for at in _find_all(aligned, w)})
+        chat_starts = sorted(set(TextIndex.stem_starts(CHAT_CREDENTIALS, aligned)))
         out.extend(find_chat_secrets(text, aligned, chat_starts, _password_like))
     if len(lower) == len(text):
         out.extend(find_context_secrets(text, lower, ix.literal_starts("secret_context", fallback_find=True)))

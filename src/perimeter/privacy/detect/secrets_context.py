@@ -21,11 +21,11 @@ Every rule still needs a cue; a password-shaped token alone in running text is n
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Callable
 
+from perimeter.privacy.detect.entropy import entropy
+from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
 _CRED = r"pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key|app_?key|key_?id|signing_?key"
@@ -63,12 +63,6 @@ _HEXISH = re.compile(r"[0-9a-f]{8,}")
 _LOOSE_CUE = re.compile(r"парол|password|passwd|passcode|pwd|wi-?fi|вайфа|wlan|кодов|code|код от", re.IGNORECASE)
 _LEAD = re.compile(r"(?:\bis|\bnow|теперь|это|[:=—–])[ \t]*[\"'«]?[ \t]*$", re.IGNORECASE)
 _NETWORK_NAME = re.compile(r"(?i:network|ssid|сеть|сети|wlan)\W{0,3}(?:is|:|—|-)?\s*$")
-
-
-def _entropy(value: str) -> float:
-    counts = Counter(value)
-    n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
 def _classes(token: str) -> int:
@@ -116,7 +110,7 @@ def _key_value_ok(key: str, value: str) -> bool:
     if value.lower() in ("true", "false") or value.isdigit():
         return False
     # key, token, secret, key id: a random-looking run, not a word or a file name
-    return len(value) >= 16 and _entropy(value) >= 3.2 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+    return len(value) >= 16 and entropy(value) >= 3.2 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
 def find_context_secrets(text: str, lower: str, starts: list[int] | None = None) -> list[Entity]:
@@ -128,7 +122,7 @@ def find_context_secrets(text: str, lower: str, starts: list[int] | None = None)
         out.append(Entity("SECRET", s, e, text[s:e], score, "secret_context"))
 
     tried: set[int] = set()
-    for at in stem_starts(lower, STEMS) if starts is None else starts:
+    for at in sorted(set(TextIndex.stem_starts(STEMS, lower))) if starts is None else starts:
         ch = lower[at]
         if ch == "-":
             m = _CURL_USER.match(text, max(0, at - 1))
@@ -165,18 +159,6 @@ def _url_secrets(text: str, at: int, add: Callable[..., None]) -> None:
         m = rx.match(text, start)
         if m is not None and not _PLACEHOLDER.match(m.group("value")):
             add(*m.span("value"), 0.9)
-
-
-def stem_starts(lower: str, stems: tuple[str, ...]) -> list[int]:
-    """Sorted offsets of every stem: one ``str.find`` pass per stem beats a regex alternation
-    (which tries each branch at every position) by an order of magnitude on long texts."""
-    out: set[int] = set()
-    for stem in stems:
-        at = lower.find(stem)
-        while at != -1:
-            out.add(at)
-            at = lower.find(stem, at + 1)
-    return sorted(out)
 
 
 def _after_cue(text: str, cue: re.Match[str], add: Callable[[int, int], None]) -> None:
