@@ -5,7 +5,8 @@ Three kinds of source, all inside the package (nothing is downloaded):
 - ``first_names.txt`` / ``last_names.txt``: US Census 1990 (public domain);
   ``*_intl.txt``: hand-written for Perimeter;
 - ``*_world.txt`` / ``*_cyrillic.txt``: Faker's per-locale person lists (MIT), 86 locales;
-- ``common_words_en.txt``: English words with their Zipf frequency, from wordfreq (CC BY-SA 4.0).
+- ``common_words_en.txt``: English words with their Zipf frequency, from wordfreq (CC BY-SA 4.0);
+- ``places_world.txt``: city, country and US-state names, from GeoNames (CC BY 4.0).
 
 The last two are built by ``scripts/build_name_lexicon.py``; ``data/NOTICE`` carries the
 licences.  Loading everything takes ~60 ms and ~12 MB once per process (the gateway does it at
@@ -83,6 +84,13 @@ def cyrillic_last_names() -> frozenset[str]:
     return read("last_names_cyrillic")
 
 
+@cache
+def places() -> frozenset[str]:
+    """City (15k people or more), country and US-state names, Latin and Cyrillic, lower case;
+    multi-word names whole ("los angeles").  GeoNames, CC BY 4.0."""
+    return read("places_world")
+
+
 def load() -> None:
     """Read every list now (gateway start-up), so no request pays for it."""
     first_names()
@@ -91,3 +99,4 @@ def load() -> None:
     weak_last_names()
     cyrillic_first_names()
     cyrillic_last_names()
+    places()

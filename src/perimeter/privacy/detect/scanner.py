@@ -8,6 +8,7 @@ gateway calls :meth:`Scanner.scan` from a thread pool, so the event loop never w
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -37,6 +38,8 @@ from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.resolve import resolve
 from perimeter.privacy.detect.secrets import find_secrets
+from perimeter.privacy.detect.tagger import available as tagger_available
+from perimeter.privacy.detect.tagger import find_tagged
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
 
 _NUMBER_TYPES = frozenset({
@@ -163,6 +166,48 @@ def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+def _beside_the_rules(found: list[Entity], tagged: list[Entity]) -> list[Entity]:
+    """The tagger's findings that only add: one that overlaps a rule's finding of another type
+    is dropped (the rule read those characters, and a longer model span must not displace it);
+    an overlap of the same type is kept and merged with it."""
+    if not tagged:
+        return []
+    spans = sorted((e.start, e.end, e.type) for e in found)
+    starts = [s for s, _, _ in spans]
+    out = []
+    for t in tagged:
+        i = bisect_left(starts, t.end)
+        clash = False
+        while i > 0:
+            i -= 1
+            s, e, kind = spans[i]
+            if e > t.start and kind != t.type:
+                clash = True
+                break
+            if t.start - s > 4096:  # no rule finding is that long: nothing further left can overlap
+                break
+        if not clash:
+            out.append(t)
+    return out
+
+
+def _union_of_addresses(text: str, found: list[Entity]) -> list[Entity]:
+    """Overlapping ADDRESS readings (a rule's and the tagger's) become their union."""
+    addrs = sorted((e for e in found if e.type == "ADDRESS"), key=lambda e: (e.start, -e.end))
+    if len(addrs) < 2 or not any(e.detector == "tagger" for e in addrs):
+        return found
+    merged: list[Entity] = []
+    for e in addrs:
+        last = merged[-1] if merged else None
+        if last is not None and e.start < last.end:
+            if e.end > last.end:
+                keep = last if last.detector != "tagger" else e
+                merged[-1] = Entity("ADDRESS", last.start, e.end, text[last.start:e.end], max(last.score, e.score), keep.detector)
+        else:
+            merged.append(e)
+    return [e for e in found if e.type != "ADDRESS"] + merged
+
+
 class Scanner:
     """Find sensitive entities in Russian and English text.
 
@@ -202,6 +247,8 @@ class Scanner:
         self._simple = simple
         self._numbers = wanted & _NUMBER_TYPES
         self._names = ner and ("PERSON" in wanted or bool(self._extra))
+        # the learned second opinion on names and addresses (tagger.py), when its model shipped
+        self._tagged = ner and bool(wanted & {"PERSON", "ADDRESS"}) and tagger_available()
 
     def warm_up(self) -> None:
         """Load the models now (the gateway calls this at start-up, off the request path)."""
@@ -261,6 +308,10 @@ class Scanner:
                 found.extend(names_beside_names(text, found))
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
+        if self._tagged:
+            found.extend(_beside_the_rules(found, [e for e in find_tagged(text) if e.type in self.types]))
         found = _union_of_names(text, [e for e in found if e.type in self.types])
+        if self._tagged:
+            found = _union_of_addresses(text, found)
         found = _addresses_after_names(text, drop_non_persons(text, found))
         return resolve(found)
