@@ -168,8 +168,10 @@ def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
 
 def _beside_the_rules(found: list[Entity], tagged: list[Entity]) -> list[Entity]:
     """The tagger's findings that only add: one that overlaps a rule's finding of another type
-    is dropped (the rule read those characters, and a longer model span must not displace it);
-    an overlap of the same type is kept and merged with it."""
+    without containing it is dropped (the rule read those characters, and a model span must not
+    displace it and leave part of it bare); one that contains it ("Малышева" read as a surname
+    inside "Екатеринбург, Малышева 51") is kept, and the longer reading wins; an overlap of the
+    same type is kept and merged with it."""
     if not tagged:
         return []
     spans = sorted((e.start, e.end, e.type) for e in found)
@@ -181,7 +183,7 @@ def _beside_the_rules(found: list[Entity], tagged: list[Entity]) -> list[Entity]
         while i > 0:
             i -= 1
             s, e, kind = spans[i]
-            if e > t.start and kind != t.type:
+            if e > t.start and kind != t.type and not (t.start <= s and e <= t.end):
                 clash = True
                 break
             if t.start - s > 4096:  # no rule finding is that long: nothing further left can overlap

@@ -262,8 +262,9 @@ def _plausible(kind: str, span: str, p: float) -> bool:
     if span.islower():
         if p < _LOWER_THRESHOLD:
             return False
-        # every word with name evidence ("слава богу", "lemon curd" are phrases)
-        return all(_static(w)[3].strip("p") not in ("", "-") for w in words)
+        # every word with name evidence and none an ordinary English word ("слава богу" and
+        # "lemon curd" are phrases; lower-case chat names in English are the rules' to find)
+        return all(_static(w)[3].strip("p") not in ("", "-") and lexicon.zipf(w) < lexicon.COMMON_ZIPF for w in words)
     return True
 
 
