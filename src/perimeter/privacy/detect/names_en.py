@@ -336,6 +336,13 @@ def _drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
 firm_place_or_pet_dropped = _drop_non_persons  # for the chat-position rules (``names_en_chat``)
 
 
+def assistant_or_firm_dropped(text: str, found: list[Entity]) -> list[Entity]:
+    """Other detectors' Latin-script names (the tagger's) less firms, eponymous places, pets and
+    assistants ("Ask Claude to refactor"): the vetoes this module's own readings pass."""
+    kept = [e for e in found if e.text.lower() not in _ASSISTANTS]
+    return _drop_non_persons(text, kept) if kept else kept
+
+
 # A message quoted in lower case often opens with the addressee: "kevin the heater is broken".
 _QUOTE_OPEN = re.compile(r"(?:^|[\s(:])[\"“«]([a-z][a-z'’-]{2,})(?=[ ,])")
 

@@ -18,7 +18,9 @@ Each rule is about a class of look-alikes, not a list of them:
   ("Суздаль — Владимир — Гороховец"); a **colour** adjective before one Russian word names a
   thing ("поставил синюю Ладу", "на белой Волге"): people are not described by paint; a month
   abbreviation after a time preposition ("out until Jan."); a name after "им."/"имени"
-  ("МГТУ им. Н. Э. Баумана"): an institution named after a person.
+  ("МГТУ им. Н. Э. Баумана"): an institution named after a person;
+- (round 7) a Russian name in the **genitive after a place noun** ("улицы Льва Толстого",
+  "сквера Лермонтова", "Музей Рублёва"): a street, park or museum named after a person.
 """
 
 from __future__ import annotations
@@ -87,6 +89,31 @@ _NAMED_AFTER_BEFORE = re.compile(
 )
 
 
+# A place or an institution called after a person: the person's name in the genitive right
+# after the noun ("улицы Льва Толстого", "сквера Лермонтова", "Музей Рублёва", "станции Горького").
+_NAMED_PLACE_NOUN = re.compile(
+    r"(?i:улиц[аеуыи]|ул\.|проспект[аеу]?|пр-т[аеу]?|переул(?:ок|ка|ке)|бульвар[аеу]?|площад[ьи]|"
+    r"набережн(?:ая|ой|ую)|шоссе|сквер[аеу]?|парк[аеу]?|музе(?:й|я|е|ю)|станци[яиюей]|аллеи|аллея|"
+    r"библиотек[аиеу]|театр[аеу]?|вокзал[аеу]?|памятник[аеу]?|мемориал[аеу]?|бюст[аеу]?)[ \u00a0]+$"
+)
+
+
+def _named_place(text: str, e: Entity) -> bool:
+    """A name in the genitive right after a street, park, museum or station noun names the place."""
+    if not ("А" <= e.text[:1] <= "Я" or e.text[:1] == "Ё"):
+        return False
+    if _NAMED_PLACE_NOUN.search(text, max(0, e.start - 24), e.start) is None:
+        return False
+    from perimeter.privacy.detect.morph import analyzer
+
+    for word in e.text.replace(".", ". ").split():
+        if len(word) <= 2 and word.endswith("."):
+            continue  # an initial ("ул. А. Невского")
+        if not any(p.tag.case == "gent" for p in analyzer().parse(word)):
+            return False
+    return True
+
+
 def _is_place(word: str) -> bool:
     name, surn, patr, other, known = word_profile(word)
     return known and other >= 0.5 and name + surn + patr < 0.3
@@ -152,6 +179,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     before = text[max(0, e.start - 60):e.start]
     if "им" in before and _NAMED_AFTER_BEFORE.search(before):
+        return True
+    if _named_place(text, e):
         return True
     if _MONTH_ALONE.fullmatch(e.text) and _TIME_PREP_BEFORE.search(before[-10:]):
         return True

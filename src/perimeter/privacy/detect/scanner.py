@@ -311,7 +311,15 @@ class Scanner:
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
         if self._tagged:
-            found.extend(_beside_the_rules(found, [e for e in find_tagged(text) if e.type in self.types]))
+            tagged = [e for e in find_tagged(text) if e.type in self.types]
+            if tagged and _LATIN_CAPITAL.search(text):
+                latin = [e for e in tagged if e.type == "PERSON" and e.text.isascii()]
+                if latin:
+                    from perimeter.privacy.detect import names_en
+
+                    kept = names_en.assistant_or_firm_dropped(text, latin)
+                    tagged = [e for e in tagged if e not in latin or e in kept]
+            found.extend(_beside_the_rules(found, tagged))
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)

@@ -249,6 +249,15 @@ _LOWER_THRESHOLD = 0.95
 _WORD3 = re.compile(r"[^\W\d_]{3}")
 
 
+def _name_evidence(word: str) -> bool:
+    """In a name list, or a name reading of a word pymorphy knows (not one of its guesses:
+    an unknown word like "плиз" gets surname guesses)."""
+    own, _, _, gaz = _static(word)
+    if "f" in gaz or "l" in gaz:
+        return True
+    return gaz.strip("p-") != "" and "munk" not in own
+
+
 def _plausible(kind: str, span: str, p: float) -> bool:
     """Sanity checks the model cannot make from one window of features."""
     if kind == "ADDR":
@@ -264,7 +273,7 @@ def _plausible(kind: str, span: str, p: float) -> bool:
             return False
         # every word with name evidence and none an ordinary English word ("слава богу" and
         # "lemon curd" are phrases; lower-case chat names in English are the rules' to find)
-        return all(_static(w)[3].strip("p") not in ("", "-") and lexicon.zipf(w) < lexicon.COMMON_ZIPF for w in words)
+        return all(_name_evidence(w) and lexicon.zipf(w) < lexicon.COMMON_ZIPF for w in words)
     return True
 
 
