@@ -94,6 +94,8 @@ def _type_of(key: str, value: str) -> str | None:
     if any(ch.isdigit() for ch in value):
         return None
     if _NAME_KEY.fullmatch(key):
+        if _SPEAKER_KEY.fullmatch(key) and " " not in value and not _one_word_name(value):
+            return None  # a transcript's speaker label: "Клиент: Здравствуйте", "Patient: Thanks"
         return "PERSON" if _ANY_NAME.fullmatch(value) or (value.isupper() and value.replace(" ", "").isalpha()) else None
     if _PLAIN_NAME_KEY.fullmatch(key):
         words = value.split()
@@ -110,6 +112,28 @@ def _type_of(key: str, value: str) -> str | None:
             known = len(value) > 2 and lexicon.zipf(value) < lexicon.COMMON_ZIPF  # "Bride: Chiamaka": a role's slot
         return "PERSON" if value[:1].isupper() and value.isalpha() and known else None
     return None
+
+
+# Keys that name a role rather than a name field: in a dialogue they label who speaks.
+_SPEAKER_KEY = re.compile(r"holder|cardholder|employee|patient|client|customer|ученик|сотрудник|пациент|клиент", re.IGNORECASE)
+
+
+def _one_word_name(word: str) -> bool:
+    """A lone word after a role key is a name only if it can be one: a listed name, a name
+    reading pymorphy knows or a noun (Cyrillic), or no ordinary English word (Latin)."""
+    low = word.lower()
+    if low in lexicon.first_names() or low in lexicon.cyrillic_first_names() or low in lexicon.last_names() \
+            or low in lexicon.cyrillic_last_names():
+        return True
+    if word.isascii():
+        return lexicon.zipf(word) < lexicon.COMMON_ZIPF
+    name, surn, patr, _, known = word_profile(word)
+    if name + surn + patr >= 0.3 or not known:
+        return True
+    # a noun can be a surname ("Мельник", "Кузнец"); a greeting, a verb or a particle cannot
+    from perimeter.privacy.detect.morph import analyzer
+
+    return analyzer().parse(word)[0].tag.POS == "NOUN"
 
 
 def _nominative_name(word: str) -> bool:
