@@ -53,3 +53,21 @@ def test_a_name_in_the_genitive_after_a_place_noun_names_the_place(scanner: Scan
 ])
 def test_a_person_after_a_place_noun_in_the_nominative_is_a_person(scanner: Scanner, text: str, name: str) -> None:
     assert persons(scanner, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "Hurricane Katrina made landfall in Louisiana. Hurricane Rita followed a month later.",
+    "Ранее в регионе прошёл ураган „Хелен“.",
+    "Compare prices at Best Buy in Augusta, Maine and near Lagos.",
+])
+def test_storms_and_cities_after_a_place_preposition_are_not_people(scanner: Scanner, text: str) -> None:
+    assert persons(scanner, text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("I spoke to Austin yesterday about the budget.", "Austin"),
+    ("Hi Victoria, the report is ready.", "Victoria"),
+    ("Katrina Petrova called about her claim.", "Katrina Petrova"),
+])
+def test_the_same_names_as_people_are_found(scanner: Scanner, text: str, name: str) -> None:
+    assert persons(scanner, text) == [name]

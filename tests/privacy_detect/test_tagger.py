@@ -89,13 +89,21 @@ def test_places_number_lists_and_brands_are_not_tagged(text: str) -> None:
     assert tagger.find_tagged(text) == []
 
 
-def test_lower_case_phrases_need_name_evidence_in_every_word() -> None:
-    assert not tagger._plausible("PER", "lemon curd", 0.99)
-    assert not tagger._plausible("PER", "иван", 0.9)  # below the lower-case threshold
-    assert tagger._plausible("PER", "иван петров", 0.99)
-    assert not tagger._plausible("PER", "Manila", 0.99)
-    assert not tagger._plausible("ADDR", "United Kingdom", 0.99)
-    assert tagger._plausible("ADDR", "Flat 4B, 27 Kensington Church Street", 0.9)
+def _kept(kind: str, text: str, p: float) -> str | None:
+    span = tagger._plausible(kind, text, 0, len(text), p)
+    return None if span is None else text[span[0]:span[1]]
+
+
+def test_lower_case_names_hold_no_ordinary_word_and_chat_words_are_trimmed() -> None:
+    assert _kept("PER", "lemon curd", 0.99) is None  # English words
+    assert _kept("PER", "слава богу", 0.99) is None  # "богу" is a word pymorphy knows, no name
+    assert _kept("PER", "иван", 0.9) is None  # below the lower-case threshold
+    assert _kept("PER", "иван петров", 0.99) == "иван петров"
+    assert _kept("PER", "ани смирновой плиз", 0.99) == "ани смирновой"  # a chat word glued on
+    assert _kept("PER", "ержан", 0.99) == "ержан"  # a name nobody listed
+    assert _kept("PER", "Manila", 0.99) is None
+    assert _kept("ADDR", "United Kingdom", 0.99) is None
+    assert _kept("ADDR", "Flat 4B, 27 Kensington Church Street", 0.9) == "Flat 4B, 27 Kensington Church Street"
 
 
 def test_threads_read_the_same_findings() -> None:

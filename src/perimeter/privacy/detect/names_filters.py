@@ -20,13 +20,16 @@ Each rule is about a class of look-alikes, not a list of them:
   abbreviation after a time preposition ("out until Jan."); a name after "им."/"имени"
   ("МГТУ им. Н. Э. Баумана"): an institution named after a person;
 - (round 7) a Russian name in the **genitive after a place noun** ("улицы Льва Толстого",
-  "сквера Лермонтова", "Музей Рублёва"): a street, park or museum named after a person.
+  "сквера Лермонтова", "Музей Рублёва"): a street, park or museum named after a person; a name
+  after a word for a **storm, ship or robot** ("Hurricane Katrina", "ураган „Хелен“"); a one-word
+  Latin **city or country after a preposition of place** ("the store in Augusta"), by the GeoNames list.
 """
 
 from __future__ import annotations
 
 import re
 
+from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.names_cues import cue_before
 from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
@@ -96,6 +99,30 @@ _NAMED_PLACE_NOUN = re.compile(
     r"набережн(?:ая|ой|ую)|шоссе|сквер[аеу]?|парк[аеу]?|музе(?:й|я|е|ю)|станци[яиюей]|аллеи|аллея|"
     r"библиотек[аиеу]|театр[аеу]?|вокзал[аеу]?|памятник[аеу]?|мемориал[аеу]?|бюст[аеу]?)[ \u00a0]+$"
 )
+
+
+# Things people give personal names to: storms, ships, robots and devices ("Hurricane Katrina",
+# "ураган „Хелен“", "the Queen Mary 2" after "ship", "робот-пылесос Hugo").
+_NAMED_THING_BEFORE = re.compile(
+    r"(?i:hurricanes?|storms?|typhoons?|cyclones?|tropical storm|ships?|yachts?|vessels?|boats?|ferry|liner|"
+    r"robots?|vacuums?|ураган\w*|тайфун\w*|шторм\w*|циклон\w*|судн\w*|корабл\w*|яхт\w*|теплоход\w*|парусник\w*|"
+    r"робот\w*|пылесос\w*)[ \u00a0]*[\"«„“']?[ \u00a0]*$"
+)
+# A single place name after a preposition of place: "in Augusta", "near Lagos" (not "to" or
+# "from": "I spoke to Austin", "a note from Florence" are people as often as places).
+_PLACE_PREP_BEFORE = re.compile(r"\b(?:in|at|near|via|outside|around|across)[ \u00a0]+$")
+
+
+def _named_thing(text: str, e: Entity) -> bool:
+    return _NAMED_THING_BEFORE.search(text, max(0, e.start - 24), e.start) is not None
+
+
+def _place_after_preposition(text: str, e: Entity) -> bool:
+    """A one-word name that is a city or a country, right after a preposition of place and
+    with no greeting or title before it: the place ("offices in Dallas, Austin or Houston")."""
+    if " " in e.text or e.text.lower() not in lexicon.places():
+        return False
+    return _PLACE_PREP_BEFORE.search(text, max(0, e.start - 12), e.start) is not None
 
 
 def _named_place(text: str, e: Entity) -> bool:
@@ -180,7 +207,9 @@ def _not_a_person(text: str, e: Entity) -> bool:
     before = text[max(0, e.start - 60):e.start]
     if "им" in before and _NAMED_AFTER_BEFORE.search(before):
         return True
-    if _named_place(text, e):
+    if _named_place(text, e) or _named_thing(text, e):
+        return True
+    if e.text.isascii() and _place_after_preposition(text, e) and not cue_before(text, e.start):
         return True
     if _MONTH_ALONE.fullmatch(e.text) and _TIME_PREP_BEFORE.search(before[-10:]):
         return True

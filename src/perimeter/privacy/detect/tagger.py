@@ -244,37 +244,50 @@ def marginals(text: str, spans: list[tuple[int, int]] | None = None) -> Iterator
 #: The marginal probability a token needs; chosen on splits the model was not trained on
 #: (``train_tagger.py --hold-out``), where it kept false alarms on PII-free text flat.
 THRESHOLD = 0.85
-# A lower-case "name" must be surer, and be a known given name ("роза ветров", "lemon curd").
+# A lower-case "name" must be surer, and hold no ordinary word ("слава богу", "lemon curd").
 _LOWER_THRESHOLD = 0.95
 _WORD3 = re.compile(r"[^\W\d_]{3}")
 
 
-def _name_evidence(word: str) -> bool:
-    """In a name list, or a name reading of a word pymorphy knows (not one of its guesses:
-    an unknown word like "плиз" gets surname guesses)."""
-    own, _, _, gaz = _static(word)
+def _evidence(word: str) -> int:
+    """How much a lower-case word can be a name: 2 listed or a name reading pymorphy knows;
+    1 a word nobody knows (a rare name, a chat nickname: "ержан", "moh"); 0 an ordinary word
+    ("богу", "lemon", "плиз" — pymorphy's surname guesses for unknown words do not count)."""
+    own, lw, _, gaz = _static(word)
+    if lw.isascii():
+        if lexicon.zipf(lw) >= lexicon.COMMON_ZIPF:
+            return 0
+        return 2 if "f" in gaz or "l" in gaz else 1
     if "f" in gaz or "l" in gaz:
-        return True
-    return gaz.strip("p-") != "" and "munk" not in own
+        return 2
+    if "munk" in own:
+        return 1 if len(lw) > 3 else 0
+    return 2 if gaz.strip("p-") else 0
 
 
-def _plausible(kind: str, span: str, p: float) -> bool:
-    """Sanity checks the model cannot make from one window of features."""
+def _plausible(kind: str, text: str, s: int, e: int, p: float) -> tuple[int, int] | None:
+    """The span to report, after the checks the model cannot make from one window of
+    features (None: not a finding)."""
+    span = text[s:e]
     if kind == "ADDR":
         # a number and a word: not a list of numbers ("7, 14, 21"), not a country or a shop alone
-        return _WORD3.search(span) is not None and any(c.isdigit() for c in span)
+        return (s, e) if _WORD3.search(span) is not None and any(c.isdigit() for c in span) else None
     if len(span) < 2 or not any(c.isalpha() for c in span):
-        return False
-    words = [m.group() for m in _TOKEN.finditer(span) if m.group()[0].isalpha()]
-    if len(words) == 1 and words[0].lower() in lexicon.places():
-        return False  # "Manila", "Lagos": a place first; a rule with a cue finds the person
+        return None
+    words = [m for m in _TOKEN.finditer(text, s, e) if m.group()[0].isalpha()]
+    if len(words) == 1 and words[0].group().lower() in lexicon.places():
+        return None  # "Manila", "Lagos": a place first; a rule with a cue finds the person
     if span.islower():
         if p < _LOWER_THRESHOLD:
-            return False
-        # every word with name evidence and none an ordinary English word ("слава богу" and
-        # "lemon curd" are phrases; lower-case chat names in English are the rules' to find)
-        return all(_name_evidence(w) and lexicon.zipf(w) < lexicon.COMMON_ZIPF for w in words)
-    return True
+            return None
+        score = [_evidence(m.group()) for m in words]
+        if 0 in score:
+            return None  # "слава богу", "lemon curd": a phrase
+        if 2 in score:  # a chat word glued to a name ("ани смирновой плиз"): trim it
+            first = score.index(2)
+            last = len(score) - 1 - score[::-1].index(2)
+            return words[first].start(), words[last].end()
+    return s, e
 
 
 # Scored below the rules (0.8–0.95): where a rule reads the same span, the rule's type wins.
@@ -293,5 +306,10 @@ def find_tagged(text: str, threshold: float = THRESHOLD) -> list[Entity]:
             runs[-1][3] = max(runs[-1][3], p)
         else:
             runs.append([s, e, label, p])
-    return [Entity(_TYPE_OF[label], s, e, text[s:e], round(p * _SCORE_SCALE, 3), "tagger")
-            for s, e, label, p in runs if _plausible(label, text[s:e], p)]
+    out = []
+    for s, e, label, p in runs:
+        kept = _plausible(label, text, s, e, p)
+        if kept is not None:
+            a, b = kept
+            out.append(Entity(_TYPE_OF[label], a, b, text[a:b], round(p * _SCORE_SCALE, 3), "tagger"))
+    return out
