@@ -249,11 +249,15 @@ def main() -> None:
     # or any corpus (names of every origin and form, RU official and international addresses,
     # tables, logs and chats, hard negatives with their twins); scored once before training
     train8 = [d for part in "abcd" for d in _from_blocks(HERE / f"train8{part}.txt", f"train8{part}", first=1)]
+    # two more rounds of training text by eight more authors (business RU/EN, mixed scripts, long
+    # documents; addresses RU/international, names in context, numbers and dates)
+    train9 = [d for part in "abcd" for d in _from_blocks(HERE / f"train9{part}.txt", f"train9{part}", first=1)]
+    train10 = [d for part in "abcd" for d in _from_blocks(HERE / f"train10{part}.txt", f"train10{part}", first=1)]
     # issue 11 round 2: fresh hand-written cases per failure class of blind2 (none of its values),
     # with negatives; written while building the rules, so a tuned-on check, not a blind one
     classes2 = _from_blocks(HERE / "classes2.txt", "cls2")
     for name, docs in (("dev", dev), ("heldout", heldout), ("fresh", fresh), ("independent", independent), ("blind", blind),
-                       ("blind2", blind2), ("blind3", blind3), ("blind5", blind5), ("blind6", blind6), ("blind7", blind7), ("train8", train8), ("classes", classes),
+                       ("blind2", blind2), ("blind3", blind3), ("blind5", blind5), ("blind6", blind6), ("blind7", blind7), ("train8", train8), ("train9", train9), ("train10", train10), ("classes", classes),
                        ("classes2", classes2)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for d in docs:

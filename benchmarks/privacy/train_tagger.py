@@ -41,7 +41,7 @@ from perimeter.privacy.detect import tagger  # noqa: E402
 
 #: Splits the model never sees: the unseen-text measurements.
 NEVER_TRAIN = ("blind7", "blind8")
-TRAIN = ("dev", "heldout", "fresh", "independent", "blind", "blind2", "blind3", "blind5", "blind6", "train8", "classes", "classes2")
+TRAIN = ("dev", "heldout", "fresh", "independent", "blind", "blind2", "blind3", "blind5", "blind6", "train8", "train9", "train10", "classes", "classes2")
 _IDENTITY = ("w=", "-1ws=")
 
 
