@@ -62,6 +62,16 @@ def _script(word: str) -> str:
 
 
 def _shape(word: str) -> str:
+    # the common shapes without the per-character loop (same results: a character is "X" when
+    # isupper(), else "x" when isalpha(), else "d" when isdigit())
+    if word.isalpha():
+        # (not str.isupper(): "A中" is upper-case to it, "Xx" here)
+        if word.islower():  # no upper-case letter at all (uncased letters: "x" too)
+            return "x"
+        if word[0].isupper() and word[1:].islower():
+            return "Xx"
+    elif word.isdigit():
+        return f"d{min(len(word), 9)}"
     out = []
     last = ""
     for c in word:
@@ -98,9 +108,27 @@ def _morph(lw: str) -> tuple[str, ...]:
         out.add(f"mp={top.POS}")
         if top.case:
             out.add(f"mc={top.case}")
-        if not parses[0].is_known:
+        if not _in_dictionary(parses):
             out.add("munk")
     return tuple(sorted(out))
+
+
+@lru_cache(maxsize=1)
+def _dictionary_unit() -> type:
+    from pymorphy3.units.by_lookup import DictionaryAnalyzer
+
+    return DictionaryAnalyzer
+
+
+def _in_dictionary(parses: list[Any]) -> bool:
+    """``parses[0].is_known`` without its second dictionary look-up (~14 µs, a tenth of a new
+    Cyrillic word's cost): pymorphy3 asks its dictionary first and stops there when it has the
+    word, so either some reading is the dictionary's own (a one-step ``methods_stack``) and the
+    word is known, or every reading was guessed (prefix, suffix, hyphen, unknown) for a word —
+    or an ё/е spelling of it — that the same dictionary lookup did not find, and ``is_known``
+    says no.  tests/privacy_detect/test_tagger_speed.py checks the two agree."""
+    unit = _dictionary_unit()
+    return any(len(p.methods_stack) == 1 and isinstance(p.methods_stack[0][0], unit) for p in parses)
 
 
 @lru_cache(maxsize=65536)
@@ -293,22 +321,51 @@ class _Every(frozenset[bytes]):
 _EVERY = _Every()
 
 
+_NEIGHBOUR_WORD = (b"-1w=", b"-2w=", b"+1w=", b"+2w=")
+
+
 @lru_cache(maxsize=1)
-def _ws_heads(known: frozenset[bytes]) -> frozenset[bytes]:
-    """Every ``-1ws=word|`` head some known ``-1ws=word|shape`` starts with (a word may be "|")."""
-    return frozenset(a[:i + 1] for a in known if a.startswith(b"-1ws=") for i in range(5, len(a)) if a[i] == 0x7C)
+def _heads() -> tuple[frozenset[bytes], frozenset[bytes]]:
+    """From the known attributes: the words some ``-1w=``/``-2w=``/``+1w=``/``+2w=`` string
+    names (the rest — most new words — need no four look-ups), and every ``-1ws=word|`` head
+    some known ``-1ws=word|shape`` starts with (a word may be "|" itself)."""
+    known = _known() or frozenset()
+    words = frozenset(a[4:] for a in known if a[:4] in _NEIGHBOUR_WORD)
+    ws = frozenset(a[:i + 1] for a in known if a.startswith(b"-1ws=") for i in range(5, len(a)) if a[i] == 0x7C)
+    return words, ws
+
+
+@lru_cache(maxsize=4096)
+def _context(shape: bytes, gaz: bytes) -> tuple[tuple[bytes, ...], ...]:
+    """The known shape and gazetteer strings a word shows its neighbours (few distinct pairs)."""
+    keep = (_known() or _EVERY).__contains__
+    return (tuple(filter(keep, (b"-1s=" + shape, b"-1g=" + gaz))), tuple(filter(keep, (b"-2g=" + gaz,))),
+            tuple(filter(keep, (b"+1s=" + shape, b"+1g=" + gaz))), tuple(filter(keep, (b"+2g=" + gaz,))))
 
 
 @lru_cache(maxsize=65536)
 def _model_view(word: str) -> _View:
     """``_view`` as the model is given it: UTF-8 bytes (pycrfsuite converts ``str`` to them per
-    string per call; ~0.1 ms/KB), less the strings the model does not know (see ``_known``)."""
-    known = _known()
-    own, b1, b2, a1, a2, head, shape, lw = _view(word)
-    kept = [tuple(b for b in (s.encode() for s in t) if known is None or b in known) for t in (own, b1, b2, a1, a2)]
-    hb = head.encode()
-    return (kept[0], kept[1], kept[2], kept[3], kept[4], hb if known is None or hb in _ws_heads(known) else None,
-            shape.encode(), lw)
+    string per call; ~0.1 ms/KB), less the strings the model does not know (see ``_known``).
+    This runs once per new word (cold text): C-level map/filter, and a word no neighbour
+    string names shares its shape's and gazetteer class's strings with other words."""
+    known = _known() or _EVERY
+    own, lw, shape, gaz = _static(word)
+    lb, sb, gb = lw.encode(), shape.encode(), gaz.encode()
+    keep = known.__contains__
+    mine = tuple(filter(keep, [b"b", *map(str.encode, own), b"g=" + gb]))
+    words, ws = _heads()
+    head: bytes | None = b"-1ws=" + lb + b"|"
+    if known is _EVERY or lb in words:
+        b1, b2, a1, a2 = (tuple(filter(keep, (b"-1w=" + lb, b"-1s=" + sb, b"-1g=" + gb))),
+                          tuple(filter(keep, (b"-2w=" + lb, b"-2g=" + gb))),
+                          tuple(filter(keep, (b"+1w=" + lb, b"+1s=" + sb, b"+1g=" + gb))),
+                          tuple(filter(keep, (b"+2w=" + lb, b"+2g=" + gb))))
+    else:
+        b1, b2, a1, a2 = _context(sb, gb)
+    if known is not _EVERY and head not in ws:
+        head = None
+    return mine, b1, b2, a1, a2, head, sb, lw
 
 
 def _model_rows(text: str, spans: list[tuple[int, int]]) -> list[list[bytes]]:
