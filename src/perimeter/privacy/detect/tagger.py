@@ -92,6 +92,9 @@ def _zipf_bucket(lw: str) -> str:
     return "0" if z == 0 else str(int(z))
 
 
+_MORPH_MARKS = frozenset(("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"))
+
+
 @lru_cache(maxsize=65536)
 def _morph(lw: str) -> tuple[str, ...]:
     """pymorphy3's view of a Cyrillic word: name roles, places, organisations, part of speech
@@ -99,10 +102,9 @@ def _morph(lw: str) -> tuple[str, ...]:
     parses = analyzer().parse(lw)
     out: set[str] = set()
     for p in parses[:4]:
-        tag = p.tag
-        for g in ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"):
-            if g in tag:
-                out.add("m" + g)
+        # set intersection, not `g in tag` six times: for an absent grammeme pymorphy3 checks
+        # in Python that the name is valid (these six are), a third of this loop's time
+        out.update("m" + g for g in _MORPH_MARKS.intersection(p.tag.grammemes))
     if parses:
         top = parses[0].tag
         out.add(f"mp={top.POS}")
