@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,25 @@ def test_caches_do_not_change_results_across_calls_and_threads() -> None:
     for t in threads:
         t.join()
     assert all(r == cold for r in results)
+
+
+@pytest.fixture()
+def unread_model_attributes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As if the model's attributes could not be read: the per-word caches are emptied before
+    and after, so no unfiltered view outlives the test."""
+    _clear()
+    monkeypatch.setattr(tagger, "_known", lambda: None)
+    yield
+    monkeypatch.undo()
+    _clear()
+
+
+@pytest.mark.usefixtures("unread_model_attributes")
+def test_without_the_model_attributes_every_feature_is_passed() -> None:
+    for base in HANDWRITTEN + TEXTS[-10:]:
+        for text in _cases(base):
+            spans = tagger.tokens(text)
+            rows = tagger._model_rows(text, spans)
+            assert rows == [[s.encode() for s in row] for row in tagger.features(text, spans)]
+            if spans:
+                assert _crf_output(rows) == _crf_output(tagger.features(text, spans))
