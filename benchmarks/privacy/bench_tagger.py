@@ -31,7 +31,7 @@ from perimeter.privacy.detect.morph import analyzer  # noqa: E402
 
 PROMPT = ("Hi, I am Anna Petrova, call me at +7 916 204-77-31 or anna.p@mail.ru about order 5521. "
           "Please deliver it to 12 Baker Street, London; my colleague Ivan Sidorov will sign for it. "
-          "Привет, это Мария Кузнецова, перезвоните мне.")
+          "Привет, это Мария Кузнецова, перезвоните мне завтра после обеда.")
 
 
 def _clear(mod: ModuleType) -> None:

@@ -14,6 +14,15 @@ threshold chosen on corpora the model was not trained on.
 
 Thread-safety: a crfsuite ``Tagger`` is not safe to share, so each thread opens its own
 (a ~1 ms read of a memory-mapped file), kept in a thread-local.
+
+Cost (issue 13): what a word contributes to the rows — its own strings and the ten its
+neighbours see of it — is built once per distinct word and cached (``_view``; ``_model_view``
+for the model), so a token costs a few list extends.  The model is given those rows as UTF-8
+bytes less the attributes it has no weight for (``_known``): CRFsuite would drop them itself,
+so labels and marginals are the same floats.  On new text pymorphy3 is most of the cost (one
+dictionary look-up per new Cyrillic word, not two: ``_in_dictionary``).
+``benchmarks/privacy/tagger_identity.py`` proves the output unchanged against a copy of an
+older module; ``benchmarks/privacy/bench_tagger.py`` times the two.
 """
 
 from __future__ import annotations
@@ -372,7 +381,8 @@ def _model_view(word: str) -> _View:
 
 def _model_rows(text: str, spans: list[tuple[int, int]]) -> list[list[bytes]]:
     """What the model is given for ``text``: ``features`` as UTF-8 bytes, less the attributes
-    the model does not know — the same labels and marginals (see ``_known``), ~40 % cheaper."""
+    the model does not know — the same labels and marginals (see ``_known``) from three
+    quarters of the strings, which pycrfsuite need not encode (set+tag ~0.6 -> ~0.36 ms/KB)."""
     return _rows(text, spans, [_model_view(text[s:e]) for s, e in spans], _known() or _EVERY)
 
 
