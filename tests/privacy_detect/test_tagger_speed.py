@@ -146,7 +146,8 @@ def test_in_dictionary_is_pymorphys_is_known() -> None:
 
 
 def _clear() -> None:
-    for cached in (tagger._static, tagger._morph, tagger._view, tagger._model_view, tagger._context):
+    for cached in (tagger._static, tagger._morph, tagger._view, tagger._model_view, tagger._context, tagger._encoder,
+                   tagger._heads):
         cached.cache_clear()
 
 

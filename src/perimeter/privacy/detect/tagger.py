@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
@@ -96,11 +96,6 @@ def _shape(word: str) -> str:
     return s
 
 
-def _zipf_bucket(lw: str) -> str:
-    z = lexicon.zipf(lw)
-    return "0" if z == 0 else str(int(z))
-
-
 _MORPH_MARKS = frozenset(("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"))
 
 
@@ -142,6 +137,14 @@ def _in_dictionary(parses: list[Any]) -> bool:
     return any(len(p.methods_stack) == 1 and isinstance(p.methods_stack[0][0], unit) for p in parses)
 
 
+@lru_cache(maxsize=1)
+def _gazetteers() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], dict[str, float]]:
+    """The word lists ``_static`` looks a word up in, fetched by one call (seven were a third of
+    its time on a new Latin word)."""
+    return (lexicon.first_names(), lexicon.cyrillic_first_names(), lexicon.last_names(), lexicon.cyrillic_last_names(),
+            lexicon.weak_last_names(), lexicon.places(), lexicon.common_words())
+
+
 @lru_cache(maxsize=65536)
 def _static(word: str) -> tuple[tuple[str, ...], str, str, str]:
     """The features of a word that do not depend on its neighbours, its lower-cased form,
@@ -153,21 +156,23 @@ def _static(word: str) -> tuple[tuple[str, ...], str, str, str]:
     gaz = ""
     if script in "LCA" and len(word) > 1:
         f += ["x2=" + lw[-2:], "x3=" + lw[-3:], "x4=" + lw[-4:], "p3=" + lw[:3]]
-        first = lw in lexicon.first_names() or lw in lexicon.cyrillic_first_names()
-        last = lw in lexicon.last_names() or lw in lexicon.cyrillic_last_names()
+        first_names, cyrillic_first, last_names, cyrillic_last, weak_last, places, common = _gazetteers()
+        first = lw in first_names or lw in cyrillic_first
+        last = lw in last_names or lw in cyrillic_last
         if first:
             f.append("gfn")
             gaz += "f"
         if last:
             f.append("gln")
             gaz += "l"
-        if lw in lexicon.weak_last_names():
+        if lw in weak_last:
             f.append("gwl")
-        if lw in lexicon.places():
+        if lw in places:
             f.append("gpl")
             gaz += "p"
         if script == "L":
-            f.append("z=" + _zipf_bucket(lw))
+            z = common.get(lw.lower(), 0.0)  # lexicon.zipf(lw), without two calls
+            f.append("z=" + ("0" if z == 0 else str(int(z))))
         elif script == "C":
             f.extend(_morph(lw))
             roles = [m for m in _morph(lw) if m in ("mName", "mSurn", "mPatr")]
@@ -332,26 +337,40 @@ class _Every(frozenset[bytes]):
 _EVERY = _Every()
 
 
-_NEIGHBOUR_WORD = (b"-1w=", b"-2w=", b"+1w=", b"+2w=")
+@lru_cache(maxsize=1)
+def _encoder() -> Callable[[str], bytes | None]:
+    """A feature string -> the model's own bytes object for it, or None where the model does not
+    know it (or ``str.encode`` where the attributes could not be read): one C-level dict look-up
+    in place of an encode and a set look-up, and the views share the model's 6k bytes objects
+    instead of holding copies."""
+    known = _known()
+    if known is None:
+        return str.encode
+    return {a.decode(): a for a in known}.get
+
+
+_NEIGHBOUR_WORD = ("-1w=", "-2w=", "+1w=", "+2w=")
 
 
 @lru_cache(maxsize=1)
-def _heads() -> tuple[frozenset[bytes], frozenset[bytes]]:
+def _heads() -> tuple[frozenset[str], frozenset[str]]:
     """From the known attributes: the words some ``-1w=``/``-2w=``/``+1w=``/``+2w=`` string
     names (the rest — most new words — need no four look-ups), and every ``-1ws=word|`` head
     some known ``-1ws=word|shape`` starts with (a word may be "|" itself)."""
-    known = _known() or frozenset()
+    known = [a.decode() for a in _known() or ()]
     words = frozenset(a[4:] for a in known if a[:4] in _NEIGHBOUR_WORD)
-    ws = frozenset(a[:i + 1] for a in known if a.startswith(b"-1ws=") for i in range(5, len(a)) if a[i] == 0x7C)
+    ws = frozenset(a[:i + 1] for a in known if a.startswith("-1ws=") for i in range(5, len(a)) if a[i] == "|")
     return words, ws
 
 
 @lru_cache(maxsize=4096)
-def _context(shape: bytes, gaz: bytes) -> tuple[tuple[bytes, ...], ...]:
-    """The known shape and gazetteer strings a word shows its neighbours (few distinct pairs)."""
-    keep = (_known() or _EVERY).__contains__
-    return (tuple(filter(keep, (b"-1s=" + shape, b"-1g=" + gaz))), tuple(filter(keep, (b"-2g=" + gaz,))),
-            tuple(filter(keep, (b"+1s=" + shape, b"+1g=" + gaz))), tuple(filter(keep, (b"+2g=" + gaz,))))
+def _context(shape: str, gaz: str) -> tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], bytes]:
+    """The known shape and gazetteer strings a word shows its neighbours (few distinct pairs),
+    and its shape as bytes."""
+    enc = _encoder()
+    return (tuple(filter(None, map(enc, ("-1s=" + shape, "-1g=" + gaz)))), tuple(filter(None, map(enc, ("-2g=" + gaz,)))),
+            tuple(filter(None, map(enc, ("+1s=" + shape, "+1g=" + gaz)))), tuple(filter(None, map(enc, ("+2g=" + gaz,)))),
+            shape.encode())
 
 
 @lru_cache(maxsize=65536)
@@ -360,23 +379,19 @@ def _model_view(word: str) -> _View:
     string per call; ~0.1 ms/KB), less the strings the model does not know (see ``_known``).
     This runs once per new word (cold text): C-level map/filter, and a word no neighbour
     string names shares its shape's and gazetteer class's strings with other words."""
-    known = _known() or _EVERY
+    enc = _encoder()
+    every = enc is str.encode
     own, lw, shape, gaz = _static(word)
-    lb, sb, gb = lw.encode(), shape.encode(), gaz.encode()
-    keep = known.__contains__
-    mine = tuple(filter(keep, [b"b", *map(str.encode, own), b"g=" + gb]))
+    mine = tuple(filter(None, map(enc, ("b", *own, "g=" + gaz))))
     words, ws = _heads()
-    head: bytes | None = b"-1ws=" + lb + b"|"
-    if known is _EVERY or lb in words:
-        b1, b2, a1, a2 = (tuple(filter(keep, (b"-1w=" + lb, b"-1s=" + sb, b"-1g=" + gb))),
-                          tuple(filter(keep, (b"-2w=" + lb, b"-2g=" + gb))),
-                          tuple(filter(keep, (b"+1w=" + lb, b"+1s=" + sb, b"+1g=" + gb))),
-                          tuple(filter(keep, (b"+2w=" + lb, b"+2g=" + gb))))
-    else:
-        b1, b2, a1, a2 = _context(sb, gb)
-    if known is not _EVERY and head not in ws:
-        head = None
-    return mine, b1, b2, a1, a2, head, sb, lw
+    b1, b2, a1, a2, sb = _context(shape, gaz)
+    if every or lw in words:
+        b1, b2, a1, a2 = (tuple(filter(None, map(enc, ("-1w=" + lw, "-1s=" + shape, "-1g=" + gaz)))),
+                          tuple(filter(None, map(enc, ("-2w=" + lw, "-2g=" + gaz)))),
+                          tuple(filter(None, map(enc, ("+1w=" + lw, "+1s=" + shape, "+1g=" + gaz)))),
+                          tuple(filter(None, map(enc, ("+2w=" + lw, "+2g=" + gaz)))))
+    head = "-1ws=" + lw + "|"
+    return mine, b1, b2, a1, a2, head.encode() if every or head in ws else None, sb, lw
 
 
 def _model_rows(text: str, spans: list[tuple[int, int]]) -> list[list[bytes]]:
