@@ -350,21 +350,31 @@ def _encoder() -> Callable[[str], bytes | None]:
 
 
 _NEIGHBOUR_WORD = ("-1w=", "-2w=", "+1w=", "+2w=")
+_Strings = tuple[bytes, ...]
 
 
 @lru_cache(maxsize=1)
-def _heads() -> tuple[frozenset[str], frozenset[str]]:
-    """From the known attributes: the words some ``-1w=``/``-2w=``/``+1w=``/``+2w=`` string
-    names (the rest — most new words — need no four look-ups), and every ``-1ws=word|`` head
-    some known ``-1ws=word|shape`` starts with (a word may be "|" itself)."""
-    known = [a.decode() for a in _known() or ()]
-    words = frozenset(a[4:] for a in known if a[:4] in _NEIGHBOUR_WORD)
-    ws = frozenset(a[:i + 1] for a in known if a.startswith("-1ws=") for i in range(5, len(a)) if a[i] == "|")
-    return words, ws
+def _heads() -> tuple[dict[str, tuple[_Strings, _Strings, _Strings, _Strings]], dict[str, bytes]]:
+    """From the known attributes, by lower-cased word: its known ``-1w=``, ``-2w=``, ``+1w=``
+    and ``+2w=`` strings (most words have none), and the ``-1ws=word|`` head that some known
+    ``-1ws=word|shape`` starts with (a word may be "|" itself).  A new word's view then needs
+    two dict look-ups, not ten strings built and looked up."""
+    known = _known() or frozenset()
+    words: dict[str, list[_Strings]] = {}
+    ws: dict[str, bytes] = {}
+    for a in known:
+        text = a.decode()
+        if text[:4] in _NEIGHBOUR_WORD:
+            words.setdefault(text[4:], [(), (), (), ()])[_NEIGHBOUR_WORD.index(text[:4])] = (a,)
+        elif text.startswith("-1ws="):
+            for i in range(5, len(text)):
+                if text[i] == "|":
+                    ws[text[5:i]] = text[:i + 1].encode()
+    return {w: (v[0], v[1], v[2], v[3]) for w, v in words.items()}, ws
 
 
 @lru_cache(maxsize=4096)
-def _context(shape: str, gaz: str) -> tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], bytes]:
+def _context(shape: str, gaz: str) -> tuple[_Strings, _Strings, _Strings, _Strings, bytes]:
     """The known shape and gazetteer strings a word shows its neighbours (few distinct pairs),
     and its shape as bytes."""
     enc = _encoder()
@@ -377,21 +387,21 @@ def _context(shape: str, gaz: str) -> tuple[tuple[bytes, ...], tuple[bytes, ...]
 def _model_view(word: str) -> _View:
     """``_view`` as the model is given it: UTF-8 bytes (pycrfsuite converts ``str`` to them per
     string per call; ~0.1 ms/KB), less the strings the model does not know (see ``_known``).
-    This runs once per new word (cold text): C-level map/filter, and a word no neighbour
-    string names shares its shape's and gazetteer class's strings with other words."""
+    This runs once per new word (cold text): C-level map/filter over its own strings; what it
+    shows its neighbours comes from ``_context`` and ``_heads``."""
     enc = _encoder()
-    every = enc is str.encode
     own, lw, shape, gaz = _static(word)
     mine = tuple(filter(None, map(enc, ("b", *own, "g=" + gaz))))
+    if enc is str.encode:  # the attributes could not be read: every string, unfiltered
+        return (mine, tuple(map(enc, ("-1w=" + lw, "-1s=" + shape, "-1g=" + gaz))),
+                tuple(map(enc, ("-2w=" + lw, "-2g=" + gaz))), tuple(map(enc, ("+1w=" + lw, "+1s=" + shape, "+1g=" + gaz))),
+                tuple(map(enc, ("+2w=" + lw, "+2g=" + gaz))), ("-1ws=" + lw + "|").encode(), shape.encode(), lw)
     words, ws = _heads()
     b1, b2, a1, a2, sb = _context(shape, gaz)
-    if every or lw in words:
-        b1, b2, a1, a2 = (tuple(filter(None, map(enc, ("-1w=" + lw, "-1s=" + shape, "-1g=" + gaz)))),
-                          tuple(filter(None, map(enc, ("-2w=" + lw, "-2g=" + gaz)))),
-                          tuple(filter(None, map(enc, ("+1w=" + lw, "+1s=" + shape, "+1g=" + gaz)))),
-                          tuple(filter(None, map(enc, ("+2w=" + lw, "+2g=" + gaz)))))
-    head = "-1ws=" + lw + "|"
-    return mine, b1, b2, a1, a2, head.encode() if every or head in ws else None, sb, lw
+    named = words.get(lw)
+    if named is not None:  # the word's own neighbour strings come first, as in features()
+        b1, b2, a1, a2 = named[0] + b1, named[1] + b2, named[2] + a1, named[3] + a2
+    return mine, b1, b2, a1, a2, ws.get(lw), sb, lw
 
 
 def _model_rows(text: str, spans: list[tuple[int, int]]) -> list[list[bytes]]:
