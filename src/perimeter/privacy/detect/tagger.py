@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
@@ -252,7 +253,16 @@ def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: fr
             extra[i] = gpl2
     starts = [0]
     if "\n" in text:
-        starts += [i for i in range(1, n) if "\n" in text[spans[i - 1][1]:spans[i][0]]]
+        # the first token after each line break (tokens never hold one)
+        begins = [s for s, _ in spans]
+        at = text.find("\n")
+        while at != -1:
+            i = bisect_right(begins, at)
+            if i >= n:
+                break
+            if i > starts[-1]:
+                starts.append(i)
+            at = text.find("\n", begins[i])
     for j, first in enumerate(starts):
         end = starts[j + 1] if j + 1 < len(starts) else n
         extra[first] += bol
@@ -269,13 +279,8 @@ def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: fr
     if known is None:
         before1 = [("BOS",), *((*p[1], p[5] + v[6]) for p, v in pairwise(views))]
     else:
-        before1 = [keep("BOS")]
-        for p, v in pairwise(views):
-            head = p[5]
-            if head is not None and (ws := head + v[6]) in known:
-                before1.append((*p[1], ws))
-            else:
-                before1.append(p[1])
+        before1 = [keep("BOS"), *(p[1] if (h := p[5]) is None or (ws := h + v[6]) not in known else (*p[1], ws)
+                                  for p, v in pairwise(views))]
     empty: tuple[Any, ...] = ()
     before2 = [empty, empty, *(v[2] for v in views[:-2])][:n]
     after1 = [*(v[3] for v in views[1:]), keep("EOS")]
