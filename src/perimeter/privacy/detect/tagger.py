@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
@@ -263,18 +263,18 @@ def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: fr
             if i > starts[-1]:
                 starts.append(i)
             at = text.find("\n", begins[i])
+    colons = [i for i, lw in enumerate(lws) if lw in (":", "=", "|")]
     for j, first in enumerate(starts):
         end = starts[j + 1] if j + 1 < len(starts) else n
         extra[first] += bol
         extra[end - 1] += eol
-        for i in range(first, end):
-            if lws[i] in (":", "=", "|"):
-                # the key is the last word before the colon ("ФИО:", "Full name:", "name =")
-                kf = keep("key=" + (lws[i - 1] if i > first else ""))
-                if kf:
-                    for k in range(i + 1, end):
-                        extra[k] += kf
-                break
+        c = bisect_left(colons, first)
+        if c < len(colons) and (i := colons[c]) < end:  # the line's first colon
+            # the key is the last word before the colon ("ФИО:", "Full name:", "name =")
+            kf = keep("key=" + (lws[i - 1] if i > first else ""))
+            if kf:
+                for k in range(i + 1, end):
+                    extra[k] += kf
     # what each token sees of its neighbours; -1ws= pairs the word before with this shape
     if known is None:
         before1 = [("BOS",), *((*p[1], p[5] + v[6]) for p, v in pairwise(views))]
