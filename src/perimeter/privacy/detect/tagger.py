@@ -14,15 +14,26 @@ threshold chosen on corpora the model was not trained on.
 
 Thread-safety: a crfsuite ``Tagger`` is not safe to share, so each thread opens its own
 (a ~1 ms read of a memory-mapped file), kept in a thread-local.
+
+Cost (issue 13): what a word contributes to the rows — its own strings and the ten its
+neighbours see of it — is built once per distinct word and cached (``_view``; ``_model_view``
+for the model), so a token costs a few list extends.  The model is given those rows as UTF-8
+bytes less the attributes it has no weight for (``_known``): CRFsuite would drop them itself,
+so labels and marginals are the same floats.  On new text pymorphy3 is most of the cost (one
+dictionary look-up per new Cyrillic word, not two: ``_in_dictionary``).
+``benchmarks/privacy/tagger_identity.py`` proves the output unchanged against a copy of an
+older module; ``benchmarks/privacy/bench_tagger.py`` times the two.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +72,16 @@ def _script(word: str) -> str:
 
 
 def _shape(word: str) -> str:
+    # the common shapes without the per-character loop (same results: a character is "X" when
+    # isupper(), else "x" when isalpha(), else "d" when isdigit())
+    if word.isalpha():
+        # (not str.isupper(): "A中" is upper-case to it, "Xx" here)
+        if word.islower():  # no upper-case letter at all (uncased letters: "x" too)
+            return "x"
+        if word[0].isupper() and word[1:].islower():
+            return "Xx"
+    elif word.isdigit():
+        return f"d{min(len(word), 9)}"
     out = []
     last = ""
     for c in word:
@@ -76,9 +97,7 @@ def _shape(word: str) -> str:
     return s
 
 
-def _zipf_bucket(lw: str) -> str:
-    z = lexicon.zipf(lw)
-    return "0" if z == 0 else str(int(z))
+_MORPH_MARKS = frozenset(("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"))
 
 
 @lru_cache(maxsize=65536)
@@ -88,18 +107,43 @@ def _morph(lw: str) -> tuple[str, ...]:
     parses = analyzer().parse(lw)
     out: set[str] = set()
     for p in parses[:4]:
-        tag = p.tag
-        for g in ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"):
-            if g in tag:
-                out.add("m" + g)
+        # set intersection, not `g in tag` six times: for an absent grammeme pymorphy3 checks
+        # in Python that the name is valid (these six are), a third of this loop's time
+        out.update("m" + g for g in _MORPH_MARKS.intersection(p.tag.grammemes))
     if parses:
         top = parses[0].tag
         out.add(f"mp={top.POS}")
         if top.case:
             out.add(f"mc={top.case}")
-        if not parses[0].is_known:
+        if not _in_dictionary(parses):
             out.add("munk")
     return tuple(sorted(out))
+
+
+@lru_cache(maxsize=1)
+def _dictionary_unit() -> type:
+    from pymorphy3.units.by_lookup import DictionaryAnalyzer
+
+    return DictionaryAnalyzer
+
+
+def _in_dictionary(parses: list[Any]) -> bool:
+    """``parses[0].is_known`` without its second dictionary look-up (~14 µs, a tenth of a new
+    Cyrillic word's cost): pymorphy3 asks its dictionary first and stops there when it has the
+    word, so either some reading is the dictionary's own (a one-step ``methods_stack``) and the
+    word is known, or every reading was guessed (prefix, suffix, hyphen, unknown) for a word —
+    or an ё/е spelling of it — that the same dictionary lookup did not find, and ``is_known``
+    says no.  tests/privacy_detect/test_tagger_speed.py checks the two agree."""
+    unit = _dictionary_unit()
+    return any(len(p.methods_stack) == 1 and isinstance(p.methods_stack[0][0], unit) for p in parses)
+
+
+@lru_cache(maxsize=1)
+def _gazetteers() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], dict[str, float]]:
+    """The word lists ``_static`` looks a word up in, fetched by one call (seven were a third of
+    its time on a new Latin word)."""
+    return (lexicon.first_names(), lexicon.cyrillic_first_names(), lexicon.last_names(), lexicon.cyrillic_last_names(),
+            lexicon.weak_last_names(), lexicon.places(), lexicon.common_words())
 
 
 @lru_cache(maxsize=65536)
@@ -113,21 +157,23 @@ def _static(word: str) -> tuple[tuple[str, ...], str, str, str]:
     gaz = ""
     if script in "LCA" and len(word) > 1:
         f += ["x2=" + lw[-2:], "x3=" + lw[-3:], "x4=" + lw[-4:], "p3=" + lw[:3]]
-        first = lw in lexicon.first_names() or lw in lexicon.cyrillic_first_names()
-        last = lw in lexicon.last_names() or lw in lexicon.cyrillic_last_names()
+        first_names, cyrillic_first, last_names, cyrillic_last, weak_last, places, common = _gazetteers()
+        first = lw in first_names or lw in cyrillic_first
+        last = lw in last_names or lw in cyrillic_last
         if first:
             f.append("gfn")
             gaz += "f"
         if last:
             f.append("gln")
             gaz += "l"
-        if lw in lexicon.weak_last_names():
+        if lw in weak_last:
             f.append("gwl")
-        if lw in lexicon.places():
+        if lw in places:
             f.append("gpl")
             gaz += "p"
         if script == "L":
-            f.append("z=" + _zipf_bucket(lw))
+            z = common.get(lw.lower(), 0.0)  # lexicon.zipf(lw), without two calls
+            f.append("z=" + ("0" if z == 0 else str(int(z))))
         elif script == "C":
             f.extend(_morph(lw))
             roles = [m for m in _morph(lw) if m in ("mName", "mSurn", "mPatr")]
@@ -137,70 +183,116 @@ def _static(word: str) -> tuple[tuple[str, ...], str, str, str]:
     return tuple(f), lw[:24], shape, gaz or "-"
 
 
-def _multiword_places(text: str, spans: list[tuple[int, int]], stat: list[tuple[tuple[str, ...], str, str, str]]) -> set[int]:
+#: What one word shows in the rows of features: its own strings (``b`` first, ``g=`` last); the
+#: strings its neighbours see of it one token before them, two before, one after, two after; the
+#: head of the ``-1ws=`` string of the token after it (None: the model knows no such string);
+#: its shape (for the ``-1ws=`` of the token before it) and its lower-cased form.
+#: ``features`` works on ``str``; the model's rows are UTF-8 ``bytes`` (see ``_model_view``).
+_View = tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], Any, Any, str]
+
+
+@lru_cache(maxsize=65536)
+def _view(word: str) -> _View:
+    """Every per-word string ``features`` used to build per token (ten neighbour strings per
+    token, most of its time), built once per distinct word instead."""
+    own, lw, shape, gaz = _static(word)
+    return (("b", *own, "g=" + gaz), ("-1w=" + lw, "-1s=" + shape, "-1g=" + gaz), ("-2w=" + lw, "-2g=" + gaz),
+            ("+1w=" + lw, "+1s=" + shape, "+1g=" + gaz), ("+2w=" + lw, "+2g=" + gaz), "-1ws=" + lw + "|", shape, lw)
+
+
+@lru_cache(maxsize=1)
+def _place_heads() -> frozenset[str]:
+    """The first words of the multi-word place names: a pair or a triple can only be a place
+    when its first word is one of these, so the rest are not joined and looked up."""
+    return frozenset(p.partition(" ")[0] for p in lexicon.places() if " " in p)
+
+
+def _multiword_places(text: str, spans: list[tuple[int, int]], lws: list[str]) -> set[int]:
     """Indexes of the tokens that make up a two- or three-word place name ("Los Angeles",
     "Нижний Новгород"), looked up only where the first word is capitalised."""
-    places = lexicon.places()
     out: set[int] = set()
+    heads = _place_heads().intersection(lws)
+    if not heads:
+        return out
+    places = lexicon.places()
     for i in range(len(spans) - 1):
-        if not text[spans[i][0]].isupper():
+        if lws[i] not in heads or not text[spans[i][0]].isupper():
             continue
-        pair = stat[i][1] + " " + stat[i + 1][1]
+        pair = lws[i] + " " + lws[i + 1]
         if pair in places and text[spans[i][1]:spans[i + 1][0]] == " ":
             out.update((i, i + 1))
-        elif i + 2 < len(spans) and pair + " " + stat[i + 2][1] in places:
+        elif i + 2 < len(spans) and pair + " " + lws[i + 2] in places:
             out.update((i, i + 1, i + 2))
     return out
+
+
+def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: frozenset[bytes] | None) -> list[list[Any]]:
+    """The rows of ``features`` from per-word views.  With ``known`` (the model's attributes,
+    as bytes) the views are ``_model_view``'s, and the per-token strings the model has no weight
+    for are left out as well.
+
+    Built column by column (what each token sees of the one before, two before, after …) and
+    joined in one pass: a per-token loop with its branches cost twice as much."""
+    n = len(spans)
+    if not n:
+        return []
+
+    def keep(s: str) -> tuple[Any, ...]:
+        if known is None:
+            return (s,)
+        b = s.encode()
+        return (b,) if b in known else ()
+
+    lws = [v[7] for v in views]
+    # the strings that depend on where a token sits in its line, in features' order:
+    # gpl2, bol, eol, key=
+    extra: list[tuple[Any, ...]] = [()] * n
+    gpl2, bol, eol = keep("gpl2"), keep("bol"), keep("eol")
+    if gpl2:
+        for i in _multiword_places(text, spans, lws):
+            extra[i] = gpl2
+    starts = [0]
+    if "\n" in text:
+        # the first token after each line break (tokens never hold one)
+        begins = [s for s, _ in spans]
+        at = text.find("\n")
+        while at != -1:
+            i = bisect_right(begins, at)
+            if i >= n:
+                break
+            if i > starts[-1]:
+                starts.append(i)
+            at = text.find("\n", begins[i])
+    colons = [i for i, lw in enumerate(lws) if lw in (":", "=", "|")]
+    for j, first in enumerate(starts):
+        end = starts[j + 1] if j + 1 < len(starts) else n
+        extra[first] += bol
+        extra[end - 1] += eol
+        c = bisect_left(colons, first)
+        if c < len(colons) and (i := colons[c]) < end:  # the line's first colon
+            # the key is the last word before the colon ("ФИО:", "Full name:", "name =")
+            kf = keep("key=" + (lws[i - 1] if i > first else ""))
+            if kf:
+                for k in range(i + 1, end):
+                    extra[k] += kf
+    # what each token sees of its neighbours; -1ws= pairs the word before with this shape
+    if known is None:
+        before1 = [("BOS",), *((*p[1], p[5] + v[6]) for p, v in pairwise(views))]
+    else:
+        before1 = [keep("BOS"), *(p[1] if (h := p[5]) is None or (ws := h + v[6]) not in known else (*p[1], ws)
+                                  for p, v in pairwise(views))]
+    empty: tuple[Any, ...] = ()
+    before2 = [empty, empty, *(v[2] for v in views[:-2])][:n]
+    after1 = [*(v[3] for v in views[1:]), keep("EOS")]
+    after2 = [*(v[4] for v in views[2:]), empty, empty][:n]
+    return [[*v[0], *x, *b1, *b2, *a1, *a2]
+            for v, x, b1, b2, a1, a2 in zip(views, extra, before1, before2, after1, after2, strict=True)]
 
 
 def features(text: str, spans: list[tuple[int, int]]) -> list[list[str]]:
     """The feature strings of each token: its own, its neighbours' (two each side) and where it
     sits in its line (start, after a "key:" — with the key's last word — in a table cell)."""
-    n = len(spans)
-    stat = [_static(text[s:e]) for s, e in spans]
-    in_place = _multiword_places(text, spans, stat)
-    out: list[list[str]] = []
-    line_start = 0
-    key = ""
-    colon_seen = False
-    prev_end = 0
-    for i, (s, e) in enumerate(spans):
-        nl = text.rfind("\n", prev_end, s)
-        if nl != -1 or i == 0:
-            line_start = i
-            key = ""
-            colon_seen = False
-        own, lw, shape, gaz = stat[i]
-        f = ["b", *own, "g=" + gaz]
-        if i in in_place:
-            f.append("gpl2")
-        if i == line_start:
-            f.append("bol")
-        if i + 1 == n or text.find("\n", e, spans[i + 1][0]) != -1:
-            f.append("eol")
-        if colon_seen:
-            f.append("key=" + key)
-        if i > 0:
-            _, plw, pshape, pgaz = stat[i - 1]
-            f += ["-1w=" + plw, "-1s=" + pshape, "-1g=" + pgaz, "-1ws=" + plw + "|" + shape]
-            if i > 1:
-                f += ["-2w=" + stat[i - 2][1], "-2g=" + stat[i - 2][3]]
-        else:
-            f.append("BOS")
-        if i + 1 < n:
-            _, nlw, nshape, ngaz = stat[i + 1]
-            f += ["+1w=" + nlw, "+1s=" + nshape, "+1g=" + ngaz]
-            if i + 2 < n:
-                f += ["+2w=" + stat[i + 2][1], "+2g=" + stat[i + 2][3]]
-        else:
-            f.append("EOS")
-        out.append(f)
-        if not colon_seen and lw in (":", "=", "|"):
-            colon_seen = True
-            # the key is the last word before the colon ("ФИО:", "Full name:", "name =")
-            key = stat[i - 1][1] if i > line_start else ""
-        prev_end = e
-    return out
+    return _rows(text, spans, [_view(text[s:e]) for s, e in spans], None)
 
 
 def _model_path() -> Path:
@@ -221,6 +313,109 @@ def _tagger() -> Any:
     return tagger
 
 
+@lru_cache(maxsize=1)
+def _known() -> frozenset[bytes] | None:
+    """The attributes the model has weights for, UTF-8 encoded (None where they cannot be read).
+
+    CRFsuite drops every attribute of an item that is not in the model's dictionary before it
+    scores anything (``Tagger::set``), so leaving those strings out of what is passed changes no
+    label and no marginal: the known ones keep their order, so even the floating-point sums
+    are the same.  A quarter of the strings ``features`` builds are unknown words and pairs.
+    Read once per process through pycrfsuite's model dump (~70 ms, at the gateway's warm-up)
+    and checked against the count in the model's header: anything unexpected means no filter.
+    """
+    try:
+        info = _tagger().info()
+        attrs = frozenset(a.encode() for a in info.attributes)
+        return attrs if len(attrs) == int(info.header["num_attrs"]) else None
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+class _Every(frozenset[bytes]):
+    """Where the model's attributes could not be read: every attribute is passed (unfiltered)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERY = _Every()
+
+
+@lru_cache(maxsize=1)
+def _encoder() -> Callable[[str], bytes | None]:
+    """A feature string -> the model's own bytes object for it, or None where the model does not
+    know it (or ``str.encode`` where the attributes could not be read): one C-level dict look-up
+    in place of an encode and a set look-up, and the views share the model's 6k bytes objects
+    instead of holding copies."""
+    known = _known()
+    if known is None:
+        return str.encode
+    return {a.decode(): a for a in known}.get
+
+
+_NEIGHBOUR_WORD = ("-1w=", "-2w=", "+1w=", "+2w=")
+_Strings = tuple[bytes, ...]
+
+
+@lru_cache(maxsize=1)
+def _heads() -> tuple[dict[str, tuple[_Strings, _Strings, _Strings, _Strings]], dict[str, bytes]]:
+    """From the known attributes, by lower-cased word: its known ``-1w=``, ``-2w=``, ``+1w=``
+    and ``+2w=`` strings (most words have none), and the ``-1ws=word|`` head that some known
+    ``-1ws=word|shape`` starts with (a word may be "|" itself).  A new word's view then needs
+    two dict look-ups, not ten strings built and looked up."""
+    known = _known() or frozenset()
+    words: dict[str, list[_Strings]] = {}
+    ws: dict[str, bytes] = {}
+    for a in known:
+        text = a.decode()
+        if text[:4] in _NEIGHBOUR_WORD:
+            words.setdefault(text[4:], [(), (), (), ()])[_NEIGHBOUR_WORD.index(text[:4])] = (a,)
+        elif text.startswith("-1ws="):
+            for i in range(5, len(text)):
+                if text[i] == "|":
+                    ws[text[5:i]] = text[:i + 1].encode()
+    return {w: (v[0], v[1], v[2], v[3]) for w, v in words.items()}, ws
+
+
+@lru_cache(maxsize=4096)
+def _context(shape: str, gaz: str) -> tuple[_Strings, _Strings, _Strings, _Strings, bytes]:
+    """The known shape and gazetteer strings a word shows its neighbours (few distinct pairs),
+    and its shape as bytes."""
+    enc = _encoder()
+    return (tuple(filter(None, map(enc, ("-1s=" + shape, "-1g=" + gaz)))), tuple(filter(None, map(enc, ("-2g=" + gaz,)))),
+            tuple(filter(None, map(enc, ("+1s=" + shape, "+1g=" + gaz)))), tuple(filter(None, map(enc, ("+2g=" + gaz,)))),
+            shape.encode())
+
+
+@lru_cache(maxsize=65536)
+def _model_view(word: str) -> _View:
+    """``_view`` as the model is given it: UTF-8 bytes (pycrfsuite converts ``str`` to them per
+    string per call; ~0.1 ms/KB), less the strings the model does not know (see ``_known``).
+    This runs once per new word (cold text): C-level map/filter over its own strings; what it
+    shows its neighbours comes from ``_context`` and ``_heads``."""
+    enc = _encoder()
+    own, lw, shape, gaz = _static(word)
+    mine = tuple(filter(None, map(enc, ("b", *own, "g=" + gaz))))
+    if enc is str.encode:  # the attributes could not be read: every string, unfiltered
+        return (mine, tuple(map(enc, ("-1w=" + lw, "-1s=" + shape, "-1g=" + gaz))),
+                tuple(map(enc, ("-2w=" + lw, "-2g=" + gaz))), tuple(map(enc, ("+1w=" + lw, "+1s=" + shape, "+1g=" + gaz))),
+                tuple(map(enc, ("+2w=" + lw, "+2g=" + gaz))), ("-1ws=" + lw + "|").encode(), shape.encode(), lw)
+    words, ws = _heads()
+    b1, b2, a1, a2, sb = _context(shape, gaz)
+    named = words.get(lw)
+    if named is not None:  # the word's own neighbour strings come first, as in features()
+        b1, b2, a1, a2 = named[0] + b1, named[1] + b2, named[2] + a1, named[3] + a2
+    return mine, b1, b2, a1, a2, ws.get(lw), sb, lw
+
+
+def _model_rows(text: str, spans: list[tuple[int, int]]) -> list[list[bytes]]:
+    """What the model is given for ``text``: ``features`` as UTF-8 bytes, less the attributes
+    the model does not know — the same labels and marginals (see ``_known``) from three
+    quarters of the strings, which pycrfsuite need not encode (set+tag ~0.6 -> ~0.36 ms/KB)."""
+    return _rows(text, spans, [_model_view(text[s:e]) for s, e in spans], _known() or _EVERY)
+
+
 def available() -> bool:
     """Whether the shipped model file is there (a source checkout before training has none)."""
     return _model_path().exists()
@@ -234,7 +429,7 @@ def marginals(text: str, spans: list[tuple[int, int]] | None = None) -> Iterator
     if not spans:
         return
     tagger = _tagger()
-    labels = tagger.tag(features(text, spans))
+    labels = tagger.tag(_model_rows(text, spans))
     for i, label in enumerate(labels):
         if label != "O":
             s, e = spans[i]
