@@ -444,15 +444,38 @@ _LOWER_THRESHOLD = 0.95
 _WORD3 = re.compile(r"[^\W\d_]{3}")
 
 
+@lru_cache(maxsize=16384)
+def _ordinary_cyrillic(lw: str) -> bool:
+    """Whether pymorphy's likeliest reading of a known word is no name ("роман" the novel,
+    "мила" dear, "виден" visible): in lower case that reading wins."""
+    parses = analyzer().parse(lw)
+    if not parses or not parses[0].is_known:
+        return False
+    tag = parses[0].tag
+    return not any(g in tag for g in ("Name", "Surn", "Patr"))
+
+
+@lru_cache(maxsize=16384)
+def _only_a_name(lw: str) -> bool:
+    """Whether every reading pymorphy has of ``lw`` is a name (or it knows none): a lone
+    lower-case word with another reading ("мила была погода") is left to the rules' cues."""
+    parses = analyzer().parse(lw)
+    if not parses or not parses[0].is_known:
+        return True
+    return all(any(g in p.tag for g in ("Name", "Surn", "Patr")) for p in parses if p.score > 0.05)
+
+
 def _evidence(word: str) -> int:
     """How much a lower-case word can be a name: 2 listed or a name reading pymorphy knows;
     1 a word nobody knows (a rare name, a chat nickname: "ержан", "moh"); 0 an ordinary word
-    ("богу", "lemon", "плиз" — pymorphy's surname guesses for unknown words do not count)."""
+    ("богу", "lemon", "роман" — and pymorphy's surname guesses for unknown words do not count)."""
     own, lw, _, gaz = _static(word)
     if lw.isascii():
         if lexicon.zipf(lw) >= lexicon.COMMON_ZIPF:
             return 0
         return 2 if "f" in gaz or "l" in gaz else 1
+    if _ordinary_cyrillic(lw):
+        return 0
     if "f" in gaz or "l" in gaz:
         return 2
     if "munk" in own:
@@ -478,6 +501,8 @@ def _plausible(kind: str, text: str, s: int, e: int, p: float) -> tuple[int, int
         score = [_evidence(m.group()) for m in words]
         if 0 in score:
             return None  # "слава богу", "lemon curd": a phrase
+        if len(words) == 1 and not words[0].group().isascii() and not _only_a_name(words[0].group()):
+            return None
         if 2 in score:  # a chat word glued to a name ("ани смирновой плиз"): trim it
             first = score.index(2)
             last = len(score) - 1 - score[::-1].index(2)
