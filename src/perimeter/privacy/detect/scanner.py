@@ -35,7 +35,8 @@ from perimeter.privacy.detect.names_links import (
 from perimeter.privacy.detect.names_lists import list_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.numbers import find_numbers
-from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.detect.ocr_values import find_ocr_values
+from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.detect.resolve import resolve
 from perimeter.privacy.detect.secrets import find_secrets
 from perimeter.privacy.detect.tagger import available as tagger_available
@@ -246,6 +247,7 @@ class Scanner:
             simple.append(find_addresses)
         self._simple = simple
         self._numbers = wanted & _NUMBER_TYPES
+        self._ocr = wanted & (_NUMBER_TYPES | {"IBAN"})
         self._names = ner and ("PERSON" in wanted or bool(self._extra))
         # the learned second opinion on names and addresses (tagger.py), when its model shipped
         self._tagged = ner and bool(wanted & {"PERSON", "ADDRESS"}) and tagger_available()
@@ -270,6 +272,9 @@ class Scanner:
         for detector in self._simple:
             found.extend(detector(ix))
         found.extend(e for e in find_field_values(text) if e.type in self.types)
+        if self._ocr:  # "ИНН 77O7O83893": OCR letters in a checksummed value (ocr_values)
+            lower = ix.lower if len(ix.lower) == len(text) else aligned_lower(text)
+            found.extend(find_ocr_values(text, lower, self._ocr, found))
         if "DATE_OF_BIRTH" in self.types:
             found.extend(_corrected_birth_dates(text, found))
         if "RU_PASSPORT" in self.types:

@@ -1,0 +1,136 @@
+"""Phones whose digit groups are joined by unusual characters, or broken by OCR.
+
+"тел. 916*204*77*31", "+7 916 204–77–31", "call 415·555·0134", "моб. 916/204/77/31",
+"tel: 8 9l6 2O4-77-31", "+7 916 204-\\n77-31": the digits are a phone's, but the separators
+(``*``, ``·``, ``/``, the dashes U+2010-U+2015 and U+2212) or the OCR letters (O for 0, l/I for 1)
+or a line break keep the layout rules of :mod:`contacts` and :mod:`phones_cued` from reading them.
+
+Two checks together make such a run a phone here, as in :mod:`phones_cued`:
+
+* the normalised digits are a valid number of a numbering plan (``+`` and a country code, or
+  the national layout of a region the text points at: :func:`phone_plans.valid_in`);
+* a phone word right before it (the ``PHONE`` words of :mod:`keywords`, nearest of all context
+  words), except that a ``+``-prefixed run with real digits only needs no word: "+" already says
+  "phone".
+
+The separators inside one run must be one kind (spaces aside), a run shaped like an IPv4 address
+or holding a date is never tried, and an OCR letter is accepted only with a cue: that is what
+keeps versions, IPs, amounts and dates out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect.keywords import nearest_context
+from perimeter.privacy.detect.phone_plans import valid_in
+from perimeter.privacy.detect.phones_cued import _CUE_WORD, _regions
+from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.entities import Entity
+
+# A digit as OCR may have read it: O / Cyrillic О for 0, l / I / | for 1.
+_D = r"[\dOoОоlI|]"
+_SEP = r"(?:[ \u00a0]?[\-*·/.\u2010-\u2015\u2212][ \u00a0]?|[ \u00a0]|[ \t]*-?\r?\n[ \t]*)"
+_RUN = re.compile(
+    rf"(?<![\w+\-*·/.])(?P<plus>\+[ \u00a0]?)?\(?{_D}{{1,5}}\)?(?:{_SEP}\(?{_D}{{1,5}}\)?){{1,6}}(?![\w]|[\-*·/.]\d)"
+)
+_OCR = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "l": "1", "I": "1", "|": "1"})
+_NOT_DIGIT = re.compile(r"\D")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_DATE_INSIDE = re.compile(r"(?<!\d)(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2})(?!\d)")
+_SEPARATORS = re.compile(r"[\-*·/.\u2010-\u2015\u2212]")
+_GROUP = re.compile(r"[^ \u00a0\-*·/.\u2010-\u2015\u2212\n\r\t()]+")
+#: Where a phone word can start (lower case); the cue itself is :data:`phones_cued._CUE_WORD`.
+STEMS = ("тел", "phone", "моб", "mobile", "cell", "whatsapp", "telegram", "звон", "call", "fax", "факс", "tel",
+         "text me", "ph:", "ph.", "ph ", "вотсап", "ватсап")
+_WINDOW = 90
+
+
+def _letters(value: str) -> int:
+    return sum(ch.isalpha() for ch in value)
+
+
+def _plausible(value: str) -> bool:
+    """One kind of separator, every group holds a real digit, at most two OCR letters."""
+    kinds = set(_SEPARATORS.findall(value))
+    if "\n" in value:
+        kinds.discard("-")  # "204-\n77-31": the hyphen of a wrap
+    if len(kinds) > 1:
+        return False
+    groups = _GROUP.findall(value.lstrip("+"))
+    if not groups or any(not any(ch.isdigit() for ch in g) for g in groups):
+        return False
+    return _letters(value) <= 2
+
+
+def _unusual(value: str) -> bool:
+    """Something the layout rules do not read: an odd separator, an OCR letter, a line break."""
+    return bool(re.search(r"[*·/\u2010-\u2015\u2212\n]|[^\W\d_]", value)) or "." in value
+
+
+def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
+    """Phones with odd separators or OCR damage; a run may contain one of ``phones`` (already
+    found) but not cut across one."""
+    text = ix.text
+    if not ix.has_digits:
+        return []
+    starts: set[int] = set()
+    lower = ix.lower
+    for at in TextIndex.stem_starts(STEMS, lower):
+        starts.update(range(at, min(len(text), at + _WINDOW)))
+    plus = text.find("+")
+    while plus != -1:
+        starts.add(plus)
+        plus = text.find("+", plus + 1)
+    if not starts:
+        return []
+    taken = [(e.start, e.end) for e in phones]
+    out: list[Entity] = []
+    regions: tuple[str, ...] | None = None
+    reach = 0
+    for at in sorted(starts):
+        if at < reach or not (text[at].isdigit() or text[at] in "+("):
+            continue
+        m = _RUN.match(text, at)
+        if m is None:
+            continue
+        reach = m.end()
+        value = m.group().rstrip(" \u00a0\n\r\t-")
+        end = m.start() + len(value)
+        # a phone already found inside ("8 9l6 204-77-31" read as "204-77-31") is outgrown
+        if not _unusual(value) or any(a < end and m.start() < b and not m.start() <= a < b <= end for a, b in taken):
+            continue
+        if any(m.start() == a and b == end for a, b in taken):
+            continue
+        if not _plausible(value) or _IPV4.fullmatch(value) or _DATE_INSIDE.search(value):
+            continue
+        digits = _NOT_DIGIT.sub("", value.translate(_OCR))
+        ctx = nearest_context(text, m.start(), 40)
+        if ctx == "NEG":
+            continue
+        cued = ctx == "PHONE" and _CUE_WORD.search(text, max(0, m.start() - 40), m.start()) is not None
+        clean = _letters(value) == 0 and "\n" not in value
+        if m.group("plus"):
+            if not (cued or clean) or not _valid_international(digits):
+                continue
+        else:
+            if not cued or not 10 <= len(digits) <= 12:
+                continue
+            if regions is None:
+                regions = _regions(text)
+            if not valid_in(digits, regions):
+                continue
+        out.append(Entity("PHONE", m.start(), end, value, 0.85, "phone_loose"))
+    return out
+
+
+def _valid_international(digits: str) -> bool:
+    import phonenumbers
+
+    if not 8 <= len(digits) <= 15:
+        return False
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.is_valid_number(number))
