@@ -1,0 +1,160 @@
+"""Phones, passports, cards and dates of birth dictated in words (call and voice transcripts).
+
+"мой номер девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один", "my number
+is five oh two, five five five, zero one nine nine", "родился восьмое декабря восемьдесят
+седьмого", "born august ninth nineteen eighty one": no digit is written, so every digit rule
+misses them, and a transcript is exactly where people say such values aloud.
+
+A run of number words (:mod:`spoken_numbers`) becomes a value only when
+
+* a cue word for its kind comes before it, nearest of all cues (телефон / номер / phone /
+  number / call …, паспорт / passport, карта / card, SSN, or a birth word for a date), and
+* the digits it reads as pass that kind's own test: a numbering plan for a phone, Luhn for a
+  card, 10 digits for a passport, the SSN rules, a real calendar date in a birth-year range.
+
+So "сто двадцать три рубля", "twenty five minutes", "номер заказа сорок два" stay text.  The
+finding's span is the whole spoken run, from its first number word to its last.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from datetime import date
+
+from perimeter.privacy.detect.checksums import card_valid, ssn_valid
+from perimeter.privacy.detect.phone_plans import valid_in
+from perimeter.privacy.detect.phones_cued import _regions
+from perimeter.privacy.detect.phones_loose import _valid_international
+from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.detect.spoken_numbers import Word, day_of, digits_of, runs, year_of
+from perimeter.privacy.entities import Entity
+
+_CUE = re.compile(
+    r"(?<![а-яёa-z])(?:"
+    r"(?P<RU_PASSPORT>паспорт\w*|passport)"
+    r"|(?P<CREDIT_CARD>карт[аыуоее]\w*|карта|card)"
+    r"|(?P<US_SSN>social security|ssn)"
+    r"|(?P<DATE_OF_BIRTH>родил\w*|рожд\w*|д\.\s?р\.|dob|d\.o\.b|born|birth\w*)"
+    r"|(?P<PHONE>тел\w*|номер\w*|моб\w*|сотов\w*|звон\w*|позвон\w*|phone\w*|number|cell|mobile|call\w*|"
+    r"reach me|whatsapp|ватсап|вотсап)"
+    r")"
+)
+#: Where a cue can start (lower case).
+STEMS = ("паспорт", "passport", "карт", "card", "social", "ssn", "родил", "рожд", "д.р", "д. р", "dob", "d.o.b",
+         "born", "birth", "тел", "номер", "моб", "сотов", "звон", "позвон", "phone", "number", "cell", "mobile",
+         "call", "reach me", "whatsapp", "ватсап", "вотсап")
+_REACH = 100  # how far after a cue a spoken run may start
+_WINDOW = 260  # how much text after a cue is read for runs
+_BIRTH_AFTER = re.compile(r"[ \t,]*(?:года?\s+)?рожд")
+
+
+def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> list[Entity]:
+    """Dictated values of the ``wanted`` kinds; ``lower``: ``ix.text`` lower-cased, same offsets."""
+    text = ix.text
+    cues: list[tuple[int, int, str]] = []
+    reach = 0
+    for at in TextIndex.stem_starts(STEMS, lower):
+        if at < reach:
+            continue
+        m = _CUE.match(lower, at)
+        if m is not None and m.lastgroup is not None:
+            cues.append((m.start(), m.end(), m.lastgroup))
+            reach = m.end()
+    if not cues:
+        return []
+    windows: list[tuple[int, int]] = []
+    for _, end, _ in cues:
+        if windows and end <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], min(len(text), end + _WINDOW)))
+        else:
+            windows.append((end, min(len(text), end + _WINDOW)))
+    cue_ends = [c[1] for c in cues]
+    out: list[Entity] = []
+    regions: tuple[str, ...] | None = None
+    this_year = date.today().year
+    run_starts: list[int] = []
+    for lo, hi in windows:
+        for run in runs(lower, lo, hi):
+            run_starts.append(run[0].start)
+            k = bisect_right(cue_ends, run[0].start) - 1
+            if k < 0 or run[0].start - cues[k][1] > _REACH:
+                continue
+            if any(w.kind == "month" for w in run):
+                if "DATE_OF_BIRTH" in wanted:
+                    ent = _birth_date(text, lower, run, cues[: k + 1], this_year)
+                    # the first number said after the birth word ("родился в восемьдесят
+                    # седьмом, пятого декабря … приехал" is a year, then another date)
+                    if ent is not None and not _earlier_run(cues[: k + 1], run_starts[:-1], ent.start):
+                        out.append(ent)
+                continue
+            kind = cues[k][2]
+            if kind not in wanted or kind == "DATE_OF_BIRTH":
+                continue
+            digits = digits_of(run)
+            if digits is None:
+                continue
+            if kind == "PHONE" and regions is None:
+                regions = _regions(text)
+            if _valid(kind, digits, regions or ()):
+                out.append(Entity(kind, run[0].start, run[-1].end, text[run[0].start:run[-1].end], 0.8, "spoken"))
+    return out
+
+
+def _earlier_run(cues: list[tuple[int, int, str]], run_starts: list[int], start: int) -> bool:
+    """Whether another number run lies between the last birth cue before ``start`` and it."""
+    birth = [cend for _, cend, kind in cues if kind == "DATE_OF_BIRTH"]
+    return bool(birth) and any(birth[-1] <= s < start for s in run_starts)
+
+
+def _valid(kind: str, digits: str, regions: tuple[str, ...]) -> bool:
+    if kind == "PHONE":
+        if digits.startswith("+"):
+            return digits[1:].isdigit() and _valid_international(digits[1:])
+        return digits.isdigit() and 10 <= len(digits) <= 12 and valid_in(digits, regions)
+    if not digits.isdigit():
+        return False
+    if kind == "RU_PASSPORT":
+        return len(digits) == 10 and digits[:2] != "00"
+    if kind == "CREDIT_CARD":
+        return card_valid(digits)
+    if kind == "US_SSN":
+        return ssn_valid(digits)
+    return False
+
+
+def _birth_date(text: str, lower: str, run: list[Word], cues: list[tuple[int, int, str]], this_year: int) -> Entity | None:
+    """A day, a month and a year in ``run``, after a birth cue (or before "года рождения")."""
+    mi = next(i for i, w in enumerate(run) if w.kind == "month")
+    before = [w for w in run[:mi] if w.kind != "filler"]
+    after = run[mi + 1:]
+    while after and after[0].text in ("the", "of"):
+        after = after[1:]
+    day: int | None = None
+    first = run[mi]
+    for size in (2, 1):  # "двадцать третье декабря", "восьмое декабря"
+        if len(before) >= size and (day := day_of(before[-size:])) is not None:
+            if len(before) > size:
+                return None  # another number said first: that one followed the birth word
+            first = before[-size]
+            break
+    if day is None:  # "august ninth nineteen eighty one", "august twenty first, nineteen …"
+        for size in (1, 2):
+            if len(after) > size and (day := day_of(after[:size])) is not None:
+                after = after[size:]
+                break
+    after = [w for w in after if w.text not in ("года", "год", "of", "the", "and")]
+    if day is None or not after or any(w.kind == "month" for w in after):
+        return None
+    year = year_of(after, this_year)
+    if year is None or not 1900 <= year <= this_year - 2:
+        return None
+    try:
+        date(year, run[mi].value, day)
+    except ValueError:
+        return None
+    start, end = first.start, after[-1].end
+    cued = any(kind == "DATE_OF_BIRTH" and start - cend <= _REACH for _, cend, kind in cues)
+    if not cued and _BIRTH_AFTER.match(lower, end) is None:
+        return None
+    return Entity("DATE_OF_BIRTH", start, end, text[start:end], 0.8, "spoken")
