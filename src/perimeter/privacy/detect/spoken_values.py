@@ -44,6 +44,7 @@ _CUE = re.compile(
 STEMS = ("паспорт", "passport", "карт", "card", "social", "ssn", "родил", "рожд", "д.р", "д. р", "dob", "d.o.b",
          "born", "birth", "тел", "номер", "моб", "сотов", "звон", "позвон", "phone", "number", "cell", "mobile",
          "call", "reach me", "whatsapp", "ватсап", "вотсап")
+_GENERIC = frozenset({"number", "номер"})
 _REACH = 100  # how far after a cue a spoken run may start
 _WINDOW = 260  # how much text after a cue is read for runs
 _BIRTH_AFTER = re.compile(r"[ \t,]*(?:года?\s+)?рожд")
@@ -59,7 +60,11 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
             continue
         m = _CUE.match(lower, at)
         if m is not None and m.lastgroup is not None:
-            cues.append((m.start(), m.end(), m.lastgroup))
+            kind = m.lastgroup
+            # "card number", "passport number": the bare "number" is the word before it's
+            if kind == "PHONE" and m.group() in _GENERIC and cues and 0 <= m.start() - cues[-1][1] <= 3:
+                kind = cues[-1][2]
+            cues.append((m.start(), m.end(), kind))
             reach = m.end()
     if not cues:
         return []
