@@ -59,6 +59,9 @@ IBAN_DE = _iban("DE", "370400440532013000")
     ("д.р. 12.IV.1985, паспорт выдан позже", "12.IV.1985"),
     ("Родился 12 IV 1985 в Минске", "12 IV 1985"),
     ("Родилась 3.XI.1979.", "3.XI.1979"),
+    ("родился 12-IV-85, служил в Омске", "12-IV-85"),
+    ("д.р. 16-апр-1985", "16-апр-1985"),
+    ("DOB 1985-Apr-16", "1985-Apr-16"),
     ("дата рождения: 05.07.90", "05.07.90"),
     ("Сидоров П. Л., 12.IV.1985 г.р.", "12.IV.1985"),
 ])
@@ -91,6 +94,8 @@ def test_new_layouts_need_a_birth_cue(patterns: Scanner, text: str) -> None:
     ("phone (415) 555\u20140134", "(415) 555\u20140134"),
     ("тел +7\u2212916\u2212204\u221277\u221231", "+7\u2212916\u2212204\u221277\u221231"),
     ("Контакты: +7\u2013916\u2013204\u201377\u201331 (Ольга)", "+7\u2013916\u2013204\u201377\u201331"),
+    ("тел +7(916)204*77*31", "+7(916)204*77*31"),
+    ("тел. 916 \u2013 204 \u2013 77 \u2013 31", "916 \u2013 204 \u2013 77 \u2013 31"),
 ])
 def test_phone_with_odd_separators(patterns: Scanner, text: str, phone: str) -> None:
     assert ("PHONE", phone) in found(patterns, text)
@@ -128,6 +133,8 @@ def _ocr(value: str) -> str:
     ("тел. 8 9l6 2O4-77-31", "PHONE", "8 9l6 2O4-77-31"),
     ("phone: 415 555 Ol34", "PHONE", "415 555 Ol34"),
     ("тел. +7 916 204-\n77-31", "PHONE", "+7 916 204-\n77-31"),
+    ("тел. 8 916 2 04 77 31", "PHONE", "8 916 2 04 77 31"),  # a stray space inside a group
+    (f"ИНН {INN[:5]}\n{INN[5:]}", "RU_INN", f"{INN[:5]}\n{INN[5:]}"),  # wrapped over a line
 ])
 def test_ocr_damaged_values(patterns: Scanner, text: str, kind: str, value: str) -> None:
     assert (kind, value) in found(patterns, text)
@@ -182,8 +189,20 @@ def test_spoken_values(patterns: Scanner, text: str, kind: str, value: str) -> N
     assert (kind, value) in found(patterns, text)
 
 
+def test_a_spoken_passport_series_and_number_are_two_values(patterns: Scanner) -> None:
+    text = "паспорт: серия сорок пять десять, номер сто двадцать три четыреста пятьдесят шесть"
+    assert found(patterns, text) == [
+        ("RU_PASSPORT", "сорок пять десять"), ("RU_PASSPORT", "сто двадцать три четыреста пятьдесят шесть")]
+    assert found(patterns, "телевизор серии сорок пять десять, номер модели сто двадцать три") == []
+
+
+def test_a_phone_after_a_passport_sentence_is_a_phone(patterns: Scanner) -> None:
+    text = "Паспорт покажу завтра. Мой номер девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один"
+    assert [k for k, _ in found(patterns, text)] == ["PHONE"]
+
+
 def test_a_spoken_card_is_luhn_checked(patterns: Scanner) -> None:
-    words = "zero one two three four five six seven eight nine".split()
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     spoken = " ".join(words[int(d)] for d in CARD)
     assert ("CREDIT_CARD", spoken) in found(patterns, f"the card number is {spoken}, expiry next year")
     bad = spoken[:-len(words[int(CARD[-1])])] + words[(int(CARD[-1]) + 1) % 10]

@@ -31,8 +31,10 @@ from perimeter.privacy.entities import Entity
 # A digit as OCR may have read it: O / Cyrillic О for 0, l / I / | for 1.
 _D = r"[\dOoОоlI|]"
 _SEP = r"(?:[ \u00a0]?[\-*·/.\u2010-\u2015\u2212][ \u00a0]?|[ \u00a0]|[ \t]*-?\r?\n[ \t]*)"
+# "+7(916)204*77*31": a bracket is a join of its own
 _RUN = re.compile(
-    rf"(?<![\w+\-*·/.])(?P<plus>\+[ \u00a0]?)?\(?{_D}{{1,5}}\)?(?:{_SEP}\(?{_D}{{1,5}}\)?){{1,6}}(?![\w]|[\-*·/.]\d)"
+    rf"(?<![\w+\-*·/.])(?P<plus>\+[ \u00a0]?)?\(?{_D}{{1,5}}\)?(?:(?:{_SEP}|(?<=\))|(?=\())\(?{_D}{{1,5}}\)?){{1,6}}"
+    rf"(?![\w]|[\-*·/.]\d)"
 )
 _OCR = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "l": "1", "I": "1", "|": "1"})
 _NOT_DIGIT = re.compile(r"\D")
@@ -64,8 +66,11 @@ def _plausible(value: str) -> bool:
 
 
 def _unusual(value: str) -> bool:
-    """Something the layout rules do not read: an odd separator, an OCR letter, a line break."""
-    return bool(re.search(r"[*·/\u2010-\u2015\u2212\n]|[^\W\d_]", value)) or "." in value
+    """Something the layout rules do not read: an odd separator, an OCR letter, a line break,
+    a stray one-digit group after the first ("8 916 2 04 77 31")."""
+    if re.search(r"[*·/\u2010-\u2015\u2212\n]|[^\W\d_]", value) or "." in value:
+        return True
+    return any(len(g) == 1 for g in _GROUP.findall(value.lstrip("+"))[1:])
 
 
 def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:

@@ -71,8 +71,8 @@ MONTHS: dict[str, int] = {
 # "… седьмого года", "плюс семь …".
 _FILLERS = frozenset({"the", "of", "and", "года", "год", "plus", "плюс"})
 _WORD = re.compile(r"[a-zа-яё]+")
-# Between two words of one run: spaces, commas, hyphens, a dash, dots — one line.
-_GAP = re.compile(r"[ \t\u00a0,\-–—.…]*")
+# Between two words of one run: spaces, commas, hyphens, a dash, dots, brackets — one line.
+_GAP = re.compile(r"[ \t\u00a0,\-–—.…()]*")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from perimeter.privacy.entities import Entity
 
 _CUE = re.compile(
     r"(?<![а-яёa-z])(?:"
-    r"(?P<RU_PASSPORT>паспорт\w*|passport)"
+    r"(?P<RU_PASSPORT>паспорт\w*|passport|сери[яи]|series)"
     r"|(?P<CREDIT_CARD>карт[аыуоее]\w*|карта|card)"
     r"|(?P<US_SSN>social security|ssn)"
     r"|(?P<DATE_OF_BIRTH>родил\w*|рожд\w*|д\.\s?р\.|dob|d\.o\.b|born|birth\w*)"
@@ -41,7 +41,7 @@ _CUE = re.compile(
     r")"
 )
 #: Where a cue can start (lower case).
-STEMS = ("паспорт", "passport", "карт", "card", "social", "ssn", "родил", "рожд", "д.р", "д. р", "dob", "d.o.b",
+STEMS = ("паспорт", "passport", "сери", "series", "карт", "card", "social", "ssn", "родил", "рожд", "д.р", "д. р", "dob", "d.o.b",
          "born", "birth", "тел", "номер", "моб", "сотов", "звон", "позвон", "phone", "number", "cell", "mobile",
          "call", "reach me", "whatsapp", "ватсап", "вотсап")
 _GENERIC = frozenset({"number", "номер"})
@@ -62,8 +62,13 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
         if m is not None and m.lastgroup is not None:
             kind = m.lastgroup
             # "card number", "passport number": the bare "number" is the word before it's
-            if kind == "PHONE" and m.group() in _GENERIC and cues and 0 <= m.start() - cues[-1][1] <= 3:
+            # ("паспорт: серия …, номер …" too, within one sentence)
+            if kind == "PHONE" and m.group() in _GENERIC and cues and _same_item(lower, cues[-1], m.start()):
                 kind = cues[-1][2]
+            # "серия" alone is a TV series' or a product line's: only a passport's after "паспорт"
+            if m.group().startswith(("сери", "series")) and not (cues and cues[-1][2] == "RU_PASSPORT" and _same_item(
+                    lower, cues[-1], m.start())):
+                kind = "SERIES"
             cues.append((m.start(), m.end(), kind))
             reach = m.end()
     if not cues:
@@ -101,15 +106,33 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
                 continue
             if kind == "PHONE" and regions is None:
                 regions = _regions(text)
-            if _valid(kind, digits, regions or ()):
+            if _valid(kind, digits, regions or ()) or (kind == "RU_PASSPORT" and _passport_part(lower, cues[k], digits)):
                 out.append(Entity(kind, run[0].start, run[-1].end, text[run[0].start:run[-1].end], 0.8, "spoken"))
     return out
+
+
+def _same_item(lower: str, cue: tuple[int, int, str], start: int) -> bool:
+    """Whether a bare "номер"/"number" at ``start`` continues the cue before it: right after
+    it ("card number"), or after a passport word in the same sentence ("серия …, номер …")."""
+    gap = start - cue[1]
+    if 0 <= gap <= 3:
+        return True
+    return cue[2] == "RU_PASSPORT" and 0 <= gap <= 48 and not any(ch in lower[cue[1]:start] for ch in ".!?\n")
 
 
 def _earlier_run(cues: list[tuple[int, int, str]], run_starts: list[int], start: int) -> bool:
     """Whether another number run lies between the last birth cue before ``start`` and it."""
     birth = [cend for _, cend, kind in cues if kind == "DATE_OF_BIRTH"]
     return bool(birth) and any(birth[-1] <= s < start for s in run_starts)
+
+
+def _passport_part(lower: str, cue: tuple[int, int, str], digits: str) -> bool:
+    """"серия сорок пять десять, номер сто двадцать три …": the series (4 digits) and the number
+    (6) are two values, as the digit rules read them."""
+    word = lower[cue[0]:cue[1]]
+    if word.startswith(("сери", "series")):
+        return len(digits) == 4 and digits.isdigit()
+    return word in _GENERIC and len(digits) == 6 and digits.isdigit()
 
 
 def _valid(kind: str, digits: str, regions: tuple[str, ...]) -> bool:
