@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from perimeter.privacy import Scanner
+from perimeter.privacy.detect import literals, ocr_values, phones_loose, spoken_values
 from perimeter.privacy.detect.checksums import card_valid, iban_valid, inn_valid, snils_valid
 from perimeter.privacy.detect.spoken_numbers import digits_of, runs, year_of
 
@@ -242,3 +243,25 @@ def test_digits_of_spoken_runs(words: str, digits: str) -> None:
 def test_years_of_spoken_runs(words: str, year: int) -> None:
     (run,) = runs(words, 0, len(words))
     assert year_of(run, 2026) == year
+
+
+def test_the_literal_groups_are_the_rules_stems() -> None:
+    assert literals.PHONE_LOOSE == phones_loose.STEMS
+    assert literals.OCR_CUES == ocr_values.STEMS
+    assert literals.SPOKEN_CUES == spoken_values.STEMS
+
+
+@pytest.mark.parametrize("text", [
+    "тел. 916*204*77*31",
+    "ИНН 77O7O83893",
+    "Клиент: мой номер девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один",
+    "İstanbul ofisi, тел. 916*204*77*31, İzmir",  # "İ" lowers to two characters
+])
+def test_same_findings_with_and_without_hyperscan(patterns: Scanner, text: str) -> None:
+    literals.use_hyperscan(False)
+    try:
+        plain = found(patterns, text)
+    finally:
+        literals.use_hyperscan(True)
+    assert found(patterns, text) == plain
+    assert plain

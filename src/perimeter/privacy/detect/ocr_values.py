@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.checksums import (
     IBAN_LENGTHS,
     card_valid,
@@ -22,6 +23,7 @@ from perimeter.privacy.detect.checksums import (
     ogrn_valid,
     snils_valid,
 )
+from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
 _D = r"[\dOoОоlI|]"
@@ -54,9 +56,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = (
     ("RU_OGRN", re.compile(r"огрн(?:ип)?|ogrn(?:ip)?"), _ogrn),
     ("CREDIT_CARD", re.compile(r"(?<![а-яёa-z])(?:карт\w*|card|visa|mastercard|мир|maestro|amex|pan)(?![а-яёa-z])"), _card),
 )
-#: The words the kinds above start with (lower case).
-STEMS = ("инн", "inn", "tin", "снилс", "snils", "огрн", "ogrn", "карт", "card", "visa", "mastercard", "мир",
-         "maestro", "amex", "pan", "iban")
+#: The words the kinds above start with (lower case; ``literals.OCR_CUES``).
+STEMS = literals.OCR_CUES
 _WINDOW = 48
 
 
@@ -71,11 +72,14 @@ def _has_ocr_letter(value: str) -> bool:
     return any((not ch.isdigit() and ch.isalnum()) or ch == "|" for ch in value)
 
 
-def find_ocr_values(text: str, lower: str, wanted: frozenset[str], taken: list[Entity]) -> list[Entity]:
-    """Damaged checksummed values right after their kind's word; none overlapping ``taken``."""
+def find_ocr_values(
+    text: str, lower: str, wanted: frozenset[str], taken: list[Entity], starts: list[int] | None = None,
+) -> list[Entity]:
+    """Damaged checksummed values right after their kind's word; none overlapping ``taken``;
+    ``starts``: the sorted offsets of :data:`STEMS` in ``lower`` when the caller has them."""
     out: list[Entity] = []
     spans = [(e.start, e.end) for e in taken]
-    at_list = sorted({at for stem in STEMS for at in _find_all(lower, stem)})
+    at_list = sorted(set(starts if starts is not None else TextIndex.stem_starts(STEMS, lower)))
     for at in at_list:
         if lower.startswith("iban", at):
             if "IBAN" in wanted:
@@ -95,15 +99,6 @@ def find_ocr_values(text: str, lower: str, wanted: frozenset[str], taken: list[E
                 out.append(ent)
                 spans.append((ent.start, ent.end))
             break
-    return out
-
-
-def _find_all(lower: str, stem: str) -> list[int]:
-    out = []
-    at = lower.find(stem)
-    while at != -1:
-        out.append(at)
-        at = lower.find(stem, at + 1)
     return out
 
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import re
 
+from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.keywords import nearest_context
 from perimeter.privacy.detect.phone_plans import valid_in
 from perimeter.privacy.detect.phones_cued import _CUE_WORD, _regions
-from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.entities import Entity
 
 # A digit as OCR may have read it: O / Cyrillic О for 0, l / I / | for 1.
@@ -42,9 +43,9 @@ _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_INSIDE = re.compile(r"(?<!\d)(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2})(?!\d)")
 _SEPARATORS = re.compile(r"[\-*·/.\u2010-\u2015\u2212]")
 _GROUP = re.compile(r"[^ \u00a0\-*·/.\u2010-\u2015\u2212\n\r\t()]+")
-#: Where a phone word can start (lower case); the cue itself is :data:`phones_cued._CUE_WORD`.
-STEMS = ("тел", "phone", "моб", "mobile", "cell", "whatsapp", "telegram", "звон", "call", "fax", "факс", "tel",
-         "text me", "ph:", "ph.", "ph ", "вотсап", "ватсап")
+#: Where a phone word can start (lower case; ``literals.PHONE_LOOSE``); the cue itself is
+#: :data:`phones_cued._CUE_WORD`.
+STEMS = literals.PHONE_LOOSE
 _WINDOW = 90
 
 
@@ -79,27 +80,38 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
     text = ix.text
     if not ix.has_digits:
         return []
-    starts: set[int] = set()
-    lower = ix.lower
-    for at in TextIndex.stem_starts(STEMS, lower):
-        starts.update(range(at, min(len(text), at + _WINDOW)))
+    if len(ix.lower) == len(text):
+        cues = ix.literal_starts("phone_loose", fallback_find=True) or []
+    else:  # "İ" lowers to two characters: offsets from a lower-case copy of the same length
+        cues = TextIndex.stem_starts(STEMS, aligned_lower(text))
+    matches: list[re.Match[str]] = []
+    reach = 0
+    for at in cues:  # a run that starts within _WINDOW characters after a phone word
+        lo = max(at, reach)
+        hi = min(len(text), at + _WINDOW)
+        while lo < hi:
+            m = _RUN.search(text, lo, min(len(text), hi + 64))
+            if m is None or m.start() >= hi:
+                break
+            matches.append(m)
+            lo = reach = m.end()
+        reach = max(reach, hi)
     plus = text.find("+")
     while plus != -1:
-        starts.add(plus)
+        m = _RUN.match(text, plus)
+        if m is not None:
+            matches.append(m)
         plus = text.find("+", plus + 1)
-    if not starts:
+    if not matches:
         return []
     taken = [(e.start, e.end) for e in phones]
     out: list[Entity] = []
     regions: tuple[str, ...] | None = None
-    reach = 0
-    for at in sorted(starts):
-        if at < reach or not (text[at].isdigit() or text[at] in "+("):
+    seen: set[int] = set()
+    for m in sorted(matches, key=lambda m: m.start()):
+        if m.start() in seen:
             continue
-        m = _RUN.match(text, at)
-        if m is None:
-            continue
-        reach = m.end()
+        seen.add(m.start())
         value = m.group().rstrip(" \u00a0\n\r\t-")
         end = m.start() + len(value)
         # a phone already found inside ("8 9l6 204-77-31" read as "204-77-31") is outgrown

@@ -277,7 +277,8 @@ class Scanner:
         if self._ocr or self._spoken:
             lower = ix.lower if len(ix.lower) == len(text) else aligned_lower(text)
             if self._ocr:  # "ИНН 77O7O83893": OCR letters in a checksummed value (ocr_values)
-                found.extend(find_ocr_values(text, lower, self._ocr, found))
+                starts = ix.literal_starts("ocr_cues", fallback_find=True) if lower is ix.lower else None
+                found.extend(find_ocr_values(text, lower, self._ocr, found, starts))
             if self._spoken:  # "девятьсот шестнадцать, двести четыре, …" in a transcript (spoken_values)
                 found.extend(find_spoken_values(ix, lower, self._spoken))
         if "DATE_OF_BIRTH" in self.types:

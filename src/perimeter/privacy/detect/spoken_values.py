@@ -22,6 +22,7 @@ import re
 from bisect import bisect_right
 from datetime import date
 
+from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.checksums import card_valid, ssn_valid
 from perimeter.privacy.detect.phone_plans import valid_in
 from perimeter.privacy.detect.phones_cued import _regions
@@ -40,10 +41,8 @@ _CUE = re.compile(
     r"reach me|whatsapp|ватсап|вотсап)"
     r")"
 )
-#: Where a cue can start (lower case).
-STEMS = ("паспорт", "passport", "сери", "series", "карт", "card", "social", "ssn", "родил", "рожд", "д.р", "д. р", "dob", "d.o.b",
-         "born", "birth", "тел", "номер", "моб", "сотов", "звон", "позвон", "phone", "number", "cell", "mobile",
-         "call", "reach me", "whatsapp", "ватсап", "вотсап")
+#: Where a cue can start (lower case; ``literals.SPOKEN_CUES``).
+STEMS = literals.SPOKEN_CUES
 _GENERIC = frozenset({"number", "номер"})
 _REACH = 100  # how far after a cue a spoken run may start
 _WINDOW = 260  # how much text after a cue is read for runs
@@ -55,7 +54,8 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
     text = ix.text
     cues: list[tuple[int, int, str]] = []
     reach = 0
-    for at in TextIndex.stem_starts(STEMS, lower):
+    starts = ix.literal_starts("spoken_cues", fallback_find=True) if lower is ix.lower else None
+    for at in starts if starts is not None else TextIndex.stem_starts(STEMS, lower):
         if at < reach:
             continue
         m = _CUE.match(lower, at)
