@@ -63,6 +63,7 @@ IBAN_DE = _iban("DE", "370400440532013000")
     ("родился 12-IV-85, служил в Омске", "12-IV-85"),
     ("д.р. 16-апр-1985", "16-апр-1985"),
     ("DOB 1985-Apr-16", "1985-Apr-16"),
+    ("DOB: APR-16-1985", "APR-16-1985"),
     ("дата рождения: 05.07.90", "05.07.90"),
     ("Сидоров П. Л., 12.IV.1985 г.р.", "12.IV.1985"),
 ])
@@ -97,6 +98,7 @@ def test_new_layouts_need_a_birth_cue(patterns: Scanner, text: str) -> None:
     ("Контакты: +7\u2013916\u2013204\u201377\u201331 (Ольга)", "+7\u2013916\u2013204\u201377\u201331"),
     ("тел +7(916)204*77*31", "+7(916)204*77*31"),
     ("тел. 916 \u2013 204 \u2013 77 \u2013 31", "916 \u2013 204 \u2013 77 \u2013 31"),
+    ("Tel.: +49 (0) 30\u00b71234\u00b75678", "+49 (0) 30\u00b71234\u00b75678"),
 ])
 def test_phone_with_odd_separators(patterns: Scanner, text: str, phone: str) -> None:
     assert ("PHONE", phone) in found(patterns, text)
@@ -133,6 +135,7 @@ def _ocr(value: str) -> str:
      f"{IBAN_DE[:4]} {IBAN_DE[4:8].replace('0', 'O')} {' '.join(IBAN_DE[i:i + 4] for i in range(8, 22, 4))}"),
     ("тел. 8 9l6 2O4-77-31", "PHONE", "8 9l6 2O4-77-31"),
     ("phone: 415 555 Ol34", "PHONE", "415 555 Ol34"),
+    ("тел. +7 9l6 2O4 77 3l", "PHONE", "+7 9l6 2O4 77 3l"),
     ("тел. +7 916 204-\n77-31", "PHONE", "+7 916 204-\n77-31"),
     ("тел. 8 916 2 04 77 31", "PHONE", "8 916 2 04 77 31"),  # a stray space inside a group
     (f"ИНН {INN[:5]}\n{INN[5:]}", "RU_INN", f"{INN[:5]}\n{INN[5:]}"),  # wrapped over a line
@@ -185,6 +188,13 @@ def test_ocr_iban_keeps_the_bank_letters(patterns: Scanner) -> None:
      "DATE_OF_BIRTH", "twenty first of march, nineteen seventy-six"),
     ("номер паспорта сорок пять десять, сто двадцать три четыреста пятьдесят шесть",
      "RU_PASSPORT", "сорок пять десять, сто двадцать три четыреста пятьдесят шесть"),
+    ("my cell: five oh two dash five five five dash oh one nine nine",
+     "PHONE", "five oh two dash five five five dash oh one nine nine"),
+    ("мой телефон: плюс семь, девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один",
+     "PHONE", "плюс семь, девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один"),
+    ("дата рождения: восьмое двенадцатого восемьдесят седьмого", "DATE_OF_BIRTH",
+     "восьмое двенадцатого восемьдесят седьмого"),
+    ("date of birth: nine august nineteen eighty one", "DATE_OF_BIRTH", "nine august nineteen eighty one"),
 ])
 def test_spoken_values(patterns: Scanner, text: str, kind: str, value: str) -> None:
     assert (kind, value) in found(patterns, text)
@@ -218,6 +228,9 @@ def test_a_spoken_card_is_luhn_checked(patterns: Scanner) -> None:
     "Мы купили двести четыре, семьдесят семь, тридцать один штук",  # no cue
     "phone battery went from ninety five to twenty, thirty minutes later",  # too short for a plan
     "родился тридцать первое февраля восемьдесят седьмого",  # no such day
+    "born in room twelve, third floor, nineteen ninety",  # no month
+    "дата рождения? ой, у меня записано, двадцать пять тридцать",
+    "родилась первого тринадцатого девяностого",  # no 13th month
 ])
 def test_spoken_numbers_without_cue_or_check_stay_text(patterns: Scanner, text: str) -> None:
     assert found(patterns, text) == []

@@ -4,7 +4,7 @@ Forms, scanned passports and foreign CVs write a date of birth in layouts that
 ``contacts._DATE`` did not read, so the date right after "DOB" / "дата рождения" / a person's
 name leaked:
 
-* "16-Apr-1985", "16.APR.85", "16-апр-1985", "1985-Apr-16": a day, an English or Russian month
+* "16-Apr-1985", "16.APR.85", "16-апр-1985", "1985-Apr-16", "Apr-16-1985": a day, an English or Russian month
   abbreviation and a year joined by "-", "." or "/" (the spaced "16 Apr 1985" is already read);
 * "1958-9-2", "1958/9/02": an ISO-like date with one-digit month or day, the same separator twice;
 * "12.IV.1985", "12 IV 1985", "12-IV-85": a Roman-numeral month (Soviet and East-European forms),
@@ -25,10 +25,11 @@ _ROMAN = r"(?-i:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
 _YEAR4 = r"(?:19|20)\d{2}"
 
 #: Alternatives for a date regex that is compiled with ``re.IGNORECASE`` and wrapped in
-#: ``(?<![\w.])(?:…)(?![\w])``; they use named groups ``lsep``, ``isep``, ``msep`` and ``rsep``.
+#: ``(?<![\w.])(?:…)(?![\w])``; they use named groups ``lsep``, ``isep``, ``msep``, ``asep`` and ``rsep``.
 LAYOUTS = (
     rf"{_DAY}(?P<lsep>[-./])(?:{_MON_EN}|{_MON_RU})(?P=lsep)(?:{_YEAR4}|\d{{2}})"
     rf"|{_YEAR4}(?P<isep>[-./]){_MONTH}(?P=isep){_DAY}(?![-./]?\d)"
     rf"|{_YEAR4}(?P<msep>[- ]){_MON_EN}(?P=msep){_DAY}"
+    rf"|{_MON_EN}(?P<asep>[-./]){_DAY}(?P=asep){_YEAR4}"
     rf"|{_DAY}(?P<rsep>[./\-][ \u00a0]?|[ \u00a0])(?-i:{_ROMAN})(?P=rsep)(?:{_YEAR4}|\d{{2}})"
 )

@@ -39,6 +39,7 @@ _RUN = re.compile(
 )
 _OCR = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "l": "1", "I": "1", "|": "1"})
 _NOT_DIGIT = re.compile(r"\D")
+_TRUNK = re.compile(r"\([0OО]\)")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _DATE_INSIDE = re.compile(r"(?<!\d)(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2})(?!\d)")
 _SEPARATORS = re.compile(r"[\-*·/.\u2010-\u2015\u2212]")
@@ -54,7 +55,7 @@ def _letters(value: str) -> int:
 
 
 def _plausible(value: str) -> bool:
-    """One kind of separator, every group holds a real digit, at most two OCR letters."""
+    """One kind of separator, every group holds a real digit, at most three OCR letters."""
     kinds = set(_SEPARATORS.findall(value))
     if "\n" in value:
         kinds.discard("-")  # "204-\n77-31": the hyphen of a wrap
@@ -63,7 +64,7 @@ def _plausible(value: str) -> bool:
     groups = _GROUP.findall(value.lstrip("+"))
     if not groups or any(not any(ch.isdigit() for ch in g) for g in groups):
         return False
-    return _letters(value) <= 2
+    return _letters(value) <= 3
 
 
 def _unusual(value: str) -> bool:
@@ -121,7 +122,8 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             continue
         if not _plausible(value) or _IPV4.fullmatch(value) or _DATE_INSIDE.search(value):
             continue
-        digits = _NOT_DIGIT.sub("", value.translate(_OCR))
+        # "+49 (0) 30·1234·5678": the bracketed trunk zero is not dialled after a country code
+        digits = _NOT_DIGIT.sub("", _TRUNK.sub("", value, 1).translate(_OCR) if m.group("plus") else value.translate(_OCR))
         ctx = nearest_context(text, m.start(), 40)
         if ctx == "NEG":
             continue

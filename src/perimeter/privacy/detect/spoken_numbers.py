@@ -68,8 +68,8 @@ MONTHS: dict[str, int] = {
         "november", "december"))},
 }
 # Words a dictated run may hold besides numbers: "the ninth of august", "one hundred and five",
-# "… седьмого года", "плюс семь …".
-_FILLERS = frozenset({"the", "of", "and", "года", "год", "plus", "плюс"})
+# "… седьмого года", "плюс семь …", "five five five dash oh one …".
+_FILLERS = frozenset({"the", "of", "and", "года", "год", "plus", "плюс", "dash", "тире"})
 _WORD = re.compile(r"[a-zа-яё]+")
 # Between two words of one run: spaces, commas, hyphens, a dash, dots, brackets — one line.
 _GAP = re.compile(r"[ \t\u00a0,\-–—.…()]*")
@@ -166,6 +166,9 @@ def digits_of(ws: list[Word]) -> str | None:
     while i < n:
         w = ws[i]
         if w.kind == "filler":
+            if w.text in ("dash", "тире") and 0 < i < n - 1:
+                i += 1
+                continue
             if w.text not in ("plus", "плюс") or i:
                 return None
             out.append("+")
@@ -213,9 +216,10 @@ def year_of(ws: list[Word], this_year: int) -> int | None:
     return None
 
 
-def day_of(ws: list[Word]) -> int | None:
-    """"восьмое" → 8, "двадцать третьего" → 23, "thirtieth" → 30: a day is an ordinal."""
-    if not ws or not ws[-1].ordinal:
+def day_of(ws: list[Word], ordinal: bool = True) -> int | None:
+    """"восьмое" → 8, "двадцать третьего" → 23, "thirtieth" → 30: a day is said as an ordinal
+    (or, before a month's name, ``ordinal=False``, as a number: "nine august")."""
+    if not ws or (ordinal and not ws[-1].ordinal) or any(w.kind not in ("unit", "teen", "tens") for w in ws):
         return None
     value, j = _below_thousand(ws, 0)
     return value if j == len(ws) and value is not None and 1 <= value <= 31 else None

@@ -90,7 +90,8 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
             k = bisect_right(cue_ends, run[0].start) - 1
             if k < 0 or run[0].start - cues[k][1] > _REACH:
                 continue
-            if any(w.kind == "month" for w in run):
+            kind = cues[k][2]
+            if any(w.kind == "month" for w in run) or kind == "DATE_OF_BIRTH":
                 if "DATE_OF_BIRTH" in wanted:
                     ent = _birth_date(text, lower, run, cues[: k + 1], this_year)
                     # the first number said after the birth word ("родился в восемьдесят
@@ -98,8 +99,7 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
                     if ent is not None and not _earlier_run(cues[: k + 1], run_starts[:-1], ent.start):
                         out.append(ent)
                 continue
-            kind = cues[k][2]
-            if kind not in wanted or kind == "DATE_OF_BIRTH":
+            if kind not in wanted:
                 continue
             digits = digits_of(run)
             if digits is None:
@@ -153,32 +153,18 @@ def _valid(kind: str, digits: str, regions: tuple[str, ...]) -> bool:
 
 def _birth_date(text: str, lower: str, run: list[Word], cues: list[tuple[int, int, str]], this_year: int) -> Entity | None:
     """A day, a month and a year in ``run``, after a birth cue (or before "года рождения")."""
-    mi = next(i for i, w in enumerate(run) if w.kind == "month")
-    before = [w for w in run[:mi] if w.kind != "filler"]
-    after = run[mi + 1:]
-    while after and after[0].text in ("the", "of"):
-        after = after[1:]
-    day: int | None = None
-    first = run[mi]
-    for size in (2, 1):  # "двадцать третье декабря", "восьмое декабря"
-        if len(before) >= size and (day := day_of(before[-size:])) is not None:
-            if len(before) > size:
-                return None  # another number said first: that one followed the birth word
-            first = before[-size]
-            break
-    if day is None:  # "august ninth nineteen eighty one", "august twenty first, nineteen …"
-        for size in (1, 2):
-            if len(after) > size and (day := day_of(after[:size])) is not None:
-                after = after[size:]
-                break
+    parts = _month_word_date(run) if any(w.kind == "month" for w in run) else _ordinal_month_date(run)
+    if parts is None:
+        return None
+    first, day, month, after = parts
     after = [w for w in after if w.text not in ("года", "год", "of", "the", "and")]
-    if day is None or not after or any(w.kind == "month" for w in after):
+    if not after or any(w.kind == "month" for w in after):
         return None
     year = year_of(after, this_year)
     if year is None or not 1900 <= year <= this_year - 2:
         return None
     try:
-        date(year, run[mi].value, day)
+        date(year, month, day)
     except ValueError:
         return None
     start, end = first.start, after[-1].end
@@ -186,3 +172,38 @@ def _birth_date(text: str, lower: str, run: list[Word], cues: list[tuple[int, in
     if not cued and _BIRTH_AFTER.match(lower, end) is None:
         return None
     return Entity("DATE_OF_BIRTH", start, end, text[start:end], 0.8, "spoken")
+
+
+_DatePart = tuple[Word, int, int, list[Word]]  # first word, day, month, the words of the year
+
+
+def _month_word_date(run: list[Word]) -> _DatePart | None:
+    """"восьмое декабря …", "the ninth of august …", "august ninth …", "9 … nine august …"."""
+    mi = next(i for i, w in enumerate(run) if w.kind == "month")
+    before = [w for w in run[:mi] if w.kind != "filler"]
+    after = run[mi + 1:]
+    while after and after[0].text in ("the", "of"):
+        after = after[1:]
+    for size in (2, 1):  # "двадцать третье декабря", "восьмое декабря", "nine august"
+        if len(before) >= size and (day := day_of(before[-size:], ordinal=False)) is not None:
+            if len(before) > size:
+                return None  # another number said first: that one followed the birth word
+            return before[-size], day, run[mi].value, after
+    for size in (1, 2):  # "august ninth nineteen eighty one", "august twenty first, nineteen …"
+        if len(after) > size and (day := day_of(after[:size])) is not None:
+            return run[mi], day, run[mi].value, after[size:]
+    return None
+
+
+def _ordinal_month_date(run: list[Word]) -> _DatePart | None:
+    """"восьмое двенадцатого восемьдесят седьмого": the month said as its ordinal number."""
+    words = [w for w in run if w.kind != "filler"]
+    for d in (1, 2):
+        day = day_of(words[:d])
+        if day is None:
+            continue
+        for m in (1, 2):
+            month = day_of(words[d:d + m])
+            if month is not None and month <= 12 and len(words) > d + m:
+                return words[0], day, month, words[d + m:]
+    return None
