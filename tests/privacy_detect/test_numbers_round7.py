@@ -113,6 +113,9 @@ def test_phone_with_odd_separators(patterns: Scanner, text: str, phone: str) -> 
     "cell growth 2024/01/15/0930 run",  # a date path
     "call it 3 * 4 * 5 = 60",
     "+1.5% за квартал",
+    "Phone model: iPhone 12/13/14/15/16 compared",  # no area-code-sized group
+    "phone 800*600*1024 resolution",  # round numbers multiplied
+    "телефон iPhone 15 Pro 256/512/1024",  # another number between the word and the run
 ])
 def test_odd_separators_are_not_phones_everywhere(patterns: Scanner, text: str) -> None:
     assert not [t for t in found(patterns, text) if t[0] == "PHONE"]
@@ -222,6 +225,8 @@ def test_a_spoken_card_is_luhn_checked(patterns: Scanner) -> None:
 
 @pytest.mark.parametrize("text", [
     "номер заказа сто двадцать три, сумма двести рублей",  # too short for a phone
+    "номер заказа девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один",  # an order's number
+    "number of units: five oh two, five five five, zero one nine nine",
     "call me in twenty five minutes, I have three meetings",
     "my birthday party is on august ninth, we have twenty two guests",  # no year
     "родился в восемьдесят седьмом, пятого декабря две тысячи двадцать третьего приехал",  # not the first date

@@ -55,7 +55,8 @@ def _letters(value: str) -> int:
 
 
 def _plausible(value: str) -> bool:
-    """One kind of separator, every group holds a real digit, at most three OCR letters."""
+    """One kind of separator, every group holds a real digit, one group of 3+ digits, no two
+    round groups joined by "*" or "/", at most three OCR letters."""
     kinds = set(_SEPARATORS.findall(value))
     if "\n" in value:
         kinds.discard("-")  # "204-\n77-31": the hyphen of a wrap
@@ -64,6 +65,10 @@ def _plausible(value: str) -> bool:
     groups = _GROUP.findall(value.lstrip("+"))
     if not groups or any(not any(ch.isdigit() for ch in g) for g in groups):
         return False
+    if not any(len(g) >= 3 for g in groups):
+        return False  # "iPhone 12/13/14/15/16": a phone has an area code or a 3-4 digit block
+    if kinds & {"*", "/"} and sum(g.endswith("00") for g in groups) >= 2:
+        return False  # "800*600*1024", "1000/2000/5000": arithmetic and lists of round numbers
     return _letters(value) <= 3
 
 
@@ -127,7 +132,7 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
         ctx = nearest_context(text, m.start(), 40)
         if ctx == "NEG":
             continue
-        cued = ctx == "PHONE" and _CUE_WORD.search(text, max(0, m.start() - 40), m.start()) is not None
+        cued = ctx == "PHONE" and _cued(text, m.start())
         clean = _letters(value) == 0 and "\n" not in value
         if m.group("plus"):
             if not (cued or clean) or not _valid_international(digits):
@@ -141,6 +146,15 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
                 continue
         out.append(Entity("PHONE", m.start(), end, value, 0.85, "phone_loose"))
     return out
+
+
+def _cued(text: str, start: int) -> bool:
+    """A phone word within 40 characters before ``start`` with no other number between
+    ("телефон iPhone 15 Pro 256/512/1024" names the phone's memory, not its number)."""
+    last = None
+    for cue in _CUE_WORD.finditer(text, max(0, start - 40), start):
+        last = cue
+    return last is not None and not any(ch.isdigit() for ch in text[last.end():start])
 
 
 def _valid_international(digits: str) -> bool:

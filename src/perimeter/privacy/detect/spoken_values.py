@@ -28,7 +28,7 @@ from perimeter.privacy.detect.phone_plans import valid_in
 from perimeter.privacy.detect.phones_cued import _regions
 from perimeter.privacy.detect.phones_loose import _valid_international
 from perimeter.privacy.detect.prescan import TextIndex
-from perimeter.privacy.detect.spoken_numbers import Word, day_of, digits_of, runs, year_of
+from perimeter.privacy.detect.spoken_numbers import Word, day_of, digits_of, read_word, runs, year_of
 from perimeter.privacy.entities import Entity
 
 _CUE = re.compile(
@@ -65,6 +65,8 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
             # ("паспорт: серия …, номер …" too, within one sentence)
             if kind == "PHONE" and m.group() in _GENERIC and cues and _same_item(lower, cues[-1], m.start()):
                 kind = cues[-1][2]
+            elif kind == "PHONE" and m.group() in _GENERIC and not _phone_number(lower, m.end()):
+                kind = "NUMBER"  # "номер заказа …", "number of guests …": some other thing's number
             # "серия" alone is a TV series' or a product line's: only a passport's after "паспорт"
             if m.group().startswith(("сери", "series")) and not (cues and cues[-1][2] == "RU_PASSPORT" and _same_item(
                     lower, cues[-1], m.start())):
@@ -109,6 +111,21 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
             if _valid(kind, digits, regions or ()) or (kind == "RU_PASSPORT" and _passport_part(lower, cues[k], digits)):
                 out.append(Entity(kind, run[0].start, run[-1].end, text[run[0].start:run[-1].end], 0.8, "spoken"))
     return out
+
+
+_NEXT_WORD = re.compile(r"[ \t:,\-–—]*([a-zа-яё]+)")
+_PHONE_NEXT = frozenset({"телефона", "мобильного", "сотового", "мой", "моего", "мне", "такой", "is", "phone", "cell",
+                         "mobile", "at", "а", "он", "она", "плюс", "plus"})
+
+
+def _phone_number(lower: str, end: int) -> bool:
+    """Whether a bare "номер"/"number" ending at ``end`` is a phone's: what follows is a number
+    word, a phone word or a link word ("my number is …"), not some other noun ("номер заказа")."""
+    m = _NEXT_WORD.match(lower, end)
+    if m is None or m.group(1) in _PHONE_NEXT:
+        return True
+    reading = read_word(m.group(1))
+    return reading is not None and reading[1] not in ("filler", "month")
 
 
 def _same_item(lower: str, cue: tuple[int, int, str], start: int) -> bool:
