@@ -191,6 +191,15 @@ def test_ocr_iban_keeps_the_bank_letters(patterns: Scanner) -> None:
      "DATE_OF_BIRTH", "twenty first of march, nineteen seventy-six"),
     ("номер паспорта сорок пять десять, сто двадцать три четыреста пятьдесят шесть",
      "RU_PASSPORT", "сорок пять десять, сто двадцать три четыреста пятьдесят шесть"),
+    ("Оператор: Ваш номер? Клиент: девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один",
+     "PHONE", "девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один"),
+    ("Caller: five oh two, umm, five five five, uh, zero one nine nine — that's my cell",
+     "PHONE", "five oh two, umm, five five five, uh, zero one nine nine"),  # hesitations, the cue after
+    ("девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один — это мой мобильный",
+     "PHONE", "девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один"),
+    ("Оператор: дата рождения?\nКлиент: третьего марта семьдесят второго", "DATE_OF_BIRTH",
+     "третьего марта семьдесят второго"),
+    ("восьмого декабря восемьдесят седьмого года рождения", "DATE_OF_BIRTH", "восьмого декабря восемьдесят седьмого"),
     ("my cell: five oh two dash five five five dash oh one nine nine",
      "PHONE", "five oh two dash five five five dash oh one nine nine"),
     ("мой телефон: плюс семь, девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один",
@@ -234,6 +243,7 @@ def test_a_spoken_card_is_luhn_checked(patterns: Scanner) -> None:
     "phone battery went from ninety five to twenty, thirty minutes later",  # too short for a plan
     "родился тридцать первое февраля восемьдесят седьмого",  # no such day
     "born in room twelve, third floor, nineteen ninety",  # no month
+    "Caller: five oh two, five five five, zero one nine nine\nAgent: thanks, and your phone?",  # the cue is a line later
     "дата рождения? ой, у меня записано, двадцать пять тридцать",
     "родилась первого тринадцатого девяностого",  # no 13th month
 ])

@@ -68,8 +68,9 @@ MONTHS: dict[str, int] = {
         "november", "december"))},
 }
 # Words a dictated run may hold besides numbers: "the ninth of august", "one hundred and five",
-# "… седьмого года", "плюс семь …", "five five five dash oh one …".
-_FILLERS = frozenset({"the", "of", "and", "года", "год", "plus", "плюс", "dash", "тире"})
+# "… седьмого года", "плюс семь …", "five five five dash oh one …", "five oh two, umm, five …".
+_HESITATIONS = frozenset({"um", "umm", "uh", "uhm", "erm", "эм", "ээ", "эээ", "мм", "ммм"})
+_FILLERS = frozenset({"the", "of", "and", "года", "год", "plus", "плюс", "dash", "тире", *_HESITATIONS})
 _WORD = re.compile(r"[a-zа-яё]+")
 # Between two words of one run: spaces, commas, hyphens, a dash, dots, brackets — one line.
 _GAP = re.compile(r"[ \t\u00a0,\-–—.…()]*")
@@ -166,7 +167,7 @@ def digits_of(ws: list[Word]) -> str | None:
     while i < n:
         w = ws[i]
         if w.kind == "filler":
-            if w.text in ("dash", "тире") and 0 < i < n - 1:
+            if (w.text in ("dash", "тире") or w.text in _HESITATIONS) and 0 < i < n - 1:
                 i += 1
                 continue
             if w.text not in ("plus", "плюс") or i:

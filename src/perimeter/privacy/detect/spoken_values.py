@@ -19,7 +19,7 @@ finding's span is the whole spoken run, from its first number word to its last.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import date
 
 from perimeter.privacy.detect import literals
@@ -37,7 +37,7 @@ _CUE = re.compile(
     r"|(?P<CREDIT_CARD>карт[аыуоее]\w*|карта|card)"
     r"|(?P<US_SSN>social security|ssn)"
     r"|(?P<DATE_OF_BIRTH>родил\w*|рожд\w*|д\.\s?р\.|dob|d\.o\.b|born|birth\w*)"
-    r"|(?P<PHONE>тел\w*|номер\w*|моб\w*|сотов\w*|звон\w*|позвон\w*|phone\w*|number|cell|mobile|call\w*|"
+    r"|(?P<PHONE>тел\w*|номер\w*|моб\w*|сотов\w*|звон\w*|позвон\w*|phone\w*|number|cell|mobile|call(?!er)\w*|"
     r"reach me|whatsapp|ватсап|вотсап)"
     r")"
 )
@@ -46,6 +46,8 @@ STEMS = literals.SPOKEN_CUES
 _GENERIC = frozenset({"number", "номер"})
 _REACH = 100  # how far after a cue a spoken run may start
 _WINDOW = 260  # how much text after a cue is read for runs
+_BEFORE_WINDOW = 200  # and before it, for a run the cue follows
+_AFTER = 40  # how far after a run its cue may come
 _BIRTH_AFTER = re.compile(r"[ \t,]*(?:года?\s+)?рожд")
 
 
@@ -76,12 +78,14 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
     if not cues:
         return []
     windows: list[tuple[int, int]] = []
-    for _, end, _ in cues:
-        if windows and end <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], min(len(text), end + _WINDOW)))
+    for start, end, _ in cues:  # runs after a cue, or just before one ("… — that's my cell")
+        lo, hi = max(0, start - _BEFORE_WINDOW), min(len(text), end + _WINDOW)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
         else:
-            windows.append((end, min(len(text), end + _WINDOW)))
+            windows.append((lo, hi))
     cue_ends = [c[1] for c in cues]
+    cue_starts = [c[0] for c in cues]
     out: list[Entity] = []
     regions: tuple[str, ...] | None = None
     this_year = date.today().year
@@ -91,7 +95,9 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
             run_starts.append(run[0].start)
             k = bisect_right(cue_ends, run[0].start) - 1
             if k < 0 or run[0].start - cues[k][1] > _REACH:
-                continue
+                k = bisect_left(cue_starts, run[-1].end)  # a cue right after the run, same line
+                if k == len(cues) or cues[k][0] - run[-1].end > _AFTER or "\n" in text[run[-1].end:cues[k][0]]:
+                    continue
             kind = cues[k][2]
             if any(w.kind == "month" for w in run) or kind == "DATE_OF_BIRTH":
                 if "DATE_OF_BIRTH" in wanted:
@@ -113,7 +119,8 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
     return out
 
 
-_NEXT_WORD = re.compile(r"[ \t:,\-–—]*([a-zа-яё]+)")
+# the noun right after it, in the same clause ("Ваш номер? Клиент: …" asks for the phone)
+_NEXT_WORD = re.compile(r"[ \t]+([a-zа-яё]+)")
 _PHONE_NEXT = frozenset({"телефона", "мобильного", "сотового", "мой", "моего", "мне", "такой", "is", "phone", "cell",
                          "mobile", "at", "а", "он", "она", "плюс", "plus"})
 
