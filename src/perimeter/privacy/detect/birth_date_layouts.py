@@ -6,6 +6,7 @@ name leaked:
 
 * "16-Apr-1985", "16.APR.85", "16-апр-1985", "1985-Apr-16", "Apr-16-1985": a day, an English or Russian month
   abbreviation and a year joined by "-", "." or "/" (the spaced "16 Apr 1985" is already read);
+* "16APR85", "02SEP1958": the airline and travel-document layout, capitals only;
 * "1958-9-2", "1958/9/02": an ISO-like date with one-digit month or day, the same separator twice;
 * "12.IV.1985", "12 IV 1985", "12-IV-85": a Roman-numeral month (Soviet and East-European forms),
   upper case only, so "1 x 2000" or a word "i" stays text.
@@ -31,5 +32,6 @@ LAYOUTS = (
     rf"|{_YEAR4}(?P<isep>[-./]){_MONTH}(?P=isep){_DAY}(?![-./]?\d)"
     rf"|{_YEAR4}(?P<msep>[- ]){_MON_EN}(?P=msep){_DAY}"
     rf"|{_MON_EN}(?P<asep>[-./]){_DAY}(?P=asep){_YEAR4}"
+    rf"|{_DAY}(?-i:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)(?:{_YEAR4}|\d{{2}})"
     rf"|{_DAY}(?P<rsep>[./\-][ \u00a0]?|[ \u00a0])(?-i:{_ROMAN})(?P=rsep)(?:{_YEAR4}|\d{{2}})"
 )

@@ -125,7 +125,7 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             continue
         if any(m.start() == a and b == end for a, b in taken):
             continue
-        if not _plausible(value) or _IPV4.fullmatch(value) or _DATE_INSIDE.search(value):
+        if not _plausible(value) or _is_ipv4(value) or _DATE_INSIDE.search(value):
             continue
         # "+49 (0) 30·1234·5678": the bracketed trunk zero is not dialled after a country code
         digits = _NOT_DIGIT.sub("", _TRUNK.sub("", value, 1).translate(_OCR) if m.group("plus") else value.translate(_OCR))
@@ -146,6 +146,11 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
                 continue
         out.append(Entity("PHONE", m.start(), end, value, 0.85, "phone_loose"))
     return out
+
+
+def _is_ipv4(value: str) -> bool:
+    """"192.168.100.254" is an address; "916.204.77.31" (916 > 255) can only be a phone."""
+    return _IPV4.fullmatch(value) is not None and all(int(p) <= 255 for p in value.split("."))
 
 
 def _cued(text: str, start: int) -> bool:
