@@ -37,6 +37,7 @@ _RUN = re.compile(
     rf"(?<![\w+\-*·/.])(?P<plus>\+[ \u00a0]?)?\(?{_D}{{1,5}}\)?(?:(?:{_SEP}|(?<=\))|(?=\())\(?{_D}{{1,5}}\)?){{1,6}}"
     rf"(?![\w]|[\-*·/.]\d)"
 )
+_START = re.compile(r"(?<![\w+\-*·/.])[\d+(]")
 _OCR = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "l": "1", "I": "1", "|": "1"})
 _NOT_DIGIT = re.compile(r"\D")
 _TRUNK = re.compile(r"\([0OО]\)")
@@ -96,9 +97,13 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
         lo = max(at, reach)
         hi = min(len(text), at + _WINDOW)
         while lo < hi:
-            m = _RUN.search(text, lo, min(len(text), hi + 64))
-            if m is None or m.start() >= hi:
+            first = _START.search(text, lo, hi)  # a run starts with a digit, "+" or "("
+            if first is None:
                 break
+            m = _RUN.match(text, first.start(), min(len(text), hi + 64))
+            if m is None:
+                lo = first.end()
+                continue
             matches.append(m)
             lo = reach = m.end()
         reach = max(reach, hi)

@@ -39,9 +39,12 @@ _RU_ORDINAL_STEMS: dict[str, tuple[int, str]] = {
     "трехсот": (300, "hund"), "трёхсот": (300, "hund"), "девятисот": (900, "hund"),
     "тысячн": (1000, "big"), "двухтысячн": (2000, "big"),
 }
-_RU_ORDINAL = re.compile(
-    rf"({'|'.join(sorted(_RU_ORDINAL_STEMS, key=len, reverse=True))})(ый|ой|ий|ое|ая|ого|ому|ом|ым|ье|ьего|ьему|ья|ья)"
-)
+# Every case form of those ordinals, spelled out: one dict look-up per word of a transcript.
+_RU_ORDINAL: dict[str, tuple[int, str]] = {
+    stem + ending: reading
+    for stem, reading in _RU_ORDINAL_STEMS.items()
+    for ending in ("ый", "ой", "ий", "ое", "ая", "ого", "ому", "ом", "ым", "ье", "ьего", "ьему", "ья")
+}
 _EN_CARDINAL: dict[str, tuple[int, str]] = {
     "zero": (0, "zero"), "oh": (0, "zero"), "o": (0, "zero"), "nought": (0, "zero"), "one": (1, "unit"),
     "two": (2, "unit"), "three": (3, "unit"), "four": (4, "unit"), "five": (5, "unit"), "six": (6, "unit"),
@@ -96,11 +99,9 @@ def read_word(w: str) -> tuple[int, str, bool] | None:
     hit = _EN_ORDINAL.get(w)
     if hit is not None:
         return hit[0], hit[1], True
-    if len(w) >= 5 and w[0] in "пвтчшсдот":
-        m = _RU_ORDINAL.fullmatch(w)
-        if m is not None:
-            value, kind = _RU_ORDINAL_STEMS[m.group(1)]
-            return value, kind, True
+    hit = _RU_ORDINAL.get(w)
+    if hit is not None:
+        return hit[0], hit[1], True
     if w in MONTHS:
         return MONTHS[w], "month", False
     if w in _FILLERS:
@@ -109,19 +110,28 @@ def read_word(w: str) -> tuple[int, str, bool] | None:
 
 
 def runs(lower: str, lo: int, hi: int) -> list[list[Word]]:
-    """Maximal runs of number words (and fillers, months) in ``lower[lo:hi]``, joined only by
-    :data:`_GAP` characters; fillers at either end are dropped."""
+    """Maximal runs of number words (and fillers, months) that start in ``lower[lo:hi]`` (a
+    run that started there is read to its end), joined only by :data:`_GAP` characters;
+    fillers at either end are dropped."""
     out: list[list[Word]] = []
     cur: list[Word] = []
     last_end = -1
-    for m in _WORD.finditer(lower, lo, hi):
+    for m in _WORD.finditer(lower, lo):
+        if m.start() >= hi and not cur:
+            break
         reading = read_word(m.group())
-        if reading is None or (cur and _GAP.fullmatch(lower, last_end, m.start()) is None):
+        if reading is None:
+            if m.start() >= hi:
+                break
+            if cur:  # most words of a text are no number words: nothing to close
+                _close(cur, out)
+                cur = []
+            continue
+        if cur and _GAP.fullmatch(lower, last_end, m.start()) is None:
             _close(cur, out)
             cur = []
-        if reading is not None:
-            cur.append(Word(m.start(), m.end(), m.group(), *reading))
-            last_end = m.end()
+        cur.append(Word(m.start(), m.end(), m.group(), *reading))
+        last_end = m.end()
     _close(cur, out)
     return out
 

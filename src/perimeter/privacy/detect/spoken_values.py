@@ -45,8 +45,8 @@ _CUE = re.compile(
 STEMS = literals.SPOKEN_CUES
 _GENERIC = frozenset({"number", "номер"})
 _REACH = 100  # how far after a cue a spoken run may start
-_WINDOW = 260  # how much text after a cue is read for runs
-_BEFORE_WINDOW = 200  # and before it, for a run the cue follows
+_WINDOW = _REACH + 8  # where after a cue a run is looked for (and then read to its end)
+_BEFORE_WINDOW = 160  # and before it, for a run the cue follows
 _AFTER = 40  # how far after a run its cue may come
 _BIRTH_AFTER = re.compile(r"[ \t,]*(?:года?\s+)?рожд")
 
