@@ -133,6 +133,7 @@ def _ocr(value: str) -> str:
     (f"card {CARD[:4]} {_ocr(CARD[4:8])} {CARD[8:12]} {CARD[12:]}", "CREDIT_CARD",
      f"{CARD[:4]} {_ocr(CARD[4:8])} {CARD[8:12]} {CARD[12:]}"),
     (f"ИНН {_ocr(INN)}", "RU_INN", _ocr(INN)),
+    (f"ИНН по {_ocr(INN)}", "RU_INN", _ocr(INN)),  # "о" of a word is not where the value starts
     (f"ИНН: {_ocr(INN[:4])} {INN[4:7]} {INN[7:]}, КПП 770701001", "RU_INN", f"{_ocr(INN[:4])} {INN[4:7]} {INN[7:]}"),
     (f"СНИЛС {SNILS[:3].replace('1', 'l')}-{SNILS[3:6]}-{SNILS[6:9]} {SNILS[9:]}", "RU_SNILS",
      f"{SNILS[:3].replace('1', 'l')}-{SNILS[3:6]}-{SNILS[6:9]} {SNILS[9:]}"),

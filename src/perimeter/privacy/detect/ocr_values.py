@@ -103,14 +103,17 @@ def find_ocr_values(
 
 
 def _value_after(text: str, at: int, kind: str, valid: Callable[[str], bool]) -> Entity | None:
-    lo = at
     hi = min(len(text), at + _WINDOW)
-    # skip ":", "№", spaces, a word, up to the first digit-like character with a digit next to it
-    while lo < hi and not (text[lo] in _DIGITISH and any(ch.isdigit() for ch in text[lo:lo + 3])):
+    m = None
+    # skip ":", "№", spaces, a word ("ИНН по …"), up to the first run of digit-like characters
+    # that starts a token and has a digit within its first three characters
+    for lo in range(at, hi):
         if text[lo] == "\n" and text[lo + 1:lo + 2] == "\n":
             return None
-        lo += 1
-    m = _RUN.match(text, lo)
+        if text[lo] in _DIGITISH and any(ch.isdigit() for ch in text[lo:lo + 3]):
+            m = _RUN.match(text, lo)
+            if m is not None:
+                break
     if m is None or sum(ch.isdigit() for ch in m.group()) < 2 * _letters(m.group()):
         return None  # mostly letters: a word, not a damaged number
     value = m.group()
