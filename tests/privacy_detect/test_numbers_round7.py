@@ -101,6 +101,8 @@ def test_new_layouts_need_a_birth_cue(patterns: Scanner, text: str) -> None:
     ("тел. 916.204.77.31", "916.204.77.31"),
     ("тел. 916 \u2013 204 \u2013 77 \u2013 31", "916 \u2013 204 \u2013 77 \u2013 31"),
     ("Tel.: +49 (0) 30\u00b71234\u00b75678", "+49 (0) 30\u00b71234\u00b75678"),
+    ("Марина 8*903*555*12*34 до вечера", "8*903*555*12*34"),  # trunk 8 + mobile code, no phone word
+    ("курьер 8\u2012926\u2012118\u201240\u201287", "8\u2012926\u2012118\u201240\u201287"),
 ])
 def test_phone_with_odd_separators(patterns: Scanner, text: str, phone: str) -> None:
     assert ("PHONE", phone) in found(patterns, text)
@@ -108,6 +110,8 @@ def test_phone_with_odd_separators(patterns: Scanner, text: str, phone: str) -> 
 
 @pytest.mark.parametrize("text", [
     "Заказ 916*204*77*31 собран",  # no phone cue, no "+"
+    "Заказ 8*916*204*77*31 собран",  # an order word nearest
+    "итог: 8*912*100*10*10 = много",  # round numbers multiplied
     "тел. версии 1.2.3.4567 обновлён",  # a version
     "звонок 12.04.2024 в 10:30",  # a date and a time
     "phone bill: 1\u00b7250\u00b7000 RUB",  # an amount

@@ -11,7 +11,7 @@ Two checks together make such a run a phone here, as in :mod:`phones_cued`:
   the national layout of a region the text points at: :func:`phone_plans.valid_in`);
 * a phone word right before it (the ``PHONE`` words of :mod:`keywords`, nearest of all context
   words), except that a ``+``-prefixed run with real digits only needs no word: "+" already says
-  "phone".
+  "phone"; nor does "8*916*204*77*31", eleven digits whose trunk 8 and mobile code 9xx say it.
 
 The separators inside one run must be one kind (spaces aside), a run shaped like an IPv4 address
 or holding a date is never tried, and an OCR letter is accepted only with a cue: that is what
@@ -37,6 +37,9 @@ _RUN = re.compile(
     rf"(?<![\w+\-*·/.])(?P<plus>\+[ \u00a0]?)?\(?{_D}{{1,5}}\)?(?:(?:{_SEP}|(?<=\))|(?=\())\(?{_D}{{1,5}}\)?){{1,6}}"
     rf"(?![\w]|[\-*·/.]\d)"
 )
+_EQUALS = re.compile(r"[ \t\u00a0]*=")
+_ODD = "*·\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_TRUNK_START = re.compile(r"(?<![\w+\-*·/.])[78](?=[ \u00a0]?[*·\u2010-\u2015\u2212][ \u00a0]?\(?9\d\d)")
 _START = re.compile(r"(?<![\w+\-*·/.])[\d+(]")
 _OCR = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "l": "1", "I": "1", "|": "1"})
 _NOT_DIGIT = re.compile(r"\D")
@@ -107,6 +110,8 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             matches.append(m)
             lo = reach = m.end()
         reach = max(reach, hi)
+    if any(ch in text for ch in _ODD):  # "8*916*204*77*31" with no word: a Russian trunk and mobile code
+        matches.extend(m for t in _TRUNK_START.finditer(text) if (m := _RUN.match(text, t.start())) is not None)
     plus = text.find("+")
     while plus != -1:
         m = _RUN.match(text, plus)
@@ -132,6 +137,8 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             continue
         if not _plausible(value) or _is_ipv4(value) or _DATE_INSIDE.search(value):
             continue
+        if _EQUALS.match(text, end):
+            continue  # "8*912*100*10*10 = …": a product, not a phone
         # "+49 (0) 30·1234·5678": the bracketed trunk zero is not dialled after a country code
         digits = _NOT_DIGIT.sub("", _TRUNK.sub("", value, 1).translate(_OCR) if m.group("plus") else value.translate(_OCR))
         ctx = nearest_context(text, m.start(), 40)
@@ -139,7 +146,9 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             continue
         cued = ctx == "PHONE" and _cued(text, m.start())
         clean = _letters(value) == 0 and "\n" not in value
-        if m.group("plus"):
+        if not cued and clean and ctx is None and _trunk_mobile(digits):
+            pass  # "8*916*204*77*31": the trunk 8 and a mobile code say "phone" without a word
+        elif m.group("plus"):
             if not (cued or clean) or not _valid_international(digits):
                 continue
         else:
@@ -151,6 +160,11 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
                 continue
         out.append(Entity("PHONE", m.start(), end, value, 0.85, "phone_loose"))
     return out
+
+
+def _trunk_mobile(digits: str) -> bool:
+    """"89162047731": eleven digits, the trunk 8 (or 7) and a +7 mobile number after it."""
+    return len(digits) == 11 and digits[0] in "78" and digits[1] == "9" and valid_in(digits[1:], ("RU",))
 
 
 def _is_ipv4(value: str) -> bool:
