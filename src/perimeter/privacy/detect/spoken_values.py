@@ -46,7 +46,7 @@ STEMS = literals.SPOKEN_CUES
 _GENERIC = frozenset({"number", "номер"})
 _REACH = 100  # how far after a cue a spoken run may start
 _WINDOW = _REACH + 8  # where after a cue a run is looked for (and then read to its end)
-_BEFORE_WINDOW = 160  # and before it, for a run the cue follows
+_BEFORE_WINDOW = 300  # and before it, for a run the cue follows (when a number word is right before it)
 _AFTER = 40  # how far after a run its cue may come
 _BIRTH_AFTER = re.compile(r"[ \t,]*(?:года?\s+)?рожд")
 
@@ -79,7 +79,8 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
         return []
     windows: list[tuple[int, int]] = []
     for start, end, _ in cues:  # runs after a cue, or just before one ("… — that's my cell")
-        lo, hi = max(0, start - _BEFORE_WINDOW), min(len(text), end + _WINDOW)
+        before = _BEFORE_WINDOW if _number_word_before(lower, start) else 0
+        lo, hi = max(0, start - before), min(len(text), end + _WINDOW)
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
         else:
@@ -123,6 +124,19 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
 _NEXT_WORD = re.compile(r"[ \t]+([a-zа-яё]+)")
 _PHONE_NEXT = frozenset({"телефона", "мобильного", "сотового", "мой", "моего", "мне", "такой", "is", "phone", "cell",
                          "mobile", "at", "а", "он", "она", "плюс", "plus"})
+
+
+_WORDS = re.compile(r"[a-zа-яё]+")
+
+
+def _number_word_before(lower: str, start: int) -> bool:
+    """Whether a number word lies within :data:`_AFTER` characters before a cue (only then is
+    the longer stretch before the cue read for a run: "… тридцать один — это мой мобильный")."""
+    for m in _WORDS.finditer(lower, max(0, start - _AFTER), start):
+        reading = read_word(m.group())
+        if reading is not None and reading[1] not in ("filler", "month"):
+            return True
+    return False
 
 
 def _phone_number(lower: str, end: int) -> bool:
