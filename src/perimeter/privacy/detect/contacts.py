@@ -6,12 +6,14 @@ import ipaddress
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect.birth_date_layouts import LAYOUTS as _MORE_LAYOUTS
 from perimeter.privacy.detect.birth_dates_more import more_birth_dates
 from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
 from perimeter.privacy.detect.ibans_cued import find_cued_ibans
 from perimeter.privacy.detect.keywords import nearest_context
 from perimeter.privacy.detect.phone_plans import valid_in
 from perimeter.privacy.detect.phones_cued import find_cued_phones
+from perimeter.privacy.detect.phones_loose import find_loose_phones
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower, matches_at
 from perimeter.privacy.entities import Entity
 
@@ -107,6 +109,7 @@ def find_phones(ix: TextIndex) -> list[Entity]:
         out.append(Entity("PHONE", start, end, text[start:end], score, "phone"))
     out.extend(_national_phones(ix, out))
     out.extend(find_cued_phones(ix, out))
+    out.extend(find_loose_phones(ix, out))
     return out
 
 
@@ -255,6 +258,7 @@ _DATE = re.compile(
     rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
     rf"|(?P<year>(?:19|20)\d{{2}})(?=\s*(?:г\.\s*р\.?|года рождения|г/р))"
+    rf"|{_MORE_LAYOUTS}"  # "16-Apr-1985", "1958-9-2", "12.IV.1985" (birth_date_layouts)
     rf")(?![\w])",
     re.IGNORECASE,
 )

@@ -109,6 +109,16 @@ SECRET_CONTEXT = (
 )
 BIRTH_MORE = ("родил", "днюх", "днем", "днём", "юбиле", "исполн", "др:", "др -", "др —", "др –", "др-", "др :", "birthday",
               "b-day", "bday", "turn ", "turns ", "turning ", "рожд", "birth")
+# Where the round-7 number rules start: a phone word before an odd-separator phone
+# (``phones_loose``), a kind's word before an OCR-damaged value (``ocr_values``), a cue before a
+# dictated value (``spoken_values``).
+PHONE_LOOSE = ("тел", "phone", "моб", "mobile", "cell", "whatsapp", "telegram", "звон", "call", "fax", "факс", "tel",
+               "text me", "ph:", "ph.", "ph ", "вотсап", "ватсап")
+OCR_CUES = ("инн", "inn", "tin", "снилс", "snils", "огрн", "ogrn", "карт", "card", "visa", "mastercard", "мир",
+            "maestro", "amex", "pan", "iban")
+SPOKEN_CUES = ("паспорт", "passport", "сери", "series", "карт", "card", "social", "ssn", "родил", "рожд", "д.р", "д. р",
+               "dob", "d.o.b", "born", "birth", "тел", "номер", "моб", "сотов", "звон", "позвон", "phone", "number", "cell",
+               "mobile", "call", "reach me", "whatsapp", "ватсап", "вотсап")
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
 # The "folded" groups ride along in the "lower" pass: the two strings are the same object
 # unless the text holds one of the rare characters ``prescan.FOLD_TRAPS`` lists.
@@ -116,7 +126,8 @@ HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
     "lower": {"secret_words": SECRET_WORDS, "chat_credentials": CHAT_CREDENTIALS, "ru_streets": RU_STREETS, "birth_before": BIRTH_BEFORE,
               "birth_after": BIRTH_AFTER, "part_suffixes": PART_SUFFIXES,
               "part_delimited": PART_DELIMITED, "addr_runs": ADDR_RUN_WORDS, "secret_context": SECRET_CONTEXT,
-              "birth_more": BIRTH_MORE, **_FOLDED},
+              "birth_more": BIRTH_MORE, "phone_loose": PHONE_LOOSE, "ocr_cues": OCR_CUES, "spoken_cues": SPOKEN_CUES,
+              **_FOLDED},
     "folded": _FOLDED,
     "text": {"vendor_prefixes": VENDOR_PREFIXES, "en_streets": EN_STREETS},
 }

@@ -35,9 +35,11 @@ from perimeter.privacy.detect.names_links import (
 from perimeter.privacy.detect.names_lists import list_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.numbers import find_numbers
-from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.detect.ocr_values import find_ocr_values
+from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.detect.resolve import resolve
 from perimeter.privacy.detect.secrets import find_secrets
+from perimeter.privacy.detect.spoken_values import find_spoken_values
 from perimeter.privacy.detect.tagger import available as tagger_available
 from perimeter.privacy.detect.tagger import find_tagged
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES, Entity
@@ -248,6 +250,8 @@ class Scanner:
             simple.append(find_addresses)
         self._simple = simple
         self._numbers = wanted & _NUMBER_TYPES
+        self._ocr = wanted & (_NUMBER_TYPES | {"IBAN"})
+        self._spoken = wanted & {"PHONE", "DATE_OF_BIRTH", "RU_PASSPORT", "CREDIT_CARD", "US_SSN"}
         self._names = ner and ("PERSON" in wanted or bool(self._extra))
         # the learned second opinion on names and addresses (tagger.py), when its model shipped
         self._tagged = ner and bool(wanted & {"PERSON", "ADDRESS"}) and tagger_available()
@@ -272,6 +276,13 @@ class Scanner:
         for detector in self._simple:
             found.extend(detector(ix))
         found.extend(e for e in find_field_values(text) if e.type in self.types)
+        if self._ocr or self._spoken:
+            lower = ix.lower if len(ix.lower) == len(text) else aligned_lower(text)
+            if self._ocr:  # "ИНН 77O7O83893": OCR letters in a checksummed value (ocr_values)
+                starts = ix.literal_starts("ocr_cues", fallback_find=True) if lower is ix.lower else None
+                found.extend(find_ocr_values(text, lower, self._ocr, found, starts))
+            if self._spoken:  # "девятьсот шестнадцать, двести четыре, …" in a transcript (spoken_values)
+                found.extend(find_spoken_values(ix, lower, self._spoken))
         if "DATE_OF_BIRTH" in self.types:
             found.extend(_corrected_birth_dates(text, found))
         if "RU_PASSPORT" in self.types:

@@ -1,0 +1,247 @@
+"""Phones, passports, cards and dates of birth dictated in words (call and voice transcripts).
+
+"мой номер девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один", "my number
+is five oh two, five five five, zero one nine nine", "родился восьмое декабря восемьдесят
+седьмого", "born august ninth nineteen eighty one": no digit is written, so every digit rule
+misses them, and a transcript is exactly where people say such values aloud.
+
+A run of number words (:mod:`spoken_numbers`) becomes a value only when
+
+* a cue word for its kind comes before it, nearest of all cues (телефон / номер / phone /
+  number / call …, паспорт / passport, карта / card, SSN, or a birth word for a date), and
+* the digits it reads as pass that kind's own test: a numbering plan for a phone, Luhn for a
+  card, 10 digits for a passport, the SSN rules, a real calendar date in a birth-year range.
+
+So "сто двадцать три рубля", "twenty five minutes", "номер заказа сорок два" stay text.  The
+finding's span is the whole spoken run, from its first number word to its last.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from datetime import date
+
+from perimeter.privacy.detect import literals
+from perimeter.privacy.detect.checksums import card_valid, ssn_valid
+from perimeter.privacy.detect.phone_plans import valid_in
+from perimeter.privacy.detect.phones_cued import _regions
+from perimeter.privacy.detect.phones_loose import _valid_international
+from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.detect.spoken_numbers import Word, day_of, digits_of, read_word, runs, year_of
+from perimeter.privacy.entities import Entity
+
+_CUE = re.compile(
+    r"(?<![а-яёa-z])(?:"
+    r"(?P<RU_PASSPORT>паспорт\w*|passport|сери[яи]|series)"
+    r"|(?P<CREDIT_CARD>карт[аыуоее]\w*|карта|card)"
+    r"|(?P<US_SSN>social security|ssn)"
+    r"|(?P<DATE_OF_BIRTH>родил\w*|рожд\w*|д\.\s?р\.|dob|d\.o\.b|born|birth\w*)"
+    r"|(?P<PHONE>тел\w*|номер\w*|моб\w*|сотов\w*|звон\w*|позвон\w*|phone\w*|number|cell|mobile|call(?!er)\w*|"
+    r"reach me|whatsapp|ватсап|вотсап)"
+    r")"
+)
+#: Where a cue can start (lower case; ``literals.SPOKEN_CUES``).
+STEMS = literals.SPOKEN_CUES
+_GENERIC = frozenset({"number", "номер"})
+_REACH = 100  # how far after a cue a spoken run may start
+_WINDOW = _REACH + 8  # where after a cue a run is looked for (and then read to its end)
+_BEFORE_WINDOW = 300  # and before it, for a run the cue follows (when a number word is right before it)
+_AFTER = 40  # how far after a run its cue may come
+_BIRTH_AFTER = re.compile(r"[ \t,]*(?:года?\s+)?рожд")
+
+
+def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> list[Entity]:
+    """Dictated values of the ``wanted`` kinds; ``lower``: ``ix.text`` lower-cased, same offsets."""
+    text = ix.text
+    cues: list[tuple[int, int, str]] = []
+    reach = 0
+    starts = ix.literal_starts("spoken_cues", fallback_find=True) if lower is ix.lower else None
+    for at in starts if starts is not None else TextIndex.stem_starts(STEMS, lower):
+        if at < reach:
+            continue
+        m = _CUE.match(lower, at)
+        if m is not None and m.lastgroup is not None:
+            kind = m.lastgroup
+            # "card number", "passport number": the bare "number" is the word before it's
+            # ("паспорт: серия …, номер …" too, within one sentence)
+            if kind == "PHONE" and m.group() in _GENERIC and cues and _same_item(lower, cues[-1], m.start()):
+                kind = cues[-1][2]
+            elif kind == "PHONE" and m.group() in _GENERIC and not _phone_number(lower, m.end()):
+                kind = "NUMBER"  # "номер заказа …", "number of guests …": some other thing's number
+            # "серия" alone is a TV series' or a product line's: only a passport's after "паспорт"
+            if m.group().startswith(("сери", "series")) and not (cues and cues[-1][2] == "RU_PASSPORT" and _same_item(
+                    lower, cues[-1], m.start())):
+                kind = "SERIES"
+            cues.append((m.start(), m.end(), kind))
+            reach = m.end()
+    if not cues:
+        return []
+    windows: list[tuple[int, int]] = []
+    for start, end, _ in cues:  # runs after a cue, or just before one ("… — that's my cell")
+        before = _BEFORE_WINDOW if _number_word_before(lower, start) else 0
+        lo, hi = max(0, start - before), min(len(text), end + _WINDOW)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            windows.append((lo, hi))
+    cue_ends = [c[1] for c in cues]
+    cue_starts = [c[0] for c in cues]
+    out: list[Entity] = []
+    regions: tuple[str, ...] | None = None
+    this_year = date.today().year
+    run_starts: list[int] = []
+    for lo, hi in windows:
+        for run in runs(lower, lo, hi):
+            run_starts.append(run[0].start)
+            k = bisect_right(cue_ends, run[0].start) - 1
+            if k < 0 or run[0].start - cues[k][1] > _REACH:
+                k = bisect_left(cue_starts, run[-1].end)  # a cue right after the run, same line
+                if k == len(cues) or cues[k][0] - run[-1].end > _AFTER or "\n" in text[run[-1].end:cues[k][0]]:
+                    continue
+            kind = cues[k][2]
+            if any(w.kind == "month" for w in run) or kind == "DATE_OF_BIRTH":
+                if "DATE_OF_BIRTH" in wanted:
+                    ent = _birth_date(text, lower, run, cues[: k + 1], this_year)
+                    # the first number said after the birth word ("родился в восемьдесят
+                    # седьмом, пятого декабря … приехал" is a year, then another date)
+                    if ent is not None and not _earlier_run(cues[: k + 1], run_starts[:-1], ent.start):
+                        out.append(ent)
+                continue
+            if kind not in wanted:
+                continue
+            digits = digits_of(run)
+            if digits is None:
+                continue
+            if kind == "PHONE" and regions is None:
+                regions = _regions(text)
+            if _valid(kind, digits, regions or ()) or (kind == "RU_PASSPORT" and _passport_part(lower, cues[k], digits)):
+                out.append(Entity(kind, run[0].start, run[-1].end, text[run[0].start:run[-1].end], 0.8, "spoken"))
+    return out
+
+
+# the noun right after it, in the same clause ("Ваш номер? Клиент: …" asks for the phone)
+_NEXT_WORD = re.compile(r"[ \t]+([a-zа-яё]+)")
+_PHONE_NEXT = frozenset({"телефона", "мобильного", "сотового", "мой", "моего", "мне", "такой", "is", "phone", "cell",
+                         "mobile", "at", "а", "он", "она", "плюс", "plus"})
+
+
+_WORDS = re.compile(r"[a-zа-яё]+")
+
+
+def _number_word_before(lower: str, start: int) -> bool:
+    """Whether a number word lies within :data:`_AFTER` characters before a cue (only then is
+    the longer stretch before the cue read for a run: "… тридцать один — это мой мобильный")."""
+    for m in _WORDS.finditer(lower, max(0, start - _AFTER), start):
+        reading = read_word(m.group())
+        if reading is not None and reading[1] not in ("filler", "month"):
+            return True
+    return False
+
+
+def _phone_number(lower: str, end: int) -> bool:
+    """Whether a bare "номер"/"number" ending at ``end`` is a phone's: what follows is a number
+    word, a phone word or a link word ("my number is …"), not some other noun ("номер заказа")."""
+    m = _NEXT_WORD.match(lower, end)
+    if m is None or m.group(1) in _PHONE_NEXT:
+        return True
+    reading = read_word(m.group(1))
+    return reading is not None and reading[1] not in ("filler", "month")
+
+
+def _same_item(lower: str, cue: tuple[int, int, str], start: int) -> bool:
+    """Whether a bare "номер"/"number" at ``start`` continues the cue before it: right after
+    it ("card number"), or after a passport word in the same sentence ("серия …, номер …")."""
+    gap = start - cue[1]
+    if 0 <= gap <= 3:
+        return True
+    return cue[2] == "RU_PASSPORT" and 0 <= gap <= 48 and not any(ch in lower[cue[1]:start] for ch in ".!?\n")
+
+
+def _earlier_run(cues: list[tuple[int, int, str]], run_starts: list[int], start: int) -> bool:
+    """Whether another number run lies between the last birth cue before ``start`` and it."""
+    birth = [cend for _, cend, kind in cues if kind == "DATE_OF_BIRTH"]
+    return bool(birth) and any(birth[-1] <= s < start for s in run_starts)
+
+
+def _passport_part(lower: str, cue: tuple[int, int, str], digits: str) -> bool:
+    """"серия сорок пять десять, номер сто двадцать три …": the series (4 digits) and the number
+    (6) are two values, as the digit rules read them."""
+    word = lower[cue[0]:cue[1]]
+    if word.startswith(("сери", "series")):
+        return len(digits) == 4 and digits.isdigit()
+    return word in _GENERIC and len(digits) == 6 and digits.isdigit()
+
+
+def _valid(kind: str, digits: str, regions: tuple[str, ...]) -> bool:
+    if kind == "PHONE":
+        if digits.startswith("+"):
+            return digits[1:].isdigit() and _valid_international(digits[1:])
+        return digits.isdigit() and 10 <= len(digits) <= 12 and valid_in(digits, regions)
+    if not digits.isdigit():
+        return False
+    if kind == "RU_PASSPORT":
+        return len(digits) == 10 and digits[:2] != "00"
+    if kind == "CREDIT_CARD":
+        return card_valid(digits)
+    if kind == "US_SSN":
+        return ssn_valid(digits)
+    return False
+
+
+def _birth_date(text: str, lower: str, run: list[Word], cues: list[tuple[int, int, str]], this_year: int) -> Entity | None:
+    """A day, a month and a year in ``run``, after a birth cue (or before "года рождения")."""
+    parts = _month_word_date(run) if any(w.kind == "month" for w in run) else _ordinal_month_date(run)
+    if parts is None:
+        return None
+    first, day, month, after = parts
+    after = [w for w in after if w.text not in ("года", "год", "of", "the", "and")]
+    if not after or any(w.kind == "month" for w in after):
+        return None
+    year = year_of(after, this_year)
+    if year is None or not 1900 <= year <= this_year - 2:
+        return None
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None
+    start, end = first.start, after[-1].end
+    cued = any(kind == "DATE_OF_BIRTH" and start - cend <= _REACH for _, cend, kind in cues)
+    if not cued and _BIRTH_AFTER.match(lower, end) is None:
+        return None
+    return Entity("DATE_OF_BIRTH", start, end, text[start:end], 0.8, "spoken")
+
+
+_DatePart = tuple[Word, int, int, list[Word]]  # first word, day, month, the words of the year
+
+
+def _month_word_date(run: list[Word]) -> _DatePart | None:
+    """"восьмое декабря …", "the ninth of august …", "august ninth …", "9 … nine august …"."""
+    mi = next(i for i, w in enumerate(run) if w.kind == "month")
+    before = [w for w in run[:mi] if w.kind != "filler"]
+    after = run[mi + 1:]
+    while after and after[0].text in ("the", "of"):
+        after = after[1:]
+    for size in (2, 1):  # "двадцать третье декабря", "восьмое декабря", "nine august"
+        if len(before) >= size and (day := day_of(before[-size:], ordinal=False)) is not None:
+            if len(before) > size:
+                return None  # another number said first: that one followed the birth word
+            return before[-size], day, run[mi].value, after
+    for size in (1, 2):  # "august ninth nineteen eighty one", "august twenty first, nineteen …"
+        if len(after) > size and (day := day_of(after[:size])) is not None:
+            return run[mi], day, run[mi].value, after[size:]
+    return None
+
+
+def _ordinal_month_date(run: list[Word]) -> _DatePart | None:
+    """"восьмое двенадцатого восемьдесят седьмого": the month said as its ordinal number."""
+    words = [w for w in run if w.kind != "filler"]
+    for d in (1, 2):
+        day = day_of(words[:d])
+        if day is None:
+            continue
+        for m in (1, 2):
+            month = day_of(words[d:d + m])
+            if month is not None and month <= 12 and len(words) > d + m:
+                return words[0], day, month, words[d + m:]
+    return None
