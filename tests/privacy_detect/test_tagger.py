@@ -74,9 +74,10 @@ def test_a_model_span_never_displaces_part_of_a_rule_finding() -> None:
     rule = Entity("EMAIL", 10, 30, "x" * 20, 0.95, "email")
     partial = Entity("PERSON", 5, 15, "x" * 10, 0.7, "tagger")  # would leave 15..30 of the e-mail bare
     inside = Entity("ADDRESS", 0, 40, "x" * 40, 0.7, "tagger")  # contains it: the longer reading may win
-    same = Entity("EMAIL", 25, 35, "x" * 10, 0.7, "tagger")  # same type: merged later
+    same = Entity("EMAIL", 25, 35, "x" * 10, 0.7, "tagger")  # same type, reaching past it: merged later
+    within = Entity("EMAIL", 12, 20, "x" * 8, 0.7, "tagger")  # inside the rule's own reading: adds nothing
     apart = Entity("PERSON", 50, 60, "x" * 10, 0.7, "tagger")
-    kept = _beside_the_rules([rule], [partial, inside, same, apart])
+    kept = _beside_the_rules([rule], [partial, inside, same, within, apart])
     assert kept == [inside, same, apart]
 
 
@@ -143,3 +144,20 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
     for out in (a, b):
         train.train(["classes", "classes2"], out, seed=7, case_share=0.3, c1=0.05, c2=0.01, iterations=30, rename_share=0.5)
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_the_config_and_the_cli_can_switch_it_off() -> None:
+    from click.testing import CliRunner
+
+    from perimeter.cli.main import cli
+    from perimeter.privacy.config import PrivacyConfig
+    from perimeter.privacy.guard import PrivacyStage
+
+    assert PrivacyStage.from_config(PrivacyConfig(), {}).scanner._tagged
+    assert not PrivacyStage.from_config(PrivacyConfig(tagger=False), {}).scanner._tagged
+    text = "Ref letter for Aigerim Dzhaksybekova, our lab technician since 2019."
+    on = CliRunner().invoke(cli, ["scan", text, "--json"])
+    off = CliRunner().invoke(cli, ["scan", text, "--json", "--no-tagger"])
+    assert on.exit_code == 0 and off.exit_code == 0
+    assert json.loads(on.output.splitlines()[0])["entities"][0]["text"] == "Aigerim Dzhaksybekova"
+    assert json.loads(off.output.splitlines()[0])["entities"] == []

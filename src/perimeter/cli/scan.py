@@ -20,23 +20,26 @@ import orjson
 from perimeter.privacy.entities import CANONICAL_TYPES, EXTRA_TYPES
 
 
-def _scanner(types: str | None, no_ner: bool, config_path: str | None = None) -> Any:
+def _scanner(types: str | None, no_ner: bool, config_path: str | None = None, no_tagger: bool = False) -> Any:
     from perimeter.privacy.detect.scanner import Scanner
 
     wanted = None
     if types:
         wanted = {t.strip().upper() for t in types.split(",") if t.strip()}
     known = None
+    tagger = not no_tagger
     if config_path is not None:
         from perimeter.config import ConfigError, load_config
         from perimeter.privacy.guard import known_values
 
         try:
-            known = known_values(load_config(config_path).privacy)
+            privacy = load_config(config_path).privacy
+            known = known_values(privacy)
+            tagger = tagger and privacy.tagger
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
     try:
-        return Scanner(types=wanted, ner=not no_ner, known=known)
+        return Scanner(types=wanted, ner=not no_ner, known=known, tagger=tagger)
     except ValueError as exc:
         valid = ", ".join((*CANONICAL_TYPES, *EXTRA_TYPES))
         raise click.BadParameter(f"{exc}; known types: {valid}", param_hint="--types") from None
@@ -100,13 +103,14 @@ def _emit(out: IO[bytes], scanner: Any, doc_id: Any, text: str) -> None:
 )
 @click.option("--types", default=None, help="Comma-separated entity types to report (default: all canonical).")
 @click.option("--no-ner", is_flag=True, help="Patterns and checksums only: no person names, no model load.")
+@click.option("--no-tagger", is_flag=True, help="The rules without the learned name/address tagger (faster, less recall).")
 @click.option("--eval", "gold", metavar="GOLD.jsonl", default=None,
               help="Score the scanner on labelled documents (strict/overlap P/R/F1, leak rate, false alarms).")
 @click.option("--verbose", "-v", is_flag=True, help="With --eval: list every leak, miss and false positive.")
 @click.option("--config", "config_path", metavar="FILE", default=None,
               help="Also find the known values of this config's privacy section.")
-def scan(text: str | None, as_json: bool, jsonl: str | None, types: str | None, no_ner: bool, gold: str | None,
-         verbose: bool, config_path: str | None) -> None:
+def scan(text: str | None, as_json: bool, jsonl: str | None, types: str | None, no_ner: bool, no_tagger: bool,
+         gold: str | None, verbose: bool, config_path: str | None) -> None:
     """Find sensitive data (RU + EN) in TEXT, or in stdin when TEXT is "-".
 
     \b
@@ -115,7 +119,7 @@ def scan(text: str | None, as_json: bool, jsonl: str | None, types: str | None, 
     perimeter scan --jsonl docs.jsonl > findings.jsonl
     perimeter scan --eval gold.jsonl [-v] [--json]
     """
-    scanner = _scanner(types, no_ner, config_path)
+    scanner = _scanner(types, no_ner, config_path, no_tagger)
     if gold is not None:
         _evaluate(scanner, gold, as_json, verbose)
         return

@@ -136,7 +136,8 @@ class PrivacyStage:
             try:
                 from perimeter.privacy.detect.scanner import Scanner
 
-                scanner = Scanner(types=sorted(wanted), known=known_values(global_cfg))
+                tagger = getattr(global_cfg, "tagger", True)
+                scanner = Scanner(types=sorted(wanted), known=known_values(global_cfg), tagger=tagger)
             except Exception as exc:  # fail closed at request time, with the reason logged
                 error = f"{type(exc).__name__}: {exc}"
                 log.error("privacy scanner unavailable (%s): requests will be refused or kept on-prem", error)

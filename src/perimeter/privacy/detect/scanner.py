@@ -172,8 +172,9 @@ def _beside_the_rules(found: list[Entity], tagged: list[Entity]) -> list[Entity]
     """The tagger's findings that only add: one that overlaps a rule's finding of another type
     without containing it is dropped (the rule read those characters, and a model span must not
     displace it and leave part of it bare); one that contains it ("Малышева" read as a surname
-    inside "Екатеринбург, Малышева 51") is kept, and the longer reading wins; an overlap of the
-    same type is kept and merged with it."""
+    inside "Екатеринбург, Малышева 51") is kept, and the longer reading wins; one inside a rule's
+    finding of its own type adds nothing and is dropped; another overlap of the same type is kept
+    and merged with it."""
     if not tagged:
         return []
     spans = sorted((e.start, e.end, e.type) for e in found)
@@ -187,6 +188,9 @@ def _beside_the_rules(found: list[Entity], tagged: list[Entity]) -> list[Entity]
             s, e, kind = spans[i]
             if e > t.start and kind != t.type and not (t.start <= s and e <= t.end):
                 clash = True
+                break
+            if kind == t.type and s <= t.start and t.end <= e:
+                clash = True  # inside a rule's reading of the same type: it adds nothing
                 break
             if t.start - s > 4096:  # no rule finding is that long: nothing further left can overlap
                 break
@@ -217,12 +221,14 @@ class Scanner:
 
     ``types`` restricts what is reported (default: every canonical type; LOCATION and
     ORGANIZATION are reported only when asked for).  ``ner=False`` runs the pattern and
-    checksum detectors only (no person names, no model loading).  ``known`` adds the operator's
+    checksum detectors only (no person names, no model loading); ``tagger=False`` keeps the rules
+    but not the learned tagger (faster, less recall).  ``known`` adds the operator's
     dictionaries (:class:`~perimeter.privacy.detect.known_values.KnownValues`); their types,
     built-in or the operator's own, are always reported.
     """
 
-    def __init__(self, types: Iterable[str] | None = None, ner: bool = True, known: KnownValues | None = None) -> None:
+    def __init__(self, types: Iterable[str] | None = None, ner: bool = True, known: KnownValues | None = None,
+                 tagger: bool = True) -> None:
         wanted = frozenset(types) if types is not None else frozenset(CANONICAL_TYPES)
         unknown = wanted - set(CANONICAL_TYPES) - set(EXTRA_TYPES)
         if unknown:
@@ -254,7 +260,7 @@ class Scanner:
         self._spoken = wanted & {"PHONE", "DATE_OF_BIRTH", "RU_PASSPORT", "CREDIT_CARD", "US_SSN"}
         self._names = ner and ("PERSON" in wanted or bool(self._extra))
         # the learned second opinion on names and addresses (tagger.py), when its model shipped
-        self._tagged = ner and bool(wanted & {"PERSON", "ADDRESS"}) and tagger_available()
+        self._tagged = tagger and ner and bool(wanted & {"PERSON", "ADDRESS"}) and tagger_available()
 
     def warm_up(self) -> None:
         """Load the models now (the gateway calls this at start-up, off the request path)."""
@@ -322,15 +328,14 @@ class Scanner:
             if "DATE_OF_BIRTH" in self.types:
                 found.extend(_dates_after_names(text, found))
         if self._tagged:
-            tagged = [e for e in find_tagged(text) if e.type in self.types]
-            if tagged and _LATIN_CAPITAL.search(text):
-                latin = [e for e in tagged if e.type == "PERSON" and e.text.isascii()]
-                if latin:
-                    from perimeter.privacy.detect import names_en
+            tagged = _beside_the_rules(found, [e for e in find_tagged(text) if e.type in self.types])
+            latin = [e for e in tagged if e.type == "PERSON" and e.text.isascii()]
+            if latin:
+                from perimeter.privacy.detect import names_en
 
-                    kept = names_en.assistant_or_firm_dropped(text, latin)
-                    tagged = [e for e in tagged if e not in latin or e in kept]
-            found.extend(_beside_the_rules(found, tagged))
+                kept = names_en.assistant_or_firm_dropped(text, latin)
+                tagged = [e for e in tagged if e not in latin or e in kept]
+            found.extend(tagged)
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)

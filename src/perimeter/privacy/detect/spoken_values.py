@@ -113,8 +113,8 @@ def find_spoken_values(ix: TextIndex, lower: str, wanted: frozenset[str]) -> lis
             digits = digits_of(run)
             if digits is None:
                 continue
-            if kind == "PHONE" and regions is None:
-                regions = _regions(text)
+            if kind == "PHONE" and regions is None and digits.isdigit() and 10 <= len(digits) <= 12:
+                regions = _regions(text)  # six searches of the text: only for a number long enough to need them
             if _valid(kind, digits, regions or ()) or (kind == "RU_PASSPORT" and _passport_part(lower, cues[k], digits)):
                 out.append(Entity(kind, run[0].start, run[-1].end, text[run[0].start:run[-1].end], 0.8, "spoken"))
     return out
