@@ -131,21 +131,28 @@ def _sibling_passports(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
-def _union_of_names(text: str, found: list[Entity]) -> list[Entity]:
-    """Overlapping readings of one name ("Rashid bin Hamad" + "Hamad Al Thani") become their
-    union; left to the resolver, the longer would win and the rest of the name would leak."""
-    names = sorted((e for e in found if e.type == "PERSON"), key=lambda e: (e.start, -e.end))
-    if len(names) < 2:
+def _union_of(text: str, found: list[Entity], kind: str) -> list[Entity]:
+    """Overlapping findings of ``kind`` become their union (a rule's detector name is kept
+    over the tagger's)."""
+    spans = sorted((e for e in found if e.type == kind), key=lambda e: (e.start, -e.end))
+    if len(spans) < 2:
         return found
     merged: list[Entity] = []
-    for e in names:
+    for e in spans:
         last = merged[-1] if merged else None
         if last is not None and e.start < last.end:
             if e.end > last.end:
-                merged[-1] = Entity("PERSON", last.start, e.end, text[last.start:e.end], max(last.score, e.score), last.detector)
+                detector = e.detector if last.detector == "tagger" else last.detector
+                merged[-1] = Entity(kind, last.start, e.end, text[last.start:e.end], max(last.score, e.score), detector)
         else:
             merged.append(e)
-    return [e for e in found if e.type != "PERSON"] + merged
+    return [e for e in found if e.type != kind] + merged
+
+
+def _union_of_names(text: str, found: list[Entity]) -> list[Entity]:
+    """Overlapping readings of one name ("Rashid bin Hamad" + "Hamad Al Thani") become their
+    union; left to the resolver, the longer would win and the rest of the name would leak."""
+    return _union_of(text, found, "PERSON")
 
 
 def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
@@ -200,20 +207,11 @@ def _beside_the_rules(found: list[Entity], tagged: list[Entity]) -> list[Entity]
 
 
 def _union_of_addresses(text: str, found: list[Entity]) -> list[Entity]:
-    """Overlapping ADDRESS readings (a rule's and the tagger's) become their union."""
-    addrs = sorted((e for e in found if e.type == "ADDRESS"), key=lambda e: (e.start, -e.end))
-    if len(addrs) < 2 or not any(e.detector == "tagger" for e in addrs):
+    """Overlapping ADDRESS readings become their union where the tagger read one of them
+    (the rules' own overlaps stay the resolver's: the longer wins)."""
+    if not any(e.type == "ADDRESS" and e.detector == "tagger" for e in found):
         return found
-    merged: list[Entity] = []
-    for e in addrs:
-        last = merged[-1] if merged else None
-        if last is not None and e.start < last.end:
-            if e.end > last.end:
-                keep = last if last.detector != "tagger" else e
-                merged[-1] = Entity("ADDRESS", last.start, e.end, text[last.start:e.end], max(last.score, e.score), keep.detector)
-        else:
-            merged.append(e)
-    return [e for e in found if e.type != "ADDRESS"] + merged
+    return _union_of(text, found, "ADDRESS")
 
 
 class Scanner:
