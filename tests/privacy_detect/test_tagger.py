@@ -161,3 +161,15 @@ def test_the_config_and_the_cli_can_switch_it_off() -> None:
     assert on.exit_code == 0 and off.exit_code == 0
     assert json.loads(on.output.splitlines()[0])["entities"][0]["text"] == "Aigerim Dzhaksybekova"
     assert json.loads(off.output.splitlines()[0])["entities"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ref letter for Aigerim Dzhaksybekova, our lab technician since 2019. Dzhaksybekova runs the assays.",
+     [("PERSON", "Aigerim Dzhaksybekova"), ("PERSON", "Dzhaksybekova")]),
+    ("Ref letter for Aigerim Dzhaksybekova, 14.03.1991, our lab technician.",
+     [("PERSON", "Aigerim Dzhaksybekova"), ("DATE_OF_BIRTH", "14.03.1991")]),
+])
+def test_a_name_only_the_tagger_read_gets_the_rules_links(scanners, text: str, expected: list[tuple[str, str]]) -> None:
+    with_tagger, rules_only = scanners
+    assert [(e.type, e.text) for e in with_tagger.scan(text)] == expected
+    assert [(e.type, e.text) for e in rules_only.scan(text)] == []  # the rules alone see no name here

@@ -271,6 +271,23 @@ class Scanner:
         names_ru.load_ner()
         self.scan("Иванов Иван Иванович, John Smith, Смит Джон.")
 
+    def _echoes(self, text: str, names: list[Entity]) -> list[Entity]:
+        """Other mentions of the names only the tagger read: the same linking rules the rules'
+        own names get (a later surname alone, a name in another script, its birth date)."""
+        if not names:
+            return []
+        out: list[Entity] = []
+        if "PERSON" in self.types:
+            out.extend(latin_mentions(text, names))
+            out.extend(more_of_names(text, names))
+            if not text.isascii():
+                from perimeter.privacy.detect import names_ru_cues
+
+                out.extend(names_ru_cues.later_mentions(text, names))
+        if "DATE_OF_BIRTH" in self.types:
+            out.extend(_dates_after_names(text, names))
+        return out
+
     def scan_patterns(self, text: str) -> list[Entity]:
         """Pattern and checksum detectors only (unresolved candidates)."""
         found: list[Entity] = []
@@ -334,6 +351,7 @@ class Scanner:
                 kept = names_en.assistant_or_firm_dropped(text, latin)
                 tagged = [e for e in tagged if e not in latin or e in kept]
             found.extend(tagged)
+            found.extend(self._echoes(text, [e for e in tagged if e.type == "PERSON"]))
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)
