@@ -25,6 +25,8 @@ from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_caps import find_caps_payees
 from perimeter.privacy.detect.names_en_chat import find_chat_names, names_beside_names
+from perimeter.privacy.detect.names_inverted import find_inverted_names
+from perimeter.privacy.detect.names_speakers import find_speakers, lower_echoes
 from perimeter.privacy.detect.names_filters import drop_non_persons
 from perimeter.privacy.detect.names_links import (
     latin_mentions,
@@ -335,6 +337,10 @@ class Scanner:
             if "PERSON" in self.types and _LATIN_WORDS.search(text):
                 found.extend(find_chat_names(text))
             if "PERSON" in self.types:
+                found.extend(find_speakers(text))
+                if _LATIN_CAPITAL.search(text):
+                    found.extend(find_inverted_names(text))
+            if "PERSON" in self.types:
                 found.extend(linked_names(text, found))
                 found.extend(list_names(text, found))
                 found.extend(latin_mentions(text, found))
@@ -352,6 +358,8 @@ class Scanner:
                 tagged = [e for e in tagged if e not in latin or e in kept]
             found.extend(tagged)
             found.extend(self._echoes(text, [e for e in tagged if e.type == "PERSON"]))
+        if self._names and "PERSON" in self.types:
+            found.extend(lower_echoes(text, found))
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)

@@ -1,0 +1,83 @@
+"""Latin-script names written surname first, in the three layouts that do it.
+
+- **Airline and booking records** (IATA): ``SURNAME/GIVEN`` in capitals, often with a title
+  after it ("WHITFIELD/GEORGIA MRS", "SULEIMENOV/ASKAR").  Two capitalised words joined by a
+  slash are also "TCP/IP", "AND/OR" and "SWIFT/BIC", so a title must follow, or the second must
+  be a given name the lists know and the first no frequent English word.
+- **Citations**: "Bordes, A.", "Carlini, N., Tramèr, F.", "Maslach C." — a capitalised word and
+  an initial.  One alone is too weak ("Paris, F." is a footnote), so the text must hold two.
+- **Directories and exports**: "Hashimoto, Ren", "Nwosu, Obiageli" — a surname, a comma and a
+  given name the lists know.  "Austin, Texas" and "London, Sydney" are places: neither side may
+  be a place, and the first may be no frequent English word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_TITLES = r"MR|MRS|MS|MSTR|MISS|DR|MX|CHD|INF"
+_SLASHED = re.compile(
+    rf"(?<![\w/])(?P<f>[A-Z][A-Z'\-]{{1,24}}(?:[ ][A-Z][A-Z'\-]{{1,24}})?)/(?P<g>[A-Z][A-Z\-]{{1,24}}(?:[ ][A-Z][A-Z\-]{{1,24}})?)"
+    rf"(?P<t>[ ](?:{_TITLES}))?(?![\w/])"
+)
+_NOT_SLASHED = frozenset("TCP IP AND OR CI CD IO UDP HTTP HTTPS PDF UTF EUR USD RUB GBP INR UI UX TV AC DC".split())  # noqa: SIM905
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LO = "a-zß-öø-ÿā-ž"
+_CITED = re.compile(rf"(?<![\w'’-])(?P<f>[{_UP}][{_LO}'’\-]+(?:[ ][{_UP}][{_LO}'’\-]+)?),?[ ](?P<i>[{_UP}]\.(?:[ ]?[{_UP}]\.)*)(?![\w])")
+_INVERTED = re.compile(
+    rf"(?<![\w'’-])(?P<f>(?:(?:[Vv]an|[Dd]e|[Dd]er|[Dd]a|[Dd]os|[Dd]el|[Aa]l|[Ee]l|[Vv]on|[Ll]e)[ ])*[{_UP}][{_LO}'’\-]+"
+    rf"(?:[ ](?:[Vv]an|[Dd]e|[Dd]er|[Dd]a|[Dd]os|[Dd]el|[Aa]l|[Ee]l|[Vv]on|[Ll]e|[{_UP}][{_LO}'’\-]+))*),[ ]"
+    rf"(?P<g>[{_UP}][{_LO}'’\-]+)(?:[ ](?P<g2>[{_UP}][{_LO}'’\-]+))?(?![\w'’-])"
+)
+
+
+def _slashed(text: str) -> list[Entity]:
+    out = []
+    for m in _SLASHED.finditer(text):
+        f, g = m.group("f"), m.group("g")
+        if f in _NOT_SLASHED or g in _NOT_SLASHED or len(f) + len(g) < 6:
+            continue
+        if f == "DOE" or g == "DOE":
+            continue  # "DOE/JANE": the placeholder passenger of every booking API's documentation
+        given = g.split()[0].lower()
+        known_given = len(given) >= 3 and given in lexicon.single_first_names() and lexicon.zipf(given) < 4.0
+        if m.group("t") or (known_given and lexicon.zipf(f.split()[-1]) < 4.0):
+            out.append(Entity("PERSON", m.start(), m.end("g"), text[m.start():m.end("g")], 0.8, "en_names"))
+    return out
+
+
+def _cited(text: str) -> list[Entity]:
+    hits = [m for m in _CITED.finditer(text)
+            if m.group("f").split()[-1].lower() not in lexicon.places() and lexicon.zipf(m.group("f").split()[-1]) < 4.0]
+    if len(hits) < 2:
+        return []
+    return [Entity("PERSON", m.start(), m.end(), m.group(), 0.75, "en_names") for m in hits]
+
+
+def _inverted(text: str) -> list[Entity]:
+    out = []
+    for m in _INVERTED.finditer(text):
+        surname = m.group("f").split()[-1]
+        given = m.group("g")
+        low_g, low_f = given.lower(), surname.lower()
+        if len(given) < 3 or low_g not in lexicon.first_names() or low_g in lexicon.places() or low_f in lexicon.places():
+            continue
+        if lexicon.zipf(low_f) >= lexicon.COMMON_ZIPF or lexicon.zipf(low_g) >= 4.5:
+            continue
+        end = m.end("g2") if m.group("g2") and m.group("g2").lower() in lexicon.first_names() else m.end("g")
+        out.append(Entity("PERSON", m.start(), end, text[m.start():end], 0.75, "en_names"))
+    return out
+
+
+def find_inverted_names(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    if "/" in text:
+        out.extend(_slashed(text))
+    if ". " in text or text.endswith("."):
+        out.extend(_cited(text))
+    if ", " in text:
+        out.extend(_inverted(text))
+    return out
