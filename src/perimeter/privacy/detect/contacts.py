@@ -12,7 +12,7 @@ from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
 from perimeter.privacy.detect.ibans_cued import find_cued_ibans
 from perimeter.privacy.detect.keywords import nearest_context
 from perimeter.privacy.detect.phone_plans import valid_in
-from perimeter.privacy.detect.phones_cued import find_cued_phones
+from perimeter.privacy.detect.phones_cued import find_cued_phones, find_local_phones
 from perimeter.privacy.detect.phones_loose import find_loose_phones
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower, matches_at
 from perimeter.privacy.entities import Entity
@@ -79,7 +79,9 @@ def find_phones(ix: TextIndex) -> list[Entity]:
                 count = limit
             if count < (11 if cc in ("7", "1") else 8):
                 continue
-            ctx = nearest_context(text, start, 32)
+            # a "+" and a country code are a phone's own marks: an order word nearby ("номер в
+            # заказе +7 701 438 29 16") names what the phone belongs to, not another number
+            ctx = None
             score = 0.95
         elif m.group("ru8"):
             if count != 11:
@@ -109,6 +111,7 @@ def find_phones(ix: TextIndex) -> list[Entity]:
         out.append(Entity("PHONE", start, end, text[start:end], score, "phone"))
     out.extend(_national_phones(ix, out))
     out.extend(find_cued_phones(ix, out))
+    out.extend(find_local_phones(ix, out))
     out.extend(find_loose_phones(ix, out))
     return out
 

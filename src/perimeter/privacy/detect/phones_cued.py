@@ -103,3 +103,30 @@ def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             if valid_in(digits, regions):
                 out.append(Entity("PHONE", m.start(), m.end(), value, 0.85, "phone_cued"))
     return out
+
+
+# --- local numbers: six to eight digits in a dialling layout ("45-12-90", "412-08-77",
+# "9127 4408", "555 0142"), which people give for a city line or inside a small country.  No
+# numbering plan tells them from other short numbers, so only a phone word right before them
+# (within a few words, with no other kind of number named nearer) makes them phones.
+_LOCAL = re.compile(
+    r"(?<![\w+/.,:\-])(?:\d{1,3}-\d{2}-\d{2}|\d{3,4}[ \u00a0\-]\d{4})(?![\w]|[.,:\-/]\d|[ \u00a0\-]\d)"
+)
+_YEARS = re.compile(r"(?:19|20)\d\d\D(?:19|20)\d\d")
+
+
+def find_local_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
+    """Cued local-layout phones not overlapping ``phones``."""
+    text = ix.text
+    out: list[Entity] = []
+    taken = sorted((e.start, e.end) for e in phones)
+    reach = list(accumulate((b for _, b in taken), max))
+    for lo, hi in ix.digit_regions(pad=3):
+        for m in _LOCAL.finditer(text, max(0, lo), hi):
+            if _overlaps(taken, reach, m.start(), m.end()) or _YEARS.fullmatch(m.group()):
+                continue
+            if nearest_context(text, m.start(), 28) != "PHONE":
+                continue
+            if _CUE_WORD.search(text, max(0, m.start() - 28), m.start()) is not None:
+                out.append(Entity("PHONE", m.start(), m.end(), m.group(), 0.8, "phone_cued"))
+    return out
