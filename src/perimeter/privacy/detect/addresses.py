@@ -28,6 +28,7 @@ from perimeter.privacy.detect.addresses_colloquial import find_colloquial_addres
 from perimeter.privacy.detect.addresses_fields import find_field_addresses
 from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
+from perimeter.privacy.detect.addresses_postcodes import find_lone_postcodes
 from perimeter.privacy.detect.addresses_runs import find_run_addresses
 from perimeter.privacy.detect.literals import EN_STREETS, RU_STREETS, alternation
 from perimeter.privacy.detect.prescan import TextIndex
@@ -35,10 +36,13 @@ from perimeter.privacy.entities import Entity
 
 # ----------------------------------------------------------------------------------- Russian
 _NB = r"(?<![А-Яа-яЁёA-Za-z0-9\-])"  # a component starts at a word start
+# Full type words in every case people write them in running text ("на улице Ленина, 19", "на
+# Невском проспекте, 28", "по Лиговскому проспекту"), abbreviations as they are.
 _RU_STREET = (
-    r"ул\.|улица|пр-т|пр-кт|просп\.|проспект|пр\.|пер\.|переулок|ш\.|шоссе|наб\.|набережная|б-р|бул\.|бульвар|"
-    r"пл\.|площадь|проезд|пр-д|туп\.|тупик|мкр-н|мкр\.?|микрорайон|алл\.|аллея|линия|лин\.|тракт|кв-л|квартал|"
-    r"дор\.|дорога|спуск|тер\.|территория|массив"
+    r"ул\.|улиц(?:ей|а|е|ы|у)|пр-т|пр-кт|просп\.|проспект(?:ом|е|а|у)?|пр\.|пер\.|переул(?:ком|ок|ке|ка|ку)|ш\.|шоссе|"
+    r"наб\.|набережн(?:ая|ой|ую)|б-р|бул\.|бульвар(?:ом|е|а|у)?|пл\.|площад(?:ью|ь|и)|проезд(?:ом|е|а|у)?|пр-д|туп\.|"
+    r"тупик(?:ом|е|а|у)?|мкр-н|мкр\.?|микрорайон(?:ом|е|а|у)?|алл\.|алле(?:ей|я|е|и|ю)|лини(?:ей|я|и|ю)|лин\.|"
+    r"тракт(?:ом|е|а|у)?|кв-л|квартал(?:ом|е|а|у)?|дор\.|дорог(?:ой|а|е|и|у)|спуск(?:ом|е|а|у)?|тер\.|территори(?:я|и)|массив"
 )
 # A street name: a capitalised word, a number with its ordinal ending ("1-я", "8") or an
 # initial, then up to three more words in any case ("Южные горки", "Красной Армии", "8 Марта").
@@ -52,7 +56,7 @@ _RU_HOUSE = (
     r"(?![ \u00a0]?(?:тыс|млн|млрд|км\b|руб|₽|%|раз\b|лет\b|мин\b|час))"
 )
 _RU_PART = (
-    r"(?:корпус|корп\.?|к\.|строение|стр\.?|литера|лит\.?|квартира|кв\.?|офис|оф\.?|помещение|пом\.?|этаж|эт\.?|"
+    r"(?:корпус|корп\.?|к\.|к(?=[ \u00a0]?\d)|с(?=\d)|строение|стр\.?|литера|лит\.?|квартира|кв\.?|офис|оф\.?|помещение|пом\.?|этаж|эт\.?|"
     r"комната|комн\.?|ком\.?|блок|секция|подъезд|под\.|бокс|гараж|каб\.?|кабинет|павильон|место)\s*№?\s*(?:\d[\w\-/]{0,5}|[А-ЯA-Z](?![а-яa-z]))"
 )
 _RU_TAIL = rf"(?:,?\s*{_RU_PART})*"
@@ -347,6 +351,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     out.extend(find_part_addresses(ix, out))
     out = find_run_addresses(ix, out)  # grown over the parts beside them, and new runs of parts
     out.extend(find_field_addresses(text, ix.lower))
+    out.extend(find_lone_postcodes(text))
     return _merge(text, out)
 
 

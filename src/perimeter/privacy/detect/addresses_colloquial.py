@@ -24,10 +24,11 @@ from functools import lru_cache
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.entities import Entity
 
-_HOUSE = r"\d{1,4}[а-яa-z]?(?:[/\-]\d{1,4}[а-яa-z]?)?"
+# "12", "4/2", "7а", "61-9", house-building-flat "93-2-54", a building glued or spaced "128 к3", "5с2"
+_HOUSE = r"\d{1,4}[а-яa-z]?(?:[/\-]\d{1,4}[а-яa-z]?){0,2}(?:[ \u00a0]?(?:к|корп\.?|с|стр\.?)[ \u00a0]?\d{1,2}(?!\d))?"
 # the number ends the phrase: a punctuation mark, a line end, a building/flat word or a
 # preposition of place after it ("на Арбате 24 у входа"); a noun after it makes it a count
-_CLOSES = r"(?=[ \u00a0]*(?:$|[.,;:!?)\n]|(?:кв|корп|к\.|стр|под|эт|офис|оф\.|дом)|(?:у|возле|около|рядом|напротив)[ \u00a0]))"
+_CLOSES = r"(?=[ \u00a0]*(?:$|[.,;:!?)\n—–]|(?:кв|корп|к\.|стр|под|эт|офис|оф\.|дом)|(?:у|возле|около|рядом|напротив)[ \u00a0]))"
 _RU_STREET_NUMBER = re.compile(
     rf"(?P<street>[А-ЯЁ][а-яё]++(?:-[А-ЯЁа-яё][а-яё]+)?(?:[ \u00a0][А-ЯЁ][а-яё]+)?)"
     rf",?[ \u00a0]+(?P<house>(?:д\.[ \u00a0]?)?{_HOUSE})(?![\d\w/\-]|[.,:]\d){_CLOSES}",

@@ -214,14 +214,17 @@ def _split(line: str) -> list[tuple[int, int]]:
     return out
 
 
+_DIGIT_GROUP_BEFORE = re.compile(r"\d[ \u00a0]+$")
+
+
 def _best_suffix(line: str, s: int, e: int) -> int | None:
     """Start of the longest word-aligned tail of ``line[s:e]`` that is an address part."""
     seg = line[s:e]
     starts = [0] + [m.end() for m in _GAP.finditer(seg)]
     for x in starts[-5:]:  # an address part is at most a few words: only the tail is tried
         kind = _kind(seg[x:]) if x < len(seg) else None
-        if kind == _POST_KIND and seg[:x].rstrip().endswith(("№", "#")):
-            continue  # "паспорт 4518 № 602311, г. Москва": a document number, not a postcode
+        if kind == _POST_KIND and (seg[:x].rstrip().endswith(("№", "#")) or _DIGIT_GROUP_BEFORE.search(seg[:x])):
+            continue  # "паспорт 4518 № 602311, г. Москва", "92 19 304771": a document number, not a postcode
         if kind is not None and not (kind == _TOWN_KIND and _person_like(seg[x:])):
             before = seg[:x].split()
             if before and before[-1][0].isupper() and before[-1][-1] not in ":;\"«“(":

@@ -36,6 +36,7 @@ _SSN_LAYOUT = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
 _PASSPORT_LAYOUT = re.compile(r"^\d{2}\s?\d{2}\s*(?:№|N|No\.?)?\s*\d{6}$")
 _PHONE_LAYOUT = re.compile(r"^\d{3}[-. ]\d{3}[-. ]\d{2}[-. ]?\d{2}$")
 # The Russian passport for travel abroad: 2-digit series and a 7-digit number.
+_ISSUED_AFTER = re.compile(r"[ \u00a0]*,?[ \u00a0]*(?:выдан|выд\.|issued)", re.IGNORECASE)
 _FOREIGN_PASSPORT_LAYOUT = re.compile(r"^\d{2}[ \u00a0]?(?:№[ \u00a0]?)?\d{7}$")
 _PASSPORT_SPLIT = re.compile(
     r"(?i:серия|серии|series)\s*:?\s*(\d{2}\s?\d{2})\s*,?\s*(?i:номер|№|no\.?|number|н\.)\s*:?\s*(\d{6})(?!\d)"
@@ -272,7 +273,8 @@ def _classify(
         return None
     if n == 10:
         ctx = context()
-        passport_ctx = ctx == "RU_PASSPORT" or "№" in raw
+        # "19 09 590035 выдан ОУФМС …": the issuing authority after it names a passport too
+        passport_ctx = ctx == "RU_PASSPORT" or "№" in raw or _ISSUED_AFTER.match(text, end) is not None
         if passport_ctx and _PASSPORT_LAYOUT.match(raw) and digits[:2] != "00":
             return hit("RU_PASSPORT", 0.95 if ctx == "RU_PASSPORT" else 0.8, "ru_passport")
         phone_layout = bool(_PHONE_LAYOUT.match(raw))

@@ -1,0 +1,46 @@
+"""A British, Irish or Canadian postcode on its own: "Caller: It's BS6 7QF", a CSV cell "OX2 6QY".
+
+These three layouts mix letters and digits in a shape nothing else has ("SE15 4RT", "D02 X285",
+"H3G 1L7"), and one of them narrows a home down to a few dozen doors: a postcode is an
+identifying piece of an address even with no street beside it (the postal grammar of
+``addresses_postal`` reads it only next to a town).  Two readings are no one's address:
+
+- the examples every postcode tutorial uses ("SW1A 1AA", "EC1A 1BB", "M1 1AE" …);
+- postcodes in a text about matching or validating postcodes ("a regex for UK postcodes like
+  …", "test inputs: …"), which the corpora's authors wrote as PII-free.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.entities import Entity
+
+# UK: outward (A9, A9A, A99, AA9, AA9A, AA99) + inward (9AA), with its space; Eircode: a routing
+# key + four characters; Canada: A9A 9A9.  The space is required: glued, they are product codes.
+_POSTCODE = re.compile(
+    r"(?<![\w\-/.])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?[ \u00a0]\d[ABD-HJLNP-UW-Z]{2}"
+    r"|[AC-FHKNPRTV-Y]\d{2}[ \u00a0][AC-FHKNPRTV-Y\d]{4}"
+    r"|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \u00a0]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w\-/])"
+)
+_TEXTBOOK = frozenset(
+    "SW1A 1AA|EC1A 1BB|W1A 0AX|W1A 1AA|M1 1AE|B33 8TH|CR2 6XH|DN55 1PT|EH9 1HX|BT7 1NN|GIR 0AA|"
+    "SW1A 2AA|K1A 0B1|H0H 0H0|D02 AF30|A65 F4E2".split("|")
+)
+_FORMAT_WORDS = re.compile(r"regex|regular expression|validat|pars(?:e|er|ing)\b|test (?:inputs?|cases?|data)|examples?\b", re.IGNORECASE)
+_POSTCODE_WORDS = re.compile(r"post ?codes?|postal codes?|eircodes?|zip", re.IGNORECASE)
+
+
+def find_lone_postcodes(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    about_formats: bool | None = None
+    for m in _POSTCODE.finditer(text):
+        value = m.group().replace("\u00a0", " ")
+        if value in _TEXTBOOK:
+            continue
+        if about_formats is None:
+            about_formats = _FORMAT_WORDS.search(text) is not None and _POSTCODE_WORDS.search(text) is not None
+        if about_formats:
+            continue
+        out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.75, "address_postcode"))
+    return out
