@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE.parents[1] / "src"))
 from perimeter.privacy.detect import tagger  # noqa: E402
 
 #: Splits the model never sees: the unseen-text measurements.
-NEVER_TRAIN = ("blind7", "blind8")
+NEVER_TRAIN = ("blind7", "blind8", "blind9")
 TRAIN = ("dev", "heldout", "fresh", "independent", "blind", "blind2", "blind3", "blind5", "blind6", "train8", "train9", "train10", "classes", "classes2")
 _IDENTITY = ("w=", "-1ws=")
 
