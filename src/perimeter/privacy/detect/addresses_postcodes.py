@@ -24,8 +24,7 @@ _POSTCODE = re.compile(
     r"|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \u00a0]\d[ABCEGHJ-NPRSTV-Z]\d)(?![\w\-/])"
 )
 _TEXTBOOK = frozenset(
-    "SW1A 1AA|EC1A 1BB|W1A 0AX|W1A 1AA|M1 1AE|B33 8TH|CR2 6XH|DN55 1PT|EH9 1HX|BT7 1NN|GIR 0AA|"
-    "SW1A 2AA|K1A 0B1|H0H 0H0|D02 AF30|A65 F4E2".split("|")
+    ["SW1A 1AA", "EC1A 1BB", "W1A 0AX", "W1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "EH9 1HX", "BT7 1NN", "GIR 0AA", "SW1A 2AA", "K1A 0B1", "H0H 0H0", "D02 AF30", "A65 F4E2"]
 )
 _FORMAT_WORDS = re.compile(r"regex|regular expression|validat|pars(?:e|er|ing)\b|test (?:inputs?|cases?|data)|examples?\b", re.IGNORECASE)
 _POSTCODE_WORDS = re.compile(r"post ?codes?|postal codes?|eircodes?|zip", re.IGNORECASE)

@@ -185,6 +185,21 @@ def _in_quoted_title(text: str, e: Entity) -> bool:
     return False
 
 
+def _only_a_place(word: str) -> bool:
+    """A city or country the place list knows and no name list does ("Астана", "Алматы",
+    "Самарканд" in a CSV cell or as a code word): a place, whoever else reads it as a name."""
+    if word not in lexicon.places():
+        return False
+    if word in lexicon.first_names() or word in lexicon.last_names() or word in lexicon.cyrillic_first_names() \
+            or word in lexicon.cyrillic_last_names():
+        return False
+    # "Артём", "Салават", "Даша" are towns too: a name reading pymorphy knows keeps the person
+    if word.isascii():
+        return True
+    name, surn, patr, place, _known = word_profile(word.capitalize())
+    return name + surn + patr < 0.2 or place >= 0.8
+
+
 def drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
     out = []
     for e in found:
@@ -196,7 +211,7 @@ def drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
 
 def _not_a_person(text: str, e: Entity) -> bool:
     word = e.text.lower()
-    if " " not in e.text and word in _GEO and not cue_before(text, e.start):
+    if " " not in e.text and (word in _GEO or _only_a_place(word)) and not cue_before(text, e.start):
         return True
     if _MONTH_DAY.match(text, e.start) and " " not in e.text:
         return True

@@ -20,7 +20,7 @@ from perimeter.privacy.entities import Entity
 
 _TITLES = r"MR|MRS|MS|MSTR|MISS|DR|MX|CHD|INF"
 _SLASHED = re.compile(
-    rf"(?<![\w/])(?P<f>[A-Z][A-Z'\-]{{1,24}}(?:[ ][A-Z][A-Z'\-]{{1,24}})?)/(?P<g>[A-Z][A-Z\-]{{1,24}}(?:[ ][A-Z][A-Z\-]{{1,24}})?)"
+    rf"(?<![\w/])(?P<f>[A-Z][A-Z'\-]{{1,24}}(?:[ ][A-Z][A-Z'\-]{{1,24}})?)/(?P<g>[A-Z][A-Z\-]{{1,24}}(?:[ ](?!(?:{_TITLES})(?![A-Z]))[A-Z][A-Z\-]{{1,24}})?)"
     rf"(?P<t>[ ](?:{_TITLES}))?(?![\w/])"
 )
 _NOT_SLASHED = frozenset("TCP IP AND OR CI CD IO UDP HTTP HTTPS PDF UTF EUR USD RUB GBP INR UI UX TV AC DC".split())  # noqa: SIM905

@@ -25,9 +25,8 @@ from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_caps import find_caps_payees
 from perimeter.privacy.detect.names_en_chat import find_chat_names, names_beside_names
-from perimeter.privacy.detect.names_inverted import find_inverted_names
-from perimeter.privacy.detect.names_speakers import find_speakers, lower_echoes
 from perimeter.privacy.detect.names_filters import drop_non_persons
+from perimeter.privacy.detect.names_inverted import find_inverted_names
 from perimeter.privacy.detect.names_links import (
     latin_mentions,
     linked_names,
@@ -36,6 +35,7 @@ from perimeter.privacy.detect.names_links import (
 )
 from perimeter.privacy.detect.names_lists import list_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
+from perimeter.privacy.detect.names_speakers import find_speakers, lower_echoes
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.ocr_values import find_ocr_values
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower

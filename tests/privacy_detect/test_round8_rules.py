@@ -1,0 +1,188 @@
+"""Round 8 classes: chat speakers and lower-case echoes, surname-first layouts, local phones,
+inflected street types, building parts, lone postcodes, passports before "выдан" — each with
+the look-alikes that must stay text."""
+
+from __future__ import annotations
+
+import pytest
+
+from perimeter.privacy import Scanner
+from perimeter.privacy.detect.names_inverted import find_inverted_names
+
+
+@pytest.fixture(scope="module")
+def scanner() -> Scanner:
+    s = Scanner()
+    s.warm_up()
+    return s
+
+
+def found(scanner: Scanner, text: str, kind: str) -> list[str]:
+    return [e.text for e in scanner.scan(text) if e.type == kind]
+
+
+# ------------------------------------------------------------------ speakers and echoes
+
+def test_chat_speakers_and_their_lower_case_mentions_are_persons(scanner: Scanner) -> None:
+    text = ("#eng-platform\n\nmei: deploy to prod-eu is stuck at 60%\ntomasz: looks like the migration lock\n"
+            "mei: prob kofi, he was testing the backfill\nkofi: releasing the lock now\n")
+    names = found(scanner, text, "PERSON")
+    assert names.count("mei") == 2 and "tomasz" in names and names.count("kofi") == 2
+
+
+def test_a_timestamped_speaker_with_an_initial(scanner: Scanner) -> None:
+    text = "[05:12] marcus b: EI 153 cancelled\n[05:13] nuala: moving 60 onto EI 155\n"
+    assert found(scanner, text, "PERSON") == ["marcus b", "nuala"]
+
+
+def test_cyrillic_chat_speakers(scanner: Scanner) -> None:
+    text = "саша: прод опять лежит\nben: which host?\nсаша: 10.30.4.12\n"
+    assert found(scanner, text, "PERSON").count("саша") == 2
+
+
+@pytest.mark.parametrize("text", [
+    "agent: thanks for calling\ncaller: yeah hi\nagent: your policy number?",
+    "Note: restart first\nStatus: done\nSummary: all green",
+    "Q: what is it?\nA: a thing\nQ: and then?",
+])
+def test_role_and_field_labels_are_no_speakers(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_found_name_written_again_in_lower_case(scanner: Scanner) -> None:
+    text = "Spoke w/ Deepak Choudhary (VP Eng) today. deepak mob is in the CRM, follow up tue."
+    assert "deepak" in found(scanner, text, "PERSON")
+
+
+def test_a_common_word_name_is_not_echoed(scanner: Scanner) -> None:
+    text = "Mr Will Thornbury signed the lease. We will send the keys tomorrow."
+    assert found(scanner, text, "PERSON") == ["Will Thornbury"]
+
+
+def test_a_lone_given_name_signing_off(scanner: Scanner) -> None:
+    text = "cancel my subscription pls, i've emailed 3 times. if you charge me again i'm doing a chargeback. dwayne"
+    assert found(scanner, text, "PERSON") == ["dwayne"]
+
+
+def test_a_word_closing_a_message_is_no_sign_off(scanner: Scanner) -> None:
+    assert found(scanner, "the build is green again. thanks", "PERSON") == []
+
+
+# ------------------------------------------------------------------ surname first
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("PNR X7KQ2L: WHITFIELD/GEORGIA MRS, seat 14C", "WHITFIELD/GEORGIA"),
+    ("Pax list: KOWALCZYK/AGNIESZKA, 1 bag", "KOWALCZYK/AGNIESZKA"),
+    ("booking ref 8812: SANTOS/GABRIEL, 2 bags", "SANTOS/GABRIEL"),
+])
+def test_a_booking_name_surname_slash_given(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "We speak TCP/IP and AND/OR logic over the SWIFT/BIC rails.",
+    "Sample request: DOE/JANE MS, seat 1A (from the API docs).",
+])
+def test_slashed_capitals_that_are_no_names(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_citation_authors(scanner: Scanner) -> None:
+    text = "as shown by Carlini, N., Tramèr, F. and colleagues (2021), and later by Borgeaud, S. (2022)."
+    names = found(scanner, text, "PERSON")
+    assert any("Carlini" in n for n in names) and any("Borgeaud" in n for n in names)
+
+
+def test_one_initial_after_a_word_is_no_citation(scanner: Scanner) -> None:
+    assert found(scanner, "See footnote in Paris, F. for details.", "PERSON") == []
+
+
+def test_surname_comma_given(scanner: Scanner) -> None:
+    names = found(scanner, "Attendees: Okafor, Chinedu; Hashimoto, Kenji.", "PERSON")
+    assert names == ["Okafor, Chinedu", "Hashimoto, Kenji"]
+
+
+@pytest.mark.parametrize("text", ["We ship from Austin, Texas and London, Sydney.", "Offices: Dallas, Georgia; Paris, Texas."])
+def test_place_comma_place_is_no_surname_first_name(text: str) -> None:
+    assert find_inverted_names(text) == []
+
+
+def test_a_city_alone_in_a_cell_is_no_person(scanner: Scanner) -> None:
+    text = "Оператор: Назовите кодовое слово.\nКлиент: Самарканд.\nОператор: Вижу операцию."
+    assert found(scanner, text, "PERSON") == []
+
+
+# ------------------------------------------------------------------ phones
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("если не сможешь - звони в регистратуру 45-12-90", "45-12-90"),
+    ("My mobile is 9127 4408. Home address below.", "9127 4408"),
+    ("Получатель — Ержан, номер в заказе +7 701 438 29 16 (казахстанский)", "+7 701 438 29 16"),
+])
+def test_local_and_order_adjacent_phones(scanner: Scanner, text: str, phone: str) -> None:
+    assert found(scanner, text, "PHONE") == [phone]
+
+
+@pytest.mark.parametrize("text", [
+    "Order 4412-0877 shipped, call us if it is late",
+    "call 2019-2020 season tickets",
+    "Заказ 45-12-90 собран, трек придёт позже",
+])
+def test_short_numbers_without_a_phone_word_right_before(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PHONE") == []
+
+
+# ------------------------------------------------------------------ addresses and passports
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Магазин на проспекте Просвещения, 19. Перезвоните", "проспекте Просвещения, 19"),
+    ("Я живу на улице Ленина, д. 19, кв. 5.", "улице Ленина, д. 19, кв. 5"),
+    ("офис на Невском проспекте, 28", "Невском проспекте, 28"),
+    ("по квартире на Профсоюзной 128 к3 — собственник", "Профсоюзной 128 к3"),
+    ("на складе Ногинск, Индустриальная ул., 5с2. Контакт", "Индустриальная ул., 5с2"),
+    ("Москва, Профсоюзная 93-2-54;клиент не отвечает", "Москва, Профсоюзная 93-2-54"),
+])
+def test_inflected_street_types_and_building_parts(scanner: Scanner, text: str, address: str) -> None:
+    assert found(scanner, text, "ADDRESS") == [address]
+
+
+@pytest.mark.parametrize("text", [
+    "на Невском проспекте 3 часа стояли в пробке",
+    "по Новорижскому шоссе, 25 тыс. км в год",
+    "на улице Ленина было шумно",
+])
+def test_a_street_without_a_house_is_no_address(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Agent: And the postcode on the account?\nCaller: It's BS6 7QF.", "BS6 7QF"),
+    ("D-20118,Margaret,Ellison,m.ellison@talktalk.net,OX2 6QY,2023-12-04", "OX2 6QY"),
+    ("Customer in Montréal, code postal H3G 1L7, wants a refund", "H3G 1L7"),
+])
+def test_lone_postcodes(scanner: Scanner, text: str, code: str) -> None:
+    assert any(code in a for a in found(scanner, text, "ADDRESS"))
+
+
+@pytest.mark.parametrize("text", [
+    "Build a regex that matches UK postcodes like SW1A 1AA, EC1V 9HX and B33 8TH.",
+    "Our office is near SW1A 1AA, the famous one.",
+    "SKU M145TQ is back in stock, 12 units.",
+])
+def test_textbook_and_format_talk_postcodes(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []
+
+
+def test_a_passport_number_is_no_postcode(scanner: Scanner) -> None:
+    text = "Ахметзянов Ильнур Фанисович, паспорт 92 19 304771, 443086, г. Самара, ул. Ново-Садовая, д. 160, кв. 92"
+    assert found(scanner, text, "RU_PASSPORT") == ["92 19 304771"]
+    assert found(scanner, text, "ADDRESS")[0].startswith("443086")
+
+
+def test_a_passport_before_its_issuer(scanner: Scanner) -> None:
+    text = "-- Олег Дмитриевич Рябов 19 09 590035 выдан ОУФМС по Воронежской обл."
+    assert found(scanner, text, "RU_PASSPORT") == ["19 09 590035"]
+
+
+def test_a_number_before_issued_words_needs_the_passport_layout(scanner: Scanner) -> None:
+    assert found(scanner, "Счёт 1909590035123 выдан 12.03.2015", "RU_PASSPORT") == []
