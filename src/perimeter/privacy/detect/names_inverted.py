@@ -49,7 +49,12 @@ def _slashed(text: str) -> list[Entity]:
     return out
 
 
+_INITIAL = re.compile(rf" [{_UP}]\.")
+
+
 def _cited(text: str) -> list[Entity]:
+    if len(_INITIAL.findall(text)) < 2:
+        return []
     hits = [m for m in _CITED.finditer(text)
             if m.group("f").split()[-1].lower() not in lexicon.places() and lexicon.zipf(m.group("f").split()[-1]) < 4.0]
     if len(hits) < 2:
@@ -57,13 +62,36 @@ def _cited(text: str) -> list[Entity]:
     return [Entity("PERSON", m.start(), m.end(), m.group(), 0.75, "en_names") for m in hits]
 
 
+_GIVEN_AFTER_COMMA = re.compile(rf"[{_UP}][{_LO}'’\-]{{2,}}")
+
+
 def _inverted(text: str) -> list[Entity]:
-    out = []
-    for m in _INVERTED.finditer(text):
+    out: list[Entity] = []
+    # the pattern is tried only before a ", " that a listed given name follows: most texts
+    # have commas, few have "Surname, Given"
+    windows: list[int] = []
+    at = text.find(", ")
+    while at != -1:
+        g = _GIVEN_AFTER_COMMA.match(text, at + 2)
+        if g is not None and g.group().lower() in lexicon.first_names():
+            windows.append(at)
+        at = text.find(", ", at + 2)
+    if not windows:
+        return out
+    matches = []
+    for comma in windows:
+        m = _INVERTED.search(text, max(0, comma - 60), comma + 60)
+        while m is not None and m.end("f") < comma:
+            m = _INVERTED.search(text, m.end("f") + 1, comma + 60)
+        if m is not None and m.end("f") == comma:
+            matches.append(m)
+    for m in matches:
         surname = m.group("f").split()[-1]
         given = m.group("g")
         low_g, low_f = given.lower(), surname.lower()
-        if len(given) < 3 or low_g not in lexicon.first_names() or low_g in lexicon.places() or low_f in lexicon.places():
+        if len(given) < 3 or low_g not in lexicon.first_names() or low_g in lexicon.places():
+            continue
+        if low_f in lexicon.places() and low_f not in lexicon.last_names():  # "Austin, Texas"; "Hashimoto" is both
             continue
         if lexicon.zipf(low_f) >= lexicon.COMMON_ZIPF or lexicon.zipf(low_g) >= 4.5:
             continue
