@@ -11,7 +11,7 @@ from perimeter.privacy.detect.birth_dates_more import more_birth_dates
 from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
 from perimeter.privacy.detect.ibans_cued import find_cued_ibans
 from perimeter.privacy.detect.keywords import nearest_context
-from perimeter.privacy.detect.phone_plans import valid_in
+from perimeter.privacy.detect.phone_plans import mobile_in, valid_in
 from perimeter.privacy.detect.phones_cued import find_cued_phones, find_local_phones
 from perimeter.privacy.detect.phones_loose import find_loose_phones
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower, matches_at
@@ -155,7 +155,10 @@ def _national_phones(ix: TextIndex, found: list[Entity]) -> list[Entity]:
             if _DATE_START.match(value):
                 continue
             ctx = nearest_context(text, m.start(), 32)
-            if ctx not in ("PHONE", None) or not valid_in(digits, _PLAN_REGIONS):
+            # "the number on the account? 07700 184 392": an account or card word names what the
+            # number belongs to when the number is in a mobile range
+            owned = ctx in ("RU_BANK_ACCOUNT", "CREDIT_CARD") and mobile_in(digits, _PLAN_REGIONS)
+            if (ctx not in ("PHONE", None) and not owned) or not valid_in(digits, _PLAN_REGIONS):
                 continue
             out.append(Entity("PHONE", m.start(), m.end(), value, 0.85 if ctx is None else 0.95, "phone_plan"))
     return out

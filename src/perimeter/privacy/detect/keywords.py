@@ -21,7 +21,7 @@ _GROUPS: dict[str, str] = {
     "PHONE": (
         # few branches: every one is tried at every character of the window
         r"тел\w*|phone|моб\w*|mobile|\bcell\b|whatsapp|telegram|звони\w*|\bcall\b|\bfax\b|факс|"
-        r"\btel\b|позвони\w*|\btext me\b|\bph\b|в[ао]тсап"
+        r"\btel\b|позвони\w*|\btext me\b|\bph\b|в[ао]тсап|\bring me\b|\bring\b|ll[aá]m\w*|tel[eé]fono|m[oó]vil|celular|telefone"
     ),
     "NEG": (
         r"заказ\w*|\border\b|orders?\s*(?:no|#|id)|трек\w*|track\w*|накладн\w*|invoice|ticket|тикет|"

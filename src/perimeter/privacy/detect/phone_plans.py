@@ -28,3 +28,20 @@ def valid_in(digits: str, regions: tuple[str, ...]) -> bool:
         if region == "GB" and digits.startswith("07") and phonenumbers.is_possible_number(number):
             return True
     return False
+
+
+@lru_cache(maxsize=8192)
+def mobile_in(digits: str, regions: tuple[str, ...]) -> bool:
+    """True when ``digits`` is a valid mobile number of one of ``regions`` ("07700 184 392",
+    "087 914 2265"): no bank account or card is written in a mobile range's layout."""
+    import phonenumbers
+
+    mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    for region in regions:
+        try:
+            number = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in mobile:
+            return True
+    return False

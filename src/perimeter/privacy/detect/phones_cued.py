@@ -38,10 +38,15 @@ _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("US", re.compile(r"\+1\b|\busa?\b|united states|\$|\busd\b|\b[A-Z]{2} \d{5}\b|new york|california|texas")),
     ("RU", re.compile(r"\+7|росси|москв|петербург|₽|руб|\.ru\b", re.I)),
     ("FR", re.compile(r"\+33|france|paris|\.fr\b", re.I)),
+    ("ES", re.compile(r"\+34|españa|spain|madrid|barcelona|valencia|sevilla|\.es\b", re.I)),
+    ("BR", re.compile(r"\+55|brasil|brazil|são paulo|sao paulo|rio de janeiro|r\$|\.br\b", re.I)),
+    ("IE", re.compile(r"\+353|ireland|dublin|cork|galway|\.ie\b", re.I)),
+    ("KZ", re.compile(r"\+7 ?7|казахстан|kazakh|алматы|almaty|астана|astana|₸|тенге|\.kz\b", re.I)),
+    ("UZ", re.compile(r"\+998|узбекистан|uzbek|o['‘’`]zbek|ташкент|toshkent|tashkent|so['‘’`]m\b|\.uz\b", re.I)),
 )
 _CUE_WORD = re.compile(
     r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|call|fax|факс|tel|text me|ph|"
-    r"в[ао]тсап)",
+    r"в[ао]тсап|ring|ll[aá]m|tel[eé]fono|m[oó]vil|celular|telefone)",
     re.IGNORECASE,
 )
 _DEFAULT_EN = ("US", "GB")

@@ -208,6 +208,29 @@ def _beside_the_rules(found: list[Entity], tagged: list[Entity]) -> list[Entity]
     return out
 
 
+_NUMBER_TYPES_BEFORE_ADDRESS = frozenset({"PHONE", "EMAIL", "CREDIT_CARD", "IBAN", "RU_PASSPORT", "RU_INN", "RU_SNILS"})
+
+
+def _addresses_clear_of_numbers(text: str, found: list[Entity]) -> list[Entity]:
+    """An address grown backwards over the tail of a phone ("+971 56 304 8819, Apt 1503, Al Reem
+    …" read "304 8819" as a house number) starts after that value instead: the value keeps its
+    own type, and the address what is left of it."""
+    values = [e for e in found if e.type in _NUMBER_TYPES_BEFORE_ADDRESS and e.score >= 0.9]
+    if not values:
+        return found
+    out = []
+    for e in found:
+        if e.type == "ADDRESS":
+            for v in values:
+                if v.start < e.start < v.end < e.end:
+                    start = v.end
+                    while start < e.end and text[start] in " ,;\t":
+                        start += 1
+                    e = Entity("ADDRESS", start, e.end, text[start:e.end], e.score, e.detector)
+        out.append(e)
+    return out
+
+
 def _union_of_addresses(text: str, found: list[Entity]) -> list[Entity]:
     """Overlapping ADDRESS readings become their union where the tagger read one of them
     (the rules' own overlaps stay the resolver's: the longer wins)."""
@@ -363,5 +386,5 @@ class Scanner:
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)
-        found = _addresses_after_names(text, drop_non_persons(text, found))
+        found = _addresses_after_names(text, drop_non_persons(text, _addresses_clear_of_numbers(text, found)))
         return resolve(found)
