@@ -186,3 +186,62 @@ def test_a_passport_before_its_issuer(scanner: Scanner) -> None:
 
 def test_a_number_before_issued_words_needs_the_passport_layout(scanner: Scanner) -> None:
     assert found(scanner, "Счёт 1909590035123 выдан 12.03.2015", "RU_PASSPORT") == []
+
+
+# ------------------------------------------------------------------ after blind9 was scored
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("Can you confirm the number on the account?\nCustomer: 07700 184 392\nAgent: thanks", "07700 184 392"),
+    ("Please refund to the original card. You can ring me on 087 914 2265 after 5pm.", "087 914 2265"),
+    ("Oscar Freire 1128, São Paulo - SP\nPhone: (11) 99184-3072", "(11) 99184-3072"),
+    ("08210 Barberà del Vallès, Barcelona. Cualquier cosa llámame al 622 418 903.", "622 418 903"),
+    ("manziliga yetkaziladi (Toshkent). Haydovchi Shuhrat, tel 93 512 08 74.", "93 512 08 74"),
+])
+def test_national_phones_with_their_countrys_hints(scanner: Scanner, text: str, phone: str) -> None:
+    assert found(scanner, text, "PHONE") == [phone]
+
+
+def test_an_address_does_not_swallow_a_phones_tail(scanner: Scanner) -> None:
+    text = "Applicant: Khalid Al-Mansouri, +971 56 304 8819, Apt 1503, Al Reem Tower B, Al Reem Island, Abu Dhabi"
+    assert found(scanner, text, "PHONE") == ["+971 56 304 8819"]
+    assert found(scanner, text, "ADDRESS")[0].startswith("Apt 1503")
+
+
+def test_a_month_name_date_in_a_dob_column(scanner: Scanner) -> None:
+    text = ("| Seat | Name | Passport | Nationality | DOB |\n|------|------|----------|-------------|-----|\n"
+            "| 1A | OTIENO, Brian Ochieng | AK0917723 | KEN | 14 MAR 1988 |\n")
+    assert found(scanner, text, "DATE_OF_BIRTH") == ["14 MAR 1988"]
+
+
+def test_a_date_in_another_column_is_no_birth_date(scanner: Scanner) -> None:
+    text = "| Flight | Seats | Flight date |\n|---|---|---|\n| EK 30 | 12 | 14 MAR 2024 |\n"
+    assert found(scanner, text, "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("запиши номер мастера по стиралкам девятьсот шестнадцать двести четыре семьдесят семь тридцать один зовут Геннадий",
+     "девятьсот шестнадцать двести четыре семьдесят семь тридцать один"),
+    ("перезвоните мне восемь девятьсот шестнадцать пятьсот сорок два ноль семь тридцать один",
+     "восемь девятьсот шестнадцать пятьсот сорок два ноль семь тридцать один"),
+])
+def test_dictated_phones_of_a_person(scanner: Scanner, text: str, phone: str) -> None:
+    assert found(scanner, text, "PHONE") == [phone]
+
+
+def test_a_dictated_number_of_a_thing_is_no_phone(scanner: Scanner) -> None:
+    text = "номер договора девятьсот шестнадцать двести четыре семьдесят семь тридцать один"
+    assert found(scanner, text, "PHONE") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("вы заказывали на Ленина сорок пять квартира двенадцать? я у подъезда", "Ленина сорок пять квартира двенадцать"),
+    ("Уфа, улица Гоголя, дом шестьдесят, квартира девять", "улица Гоголя, дом шестьдесят, квартира девять"),
+    ("город подольск улица кирова дом сорок девять квартира двенадцать", "улица кирова дом сорок девять квартира двенадцать"),
+])
+def test_dictated_addresses(scanner: Scanner, text: str, address: str) -> None:
+    assert found(scanner, text, "ADDRESS") == [address]
+
+
+@pytest.mark.parametrize("text", ["квартира сорок метров, дом новый", "у нас дом двадцать лет стоит", "Продаю квартиру, дом пять этажей"])
+def test_counts_after_house_words_are_no_address(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []

@@ -30,6 +30,7 @@ from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
 from perimeter.privacy.detect.addresses_postcodes import find_lone_postcodes
 from perimeter.privacy.detect.addresses_runs import find_run_addresses
+from perimeter.privacy.detect.addresses_spoken import find_spoken_addresses
 from perimeter.privacy.detect.literals import EN_STREETS, RU_STREETS, alternation
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
@@ -307,8 +308,8 @@ def _person_not_street(match: str) -> bool:
 def find_addresses(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
-    if not ix.has_digits:
-        return out  # every layout below needs a house number, a PO box number or a postcode
+    if not ix.has_digits:  # every layout below needs a house number, a PO box number or a postcode
+        return find_spoken_addresses(text, ix.lower) if not text.isascii() else out
     if not text.isascii():  # every Russian street word has a Cyrillic letter
         windows = _windows(ix.literal_matches(_RU_TRIGGER, "ru_streets"), ix.lower, 100, 130)
         for m in (m for lo, hi in windows for m in _RU_ADDRESS.finditer(text, lo, hi)):
@@ -352,6 +353,8 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     out = find_run_addresses(ix, out)  # grown over the parts beside them, and new runs of parts
     out.extend(find_field_addresses(text, ix.lower))
     out.extend(find_lone_postcodes(text))
+    if not text.isascii():
+        out.extend(find_spoken_addresses(text, ix.lower))
     return _merge(text, out)
 
 

@@ -117,7 +117,7 @@ PHONE_LOOSE = ("тел", "phone", "моб", "mobile", "cell", "whatsapp", "teleg
 OCR_CUES = ("инн", "inn", "tin", "снилс", "snils", "огрн", "ogrn", "карт", "card", "visa", "mastercard", "мир",
             "maestro", "amex", "pan", "iban")
 SPOKEN_CUES = ("паспорт", "passport", "сери", "series", "карт", "card", "social", "ssn", "родил", "рожд", "д.р", "д. р",
-               "dob", "d.o.b", "born", "birth", "тел", "номер", "моб", "сотов", "звон", "позвон", "phone", "number", "cell",
+               "dob", "d.o.b", "born", "birth", "тел", "номер", "моб", "сотов", "звон", "позвон", "перезвон", "phone", "number", "cell",
                "mobile", "call", "reach me", "whatsapp", "ватсап", "вотсап")
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
 # The "folded" groups ride along in the "lower" pass: the two strings are the same object

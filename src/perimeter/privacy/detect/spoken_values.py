@@ -37,7 +37,7 @@ _CUE = re.compile(
     r"|(?P<CREDIT_CARD>карт[аыуоее]\w*|карта|card)"
     r"|(?P<US_SSN>social security|ssn)"
     r"|(?P<DATE_OF_BIRTH>родил\w*|рожд\w*|д\.\s?р\.|dob|d\.o\.b|born|birth\w*)"
-    r"|(?P<PHONE>тел\w*|номер\w*|моб\w*|сотов\w*|звон\w*|позвон\w*|phone\w*|number|cell|mobile|call(?!er)\w*|"
+    r"|(?P<PHONE>тел\w*|номер\w*|моб\w*|сотов\w*|звон\w*|позвон\w*|перезвон\w*|phone\w*|number|cell|mobile|call(?!er)\w*|"
     r"reach me|whatsapp|ватсап|вотсап)"
     r")"
 )
@@ -146,7 +146,20 @@ def _phone_number(lower: str, end: int) -> bool:
     if m is None or m.group(1) in _PHONE_NEXT:
         return True
     reading = read_word(m.group(1))
-    return reading is not None and reading[1] not in ("filler", "month")
+    if reading is not None and reading[1] not in ("filler", "month"):
+        return True
+    return _someones(m.group(1))
+
+
+def _someones(word: str) -> bool:
+    """"номер мастера", "номер артура": a number of a person (an animate noun or a name in the
+    genitive) is a phone; "номер заказа", "номер договора" are some thing's."""
+    if word.isascii():
+        return False
+    from perimeter.privacy.detect.morph import analyzer
+
+    parse = analyzer().parse(word)[0]
+    return "gent" in parse.tag and ("anim" in parse.tag or "Name" in parse.tag or "Surn" in parse.tag)
 
 
 def _same_item(lower: str, cue: tuple[int, int, str], start: int) -> bool:

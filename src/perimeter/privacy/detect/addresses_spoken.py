@@ -1,0 +1,88 @@
+"""Russian addresses dictated in words: "на Ленина сорок пять квартира двенадцать", "улица Гоголя,
+дом шестьдесят, квартира девять", "Некрасова двадцать шесть, квартира восемьдесят один".
+
+A voice transcript writes the house and the flat as number words, so no digit rule reads them.
+The anchor is a unit word a house number needs ("дом", "квартира", "кв", "корпус", "строение")
+followed by number words; the address reaches back over the number words and the street before
+them (a street-type word and its name, or a capitalised name) and forward over the next unit
+and its number.  A count of flats in a listing ("квартира сорок метров") is no address: the
+number words must follow a street or a house, never stand alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect.spoken_numbers import read_word
+from perimeter.privacy.entities import Entity
+
+_UNIT = re.compile(r"(?<![а-яё])(?:дом|д\.|квартира|кв\.?|корпус|корп\.?|строение|стр\.?)[ \t]*,?[ \t]*", re.IGNORECASE)
+_WORD = re.compile(r"[а-яё]+", re.IGNORECASE)
+_GAP = re.compile(r"[ \t]*,?[ \t]*")
+_SPACES = re.compile(r"[ \t]+")
+_STREET_TYPE = re.compile(
+    r"(?:улиц[аеуы]|ул\.?|проспект[еау]?|пр-т|переул(?:ок|ке|ка)|бульвар[еау]?|шоссе|набережн(?:ая|ой|ую)|площад[ьи])",
+    re.IGNORECASE,
+)
+
+
+def _number_words(text: str, at: int) -> int:
+    """End of the run of cardinal number words starting at ``at`` (``at`` when none)."""
+    end = at
+    pos = at
+    while True:
+        m = _WORD.match(text, pos)
+        if m is None:
+            return end
+        reading = read_word(m.group().lower())
+        if reading is None or reading[1] in ("filler", "month") or reading[2]:
+            return end
+        end = m.end()
+        gap = _SPACES.match(text, end)
+        if gap is None:
+            return end
+        pos = gap.end()
+
+
+def _street_before(text: str, at: int) -> int | None:
+    """Start of the street that ends right before ``at`` ("на Ленина ", "улица кирова ",
+    "Некрасова "): a street-type word and the name after it, or a capitalised name."""
+    base = max(0, at - 48)
+    words = list(re.finditer(r"[А-ЯЁа-яё][а-яё\-]+\.?", text[base:at]))
+    if not words or text[base + words[-1].end():at].strip(" \t,") != "":
+        return None
+    last = words[-1]
+    if len(words) >= 2 and _STREET_TYPE.fullmatch(words[-2].group()) and \
+            text[base + words[-2].end():base + last.start()].strip(" \t") == "":
+        return base + words[-2].start()
+    if last.group()[0].isupper() and _STREET_TYPE.fullmatch(last.group()) is None:
+        return base + last.start()
+    return None
+
+
+def find_spoken_addresses(text: str, lower: str) -> list[Entity]:
+    if "дом" not in lower and "кв" not in lower and "корп" not in lower and "стро" not in lower:
+        return []
+    out: list[Entity] = []
+    for unit in _UNIT.finditer(text):
+        after = _number_words(text, unit.end())
+        if after == unit.end():
+            continue
+        # the house number before the unit ("Ленина сорок пять квартира …") or the unit first
+        start = unit.start()
+        head = text[max(0, start - 80):start]
+        words = list(re.finditer(r"[а-яё]+", head.lower()))
+        k = len(words)
+        while k > 0 and (reading := read_word(words[k - 1].group())) is not None and reading[1] not in ("filler", "month"):
+            k -= 1
+        number_start = max(0, start - 80) + words[k].start() if k < len(words) else start
+        street = _street_before(text, number_start)
+        if street is None:
+            continue
+        end = after
+        gap = _GAP.match(text, end)  # always matches (every part optional)
+        nxt = _UNIT.match(text, gap.end()) if gap is not None else None
+        if nxt is not None and (more := _number_words(text, nxt.end())) > nxt.end():
+            end = more
+        out.append(Entity("ADDRESS", street, end, text[street:end], 0.75, "address_ru"))
+    return out
