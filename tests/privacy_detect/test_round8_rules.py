@@ -245,3 +245,21 @@ def test_dictated_addresses(scanner: Scanner, text: str, address: str) -> None:
 @pytest.mark.parametrize("text", ["квартира сорок метров, дом новый", "у нас дом двадцать лет стоит", "Продаю квартиру, дом пять этажей"])
 def test_counts_after_house_words_are_no_address(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "ADDRESS") == []
+
+
+def test_a_transcripts_other_speakers_are_people_too(scanner: Scanner) -> None:
+    text = "rohan: prod deploy is blocked\nnadia: ben did but he is on pto\nrohan: can olu approve instead?\nolu: yeah i can.\n"
+    names = found(scanner, text, "PERSON")
+    assert names.count("olu") == 2 and names.count("rohan") == 2 and "nadia" in names
+
+
+def test_speakers_with_accents_and_their_possessives(scanner: Scanner) -> None:
+    text = ("- yuki: finished the invoice export, waiting review from dan\n- dan: reviewing yuki's pr\n"
+            "Kate: so the emails went to the wrong customers?\nSebastián: yes, the batch job.\n")
+    names = found(scanner, text, "PERSON")
+    assert names.count("yuki") == 2 and names.count("dan") == 2 and "Kate" in names and "Sebastián" in names
+
+
+def test_a_field_list_is_no_transcript_of_people(scanner: Scanner) -> None:
+    text = "Summary: all green\nStatus: closed\nOwner: platform team\n"
+    assert found(scanner, text, "PERSON") == []

@@ -38,6 +38,8 @@ mon tue wed thu fri sat sun will may june april august grace hope joy faith
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _ECHO_ZIPF = 3.5
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+_SPEAKER_ECHO_ZIPF = 5.0
 _SIGN_OFF = re.compile(r"[.!?][ \t\n]+(?P<n>[a-z][a-z'’-]{2,20})[ \t.!]*\Z")
 
 
@@ -45,7 +47,7 @@ def _given(word: str) -> bool:
     low = word.lower()
     if low in _NOT_SPEAKERS:
         return False
-    if word.isascii():
+    if not _CYRILLIC.search(word):
         if low not in lexicon.first_names():
             return False
         return word[0].islower() or lexicon.zipf(low) < lexicon.COMMON_ZIPF
@@ -59,14 +61,36 @@ def find_speakers(text: str) -> list[Entity]:
     turns = list(_TURN.finditer(text))
     if len(turns) < 2:
         return []
+    confirmed = {m.group("n").split()[0].lower() for m in turns if _given(m.group("n").split()[0])}
+    labels = {m.group("n").split()[0].lower() for m in turns}
+    # once a transcript's speakers are people, its other speakers are too: a listed given name
+    # that is also a word ("Kate", "Precious", "dan") or a word no list knows ("olu", "Lindiwe")
+    peers = len(confirmed) >= 1 and len(labels) >= 2
     out = []
     for m in turns:
         label = m.group("n")
         first = label.split()[0]
-        if _given(first):
+        low = first.lower()
+        if low in confirmed or (peers and _peer(low)):
             end = m.end("n") if " " in label or "\t" in label else m.start("n") + len(first)
-            out.append(Entity("PERSON", m.start("n"), end, text[m.start("n"):end], 0.7, "en_names"))
+            out.append(Entity("PERSON", m.start("n"), end, text[m.start("n"):end], 0.7, "speaker"))
     return out
+
+
+def _peer(low: str) -> bool:
+    if low in _NOT_SPEAKERS or len(low) < 3:
+        return False
+    if _CYRILLIC.search(low):
+        return low in lexicon.cyrillic_first_names() or not _cyrillic_word(low)
+    return low in lexicon.first_names() or lexicon.zipf(low) < lexicon.COMMON_ZIPF
+
+
+def _cyrillic_word(low: str) -> bool:
+    """Whether pymorphy knows ``low`` as an ordinary word ("оператор", "клиент")."""
+    from perimeter.privacy.detect.morph import analyzer
+
+    parse = analyzer().parse(low)[0]
+    return parse.is_known and not any(g in parse.tag for g in ("Name", "Surn", "Patr"))
 
 
 def lower_echoes(text: str, found: list[Entity]) -> list[Entity]:
@@ -79,7 +103,9 @@ def lower_echoes(text: str, found: list[Entity]) -> list[Entity]:
             out.append(Entity("PERSON", sign.start("n"), sign.end("n"), w, 0.7, "en_names"))
     parts = {
         p.lower() for e in found if e.type == "PERSON"
-        for p in e.text.split() if len(p) > 2 and p.isascii() and p.isalpha() and lexicon.zipf(p) < _ECHO_ZIPF
+        # a chat's own speakers are echoed even when they are words too ("ben", "dan")
+        for p in e.text.split() if len(p) > 2 and p.isascii() and p.isalpha()
+        and lexicon.zipf(p) < (_SPEAKER_ECHO_ZIPF if e.detector == "speaker" else _ECHO_ZIPF)
         and p.lower() not in _NOT_SPEAKERS
     }
     if not parts:
@@ -93,7 +119,7 @@ def lower_echoes(text: str, found: list[Entity]) -> list[Entity]:
         while at != -1:
             end = at + len(part)
             whole = (not at or not (low[at - 1].isalnum() or low[at - 1] in "'’-_.@")) and (
-                end == len(low) or not (low[end].isalnum() or low[end] in "'’-_@")
+                end == len(low) or not (low[end].isalnum() or low[end] in "'’-_@") or low.startswith(("'s", "’s"), end)
             )
             spelt_address = low.startswith((" dot ", " at "), end)  # "emiko dot sato at …": an e-mail read aloud
             if whole and not spelt_address and text[at:end].islower() and not any(a <= at < b for a, b in covered):
