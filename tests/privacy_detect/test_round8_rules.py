@@ -263,3 +263,19 @@ def test_speakers_with_accents_and_their_possessives(scanner: Scanner) -> None:
 def test_a_field_list_is_no_transcript_of_people(scanner: Scanner) -> None:
     text = "Summary: all green\nStatus: closed\nOwner: platform team\n"
     assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Write a haiku about Grace Hopper Day celebrations at our office.",
+    "Is it a trademark of Unilever or of Magnum Ice Cream Company now?",
+])
+def test_names_inside_the_name_of_a_day_or_a_firm(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Please ask Thomas Hall to sign the form.", "Thomas Hall"),
+    ("Our tenant Doris Day moved out.", "Doris Day"),
+])
+def test_surnames_that_are_heads_of_place_names_stay_names(scanner: Scanner, text: str, name: str) -> None:
+    assert found(scanner, text, "PERSON") == [name]

@@ -67,8 +67,15 @@ _INSTITUTION_LAST = frozenset(
     """
 elementary school academy college university hospital clinic center centre library museum cathedral
 chapel airlines airways stadium arena tunnel theatre theater memorial
+foundation company corporation fund trust institute society prize award festival hotel inn cafe café restaurant
+plaza mall
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# Heads that are also surnames (Doris Day, Thomas Hall): they end a place's or a thing's name only
+# after a full name ("Grace Hopper Day", "Anne Frank House") or after the name found
+_NAMED_AFTER_HEADS = _INSTITUTION_LAST | frozenset("day house hall tower bridge bar pub".split())  # noqa: SIM905
+# "Magnum Ice Cream Company", "Anne Frank House": up to three capitalised words right after a name
+_CAPITALISED_AFTER = re.compile(r"(?:[ ][A-Z][a-z]+){1,3}")
 _FIRM_STEMS = ("банк", "компани", "фирм", "магазин", "аптек", "сет", "отел", "гостиниц", "клиник", "бренд", "марк",
                "bank", "brand", "chain")
 _FIRM_NOUN_BEFORE = re.compile(
@@ -231,7 +238,11 @@ def _not_a_person(text: str, e: Entity) -> bool:
     if _LATIN.match(e.text) and _VERSION_AFTER.match(text, e.end):
         return True
     if " " in e.text:
-        if e.text.rsplit(None, 1)[-1].lower() in _INSTITUTION_LAST:
+        last = e.text.rsplit(None, 1)[-1].lower()
+        if last in _INSTITUTION_LAST or (last in _NAMED_AFTER_HEADS and e.text.count(" ") >= 2):
+            return True
+        after = _CAPITALISED_AFTER.match(text, e.end) if e.text.isascii() else None
+        if after is not None and any(w.lower() in _NAMED_AFTER_HEADS for w in after.group().split()):
             return True
     else:
         # the end-anchored patterns run only where a cheap string test allows them
