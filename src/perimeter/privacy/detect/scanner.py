@@ -157,6 +157,14 @@ def _union_of_names(text: str, found: list[Entity]) -> list[Entity]:
     return _union_of(text, found, "PERSON")
 
 
+def _address_from(text: str, e: Entity, cut: int) -> Entity:
+    """``e`` started again after ``cut`` and the separators that follow it."""
+    start = cut
+    while start < e.end and text[start] in " ,;\t\u00a0":
+        start += 1
+    return Entity("ADDRESS", start, e.end, text[start:e.end], e.score, e.detector)
+
+
 def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
     """"Declan L. Zhang, 1422 Main Lane": an address that starts inside a name starts after it;
     left to the resolver, the longer address would win and the rest of the name would leak."""
@@ -169,10 +177,7 @@ def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
             for n in names:
                 own_part = n.start < e.start or text[n.end:n.end + 1] in (",", ";", "\n")
                 if n.start <= e.start < n.end < e.end and own_part:  # "Via Monte Napoleone 8" is the street
-                    start = n.end
-                    while start < e.end and text[start] in " ,\u00a0":
-                        start += 1
-                    e = Entity("ADDRESS", start, e.end, text[start:e.end], e.score, e.detector)
+                    e = _address_from(text, e, n.end)
         out.append(e)
     return out
 
@@ -223,10 +228,7 @@ def _addresses_clear_of_numbers(text: str, found: list[Entity]) -> list[Entity]:
         if e.type == "ADDRESS":
             for v in values:
                 if v.start < e.start < v.end < e.end:
-                    start = v.end
-                    while start < e.end and text[start] in " ,;\t":
-                        start += 1
-                    e = Entity("ADDRESS", start, e.end, text[start:e.end], e.score, e.detector)
+                    e = _address_from(text, e, v.end)
         out.append(e)
     return out
 
