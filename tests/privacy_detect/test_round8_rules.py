@@ -279,3 +279,27 @@ def test_names_inside_the_name_of_a_day_or_a_firm(scanner: Scanner, text: str) -
 ])
 def test_surnames_that_are_heads_of_place_names_stay_names(scanner: Scanner, text: str, name: str) -> None:
     assert found(scanner, text, "PERSON") == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "Серия «Бабушкины рецепты», коллекция «Вера и Надежда».",
+    "Хочу заехать в питомник «Роза ветров» за саженцами.",
+    "Сделай открытку от компании «Роза Хутор» партнёрам.",
+    "Подстанция «Ильич» на Ленинградском проспекте вышла на мощность.",
+    'Переведи: Гостевой дом "У Самвела" в Дилижане, 6 номеров.',
+])
+def test_a_name_in_the_quoted_title_of_a_thing(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("пациентка «Иванова Мария» жалуется на боли", "Иванова Мария"),
+    ("Поздравьте коллегу «Анну Петровну» с юбилеем", "Анну Петровну"),
+])
+def test_a_quoted_name_after_a_person_noun_stays_a_name(scanner: Scanner, text: str, name: str) -> None:
+    assert found(scanner, text, "PERSON") == [name]
+
+
+def test_a_quoted_name_the_text_uses_for_a_person_stays_a_name(scanner: Scanner) -> None:
+    text = "У меня студентка Нгуен Тхи Хыонг — писать в ведомости «у Нгуен Тхи Хыонг» без изменений?"
+    assert found(scanner, text, "PERSON").count("Нгуен Тхи Хыонг") == 2

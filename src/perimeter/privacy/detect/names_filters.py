@@ -121,7 +121,28 @@ _PLACE_PREP_BEFORE = re.compile(r"\b(?:in|at|near|via|outside|around|across)[ \u
 
 
 def _named_thing(text: str, e: Entity) -> bool:
-    return _NAMED_THING_BEFORE.search(text, max(0, e.start - 24), e.start) is not None
+    return _NAMED_THING_BEFORE.search(text, max(0, e.start - 24), e.start) is not None or _quoted_title(text, e)
+
+
+# «…» / "…" opened right after a Russian noun: "коллекция «Вера и Надежда»", "питомник «Роза
+# ветров»", "компании «Роза Хутор»", "подстанция «Ильич»", 'Гостевой дом "У Самвела"'.
+_OPENED_AFTER_NOUN = re.compile(r"(?P<noun>[а-яё]{3,})[ \u00a0]+[«\"„“][^«»\"„“\n]{0,40}$")
+
+
+def _quoted_title(text: str, e: Entity) -> bool:
+    """A name inside the quoted title of a thing an inanimate noun names (a collection, a
+    nursery, a firm, a substation, a guest house) is that thing's name: the noun says what
+    is named, and a person is never introduced as «…» after one."""
+    m = _OPENED_AFTER_NOUN.search(text, max(0, e.start - 64), e.start)
+    if m is None or text.count(e.text) > 1:
+        return False  # a name the text also uses outside the title is a person's («у Нгуен Тхи Хыонг»)
+    close = text.find("»" if "«" in m.group() else "\"", e.end)
+    if close == -1 or "\n" in text[e.end:close] or close - e.end > 40:
+        return False
+    from perimeter.privacy.detect.morph import analyzer
+
+    tag = analyzer().parse(m.group("noun"))[0].tag
+    return "NOUN" in tag and "inan" in tag
 
 
 def _place_after_preposition(text: str, e: Entity) -> bool:
