@@ -303,3 +303,13 @@ def test_a_quoted_name_after_a_person_noun_stays_a_name(scanner: Scanner, text: 
 def test_a_quoted_name_the_text_uses_for_a_person_stays_a_name(scanner: Scanner) -> None:
     text = "У меня студентка Нгуен Тхи Хыонг — писать в ведомости «у Нгуен Тхи Хыонг» без изменений?"
     assert found(scanner, text, "PERSON").count("Нгуен Тхи Хыонг") == 2
+
+
+@pytest.mark.parametrize("text", ["Сделай открытку партнёрам с 8 Марта, тема весна.", "Отчёт сдаём к 1 Мая."])
+def test_a_day_and_a_month_that_is_also_a_name(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [("Спроси у Марты Ивановны", "Марты Ивановны"), ("клиентка Марта, 25 лет", "Марта")])
+def test_the_name_marta_stays_a_name(scanner: Scanner, text: str, name: str) -> None:
+    assert found(scanner, text, "PERSON") == [name]

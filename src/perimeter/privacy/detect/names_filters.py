@@ -91,6 +91,9 @@ _COLOUR_WORD = re.compile(
 )
 
 _MONTH_ALONE = re.compile(_MONTH_ABBR)
+# Genitive month names that are also given names (Марта, Мая, Августа, Июня is none)
+_RU_MONTH_NAMES = frozenset({"марта", "мая", "августа"})
+_DAY_BEFORE = re.compile(r"(?<!\d)\d{1,2}[ \u00a0]+$")
 _TIME_PREP_BEFORE = re.compile(r"(?i:until|till|by|since|from|before|after|through|in|early|late|mid|end of)[ \u00a0-]+$")
 # "МГТУ им. Баумана", "школа имени Пушкина", not "от имени Ирины Викторовны"
 _NAMED_AFTER_BEFORE = re.compile(
@@ -243,6 +246,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if _MONTH_DAY.match(text, e.start) and " " not in e.text:
         return True
+    if word in _RU_MONTH_NAMES and _DAY_BEFORE.search(text, max(0, e.start - 4), e.start):
+        return True  # "с 8 Марта", "к 1 Мая": the date (and the holiday), not Марта or Мая
     if _BREED_AFTER.match(text, e.end):
         return True
     if _TOPONYM_PREFIX.match(e.text) or _ORG_START.match(e.text):
