@@ -32,6 +32,17 @@ def analyzer() -> Any:
     return _analyzer
 
 
+@lru_cache(maxsize=16384)
+def ordinary_word(lw: str) -> bool:
+    """Whether pymorphy's likeliest reading of a known lower-case word is no name ("роман" the
+    novel, "мила" dear, "оператор"): in lower case that reading wins."""
+    parses = analyzer().parse(lw)
+    if not parses or not parses[0].is_known:
+        return False
+    tag = parses[0].tag
+    return not any(g in tag for g in ("Name", "Surn", "Patr"))
+
+
 @dataclass(slots=True, frozen=True)
 class NameWord:
     """One word of a Cyrillic personal name as analysed."""

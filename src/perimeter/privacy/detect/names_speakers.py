@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.morph import ordinary_word
 from perimeter.privacy.entities import Entity
 
 # A turn: optional bullet or quote mark, optional [time] or time stamp, the label, a colon, text.
@@ -81,16 +82,8 @@ def _peer(low: str) -> bool:
     if low in _NOT_SPEAKERS or len(low) < 3:
         return False
     if _CYRILLIC.search(low):
-        return low in lexicon.cyrillic_first_names() or not _cyrillic_word(low)
+        return low in lexicon.cyrillic_first_names() or not ordinary_word(low)
     return low in lexicon.first_names() or lexicon.zipf(low) < lexicon.COMMON_ZIPF
-
-
-def _cyrillic_word(low: str) -> bool:
-    """Whether pymorphy knows ``low`` as an ordinary word ("оператор", "клиент")."""
-    from perimeter.privacy.detect.morph import analyzer
-
-    parse = analyzer().parse(low)[0]
-    return parse.is_known and not any(g in parse.tag for g in ("Name", "Surn", "Patr"))
 
 
 def lower_echoes(text: str, found: list[Entity]) -> list[Entity]:

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from perimeter.privacy.detect import lexicon
-from perimeter.privacy.detect.morph import analyzer
+from perimeter.privacy.detect.morph import analyzer, ordinary_word
 from perimeter.privacy.entities import Entity
 
 #: The labels the model tags (one per token; "O" is everything else).
@@ -448,17 +448,6 @@ _WORD3 = re.compile(r"[^\W\d_]{3}")
 
 
 @lru_cache(maxsize=16384)
-def _ordinary_cyrillic(lw: str) -> bool:
-    """Whether pymorphy's likeliest reading of a known word is no name ("роман" the novel,
-    "мила" dear, "виден" visible): in lower case that reading wins."""
-    parses = analyzer().parse(lw)
-    if not parses or not parses[0].is_known:
-        return False
-    tag = parses[0].tag
-    return not any(g in tag for g in ("Name", "Surn", "Patr"))
-
-
-@lru_cache(maxsize=16384)
 def _only_a_name(lw: str) -> bool:
     """Whether every reading pymorphy has of ``lw`` is a name (or it knows none): a lone
     lower-case word with another reading ("мила была погода") is left to the rules' cues."""
@@ -477,7 +466,7 @@ def _evidence(word: str) -> int:
         if lexicon.zipf(lw) >= lexicon.COMMON_ZIPF:
             return 0
         return 2 if "f" in gaz or "l" in gaz else 1
-    if _ordinary_cyrillic(lw):
+    if ordinary_word(lw):
         return 0
     if "f" in gaz or "l" in gaz:
         return 2
