@@ -157,6 +157,9 @@ def _union_of_names(text: str, found: list[Entity]) -> list[Entity]:
     return _union_of(text, found, "PERSON")
 
 
+_NUMBER_TYPES_BEFORE_ADDRESS = frozenset({"PHONE", "EMAIL", "CREDIT_CARD", "IBAN", "RU_PASSPORT", "RU_INN", "RU_SNILS"})
+
+
 def _address_from(text: str, e: Entity, cut: int) -> Entity:
     """``e`` started again after ``cut`` and the separators that follow it."""
     start = cut
@@ -165,18 +168,28 @@ def _address_from(text: str, e: Entity, cut: int) -> Entity:
     return Entity("ADDRESS", start, e.end, text[start:e.end], e.score, e.detector)
 
 
-def _addresses_after_names(text: str, found: list[Entity]) -> list[Entity]:
-    """"Declan L. Zhang, 1422 Main Lane": an address that starts inside a name starts after it;
-    left to the resolver, the longer address would win and the rest of the name would leak."""
+def _addresses_clear_of(text: str, found: list[Entity]) -> list[Entity]:
+    """An address that starts inside another finding starts after it; left to the resolver, the
+    longer address would win and the rest of the other value would leak:
+
+    - a name: "Declan L. Zhang, 1422 Main Lane" (not "Via Monte Napoleone 8", whose name is the
+      street's own: the name must end before a comma or begin before the address);
+    - a phone, an e-mail or an identifier read surely (score ≥ 0.9): "+971 56 304 8819, Apt 1503,
+      Al Reem …" read "304 8819" as a house number.
+    """
     names = [e for e in found if e.type == "PERSON"]
-    if not names:
+    values = [e for e in found if e.type in _NUMBER_TYPES_BEFORE_ADDRESS and e.score >= 0.9]
+    if not names and not values:
         return found
     out = []
     for e in found:
         if e.type == "ADDRESS":
+            for v in values:
+                if v.start < e.start < v.end < e.end:
+                    e = _address_from(text, e, v.end)
             for n in names:
                 own_part = n.start < e.start or text[n.end:n.end + 1] in (",", ";", "\n")
-                if n.start <= e.start < n.end < e.end and own_part:  # "Via Monte Napoleone 8" is the street
+                if n.start <= e.start < n.end < e.end and own_part:
                     e = _address_from(text, e, n.end)
         out.append(e)
     return out
@@ -210,26 +223,6 @@ def _beside_the_rules(found: list[Entity], tagged: list[Entity]) -> list[Entity]
                 break
         if not clash:
             out.append(t)
-    return out
-
-
-_NUMBER_TYPES_BEFORE_ADDRESS = frozenset({"PHONE", "EMAIL", "CREDIT_CARD", "IBAN", "RU_PASSPORT", "RU_INN", "RU_SNILS"})
-
-
-def _addresses_clear_of_numbers(text: str, found: list[Entity]) -> list[Entity]:
-    """An address grown backwards over the tail of a phone ("+971 56 304 8819, Apt 1503, Al Reem
-    …" read "304 8819" as a house number) starts after that value instead: the value keeps its
-    own type, and the address what is left of it."""
-    values = [e for e in found if e.type in _NUMBER_TYPES_BEFORE_ADDRESS and e.score >= 0.9]
-    if not values:
-        return found
-    out = []
-    for e in found:
-        if e.type == "ADDRESS":
-            for v in values:
-                if v.start < e.start < v.end < e.end:
-                    e = _address_from(text, e, v.end)
-        out.append(e)
     return out
 
 
@@ -388,5 +381,5 @@ class Scanner:
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)
-        found = _addresses_after_names(text, drop_non_persons(text, _addresses_clear_of_numbers(text, found)))
+        found = _addresses_clear_of(text, drop_non_persons(text, found))
         return resolve(found)
