@@ -20,6 +20,7 @@ _UNIT = re.compile(r"(?<![а-яё])(?:дом|д\.|квартира|кв\.?|ко�
 _WORD = re.compile(r"[а-яё]+", re.IGNORECASE)
 _GAP = re.compile(r"[ \t]*,?[ \t]*")
 _SPACES = re.compile(r"[ \t]+")
+_STREET_WORD = re.compile(r"[А-ЯЁа-яё][а-яё\-]+\.?")
 _STREET_TYPE = re.compile(
     r"(?:улиц[аеуы]|ул\.?|проспект[еау]?|пр-т|переул(?:ок|ке|ка)|бульвар[еау]?|шоссе|набережн(?:ая|ой|ую)|площад[ьи])",
     re.IGNORECASE,
@@ -48,7 +49,7 @@ def _street_before(text: str, at: int) -> int | None:
     """Start of the street that ends right before ``at`` ("на Ленина ", "улица кирова ",
     "Некрасова "): a street-type word and the name after it, or a capitalised name."""
     base = max(0, at - 48)
-    words = list(re.finditer(r"[А-ЯЁа-яё][а-яё\-]+\.?", text[base:at]))
+    words = list(_STREET_WORD.finditer(text[base:at]))
     if not words or text[base + words[-1].end():at].strip(" \t,") != "":
         return None
     last = words[-1]
@@ -71,7 +72,7 @@ def find_spoken_addresses(text: str, lower: str) -> list[Entity]:
         # the house number before the unit ("Ленина сорок пять квартира …") or the unit first
         start = unit.start()
         head = text[max(0, start - 80):start]
-        words = list(re.finditer(r"[а-яё]+", head.lower()))
+        words = list(_WORD.finditer(head.lower()))
         k = len(words)
         while k > 0 and (reading := read_word(words[k - 1].group())) is not None and reading[1] not in ("filler", "month"):
             k -= 1
