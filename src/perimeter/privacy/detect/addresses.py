@@ -28,7 +28,7 @@ from perimeter.privacy.detect.addresses_colloquial import find_colloquial_addres
 from perimeter.privacy.detect.addresses_fields import find_field_addresses
 from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
-from perimeter.privacy.detect.addresses_postcodes import find_lone_postcodes
+from perimeter.privacy.detect.addresses_postcodes import find_cued_postcodes, find_lone_postcodes
 from perimeter.privacy.detect.addresses_runs import find_run_addresses
 from perimeter.privacy.detect.addresses_spoken import find_spoken_addresses
 from perimeter.privacy.detect.literals import EN_STREETS, RU_STREETS, alternation
@@ -52,7 +52,8 @@ _RU_MORE = r"(?:\s+(?:[А-ЯЁA-Z][\w\-ё]*\.?|[а-яё]{2,}(?:-[а-яё]+)?|\d{
 _RU_NAME = rf"{_RU_FIRST}{_RU_MORE}{{0,3}}"
 _RU_HOUSE = (
     r"(?:(?:д\.|дом|д|вл\.|влад\.|владение|зд\.|здание|уч\.|участок)\s*№?\s*)?"
-    r"\d{1,4}(?:\s?[а-яА-Я](?![а-яА-ЯёЁ]))?(?:\s*[/\-–]\s*\d{1,4}[а-я]?)?(?!\d|\.\d|:\d)"
+    # "62/1-9" (house / building - flat, a Kazakh and Kyrgyz layout): two joined groups at most
+    r"\d{1,4}(?:\s?[а-яА-Я](?![а-яА-ЯёЁ]))?(?:\s*[/\-–]\s*\d{1,4}[а-я]?){0,2}(?!\d|\.\d|:\d)"
     # "по Новорижскому шоссе, 25 тыс. км в год": a quantity, not a house number
     r"(?![ \u00a0]?(?:тыс|млн|млрд|км\b|руб|₽|%|раз\b|лет\b|мин\b|час))"
 )
@@ -353,6 +354,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     out = find_run_addresses(ix, out)  # grown over the parts beside them, and new runs of parts
     out.extend(find_field_addresses(text, ix.lower))
     out.extend(find_lone_postcodes(text))
+    out.extend(find_cued_postcodes(text, ix.lower))
     if not text.isascii():
         out.extend(find_spoken_addresses(text, ix.lower))
     return _merge(text, out)

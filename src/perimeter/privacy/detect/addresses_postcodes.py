@@ -8,6 +8,10 @@ identifying piece of an address even with no street beside it (the postal gramma
 - the examples every postcode tutorial uses ("SW1A 1AA", "EC1A 1BB", "M1 1AE" …);
 - postcodes in a text about matching or validating postcodes ("a regex for UK postcodes like
   …", "test inputs: …"), which the corpora's authors wrote as PII-free.
+
+Numeric postcodes (Russian and CIS six digits, US ZIP, German PLZ, Brazilian CEP …) look like any
+other number, so alone they are read only right after their own word: "индекс 452740", "ZIP:
+94110-2231", "CEP 01304-001" (:func:`find_cued_postcodes`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,36 @@ _TEXTBOOK = frozenset(
 )
 _FORMAT_WORDS = re.compile(r"regex|regular expression|validat|pars(?:e|er|ing)\b|test (?:inputs?|cases?|data)|examples?\b", re.IGNORECASE)
 _POSTCODE_WORDS = re.compile(r"post ?codes?|postal codes?|eircodes?|zip", re.IGNORECASE)
+
+
+# The word that names a postcode, then the number itself (one separator at most between them):
+# 6 digits (RU, KZ, BY, UZ …), 5 (US ZIP, DE PLZ, FR, UA …), ZIP+4, CEP, a Polish "00-950".
+_CUED_POSTCODE = re.compile(
+    r"(?<![\w])(?:почтов(?:ый|ого|ым)\s+)?(?:индекс[а-я]*|почт\.\s?инд\.?|post(?:al)?\s?code|zip(?:\s?code)?|plz|cep"
+    r"|c[óo]digo postal|code postal|kod pocztowy)\b\.?[ \t\u00a0]*[:#№\-–]?[ \t\u00a0]*"
+    r"(?P<code>\d{6}|\d{5}(?:-\d{4}|-\d{3})?|\d{2}-\d{3})(?![\w\-/.,]\d|[\w])",
+    re.IGNORECASE,
+)
+
+
+_CUE_STEMS = ("индекс", "инд.", "post", "zip", "plz", "cep", "digo postal", "code postal", "kod poczt")
+
+
+def find_cued_postcodes(text: str, lower: str) -> list[Entity]:
+    """A numeric postcode right after the word for it ("индекс 452740", "zip 94110");
+    ``lower``: the text lower-cased (a few substring tests skip the regex on most texts)."""
+    if not any(stem in lower for stem in _CUE_STEMS):
+        return []
+    out: list[Entity] = []
+    about_formats: bool | None = None
+    for m in _CUED_POSTCODE.finditer(text):
+        if about_formats is None:
+            about_formats = _FORMAT_WORDS.search(text) is not None
+        if about_formats:
+            break
+        a, b = m.span("code")
+        out.append(Entity("ADDRESS", a, b, text[a:b], 0.75, "address_postcode"))
+    return out
 
 
 def find_lone_postcodes(text: str) -> list[Entity]:

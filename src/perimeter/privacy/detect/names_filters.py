@@ -231,6 +231,23 @@ def _only_a_place(word: str) -> bool:
     return name + surn + patr < 0.2 or place >= 0.8
 
 
+# A street, district or house right after a comma: the word before it is the address's town.
+_STREET_AFTER = re.compile(
+    r",[ \t\u00a0]*(?:ул|улица|пр|просп|пр-т|проспект|пер|переулок|б-р|бульвар|ш|шоссе|наб|пл|мкр|мкр-н|микрорайон|кв-л|"
+    r"квартал|ж/м|массив|д|дом|р-н|район|вул|вулиця|пр-кт|str|ul)(?![\w\-])\.?",
+    re.IGNORECASE,
+)
+
+
+def _mostly_a_place(word: str) -> bool:
+    """A town the place list knows whose likeliest reading is the place ("Астана": a Geox noun
+    first, a rare man's name in the genitive second)."""
+    if word not in lexicon.places() or word.isascii():
+        return False
+    name, surn, patr, place, _known = word_profile(word.capitalize())
+    return place > name + surn + patr
+
+
 def drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
     out = []
     for e in found:
@@ -244,6 +261,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
     word = e.text.lower()
     if " " not in e.text and (word in _GEO or _only_a_place(word)) and not cue_before(text, e.start):
         return True
+    if " " not in e.text and _STREET_AFTER.match(text, e.end) and _mostly_a_place(word):
+        return True  # "Астана, пр. Республики 62/1": the city an address starts with
     if _MONTH_DAY.match(text, e.start) and " " not in e.text:
         return True
     if word in _RU_MONTH_NAMES and _DAY_BEFORE.search(text, max(0, e.start - 4), e.start):

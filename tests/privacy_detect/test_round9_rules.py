@@ -1,0 +1,60 @@
+"""Round 9 classes: numeric postcodes after their own word, a town that starts an address line,
+a house number with building and flat joined by "/" and "-" — each with look-alikes that stay text."""
+
+from __future__ import annotations
+
+import pytest
+
+from perimeter.privacy import Scanner
+
+
+@pytest.fixture(scope="module")
+def scanner() -> Scanner:
+    s = Scanner()
+    s.warm_up()
+    return s
+
+
+def found(scanner: Scanner, text: str, kind: str) -> list[str]:
+    return [e.text for e in scanner.scan(text) if e.type == kind]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Мой индекс 452740, пришлите туда квитанцию", "452740"),
+    ("почтовый индекс: 620014", "620014"),
+    ("Ship it to zip 94110-2231 please", "94110-2231"),
+    ("CEP 01304-001, São Paulo", "01304-001"),
+    ("Kod pocztowy 00-950", "00-950"),
+    ("PLZ 10115", "10115"),
+])
+def test_a_numeric_postcode_after_its_word_is_an_address(scanner: Scanner, text: str, code: str) -> None:
+    assert found(scanner, text, "ADDRESS") == [code]
+
+
+@pytest.mark.parametrize("text", [
+    "индекс массы тела 23, давление в норме",
+    "индекс Мосбиржи 2800 пунктов",
+    "индекс 12345678 в каталоге",
+    "Write a regex that validates a ZIP code like 94110 or 94110-2231",
+    "zip 2.0 archive, build 123456",
+])
+def test_other_indices_and_postcode_format_talk_stay_text(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Адрес: Астана, пр. Республики 62/1-9, кв. 4",
+    "Астана, ул. Кенесары 40",
+])
+def test_the_town_an_address_line_starts_with_is_no_person(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+    assert any(a.startswith("Астана, ") for a in found(scanner, text, "ADDRESS"))
+
+
+def test_a_person_before_an_address_is_still_a_person(scanner: Scanner) -> None:
+    text = "Лиза, ул. Ленина 5 кв 3 — там и встретимся"
+    assert found(scanner, text, "PERSON") == ["Лиза"]
+
+
+def test_house_building_and_flat_joined_by_slash_and_dash(scanner: Scanner) -> None:
+    assert found(scanner, "Доставка: пр. Республики 62/1-9", "ADDRESS") == ["пр. Республики 62/1-9"]
