@@ -40,8 +40,8 @@ sys.path.insert(0, str(HERE.parents[1] / "src"))
 from perimeter.privacy.detect import tagger  # noqa: E402
 
 #: Splits the model never sees: the unseen-text measurements.
-NEVER_TRAIN = ("blind7", "blind8", "blind9")
-TRAIN = ("dev", "heldout", "fresh", "independent", "blind", "blind2", "blind3", "blind5", "blind6", "train8", "train9", "train10", "classes", "classes2")
+NEVER_TRAIN = ("blind7", "blind8", "blind9", "blind10")
+TRAIN = ("dev", "heldout", "fresh", "independent", "blind", "blind2", "blind3", "blind5", "blind6", "train8", "train9", "train10", "train11", "classes", "classes2")
 _IDENTITY = ("w=", "-1ws=")
 
 
@@ -152,6 +152,7 @@ def train(splits: list[str], out: Path, seed: int, case_share: float, c1: float,
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hold-out", action="append", default=[], help="also leave this split out of training")
+    ap.add_argument("--also", action="append", default=[], help="train on this split too (one of NEVER_TRAIN: an experiment)")
     ap.add_argument("--out", type=Path, default=tagger._model_path())
     ap.add_argument("--seed", type=int, default=20261207)
     ap.add_argument("--case-share", type=float, default=0.15)
@@ -160,7 +161,7 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=200)
     ap.add_argument("--rename-share", type=float, default=0.5, help="add this share of documents again with other names")
     args = ap.parse_args()
-    splits = [s for s in TRAIN if s not in args.hold_out and s not in NEVER_TRAIN]
+    splits = [s for s in TRAIN if s not in args.hold_out and s not in NEVER_TRAIN] + list(args.also)
     train(splits, args.out, args.seed, args.case_share, args.c1, args.c2, args.iterations, args.rename_share)
 
 

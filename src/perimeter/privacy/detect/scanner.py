@@ -35,6 +35,7 @@ from perimeter.privacy.detect.names_links import (
 )
 from perimeter.privacy.detect.names_lists import list_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
+from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
 from perimeter.privacy.detect.names_speakers import find_speakers, lower_echoes
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.ocr_values import find_ocr_values
@@ -51,6 +52,8 @@ _NUMBER_TYPES = frozenset({
 })
 _CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]|[А-ЯЁ]{2}")
 _LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,},?[ \u00a0][A-Z]{2}")
+# what the surname-first rules need: a capital and a small letter, or "SANTOS/GABRIEL", "OKAFOR, C"
+_INVERTED_HINT = re.compile(r"[A-Z][a-z]|[A-Z]{2,}(?:/|,?[ \u00a0])[A-Z]")
 _CYRILLIC_LOWER = re.compile(r"[а-яё]{3}")
 # English words, not a lone e-mail or code; started only at a word start (a long run of letters
 # would otherwise be re-read from each of its characters)
@@ -347,6 +350,7 @@ class Scanner:
                     found.extend(names_ru.find_lowercase_names(text))
                 found.extend(names_ru_cues.find_lower_cued(text))
                 found.extend(find_ru_chat_names(text))
+                found.extend(find_pet_names(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
                 found.extend(find_caps_payees(text))
@@ -356,7 +360,7 @@ class Scanner:
                 found.extend(find_chat_names(text))
             if "PERSON" in self.types:
                 found.extend(find_speakers(text))
-                if _LATIN_CAPITAL.search(text):
+                if _INVERTED_HINT.search(text):
                     found.extend(find_inverted_names(text))
             if "PERSON" in self.types:
                 found.extend(linked_names(text, found))

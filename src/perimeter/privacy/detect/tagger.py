@@ -457,6 +457,17 @@ def _only_a_name(lw: str) -> bool:
     return all(any(g in p.tag for g in ("Name", "Surn", "Patr")) for p in parses if p.score > 0.05)
 
 
+@lru_cache(maxsize=16384)
+def _also_a_word(lw: str) -> bool:
+    """Whether pymorphy reads a Cyrillic name as an ordinary noun as well, with some weight
+    ("лев" the lion, "роза", "вера", "слава"): one word of it needs the lower-case certainty."""
+    parses = analyzer().parse(lw)
+    if parses and parses[0].is_known and not any(g in parses[0].tag for g in ("Name", "Surn", "Patr")):
+        return True  # "Гостевой дом": a capital on an ordinary word
+    return any(p.is_known and p.score >= 0.2 and not any(g in p.tag for g in ("Name", "Surn", "Patr"))
+               and p.tag.POS == "NOUN" for p in parses)
+
+
 def _evidence(word: str) -> int:
     """How much a lower-case word can be a name: 2 listed or a name reading pymorphy knows;
     1 a word nobody knows (a rare name, a chat nickname: "ержан", "moh"); 0 an ordinary word
@@ -484,9 +495,20 @@ def _plausible(kind: str, text: str, s: int, e: int, p: float) -> tuple[int, int
         return (s, e) if _WORD3.search(span) is not None and any(c.isdigit() for c in span) else None
     if len(span) < 2 or not any(c.isalpha() for c in span):
         return None
+    kept = _plausible_name(text, s, e, p)
+    if kept is not None and text.endswith(("'s", "’s", "'S"), kept[0], kept[1]) and kept[1] - kept[0] > 3:
+        return kept[0], kept[1] - 2  # "yuki's pr": the possessive is not part of the name
+    return kept
+
+
+def _plausible_name(text: str, s: int, e: int, p: float) -> tuple[int, int] | None:
+    """``_plausible`` for a PER run: places, nouns that are names too, lower-case phrases."""
+    span = text[s:e]
     words = [m for m in _TOKEN.finditer(text, s, e) if m.group()[0].isalpha()]
     if len(words) == 1 and words[0].group().lower() in lexicon.places():
         return None  # "Manila", "Lagos": a place first; a rule with a cue finds the person
+    if len(words) == 1 and p < _LOWER_THRESHOLD and not span.isascii() and _also_a_word(span.lower()):
+        return None  # "Лев — самый крупный хищник", "Роза цветёт": a name that is a noun too
     if span.islower():
         if p < _LOWER_THRESHOLD:
             return None
