@@ -102,3 +102,17 @@ def test_the_possessive_stays_outside_a_tagged_name(scanner: Scanner) -> None:
 
 def test_an_all_capitals_booking_name_reaches_the_surname_first_rule(scanner: Scanner) -> None:
     assert found(scanner, "booking ref 8812: SANTOS/GABRIEL, 2 bags", "PERSON") == ["SANTOS/GABRIEL"]
+
+
+# ------------------------------------------------------------------ IRC logs (names_speakers)
+
+def test_irc_nicks_and_join_lines_are_speakers(scanner: Scanner) -> None:
+    text = "02:19 sven joined #ops\n02:20 <sven> anyone up?\n02:21 <mira> yes, deploy is done\n"
+    names = found(scanner, text, "PERSON")
+    assert names.count("sven") == 2 and "mira" in names
+    quit_log = "17:02 -!- tomasz [~tomasz@10.2.3.4] has quit\n17:03 <ana> bye\n"
+    assert found(scanner, quit_log, "PERSON") == ["tomasz", "ana"]
+
+
+def test_html_tags_are_no_irc_turns(scanner: Scanner) -> None:
+    assert found(scanner, "<div>hello</div>\n<span> x </span>\n<b>bold</b> text", "PERSON") == []

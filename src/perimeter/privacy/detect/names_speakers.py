@@ -1,7 +1,7 @@
 """Speakers of a chat export or a transcript, and the people a chat names in lower case.
 
 - **Speaker labels**: in a text where at least two lines open with ``label:`` (a Slack export,
-  a call transcript, an on-call channel), a label that is a given name is the person speaking:
+  a call transcript, an on-call channel) or an IRC ``<nick>`` or join/quit line, a label that is a given name is the person speaking:
   "mei: deploy is stuck", "[05:12] marcus b: …", "саша: прод опять лежит".  Chat writes them in
   lower case, which no other rule reads as a name.  Roles ("agent", "caller", "bot", "клиент")
   are no given names; a capitalised label must also be no frequent English word ("Son:",
@@ -31,6 +31,15 @@ _TURN = re.compile(
     r"(?P<n>[^\W\d_][^\W\d_'’-]{1,20}(?:[ \t][^\W\d_]\.?)?)[ \t]*:[ \t]+\S",
     re.MULTILINE,
 )
+# IRC and Matrix logs: "[10:42] <mira> ben did it", "02:19 sven joined #ops", "* priya has quit".
+_STAMP = r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*|\d{1,2}:\d{2}(?::\d{2})?[ \t]+)?"
+_NICK = r"(?P<n>[^\W\d_][^\W\d_'’-]{1,20})"
+_IRC_TURN = re.compile(_STAMP + r"<[@+%~&]?" + _NICK + r">[ \t]+\S", re.MULTILINE)
+_IRC_EVENT = re.compile(
+    _STAMP + r"(?:\*{1,3}|-!-|-->|<--|→|←)?[ \t]*" + _NICK
+    + r"(?:[ \t]+\([^)\n]{0,60}\)|[ \t]+\[[^\]\n]{0,60}\])?[ \t]+(?:has[ \t]+)?(?:joined|left|quit|is now known as)\b",
+    re.MULTILINE,
+)
 _NOT_SPEAKERS = frozenset(
     """
 agent caller client customer user bot assistant system support admin operator manager me you host guest
@@ -57,9 +66,12 @@ def _given(word: str) -> bool:
 
 def find_speakers(text: str) -> list[Entity]:
     """Given names labelling the turns of a chat or a transcript (two turns at least)."""
-    if text.count(":") < 2 or "\n" not in text:
+    if "\n" not in text:
         return []
-    turns = list(_TURN.finditer(text))
+    turns = list(_TURN.finditer(text)) if text.count(":") >= 2 else []
+    if "<" in text or "join" in text or "quit" in text or "left" in text:
+        turns += [*_IRC_TURN.finditer(text), *_IRC_EVENT.finditer(text)]
+        turns.sort(key=lambda m: m.start("n"))
     if len(turns) < 2:
         return []
     confirmed = {m.group("n").split()[0].lower() for m in turns if _given(m.group("n").split()[0])}
