@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from perimeter.privacy import Scanner
+from perimeter.privacy.detect.addresses_edges import grown
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
+from perimeter.privacy.entities import Entity
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +118,32 @@ def test_irc_nicks_and_join_lines_are_speakers(scanner: Scanner) -> None:
 
 def test_html_tags_are_no_irc_turns(scanner: Scanner) -> None:
     assert found(scanner, "<div>hello</div>\n<span> x </span>\n<b>bold</b> text", "PERSON") == []
+
+
+# ------------------------------------------------------------------ address edges, field-name cues
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Поставщик: ИП Ахметова\n450077, РБ, г. Уфа, ул. Ленина, д. 70, кв. 8\nР/с 40802810161457964836",
+     "450077, РБ, г. Уфа, ул. Ленина, д. 70, кв. 8"),
+    ("Адрес: 620014, г. Екатеринбург, ул. Малышева, 5", "620014, г. Екатеринбург, ул. Малышева, 5"),
+    ("the router was sent to ul. Marszałkowska 84/92 lok. 109, 00-514 Warszawa. Tracking: 6A24871109934.",
+     "ul. Marszałkowska 84/92 lok. 109, 00-514 Warszawa"),
+    ("Address: Moscow, Tverskaya St 22, bld. 1", "Moscow, Tverskaya St 22, bld. 1"),
+])
+def test_an_address_grows_over_its_postcode_street_abbreviation_and_units(scanner: Scanner, text: str,
+                                                                            address: str) -> None:
+    assert found(scanner, text, "ADDRESS") == [address]
+
+
+def test_a_postcode_is_only_grown_onto_from_the_start_of_a_line_or_field() -> None:
+    def grow(text: str, address: str) -> str:
+        at = text.index(address)
+        return grown(text, [Entity("ADDRESS", at, at + len(address), address, 0.8, "test")])[0].text
+
+    assert grow("Доставка: 450077, г. Уфа, ул. Ленина, д. 70", "г. Уфа, ул. Ленина, д. 70").startswith("450077")
+    assert grow("заказ 450077, г. Уфа, ул. Ленина, д. 70", "г. Уфа, ул. Ленина, д. 70").startswith("г. Уфа")
+
+
+def test_an_inn_named_by_a_field_name(scanner: Scanner) -> None:
+    text = "2024-05-17 INFO [loan-scoring] request_id=7f3c2a91 applicant_inn=505896805799 score=612"
+    assert found(scanner, text, "RU_INN") == ["505896805799"]

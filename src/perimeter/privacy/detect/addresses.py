@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 
 from perimeter.privacy.detect.addresses_colloquial import find_colloquial_addresses
+from perimeter.privacy.detect.addresses_edges import grown
 from perimeter.privacy.detect.addresses_fields import find_field_addresses
 from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
@@ -357,7 +358,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     out.extend(find_cued_postcodes(text, ix.lower))
     if not text.isascii():
         out.extend(find_spoken_addresses(text, ix.lower))
-    return _merge(text, out)
+    return _merge(text, grown(text, _merge(text, out)))
 
 
 def _merge(text: str, found: list[Entity]) -> list[Entity]:

@@ -11,7 +11,8 @@ import re
 
 # Order matters only inside one alternative group; the closest match wins overall.
 _GROUPS: dict[str, str] = {
-    "RU_INN": r"инн|\binn\b|taxpayer|\btin\b|идентификационный номер налогоплательщика",
+    # "inn" also ends a field name ("applicant_inn=", "clientInn"): no letter before it, not \b
+    "RU_INN": r"инн|inn(?<![a-z]inn)(?![a-z])|taxpayer|\btin\b|идентификационный номер налогоплательщика",
     "RU_SNILS": r"снилс|snils|страхов\w* номер|страховое свидетельство",
     "RU_OGRN": r"огрн(?:ип)?|ogrn(?:ip)?|основной государственный",
     "RU_PASSPORT": r"паспорт\w*|passport|серия|серии|series|загран\w*",
