@@ -45,7 +45,7 @@ def grown(text: str, found: list[Entity]) -> list[Entity]:
         start, end = e.start, e.end
         before = _BEFORE.search(text, max(0, start - 40), start)
         if before is not None:
-            start = before.start()
+            start = before.start() + len(before.group()) - len(before.group().lstrip())
         after = _AFTER.match(text, end)
         if after is not None and after.end() > end:
             end = after.end()
