@@ -7,6 +7,7 @@ import pytest
 
 from perimeter.privacy import Scanner
 from perimeter.privacy.detect.addresses_edges import grown
+from perimeter.privacy.detect.names_lower_lone import find_lone_lower_names
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
 from perimeter.privacy.entities import Entity
 
@@ -147,3 +148,20 @@ def test_a_postcode_is_only_grown_onto_from_the_start_of_a_line_or_field() -> No
 def test_an_inn_named_by_a_field_name(scanner: Scanner) -> None:
     text = "2024-05-17 INFO [loan-scoring] request_id=7f3c2a91 applicant_inn=505896805799 score=612"
     assert found(scanner, text, "RU_INN") == ["505896805799"]
+
+
+# ------------------------------------------------------------------ lone lower-case names (names_lower_lone)
+
+def test_lone_lower_case_given_names_in_a_chat(scanner: Scanner) -> None:
+    text = "ok so gaurav and shreya are on the migration\nasked wojtek about the certs, he'll ping later\n"
+    names = found(scanner, text, "PERSON")
+    assert "gaurav" in names and "shreya" in names and "wojtek" in names
+
+
+@pytest.mark.parametrize("text", [
+    "роза в саду вся облезлая после дождя. лев в зоопарке спит весь день",
+    "what's the okta procedure? approved in teams. check the sys design doc",
+    "Dear team, Gaurav Singh will present. The quarterly review follows.",
+])
+def test_words_and_capitalised_prose_are_no_lone_lower_names(text: str) -> None:
+    assert find_lone_lower_names(text) == []

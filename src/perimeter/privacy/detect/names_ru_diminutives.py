@@ -53,10 +53,16 @@ _SOFT_ONLY = frozenset(("ком", "кам", "ками", "ках"))
 _LONG_OPENINGS = ("очк", "ечк", "еньк", "оньк", "юшк", "юш", "юс", "юх", "юн")
 
 
+# Short forms whose "+а" pymorphy3 reads as some other word first: "света" (of "свет", light).
+_SHORT_FORM_STEMS = frozenset(("свет",))
+
+
 @lru_cache(maxsize=8192)
 def _name_stem(stem: str) -> bool:
     """Whether ``stem`` is a first name's stem: the name itself, or the name less its final
     "а"/"я" ("маш" of Маша, "тол" of Толя, "ильдар" of Ильдар)."""
+    if stem in _SHORT_FORM_STEMS:
+        return True
     names = lexicon.cyrillic_first_names()
     for form in (stem, stem + "а", stem + "я"):
         if form in names:

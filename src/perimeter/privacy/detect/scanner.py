@@ -34,6 +34,7 @@ from perimeter.privacy.detect.names_links import (
     ru_initials_and_departments,
 )
 from perimeter.privacy.detect.names_lists import list_names
+from perimeter.privacy.detect.names_lower_lone import find_lone_lower_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
 from perimeter.privacy.detect.names_speakers import find_speakers, lower_echoes
@@ -360,6 +361,7 @@ class Scanner:
                 found.extend(find_chat_names(text))
             if "PERSON" in self.types:
                 found.extend(find_speakers(text))
+                found.extend(find_lone_lower_names(text))
                 if _INVERTED_HINT.search(text):
                     found.extend(find_inverted_names(text))
             if "PERSON" in self.types:

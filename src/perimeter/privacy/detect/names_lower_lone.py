@@ -1,0 +1,72 @@
+"""Lone given names in lower case in a chat: "ask deepa", "gaurav and shreya are on it", "нурик скинул".
+
+Chat, SMS and voice-to-text are written in lower case, and there a first name often comes alone,
+with no cue word a rule could key on ("kwame pushed the fix", "asked wojtek", "асель в отпуске").
+A capital-letter rule never sees it, the cue rules see a few, and the tagger wants near-certainty
+for a lower-case word.  What tells such a name from a word is the word itself:
+
+* Latin: a given name the lists know that is rare as an English word (Zipf < 2.5: "deepa",
+  "wojtek", "xochitl"; not "will", "mark", "grace", "bill"), three letters at least;
+* Cyrillic: a given name the lists know that pymorphy3 reads as nothing but a name ("асель",
+  "лена"; not "роза", "лев", "лилия", "лада", which are words too);
+
+and only in a text written like a chat: no capital letter at all, or two sentences or lines
+at least that open in lower case.  Inside e-mail addresses, URLs, paths, identifiers and code
+(a neighbour "_", ".", "/", "@", "=", "-" or a digit) a word is no lone name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.morph import analyzer
+from perimeter.privacy.entities import Entity
+
+_WORD = re.compile(r"(?<![\w@./\\=\-'’#$%&*+<>\[])[a-zа-яё]{3,20}(?![\w@/\\=\-'’#$%&*+\[(]|\.\w)")
+_LOWER_START = re.compile(r"(?:^|[.!?][ \t]+|\n[ \t]*(?:[-*•>][ \t]*)?)[a-zа-яё]", re.MULTILINE)
+_LATIN_RARE = 2.5
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|these|those|our|your|their|its|every|each)[ \t]+$")
+#: Given names that are words of a chat too: "dev" (developer), "bob" (a haircut), "van" …
+_NOT_LONE = frozenset(
+    """
+dev max sam ana eva ken don ray art pat sol jan kim lee ron ali van bob tom tim jon dan sue ben gus
+mia ida joy eve guy rob bud ted ned hal les lou val viv zak ada ivy kit lin may rey ren ash
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def _also_a_word(lw: str) -> bool:
+    """Whether pymorphy3 reads the word as anything but a name with some weight ("роза", "лев",
+    "лилия", "лада"): a lone lower-case one is that word."""
+    return any(p.is_known and p.score >= 0.1 and not any(g in p.tag for g in ("Name", "Surn", "Patr"))
+               for p in analyzer().parse(lw))
+
+
+def _chatty(text: str) -> bool:
+    if not any(c.isupper() for c in text):
+        return True
+    return sum(1 for _ in _LOWER_START.finditer(text)) >= 2
+
+
+def find_lone_lower_names(text: str) -> list[Entity]:
+    """Lower-case given names standing alone in a chat-shaped text (see the module's docstring)."""
+    if not _chatty(text):
+        return []
+    out: list[Entity] = []
+    first_latin = lexicon.single_first_names()
+    short_latin = lexicon.read("first_names")  # three letters: the census list only ("ivo"; not "sys")
+    first_cyrillic = lexicon.cyrillic_first_names()
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if w in _NOT_LONE or text.startswith((" dot ", " at "), m.end()):
+            continue  # "emiko dot sato at …": an e-mail read aloud
+        if _DETERMINER_BEFORE.search(text, max(0, m.start() - 8), m.start()) is not None:
+            continue  # "the okta procedure": a thing
+        if w.isascii():
+            if w not in first_latin or lexicon.zipf(w) >= _LATIN_RARE or (len(w) == 3 and w not in short_latin):
+                continue
+        elif w not in first_cyrillic or _also_a_word(w):
+            continue
+        out.append(Entity("PERSON", m.start(), m.end(), w, 0.65, "lone_lower"))
+    return out
