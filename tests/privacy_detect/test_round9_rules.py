@@ -165,3 +165,31 @@ def test_lone_lower_case_given_names_in_a_chat(scanner: Scanner) -> None:
 ])
 def test_words_and_capitalised_prose_are_no_lone_lower_names(text: str) -> None:
     assert find_lone_lower_names(text) == []
+
+
+# ------------------------------------------------------------------ Iberian birth dates, streets named after people
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("Paciente: Ana Ortega, nacida el 8 de mayo de 1959 en Sevilla.", "8 de mayo de 1959"),
+    ("nascida em 5 de junho de 1980, em Braga", "5 de junho de 1980"),
+])
+def test_a_spanish_or_portuguese_birth_date(scanner: Scanner, text: str, date: str) -> None:
+    assert found(scanner, text, "DATE_OF_BIRTH") == [date]
+
+
+def test_a_meeting_date_in_spanish_is_no_birth_date(scanner: Scanner) -> None:
+    assert found(scanner, "Reunión el 8 de mayo de 2024 en Madrid", "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("сотрудница в пункте выдачи на Гагарина 12 нахамила моей маме", "Гагарина 12"),
+    ("живу на Байтурсынова 43, кв 5", "Байтурсынова 43, кв 5"),
+])
+def test_a_street_named_after_a_person_with_a_house_number(scanner: Scanner, text: str, address: str) -> None:
+    assert found(scanner, text, "ADDRESS") == [address]
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize("text", ["надеюсь на Петрова 2024 года", "ставка на Петрова 3 человека"])
+def test_a_count_or_a_year_after_a_surname_is_no_house(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []

@@ -69,6 +69,54 @@ def _readings(word: str) -> tuple[float, float, float]:
     return loc, place, person
 
 
+@lru_cache(maxsize=8192)
+def _named_after(word: str) -> bool:
+    """Whether a capitalised word reads as a surname or a name in the genitive (a street named
+    after someone: "Гагарина", "Байтурсынова", "Пушкина")."""
+    from perimeter.privacy.detect.morph import analyzer
+
+    return any(("Surn" in p.tag or "Name" in p.tag) and "gent" in p.tag and p.score >= 0.1 for p in analyzer().parse(word))
+
+
+# "на Гагарина 12 нахамила": the number is followed by a verb (or an adverb), not by what it counts
+_NA_NAMED_THEN_WORD = re.compile(
+    rf"(?<![А-Яа-яЁё])[Нн]а[ \u00a0]+(?P<street>[А-ЯЁ][а-яё]+)[ \u00a0]+(?P<house>{_HOUSE})(?![\d\w/\-]|[.,:]\d)"
+    r"[ \u00a0]+(?P<next>[а-яё]+)"
+)
+_NOT_A_COUNT = frozenset(("VERB", "INFN", "GRND", "ADVB", "PREP", "CONJ", "PRCL"))
+
+
+@lru_cache(maxsize=8192)
+def _not_counted(word: str) -> bool:
+    from perimeter.privacy.detect.morph import analyzer
+
+    parses = analyzer().parse(word)
+    return bool(parses) and parses[0].tag.POS in _NOT_A_COUNT
+
+
+def _named_street_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of "Гагарина 12" in "на Гагарина 12" where the number closes the phrase or a
+    verb, an adverb or a preposition follows it ("… на Гагарина 12 нахамила")."""
+    out: list[tuple[int, int]] = []
+    for m in _RU_STREET_NUMBER.finditer(text):
+        if " " not in m.group("street") and _LOCATIVE_BEFORE.search(text, max(0, m.start() - 4), m.start()) is not None \
+                and text[max(0, m.start() - 4):m.start()].strip().lower() == "на":
+            out.append((m.start(), m.end()))
+    if "на " in text.lower():
+        for m in _NA_NAMED_THEN_WORD.finditer(text):
+            if _not_counted(m.group("next")):
+                out.append((m.start("street"), m.end("house")))
+    return [(a, b) for a, b in out if not _YEAR.fullmatch(text[a:b].split()[-1])
+            and _named_after(text[a:b].split()[0].split("-")[0])]
+
+
+def street_named_after(text: str, start: int, end: int) -> bool:
+    """Whether the word at ``text[start:end]`` is the street of "на Гагарина 12" (for the name rules)."""
+    if _LOCATIVE_BEFORE.search(text, max(0, start - 4), start) is None:
+        return False
+    return any(a == start and text[a:b].split()[0] == text[start:end] for a, b in _named_street_spans(text))
+
+
 def _russian(text: str) -> list[Entity]:
     out: list[Entity] = []
     for m in _RU_STREET_NUMBER.finditer(text):
@@ -104,6 +152,9 @@ def find_colloquial_addresses(text: str) -> list[Entity]:
     out: list[Entity] = []
     if not text.isascii():
         out.extend(_russian(text))
+        # "на Гагарина 12", "на Байтурсынова 43": a street named after a person, in the genitive
+        # of "улица Гагарина", and a house number that closes the phrase or a verb after it
+        out.extend(Entity("ADDRESS", a, b, text[a:b], 0.75, "address_ru") for a, b in _named_street_spans(text))
     if "aya" in text or "oye" in text or "aja" in text:
         out.extend(
             Entity("ADDRESS", m.start(), m.end(), m.group(), 0.75, "address_en")

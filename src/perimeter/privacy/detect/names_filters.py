@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.addresses_colloquial import street_named_after
 from perimeter.privacy.detect.names_cues import cue_before
 from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
@@ -263,6 +264,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if " " not in e.text and _STREET_AFTER.match(text, e.end) and _mostly_a_place(word):
         return True  # "Астана, пр. Республики 62/1": the city an address starts with
+    if " " not in e.text and not e.text.isascii() and street_named_after(text, e.start, e.end):
+        return True  # "на Гагарина 12": the street named after him, with a house number
     if _MONTH_DAY.match(text, e.start) and " " not in e.text:
         return True
     if word in _RU_MONTH_NAMES and _DAY_BEFORE.search(text, max(0, e.start - 4), e.start):
