@@ -193,3 +193,20 @@ def test_a_street_named_after_a_person_with_a_house_number(scanner: Scanner, tex
 @pytest.mark.parametrize("text", ["надеюсь на Петрова 2024 года", "ставка на Петрова 3 человека"])
 def test_a_count_or_a_year_after_a_surname_is_no_house(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "ADDRESS") == []
+
+
+# ------------------------------------------------------------------ owners and doers (names_en_chat)
+
+def test_a_bulleted_task_owner_and_a_surname_owning_a_thing(scanner: Scanner) -> None:
+    notes = "Action items:\n- Nwosu to send the use-case list\n- Paolo owns integration with Epic sandbox"
+    assert "Paolo" in found(scanner, notes, "PERSON")
+    assert found(scanner, "send me the scan of Ivanova's passport by EOD", "PERSON") == ["Ivanova"]
+
+
+@pytest.mark.parametrize("text", [
+    "Parkinson's disease and Murphy's law are eponyms",
+    "Halley's comet returns every ~76 years",
+    "And is Hashimoto's the same as hypothyroidism?",
+])
+def test_eponyms_own_nothing(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
