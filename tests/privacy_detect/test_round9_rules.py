@@ -210,3 +210,15 @@ def test_a_bulleted_task_owner_and_a_surname_owning_a_thing(scanner: Scanner) ->
 ])
 def test_eponyms_own_nothing(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
+
+
+# ------------------------------------------------------------------ national plans from the text's hints (phones_cued)
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("[16:22] bartosz: his desk +48 22 628 41 77 is silent\n[16:23] marek: I'll call his mobile, 698-204-315",
+     "698-204-315"),
+    ("Biuro: tel. 22 307 11 40, Warszawa", "22 307 11 40"),
+    ("call me at 555 12 34 56, I am in Tbilisi, office +995 32 2 11 22 33", "555 12 34 56"),
+])
+def test_a_national_number_in_the_plan_the_text_points_at(scanner: Scanner, text: str, phone: str) -> None:
+    assert phone in found(scanner, text, "PHONE")

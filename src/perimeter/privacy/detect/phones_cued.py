@@ -43,7 +43,16 @@ _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("IE", re.compile(r"\+353|ireland|dublin|cork|galway|\.ie\b", re.I)),
     ("KZ", re.compile(r"\+7 ?7|казахстан|kazakh|алматы|almaty|астана|astana|₸|тенге|\.kz\b", re.I)),
     ("UZ", re.compile(r"\+998|узбекистан|uzbek|o['‘’`]zbek|ташкент|toshkent|tashkent|so['‘’`]m\b|\.uz\b", re.I)),
+    ("PL", re.compile(r"\+48|polska|poland|warszaw|warsaw|kraków|krakow|wrocław|gdańsk|poznań|\bzł\b|\bpln\b|\.pl\b", re.I)),
+    ("IT", re.compile(r"\+39|italia|italy|roma\b|milano|milan\b|napoli|torino|\.it\b", re.I)),
+    ("NL", re.compile(r"\+31|nederland|netherlands|amsterdam|rotterdam|utrecht|\.nl\b", re.I)),
+    ("PT", re.compile(r"\+351|portugal|lisboa|lisbon|porto\b|\.pt\b", re.I)),
+    ("UA", re.compile(r"\+380|україн|украин|ukrain|київ|киев|kyiv|львів|львов|₴|грн|\.ua\b", re.I)),
+    ("BY", re.compile(r"\+375|беларус|belarus|мінск|минск|minsk|\.by\b", re.I)),
+    ("TR", re.compile(r"\+90|türkiye|turkey|istanbul|İstanbul|ankara|izmir|\.tr\b", re.I)),
 )
+# Any other country code written with its "+" in the text: its region ("+995 …" → GE).
+_COUNTRY_CODE = re.compile(r"(?<![\w+])\+(\d{1,3})(?=[ \u00a0\-(])")
 _CUE_WORD = re.compile(
     r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|call|fax|факс|tel|text me|ph|"
     r"в[ао]тсап|ring|ll[aá]m|tel[eé]fono|m[oó]vil|celular|telefone)",
@@ -54,11 +63,23 @@ _NON_DIGITS = str.maketrans("", "", " \u00a0-.()")
 _PHONE_SHAPE_DIGITS = range(9, 13)
 
 
+def _region_of(code: int) -> str | None:
+    import phonenumbers
+
+    region = phonenumbers.region_code_for_country_code(code)
+    return None if region in ("ZZ", "001") else region
+
+
 def _regions(text: str) -> tuple[str, ...]:
     """Regions the text points at, the script's own first."""
     found: list[str] = ["RU"] if re.search(r"[а-яё]", text[:4000], re.I) else []
     head = text[:4000]
     found.extend(region for region, rx in _HINTS if region not in found and rx.search(head))
+    if "+" in head:
+        for m in _COUNTRY_CODE.finditer(head):
+            region = _region_of(int(m.group(1)))
+            if region and region not in found:
+                found.append(region)
     for region in _DEFAULT_EN:
         if region not in found:
             found.append(region)
