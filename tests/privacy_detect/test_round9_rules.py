@@ -222,3 +222,21 @@ def test_eponyms_own_nothing(scanner: Scanner, text: str) -> None:
 ])
 def test_a_national_number_in_the_plan_the_text_points_at(scanner: Scanner, text: str, phone: str) -> None:
     assert phone in found(scanner, text, "PHONE")
+
+
+# ------------------------------------------------------------------ Colombian "#" and Turkish "No:" layouts (addresses_intl)
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Ship to: Carrera 43A #1-50, Oficina 702, El Poblado, Medellín, Antioquia 050021",
+     "Carrera 43A #1-50, Oficina 702, El Poblado, Medellín, Antioquia 050021"),
+    ("Cra. 70 #44-25, Laureles, Medellín. Gracias", "Cra. 70 #44-25, Laureles, Medellín"),
+    ("Cumhuriyet Mahallesi, Halaskargazi Cd. No: 88 D: 5, 34373 Şişli/İstanbul",
+     "Cumhuriyet Mahallesi, Halaskargazi Cd. No: 88 D: 5, 34373 Şişli/İstanbul"),
+])
+def test_colombian_and_turkish_street_layouts(scanner: Scanner, text: str, address: str) -> None:
+    assert found(scanner, text, "ADDRESS") == [address]
+
+
+@pytest.mark.parametrize("text", ["Calle 13 played 2 songs #1-2 hits", "see issue #12-3 in the tracker"])
+def test_hash_numbers_without_a_street_stay_text(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []

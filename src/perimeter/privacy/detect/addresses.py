@@ -27,6 +27,7 @@ from functools import lru_cache
 from perimeter.privacy.detect.addresses_colloquial import find_colloquial_addresses
 from perimeter.privacy.detect.addresses_edges import grown
 from perimeter.privacy.detect.addresses_fields import find_field_addresses
+from perimeter.privacy.detect.addresses_intl import find_intl_addresses
 from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
 from perimeter.privacy.detect.addresses_postcodes import find_cued_postcodes, find_lone_postcodes
@@ -356,6 +357,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     out.extend(find_field_addresses(text, ix.lower))
     out.extend(find_lone_postcodes(text))
     out.extend(find_cued_postcodes(text, ix.lower))
+    out.extend(find_intl_addresses(text))
     if not text.isascii():
         out.extend(find_spoken_addresses(text, ix.lower))
     return _merge(text, grown(text, _merge(text, out)))
