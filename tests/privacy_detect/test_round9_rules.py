@@ -240,3 +240,14 @@ def test_colombian_and_turkish_street_layouts(scanner: Scanner, text: str, addre
 @pytest.mark.parametrize("text", ["Calle 13 played 2 songs #1-2 hits", "see issue #12-3 in the tracker"])
 def test_hash_numbers_without_a_street_stay_text(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "ADDRESS") == []
+
+
+def test_a_tab_separates_two_cells_of_numbers(scanner: Scanner) -> None:
+    row = "ШАЙХУТДИНОВ РУСТЕМ\t11.IV.1990\t797-401-186 35\t00417"
+    assert found(scanner, row, "RU_SNILS") == ["797-401-186 35"]
+    inn_row = "Бухгалтерия\tАхмедова Зарема\t19.08.1983\t541188734000\nСклад"
+    assert found(scanner, inn_row, "RU_INN") == ["541188734000"]
+
+
+def test_voice_assistants_and_streets_are_no_lone_names() -> None:
+    assert find_lone_lower_names("алиса включи погоду. маруся стоп. улица габдуллы тукая перекрыта") == []

@@ -26,12 +26,14 @@ from perimeter.privacy.entities import Entity
 _WORD = re.compile(r"(?<![\w@./\\=\-'’#$%&*+<>\[])[a-zа-яё]{3,20}(?![\w@/\\=\-'’#$%&*+\[(]|\.\w)")
 _LOWER_START = re.compile(r"(?:^|[.!?][ \t]+|\n[ \t]*(?:[-*•>][ \t]*)?)[a-zа-яё]", re.MULTILINE)
 _LATIN_RARE = 2.5
+_STREET_BEFORE = re.compile(r"(?<![а-яё])(?:улиц[аеуы]|ул\.?|проспект[аеу]?|пр\.|переул[оке]к?|площад[ьи]|метро|имени|им\.)[ \t]+$")
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|these|those|our|your|their|its|every|each)[ \t]+$")
 #: Given names that are words of a chat too: "dev" (developer), "bob" (a haircut), "van" …
 _NOT_LONE = frozenset(
     """
 dev max sam ana eva ken don ray art pat sol jan kim lee ron ali van bob tom tim jon dan sue ben gus
 mia ida joy eve guy rob bud ted ned hal les lou val viv zak ada ivy kit lin may rey ren ash
+алиса маруся салют siri alexa alice
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -63,6 +65,8 @@ def find_lone_lower_names(text: str) -> list[Entity]:
             continue  # "emiko dot sato at …": an e-mail read aloud
         if _DETERMINER_BEFORE.search(text, max(0, m.start() - 8), m.start()) is not None:
             continue  # "the okta procedure": a thing
+        if _STREET_BEFORE.search(text, max(0, m.start() - 12), m.start()) is not None:
+            continue  # "улица габдуллы тукая": a street named after someone
         if w.isascii():
             if w not in first_latin or lexicon.zipf(w) >= _LATIN_RARE or (len(w) == 3 and w not in short_latin):
                 continue

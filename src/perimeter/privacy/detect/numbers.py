@@ -52,8 +52,9 @@ _WORDISH = re.compile(r"[\w@#$%&*+=]")
 
 
 def _strong(gap: str) -> bool:
-    """A break inside a chain where two different values may meet."""
-    return "\n" in gap or "." in gap or "/" in gap or (len(gap.strip()) == 0 and len(gap) >= 2) or gap in (" – ", " - ")
+    """A break inside a chain where two different values may meet (a tab: two cells of a table)."""
+    return ("\n" in gap or "\t" in gap or "." in gap or "/" in gap or (len(gap.strip()) == 0 and len(gap) >= 2)
+            or gap in (" – ", " - "))
 
 
 _PIECES = re.compile(r"(\D+)")
