@@ -251,3 +251,15 @@ def test_a_tab_separates_two_cells_of_numbers(scanner: Scanner) -> None:
 
 def test_voice_assistants_and_streets_are_no_lone_names() -> None:
     assert find_lone_lower_names("алиса включи погоду. маруся стоп. улица габдуллы тукая перекрыта") == []
+
+
+def test_birth_columns_take_short_years_years_alone_and_hl7_dates(scanner: Scanner) -> None:
+    csv = "Name,Surname,Date of birth,Passport\nArman,Seitkali,14/03/88,N12844016\nDilnoza,Karimova,03/10/95,N1\n"
+    assert found(scanner, csv, "DATE_OF_BIRTH") == ["14/03/88", "03/10/95"]
+    tsv = "Табельный\tФИО\tРодился\n118\tГалимзянов Айдар\t1986\n120\tАбрамович Илья\t1.09.74\n"
+    assert found(scanner, tsv, "DATE_OF_BIRTH") == ["1986", "1.09.74"]
+    assert found(scanner, "dob: 19790314", "DATE_OF_BIRTH") == ["19790314"]
+
+
+def test_a_short_date_in_another_column_is_no_birth_date(scanner: Scanner) -> None:
+    assert found(scanner, "Order,Date,Qty\n1,14/03/88,5\n2,15/03/88,1\n", "DATE_OF_BIRTH") == []

@@ -36,7 +36,8 @@ _PLAIN_NAME_KEY = re.compile(
 )
 _BIRTH_KEY = re.compile(
     r"dob|d\.o\.b\.?|date[ _\-]?of[ _\-]?birth|birth[ _\-]?date|birthdate|birthday|birth|born|born[ _]on|"
-    r"дата[ _]рождения|д\.?\s?р\.?|др|dr|data_rozhdeniya|geburtsdatum|date_naissance",
+    r"дата[ _]рождения|д\.?\s?р\.?|др|dr|data_rozhdeniya|geburtsdatum|date_naissance|"
+    r"родил(?:ся|ась|ись)|год[ _]рождения|year[ _]of[ _]birth|yob|birth[ _]?year",
     re.IGNORECASE,
 )
 _SSN_KEY = re.compile(r"ssn|social[ _\-]?security(?:[ _\-]?(?:number|no))?", re.IGNORECASE)
@@ -54,6 +55,12 @@ _MONTH = (r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|м
 _DATE = re.compile(
     r"\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2}"
     rf"|\d{{1,2}}[ \-]?{_MONTH}[ \-]?(?:19|20)\d{{2}}|{_MONTH}[ ]\d{{1,2}},?[ ](?:19|20)\d{{2}}"  # 14 MAR 1988, March 14, 1988
+)
+# Under a birth key only: what no other column would write as a date of birth — a two-digit
+# year ("14/03/88", "1.09.74"), a year alone, HL7's "19790314", a Roman month ("11.IV.1990").
+_BIRTH_ONLY_DATE = re.compile(
+    r"(?:0?[1-9]|[12]\d|3[01])[./\-](?:0?[1-9]|1[0-2])[./\-]\d{2}|(?:19|20)\d{2}"
+    r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|\d{1,2}\.[IVX]{1,4}\.(?:19|20)\d{2}"
 )
 _SSN = re.compile(r"(?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\1(?!0000)\d{4}")  # "608 41 3390" too
 _PERSONISH = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+[A-ZА-ЯЁÀ-Þ][\w'’.\-]*){1,3}")
@@ -83,7 +90,7 @@ def _type_of(key: str, value: str) -> str | None:
     if not value or "@" in value:
         return None
     if _BIRTH_KEY.fullmatch(key):
-        date = _DATE.match(value)
+        date = _DATE.match(value) or _BIRTH_ONLY_DATE.fullmatch(value)
         ok = date is not None and _TIME_TAIL.fullmatch(value, date.end()) is not None  # "1996-08-30 21:00:00+00"
         return "DATE_OF_BIRTH" if ok else None
     if _PHONE_KEY.fullmatch(key):
@@ -368,7 +375,7 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
                     kind = "SECRET"  # "| Temp password |" column: only under a header that names people
                 if kind is None and _PLAIN_NAME_KEY.fullmatch(key or "") and _ANY_NAME.fullmatch(value):
                     kind = "PERSON"  # a column called "name" holds names, one word or several
-                if kind == "DATE_OF_BIRTH" and (day := _DATE.match(value)) is not None:
+                if kind == "DATE_OF_BIRTH" and (day := _DATE.match(value) or _BIRTH_ONLY_DATE.match(value)) is not None:
                     value = day.group()  # "1996-08-30 21:00:00+00": the time of day is no part of it
                 if kind is not None:
                     s = offsets[row] + a + (len(cell) - len(cell.lstrip()))
