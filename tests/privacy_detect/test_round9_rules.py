@@ -7,7 +7,7 @@ import pytest
 
 from perimeter.privacy import Scanner
 from perimeter.privacy.detect.addresses_edges import grown
-from perimeter.privacy.detect.names_lower_lone import find_lone_lower_names
+from perimeter.privacy.detect.names_lower_lone import find_lone_lower_names, find_lower_full_names
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
 from perimeter.privacy.entities import Entity
 
@@ -263,3 +263,19 @@ def test_birth_columns_take_short_years_years_alone_and_hl7_dates(scanner: Scann
 
 def test_a_short_date_in_another_column_is_no_birth_date(scanner: Scanner) -> None:
     assert found(scanner, "Order,Date,Qty\n1,14/03/88,5\n2,15/03/88,1\n", "DATE_OF_BIRTH") == []
+
+
+def test_a_one_word_name_found_once_is_found_again(scanner: Scanner) -> None:
+    text = "CUSTOMER: Yes. Call me Conor by the way.\nREP: Great, Conor. I will send the quote."
+    assert found(scanner, text, "PERSON") == ["Conor", "Conor"]
+
+
+def test_a_frequent_word_found_as_a_name_is_not_echoed(scanner: Scanner) -> None:
+    text = "thanks Will! Will the build pass today?"
+    assert found(scanner, text, "PERSON").count("Will") <= 1
+
+
+def test_a_lower_case_given_name_and_rare_surname(scanner: Scanner) -> None:
+    text = '"bree mcallister unit 4 / 27 kingsford smith dr hamilton qld 4007 ph 0438 221 570'
+    assert "bree mcallister" in found(scanner, text, "PERSON")
+    assert find_lower_full_names('"Sunny Side" (lemon curd), col. del valle, 64750 monterrey') == []

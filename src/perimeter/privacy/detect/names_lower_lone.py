@@ -74,3 +74,27 @@ def find_lone_lower_names(text: str) -> list[Entity]:
             continue
         out.append(Entity("PERSON", m.start(), m.end(), w, 0.65, "lone_lower"))
     return out
+
+
+_LOWER_PAIR = re.compile(r"(?<![\w@./\\=\-'’#$%&*+<>\[])(?P<g>[a-z]{3,15})[ \t](?P<f>(?:mc|mac|o')?[a-z]{3,20})(?![\w@/\\=\-'’])")
+_PAIR_FIRST_ZIPF = 3.5  # "bree", "marco": given names that are rare words ("lemon", "grace" are not)
+_PAIR_LAST_ZIPF = 3.5  # "mcallister", "okafor": surnames that are rare words ("brown", "white" are not)
+
+
+def find_lower_full_names(text: str) -> list[Entity]:
+    """A given name and a surname in lower case ("bree mcallister unit 4 …", "ask tomasz nowak"):
+    a given name the lists know, then a surname the lists know that is a rare English word."""
+    if not any(c.islower() for c in text):
+        return []
+    out: list[Entity] = []
+    first, last = lexicon.first_names(), lexicon.last_names()
+    for m in _LOWER_PAIR.finditer(text):
+        g, f = m.group("g"), m.group("f")
+        if g in _NOT_LONE or f in _NOT_LONE or g not in first or f not in last:
+            continue
+        if lexicon.zipf(g) >= _PAIR_FIRST_ZIPF or lexicon.zipf(f) >= _PAIR_LAST_ZIPF:
+            continue
+        if _DETERMINER_BEFORE.search(text, max(0, m.start() - 8), m.start()) is not None:
+            continue
+        out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.7, "lone_lower"))
+    return out

@@ -50,6 +50,7 @@ mon tue wed thu fri sat sun will may june april august grace hope joy faith
 _ECHO_ZIPF = 3.5
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _SPEAKER_ECHO_ZIPF = 5.0
+_CAPITAL_ECHO_ZIPF = 4.0  # a capital keeps "Conor" (3.5) a name; "Will", "Summer", "Mark" are words first
 _SIGN_OFF = re.compile(r"[.!?][ \t\n]+(?P<n>[a-z][a-z'’-]{2,20})[ \t.!]*\Z")
 
 
@@ -96,6 +97,28 @@ def _peer(low: str) -> bool:
     if _CYRILLIC.search(low):
         return low in lexicon.cyrillic_first_names() or not ordinary_word(low)
     return low in lexicon.first_names() or lexicon.zipf(low) < lexicon.COMMON_ZIPF
+
+
+def capital_echoes(text: str, found: list[Entity]) -> list[Entity]:
+    """Other mentions of a one-word Latin name found once ("Call me Conor … Great, Conor."): the
+    same capitalised word again, when it is no frequent English word ("Will", "Summer" stay)."""
+    words = {e.text for e in found if e.type == "PERSON" and e.text.isalpha() and e.text.isascii()
+             and e.text[:1].isupper() and e.text[1:].islower() and len(e.text) > 2 and lexicon.zipf(e.text) < _CAPITAL_ECHO_ZIPF
+             and e.text.lower() not in _NOT_SPEAKERS}
+    if not words:
+        return []
+    covered = [(e.start, e.end) for e in found]
+    out: list[Entity] = []
+    for word in words:
+        at = text.find(word)
+        while at != -1:
+            end = at + len(word)
+            whole = (not at or not (text[at - 1].isalnum() or text[at - 1] in "'’-_.@/")) and (
+                end == len(text) or (not (text[end].isalnum() or text[end] in "_@-") and not text.startswith((".com", ".org"), end)))
+            if whole and not any(a <= at < b for a, b in covered):
+                out.append(Entity("PERSON", at, end, word, 0.7, "name_link"))
+            at = text.find(word, end)
+    return out
 
 
 def lower_echoes(text: str, found: list[Entity]) -> list[Entity]:

@@ -34,10 +34,10 @@ from perimeter.privacy.detect.names_links import (
     ru_initials_and_departments,
 )
 from perimeter.privacy.detect.names_lists import list_names
-from perimeter.privacy.detect.names_lower_lone import find_lone_lower_names
+from perimeter.privacy.detect.names_lower_lone import find_lone_lower_names, find_lower_full_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
-from perimeter.privacy.detect.names_speakers import find_speakers, lower_echoes
+from perimeter.privacy.detect.names_speakers import capital_echoes, find_speakers, lower_echoes
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.ocr_values import find_ocr_values
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
@@ -362,6 +362,7 @@ class Scanner:
             if "PERSON" in self.types:
                 found.extend(find_speakers(text))
                 found.extend(find_lone_lower_names(text))
+                found.extend(find_lower_full_names(text))
                 if _INVERTED_HINT.search(text):
                     found.extend(find_inverted_names(text))
             if "PERSON" in self.types:
@@ -384,6 +385,7 @@ class Scanner:
             found.extend(self._echoes(text, [e for e in tagged if e.type == "PERSON"]))
         if self._names and "PERSON" in self.types:
             found.extend(lower_echoes(text, found))
+            found.extend(capital_echoes(text, found))
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)
