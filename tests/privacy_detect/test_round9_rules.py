@@ -279,3 +279,23 @@ def test_a_lower_case_given_name_and_rare_surname(scanner: Scanner) -> None:
     text = '"bree mcallister unit 4 / 27 kingsford smith dr hamilton qld 4007 ph 0438 221 570'
     assert "bree mcallister" in found(scanner, text, "PERSON")
     assert find_lower_full_names('"Sunny Side" (lemon curd), col. del valle, 64750 monterrey') == []
+
+
+# ------------------------------------------------------------------ eponyms (names_filters)
+
+@pytest.mark.parametrize("text", [
+    "Диагноз: болезнь Паркинсона в анамнезе.",
+    "НМИЦ онкологии им. Н. Н. Блохина",
+    "Is Hashimoto's thyroiditis the same as Graves' disease?",
+    "Miranda warnings and Brady material were disclosed late",
+])
+def test_diseases_laws_and_institutions_named_after_people_are_no_persons(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Например: «выдать премию Черных Анне»", "Черных Анне"),
+    ("Please send Anna's test results to her GP", "Anna"),
+])
+def test_a_person_before_a_test_or_after_a_bonus_stays_a_person(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")

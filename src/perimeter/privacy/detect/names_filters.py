@@ -108,7 +108,19 @@ _NAMED_AFTER_BEFORE = re.compile(
 _NAMED_PLACE_NOUN = re.compile(
     r"(?i:улиц[аеуыи]|ул\.|проспект[аеу]?|пр-т[аеу]?|переул(?:ок|ка|ке)|бульвар[аеу]?|площад[ьи]|"
     r"набережн(?:ая|ой|ую)|шоссе|сквер[аеу]?|парк[аеу]?|музе(?:й|я|е|ю)|станци[яиюей]|аллеи|аллея|"
-    r"библиотек[аиеу]|театр[аеу]?|вокзал[аеу]?|памятник[аеу]?|мемориал[аеу]?|бюст[аеу]?)[ \u00a0]+$"
+    r"библиотек[аиеу]|театр[аеу]?|вокзал[аеу]?|памятник[аеу]?|мемориал[аеу]?|бюст[аеу]?|"
+    # eponyms: a disease, a syndrome, a scale or a law called after someone ("болезнь
+    # Паркинсона", "синдром Туретта", "шкала Глисона", "закон Яровой"), an institution "им. …"
+    r"болезн[ьиюей]+|синдром[аеуом]*|шкал[аеуыой]+|закон[аеуом]*|теорем[аеуыой]+|метод[аеуом]*|рефлекс[аеуом]*|"
+    r"реакци[яиюей]+|эффект[аеуом]*|принцип[аеуом]*|формул[аеуыой]+|"
+    r"им\.)[ \u00a0]+$"
+)
+# "Hashimoto's thyroiditis", "Graves' disease", "Miranda warnings", "Stark Law", "Brady material":
+# a name right before the thing called after it.
+_EPONYM_AFTER = re.compile(
+    r"(?:['’]s?[ \u00a0]+(?i:disease|syndrome|thyroiditis|palsy|law|theorem|principle|equation|sign|reflex|criteria|"
+    r"maneuver|manoeuvre|comet|paradox|razor)"
+    r"|[ \u00a0]+(?i:disease|syndrome|law|act|rule|warnings?|doctrine|material|prize|award|theorem|criteria|scale))\b"
 )
 
 
@@ -278,6 +290,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
     if "им" in before and _NAMED_AFTER_BEFORE.search(before):
         return True
     if _named_place(text, e) or _named_thing(text, e):
+        return True
+    if e.text.isascii() and _EPONYM_AFTER.match(text, e.end) is not None:
         return True
     if e.text.isascii() and _place_after_preposition(text, e) and not cue_before(text, e.start):
         return True
