@@ -1,5 +1,6 @@
-"""Round 9 classes: numeric postcodes after their own word, a town that starts an address line,
-a house number with building and flat joined by "/" and "-" — each with look-alikes that stay text."""
+"""Rounds 9 and 10 of issue 11, class by class (docs/privacy-detection.md): postcodes, address
+edges and layouts, pet names, IRC logs, lone lower-case names, eponyms, birth columns, national
+phone plans, the tagger's own checks — each with the look-alikes that must stay text."""
 
 from __future__ import annotations
 
@@ -11,12 +12,7 @@ from perimeter.privacy.detect.names_lower_lone import find_lone_lower_names, fin
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
 from perimeter.privacy.entities import Entity
 
-
-@pytest.fixture(scope="module")
-def scanner() -> Scanner:
-    s = Scanner()
-    s.warm_up()
-    return s
+# ``scanner``: the session's warmed-up Scanner (conftest.py)
 
 
 def found(scanner: Scanner, text: str, kind: str) -> list[str]:
