@@ -295,3 +295,22 @@ def test_diseases_laws_and_institutions_named_after_people_are_no_persons(scanne
 ])
 def test_a_person_before_a_test_or_after_a_bonus_stays_a_person(scanner: Scanner, text: str, name: str) -> None:
     assert name in found(scanner, text, "PERSON")
+
+
+# ------------------------------------------------------------------ a card before a weak gap, legal-English and transliterated birth dates
+
+def test_a_card_in_four_groups_before_a_date(scanner: Scanner) -> None:
+    text = "с моей карты 2204 1664 5361 9453 11.09 списали 48 900 ₽"
+    assert found(scanner, text, "CREDIT_CARD") == ["2204 1664 5361 9453"]
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("I, Oluwadamilola Adeyemi, born on the 28th day of August, 1992, respectfully apply", "the 28th day of August, 1992"),
+    ("Pani Oksana Hrytsenko, data narodzhennia 12.12.1977, adresa prozhyvannia", "12.12.1977"),
+])
+def test_legal_english_and_transliterated_birth_dates(scanner: Scanner, text: str, date: str) -> None:
+    assert found(scanner, text, "DATE_OF_BIRTH") == [date]
+
+
+def test_a_contract_date_in_legal_english_is_no_birth_date(scanner: Scanner) -> None:
+    assert found(scanner, "Signed on the 28th day of August, 1992, in Lagos.", "DATE_OF_BIRTH") == []

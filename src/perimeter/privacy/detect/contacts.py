@@ -263,6 +263,7 @@ _DATE = re.compile(
     rf"|\d{{1,2}}(?:º|°)?\s+de\s+[^\W\d_]{{3,10}}\s+(?:de|del)\s+(?:19|20)\d{{2}}"  # "8 de mayo de 1959", "5 de junho de 1980"
     rf"|(?P<short>\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2}})(?![./\-]\d)"  # 05.07.90: only after a birth word
     rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+day\s+of\s+(?:{_MONTHS_EN}),?\s+(?:19|20)\d{{2}}"  # "the 28th day of August, 1992"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
     rf"|(?P<year>(?:19|20)\d{{2}})(?=\s*(?:г\.\s*р\.?|года рождения|г/р))"
     rf"|{_MORE_LAYOUTS}"  # "16-Apr-1985", "1958-9-2", "12.IV.1985" (birth_date_layouts)
@@ -273,7 +274,7 @@ _BIRTH = re.compile(
     r"рожд\w*|родил\w*|д\.\s?р\.|д/р|dob\b|d\.o\.b\.?|birth\w*|born\b|b-day|bday|возраст\w*|(?<![a-zа-я])b\.(?=\s?\d)|г\.р\.?:|др\s(?=\s*\d)"
     # the same word in the languages a form or a CV around a Russian/English prompt uses
     r"|народж\w*|народи\w*|нараджэ\w*|нарадзі\w*|naissance|née? le|nacimiento|nacid[oa]|nascimento|nascid[oa]|"
-    r"nascita|nat[oa] il|geboren|geb\.|geburt\w*|urodz\w*|geboorte\w*|doğum\w*"
+    r"nascita|nat[oa] il|geboren|geb\.|geburt\w*|urodz\w*|geboorte\w*|doğum\w*|narodz\w*|rozhden\w*"
 )
 _YEAR_ONLY = re.compile(r"[ \t:,\-–—]*(?:(?:in|в|году|year)[ \t]+)?((?:19|20)\d{2})(?!\d|[\-./]\d)(?![ \t]*(?:г\.|год)\w*[ \t]+(?!р))")
 _DATE_BEFORE = re.compile(r"(?:19|20)\d{2}[ \t]*(?:г\.|года|г)?[ \t]*$")

@@ -33,7 +33,8 @@ RU_STREETS = (
 # The literal each alternative of ``contacts._BIRTH`` / ``_BIRTH_AFTER`` starts with.
 BIRTH_BEFORE = ("рожд", "родил", "д.", "д/р", "dob", "d.o.b", "birth", "born", "b-day", "bday", "возраст", "b.", "г.р", "др ",
                 "народ", "нараджэ", "нарадзі", "naissance", "né le", "née le", "nacimiento", "nacid", "nascimento",
-                "nascid", "nascita", "nato il", "nata il", "geboren", "geb.", "geburt", "urodz", "geboorte", "doğum")
+                "nascid", "nascita", "nato il", "nata il", "geboren", "geb.", "geburt", "urodz", "geboorte", "doğum",
+                "narodz", "rozhden")
 BIRTH_AFTER = ("г.", "г/р", "года рождения")
 # Searched in :attr:`TextIndex.folded`, where they stand for case-insensitive patterns.
 PASSPORT_SERIES = ("сери", "series")
