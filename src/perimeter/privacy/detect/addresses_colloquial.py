@@ -94,27 +94,41 @@ def _not_counted(word: str) -> bool:
     return bool(parses) and parses[0].tag.POS in _NOT_A_COUNT
 
 
+def _named_street_end(text: str, start: int) -> int | None:
+    """End of "Гагарина 12" when "на Гагарина 12" starts its street at ``start``: the house
+    number closes the phrase, or a verb, an adverb or a preposition follows it ("… на Гагарина
+    12 нахамила"); the street reads as a surname or a name in the genitive."""
+    prep = _LOCATIVE_BEFORE.search(text, max(0, start - 4), start)
+    if prep is None or text[max(0, start - 4):start].strip().lower() != "на":
+        return None
+    m = _RU_STREET_NUMBER.match(text, start)
+    if m is not None and " " not in m.group("street"):
+        end = m.end()
+    else:
+        said = _NA_NAMED_THEN_WORD.match(text, prep.start())
+        if said is None or said.start("street") != start or not _not_counted(said.group("next")):
+            return None
+        end = said.end("house")
+    words = text[start:end].split()
+    if _YEAR.fullmatch(words[-1]) or not _named_after(words[0].split("-")[0]):
+        return None
+    return end
+
+
 def _named_street_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of "Гагарина 12" in "на Гагарина 12" where the number closes the phrase or a
-    verb, an adverb or a preposition follows it ("… на Гагарина 12 нахамила")."""
-    out: list[tuple[int, int]] = []
-    for m in _RU_STREET_NUMBER.finditer(text):
-        if " " not in m.group("street") and _LOCATIVE_BEFORE.search(text, max(0, m.start() - 4), m.start()) is not None \
-                and text[max(0, m.start() - 4):m.start()].strip().lower() == "на":
-            out.append((m.start(), m.end()))
-    if "на " in text.lower():
-        for m in _NA_NAMED_THEN_WORD.finditer(text):
-            if _not_counted(m.group("next")):
-                out.append((m.start("street"), m.end("house")))
-    return [(a, b) for a, b in out if not _YEAR.fullmatch(text[a:b].split()[-1])
-            and _named_after(text[a:b].split()[0].split("-")[0])]
+    """(start, end) of every "Гагарина 12" of "на Гагарина 12" (see :func:`_named_street_end`)."""
+    if "на" not in text.lower():
+        return []
+    starts = {m.start() for m in _RU_STREET_NUMBER.finditer(text)}
+    starts.update(m.start("street") for m in _NA_NAMED_THEN_WORD.finditer(text))
+    return [(a, b) for a in sorted(starts) if (b := _named_street_end(text, a)) is not None]
 
 
 def street_named_after(text: str, start: int, end: int) -> bool:
-    """Whether the word at ``text[start:end]`` is the street of "на Гагарина 12" (for the name rules)."""
-    if _LOCATIVE_BEFORE.search(text, max(0, start - 4), start) is None:
-        return False
-    return any(a == start and text[a:b].split()[0] == text[start:end] for a, b in _named_street_spans(text))
+    """Whether the word at ``text[start:end]`` is the street of "на Гагарина 12" (for the name
+    rules): looked up at that place, not by reading the whole text again."""
+    street_end = _named_street_end(text, start)
+    return street_end is not None and text[start:street_end].split()[0] == text[start:end]
 
 
 def _russian(text: str) -> list[Entity]:

@@ -45,3 +45,11 @@ def mobile_in(digits: str, regions: tuple[str, ...]) -> bool:
         if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in mobile:
             return True
     return False
+
+
+def region_of_country_code(code: int) -> str | None:
+    """The region a "+CC" dials ("+995" → "GE"), or None for a code no single region owns."""
+    import phonenumbers
+
+    region = phonenumbers.region_code_for_country_code(code)
+    return None if region in ("ZZ", "001") else region

@@ -23,7 +23,7 @@ from bisect import bisect_left
 from itertools import accumulate
 
 from perimeter.privacy.detect.keywords import nearest_context
-from perimeter.privacy.detect.phone_plans import valid_in
+from perimeter.privacy.detect.phone_plans import region_of_country_code, valid_in
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
@@ -63,13 +63,6 @@ _NON_DIGITS = str.maketrans("", "", " \u00a0-.()")
 _PHONE_SHAPE_DIGITS = range(9, 13)
 
 
-def _region_of(code: int) -> str | None:
-    import phonenumbers
-
-    region = phonenumbers.region_code_for_country_code(code)
-    return None if region in ("ZZ", "001") else region
-
-
 def _regions(text: str) -> tuple[str, ...]:
     """Regions the text points at, the script's own first."""
     found: list[str] = ["RU"] if re.search(r"[а-яё]", text[:4000], re.I) else []
@@ -77,7 +70,7 @@ def _regions(text: str) -> tuple[str, ...]:
     found.extend(region for region, rx in _HINTS if region not in found and rx.search(head))
     if "+" in head:
         for m in _COUNTRY_CODE.finditer(head):
-            region = _region_of(int(m.group(1)))
+            region = region_of_country_code(int(m.group(1)))
             if region and region not in found:
                 found.append(region)
     for region in _DEFAULT_EN:
