@@ -21,7 +21,7 @@ from perimeter.privacy.entities import Entity
 _UP = "A-ZÀ-ÖØ-ÞĀ-ŽȘȚ"
 _LO = "a-zß-öø-ÿā-žșț"
 _TOWN = rf"[{_UP}][{_LO}'’]+(?:[ \-][{_UP}][{_LO}'’]+){{0,2}}"
-_POST_FIRST = r"\d{2}-\d{3}|\d{4}-\d{3}|\d{4}[ \u00a0]?[A-Z]{2}|\d{4,6}"
+_POST_FIRST = r"\d{2}-\d{3}|\d{4}-\d{3}|\d{4}[ \u00a0]?[A-Z]{2}|\d{3}[ \u00a0]\d{2}|\d{4,6}"  # "185 36 Piraeus"
 _POST_AFTER = (
     r"[A-Z]\d[A-Z][ \u00a0]?\d[A-Z]\d"  # Canada
     r"|[AC-FHKNPRTV-Y]\d{2}[ \u00a0]?[AC-FHKNPRTV-Y0-9]{4}"  # Irish Eircode
@@ -50,11 +50,23 @@ _UNIT_SUFFIX = re.compile(
     r"(?<![\w])(?:(?:Unit|Apt|Apartment|Suite|Flat|Floor|Fl|Room|Level|app|apt)\.?[ \u00a0]*#?[\w\-]{1,6}|\d{1,3}F|\d{1,2}[ºª°][ \u00a0]*[A-Za-z]{0,4}\.?)$"
 )
 _HAS_HOUSE = re.compile(rf"(?:^|[ \u00a0]){_NUM}(?:[ \u00a0,]|$)|^{_NUM}")
+# A British street needs no house number when a house name or the postcode pins the door down:
+# "Denmark Hill, London SE5 9RS", "The Old Rectory, Church Lane, Little Shelford, Cambridge CB22 5HH".
+_STREET_TYPE = re.compile(
+    rf"(?:[{_UP}][\w'’\-]*[ \u00a0]+){{1,3}}(?:Road|Street|Lane|Hill|Avenue|Close|Drive|Way|Crescent|Place|Square|Gardens|"
+    r"Terrace|Row|Walk|Grove|Quay|Rise|Green|Mews|Parade|Embankment|Wharf|Boulevard)"
+)
+_HOUSE_NAME = re.compile(
+    rf"(?:The[ \u00a0]+(?:[{_UP}][\w'’\-]*[ \u00a0]*){{1,3}}|(?:[{_UP}][\w'’\-]*[ \u00a0]+){{1,3}}"
+    r"(?:House|Cottage|Farm|Lodge|Barn|Mill|Hall|Manor|Court|Villa|Chambers|Building|Centre|Center|Tower|Rectory|"
+    r"Vicarage|Grange|Works|Barns|Farmhouse))$"
+)
 _COUNTRY = re.compile(
     r",?[ \u00a0]*(?:USA|U\.S\.A?\.?|United States|UK|United Kingdom|Ireland|Canada|Australia|Germany|Deutschland|"
     r"France|Spain|España|Portugal|Italy|Italia|Poland|Polska|Netherlands|Nederland|Belgium|Switzerland|Austria|"
     r"Russia|Russian Federation|South Korea|Korea|Georgia|Kazakhstan|Ukraine|Japan|China|India|Brazil|Mexico)(?![\w])"
 )
+_BRITISH = re.compile(r"[ \u00a0,][A-Z]{1,2}\d[A-Z\d]?[ \u00a0]?\d[A-Z]{2}(?![\w])|[ \u00a0,][AC-FHKNPRTV-Y]\d{2}[ \u00a0]?[AC-FHKNPRTV-Y0-9]{4}(?![\w])")
 _STOP = frozenset(
     "the a an and or but to of in on at by for with from is are was were be it this that my our your we".split()  # noqa: SIM905
 )
@@ -91,9 +103,13 @@ def _grow_back(text: str, line_start: int, anchor_start: int, comma: bool = True
         lead = seg_start + (len(raw) - len(raw.lstrip()))
         if _PART.fullmatch(seg) and _plausible(seg) and not _common_head(seg):
             start = lead
-            house = house or (bool(_HAS_HOUSE.search(seg)) and any(c.isalpha() for c in seg))
+            house = house or (bool(_HAS_HOUSE.search(seg)) and any(c.isalpha() for c in seg)) or (
+                _STREET_TYPE.fullmatch(seg) is not None and _BRITISH.search(text, anchor_start, anchor_start + 60) is not None)
             pos = seg_start - 1
             continue
+        if house and (named := _HOUSE_NAME.search(seg)) is not None and _plausible(named.group()):
+            start = lead + named.start()  # "… — The Old Rectory, Church Lane, …": the house's name
+            break
         tail = _STREET_PART.search(seg) or _UNIT_SUFFIX.search(seg)
         if tail is not None and _plausible(tail.group()) and not _common_head(tail.group()):
             start = lead + tail.start()
@@ -134,6 +150,7 @@ def find_postal_addresses(text: str) -> list[Entity]:
 _SEEDS = (re.compile(r"\d{3}"), re.compile(r"\d[A-Z]{2}(?![\w])"), re.compile(r"\d[A-Z]\d"))
 
 
+_SPACED_TAIL = re.compile(r"[ \u00a0]\d{2}[ \u00a0]+[A-Z]")
 _CAPITAL = re.compile(rf"(?<![\w'’-])[{_UP}]")
 _DIGIT_RUN = re.compile(r"[\d-]*")
 
@@ -146,7 +163,8 @@ def _candidate_starts(text: str, seed: int) -> list[int]:
         p -= 1
     run = _DIGIT_RUN.match(text, p).group()  # type: ignore[union-attr]  # always matches
     digits = len(run) - run.count("-")  # the run is digits and hyphens only
-    if not (4 <= digits <= 7 or (digits == 9 and "-" in run) or text[seed + 1:seed + 2].isalpha()):
+    spaced = digits == 3 and _SPACED_TAIL.match(text, p + len(run)) is not None  # "185 36 Piraeus"
+    if not (4 <= digits <= 7 or (digits == 9 and "-" in run) or text[seed + 1:seed + 2].isalpha() or spaced):
         return []  # a postcode has 4–7 digits in its run, ZIP+4 nine (UK/Canadian ones: a letter next)
     line_start = text.rfind("\n", 0, seed) + 1
     out = [m.start() for m in _CAPITAL.finditer(text, max(line_start, seed - 45), seed)]
@@ -163,8 +181,20 @@ def _from_anchor(text: str, m: re.Match[str]) -> Entity | None:
         start = _grow_back(text, prev_start, line_start - 1, comma=False)
     if start is None:
         return None
+    if text.startswith(("'s ", "’s "), start):
+        start += 3  # "that's Akti Miaouli 47, …": the contraction's tail is no street word
     end = m.end()
     country = _COUNTRY.match(text, end)
     if country is not None:
         end = country.end()
     return Entity("ADDRESS", start, end, text[start:end], 0.8, "address_postal")
+
+
+def british_street_at(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a street that a British or Irish postcode follows on its
+    line ("Denmark Hill, London SE5 9RS"): the name rules read "Denmark Hill" as a person."""
+    if _STREET_TYPE.fullmatch(text, start, end) is None:
+        return False
+    stop = text.find("\n", end)
+    stop = len(text) if stop == -1 else stop
+    return text.startswith(",", end) and _BRITISH.search(text, end, min(stop, end + 60)) is not None

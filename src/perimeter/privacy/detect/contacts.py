@@ -13,6 +13,7 @@ from perimeter.privacy.detect.ibans_cued import find_cued_ibans
 from perimeter.privacy.detect.keywords import nearest_context
 from perimeter.privacy.detect.phone_plans import mobile_in, valid_in
 from perimeter.privacy.detect.phones_cued import find_cued_phones, find_local_phones
+from perimeter.privacy.detect.phones_dialled import find_dialled_phones
 from perimeter.privacy.detect.phones_loose import find_loose_phones
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower, matches_at
 from perimeter.privacy.entities import Entity
@@ -112,6 +113,7 @@ def find_phones(ix: TextIndex) -> list[Entity]:
     out.extend(_national_phones(ix, out))
     out.extend(find_cued_phones(ix, out))
     out.extend(find_local_phones(ix, out))
+    out.extend(find_dialled_phones(ix, out))
     out.extend(find_loose_phones(ix, out))
     return out
 
@@ -169,7 +171,9 @@ _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])")
 _IP_CTX = re.compile(r"\b(?:ip|ipv4|host|server|addr\w*|адрес\w*|сервер\w*|хост\w*|src|dst|from|client|peer|remote|с|from)\b\W*$|=\s*$", re.IGNORECASE)
 _VERSION_CTX = re.compile(
-    r"\b(?:v|version|верси\w*|ver\.?|release|релиз|build|oid|сборк\w*|patch|патч\w*)\W+(?:\w+\W+){0,2}$|\bv$",
+    # a lone "v" only as a word of its own: "user=ekaterina.v.sorokina client_ip=…" is no version
+    r"(?:\b(?:version|верси\w*|ver\.?|release|релиз|build|oid|сборк\w*|patch|патч\w*)|(?<![\w.])v)\W+(?:\w+\W+){0,2}$"
+    r"|(?<![\w.])v$",
     re.IGNORECASE,
 )
 
@@ -264,7 +268,7 @@ _DATE = re.compile(
     rf"|(?P<short>\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2}})(?![./\-]\d)"  # 05.07.90: only after a birth word
     rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+day\s+of\s+(?:{_MONTHS_EN}),?\s+(?:19|20)\d{{2}}"  # "the 28th day of August, 1992"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
+    rf"|(?:the\s+(?=\d{{1,2}}(?:st|nd|rd|th)\s))?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
     rf"|(?P<year>(?:19|20)\d{{2}})(?=\s*(?:г\.\s*р\.?|года рождения|г/р))"
     rf"|{_MORE_LAYOUTS}"  # "16-Apr-1985", "1958-9-2", "12.IV.1985" (birth_date_layouts)
     rf")(?![\w])",

@@ -65,7 +65,7 @@ _BIRTH_ONLY_DATE = re.compile(
 _SSN = re.compile(r"(?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\1(?!0000)\d{4}")  # "608 41 3390" too
 _PERSONISH = re.compile(r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+[A-ZА-ЯЁÀ-Þ][\w'’.\-]*){1,3}")
 _ANY_NAME = re.compile(
-    r"(?:(?:de|del|della|da|di|du|van|von|der|le|la|al|el)[ \u00a0]+){0,2}"  # "de la Vega"
+    r"(?:(?:de|del|della|da|di|du|van|von|der|den|dos|das|ter|ten|le|la|al|el|bin|ibn)[ \u00a0]+){0,2}"  # "de la Vega", "van den Berg"
     r"[A-ZА-ЯЁÀ-Þ][\w'’.\-]*(?:[ \u00a0]+(?:[A-ZА-ЯЁÀ-Þ][\w'’.\-]*|de|dela|del|della|der|den|van|von|da|das|dos|du|"
     r"la|le|ter|ten|ibn|al|bin|bint|ben|y|e|оглы|кызы|улы)){0,4}"
 )
@@ -157,7 +157,7 @@ def _nominative_name(word: str) -> bool:
 _KEY_STEMS = (
     "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р",
     "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
-    "ученик", "fio", "patronymic", "insert into", "passport", "паспорт",
+    "ученик", "fio", "patronymic", "insert into", "passport", "паспорт", "fname", "lname", "manager", "менеджер",
 )
 # Role keys ("Spouse:", "Гость:") are looked up at the colons instead: as stems they would be
 # searched for everywhere ("son" in "person", "json").
@@ -326,6 +326,40 @@ def _cells(line: str, sep: str) -> list[tuple[int, int]]:
 
 
 _RULE_LINE = re.compile(r"[ \t]*[-+=|:]{3,}[-+=|: \t]*")
+# Column headers that say "name" only inside a table, where a bare "first"/"last" beside other
+# columns can mean nothing else ("row,first,last,dob,ssn"); as a form key "Last:" is ambiguous.
+_TABLE_NAME_KEY = re.compile(r"first|last|given|family|fname|lname|forename|first[ _]nm|last[ _]nm", re.IGNORECASE)
+# A shop or CRM export prefixes its columns ("billing_first_name", "shipping_last_name").
+_COLUMN_PREFIX = re.compile(r"(?:billing|shipping|bill|ship|customer|client|contact|user|member|emp|employee|account|primary)[ _\-]",
+                            re.IGNORECASE)
+# Columns holding the person responsible for a row ("Manager | Region | Q3 sales"): a cell is a
+# person's only when it starts with a listed given name — teams and queues sit in them too.
+_ROLE_COLUMN_KEY = re.compile(r"manager|account manager|sales ?rep|rep|owner|assignee|agent|менеджер|ответственный|исполнитель",
+                              re.IGNORECASE)
+
+
+def _column_key(key: str) -> str:
+    """The key a table column means: its prefix dropped ("billing_first_name" → "first_name")."""
+    m = _COLUMN_PREFIX.match(key)
+    if m is not None and m.end() < len(key):
+        rest = key[m.end():]
+        if _NAME_KEY.fullmatch(rest) or _TABLE_NAME_KEY.fullmatch(rest) or _PHONE_KEY.fullmatch(rest) or _BIRTH_KEY.fullmatch(rest):
+            return rest
+    return key
+
+
+def _column_type(key: str, value: str) -> str | None:
+    """A cell's type from its column, with the table-only keys beside the form keys."""
+    kind = _type_of(key, value)
+    if kind is not None or not key:
+        return kind
+    if _TABLE_NAME_KEY.fullmatch(key) and not any(ch.isdigit() for ch in value) and _ANY_NAME.fullmatch(value):
+        return "PERSON"
+    if _ROLE_COLUMN_KEY.fullmatch(key) and _ANY_NAME.fullmatch(value):
+        first = value.split()[0].lower()
+        if first in lexicon.first_names() or first in lexicon.cyrillic_first_names():
+            return "PERSON"
+    return None
 
 
 def _table_columns(text: str, hits: list[int]) -> list[Entity]:
@@ -351,11 +385,13 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
         sep = next((c for c in ("\t", "|", ";", ",") if header.count(c) >= 2), None)
         if sep is None:
             continue
-        keys = [header[a:b].strip().strip("\"'`") for a, b in _cells(header, sep)]
+        keys = [_column_key(header[a:b].strip().strip("\"'`")) for a, b in _cells(header, sep)]
         width = len(keys)
         if not any(_NAME_KEY.fullmatch(k) or _PLAIN_NAME_KEY.fullmatch(k) or _BIRTH_KEY.fullmatch(k) or _SSN_KEY.fullmatch(k)
-                   or _PASSPORT_KEY.fullmatch(k) for k in keys if k):
+                   or _PASSPORT_KEY.fullmatch(k) or _ROLE_COLUMN_KEY.fullmatch(k) for k in keys if k):
             continue
+        if sum(bool(_TABLE_NAME_KEY.fullmatch(k)) for k in keys) == 1:
+            keys = [k if not _TABLE_NAME_KEY.fullmatch(k) else "" for k in keys]  # "last" alone: "last login"
         row = n + 1
         if row < len(lines) and _RULE_LINE.fullmatch(lines[row]):
             row += 1  # psql's "-----+-----" under the header
@@ -370,7 +406,7 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
                     a += 1
                 if not value or set(value) <= set("-: "):
                     continue
-                kind = _type_of(key, value) if key else None
+                kind = _column_type(key, value) if key else None
                 if kind is None and key and _SECRET_KEY.search(key) and _SECRET_VALUE.fullmatch(value):
                     kind = "SECRET"  # "| Temp password |" column: only under a header that names people
                 if kind is None and _PLAIN_NAME_KEY.fullmatch(key or "") and _ANY_NAME.fullmatch(value):
@@ -379,7 +415,7 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
                     value = day.group()  # "1996-08-30 21:00:00+00": the time of day is no part of it
                 if kind is not None:
                     s = offsets[row] + a + (len(cell) - len(cell.lstrip()))
-                    out.append(Entity(kind, s, s + len(value), value, 0.8, "field"))
+                    out.append(Entity(kind, s, s + len(value), value, 0.8, "column"))
             row += 1
         done = row
     return out

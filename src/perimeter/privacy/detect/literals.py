@@ -44,7 +44,7 @@ VENDOR_PREFIXES = (
     "sk-", "sk_", "rk_", "pk_", "whsec_", "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA",
     "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "https://hooks.slack", "AIza", "ya29.",
     "SG.", "glpat-", "npm_", "hf_", "pypi-", "dop_v1_", "shp", "xkeysib-", "AC", "SK", "key-", "y0_", "AQVN",
-    "t1.", ":AA", "eyJ",
+    "t1.", ":AA", "eyJ", "sntrys_", "sntryu_",
 )
 # Street-type words of US (USPS Publication 28) and UK/Irish/Commonwealth addresses; the
 # abbreviations also in lower case ("123 main st"), as people type them in chat.

@@ -106,8 +106,10 @@ _BEFORE_RU_VERB = re.compile(rf"(?<![\w])({_CAP})[ \u00a0]+[а-яё]{{2,}}(?:а�
 # Lower case, as typed in chat: "mrs okonkwo", "tío ramón", "my neighbor jake".
 _LOWER_TITLE = re.compile(
     rf"(?<![\w])(?:mr|mrs|ms|miss|dr|prof|aunt|auntie|uncle|tío|tía|tio|tia|abuela|abuelo|grandma|grandpa|nana|"
-    rf"cousin|coach|mme|frau|herr)\.?[ \u00a0]+([{_LO}][{_LO}'’-]{{2,}})(?![\w])"
+    rf"cousin|coach|mme|frau|herr)\.?[ \u00a0]+([{_LO}A-Z][{_LO}'’-]{{2,}})(?![\w])"
 )
+# A surname after a title is as common as a rarer word is: "dr alvarez", "mrs Thornton".
+_TITLE_SURNAME_ZIPF = 4.0
 _LOWER_NEXT = re.compile(rf"[ \u00a0]+([{_LO}][{_LO}'’-]{{2,}})(?![\w])")
 # "jake just posted…": a lower-case given name before a verb of what people do.
 _LOWER_BEFORE_VERB = re.compile(
@@ -289,7 +291,11 @@ def find_lower_cued_names(text: str) -> list[Entity]:
     out: list[Entity] = []
     for m in _LOWER_TITLE.finditer(text):
         word = m.group(1)
-        if word not in _STOP and (_rare(word) or word in lexicon.single_first_names()):
+        low = word.lower()
+        if low in _STOP or (not word.islower() and text[m.start():m.start() + 1].isupper()):
+            continue  # "Mrs Thornton" is the capitalised rules' to read
+        if _rare(low) or low in lexicon.single_first_names() or (
+                low in lexicon.last_names() and lexicon.zipf(low) < _TITLE_SURNAME_ZIPF):
             end = m.end(1)
             nxt = _LOWER_NEXT.match(text, end)  # "dr. amara okeke": the surname after the given name
             if nxt is not None and nxt.group(1) not in _STOP and (_rare(nxt.group(1)) or nxt.group(1) in lexicon.last_names()):

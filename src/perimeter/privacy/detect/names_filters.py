@@ -31,6 +31,7 @@ import re
 
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.addresses_colloquial import street_named_after
+from perimeter.privacy.detect.addresses_postal import british_street_at
 from perimeter.privacy.detect.names_cues import cue_before
 from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
@@ -272,12 +273,15 @@ def drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
 
 def _not_a_person(text: str, e: Entity) -> bool:
     word = e.text.lower()
-    if " " not in e.text and (word in _GEO or _only_a_place(word)) and not cue_before(text, e.start):
+    if " " not in e.text and e.detector != "column" and (word in _GEO or _only_a_place(word)) and not cue_before(text, e.start):
+        # (a "First Name" column's "Jericho" is the person the column says, not the town)
         return True
     if " " not in e.text and _STREET_AFTER.match(text, e.end) and _mostly_a_place(word):
         return True  # "Астана, пр. Республики 62/1": the city an address starts with
     if " " not in e.text and not e.text.isascii() and street_named_after(text, e.start, e.end):
         return True  # "на Гагарина 12": the street named after him, with a house number
+    if " " in e.text and british_street_at(text, e.start, e.end):
+        return True  # "Denmark Hill, London SE5 9RS": the street, not Mr Hill
     if _MONTH_DAY.match(text, e.start) and " " not in e.text:
         return True
     if word in _RU_MONTH_NAMES and _DAY_BEFORE.search(text, max(0, e.start - 4), e.start):

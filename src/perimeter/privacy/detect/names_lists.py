@@ -36,8 +36,8 @@ mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday su
 april may june july august september october november december jan feb mar apr jun jul aug sep oct nov dec
 the a an and or but please note total итого всего примечание понедельник вторник среда четверг пятница суббота
 воскресенье январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь
-name names role title status owner date phone email employee contact person client customer next action item
-имя фио фамилия роль должность статус дата телефон сотрудник клиент
+name names role title status owner date phone email employee contact person client customer next action item manager assignee reporter agent rep author reviewer member patient
+имя фио фамилия роль должность статус дата телефон сотрудник клиент менеджер ответственный исполнитель
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 

@@ -22,7 +22,10 @@ from perimeter.privacy.detect.contacts import (
     find_phones,
 )
 from perimeter.privacy.detect.fields import find_field_values
+from perimeter.privacy.detect.fields_places import drop_persons_in_places
+from perimeter.privacy.detect.hl7 import find_hl7_values
 from perimeter.privacy.detect.known_values import KnownValues
+from perimeter.privacy.detect.names_around import names_around
 from perimeter.privacy.detect.names_caps import find_caps_payees
 from perimeter.privacy.detect.names_en_chat import find_chat_names, names_beside_names
 from perimeter.privacy.detect.names_filters import drop_non_persons
@@ -105,6 +108,11 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
         if year is not None and int(year.group()) <= _OLD_ENOUGH:
             out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
     for e in found:
+        # "бабушка Галина Фёдоровна 1949 года": a Russian name and a bare year "года" — the year
+        # the person was born (a car's or a flat's year is "… года выпуска/постройки")
+        if e.type == "PERSON" and (year := _YEAR_OF_PERSON.match(text, e.end)) is not None:
+            out.append(Entity("DATE_OF_BIRTH", year.start(1), year.end(1), year.group(1), 0.75, "birth_date"))
+    for e in found:
         # "Seamus Flanagan (1934–2026)", "Иванов И. И. (1941—2019)": a lifespan after a name
         # opens with the birth year
         if e.type == "PERSON" and (life := _LIFESPAN.match(text, e.end)) is not None:
@@ -114,6 +122,9 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+_YEAR_OF_PERSON = re.compile(
+    r",?[ \u00a0]+(?:(?:он|она|ему|ей)[ \u00a0,]+)?((?:19[2-9]\d|200\d|201[0-5]))[ \u00a0]+(?:года|г\.)(?![ \u00a0]*(?:выпуска|постройки|издания|рождения))(?![\w])"
+)
 _LIFESPAN = re.compile(r"[ \u00a0]*\([ \u00a0]*(1[89]\d{2}|20[0-2]\d)[ \u00a0]*[–—-][ \u00a0]*(1[89]\d{2}|20\d{2})[ \u00a0]*\)")
 
 
@@ -321,6 +332,7 @@ class Scanner:
         for detector in self._simple:
             found.extend(detector(ix))
         found.extend(e for e in find_field_values(text) if e.type in self.types)
+        found.extend(e for e in find_hl7_values(text) if e.type in self.types)
         if self._ocr or self._spoken:
             lower = ix.lower if len(ix.lower) == len(text) else aligned_lower(text)
             if self._ocr:  # "ИНН 77O7O83893": OCR letters in a checksummed value (ocr_values)
@@ -386,8 +398,9 @@ class Scanner:
         if self._names and "PERSON" in self.types:
             found.extend(lower_echoes(text, found))
             found.extend(capital_echoes(text, found))
+            found.extend(names_around(text, found))
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)
-        found = _addresses_clear_of(text, drop_non_persons(text, found))
+        found = _addresses_clear_of(text, drop_persons_in_places(text, drop_non_persons(text, found)))
         return resolve(found)

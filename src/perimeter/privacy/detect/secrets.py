@@ -33,6 +33,7 @@ _VENDOR = re.compile(
     r"|AC[a-f0-9]{32}|SK[a-f0-9]{32}|key-[a-f0-9]{32}"  # Twilio, Mailgun
     r"|y0_[A-Za-z0-9_\-]{40,}|AQVN[A-Za-z0-9_\-]{30,}|t1\.[A-Za-z0-9_\-]{40,}"  # Yandex Cloud
     r"|\d{8,10}:AA[A-Za-z0-9_\-]{33}"  # Telegram bot token
+    r"|sntry[su]_[A-Za-z0-9_=+/\-]{40,}"  # Sentry auth tokens (org and user)
     r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"  # JWT
     r")"
 )

@@ -507,6 +507,8 @@ def _plausible_name(text: str, s: int, e: int, p: float) -> tuple[int, int] | No
     words = [m for m in _TOKEN.finditer(text, s, e) if m.group()[0].isalpha()]
     if len(words) == 1 and words[0].group().lower() in lexicon.places():
         return None  # "Manila", "Lagos": a place first; a rule with a cue finds the person
+    if len(words) == 1 and span.isascii() and span.isupper() and len(span) <= 4 and span.isalpha():
+        return None  # "12.4M KZT", "HR", "CEO": a code or an initialism, no one's name
     if len(words) == 1 and p < _LOWER_THRESHOLD and not span.isascii() and _also_a_word(span.lower()):
         return None  # "Лев — самый крупный хищник", "Роза цветёт": a name that is a noun too
     if span.islower():

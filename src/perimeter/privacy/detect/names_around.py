@@ -1,0 +1,58 @@
+"""What a found name leaves outside its span, and names written beside one another.
+
+- **A surname's initial** after a given name: "Bernadette M., Leeds", "Ahmed K.: fyi …",
+  "Нурлан Б." — the initial identifies together with the name and is part of it;
+- **two given names sharing one surname**: "Priya & Arjun Menon", "Sanjay and Meera Iyer" —
+  a couple signs a letter or answers an invitation this way;
+- **the Latin spelling before a bracketed Cyrillic one** ("Kontoinhaber: Dmitrij Wolkow (Дмитрий
+  Волков)"): a form asking for both scripts gives the first right before the second; the
+  opposite order is names_links' rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_INITIAL = re.compile(r"[ \u00a0]([A-ZА-ЯЁ])\.(?![\w.])")
+_CAP = r"[A-ZА-ЯЁ][a-zа-яёß-öø-ÿ\u0100-\u024f'’]+"
+_COUPLE = re.compile(rf"(?<![\w&])({_CAP})[ \u00a0]+(?:&|and|и)[ \u00a0]+({_CAP})[ \u00a0]+({_CAP}(?:-{_CAP})?)(?![\w])")
+_LATIN_BEFORE = re.compile(r"([A-Z][a-zß-öø-ÿ\u0100-\u024f'’\-]+(?:[ \u00a0]+[A-Z][a-zß-öø-ÿ\u0100-\u024f'’\-]+){1,2})[ \u00a0]*\($")
+_CAPITAL_WORD_BEFORE = re.compile(r"[A-ZА-ЯЁ][\w'’\-]*[ \u00a0]+$")
+# A word that ends a couple's line is a thing more often than a surname above this frequency.
+_SURNAME_ZIPF = 4.0
+
+
+def _given(word: str, broad: bool = False) -> bool:
+    low = word.lower()
+    return (low in lexicon.single_first_names() or low in lexicon.cyrillic_first_names()
+            or (broad and low in lexicon.first_names()))
+
+
+def names_around(text: str, found: list[Entity]) -> list[Entity]:
+    """Longer or further PERSON spans read around ``found`` (resolve keeps the longer)."""
+    out: list[Entity] = []
+    persons = [e for e in found if e.type == "PERSON"]
+    for e in persons:
+        m = _INITIAL.match(text, e.end)
+        if m is not None and _given(e.text.split()[-1]):
+            out.append(Entity("PERSON", e.start, m.end(), text[e.start:m.end()], e.score, e.detector))
+        if text.startswith("(", e.end - 0) or not e.text.isascii():
+            lat = _LATIN_BEFORE.search(text, max(0, e.start - 60), e.start)
+            if lat is not None and not e.text.isascii() and " " in e.text:
+                out.append(Entity("PERSON", lat.start(1), lat.end(1), lat.group(1), 0.7, "name_link"))
+    if "&" in text or " and " in text or " и " in text:
+        for m in _COUPLE.finditer(text):
+            first, second, surname = m.group(1), m.group(2), m.group(3)
+            if _CAPITAL_WORD_BEFORE.search(text, max(0, m.start() - 30), m.start()) is not None:
+                continue  # "Morgan Stanley and Merrill Lynch": the first is a name's second word
+            if not (_given(first, True) and _given(second, True) and (_given(first) or _given(second))) or _given(surname):
+                continue
+            head = surname.split("-")[0].lower()
+            if lexicon.zipf(head) >= _SURNAME_ZIPF or (head not in lexicon.last_names() and lexicon.zipf(head) >= lexicon.COMMON_ZIPF):
+                continue  # "Mark & Paul Street", "Jack & Jill Nursery": a place or a thing after two names
+            out.append(Entity("PERSON", m.start(1), m.end(1), first, 0.7, "name_link"))
+            out.append(Entity("PERSON", m.start(2), m.end(3), text[m.start(2):m.end(3)], 0.7, "name_link"))
+    return out

@@ -1,0 +1,50 @@
+"""Phones written the way they are dialled from abroad or from a handset, without a "+".
+
+- **"00" for "+"** (the ITU international prefix Europe, Africa and most of Asia dial):
+  "0094 77 555 0190", "0049 30 12345678", "00 44 20 7946 0958" — the country code follows, and
+  the rest is checked against that country's numbering plan, as a "+" number would be;
+- **a Russian mobile with its country code and no "+"**: "7-905-771-22-17", "7 (916) 204 77 31"
+  — the layout a phone's contact list exports.
+
+A digit run of this shape that no plan accepts (an order number "0012 3456 7890") stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect.prescan import TextIndex
+from perimeter.privacy.entities import Entity
+
+_DOUBLE_ZERO = re.compile(r"(?<![\w+/.,:\-])00[ \u00a0]?[1-9]\d{0,2}(?:[ \u00a0\-.]?\(?\d{1,5}\)?){2,6}(?![\w]|[.,:\-/]\d)")
+_DIGITS_BEFORE = re.compile(r"\d[ \u00a0\-]?$")
+_RU_MOBILE = re.compile(
+    r"(?<![\w+/.,:\-])7[ \u00a0\-]\(?9\d{2}\)?[ \u00a0\-]?\d{3}[ \u00a0\-]?\d{2}[ \u00a0\-]?\d{2}(?![\w]|[.,:\-/]\d)"
+)
+
+
+def _valid(digits: str) -> bool:
+    import phonenumbers  # loaded on first use, as in phone_plans
+
+    try:
+        number = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.is_valid_number(number))
+
+
+def find_dialled_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
+    """The two layouts above, where no phone was found already."""
+    text = ix.text
+    if "00" not in text and "7" not in text:
+        return []
+    taken = [(e.start, e.end) for e in phones]
+    out: list[Entity] = []
+    for rx, skip in ((_DOUBLE_ZERO, 2), (_RU_MOBILE, 0)):
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken) or _DIGITS_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+                continue  # "5308 0049 1646 1663": the middle of a card or an account
+            digits = "".join(ch for ch in m.group() if ch.isdigit())[skip:]
+            if 9 <= len(digits) <= 15 and _valid(digits):
+                out.append(Entity("PHONE", m.start(), m.end(), m.group(), 0.85, "phone_plan"))
+    return out
