@@ -25,7 +25,7 @@ from .conftest import found
         ("Дата рождения: 12.03.1985", ("DATE_OF_BIRTH", "12.03.1985")),
         ("родился 5 марта 1979 года", ("DATE_OF_BIRTH", "5 марта 1979 года")),
         ("DOB: March 4, 1979", ("DATE_OF_BIRTH", "March 4, 1979")),
-        ("Иванов, 1985 г.р.", ("DATE_OF_BIRTH", "1985")),
+        ("Иванов, 1985 г.р.", ("DATE_OF_BIRTH", "1985 г.р.")),
     ],
 )
 def test_contacts_found(patterns: Scanner, text: str, expected: tuple[str, str]) -> None:

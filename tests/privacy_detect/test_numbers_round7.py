@@ -66,7 +66,7 @@ IBAN_DE = _iban("DE", "370400440532013000")
     ("DOB: APR-16-1985", "APR-16-1985"),
     ("Passenger DOB 16APR85, seat 12C", "16APR85"),
     ("дата рождения: 05.07.90", "05.07.90"),
-    ("Сидоров П. Л., 12.IV.1985 г.р.", "12.IV.1985"),
+    ("Сидоров П. Л., 12.IV.1985 г.р.", "12.IV.1985 г.р."),
 ])
 def test_birth_date_layouts(patterns: Scanner, text: str, dob: str) -> None:
     assert ("DATE_OF_BIRTH", dob) in found(patterns, text)
@@ -206,7 +206,7 @@ def test_ocr_iban_keeps_the_bank_letters(patterns: Scanner) -> None:
      "PHONE", "девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один"),
     ("Оператор: дата рождения?\nКлиент: третьего марта семьдесят второго", "DATE_OF_BIRTH",
      "третьего марта семьдесят второго"),
-    ("восьмого декабря восемьдесят седьмого года рождения", "DATE_OF_BIRTH", "восьмого декабря восемьдесят седьмого"),
+    ("восьмого декабря восемьдесят седьмого года рождения", "DATE_OF_BIRTH", "восьмого декабря восемьдесят седьмого года рождения"),
     ("my cell: five oh two dash five five five dash oh one nine nine",
      "PHONE", "five oh two dash five five five dash oh one nine nine"),
     ("мой телефон: плюс семь, девятьсот шестнадцать, двести четыре, семьдесят семь, тридцать один",

@@ -175,3 +175,41 @@ def test_a_version_after_v_stays(scanner: Scanner, text: str) -> None:
 def test_a_sentry_token(scanner: Scanner) -> None:
     token = "sntrys_eyJpYXQiOjE3MzE5OTQwMDB9_Kq7Lr2vX9mWpD3fH8tZ1nB4cY6sA0eG5jU"
     assert token in found(scanner, f"new one is {token} ok", "SECRET")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Страхователь: Шевчук Оксана Николаевна, 1979 г.р. Полис ОСАГО", "1979 г.р."),
+    ("Дана Насибуллиной Алсу Маратовне, 1996 года рождения, в том", "1996 года рождения"),
+    ("Пациентка Ким Ён Хи, рожд. 1949, обратилась", "рожд. 1949"),
+    ("Заявитель: Петросян Карине Арменовна, р. 23.07.1985, адрес:", "р. 23.07.1985"),
+])
+def test_a_birth_date_with_its_marker(scanner: Scanner, text: str, value: str) -> None:
+    assert value in found(scanner, text, "DATE_OF_BIRTH")
+
+
+def test_a_year_before_a_verb_keeps_no_marker(scanner: Scanner) -> None:
+    assert found(scanner, "бабушка Галина Фёдоровна 1949 г. работала учительницей", "DATE_OF_BIRTH") == ["1949"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("CREATE USER 'reporting'@'10.8.0.15' IDENTIFIED BY 'QwA5j66K$16';", "QwA5j66K$16"),
+    ("ALTER USER app IDENTIFIED WITH mysql_native_password BY 'r7#Kd9!pLq';", "r7#Kd9!pLq"),
+    ("Ready? 412379-058201-663124-290081-518672-704319-115203-388024.", "412379-058201-663124-290081-518672-704319-115203-388024"),
+])
+def test_sql_passwords_and_recovery_keys(scanner: Scanner, text: str, value: str) -> None:
+    assert value in found(scanner, text, "SECRET")
+
+
+def test_a_japanese_honorific_marks_a_person(scanner: Scanner) -> None:
+    assert "Nakamura-san" in found(scanner, "- Tokyo data residency review: Nakamura-san to confirm with legal", "PERSON")
+    assert found(scanner, "the Team-san mascot", "PERSON") == []
+
+
+def test_a_router_default_address_is_no_host(scanner: Scanner) -> None:
+    assert found(scanner, "админка роутера на 192.168.1.1 не открывается", "IP_ADDRESS") == []
+    assert found(scanner, "the db host is 192.168.1.1, port 5432", "IP_ADDRESS") == ["192.168.1.1"]
+
+
+def test_a_telescope_named_after_a_person(scanner: Scanner) -> None:
+    text = "Summarise the Hubble Space Telescope's work and mention the James Webb Space Telescope."
+    assert found(scanner, text, "PERSON") == []

@@ -178,6 +178,10 @@ _VERSION_CTX = re.compile(
 )
 
 
+_ROUTER_DEFAULTS = frozenset({"192.168.0.1", "192.168.1.1", "192.168.1.254", "192.168.0.254", "192.168.100.1", "10.0.0.1", "10.0.0.138"})
+_ROUTER = re.compile(r"роутер|маршрутизатор|модем|router|modem|админк|admin panel|web ?ui|веб-интерфейс|wi-?fi|вайфай", re.IGNORECASE)
+
+
 def find_ips(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
@@ -190,6 +194,8 @@ def find_ips(ix: TextIndex) -> list[Entity]:
                 continue
             if parts[0] in ("0", "255") or _VERSION_CTX.search(text, max(0, m.start() - 28), m.start()):
                 continue
+            if m.group() in _ROUTER_DEFAULTS and _ROUTER.search(text, max(0, m.start() - 80), m.end() + 80):
+                continue  # "админка роутера на 192.168.1.1": a factory default every such box has
             if parts[0] == "127" or (parts[3] == "0" and text[m.end():m.end() + 1] == "/"):
                 continue  # loopback and "10.0.0.0/8" network prefixes identify no one (as "::1", "fe80::/10")
             if len(parts[0]) == 1 and not _IP_CTX.search(text, max(0, m.start() - 40), m.start()):
@@ -280,7 +286,7 @@ _BIRTH = re.compile(
     r"|народж\w*|народи\w*|нараджэ\w*|нарадзі\w*|naissance|née? le|nacimiento|nacid[oa]|nascimento|nascid[oa]|"
     r"nascita|nat[oa] il|geboren|geb\.|geburt\w*|urodz\w*|geboorte\w*|doğum\w*|narodz\w*|rozhden\w*"
 )
-_YEAR_ONLY = re.compile(r"[ \t:,\-–—]*(?:(?:in|в|году|year)[ \t]+)?((?:19|20)\d{2})(?!\d|[\-./]\d)(?![ \t]*(?:г\.|год)\w*[ \t]+(?!р))")
+_YEAR_ONLY = re.compile(r"\.?[ \t:,\-–—]*(?:(?:in|в|году|year)[ \t]+)?((?:19|20)\d{2})(?!\d|[\-./]\d)(?![ \t]*(?:г\.|год)\w*[ \t]+(?!р))")
 _DATE_BEFORE = re.compile(r"(?:19|20)\d{2}[ \t]*(?:г\.|года|г)?[ \t]*$")
 # "день рождения 14 марта", "ДР 12.05", "birthday is June 3rd": a birthday without its year is a
 # date of birth too, but only right after a word that names the birthday itself (not "родился",

@@ -20,6 +20,8 @@ _INITIAL = re.compile(r"[ \u00a0]([A-ZА-ЯЁ])\.(?![\w.])")
 _CAP = r"[A-ZА-ЯЁ][a-zа-яёß-öø-ÿ\u0100-\u024f'’]+"
 _COUPLE = re.compile(rf"(?<![\w&])({_CAP})[ \u00a0]+(?:&|and|и)[ \u00a0]+({_CAP})[ \u00a0]+({_CAP}(?:-{_CAP})?)(?![\w])")
 _LATIN_BEFORE = re.compile(r"([A-Z][a-zß-öø-ÿ\u0100-\u024f'’\-]+(?:[ \u00a0]+[A-Z][a-zß-öø-ÿ\u0100-\u024f'’\-]+){1,2})[ \u00a0]*\($")
+# Japanese honorifics written in English ("Watanabe-san confirmed …"): the name they follow is a person's.
+_HONORIFIC = re.compile(r"(?<![\w\-])([A-Z][a-z]{2,})-(?:san|sama|sensei|kun|chan)(?![\w\-])")
 _CAPITAL_WORD_BEFORE = re.compile(r"[A-ZА-ЯЁ][\w'’\-]*[ \u00a0]+$")
 # A word that ends a couple's line is a thing more often than a surname above this frequency.
 _SURNAME_ZIPF = 4.0
@@ -43,6 +45,10 @@ def names_around(text: str, found: list[Entity]) -> list[Entity]:
             lat = _LATIN_BEFORE.search(text, max(0, e.start - 60), e.start)
             if lat is not None and not e.text.isascii() and " " in e.text:
                 out.append(Entity("PERSON", lat.start(1), lat.end(1), lat.group(1), 0.7, "name_link"))
+    if "-san" in text or "-sama" in text or "-sensei" in text or "-kun" in text:
+        for m in _HONORIFIC.finditer(text):
+            if lexicon.zipf(m.group(1).lower()) < _SURNAME_ZIPF:  # "Nakamura-san", not "Team-san"
+                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.75, "en_names"))
     if "&" in text or " and " in text or " и " in text:
         for m in _COUPLE.finditer(text):
             first, second, surname = m.group(1), m.group(2), m.group(3)

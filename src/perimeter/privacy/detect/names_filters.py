@@ -121,7 +121,8 @@ _NAMED_PLACE_NOUN = re.compile(
 _EPONYM_AFTER = re.compile(
     r"(?:['’]s?[ \u00a0]+(?i:disease|syndrome|thyroiditis|palsy|law|theorem|principle|equation|sign|reflex|criteria|"
     r"maneuver|manoeuvre|comet|paradox|razor)"
-    r"|[ \u00a0]+(?i:disease|syndrome|law|act|rule|warnings?|doctrine|material|prize|award|theorem|criteria|scale))\b"
+    r"|[ \u00a0]+(?i:disease|syndrome|law|act|rule|warnings?|doctrine|material|prize|award|theorem|criteria|scale|"
+    r"(?:space[ \u00a0]+)?telescope|observatory|medal|lecture|fellowship|scholarship))\b"
 )
 
 

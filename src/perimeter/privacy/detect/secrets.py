@@ -278,6 +278,10 @@ def _quoted_tokens(text: str, lower: str, triggers: list[re.Match[str]], out: li
             out.append(Entity("SECRET", m.start(1), m.end(1), value, 0.8, "credential_assignment"))
 
 
+_SQL_IDENTIFIED = re.compile(r"(?i:identified[ \t]+(?:with[ \t]+\w+[ \t]+)?by)[ \t]+'((?:[^'\\\n]|\\.){4,128})'")
+_RECOVERY_KEY = re.compile(r"(?<![\w\-])\d{6}(?:-\d{6}){7}(?![\w\-])")
+
+
 def find_secrets(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
@@ -294,6 +298,13 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
         for m in _PGPASS_LINE.finditer(text, at, min(len(text), at + 400)):  # the lines after the name
             if not _PLACEHOLDER.match(m.group("value")):
                 out.append(Entity("SECRET", m.start("value"), m.end("value"), m.group("value"), 0.9, "pgpass"))
+    if "identified" in lower:  # MySQL/MariaDB "CREATE USER … IDENTIFIED BY 'QwA5j66K$16'"
+        for m in _SQL_IDENTIFIED.finditer(text):
+            if not _PLACEHOLDER.match(m.group(1)):
+                out.append(Entity("SECRET", m.start(1), m.end(1), m.group(1), 0.9, "credential_assignment"))
+    if "-" in text:  # a BitLocker recovery key: eight groups of six digits
+        for m in _RECOVERY_KEY.finditer(text):
+            out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.9, "recovery_key"))
     if "PRIVATE KEY" in text:
         for m in _PRIVATE_KEY.finditer(text):
             # The whole armoured block, as the generated splits label it (the hand-written ones
