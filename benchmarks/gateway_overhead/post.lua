@@ -16,9 +16,19 @@ f:close()
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 
--- Markers: #N# becomes "<thread>-<n>" (unique per request), #D# four digits that change with
--- every request (a phone number's last group).  The body is split once here, so each request
--- only concatenates a few strings.
+-- Markers: #N# becomes "<run>-<thread>-<n>" (unique per request), #D# four digits that change
+-- with every request (a phone number's last group).  <run> is random per wrk run: without it the
+-- warm-up and every later run of the same target sent the same texts again, and the privacy
+-- scan's cache (4,096 texts) answered the repeats — CPU per request swung 2x from run to run.
+-- The body is split once here, so each request only concatenates a few strings.
+local function run_salt()
+   local u = io.open("/dev/urandom", "rb")
+   if u == nil then return string.format("%x", os.time()) end
+   local b = u:read(6)
+   u:close()
+   return (b:gsub(".", function(c) return string.format("%02x", c:byte()) end))
+end
+local salt = run_salt()
 local parts, kinds = {}, {}
 local rest = body
 while true do
@@ -45,7 +55,7 @@ else
       for i = 1, #kinds do
          out[#out + 1] = parts[i]
          if kinds[i] == "N" then
-            out[#out + 1] = tid .. "-" .. n
+            out[#out + 1] = salt .. "-" .. tid .. "-" .. n
          else
             out[#out + 1] = string.format("%04d", (n * 7 + tid * 3331) % 10000)
          end
