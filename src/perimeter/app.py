@@ -63,6 +63,27 @@ PREFIX_ROUTES: list[tuple[str, Handler]] = [("/v1/responses/", responses_api.by_
 Builder = Callable[[Config], Awaitable[assembly.Assembly]]
 
 
+#: The collector's thresholds once the gateway serves.  A request allocates thousands of
+#: container objects that all die by reference counting (it makes next to no cyclic garbage),
+#: but with Python's default (700, 10, 10) a young collection ran every ~700 net allocations:
+#: one per ~7 requests under load, each walking the in-flight requests' objects and promoting
+#: them to older generations that were walked again (one full collection per ~750 requests).  Measured on the headline path
+#: (PII → cloud, production, 1 worker, wrk -c32; ``gc.callbacks`` timing): 1.73 s of collection
+#: per 22,400 requests at the default (0.077 ms per request, ~3.8 % of the process), 0.04 s with
+#: these thresholds (0.002 ms).  A young collection now walks up to ~10,000 objects (a few
+#: milliseconds, every few seconds under load), and cyclic garbage still goes without delay
+#: beyond that: the collector is never turned off.
+GC_THRESHOLDS = (10_000, 20, 20)
+
+
+def settle_heap() -> None:
+    """Move everything built at start-up (models, name lists, price tables) out of the garbage
+    collector's generations, so collections never walk it again, and collect less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 class Gateway:
     """Implements :class:`~perimeter.api.state.GatewayState` for the handlers."""
 
@@ -100,10 +121,7 @@ class Gateway:
     async def startup(self) -> None:
         self.parts = await self._build(self.config)
         self.prefix_routes.extend(self.parts.mounts)
-        # Move everything built at start-up (models, name lists, price tables) out of the
-        # garbage collector's generations, so per-request collections stay short.
-        gc.collect()
-        gc.freeze()
+        settle_heap()
         self.started = True
         log.info("perimeter ready: %d providers, %d models", len(self.config.providers), len(self.config.models))
 
