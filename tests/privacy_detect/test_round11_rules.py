@@ -213,3 +213,75 @@ def test_a_router_default_address_is_no_host(scanner: Scanner) -> None:
 def test_a_telescope_named_after_a_person(scanner: Scanner) -> None:
     text = "Summarise the Hubble Space Telescope's work and mention the James Webb Space Telescope."
     assert found(scanner, text, "PERSON") == []
+
+
+def test_a_phone_asked_for_then_dictated(scanner: Scanner) -> None:
+    text = "AGENT: Perfect. Best number to reach you?\nCALLER: four one six, nine two two, three zero eight one.\nAGENT: Great"
+    assert "four one six, nine two two, three zero eight one" in found(scanner, text, "PHONE")
+    assert found(scanner, "the number of guests is four one six", "PHONE") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("— я диктую адрес, пишите. Уфа, Дёмский район, улица Ухтомского, дом тридцать, корпус два, квартира сорок один.",
+     "Уфа, Дёмский район, улица Ухтомского, дом тридцать, корпус два, квартира сорок один"),
+    ("— Самара, Кировский район, улица Ташкентская, сто семь, квартира тридцать восемь.",
+     "Самара, Кировский район, улица Ташкентская, сто семь, квартира тридцать восемь"),
+])
+def test_a_dictated_address_with_its_town_and_every_unit(scanner: Scanner, text: str, address: str) -> None:
+    assert address in found(scanner, text, "ADDRESS")
+
+
+def test_a_greeting_before_a_dictated_address_stays_out(scanner: Scanner) -> None:
+    assert "улица Ленина, дом пять" in found(scanner, "Привет, Маша, улица Ленина, дом пять", "ADDRESS")
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("I'm currently in Pune and can visit Saturday. My number is 9822 014 763. Is the rent", "9822 014 763"),
+    ("Получатель: Мамытова Бактыгуль, Бишкек\nТел: 0 770 22 18 45\nСпасибо!", "0 770 22 18 45"),
+])
+def test_a_national_phone_in_the_country_a_city_names(scanner: Scanner, text: str, phone: str) -> None:
+    assert phone in found(scanner, text, "PHONE")
+
+
+def test_a_city_names_its_country() -> None:
+    from perimeter.privacy.detect.phones_cued import _regions
+
+    assert "IN" in _regions("Flat 4, Kothrud, Pune, call me")
+    assert "KG" in _regions("Бишкек, ул. Токтогула")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("hey dee did okafor approve the PTO for the 29th?", "dee"),
+    ("yo chris the wifi pw for the guest net", "chris"),
+    ("the client wants the demo moved. sam can u update the invite?", "sam"),
+])
+def test_a_lower_case_name_after_a_greeting_or_before_a_request(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["hey team, hi all", "thanks everyone, hey there", "hey will you join?", "hi mark my words"])
+def test_a_greeting_before_a_word_is_no_name(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_headerless_record_with_an_ssn(scanner: Scanner) -> None:
+    text = ("Smith, John A.|431-72-0586|1979-03-14|77 Elm St, Worcester, MA 01609\n"
+            "Ramírez, Guadalupe|608-15-3392|1986-10-09|1420 W 8th St, Los Angeles, CA 90017\n")
+    assert {"Smith, John A.", "Ramírez, Guadalupe"} <= set(found(scanner, text, "PERSON"))
+    assert {"1979-03-14", "1986-10-09"} <= set(found(scanner, text, "DATE_OF_BIRTH"))
+
+
+def test_a_row_without_an_identifier_keeps_its_dates(scanner: Scanner) -> None:
+    text = "Release|2024-03-14|Stable Build|v2.1\nHotfix|2024-03-20|Patch Train|v2.1.1\n"
+    assert found(scanner, text, "DATE_OF_BIRTH") == [] and found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("mon adresse : 1185, rue Saint-Denis, app. 6, Montréal (Québec) H2X 3J4. Vous pouvez",
+     "1185, rue Saint-Denis, app. 6, Montréal (Québec) H2X 3J4"),
+    ("I'm currently at C-12, Shanti Niketan Society, Kothrud, Pune 411038 and can visit Saturday.",
+     "C-12, Shanti Niketan Society, Kothrud, Pune 411038"),
+    ("office at Paseo de la Castellana 95, planta 14, 28046 Madrid. Base salary", "Paseo de la Castellana 95, planta 14, 28046 Madrid"),
+])
+def test_quebec_indian_and_spanish_layouts(scanner: Scanner, text: str, address: str) -> None:
+    assert address in found(scanner, text, "ADDRESS")

@@ -28,17 +28,18 @@ _POST_AFTER = (
     r"|[A-Z]{1,2}\d[A-Z\d]?[ \u00a0]?\d[A-Z]{2}"  # UK
     r"|\d{2}-\d{3}|\d{4}-\d{3}|\d{4,6}(?:-\d{4})?"
 )
-_REGION = r"(?:[A-Z]{2,3}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+_REGION = rf"(?:[A-Z]{{2,3}}|[{_UP}][{_LO}]+(?: [{_UP}][{_LO}]+)?)"
 _ANCHOR = re.compile(
     rf"(?<![\w\-])(?:(?:{_POST_FIRST})[ \u00a0]+{_TOWN}"
-    rf"|{_TOWN}(?:,[ \u00a0]*|[ \u00a0]+)(?:(?:\d{{1,2}}|{_REGION}),?[ \u00a0]+)?(?:{_POST_AFTER}))(?![\w\-])"
+    rf"|{_TOWN}(?:,[ \u00a0]*|[ \u00a0]+)(?:(?:\d{{1,2}}|{_REGION}|\({_REGION}\)),?[ \u00a0]+)?(?:{_POST_AFTER}))(?![\w\-])"
 )
 # One comma-separated part before the anchor that can belong to an address.
 _NUM = r"\d{1,5}[A-Za-z]?(?:[/\-–]\d{1,5}[A-Za-z]?|-(?:[IVX]+|[A-Za-z])(?![a-z]))?"
 _NAME_WORD = rf"(?:ul\.|al\.|os\.|pl\.|str\.|[{_UP}][\w'’.\-]*|de|del|della|da|do|dos|das|di|du|des|la|le|van|von|der|den|e|y|d'|'s)"
 _STREET = rf"{_NAME_WORD}(?:[ \u00a0]+{_NAME_WORD}){{0,5}}"
 _UNIT = (
-    r"(?:Unit|Apt|Apartment|Suite|Ste|Flat|Floor|Fl|Room|Rm|Bldg|Building|app|apt|appt|Apto|Piso|Wohnung|"
+    r"(?:Unit|Apt|Apartment|Suite|Ste|Flat|Floor|Fl|Room|Rm|Bldg|Building|app|apt|appt|Apto|Piso|piso|planta|Planta|"
+    r"puerta|escalera|andar|sala|conj|bloco|Wohnung|"
     r"Stiege|Top|lok|m|kv|кв|of|office|Office|bus|Bus)\.?[ \u00a0]*#?[\w\-]{1,6}"
     r"|\d{1,3}F|\d{1,2}[ºª°][ \u00a0]*[A-Za-z]{0,4}\.?|[\w\-]{1,4}"
 )
@@ -49,7 +50,9 @@ _STREET_PART = re.compile(rf"(?:{_NUM},?[ \u00a0]+{_STREET}|{_STREET},?[ \u00a0]
 _UNIT_SUFFIX = re.compile(
     r"(?<![\w])(?:(?:Unit|Apt|Apartment|Suite|Flat|Floor|Fl|Room|Level|app|apt)\.?[ \u00a0]*#?[\w\-]{1,6}|\d{1,3}F|\d{1,2}[ºª°][ \u00a0]*[A-Za-z]{0,4}\.?)$"
 )
-_HAS_HOUSE = re.compile(rf"(?:^|[ \u00a0]){_NUM}(?:[ \u00a0,]|$)|^{_NUM}")
+# "C-12, Shanti Niketan Society, …": a block letter and a flat number, India's housing societies
+_LETTER_UNIT = re.compile(r"(?<![\w\-])[A-Z]-\d{1,4}$")
+_HAS_HOUSE = re.compile(rf"(?:^|[ \u00a0]){_NUM}(?:[ \u00a0,]|$)|^{_NUM}|^[A-Z]-?\d{{1,4}}$")  # "C-12": a flat in an Indian society
 # A British street needs no house number when a house name or the postcode pins the door down:
 # "Denmark Hill, London SE5 9RS", "The Old Rectory, Church Lane, Little Shelford, Cambridge CB22 5HH".
 _STREET_TYPE = re.compile(
@@ -110,10 +113,10 @@ def _grow_back(text: str, line_start: int, anchor_start: int, comma: bool = True
         if house and (named := _HOUSE_NAME.search(seg)) is not None and _plausible(named.group()):
             start = lead + named.start()  # "… — The Old Rectory, Church Lane, …": the house's name
             break
-        tail = _STREET_PART.search(seg) or _UNIT_SUFFIX.search(seg)
+        tail = _STREET_PART.search(seg) or _UNIT_SUFFIX.search(seg) or _LETTER_UNIT.search(seg)
         if tail is not None and _plausible(tail.group()) and not _common_head(tail.group()):
             start = lead + tail.start()
-            house = house or _STREET_PART.search(seg) is not None
+            house = house or _STREET_PART.search(seg) is not None or _LETTER_UNIT.fullmatch(tail.group()) is not None
         break
     return start if house else None
 

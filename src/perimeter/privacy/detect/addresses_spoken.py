@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.spoken_numbers import read_word
 from perimeter.privacy.entities import Entity
 
@@ -24,6 +25,12 @@ _STREET_WORD = re.compile(r"[А-ЯЁа-яё][а-яё\-]+\.?")
 _STREET_TYPE = re.compile(
     r"(?:улиц[аеуы]|ул\.?|проспект[еау]?|пр-т|переул(?:ок|ке|ка)|бульвар[еау]?|шоссе|набережн(?:ая|ой|ую)|площад[ьи])",
     re.IGNORECASE,
+)
+
+
+# A town or a district said before the street, each closed by a comma.
+_TOWN_BEFORE = re.compile(
+    r"(?<![\w])(?:[А-ЯЁ][а-яё]+(?:-[а-яёА-ЯЁ]+)*|[А-ЯЁ][а-яё]+[ \t]+(?:район|р-н|область|обл\.|округ))[ \t]*,[ \t]*$"
 )
 
 
@@ -81,9 +88,14 @@ def find_spoken_addresses(text: str, lower: str) -> list[Entity]:
         if street is None:
             continue
         end = after
-        gap = _GAP.match(text, end)  # always matches (every part optional)
-        nxt = _UNIT.match(text, gap.end()) if gap is not None else None
-        if nxt is not None and (more := _number_words(text, nxt.end())) > nxt.end():
+        while True:  # "дом тридцать, корпус два, квартира сорок один": every unit that follows
+            gap = _GAP.match(text, end)  # always matches (every part optional)
+            nxt = _UNIT.match(text, gap.end()) if gap is not None else None
+            if nxt is None or (more := _number_words(text, nxt.end())) == nxt.end():
+                break
             end = more
+        while (town := _TOWN_BEFORE.search(text, max(0, street - 40), street)) is not None and (
+                " " in town.group().strip(" \t,") or town.group().strip(" \t,").lower() in lexicon.places()):
+            street = town.start()  # "Уфа, Дёмский район, улица …": the town and district said first
         out.append(Entity("ADDRESS", street, end, text[street:end], 0.75, "address_ru"))
     return out

@@ -91,6 +91,19 @@ def places() -> frozenset[str]:
     return read("places_world")
 
 
+@cache
+def place_regions() -> dict[str, str]:
+    """City (100k people or more, Latin and Cyrillic spellings) and country name, lower case ->
+    the ISO code of its country ("bengaluru" -> "IN").  GeoNames, CC BY 4.0."""
+    data = resources.files("perimeter.privacy.detect").joinpath("data", "place_regions.tsv").read_text("utf-8")
+    out: dict[str, str] = {}
+    for line in data.splitlines():
+        name, _, region = line.partition("\t")
+        if region and not name.startswith("#"):
+            out[name] = region
+    return out
+
+
 def load() -> None:
     """Read every list now (gateway start-up), so no request pays for it."""
     first_names()
@@ -100,3 +113,4 @@ def load() -> None:
     cyrillic_first_names()
     cyrillic_last_names()
     places()
+    place_regions()

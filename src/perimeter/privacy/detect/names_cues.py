@@ -111,6 +111,14 @@ _LOWER_TITLE = re.compile(
 # A surname after a title is as common as a rarer word is: "dr alvarez", "mrs Thornton".
 _TITLE_SURNAME_ZIPF = 4.0
 _LOWER_NEXT = re.compile(rf"[ \u00a0]+([{_LO}][{_LO}'’-]{{2,}})(?![\w])")
+# Chat: a lower-case given name after a greeting ("hey dee", "yo chris", "thx sam") or opening a
+# line with a request ("sam can u update the invite?").
+_LOWER_GREETING = re.compile(
+    r"(?<![\w'’])(?:hi|hey|hello|hiya|yo|thanks|thx|ty|sorry|morning|cheers)[ \u00a0]*,?[ \u00a0]+([a-z]{3,})(?![\w'’@.\-])"
+    r"|(?:^|(?<=[\n.!?][ \u00a0]))([a-z]{3,})[ \u00a0]+(?:can u|can you|could you|pls|please|plz)\b",
+    re.MULTILINE,
+)
+_GREETED_ZIPF = 5.0  # "hey chris" (4.8) is a name; "hey will you …" (6.3), "hi mark my words" are not
 # "jake just posted…": a lower-case given name before a verb of what people do.
 _LOWER_BEFORE_VERB = re.compile(
     r"(?<![\w@/.-])([a-z]{3,})[ \u00a0]+(?:(?:just|already|also|still|literally|finally|then|never)[ \u00a0]+)?"
@@ -301,6 +309,11 @@ def find_lower_cued_names(text: str) -> list[Entity]:
             if nxt is not None and nxt.group(1) not in _STOP and (_rare(nxt.group(1)) or nxt.group(1) in lexicon.last_names()):
                 end = nxt.end(1)
             out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.7, "en_names"))
+    for m in _LOWER_GREETING.finditer(text):  # "hey dee", "yo chris", "sam can u …"
+        word = m.group(1) or m.group(2)
+        at = m.start(1) if m.group(1) else m.start(2)
+        if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < _GREETED_ZIPF:
+            out.append(Entity("PERSON", at, at + len(word), word, 0.65, "en_names"))
     for m in _LOWER_BEFORE_VERB.finditer(text):
         word = m.group(1)
         if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < 4.5:
@@ -310,4 +323,5 @@ def find_lower_cued_names(text: str) -> list[Entity]:
 
 def has_lower_title(text: str) -> bool:
     """Whether a text without capitals may hold a lower-case name after a title or before a verb."""
-    return _LOWER_TITLE.search(text) is not None or _LOWER_BEFORE_VERB.search(text) is not None
+    return (_LOWER_TITLE.search(text) is not None or _LOWER_BEFORE_VERB.search(text) is not None
+            or _LOWER_GREETING.search(text) is not None)

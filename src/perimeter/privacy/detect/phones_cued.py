@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left
 from itertools import accumulate
 
+from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.keywords import nearest_context
 from perimeter.privacy.detect.phone_plans import region_of_country_code, valid_in
 from perimeter.privacy.detect.prescan import TextIndex
@@ -59,6 +60,9 @@ _CUE_WORD = re.compile(
     re.IGNORECASE,
 )
 _DEFAULT_EN = ("US", "GB")
+# "My number is 9822 014 763", "contact no. …": the word "number" made a phone's by its owner.
+_NUMBER_CUE = re.compile(r"(?i:(?:my|mobile|contact|cell|whatsapp|direct)[ \u00a0]+(?:number|no\.?)|number is)[ \u00a0:]*$")
+_TRUNK_BEFORE = re.compile(r"(?<![\w+\-])0[ \u00a0]$")
 _NON_DIGITS = str.maketrans("", "", " \u00a0-.()")
 _PHONE_SHAPE_DIGITS = range(9, 13)
 
@@ -73,10 +77,35 @@ def _regions(text: str) -> tuple[str, ...]:
             region = region_of_country_code(int(m.group(1)))
             if region and region not in found:
                 found.append(region)
+    for region in _named_places(head):
+        if region not in found:
+            found.append(region)
     for region in _DEFAULT_EN:
         if region not in found:
             found.append(region)
     return tuple(found)
+
+
+# Capitalised words, one to three, that may name a city or a country ("Bengaluru", "São Paulo").
+_PLACE_WORDS = re.compile(r"(?<![\w])[A-ZА-ЯЁÀ-Þ][\w'’\-]+(?:[ \u00a0][A-ZА-ЯЁÀ-Þ][\w'’\-]+){0,2}")
+_MAX_PLACE_REGIONS = 4
+
+
+def _named_places(head: str) -> list[str]:
+    """The countries of the cities and countries ``head`` names, in order of first mention (at
+    most a few: a text naming many places gives no region of its own)."""
+    table = lexicon.place_regions()
+    out: list[str] = []
+    for m in _PLACE_WORDS.finditer(head):
+        words = m.group().split()
+        for n in range(len(words), 0, -1):
+            for k in range(len(words) - n + 1):
+                region = table.get(" ".join(words[k:k + n]).lower())
+                if region is not None and region not in out:
+                    out.append(region)
+        if len(out) > _MAX_PLACE_REGIONS:
+            return []
+    return out
 
 
 def _sibling_phone(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -114,13 +143,18 @@ def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             if ctx == "PHONE":  # the keyword list also matches inside words ("водиТЕЛьское")
                 cued = _CUE_WORD.search(text, max(0, m.start() - 40), m.start()) is not None
             else:
-                cued = ctx is None and _sibling_phone(text, m.start(), m.end(), taken)
+                cued = ctx is None and (_sibling_phone(text, m.start(), m.end(), taken)
+                                        or _NUMBER_CUE.search(text, max(0, m.start() - 24), m.start()) is not None)
             if not cued:
                 continue
             if regions is None:
                 regions = _regions(text)
+            start = m.start()
+            trunk = _TRUNK_BEFORE.search(text, max(0, start - 3), start)
+            if trunk is not None and valid_in("0" + digits, regions):
+                digits, start = "0" + digits, trunk.start()  # "0 770 22 18 45": the trunk "0" said apart
             if valid_in(digits, regions):
-                out.append(Entity("PHONE", m.start(), m.end(), value, 0.85, "phone_cued"))
+                out.append(Entity("PHONE", start, m.end(), text[start:m.end()], 0.85, "phone_cued"))
     return out
 
 

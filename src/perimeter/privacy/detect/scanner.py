@@ -24,6 +24,7 @@ from perimeter.privacy.detect.contacts import (
 )
 from perimeter.privacy.detect.fields import find_field_values
 from perimeter.privacy.detect.fields_places import drop_persons_in_places
+from perimeter.privacy.detect.fields_records import record_values
 from perimeter.privacy.detect.hl7 import find_hl7_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_around import names_around
@@ -400,6 +401,7 @@ class Scanner:
             found.extend(lower_echoes(text, found))
             found.extend(capital_echoes(text, found))
             found.extend(names_around(text, found))
+        found.extend(e for e in record_values(text, found) if e.type in self.types)
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)

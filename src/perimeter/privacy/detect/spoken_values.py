@@ -127,6 +127,8 @@ _PHONE_NEXT = frozenset({"телефона", "мобильного", "сотов
 
 
 _WORDS = re.compile(r"[a-zа-яё]+")
+_REACH_AFTER = re.compile(r"[ \t]+(?:to (?:reach|call|text|contact)|for (?:you|a callback)|где|для связи|чтобы (?:связаться|перезвонить))")
+_REACH_BEFORE = re.compile(r"(?:best|contact|callback|call-back|good|direct|контактный|контактного|обратный)[ \t]+(?:phone[ \t]+)?(?:number|номер)$")
 
 
 def _number_word_before(lower: str, start: int) -> bool:
@@ -145,6 +147,8 @@ def _phone_number(lower: str, end: int) -> bool:
     m = _NEXT_WORD.match(lower, end)
     if m is None or m.group(1) in _PHONE_NEXT:
         return True
+    if _REACH_AFTER.match(lower, end) or _REACH_BEFORE.search(lower, max(0, end - 30), end):
+        return True  # "Best number to reach you?", "a callback number": a phone asked for
     reading = read_word(m.group(1))
     if reading is not None and reading[1] not in ("filler", "month"):
         return True
