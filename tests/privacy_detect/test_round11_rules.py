@@ -285,3 +285,36 @@ def test_a_row_without_an_identifier_keeps_its_dates(scanner: Scanner) -> None:
 ])
 def test_quebec_indian_and_spanish_layouts(scanner: Scanner, text: str, address: str) -> None:
     assert address in found(scanner, text, "ADDRESS")
+
+
+def test_a_first_last_table_in_any_case(scanner: Scanner) -> None:
+    text = "first,last,email,country,phone\nsiddharth,rao,sid.rao@infolinx.in,IN,+91 99300 18274\nMARIA,DA SILVA,maria@enel.com.br,BR,\n"
+    assert {"siddharth", "rao", "MARIA", "DA SILVA"} <= set(found(scanner, text, "PERSON"))
+
+
+def test_chat_export_display_names(scanner: Scanner) -> None:
+    text = "Priya S [02:14] paging, p99 is at 9s\nMarek K [02:16] ack, looking\nDmitry V [02:25] pausing the reindex\n"
+    assert {"Priya S", "Marek K", "Dmitry V"} <= set(found(scanner, text, "PERSON"))
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Director: Omarov Kairat Serikovich, DOB 1978-04-19", "Omarov Kairat Serikovich"),
+    ("(client: Pieter van der Berg & Anouk de Vries from Randstad)", "Pieter van der Berg"),
+    ("(client: Pieter van der Berg & Anouk de Vries from Randstad)", "Anouk de Vries"),
+    ("Hi, I'm Farah Nabila binti Ismail. On 9 Feb", "Farah Nabila binti Ismail"),
+    ("Contact: Hovhannes Sargsyan, h.sargsyan@armtech.am", "Hovhannes Sargsyan"),
+    ("Дисциплинарка — на решение Теоны Маргвелашвили (HR).", "Теоны Маргвелашвили"),
+    ("От ООО «ФудЛайн» гл. бух. Ermolaeva O.S.", "Ermolaeva O.S."),
+    ("-- автор: Р. Мингазов, запустил на проде", "Р. Мингазов"),
+])
+def test_names_by_their_parts(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "Ереван — столица Армении, а Тбилиси — Грузии.",
+    "the Museum van Gogh and Avenue de la Paix",
+    "В. Новгород и г. Москва",
+])
+def test_places_with_name_shaped_parts(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []

@@ -158,6 +158,7 @@ _KEY_STEMS = (
     "name", "фио", "ф.и.о", "фамил", "имя", "отчеств", "dob", "d.o.b", "birth", "born", "рожд", "д.р",
     "ssn", "social", "holder", "patient", "employee", "customer", "client", "пациент", "сотрудник", "клиент",
     "ученик", "fio", "patronymic", "insert into", "passport", "паспорт", "fname", "lname", "manager", "менеджер",
+    "first,", "first;", "first\t", "first|", "first |",
 )
 # Role keys ("Spouse:", "Гость:") are looked up at the colons instead: as stems they would be
 # searched for everywhere ("son" in "person", "json").
@@ -338,6 +339,9 @@ _ROLE_COLUMN_KEY = re.compile(r"manager|account manager|sales ?rep|rep|owner|ass
                               re.IGNORECASE)
 
 
+_CELL_NAME = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \u00a0][^\W\d_][\w'’\-]*){0,3}")
+
+
 def _column_key(key: str) -> str:
     """The key a table column means: its prefix dropped ("billing_first_name" → "first_name")."""
     m = _COLUMN_PREFIX.match(key)
@@ -353,8 +357,9 @@ def _column_type(key: str, value: str) -> str | None:
     kind = _type_of(key, value)
     if kind is not None or not key:
         return kind
-    if _TABLE_NAME_KEY.fullmatch(key) and not any(ch.isdigit() for ch in value) and _ANY_NAME.fullmatch(value):
-        return "PERSON"
+    if _TABLE_NAME_KEY.fullmatch(key) and (_ANY_NAME.fullmatch(value) or _CELL_NAME.fullmatch(value)) and not any(
+            ch.isdigit() for ch in value):
+        return "PERSON"  # a name column's cell in any case: "rao", "DA SILVA", "o'brien"
     if _ROLE_COLUMN_KEY.fullmatch(key) and _ANY_NAME.fullmatch(value):
         first = value.split()[0].lower()
         if first in lexicon.first_names() or first in lexicon.cyrillic_first_names():
@@ -388,8 +393,9 @@ def _table_columns(text: str, hits: list[int]) -> list[Entity]:
         keys = [_column_key(header[a:b].strip().strip("\"'`")) for a, b in _cells(header, sep)]
         width = len(keys)
         if not any(_NAME_KEY.fullmatch(k) or _PLAIN_NAME_KEY.fullmatch(k) or _BIRTH_KEY.fullmatch(k) or _SSN_KEY.fullmatch(k)
-                   or _PASSPORT_KEY.fullmatch(k) or _ROLE_COLUMN_KEY.fullmatch(k) for k in keys if k):
-            continue
+                   or _PASSPORT_KEY.fullmatch(k) or _ROLE_COLUMN_KEY.fullmatch(k) for k in keys if k) and sum(
+                bool(_TABLE_NAME_KEY.fullmatch(k)) for k in keys) < 2:
+            continue  # ("first,last,email": the pair alone makes it a table of people)
         if sum(bool(_TABLE_NAME_KEY.fullmatch(k)) for k in keys) == 1:
             keys = [k if not _TABLE_NAME_KEY.fullmatch(k) else "" for k in keys]  # "last" alone: "last login"
         row = n + 1

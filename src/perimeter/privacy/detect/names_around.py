@@ -20,6 +20,23 @@ _INITIAL = re.compile(r"[ \u00a0]([A-ZА-ЯЁ])\.(?![\w.])")
 _CAP = r"[A-ZА-ЯЁ][a-zа-яёß-öø-ÿ\u0100-\u024f'’]+"
 _COUPLE = re.compile(rf"(?<![\w&])({_CAP})[ \u00a0]+(?:&|and|и)[ \u00a0]+({_CAP})[ \u00a0]+({_CAP}(?:-{_CAP})?)(?![\w])")
 _LATIN_BEFORE = re.compile(r"([A-Z][a-zß-öø-ÿ\u0100-\u024f'’\-]+(?:[ \u00a0]+[A-Z][a-zß-öø-ÿ\u0100-\u024f'’\-]+){1,2})[ \u00a0]*\($")
+_DISPLAY_TURN = re.compile(
+    r"^[ \t]*([A-Z][a-z'’\-]+(?:[ \u00a0][A-Z][a-z'’\-]+)?(?:[ \u00a0][A-Z]\.?)?)[ \u00a0]+\[\d{1,2}:\d{2}(?::\d{2})?(?:[ \u00a0]?[AP]M)?\]",
+    re.MULTILINE,
+)
+_LATIN_PATRONYMIC = re.compile(r"[a-z](?:ovich|evich|ovna|evna|ichna|ovych|evych|ivna)$")
+_SURNAME_BEFORE = re.compile(r"(?<![\w\-])([A-Z][a-z'’\-]{2,})[ \u00a0]+$")
+_GIVEN_PARTICLE = re.compile(
+    r"(?<![\w\-])([A-Z][a-z'’\-]+(?:[ \u00a0][A-Z][a-z'’\-]+)?)[ \u00a0]+"
+    r"(?:van der|van den|van de|van|von der|von|de la|de los|de|da|das|dos|du|del|della|di|bin|binti|binte|bint|ibn|al|el|ter|ten)"
+    r"[ \u00a0]+[A-Z][a-z'’\-]+(?![\w\-])"
+)
+# Georgian and Armenian surnames say what they are: "-швили", "-дзе", "-ян"/"-yan", after a given
+# name (alone they name streets, metro stations and cafés: "метро Марджанишвили", "Tumanyan Shawarma").
+_ETHNIC_SURNAME = re.compile(
+    r"(?<![\w\-])[А-ЯЁ][а-яё]+[ \u00a0]+[А-ЯЁ][а-яё]{2,}(?:швили|дзе|ян|янц)(?![\w\-])"
+    r"|(?<![\w\-])[A-Z][a-z]+[ \u00a0]+[A-Z][a-z]{2,}(?:shvili|dze|yan|yants)(?![\w\-])"
+)
 # Japanese honorifics written in English ("Watanabe-san confirmed …"): the name they follow is a person's.
 _HONORIFIC = re.compile(r"(?<![\w\-])([A-Z][a-z]{2,})-(?:san|sama|sensei|kun|chan)(?![\w\-])")
 _CAPITAL_WORD_BEFORE = re.compile(r"[A-ZА-ЯЁ][\w'’\-]*[ \u00a0]+$")
@@ -49,6 +66,19 @@ def names_around(text: str, found: list[Entity]) -> list[Entity]:
         for m in _HONORIFIC.finditer(text):
             if lexicon.zipf(m.group(1).lower()) < _SURNAME_ZIPF:  # "Nakamura-san", not "Team-san"
                 out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.75, "en_names"))
+    if "[" in text:  # a chat export's display names: "Priya S [02:14] paging, …"
+        turns = list(_DISPLAY_TURN.finditer(text))
+        if len(turns) >= 2 or (turns and _given(turns[0].group(1).split()[0], True)):
+            out.extend(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "speaker") for m in turns)
+    for e in persons:  # "Omarov Kairat Serikovich": the surname before a Latin given name + patronymic
+        if e.text.isascii() and _LATIN_PATRONYMIC.search(e.text) and (sur := _SURNAME_BEFORE.search(
+                text, max(0, e.start - 30), e.start)) is not None and lexicon.zipf(sur.group(1).lower()) < lexicon.COMMON_ZIPF:
+            out.append(Entity("PERSON", sur.start(1), e.end, text[sur.start(1):e.end], e.score, e.detector))
+    for m in _GIVEN_PARTICLE.finditer(text):  # "Pieter van der Berg", "Farah Nabila binti Ismail"
+        if _given(m.group(1).split()[0], True):
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.75, "en_names"))
+    for m in _ETHNIC_SURNAME.finditer(text):  # "Теоны Маргвелашвили", "Hovhannes Sargsyan"
+        out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.75, "en_names"))
     if "&" in text or " and " in text or " и " in text:
         for m in _COUPLE.finditer(text):
             first, second, surname = m.group(1), m.group(2), m.group(3)

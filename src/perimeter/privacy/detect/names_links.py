@@ -104,6 +104,11 @@ def _stranger(word: str) -> bool:
 
 # "ФЕДОТОВА А.И.", "Шишкин-Лаптев Е.В.": a surname with initials, in capitals or glued together.
 _INITIALS = re.compile(r"(?<![\w\-])([А-ЯЁ][А-ЯЁа-яё]+(?:-[А-ЯЁ][А-ЯЁа-яё]+)?)[ \u00a0]+[А-ЯЁ]\.[ \u00a0]?[А-ЯЁ]\.")
+_INITIALS_FIRST = re.compile(r"(?<![\w.\-])[А-ЯЁ]\.[ \u00a0]?(?:[А-ЯЁ]\.[ \u00a0]?)?([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)(?![\w\-])")
+_LATIN_INITIALS = re.compile(
+    r"(?<![\w\-])[A-Z][a-z]+(?:ova|eva|ina|yeva|ov|ev|yev|in|sky|skiy|skaya|enko|uk|yuk|yan|dze|shvili|ova-[A-Z][a-z]+)"
+    r"[ \u00a0]+[A-Z]\.[ \u00a0]?[A-Z]\.(?![\w])"
+)
 _NAME_FROM_DEPT = re.compile(
     r"(?<![\w\-])([А-ЯЁ][а-яё]+)[ \u00a0]+из[ \u00a0]+(?:\w*отдел\w*|бухгалтери\w|кадров|канцеляри\w|приёмной|приемной|"
     r"дирекци\w|департамент\w*|управлени\w|службы|команды|поддержки|юрслужбы|финслужбы)"
@@ -118,6 +123,15 @@ def ru_initials_and_departments(text: str) -> list[Entity]:
             cap = word.capitalize() if word.isupper() else word
             if _SURNAME_END.search(word) or word_profile(cap)[1] > 0.3:
                 out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "natasha"))
+        for m in _INITIALS_FIRST.finditer(text):  # "автор: Р. Мингазов", "Р.Т. Мингазов"
+            word = m.group(1)
+            quoted = text[max(0, m.start() - 24):m.start()]
+            if quoted.count("«") > quoted.count("»"):
+                continue  # «Сырок Б.Ю. Александров»: a brand in quotes
+            if _SURNAME_END.search(word) or word_profile(word)[1] > 0.5:
+                out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "natasha"))
+        for m in _LATIN_INITIALS.finditer(text):  # "гл. бух. Ermolaeva O.S.": a transliterated surname
+            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "natasha"))
     if " из " in text:
         for m in _NAME_FROM_DEPT.finditer(text):
             if word_profile(m.group(1))[0] > 0.2:  # "Надежде из финотдела": a first-name reading is enough here
