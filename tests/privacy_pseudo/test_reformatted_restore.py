@@ -171,3 +171,30 @@ def test_text_after_a_number_is_held_only_while_the_number_may_grow() -> None:
     assert feed("-0147") == ""
     assert feed(" now") == "(415) 555-0132 now"
     assert feed("We have 3 cats") == "We have 3 cats"
+
+
+# ---------------------------------------------------------------- the stream's quick test
+def test_unchanged_text_has_no_surrogate_and_no_digit() -> None:
+    assert T.unchanged("Sure, here is the summary you asked for.")
+    assert not T.unchanged("ask Dan about it")  # a surrogate
+    assert not T.unchanged("Dang")  # contains one (word boundaries aside): not certain, not quick
+    assert not T.unchanged("room 4")  # a digit, where number surrogates exist
+    assert ReplacementTable({"Dan": "John"}).unchanged("room 4")  # no number surrogates: digits are text
+
+
+QUICK_ALPHABET = "Dan Brow.@-(+14éx"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(QUICK_ALPHABET, max_size=8), st.text(QUICK_ALPHABET, max_size=30))
+def test_unchanged_text_has_no_match_whatever_its_left_context(ctx: str, text: str) -> None:
+    if T.unchanged(text):
+        assert T.spans(ctx + text, len(ctx)) == []
+        assert T.spans(ctx + text, len(ctx), json=True) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(QUICK_ALPHABET, max_size=12), min_size=1, max_size=8))
+def test_stream_of_plain_and_surrogate_pieces_equals_whole_restore(pieces: list[str]) -> None:
+    """Chunks that take the quick path (no surrogate in them) and chunks that do not, mixed."""
+    assert _stream(T, pieces) == T.restore("".join(pieces))

@@ -46,6 +46,21 @@ class WordMatcher:
     def keys(self) -> list[str]:
         return self._keys
 
+    @property
+    def by_first(self) -> dict[str, list[str]]:
+        """The literals by first character, longest first within each (do not modify)."""
+        return self._by_first
+
+    def occurs_in(self, text: str) -> bool:
+        """Whether any literal occurs in ``text`` at all, word boundaries aside (a quick
+        test: when it is False, :meth:`spans` finds nothing in ``text``)."""
+        by_first = self._by_first
+        for c in by_first.keys() & set(text):
+            for key in by_first[c]:
+                if key in text:
+                    return True
+        return False
+
     def left_ok(self, text: str, s: int) -> bool:
         """No word character before ``s`` — or, in JSON mode, a ``\\n``/``\\uXXXX`` escape right before it."""
         if s == 0 or not is_word(text[s - 1]):

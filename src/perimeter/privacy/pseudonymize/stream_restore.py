@@ -55,6 +55,15 @@ class StreamingRestorer:
         table = self.table
         if not table:
             return text
+        if not ch.pending and table.unchanged(text):
+            # The usual chunk: nothing held before it and no surrogate in it.  What the general
+            # path below would compute, without the matching: only a tail that may still grow
+            # into a surrogate or a number is held back.
+            hold = len(text) if final else min(table.open_prefix_start(text, 0), table.open_number_start(text, 0))
+            ch.pending = text[hold:]
+            if hold:
+                ch.ctx = (ch.ctx + text[:hold])[-_LOOKBEHIND:]
+            return text[:hold]
         full = ch.ctx + ch.pending + text
         off = len(ch.ctx)
         n = len(full)

@@ -39,6 +39,7 @@ _RUN_STARTS = frozenset("+(0123456789")
 _MIN_DIGITS = 7
 _MAX_PREFIX = 3
 _GROUP = re.compile(r"\S+")
+_ANY_DIGIT = re.compile(r"\d")  # what every number run (_NUMBER_RUN) holds
 _MAX_GROUPS = 12  # a country code the model dropped or added
 
 
@@ -61,7 +62,7 @@ def _lay(layout: str, digits: str) -> str:
 class ReplacementTable:
     """Surrogate → original lookup for one request."""
 
-    __slots__ = ("_by_first", "_escaped", "_json_map", "matcher", "max_len", "numbers", "text_map")
+    __slots__ = ("_escaped", "_json_map", "matcher", "max_len", "numbers", "text_map")
 
     def __init__(self, pairs: dict[str, str]) -> None:
         text_map: dict[str, str] = {}
@@ -96,7 +97,6 @@ class ReplacementTable:
         self.numbers = numbers
         self.matcher = WordMatcher(text_map, json_escapes=True)
         self.max_len = self.matcher.max_len
-        self._by_first: dict[str, list[str]] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.matcher)
@@ -116,25 +116,29 @@ class ReplacementTable:
         """Start of the longest suffix of ``text[lo:]`` that is a proper prefix of a surrogate
         (``len(text)`` if none): a stream tail that may still become one.
 
-        Only streams need it; the first-character index it uses is built on first use.
+        Only streams need it.
         """
-        by_first = self._by_first
-        if by_first is None:
-            by_first = self._by_first = {}
-            for k in self.matcher.keys:
-                by_first.setdefault(k[0], []).append(k)
+        by_first = self.matcher.by_first
         n = len(text)
         first = max(lo, n - self.max_len + 1)
-        if by_first.keys().isdisjoint(text[first:]):
+        tail = text[first:]
+        present = by_first.keys() & set(tail)
+        if not present:
             return n  # no surrogate can even begin in the tail
-        for p in range(first, n):
-            keys = by_first.get(text[p])
-            if keys is None:
-                continue
-            tail = text[p:]
-            for k in keys:
-                if len(k) > n - p and k.startswith(tail):
-                    return p
+        # Where a surrogate could begin, found with str.find (a step per character in Python
+        # was most of what a stream chunk cost); the leftmost that works is the longest suffix.
+        starts: list[int] = []
+        for c in present:
+            i = tail.find(c)
+            while i >= 0:
+                starts.append(i)
+                i = tail.find(c, i + 1)
+        starts.sort()
+        for i in starts:
+            rest = tail[i:]
+            for k in by_first[rest[0]]:
+                if len(k) > len(rest) and k.startswith(rest):
+                    return first + i
         return n
 
     # ------------------------------------------------------------------ matching
@@ -217,6 +221,15 @@ class ReplacementTable:
         while i < n and text[i] not in _RUN_STARTS:
             i += 1  # a number starts with a digit, "+" or "(": the separators before it can go
         return i
+
+    def unchanged(self, text: str) -> bool:
+        """Whether :meth:`spans` certainly finds nothing in ``text``, whatever its left context:
+        no surrogate occurs in it (even ignoring word boundaries) and, where number surrogates
+        exist, it holds no digit (a reformatted number needs one).  A cheap test that lets a
+        stream chunk of ordinary text skip the matching."""
+        if self.numbers and _ANY_DIGIT.search(text) is not None:
+            return False
+        return not self.matcher.occurs_in(text)
 
     def restore(self, text: str, *, json: bool = False) -> str:
         if not text or not self.matcher:
