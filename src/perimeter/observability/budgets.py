@@ -33,17 +33,26 @@ class BudgetUse:
 
 
 async def budget_use(services: AccountingServices, now: float | None = None) -> list[BudgetUse]:
-    """Every active key and team with a budget, fullest first."""
+    """Every active key and team with a budget, fullest first.
+
+    The ledger is summed only when some active key or team has a budget: the sum reads every
+    row of the current month (the watch repeats it every ``budget_refresh_interval``), a cost
+    that grows with the ledger and bought nothing on a gateway without budgets.
+    """
     now = time.time() if now is None else now
-    spent = {(scope, pid): v for scope, pid, v in await services.db.run(lambda tx: spend_so_far(tx, now), write=False)}
-    out: dict[str, BudgetUse] = {}
+    budgeted: dict[str, tuple[str, str, str, float]] = {}  # scope → (kind, id, name, budget)
+    periods: dict[str, str] = {}
     for rec in await services.keys.all(include_inactive=False):
         for s in services.gatekeeper.scopes(rec):
             budget = s.limits.budget
-            if budget is None or s.name in out:
+            if budget is None or s.name in budgeted:
                 continue
             kind, _, ident = s.name.partition(":")
-            period = s.limits.budget_period
-            out[s.name] = BudgetUse(kind, ident, rec.name if kind == "key" else ident, period,
-                                    spent.get((s.name, period_id(period, now)), 0.0), float(budget))
-    return sorted(out.values(), key=lambda b: b.ratio, reverse=True)
+            budgeted[s.name] = (kind, ident, rec.name if kind == "key" else ident, float(budget))
+            periods[s.name] = s.limits.budget_period
+    if not budgeted:
+        return []
+    spent = {(scope, pid): v for scope, pid, v in await services.db.run(lambda tx: spend_so_far(tx, now), write=False)}
+    out = [BudgetUse(kind, ident, name, periods[scope], spent.get((scope, period_id(periods[scope], now)), 0.0), budget)
+           for scope, (kind, ident, name, budget) in budgeted.items()]
+    return sorted(out, key=lambda b: b.ratio, reverse=True)
