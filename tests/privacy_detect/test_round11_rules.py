@@ -318,3 +318,29 @@ def test_names_by_their_parts(scanner: Scanner, text: str, name: str) -> None:
 ])
 def test_places_with_name_shaped_parts(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("the client meeting with Yerzhan went fine", "Yerzhan"),
+    ("Kazan warehouse WMS upgrade slipped — Bakhodir to confirm with vendor", "Bakhodir"),
+    ("hi Asel это Жанна из бухгалтерии", "Asel"),
+])
+def test_central_asian_given_names_are_known(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")
+
+
+def test_the_tagger_reads_the_lists_it_was_trained_with() -> None:
+    from perimeter.privacy.detect import lexicon
+    from perimeter.privacy.detect.tagger import _gazetteers
+
+    assert "yerzhan" in lexicon.first_names() and "yerzhan" not in _gazetteers()[0]
+    assert _gazetteers()[0] == lexicon.first_names_as_trained()
+
+
+@pytest.mark.parametrize("text", [
+    'перевод: "Проспект Абая" → "Abay Avenue"',
+    "Открыть счёт в банке (Raiffeisen, Intesa, AIK)",
+    "My pension statement from Aviva shows a transfer value of £84,000",
+])
+def test_streets_and_companies_that_share_a_name(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []

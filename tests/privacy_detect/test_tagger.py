@@ -156,19 +156,19 @@ def test_the_config_and_the_cli_can_switch_it_off() -> None:
 
     assert PrivacyStage.from_config(PrivacyConfig(), {}).scanner._tagged
     assert not PrivacyStage.from_config(PrivacyConfig(tagger=False), {}).scanner._tagged
-    text = "Ref letter for Aigerim Dzhaksybekova, our lab technician since 2019."
+    text = "Ref letter for Nurgissa Dzhaksybekova, our lab technician since 2019."
     on = CliRunner().invoke(cli, ["scan", text, "--json"])
     off = CliRunner().invoke(cli, ["scan", text, "--json", "--no-tagger"])
     assert on.exit_code == 0 and off.exit_code == 0
-    assert json.loads(on.output.splitlines()[0])["entities"][0]["text"] == "Aigerim Dzhaksybekova"
+    assert json.loads(on.output.splitlines()[0])["entities"][0]["text"] == "Nurgissa Dzhaksybekova"
     assert json.loads(off.output.splitlines()[0])["entities"] == []
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("Ref letter for Aigerim Dzhaksybekova, our lab technician since 2019. Dzhaksybekova runs the assays.",
-     [("PERSON", "Aigerim Dzhaksybekova"), ("PERSON", "Dzhaksybekova")]),
-    ("Ref letter for Aigerim Dzhaksybekova, 14.03.1991, our lab technician.",
-     [("PERSON", "Aigerim Dzhaksybekova"), ("DATE_OF_BIRTH", "14.03.1991")]),
+    ("Ref letter for Nurgissa Dzhaksybekova, our lab technician since 2019. Dzhaksybekova runs the assays.",
+     [("PERSON", "Nurgissa Dzhaksybekova"), ("PERSON", "Dzhaksybekova")]),
+    ("Ref letter for Nurgissa Dzhaksybekova, 14.03.1991, our lab technician.",
+     [("PERSON", "Nurgissa Dzhaksybekova"), ("DATE_OF_BIRTH", "14.03.1991")]),
 ])
 def test_a_name_only_the_tagger_read_gets_the_rules_links(scanners, text: str, expected: list[tuple[str, str]]) -> None:
     with_tagger, rules_only = scanners

@@ -46,7 +46,19 @@ def zipf(word: str) -> float:
 @cache
 def first_names() -> frozenset[str]:
     """Given names that count next to a surname (census, hand-written, Faker's locales)."""
+    return read("first_names") | read("first_names_intl") | read("first_names_world") | read("first_names_world_latin")
+
+
+@cache
+def first_names_as_trained() -> frozenset[str]:
+    """:func:`first_names` as the shipped tagger model was trained with (its gazetteer feature)."""
     return read("first_names") | read("first_names_intl") | read("first_names_world")
+
+
+@cache
+def cyrillic_first_names_as_trained() -> frozenset[str]:
+    """:func:`cyrillic_first_names` as the shipped tagger model was trained with."""
+    return read("first_names_cyrillic")
 
 
 @cache
@@ -54,7 +66,7 @@ def single_first_names() -> frozenset[str]:
     """Given names that count alone in a name's place: the common census names, the
     hand-written international ones, and Faker's names that are not English words at all."""
     common = common_words()
-    world = frozenset(w for w in read("first_names_world") if w not in common)
+    world = frozenset(w for w in read("first_names_world") | read("first_names_world_latin") if w not in common)
     return read("first_names_common") | read("first_names_intl") | world
 
 
@@ -76,7 +88,9 @@ def weak_last_names() -> frozenset[str]:
 
 @cache
 def cyrillic_first_names() -> frozenset[str]:
-    return read("first_names_cyrillic")
+    """Given names in Cyrillic: Faker's Russian and Ukrainian locales, and the hand-written
+    Central Asian, Caucasian, Volga and Siberian ones ("айдар", "асель", "гиви")."""
+    return read("first_names_cyrillic") | read("first_names_cyrillic_eurasia")
 
 
 @cache

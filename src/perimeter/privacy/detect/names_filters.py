@@ -247,6 +247,10 @@ def _only_a_place(word: str) -> bool:
 
 
 # A street, district or house right after a comma: the word before it is the address's town.
+_LATIN_STREET_AFTER = re.compile(
+    r"[ \u00a0]+(?:Avenue|Ave\.?|Street|St\.|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Prospekt|Square|Bridge|Station|Metro|"
+    r"Highway|Drive|Dr\.|Quay|Embankment|Park)(?![\w])"
+)
 _STREET_AFTER = re.compile(
     r",[ \t\u00a0]*(?:ул|улица|пр|просп|пр-т|проспект|пер|переулок|б-р|бульвар|ш|шоссе|наб|пл|мкр|мкр-н|микрорайон|кв-л|"
     r"квартал|ж/м|массив|д|дом|р-н|район|вул|вулиця|пр-кт|str|ul)(?![\w\-])\.?",
@@ -281,6 +285,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True  # "Астана, пр. Республики 62/1": the city an address starts with
     if " " not in e.text and not e.text.isascii() and street_named_after(text, e.start, e.end):
         return True  # "на Гагарина 12": the street named after him, with a house number
+    if " " not in e.text and e.text.isascii() and _LATIN_STREET_AFTER.match(text, e.end):
+        return True  # "Abay Avenue", "Amir Temur Street": the street named after him
     if " " in e.text and british_street_at(text, e.start, e.end):
         return True  # "Denmark Hill, London SE5 9RS": the street, not Mr Hill
     if _MONTH_DAY.match(text, e.start) and " " not in e.text:
