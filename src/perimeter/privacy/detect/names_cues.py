@@ -11,8 +11,10 @@ name: "Hwang Ji-hoon") have a syllable grammar of their own.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.gates import without_leading_assertion
 from perimeter.privacy.detect.slot_gate import group_may_start
 from perimeter.privacy.entities import Entity
 
@@ -108,23 +110,33 @@ _LOWER_TITLE = re.compile(
     rf"(?<![\w])(?:mr|mrs|ms|miss|dr|prof|aunt|auntie|uncle|tío|tía|tio|tia|abuela|abuelo|grandma|grandpa|nana|"
     rf"cousin|coach|mme|frau|herr)\.?[ \u00a0]+([{_LO}A-Z][{_LO}'’-]{{2,}})(?![\w])"
 )
+_LOWER_TITLE_GATE = without_leading_assertion(_LOWER_TITLE)
 # A surname after a title is as common as a rarer word is: "dr alvarez", "mrs Thornton".
 _TITLE_SURNAME_ZIPF = 4.0
 _LOWER_NEXT = re.compile(rf"[ \u00a0]+([{_LO}][{_LO}'’-]{{2,}})(?![\w])")
 # Chat: a lower-case given name after a greeting ("hey dee", "yo chris", "thx sam") or opening a
 # line with a request ("sam can u update the invite?").
+_GREETED = r"(?:hi|hey|hello|hiya|yo|thanks|thx|ty|sorry|morning|cheers)[ \u00a0]*,?[ \u00a0]+"
+_ASKED = r"[ \u00a0]+(?:can u|can you|could you|pls|please|plz)"
 _LOWER_GREETING = re.compile(
-    r"(?<![\w'’])(?:hi|hey|hello|hiya|yo|thanks|thx|ty|sorry|morning|cheers)[ \u00a0]*,?[ \u00a0]+([a-z]{3,})(?![\w'’@.\-])"
-    r"|(?:^|(?<=[\n.!?][ \u00a0]))([a-z]{3,})[ \u00a0]+(?:can u|can you|could you|pls|please|plz)\b",
+    rf"(?<![\w'’]){_GREETED}([a-z]{{3,}})(?![\w'’@.\-])"
+    rf"|(?:^|(?<=[\n.!?][ \u00a0]))([a-z]{{3,}}){_ASKED}\b",
     re.MULTILINE,
 )
+# Gates (see gates): a piece each branch's match holds, each pattern opening with a literal
+# alternation or a character class (CPython then skips ahead in C instead of trying every character).
+_LOWER_GREETING_GATES = (re.compile(_GREETED + "[a-z]{3}"), re.compile(_ASKED))
 _GREETED_ZIPF = 5.0  # "hey chris" (4.8) is a name; "hey will you …" (6.3), "hi mark my words" are not
 # "jake just posted…": a lower-case given name before a verb of what people do.
-_LOWER_BEFORE_VERB = re.compile(
-    r"(?<![\w@/.-])([a-z]{3,})[ \u00a0]+(?:(?:just|already|also|still|literally|finally|then|never)[ \u00a0]+)?"
+_PERSON_VERB = (
     r"(?:said|says|told|tells|asked|asks|posted|wrote|sent|texted|messaged|called|emailed|replied|mentioned|"
     r"shared|forgot|left|quit|got|went|thinks|wants|needs|pinged|dm'?d|dropped|promised|agreed|complained)\b"
 )
+_LOWER_BEFORE_VERB = re.compile(
+    r"(?<![\w@/.-])([a-z]{3,})[ \u00a0]+(?:(?:just|already|also|still|literally|finally|then|never)[ \u00a0]+)?"
+    + _PERSON_VERB
+)
+_LOWER_BEFORE_VERB_GATE = re.compile(r"[ \u00a0]" + _PERSON_VERB)  # the verb always follows a space
 _STOP = frozenset(
     """
 the a an and or but so team all everyone everybody folks guys there here you me him her them us it this that
@@ -295,9 +307,23 @@ def find_cued_names(text: str) -> list[Entity]:
     return out
 
 
+def _lower_titles(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    return _LOWER_TITLE.finditer(text) if _LOWER_TITLE_GATE.search(text) is not None else []
+
+
+def _lower_greetings(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    if all(g.search(text) is None for g in _LOWER_GREETING_GATES):
+        return []
+    return _LOWER_GREETING.finditer(text)
+
+
+def _lower_before_verbs(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    return _LOWER_BEFORE_VERB.finditer(text) if _LOWER_BEFORE_VERB_GATE.search(text) is not None else []
+
+
 def find_lower_cued_names(text: str) -> list[Entity]:
     out: list[Entity] = []
-    for m in _LOWER_TITLE.finditer(text):
+    for m in _lower_titles(text):
         word = m.group(1)
         low = word.lower()
         if low in _STOP or (not word.islower() and text[m.start():m.start() + 1].isupper()):
@@ -309,12 +335,12 @@ def find_lower_cued_names(text: str) -> list[Entity]:
             if nxt is not None and nxt.group(1) not in _STOP and (_rare(nxt.group(1)) or nxt.group(1) in lexicon.last_names()):
                 end = nxt.end(1)
             out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.7, "en_names"))
-    for m in _LOWER_GREETING.finditer(text):  # "hey dee", "yo chris", "sam can u …"
+    for m in _lower_greetings(text):  # "hey dee", "yo chris", "sam can u …"
         word = m.group(1) or m.group(2)
         at = m.start(1) if m.group(1) else m.start(2)
         if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < _GREETED_ZIPF:
             out.append(Entity("PERSON", at, at + len(word), word, 0.65, "en_names"))
-    for m in _LOWER_BEFORE_VERB.finditer(text):
+    for m in _lower_before_verbs(text):
         word = m.group(1)
         if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < 4.5:
             out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.65, "en_names"))
@@ -323,5 +349,4 @@ def find_lower_cued_names(text: str) -> list[Entity]:
 
 def has_lower_title(text: str) -> bool:
     """Whether a text without capitals may hold a lower-case name after a title or before a verb."""
-    return (_LOWER_TITLE.search(text) is not None or _LOWER_BEFORE_VERB.search(text) is not None
-            or _LOWER_GREETING.search(text) is not None)
+    return any(next(iter(found(text)), None) is not None for found in (_lower_titles, _lower_before_verbs, _lower_greetings))
