@@ -26,15 +26,19 @@ _PARTICLE = r"(?:al|el|Al|El|ibn|Ibn|bin|Bin|bint|abu|Abu|ben|Ben|Ní|Nic|Mac|Ó
 _NAME = rf"{_CAP}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])*{_CAP}){{0,3}}"
 
 # Titles of address in the languages a European or Latin-American document uses.
-_TITLE = re.compile(
-    rf"(?<![\w])(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Mme|Mlle|Madame|Monsieur|M\.|Frau|Herr|Fr\.|Hr\.|Sr|Sra|Srta|Señor|Señora|"
-    rf"Señorita|Sig|Sig\.ra|Signor|Signora|Signorina|Dona|Dom|Pan|Pani|Mevrouw|Meneer|Mevr|Dhr|Fru|Herra|Rouva|"
-    rf"Sheikh|Sheikha|Shri|Smt|Sri)\.?[ \u00a0]+({_NAME})"
+_TITLE_WORD = (
+    r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Mme|Mlle|Madame|Monsieur|M\.|Frau|Herr|Fr\.|Hr\.|Sr|Sra|Srta|Señor|Señora|"
+    r"Señorita|Sig|Sig\.ra|Signor|Signora|Signorina|Dona|Dom|Pan|Pani|Mevrouw|Meneer|Mevr|Dhr|Fru|Herra|Rouva|"
+    r"Sheikh|Sheikha|Shri|Smt|Sri)"
 )
+_TITLE = re.compile(rf"(?<![\w]){_TITLE_WORD}\.?[ \u00a0]+({_NAME})")
 # Greetings and sign-offs: the name right after them ("Hi Rashmi,", "Best,\nAlistair", "— Dan").
+_GREETING_WORD = (
+    r"(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Cc]heers|[Gg]ood morning|[Gg]ood afternoon|"
+    r"[Gg]reetings|[Bb]onjour|[Hh]ola|[Hh]allo|[Cc]iao|[Oo]lá)"
+)
 _GREETING = re.compile(
-    rf"(?<![\w])(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Cc]heers|[Gg]ood morning|[Gg]ood afternoon|"
-    rf"[Gg]reetings|[Bb]onjour|[Hh]ola|[Hh]allo|[Cc]iao|[Oo]lá)[ \u00a0]*,?[ \u00a0]+({_NAME})(?=[ \u00a0]*[,!.:\n—–-]|$)"
+    rf"(?<![\w]){_GREETING_WORD}[ \u00a0]*,?[ \u00a0]+({_NAME})(?=[ \u00a0]*[,!.:\n—–-]|$)"
 )
 _SIGN_OFF = re.compile(
     rf"(?:(?:[Bb]est|[Mm]any thanks|[Tt]hanks again|[Tt]hanks so much|[Rr]egards|[Kk]ind regards|[Bb]est regards|[Cc]heers|[Tt]hanks|[Tt]hank you|[Ss]incerely|[Yy]ours|"
@@ -45,15 +49,18 @@ _SIGN_OFF = re.compile(
     re.MULTILINE,
 )
 # "my daughter Anika", "my neighbor Okonkwo", "our intern Thabo".
+_RELATION_WORD = (
+    r"(?i:plumber|electrician|driver|courier|nurse|cleaner|contractor|handyman|carer|caregiver|"
+    r"therapist|dentist|surgeon|agent|realtor|broker|mechanic|coach|trainer|receptionist|groom|bride|spouse|"
+    r"daughter|son|wife|husband|partner|girlfriend|boyfriend|gf|bf|friend|colleague|coworker|"
+    r"co-worker|boss|manager|mentor|intern|assistant|landlord|landlady|tenant|neighbou?r|cousin|aunt|uncle|niece|"
+    r"nephew|brother|sister|mom|mum|dad|father|mother|grandma|grandpa|grandmother|grandfather|fianc[eé]e?|"
+    r"roommate|flatmate|client|patient|student|teacher|tutor|nanny|doctor|lawyer|accountant|contact|lead|"
+    r"recruiter|candidate|employee|supervisor|director|ceo|cto)"
+)
 _RELATION = re.compile(
     rf"(?<![\w])(?:(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he|[Aa]n?|[Yy]our)[ \u00a0]+)?(?:(?:new|old|little|older|younger|elder|former|"
-    rf"best)[ \u00a0]+)?(?i:plumber|electrician|driver|courier|nurse|cleaner|contractor|handyman|carer|caregiver|"
-    rf"therapist|dentist|surgeon|agent|realtor|broker|mechanic|coach|trainer|receptionist|groom|bride|spouse|"
-    rf"daughter|son|wife|husband|partner|girlfriend|boyfriend|gf|bf|friend|colleague|coworker|"
-    rf"co-worker|boss|manager|mentor|intern|assistant|landlord|landlady|tenant|neighbou?r|cousin|aunt|uncle|niece|"
-    rf"nephew|brother|sister|mom|mum|dad|father|mother|grandma|grandpa|grandmother|grandfather|fianc[eé]e?|"
-    rf"roommate|flatmate|client|patient|student|teacher|tutor|nanny|doctor|lawyer|accountant|contact|lead|"
-    rf"recruiter|candidate|employee|supervisor|director|ceo|cto)[ \u00a0]*,?[ \u00a0]+({_NAME})"
+    rf"best)[ \u00a0]+)?{_RELATION_WORD}[ \u00a0]*,?[ \u00a0]+({_NAME})"
 )
 # A verb that takes a person as its object, before two or three name words: "interview Malala
 # Yousafzai", "remind Mark", "invite Ngozi Adeyemi" (each word rare in English or a listed name).
@@ -251,6 +258,40 @@ def _cue_before(text: str, start: int) -> bool:
 cue_before = _cue_before  # for the filters that keep a name its slot vouches for
 
 
+def _longest(words: str) -> int:
+    """An upper bound on the length of a match of a word alternation "(?:a|b…)" or "(?i:…)":
+    the longest alternative's source (a class or "?" is never shorter than what it matches)."""
+    return max(map(len, words[words.index(":") + 1:-1].split("|")))
+
+
+# The slot patterns whose part before the name is a word of a list, then spaces, dots or commas
+# (``\.?[ \u00a0]+``, ``[ \u00a0]*,?[ \u00a0]+``): a bound on the word's length.
+_TITLE_LONGEST, _GREETING_LONGEST, _RELATION_LONGEST = map(_longest, (_TITLE_WORD, _GREETING_WORD, _RELATION_WORD))
+_CUE_SLOTS = ((_TITLE, 0.9, _TITLE_LONGEST), (_GREETING, 0.8, _GREETING_LONGEST), (_SIGN_OFF, 0.75, 0),
+              (_RELATION, 0.8, _RELATION_LONGEST), (_INTRO, 0.8, 0))
+
+
+def _slot_may_end(rx: re.Pattern[str], text: str, lo: int, s: int, longest: int) -> bool:
+    """``group_may_start(rx, text, lo, s)``, with less to search (``longest``: the bound on the
+    slot word's length, 0 for none).  ``_SIGN_OFF``'s part before its name ends with a line
+    break, or a dash and at most one space.  ``_TITLE``'s, ``_GREETING``'s and ``_RELATION``'s
+    is a word of their list and then only spaces, dots or commas up to ``s``:
+    the word ends at or after ``j`` (``s`` less every such character before it), so a match of the
+    gate's pattern starts no earlier than ``j`` less the longest word (``_RELATION``'s optional
+    "my"/"new" before the word aside; without them the same word matches, from the word).  The
+    slot gate then searches a dozen places instead of the 60 before ``s``; the answer is the same."""
+    if rx is _SIGN_OFF:
+        before = text[s - 1:s]
+        if not (before in ("\n", "—", "–") or (before in (" ", "\u00a0") and s >= 2 and text[s - 2] in ("—", "–"))):
+            return False
+    if longest:
+        j = s
+        while j > lo and text[j - 1] in " \u00a0,.":
+            j -= 1
+        lo = max(lo, j - longest)
+    return group_may_start(rx, text, lo, s)
+
+
 def find_cued_names(text: str) -> list[Entity]:
     out: list[Entity] = []
 
@@ -267,8 +308,8 @@ def find_cued_names(text: str) -> list[Entity]:
         s = t.start()
         if _cue_before(text, s):
             lo = max(0, text.rfind("\n", 0, max(0, s - 1)) - 60, s - 60)
-            for rx, score in ((_TITLE, 0.9), (_GREETING, 0.8), (_SIGN_OFF, 0.75), (_RELATION, 0.8), (_INTRO, 0.8)):
-                if not group_may_start(rx, text, lo, s):
+            for rx, score, longest in _CUE_SLOTS:
+                if not _slot_may_end(rx, text, lo, s, longest):
                     continue
                 m = rx.search(text, lo, min(len(text), s + 160))
                 while m is not None and m.start(1) < s:
