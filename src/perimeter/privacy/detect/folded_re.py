@@ -31,7 +31,9 @@ from perimeter.privacy.detect.prescan import TextIndex, matches_at
 _FOLD_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzабвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 _NO_TWIN = object()
 _lock = threading.Lock()
-_twins: dict[re.Pattern[str], Any] = {}
+# Keyed by ``id`` (hashing a compiled pattern hashes its whole code, microseconds per call),
+# with the pattern kept beside its entry so that an id is never reused while it is here.
+_twins: dict[int, tuple[re.Pattern[str], Any]] = {}
 
 
 def _fold_safe(cp: int) -> bool:
@@ -78,7 +80,8 @@ def _safe(tree: Any) -> bool:
 
 def twin_of(rx: re.Pattern[str]) -> re.Pattern[str] | None:
     """``rx`` without ``re.IGNORECASE`` (cached) when running that on the folded text is exact."""
-    twin = _twins.get(rx)
+    hit = _twins.get(id(rx))
+    twin = hit[1] if hit is not None and hit[0] is rx else None
     if twin is None:
         made: Any = _NO_TWIN
         if rx.flags & re.IGNORECASE and not rx.flags & re.ASCII:
@@ -88,7 +91,8 @@ def twin_of(rx: re.Pattern[str]) -> re.Pattern[str] | None:
             except re.error:
                 made = _NO_TWIN
         with _lock:
-            _twins[rx] = twin = made
+            _twins[id(rx)] = (rx, made)
+            twin = made
     return None if twin is _NO_TWIN else twin
 
 
@@ -144,13 +148,14 @@ def _leading_literals(seq: Any) -> list[str] | None:
 
 
 _NO_WORDS = object()
-_words: dict[re.Pattern[str], Any] = {}
+_words: dict[int, tuple[re.Pattern[str], Any]] = {}  # by ``id``, as ``_twins``
 
 
 def leading_words(rx: re.Pattern[str]) -> tuple[str, ...] | None:
     """Literals one of which opens every match of ``rx`` (as found in the folded text when
     ``rx`` has a twin, in the text otherwise), or ``None`` when the pattern's shape says none."""
-    words = _words.get(rx)
+    hit = _words.get(id(rx))
+    words = hit[1] if hit is not None and hit[0] is rx else None
     if words is None:
         made: Any = _NO_WORDS
         if not rx.flags & re.IGNORECASE or twin_of(rx) is not None:
@@ -161,7 +166,8 @@ def leading_words(rx: re.Pattern[str]) -> tuple[str, ...] | None:
             if found:
                 made = tuple(sorted(set(found)))
         with _lock:
-            _words[rx] = words = made
+            _words[id(rx)] = (rx, made)
+            words = made
     return None if words is _NO_WORDS else words
 
 

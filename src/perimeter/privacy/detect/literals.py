@@ -120,6 +120,15 @@ OCR_CUES = ("инн", "inn", "tin", "снилс", "snils", "огрн", "ogrn", "
 SPOKEN_CUES = ("паспорт", "passport", "сери", "series", "карт", "card", "social", "ssn", "родил", "рожд", "д.р", "д. р",
                "dob", "d.o.b", "born", "birth", "тел", "номер", "моб", "сотов", "звон", "позвон", "перезвон", "phone", "number", "cell",
                "mobile", "call", "reach me", "whatsapp", "ватсап", "вотсап")
+# The words ``addresses._EU_HINT`` alternates (a European street type somewhere in the text);
+# those in ``EU_STREET_HINTS_BOUNDED`` only at a word's end there.
+EU_STREET_HINTS = (
+    "straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "ring", "damm", "ufer", "laan", "straat", "gracht",
+    "plein", "kade", "vej", "gade", "gatan", "gata", "vägen", "veien", "gate", "katu", "rue", "avenue", "boulevard",
+    "place", "allée", "chemin", "impasse", "quai", "cours", "via", "viale", "piazza", "corso", "largo", "vicolo",
+    "calle", "avenida", "plaza", "paseo", "carrer", "rua", "travessa", "praça", "ulica", "unter den",
+)
+EU_STREET_HINTS_BOUNDED = frozenset({"weg", "ring", "vej", "gate", "rue", "cours", "via", "rua"})
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
 # The "folded" groups ride along in the "lower" pass: the two strings are the same object
 # unless the text holds one of the rare characters ``prescan.FOLD_TRAPS`` lists.
@@ -128,6 +137,7 @@ HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
               "birth_after": BIRTH_AFTER, "part_suffixes": PART_SUFFIXES,
               "part_delimited": PART_DELIMITED, "addr_runs": ADDR_RUN_WORDS, "secret_context": SECRET_CONTEXT,
               "birth_more": BIRTH_MORE, "phone_loose": PHONE_LOOSE, "ocr_cues": OCR_CUES, "spoken_cues": SPOKEN_CUES,
+              "eu_streets": EU_STREET_HINTS,
               **_FOLDED},
     "folded": _FOLDED,
     "text": {"vendor_prefixes": VENDOR_PREFIXES, "en_streets": EN_STREETS},

@@ -26,17 +26,25 @@ _DISPLAY_TURN = re.compile(
 )
 _LATIN_PATRONYMIC = re.compile(r"[a-z](?:ovich|evich|ovna|evna|ichna|ovych|evych|ivna)$")
 _SURNAME_BEFORE = re.compile(r"(?<![\w\-])([A-Z][a-z'’\-]{2,})[ \u00a0]+$")
+_NAME_PARTICLE = (
+    r"(?:van der|van den|van de|van|von der|von|de la|de los|de|da|das|dos|du|del|della|di|bin|binti|binte|bint|ibn|al|el|ter|ten)"
+)
 _GIVEN_PARTICLE = re.compile(
     r"(?<![\w\-])([A-Z][a-z'’\-]+(?:[ \u00a0][A-Z][a-z'’\-]+)?)[ \u00a0]+"
-    r"(?:van der|van den|van de|van|von der|von|de la|de los|de|da|das|dos|du|del|della|di|bin|binti|binte|bint|ibn|al|el|ter|ten)"
-    r"[ \u00a0]+[A-Z][a-z'’\-]+(?![\w\-])"
+    + _NAME_PARTICLE
+    + r"[ \u00a0]+[A-Z][a-z'’\-]+(?![\w\-])"
 )
+# the particle between spaces is in every match (see gates): tried at spaces only
+_GIVEN_PARTICLE_GATE = re.compile(r"[ \u00a0]" + _NAME_PARTICLE + r"[ \u00a0]")
 # Georgian and Armenian surnames say what they are: "-швили", "-дзе", "-ян"/"-yan", after a given
 # name (alone they name streets, metro stations and cafés: "метро Марджанишвили", "Tumanyan Shawarma").
 _ETHNIC_SURNAME = re.compile(
     r"(?<![\w\-])[А-ЯЁ][а-яё]+[ \u00a0]+[А-ЯЁ][а-яё]{2,}(?:швили|дзе|ян|янц)(?![\w\-])"
     r"|(?<![\w\-])[A-Z][a-z]+[ \u00a0]+[A-Z][a-z]{2,}(?:shvili|dze|yan|yants)(?![\w\-])"
 )
+# a match ends with one of these (see gates); "yants" holds "yan", "янц" holds "ян"
+_ETHNIC_ENDINGS = ("shvili", "dze", "yan")
+_ETHNIC_ENDINGS_RU = ("швили", "дзе", "ян")
 # Japanese honorifics written in English ("Watanabe-san confirmed …"): the name they follow is a person's.
 _HONORIFIC = re.compile(r"(?<![\w\-])([A-Z][a-z]{2,})-(?:san|sama|sensei|kun|chan)(?![\w\-])")
 _CAPITAL_WORD_BEFORE = re.compile(r"[A-ZА-ЯЁ][\w'’\-]*[ \u00a0]+$")
@@ -74,10 +82,11 @@ def names_around(text: str, found: list[Entity]) -> list[Entity]:
         if e.text.isascii() and _LATIN_PATRONYMIC.search(e.text) and (sur := _SURNAME_BEFORE.search(
                 text, max(0, e.start - 30), e.start)) is not None and lexicon.zipf(sur.group(1).lower()) < lexicon.COMMON_ZIPF:
             out.append(Entity("PERSON", sur.start(1), e.end, text[sur.start(1):e.end], e.score, e.detector))
-    for m in _GIVEN_PARTICLE.finditer(text):  # "Pieter van der Berg", "Farah Nabila binti Ismail"
+    for m in _GIVEN_PARTICLE.finditer(text) if _GIVEN_PARTICLE_GATE.search(text) else ():  # "Pieter van der Berg", "Farah Nabila binti Ismail"
         if _given(m.group(1).split()[0], True):
             out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.75, "en_names"))
-    for m in _ETHNIC_SURNAME.finditer(text):  # "Теоны Маргвелашвили", "Hovhannes Sargsyan"
+    ethnic = _ETHNIC_ENDINGS if text.isascii() else _ETHNIC_ENDINGS + _ETHNIC_ENDINGS_RU
+    for m in _ETHNIC_SURNAME.finditer(text) if any(x in text for x in ethnic) else ():  # "Теоны Маргвелашвили", "Hovhannes Sargsyan"
         out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.75, "en_names"))
     if "&" in text or " and " in text or " и " in text:
         for m in _COUPLE.finditer(text):

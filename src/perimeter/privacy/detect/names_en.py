@@ -15,6 +15,7 @@ import unicodedata
 from bisect import bisect_right
 
 from perimeter.privacy.detect import folded_re, lexicon
+from perimeter.privacy.detect.gates import without_leading_assertion
 from perimeter.privacy.detect.names_cues import find_cued_names, find_lower_cued_names, has_lower_title
 from perimeter.privacy.entities import Entity
 
@@ -28,6 +29,7 @@ _CAPS_PAIR = re.compile(
     rf"(?<![A-Za-z])({_CAPS_WORD})[ \u00a0]+(?:[A-Z]\.?[ \u00a0]+)?({_CAPS_WORD}(?:-{_CAPS_WORD})?)(?![A-Za-z])"
     rf"(?:[ \u00a0]+({_CAPS_WORD}(?:-{_CAPS_WORD})?)(?![A-Za-z\-]))?"  # "… RAMASWAMY IYER": a third word
 )
+_CAPS_PAIR_GATE = without_leading_assertion(_CAPS_PAIR)  # see gates: tried at capitals only
 # "CARTER, DENISE", "Nakamura, Ren": a surname, a comma, a given name (a list or a register).
 _COMMA_NAME = re.compile(
     rf"(?<![\w'’-])({_CAPS_WORD}|(?:O['’]|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?),[ \u00a0]({_CAPS_WORD}|[A-Z][a-z]+)"
@@ -155,14 +157,20 @@ _NOT_PERSON = re.compile(
     r"New Delhi|Addis Ababa|Phnom Penh|Dar es Salaam|Cape Town|Da Nang|Hai Phong|Chiang Mai|Lake Tahoe|"
     r"Las Vegas|Santa Monica|San Diego|San Jose|Saint Petersburg|St\.? Petersburg)\b"
 )
+_NOT_PERSON_GATE = without_leading_assertion(_NOT_PERSON)
 # Vietnamese names: family name, a common middle name, one or two given syllables ("Nguyen Van An").
+_VIET_MIDDLE = (
+    r"[ \u00a0](?:V[aă]n|Th[iị]|[DĐ][uứ]c|Minh|Ng[oọ]c|Qu[oố]c|Th[aà]nh|H[uữ]u|Ho[aà]ng|Xu[aâ]n|Kim|H[oồ]ng|Anh|C[oô]ng|"
+    r"Gia|B[aả]o|Tu[aấ]n|Quang|Thu|Mai|Thanh)"
+)
 _VIET = re.compile(
     r"\b(?:Nguy[eễ]n|Tr[aầ]n|L[eê]|Ph[aạ]m|Ho[aà]ng|Hu[yỳ]nh|Phan|V[uũ]|V[oõ]|[DĐ][aặ]ng|B[uù]i|[DĐ][oỗ]|H[oồ]|Ng[oô]|"
     r"D[uư][oơ]ng|L[yý]|Tr[iị]nh|[DĐ][iì]nh|L[aâ]m|L[uư][oơ]ng|Tr[uư][oơ]ng)"
-    r"[ \u00a0](?:V[aă]n|Th[iị]|[DĐ][uứ]c|Minh|Ng[oọ]c|Qu[oố]c|Th[aà]nh|H[uữ]u|Ho[aà]ng|Xu[aâ]n|Kim|H[oồ]ng|Anh|C[oô]ng|"
-    r"Gia|B[aả]o|Tu[aấ]n|Quang|Thu|Mai|Thanh)"
-    r"(?:[ \u00a0][A-ZĐÀ-Ỹ][a-zà-ỹđ]{1,6}){1,2}\b"
+    + _VIET_MIDDLE
+    + r"(?:[ \u00a0][A-ZĐÀ-Ỹ][a-zà-ỹđ]{1,6}){1,2}\b"
 )
+# every match holds a middle name between spaces and a capital after it (see gates): tried at spaces only
+_VIET_GATE = re.compile(_VIET_MIDDLE + r"[ \u00a0][A-ZĐÀ-Ỹ]")
 # A roster or list: "Mon - Li Wei", "Wed - Bob", "10:00 Anna Smith"; a line whose value is
 # one to four capitalised words.
 _LIST_LINE = re.compile(
@@ -215,7 +223,8 @@ def _fold(word: str) -> str:
 
 def has_lower_cue(text: str) -> bool:
     """Whether a text without capitals may still hold a name written in lower case."""
-    return folded_re.search(_LOWER_CUE, text) is not None or _QUOTE_OPEN.search(text) is not None or has_lower_title(text)
+    return (folded_re.search(_LOWER_CUE, text) is not None
+            or (_QUOTE_OPEN_GATE.search(text) is not None and _QUOTE_OPEN.search(text) is not None) or has_lower_title(text))
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -270,7 +279,7 @@ def find_en_names(text: str) -> list[Entity]:
 
 
 def _viet_names(text: str) -> list[Entity]:
-    return [Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names") for m in _VIET.finditer(text)]
+    return [Entity("PERSON", m.start(), m.end(), m.group(), 0.85, "en_names") for m in _VIET.finditer(text)] if _VIET_GATE.search(text) else []
 
 
 def _start_names(text: str, tokens: list[re.Match[str]], common: frozenset[str]) -> list[Entity]:
@@ -312,7 +321,7 @@ def _drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
     """Firms named after people, eponymous places, and pets' names."""
     if not found:
         return found
-    blocked = [(m.start(), m.end()) for m in _NOT_PERSON.finditer(text)]
+    blocked = [(m.start(), m.end()) for m in _NOT_PERSON.finditer(text)] if _NOT_PERSON_GATE.search(text) else []
     out = []
     for e in found:
         if any(s < e.end and e.start < t for s, t in blocked):
@@ -345,13 +354,14 @@ def assistant_or_firm_dropped(text: str, found: list[Entity]) -> list[Entity]:
 
 # A message quoted in lower case often opens with the addressee: "kevin the heater is broken".
 _QUOTE_OPEN = re.compile(r"(?:^|[\s(:])[\"“«]([a-z][a-z'’-]{2,})(?=[ ,])")
+_QUOTE_OPEN_GATE = re.compile(r"[\"“«][a-z]")  # in every match of _QUOTE_OPEN (see gates)
 
 
 def _lower_names(text: str, common: frozenset[str], last: frozenset[str]) -> list[Entity]:
     """"talked to john smith", "my gf roza": a common first name in lower case right after a
     word that introduces a person, plus a following known surname."""
     out: list[Entity] = []
-    for q in _QUOTE_OPEN.finditer(text):
+    for q in _QUOTE_OPEN.finditer(text) if _QUOTE_OPEN_GATE.search(text) else ():
         given = q.group(1)
         if given not in _STOP and given not in _AMBIGUOUS and given in common:
             out.append(Entity("PERSON", q.start(1), q.end(1), given, 0.65, "en_names"))
@@ -387,7 +397,7 @@ def _comma_names(text: str) -> list[re.Match[str]]:
 def _caps_names(text: str, first: frozenset[str], last: frozenset[str]) -> list[Entity]:
     """Names in capitals, as embossed on cards and typed in forms: "IVAN PETROV"."""
     out = []
-    for m in _CAPS_PAIR.finditer(text):
+    for m in _CAPS_PAIR.finditer(text) if _CAPS_PAIR_GATE.search(text) else ():
         given, family = m.group(1).lower(), m.group(2).lower()
         if given in _STOP or family in _STOP:
             continue

@@ -15,9 +15,14 @@ import re
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.entities import Entity
 
-_CAP = r"[A-ZА-ЯЁÀ-ÖØ-Þ\u0100-\u024f][a-zа-яёß-öø-ÿ\u0100-\u024f'’]+(?:-[A-ZА-ЯЁa-zа-яё][a-zа-яё'’]+)?"
+_UPPER = r"[A-ZА-ЯЁÀ-ÖØ-Þ\u0100-\u024f]"
+_LOWER = r"[a-zа-яёß-öø-ÿ\u0100-\u024f'’]"
+_CAP = rf"{_UPPER}{_LOWER}+(?:-[A-ZА-ЯЁa-zа-яё][a-zа-яё'’]+)?"
 _ITEM = rf"{_CAP}(?:[ \u00a0]{_CAP}){{0,2}}"
-_COMMA_LIST = re.compile(rf"(?<![\w])({_ITEM})(?:,[ \u00a0]+(?:(?:and|or|и|или)[ \u00a0]+)?{_ITEM}){{2,}}")
+_NEXT_ITEM = r",[ \u00a0]+(?:(?:and|or|и|или)[ \u00a0]+)?"
+_COMMA_LIST = re.compile(rf"(?<![\w])({_ITEM})(?:{_NEXT_ITEM}{_ITEM}){{2,}}")
+# A list holds two or more of these, one per comma (see gates): a line with fewer is no list.
+_NEXT_ITEM_HEAD = re.compile(_NEXT_ITEM + _UPPER + _LOWER)
 _LIST_ITEM = re.compile(rf"({_ITEM})")
 # A roster line: the name, then a dash, a bar or (in a numbered list) a comma; or, after a bullet,
 # the name and a lower-case word ("- Азамат дожимает …").  "Attendees:" lines are labels, not items.
@@ -73,6 +78,9 @@ def list_names(text: str, found: list[Entity]) -> list[Entity]:
     out: list[Entity] = []
     if ", " in text:
         for lo, hi in _lines_with_names(text, spans):  # a list holds a found name: its line only
+            heads = _NEXT_ITEM_HEAD.finditer(text, lo, hi)
+            if next(heads, None) is None or next(heads, None) is None:
+                continue
             for m in _COMMA_LIST.finditer(text, lo, hi):
                 items = [x.span(1) for x in _LIST_ITEM.finditer(text, m.start(), m.end())]
                 items = [(s, e) for s, e in items if text[s:e].lower() not in ("and", "or", "и", "или")]

@@ -49,6 +49,17 @@ _ACCOUNT_PREFIXES = frozenset({
 _CARD_GROUPS = re.compile(r"^\d{4}[ -]\d{4}[ -]\d{4}")
 _LENGTHS = frozenset({9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
 _WORDISH = re.compile(r"[\w@#$%&*+=]")
+_WORDISH_CHARS: dict[str, bool] = {}  # _WORDISH's answer per character (a regex call per look was most of _glued)
+
+
+def _wordish(ch: str) -> bool:
+    try:
+        return _WORDISH_CHARS[ch]
+    except KeyError:
+        hit = _WORDISH.match(ch) is not None
+        if len(_WORDISH_CHARS) < 4096:
+            _WORDISH_CHARS[ch] = hit
+        return hit
 
 
 def _strong(gap: str) -> bool:
@@ -82,13 +93,13 @@ def _glued(text: str, start: int, end: int) -> bool:
         prev = text[start - 1]
         # "card=4840…" in a log line: a key's value, not a glued token ("x1=…" and "a=b=1" stay glued).
         key_value = prev == "=" and start > 1 and text[start - 2].isalpha()
-        if _WORDISH.match(prev) and not key_value:
+        if _wordish(prev) and not key_value:
             return True
         if prev in "-_.:/" and start > 1 and (text[start - 2].isalnum()):
             return True
     if end < len(text):
         nxt = text[end]
-        if _WORDISH.match(nxt) and nxt not in "%":
+        if _wordish(nxt) and nxt not in "%":
             return True
         if nxt in "-_" and end + 1 < len(text) and text[end + 1].isalnum():
             return True

@@ -302,7 +302,7 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
         for m in _SQL_IDENTIFIED.finditer(text):
             if not _PLACEHOLDER.match(m.group(1)):
                 out.append(Entity("SECRET", m.start(1), m.end(1), m.group(1), 0.9, "credential_assignment"))
-    if "-" in text:  # a BitLocker recovery key: eight groups of six digits
+    if text.count("-") >= 7:  # a BitLocker recovery key: eight groups of six digits
         for m in _RECOVERY_KEY.finditer(text):
             out.append(Entity("SECRET", m.start(), m.end(), m.group(), 0.9, "recovery_key"))
     if "PRIVATE KEY" in text:

@@ -28,7 +28,9 @@ import threading
 _LOOKS_AHEAD = ("(?=", "(?!", "\\b", "\\B", "\\Z", "\\z")
 
 _lock = threading.Lock()
-_tails: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+# by ``id``: hashing a compiled pattern hashes its whole code (1-3 µs for a slot pattern, on
+# every call); the pattern itself is kept beside its tail, so an id is never reused while here
+_tails: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
 
 
 def prefix_of(pattern: str) -> str | None:
@@ -59,10 +61,9 @@ def prefix_of(pattern: str) -> str | None:
 
 def tail_of(rx: re.Pattern[str]) -> re.Pattern[str] | None:
     """``prefix + \\Z`` compiled with ``rx``'s flags (cached per pattern), or ``None``."""
-    try:
-        return _tails[rx]
-    except KeyError:
-        pass
+    hit = _tails.get(id(rx))
+    if hit is not None and hit[0] is rx:
+        return hit[1]
     head = prefix_of(rx.pattern)
     tail = None
     if head is not None:
@@ -71,7 +72,7 @@ def tail_of(rx: re.Pattern[str]) -> re.Pattern[str] | None:
         except re.error:  # the group sits inside a bracket the prefix leaves open
             tail = None
     with _lock:
-        _tails[rx] = tail
+        _tails[id(rx)] = (rx, tail)
     return tail
 
 

@@ -91,8 +91,8 @@ class Word:
     ordinal: bool
 
 
-def read_word(w: str) -> tuple[int, str, bool] | None:
-    """(value, kind, ordinal) of a lower-case word, or ``None`` when it is no number word."""
+def _reading(w: str) -> tuple[int, str, bool] | None:
+    """:func:`read_word` from the separate tables, in their order of precedence."""
     hit = _RU_CARDINAL.get(w) or _EN_CARDINAL.get(w)
     if hit is not None:
         return hit[0], hit[1], False
@@ -109,6 +109,19 @@ def read_word(w: str) -> tuple[int, str, bool] | None:
     return None
 
 
+#: Every word ``_reading`` knows, with its reading: one dict look-up per word of a transcript
+#: (it was up to six); the same answer, the tables being fixed.
+_READINGS: dict[str, tuple[int, str, bool]] = {
+    w: r for w in (*_RU_CARDINAL, *_EN_CARDINAL, *_EN_ORDINAL, *_RU_ORDINAL, *MONTHS, *_FILLERS)
+    if (r := _reading(w)) is not None
+}
+
+
+def read_word(w: str) -> tuple[int, str, bool] | None:
+    """(value, kind, ordinal) of a lower-case word, or ``None`` when it is no number word."""
+    return _READINGS.get(w)
+
+
 def runs(lower: str, lo: int, hi: int) -> list[list[Word]]:
     """Maximal runs of number words (and fillers, months) that start in ``lower[lo:hi]`` (a
     run that started there is read to its end), joined only by :data:`_GAP` characters;
@@ -116,10 +129,11 @@ def runs(lower: str, lo: int, hi: int) -> list[list[Word]]:
     out: list[list[Word]] = []
     cur: list[Word] = []
     last_end = -1
+    reading_of = _READINGS.get
     for m in _WORD.finditer(lower, lo):
         if m.start() >= hi and not cur:
             break
-        reading = read_word(m.group())
+        reading = reading_of(m.group())
         if reading is None:
             if m.start() >= hi:
                 break
