@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from perimeter.privacy.detect.regex_source import structural
+
 
 def _leading_assertion_end(src: str) -> int:
     """The length of the look-behind or ``\\b`` a pattern source opens with (0: none)."""
@@ -22,27 +24,14 @@ def _leading_assertion_end(src: str) -> int:
         return 2
     if not src.startswith(("(?<!", "(?<=")):
         return 0
-    i, depth, in_class = 0, 0, False
-    while i < len(src):
-        c = src[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            if c == "]":
-                in_class = False
-        elif c == "[":
-            in_class = True
-            if src.startswith("[]", i) or src.startswith("[^]", i):
-                i += 2 if src[i + 1] == "]" else 3  # a "]" first in a class is a literal
-                continue
-        elif c == "(":
+    depth = 0
+    for i in structural(src):
+        if src[i] == "(":
             depth += 1
-        elif c == ")":
+        elif src[i] == ")":
             depth -= 1
             if depth == 0:
                 return i + 1
-        i += 1
     return 0
 
 

@@ -66,10 +66,14 @@ def names_around(text: str, found: list[Entity]) -> list[Entity]:
         m = _INITIAL.match(text, e.end)
         if m is not None and _given(e.text.split()[-1]):
             out.append(Entity("PERSON", e.start, m.end(), text[e.start:m.end()], e.score, e.detector))
-        if text.startswith("(", e.end - 0) or not e.text.isascii():
+        if " " in e.text and not e.text.isascii():  # "Dmitrij Wolkow (Дмитрий Волков)"
             lat = _LATIN_BEFORE.search(text, max(0, e.start - 60), e.start)
-            if lat is not None and not e.text.isascii() and " " in e.text:
+            if lat is not None:
                 out.append(Entity("PERSON", lat.start(1), lat.end(1), lat.group(1), 0.7, "name_link"))
+        # "Omarov Kairat Serikovich": the surname before a Latin given name + patronymic
+        if e.text.isascii() and _LATIN_PATRONYMIC.search(e.text) and (sur := _SURNAME_BEFORE.search(
+                text, max(0, e.start - 30), e.start)) is not None and lexicon.zipf(sur.group(1).lower()) < lexicon.COMMON_ZIPF:
+            out.append(Entity("PERSON", sur.start(1), e.end, text[sur.start(1):e.end], e.score, e.detector))
     if "-san" in text or "-sama" in text or "-sensei" in text or "-kun" in text:
         for m in _HONORIFIC.finditer(text):
             if lexicon.zipf(m.group(1).lower()) < _SURNAME_ZIPF:  # "Nakamura-san", not "Team-san"
@@ -78,10 +82,6 @@ def names_around(text: str, found: list[Entity]) -> list[Entity]:
         turns = list(_DISPLAY_TURN.finditer(text))
         if len(turns) >= 2 or (turns and _given(turns[0].group(1).split()[0], True)):
             out.extend(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "speaker") for m in turns)
-    for e in persons:  # "Omarov Kairat Serikovich": the surname before a Latin given name + patronymic
-        if e.text.isascii() and _LATIN_PATRONYMIC.search(e.text) and (sur := _SURNAME_BEFORE.search(
-                text, max(0, e.start - 30), e.start)) is not None and lexicon.zipf(sur.group(1).lower()) < lexicon.COMMON_ZIPF:
-            out.append(Entity("PERSON", sur.start(1), e.end, text[sur.start(1):e.end], e.score, e.detector))
     for m in _GIVEN_PARTICLE.finditer(text) if _GIVEN_PARTICLE_GATE.search(text) else ():  # "Pieter van der Berg", "Farah Nabila binti Ismail"
         if _given(m.group(1).split()[0], True):
             out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.75, "en_names"))

@@ -36,11 +36,14 @@ def _valid(digits: str) -> bool:
 def find_dialled_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
     """The two layouts above, where no phone was found already."""
     text = ix.text
-    if "00" not in text and "7" not in text:
+    # each pattern holds a fixed piece ("00"; "7" and its separator): without it, not tried
+    wanted = [(rx, skip) for rx, skip, piece in ((_DOUBLE_ZERO, 2, ("00",)), (_RU_MOBILE, 0, ("7 ", "7-", "7\u00a0")))
+              if any(p in text for p in piece)]
+    if not wanted:
         return []
     taken = [(e.start, e.end) for e in phones]
     out: list[Entity] = []
-    for rx, skip in ((_DOUBLE_ZERO, 2), (_RU_MOBILE, 0)):
+    for rx, skip in wanted:
         for m in rx.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken) or _DIGITS_BEFORE.search(text, max(0, m.start() - 6), m.start()):
                 continue  # "5308 0049 1646 1663": the middle of a card or an account

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 import threading
 
+from perimeter.privacy.detect.regex_source import structural
+
 # Constructs that look at characters after the current position: cut at ``s`` they could
 # answer differently, so a prefix holding one is not used as a gate.
 _LOOKS_AHEAD = ("(?=", "(?!", "\\b", "\\B", "\\Z", "\\z")
@@ -36,26 +38,13 @@ _tails: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
 def prefix_of(pattern: str) -> str | None:
     """The source of ``pattern`` before its first capturing group, or ``None`` when it has
     none or that part could look ahead."""
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
+    for i in structural(pattern):
         c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            if c == "]":
-                in_class = False
-        elif c == "[":
-            in_class = True
-            if pattern.startswith("[]", i) or pattern.startswith("[^]", i):
-                i += 2 if pattern[i + 1] == "]" else 3  # a "]" first in a class is a literal
-                continue
-        elif c == "$":
+        if c == "$":
             return None
-        elif c == "(" and (not pattern.startswith("(?", i) or pattern.startswith("(?P<", i)):
+        if c == "(" and (not pattern.startswith("(?", i) or pattern.startswith("(?P<", i)):
             head = pattern[:i]
             return None if not head or any(x in head for x in _LOOKS_AHEAD) else head
-        i += 1
     return None
 
 
