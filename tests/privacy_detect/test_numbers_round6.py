@@ -152,7 +152,7 @@ def test_the_year_right_after_the_phrase_is_the_birth_year_not_the_one_before(pa
 @pytest.mark.parametrize(("text", "secret"), [
     ("PGPASSWORD=Zx!81vqLm2# psql -h db -U analytics", "Zx!81vqLm2#"),
     ("keycloak:\n  adminUser: admin\n  adminPassword: Ryv8-plume-Quartz\n", "Ryv8-plume-Quartz"),
-    ("APP_KEY=base64:D72XQvUs55ZaRb8LHTE/2ihz1Am2eEsgJ6uk1k1bxJSpPTXsPPc=\n", "D72XQvUs55ZaRb8LHTE/2ihz1Am2eEsgJ6uk1k1bxJSpPTXsPPc="),
+    ("APP_KEY=base64:D72XQvUs55ZaRb8LHTE/2ihz1Am2eEsgJ6uk1k1bxJSpPTXsPPc=\n", "base64:D72XQvUs55ZaRb8LHTE/2ihz1Am2eEsgJ6uk1k1bxJSpPTXsPPc="),  # the marker too (secrets_shapes)
     ("MAIL_PASSWORD=wqpn xrdt lkma zfbe\nMAIL_PORT=587", "wqpn xrdt lkma zfbe"),
     ("key_id: ajeq4lm7tr9vb2kx8h5p\n", "ajeq4lm7tr9vb2kx8h5p"),
     ("sh 'curl -u deploy:Nx7pQ2wL9rT4 https://nexus.local/repo/'", "Nx7pQ2wL9rT4"),

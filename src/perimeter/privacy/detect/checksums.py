@@ -81,6 +81,11 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+#: Issuer prefixes of national card schemes that print 16-digit Luhn numbers: Uzcard (8600),
+#: Humo (9860) in Uzbekistan, Belkart (9112) in Belarus, Troy (9792) in Turkey.
+_NATIONAL_SCHEMES = frozenset({"8600", "9860", "9112", "9792"})
+
+
 def card_valid(digits: str) -> bool:
     """Payment card: known issuer prefix, plausible length for it, Luhn check."""
     n = len(digits)
@@ -97,6 +102,8 @@ def card_valid(digits: str) -> bool:
         ok = (digits[:2] in ("34", "37") and n == 15) or (digits[:2] in ("30", "35", "36", "38") and n >= 14)
     elif first == "6":  # Discover, UnionPay, Maestro
         ok = n >= 16
+    elif first in "89":  # the national schemes of the CIS and Turkey: Uzcard, Humo, Belkart, Troy
+        ok = n == 16 and digits[:4] in _NATIONAL_SCHEMES
     else:
         ok = False
     return ok and luhn_valid(digits)

@@ -9,10 +9,11 @@ from functools import lru_cache
 from perimeter.privacy.detect.birth_date_layouts import LAYOUTS as _MORE_LAYOUTS
 from perimeter.privacy.detect.birth_dates_more import more_birth_dates
 from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
+from perimeter.privacy.detect.contacts_disguised import find_disguised_emails, find_disguised_phones
 from perimeter.privacy.detect.ibans_cued import find_cued_ibans
 from perimeter.privacy.detect.keywords import nearest_context
 from perimeter.privacy.detect.phone_plans import mobile_in, valid_in
-from perimeter.privacy.detect.phones_cued import find_cued_phones, find_local_phones
+from perimeter.privacy.detect.phones_cued import find_cued_phones, find_local_phones, find_uncued_mobiles
 from perimeter.privacy.detect.phones_dialled import find_dialled_phones
 from perimeter.privacy.detect.phones_loose import find_loose_phones
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower, matches_at
@@ -37,6 +38,7 @@ def find_emails(ix: TextIndex) -> list[Entity]:
             if start < at and not (start > 0 and text[start - 1] in "/:") and not _in_url_userinfo(text, start):
                 out.append(Entity("EMAIL", start, right.end(), text[start:right.end()], 0.99, "email"))
         at = text.find("@", at + 1)
+    out.extend(find_disguised_emails(text, ix.lower if len(ix.lower) == len(text) else text.lower()))
     return out
 
 
@@ -115,6 +117,8 @@ def find_phones(ix: TextIndex) -> list[Entity]:
     out.extend(find_local_phones(ix, out))
     out.extend(find_dialled_phones(ix, out))
     out.extend(find_loose_phones(ix, out))
+    out.extend(find_uncued_mobiles(ix, out))
+    out.extend(find_disguised_phones(text, ix.lower if len(ix.lower) == len(text) else text.lower()))
     return out
 
 

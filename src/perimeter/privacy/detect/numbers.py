@@ -18,6 +18,7 @@ from functools import partial
 from perimeter.privacy.detect.checksums import (
     card_valid,
     inn_valid,
+    luhn_valid,
     ogrn_valid,
     ru_account_key_valid,
     ru_account_layout,
@@ -259,6 +260,8 @@ def _possible(n: int, digits: str, raw: str) -> bool:
         return inn_valid(digits)
     if n == 20:
         return ru_account_layout(digits)
+    if n == 16 and _CARD_GROUPS.match(raw) and luhn_valid(digits):
+        return True  # a card of any issuer, if a card word names it (see luhn_cued)
     return (n in (13, 15) and ogrn_valid(digits)) or card_valid(digits)
 
 
@@ -330,6 +333,10 @@ def _classify(
         if ctx == "NEG":
             return None
         return hit("CREDIT_CARD", 0.99 if ctx == "CREDIT_CARD" else 0.9, "luhn")
+    if n == 16 and _CARD_GROUPS.match(raw) and luhn_valid(digits) and context() == "CREDIT_CARD":
+        # "карта 2209 5868 2422 2577": a card word before four groups of four that pass Luhn is
+        # a card whatever its issuer prefix (a co-brand, a new range, a scheme not listed above)
+        return hit("CREDIT_CARD", 0.95, "luhn_cued")
     if n == 20 and ru_account_layout(digits):
         keyed = any(
             ru_account_key_valid(digits, bik) or ru_account_key_valid(digits, bik, correspondent=True)

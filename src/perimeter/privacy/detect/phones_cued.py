@@ -24,7 +24,7 @@ from itertools import accumulate
 
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.keywords import nearest_context
-from perimeter.privacy.detect.phone_plans import region_of_country_code, valid_in
+from perimeter.privacy.detect.phone_plans import mobile_in, region_of_country_code, valid_in
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
@@ -67,10 +67,35 @@ _NON_DIGITS = str.maketrans("", "", " \u00a0-.()")
 _PHONE_SHAPE_DIGITS = range(9, 13)
 
 
-def _regions(text: str) -> tuple[str, ...]:
-    """Regions the text points at, the script's own first."""
-    found: list[str] = ["RU"] if re.search(r"[а-яё]", text[:4000], re.I) else []
+# Scripts that name their countries: a Chinese address, a Hebrew note, a Greek form.
+_SCRIPT_REGIONS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"[\u4e00-\u9fff]"), ("CN", "TW", "HK")),
+    (re.compile(r"[\u3040-\u30ff]"), ("JP",)),
+    (re.compile(r"[\uac00-\ud7af]"), ("KR",)),
+    (re.compile(r"[\u0590-\u05ff]"), ("IL",)),
+    (re.compile(r"[\u0600-\u06ff]"), ("SA", "AE", "EG", "PK")),
+    (re.compile(r"[\u0370-\u03ff]"), ("GR", "CY")),
+    (re.compile(r"[\u10a0-\u10ff]"), ("GE",)),
+    (re.compile(r"[\u0530-\u058f]"), ("AM",)),
+    (re.compile(r"[\u0e00-\u0e7f]"), ("TH",)),
+    (re.compile(r"[\u0900-\u097f]"), ("IN",)),
+)
+
+
+def _script_regions(head: str) -> list[str]:
+    if head.isascii():
+        return []
+    return [region for rx, regions in _SCRIPT_REGIONS if rx.search(head) for region in regions]
+
+
+def _regions(text: str, strong: bool = False) -> tuple[str, ...]:
+    """Regions the text points at, the script's own first.  ``strong``: only those the text
+    itself names (no Cyrillic-means-Russia, no default English-speaking plans)."""
     head = text[:4000]
+    found: list[str] = ["RU"] if not strong and re.search(r"[а-яё]", head, re.I) else []
+    for script_region in _script_regions(head):
+        if script_region not in found:
+            found.append(script_region)
     found.extend(region for region, rx in _HINTS if region not in found and rx.search(head))
     if "+" in head:
         for m in _COUNTRY_CODE.finditer(head):
@@ -80,6 +105,8 @@ def _regions(text: str) -> tuple[str, ...]:
     for region in _named_places(head):
         if region not in found:
             found.append(region)
+    if strong:
+        return tuple(found)
     for region in _DEFAULT_EN:
         if region not in found:
             found.append(region)
@@ -183,3 +210,43 @@ def find_local_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             if _CUE_WORD.search(text, max(0, m.start() - 28), m.start()) is not None:
                 out.append(Entity("PHONE", m.start(), m.end(), m.group(), 0.8, "phone_cued"))
     return out
+
+
+# --- mobiles with no cue at all: "Contact 98450 12736", "电话：138 1724 5590", "ship to musa
+# abdullahi, no 15 ahmadu bello way, kaduna, 08031184450".  A mobile range of a country the text
+# itself names (a city, a country, its script, a "+CC" elsewhere) is specific enough on its
+# own: order numbers and amounts seldom fall in one.  Still never after another kind's word.
+_GROUPED = re.compile(r"\d[ \u00a0\-.()]+\d")
+
+
+def find_uncued_mobiles(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
+    text = ix.text
+    out: list[Entity] = []
+    regions: tuple[str, ...] | None = None
+    taken = sorted((e.start, e.end) for e in phones)
+    reach = list(accumulate((b for _, b in taken), max))
+    for lo, hi in ix.digit_regions(min_len=9):
+        for m in _CANDIDATE.finditer(text, lo, hi):
+            value = m.group()
+            digits = value.translate(_NON_DIGITS)
+            grouped = _GROUPED.search(value) is not None
+            if not (len(digits) in _PHONE_SHAPE_DIGITS or (len(digits) == 8 and grouped)):
+                continue  # eight digits only in groups: "8452 6613" in Singapore
+            if _overlaps(taken, reach, m.start(), m.end()) or value.startswith("(") != (")" in value) or _DATE_LIKE.match(value):
+                continue
+            if len(digits) < 10 and not grouped:
+                continue  # nine bare digits: an id far more often than a phone
+            if nearest_context(text, m.start(), 40) not in (None, "PHONE"):
+                continue
+            if regions is None:
+                regions = _regions(text, strong=True)
+                if not regions:
+                    return out
+            # a mobile range, or any line dialled with its trunk "0" and written in groups
+            # ("021-35293418" in Karachi)
+            if mobile_in(digits, regions) or (grouped and digits[0] == "0" and valid_in(digits, regions)):
+                out.append(Entity("PHONE", m.start(), m.end(), value, 0.8, "phone_mobile"))
+    return out
+
+
+_DATE_LIKE = re.compile(r"(?:19|20)\d\d[\-.]\d\d[\-.]\d\d|\d\d[\-.]\d\d[\-.](?:19|20)\d\d")

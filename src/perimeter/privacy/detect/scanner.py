@@ -45,6 +45,7 @@ from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
 from perimeter.privacy.detect.names_speakers import capital_echoes, find_speakers, lower_echoes
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.ocr_values import find_ocr_values
+from perimeter.privacy.detect.passport_parts import find_passport_parts
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.detect.resolve import resolve
 from perimeter.privacy.detect.secrets import find_secrets
@@ -346,6 +347,7 @@ class Scanner:
             found.extend(_corrected_birth_dates(text, found))
         if "RU_PASSPORT" in self.types:
             found.extend(_sibling_passports(text, found))
+            found.extend(find_passport_parts(text, ix.lower if len(ix.lower) == len(text) else text.lower()))
         if self.known is not None:
             found.extend(self.known.find(text))
         return found

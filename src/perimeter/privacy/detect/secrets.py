@@ -15,6 +15,7 @@ from perimeter.privacy.detect.literals import CHAT_CREDENTIALS, SECRET_WORDS, VE
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.detect.secrets_chat import find_chat_secrets
 from perimeter.privacy.detect.secrets_context import find_context_secrets
+from perimeter.privacy.detect.secrets_shapes import find_shaped_secrets
 from perimeter.privacy.entities import Entity
 
 _VENDOR = re.compile(
@@ -349,6 +350,7 @@ def find_secrets(ix: TextIndex) -> list[Entity]:
         out.extend(find_context_secrets(text, lower, ix.literal_starts("secret_context", fallback_find=True)))
     else:
         out.extend(find_context_secrets(text, aligned_lower(text)))
+    out.extend(find_shaped_secrets(text, lower))
     return [_narrowed(text, e) for e in out]
 
 

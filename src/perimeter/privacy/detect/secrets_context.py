@@ -97,6 +97,8 @@ def _password_shaped(token: str, loose: bool) -> bool:
 
 def _key_value_ok(key: str, value: str) -> bool:
     low = key.lower()
+    if "passport" in low:
+        return False  # "passport_series=4021": a document's field, not a pass word
     if _PLACEHOLDER.match(value) or value.lower() == low or value.endswith(":"):
         return False
     if re.fullmatch(r"[A-Za-z_][\w]*(?:\.|\(|\[)[\w.()\[\]]*", value):

@@ -1,0 +1,128 @@
+"""Values written in a shape the plain patterns missed (docs/privacy-detection.md, "Round 14"):
+spelt-out and percent-encoded e-mails, numbers in SIP and tel URIs, cards of national schemes,
+mobiles of a country the text names, credentials on a command line, in cookies and in framework
+formats, a passport in two fields — each with the look-alikes that must stay text."""
+
+from __future__ import annotations
+
+import pytest
+
+from perimeter.privacy import Scanner
+
+# ``scanner``: the session's warmed-up Scanner (conftest.py)
+
+
+def found(scanner: Scanner, text: str, kind: str) -> list[str]:
+    return [e.text for e in scanner.scan(text) if e.type == kind]
+
+
+@pytest.mark.parametrize(("text", "email"), [
+    ("and put davide in cc, davide dot conti at ferrante dash design dot it", "davide dot conti at ferrante dash design dot it"),
+    ("cc his finance person, emiko dot sato at kaizen foods dot jp. also", "emiko dot sato at kaizen foods dot jp"),
+    ("write to john at gmail dot com please", "john at gmail dot com"),
+    ("contact: john[at]example[dot]com", "john[at]example[dot]com"),
+    ("пишите на иван точка петров собака яндекс точка ру", "иван точка петров собака яндекс точка ру"),
+    ("GET /account/reset?email=harriet.osei%40btinternet.com&token=1", "harriet.osei%40btinternet.com"),
+])
+def test_an_email_spelt_out_or_encoded(scanner: Scanner, text: str, email: str) -> None:
+    assert email in found(scanner, text, "EMAIL")
+
+
+@pytest.mark.parametrize("text", [
+    "we met at the conference dot com style event",
+    "I will be at home dot at five",
+    "look at this dot product at the end dot",
+    "meet me at Starbucks dot I will be there",
+])
+def test_prose_with_at_and_dot_is_no_email(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "EMAIL") == []
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("phone=%2B79052247711&email=x", "%2B79052247711"),
+    ('From: "Valiev Rinat" <sip:79172204418@sip.telphin.ru>;tag=9a8f', "79172204418"),
+    ("INVITE sip:84957801122@pbx.local SIP/2.0", "84957801122"),
+    ("click tel:+447700900781 to call", "+447700900781"),
+])
+def test_a_number_encoded_or_in_a_uri(scanner: Scanner, text: str, phone: str) -> None:
+    assert phone in found(scanner, text, "PHONE")
+
+
+def test_a_uri_number_must_be_valid(scanner: Scanner) -> None:
+    assert found(scanner, "INVITE sip:1000@pbx.local and sip:12345678@pbx", "PHONE") == []
+
+
+@pytest.mark.parametrize(("text", "card"), [
+    ("Hurmatli mijoz, 9860 7915 1686 9587 kartangizga", "9860 7915 1686 9587"),
+    ("Клиент: 8600 9458 0730 2156", "8600 9458 0730 2156"),
+    ("клиентка пишет что карта 2209 5868 2422 2577 списалась дважды", "2209 5868 2422 2577"),
+])
+def test_cards_of_national_schemes_and_cued_cards(scanner: Scanner, text: str, card: str) -> None:
+    assert card in found(scanner, text, "CREDIT_CARD")
+
+
+def test_an_unlisted_issuer_needs_a_card_word(scanner: Scanner) -> None:
+    # the same Luhn-valid digits, named an order: no card
+    assert found(scanner, "заказ 2209 5868 2422 2577 отгружен", "CREDIT_CARD") == []
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("Whitefield Main Road, Bengaluru, Karnataka 560048. Contact 98450 12736. Don't", "98450 12736"),
+    ("收件人：王晓明\n地址：上海市浦东新区张杨路1588弄12号602室\n电话：138 1724 5590", "138 1724 5590"),
+    ("הכתובת שלי: רחוב הרצל 45, דירה 8, חיפה. טלפון 050-7734219", "050-7734219"),
+    ("Suite 708, Ocean Tower, Block 9, Clifton, Karachi, 021-35293418.", "021-35293418"),
+    ("BLK 208A PUNGGOL PLACE #11-342\nSINGAPORE 821208\n8452 6613", "8452 6613"),
+])
+def test_a_mobile_of_the_country_the_text_names(scanner: Scanner, text: str, phone: str) -> None:
+    assert phone in found(scanner, text, "PHONE")
+
+
+@pytest.mark.parametrize("text", [
+    "Order 98450 44172 from Bengaluru shipped",  # another kind's word before it
+    "Please compare 98450 44172 and the rest",  # no country named: no plan to read it by
+    "Bengaluru office opened 2021-03-15 10:00",
+])
+def test_an_uncued_number_needs_a_country_and_no_other_kind(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PHONE") == []
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    ("    command: redis-server --requirepass Rk8#vQ2x!Lm7pZ", "Rk8#vQ2x!Lm7pZ"),
+    ("mysql --password=S3cr3t!pass -h db", "S3cr3t!pass"),
+    ("--s3-access-key-id AKIAZ3QW7RT5PLM2KX4N --s3-secret-access-key 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`",
+     "9vK2mR8qT4wX1zL7pN3bF6hJ0sD5gY2cE8aU4iO1"),
+    ("key was AKIAZ7QW4XLM2RT9PB6N / secret q8Vr+3mTn5LwK2xZ7bYpH1cF9dGs4jEaU0oR6iNt, already disabled",
+     "q8Vr+3mTn5LwK2xZ7bYpH1cF9dGs4jEaU0oR6iNt"),
+    ("Cookie: sessionid=k3v9xq0d7z2m8w1p5r4t6y0u; theme=dark", "k3v9xq0d7z2m8w1p5r4t6y0u"),
+    ("cookie: _ga=GA1.2.1188204417.1716280041; rm_session=s%3AbV7qK2mX9pLz4RtW1yCn8Hd3.Jf0Sg5AeU2iO7rXq",
+     "s%3AbV7qK2mX9pLz4RtW1yCn8Hd3.Jf0Sg5AeU2iO7rXq"),
+    ("APP_KEY=base64:g8XY6kEiXqo9xIFv0BLdo8R-DAKexbo5Z-JIXVZI4QM=\nDB_HOST=db", "base64:g8XY6kEiXqo9xIFv0BLdo8R-DAKexbo5Z-JIXVZI4QM="),
+    ('curl -X POST "https://stroymarket.bitrix24.ru/rest/118/k7xq2m9vzp4rtw1b/crm.contact.add.json"', "k7xq2m9vzp4rtw1b"),
+])
+def test_credentials_in_their_own_shapes(scanner: Scanner, text: str, secret: str) -> None:
+    assert secret in found(scanner, text, "SECRET")
+
+
+@pytest.mark.parametrize("text", [
+    "run with --password $DB_PASSWORD or --token <your-token> and --verbose",
+    "pip install --secret-file foo",
+    "cookie: _ga=GA1.2.1188204417.1716280041; theme=dark-high-contrast-mode",
+    "the 40-char string aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5hJ7k has no key id near it",
+])
+def test_look_alike_credentials_stay_text(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "SECRET") == []
+
+
+@pytest.mark.parametrize("text", [
+    '{"passport": {"series": "4021", "number": "101537", "issued": "2014-10-15"}}',
+    '"doc": {"type": "RF_PASSPORT", "series": "4021", "number": "101537"},',
+    "passport_series=4021&passport_number=101537",
+    "серия паспорта: 4021, номер: 101537",
+])
+def test_a_passport_in_two_fields(scanner: Scanner, text: str) -> None:
+    assert {"4021", "101537"} <= set(found(scanner, text, "RU_PASSPORT"))
+    assert found(scanner, text, "SECRET") == []
+
+
+def test_series_and_number_without_a_passport_word_are_not_parts(scanner: Scanner) -> None:
+    assert found(scanner, '{"batch": {"series": "A", "number": "101537"}}', "RU_PASSPORT") == []
