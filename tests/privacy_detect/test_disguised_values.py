@@ -126,3 +126,32 @@ def test_a_passport_in_two_fields(scanner: Scanner, text: str) -> None:
 
 def test_series_and_number_without_a_passport_word_are_not_parts(scanner: Scanner) -> None:
     assert found(scanner, '{"batch": {"series": "A", "number": "101537"}}', "RU_PASSPORT") == []
+
+
+def test_a_form_with_street_house_and_flat_lines(scanner: Scanner) -> None:
+    text = "Индекс: 344022\nГород: Ростов-на-Дону\nУлица: Пушкинская\nДом: 190\nКвартира: 47\nТелефон: 8-928-611-30-75"
+    assert {"Пушкинская", "190", "47", "Ростов-на-Дону"} <= set(found(scanner, text, "ADDRESS"))
+
+
+def test_a_lone_house_field_is_no_address(scanner: Scanner) -> None:
+    assert found(scanner, "Дом: 5", "ADDRESS") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("〒150-0041 東京都渋谷区神南1-19-11 パークウェースクエア2 4F", "〒150-0041 東京都渋谷区神南1-19-11 パークウェースクエア2 4F"),
+    ("I have 〒100-0005 東京都千代田区丸の内1-9-1 for Tokyo Station", "〒100-0005 東京都千代田区丸の内1-9-1"),
+    ("地址：上海市浦东新区张杨路1588弄12号602室", "上海市浦东新区张杨路1588弄12号602室"),
+    ("收件地址：广东省广州市天河区珠江新城花城大道85号 高德置地广场A座 2106。", "广东省广州市天河区珠江新城花城大道85号 高德置地广场A座 2106"),
+    ("상품이 광주광역시 서구 상무중앙로 110, 우체국보험회관 7층으로 배송될", "광주광역시 서구 상무중앙로 110, 우체국보험회관 7층"),
+])
+def test_cjk_addresses(scanner: Scanner, text: str, address: str) -> None:
+    assert address in found(scanner, text, "ADDRESS")
+
+
+@pytest.mark.parametrize("text", [
+    "我们在上海市有3家店，2024年销售增长12%。",
+    "東京都の人口は2024年に1400万人です。",
+    "서울시 인구는 2024년 940만 명이다",
+])
+def test_cjk_prose_with_a_city_and_numbers_is_no_address(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect.addresses_cjk import find_cjk_addresses
 from perimeter.privacy.detect.addresses_colloquial import find_colloquial_addresses
 from perimeter.privacy.detect.addresses_edges import grown
 from perimeter.privacy.detect.addresses_fields import find_field_addresses
@@ -320,6 +321,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     if not ix.has_digits:  # every layout below needs a house number, a PO box number or a postcode
         return find_spoken_addresses(text, ix.lower) if not text.isascii() else out
     if not text.isascii():  # every Russian street word has a Cyrillic letter
+        out.extend(find_cjk_addresses(text))
         windows = _windows(ix.literal_matches(_RU_TRIGGER, "ru_streets"), ix.lower, 100, 130)
         for m in (m for lo, hi in windows for m in _RU_ADDRESS.finditer(text, lo, hi)):
             start, end = _grow_ru(text, m.start(), m.end())

@@ -20,6 +20,9 @@ _ROLES = {
     "city": "city|town|locality|suburb|город|населенный_пункт",
     "state": "state|province|region|county|state_code|province_code|область|регион",
     "post": "zip|zipcode|zip_code|postal_code|postalcode|postcode|post_code|postal|eircode|индекс|почтовый_индекс",
+    # a form's house and flat lines ("Дом: 190", "Квартира: 47", "house_number": "12")
+    "house": "дом|house|house_number|housenumber|house_no|building|bldg|корпус|корп|строение",
+    "unit": "квартира|кв|flat|apt|apartment|apartment_number|офис",
 }
 _ROLE_OF = {key: role for role, keys in _ROLES.items() for key in keys.split("|")}
 _KEYS = "|".join(sorted(_ROLE_OF, key=len, reverse=True))
@@ -27,7 +30,7 @@ _KEYS = "|".join(sorted(_ROLE_OF, key=len, reverse=True))
 _QUOTED = re.compile(rf"[\"'](?i:({_KEYS}))[\"'][ \t]*[:=][ \t]*[\"']([^\"'\n]{{1,100}})[\"']")
 _LINE = re.compile(rf"(?im)^[ \t-]*({_KEYS})[ \t]*[:=][ \t]*([^\n]{{1,100}}?)[ \t]*$")
 _WINDOW = 400  # one record: fields of different roles this close together
-_TRIGGERS = ("city", "zip", "postal", "postcode", "state", "province", "город", "индекс", "eircode")
+_TRIGGERS = ("city", "zip", "postal", "postcode", "state", "province", "город", "индекс", "eircode", "улица", "street")
 
 
 def find_field_addresses(text: str, lower: str | None = None) -> list[Entity]:
@@ -47,7 +50,10 @@ def find_field_addresses(text: str, lower: str | None = None) -> list[Entity]:
     out: list[Entity] = []
     for role, s, e in fields:
         near = {r for r, s2, _ in fields if abs(s2 - s) <= _WINDOW}
-        if len(near) >= 2 and _SHAPES[role].fullmatch(text[s:e]):
+        shaped = _SHAPES[role].fullmatch(text[s:e]) is not None
+        if not shaped and role == "street" and "house" in near:
+            shaped = _SHAPES["street_name"].fullmatch(text[s:e]) is not None
+        if len(near) >= 2 and shaped:
             out.append(Entity("ADDRESS", s, e, text[s:e], 0.75, "address_fields"))
     return out
 
@@ -60,4 +66,8 @@ _SHAPES = {
     "city": re.compile(r"[A-ZÀ-ÞА-ЯЁ][^\d@/]{1,60}"),
     "state": re.compile(r"[A-ZÀ-ÞА-ЯЁ][^\d@/]{1,40}"),
     "post": re.compile(r"(?=.*\d)[A-Z\d][A-Z\d \-]{2,10}"),
+    "house": re.compile(r"\d{1,5}[A-Za-zА-Яа-яЁё]?(?:[/\-]\d{1,4}[A-Za-zА-Яа-яЁё]?)?"),
+    "unit": re.compile(r"\d{1,5}[A-Za-zА-Яа-яЁё]?"),
+    # a street name alone in its own field ("Улица: Пушкинская"), beside a house field
+    "street_name": re.compile(r"[A-ZÀ-ÞА-ЯЁ][^\d@/]{2,60}"),
 }
