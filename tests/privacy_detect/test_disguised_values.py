@@ -155,3 +155,27 @@ def test_cjk_addresses(scanner: Scanner, text: str, address: str) -> None:
 ])
 def test_cjk_prose_with_a_city_and_numbers_is_no_address(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "ADDRESS") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Mention our offices in Savannah and Augusta, our parental leave policy",
+    "customers in Córdoba, Rosario and Mendoza drop off at the depot",
+    "two backend engineers (Austin and Charlotte offices)",
+    "update stakeholders in Georgia and Florence (Italy) by email.",
+    "delivered 03/07 10:14, Dallas TX",
+    "ship 4.0 on 15 Jan, and hire two QA contractors.",
+    "audit period 1 Jan – 30 Jun 2024",
+])
+def test_places_and_months_that_are_also_names(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Please thank Austin and Charlotte for the demo.", {"Austin", "Charlotte"}),
+    ("Charlotte, Mike and Austin joined the call", {"Charlotte", "Mike", "Austin"}),
+    ("Email from Austin to Charlotte about the budget", {"Austin", "Charlotte"}),
+    ("Talked with Austin (Marketing) today", {"Austin"}),
+    ("I met Jan on 15 May", {"Jan"}),
+])
+def test_the_same_names_as_people(scanner: Scanner, text: str, names: set[str]) -> None:
+    assert names <= set(found(scanner, text, "PERSON"))

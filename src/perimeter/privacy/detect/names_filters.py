@@ -56,6 +56,8 @@ washington israel india china jamaica kenya chad oklahoma minnesota colorado ten
 )
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _MONTH_DAY = re.compile(_MONTH_ABBR + r"[ \u00a0]+\d")
+_EN_MONTHS = frozenset("jan feb mar apr may jun june jul july aug august sep sept oct nov dec april".split())  # noqa: SIM905
+_DAY_BEFORE_EN = re.compile(r"(?<![\d.,])(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?[ \u00a0]+$")
 _TOPONYM_PREFIX = re.compile(r"(?:Усть|Ново|Старо|Верхне|Нижне|Красно|Больше|Мало|Соль|Спас|Покров|Горно|Лесо)-?[А-ЯЁ]")
 _ORG_START = re.compile(
     r"(?i:индивидуальн\w*|предпринимател\w*|общество|акционерн\w*|товарищество|учреждение|управление|"
@@ -164,11 +166,43 @@ def _quoted_title(text: str, e: Entity) -> bool:
 
 
 def _place_after_preposition(text: str, e: Entity) -> bool:
-    """A one-word name that is a city or a country, right after a preposition of place and
-    with no greeting or title before it: the place ("offices in Dallas, Austin or Houston")."""
+    """A one-word name that is a city or a country where a place stands, with no greeting or
+    title before it: right after a preposition of place, or in a list of places after one
+    ("offices in Savannah and Augusta", "customers in Córdoba, Rosario and Mendoza"),
+    qualified by its state or country ("Florence (Italy)",
+    "Cameron, Louisiana", "Dallas TX"), or before a word for a site ("Austin and Charlotte
+    offices")."""
     if " " in e.text or e.text.lower() not in lexicon.places():
         return False
-    return _PLACE_PREP_BEFORE.search(text, max(0, e.start - 12), e.start) is not None
+    if _PLACE_PREP_BEFORE.search(text, max(0, e.start - 12), e.start) is not None:
+        return True
+    places = lexicon.places()
+    listed = _LISTED_BEFORE.search(text, max(0, e.start - 80), e.start)
+    if listed is not None and all(w.lower() in places for w in _CAPITALISED_WORD.findall(listed.group("items"))):
+        return True
+    qualifier = _QUALIFIER_AFTER.match(text, e.end)
+    if qualifier is not None and (qualifier.group("code") is not None or qualifier.group("place").lower() in places):
+        return True
+    return _SITE_AFTER.match(text, e.end) is not None
+
+
+_CAPITALISED_WORD = re.compile(r"[A-ZÀ-Þ][\w'’\-]+")
+# "in Córdoba, Rosario and " — a preposition of place, then places joined by commas and "and"/"or"
+_LISTED_BEFORE = re.compile(
+    r"\b(?:in|near|across|throughout|between)[ \u00a0]+"
+    r"(?P<items>(?:[A-ZÀ-Þ][\w'’\-]+(?:[ \u00a0][A-ZÀ-Þ][\w'’\-]+)?(?:,[ \u00a0]+|[ \u00a0]+(?:and|or|&)[ \u00a0]+|,[ \u00a0]+(?:and|or)[ \u00a0]+))+)$"
+)
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|"
+    "RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
+)
+_QUALIFIER_AFTER = re.compile(
+    rf"(?:,?[ \u00a0]+(?P<code>(?:{_US_STATES}))(?![\w])|(?:,[ \u00a0]+|[ \u00a0]+\()(?P<place>[A-ZÀ-Þ][\w'’\-]+(?:[ \u00a0][A-ZÀ-Þ][\w'’\-]+)?)(?:\)|(?![\w'’\-])))"
+)
+_SITE_AFTER = re.compile(
+    r"(?:(?:,[ \u00a0]+|[ \u00a0]+(?:and|or|&)[ \u00a0]+)[A-ZÀ-Þ][\w'’\-]+)*[ \u00a0]+"
+    r"(?:offices?|branch(?:es)?|campus(?:es)?|region|warehouses?|stores?|plants?|sites?|hubs?|airport|port|metro area)\b"
+)
 
 
 def _named_place(text: str, e: Entity) -> bool:
@@ -291,6 +325,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True  # "Denmark Hill, London SE5 9RS": the street, not Mr Hill
     if _MONTH_DAY.match(text, e.start) and " " not in e.text:
         return True
+    if word in _EN_MONTHS and _DAY_BEFORE_EN.search(text, max(0, e.start - 8), e.start):
+        return True  # "ship 4.0 on 15 Jan", "1 Jan – 30 Jun": the date, not Jan or June
     if word in _RU_MONTH_NAMES and _DAY_BEFORE.search(text, max(0, e.start - 4), e.start):
         return True  # "с 8 Марта", "к 1 Мая": the date (and the holiday), not Марта or Мая
     if _BREED_AFTER.match(text, e.end):
