@@ -179,3 +179,22 @@ def test_places_and_months_that_are_also_names(scanner: Scanner, text: str) -> N
 ])
 def test_the_same_names_as_people(scanner: Scanner, text: str, names: set[str]) -> None:
     assert names <= set(found(scanner, text, "PERSON"))
+
+
+@pytest.mark.parametrize(("text", "dob"), [
+    ("[10:16] Клиент: Мамедов Эльчин Рауфович 17.09.1988", "17.09.1988"),
+    ("Зарегистрированы: Белов Николай Иванович (15.01.1956), Белова Тамара Сергеевна (30.03.1958).", "15.01.1956"),
+    ("Алиева Севиль Рамизовна, 22.07.93, полис ДМС", "22.07.93"),
+    ("[09:25] Ринат Хайруллин: 25.12.1997", "25.12.1997"),
+    ("Arman,Seitkali,14/03/88,N12844016", "14/03/88"),
+])
+def test_a_date_right_after_a_name_is_its_birth_date(scanner: Scanner, text: str, dob: str) -> None:
+    assert dob in found(scanner, text, "DATE_OF_BIRTH")
+
+
+@pytest.mark.parametrize("text", [
+    "Договор подписал Петров Иван 12.03.2025 в офисе",
+    "Иванов Иван, 12.03.21 отгрузка",
+])
+def test_a_recent_date_after_a_name_is_an_event(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "DATE_OF_BIRTH") == []

@@ -89,7 +89,14 @@ def _corrected_birth_dates(text: str, found: list[Entity]) -> list[Entity]:
 
 
 # A remark in brackets may sit between ("Енгирович (тёзка певца), 21 июня 1996 г.").
-_AFTER_NAME = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)[ \t]*)?(?:,|—|–|-|\(|\|)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?")
+_AFTER_NAME = re.compile(
+    # a parenthesis after the name that holds no date ("Абаев (водитель), 12.03.1971"), then a
+    # separator; or the date right after a space or a colon ("Мамедов Эльчин Рауфович 17.09.1988",
+    # "[09:25] Ринат Хайруллин: 25.12.1997")
+    r"[ \t]*(?:\((?!\d)[^()\n]{1,60}\)[ \t]*)?(?:,|—|–|-|\(|\||:)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?|[ \t]+(?=\d)"
+)
+# "22.07.93", "14/03/88": a two-digit year after a name, read as the century it must be in
+_SHORT_YEAR_DATE = re.compile(r"(?<![\w.])(?:0?[1-9]|[12]\d|3[01])([./])(?:0?[1-9]|1[0-2])\1(\d{2})(?![\w.]|[./]\d)")
 # A date right after a name is a birth date unless it is recent (a meeting, a filing date).
 _OLD_ENOUGH = date.today().year - 2
 
@@ -103,6 +110,12 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
             continue
         sep = _AFTER_NAME.match(text, e.end)
         if sep is None or sep.end() == e.end:
+            continue
+        short = _SHORT_YEAR_DATE.match(text, sep.end())
+        if short is not None:
+            # "93" is 1993; "07" after a name could be this decade's date: only years before it
+            if int(short.group(2)) > date.today().year % 100:
+                out.append(Entity("DATE_OF_BIRTH", short.start(), short.end(), short.group(), 0.75, "birth_date"))
             continue
         m = _DATE.match(text, sep.end())
         if m is None:
