@@ -198,3 +198,23 @@ def test_a_date_right_after_a_name_is_its_birth_date(scanner: Scanner, text: str
 ])
 def test_a_recent_date_after_a_name_is_an_event(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ('{"full_name":"Qodirov Islom","phone":"998974410258"}', "998974410258"),
+    ("contact_phone=4155550134&x=1", "4155550134"),
+    ("phone_2: 89161234567", "89161234567"),
+    ("phone\n\u00b7\n79161234567", "79161234567"),  # a tool call's key and value, as the gateway scans them
+])
+def test_a_phone_known_by_its_field(scanner: Scanner, text: str, phone: str) -> None:
+    assert phone in found(scanner, text, "PHONE")
+
+
+@pytest.mark.parametrize("text", ['"phone_count": 12345678', "order_phone_id: 1234567", '"telemetry": 1234567890'])
+def test_fields_that_only_mention_a_phone(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PHONE") == []
+
+
+def test_a_lone_name_known_by_its_field_in_a_tool_call(scanner: Scanner) -> None:
+    assert "Bekzod" in found(scanner, "customer\n\u00b7\nBekzod\n\u00b7\nphone\n\u00b7\n79161234567", "PERSON")
+    assert found(scanner, "status\n\u00b7\nActive\n\u00b7\ncity\n\u00b7\nParis", "PERSON") == []

@@ -90,6 +90,12 @@ PROBES: dict[str, tuple[str, dict[str, Any], list[str]]] = {
                                       [NAME, EMAIL, INN]),
     "embeddings extras": ("/v1/embeddings", {"model": "cloud", "input": [f"клиент {NAME}", "ok"],
                                              "user": EMAIL, "metadata": {"card": CARD}}, [NAME, EMAIL, CARD]),
+    # a CRM tool's fields, which only their keys make personal: a bare 11-digit number and a lone
+    # given name (the walk scans key and value as neighbouring fields)
+    "fields known by their keys in tool-call arguments": ("/v1/chat/completions", {"model": "cloud", "messages": [
+        {"role": "user", "content": "создай контакт"},
+        _call(orjson.dumps({"customer": "Bekzod", "phone": "79161234567", "msisdn": "998974410258"}).decode()),
+        {"role": "tool", "tool_call_id": "call_1", "content": "ok"}]}, ["Bekzod", "79161234567", "998974410258"]),
     "known value in a tool name description": ("/v1/chat/completions", _chat(tools=[{"type": "function", "function": {
         "name": "crm", "description": "Поставщик Ромашка-Трейд"}}]), ["Ромашка-Трейд"]),
 }

@@ -10,6 +10,7 @@ from perimeter.privacy.detect.birth_date_layouts import LAYOUTS as _MORE_LAYOUTS
 from perimeter.privacy.detect.birth_dates_more import more_birth_dates
 from perimeter.privacy.detect.checksums import IBAN_LENGTHS, iban_valid
 from perimeter.privacy.detect.contacts_disguised import find_disguised_emails, find_disguised_phones
+from perimeter.privacy.detect.fields_contacts import find_contact_fields
 from perimeter.privacy.detect.ibans_cued import find_cued_ibans
 from perimeter.privacy.detect.keywords import nearest_context
 from perimeter.privacy.detect.phone_plans import mobile_in, valid_in
@@ -118,7 +119,9 @@ def find_phones(ix: TextIndex) -> list[Entity]:
     out.extend(find_dialled_phones(ix, out))
     out.extend(find_loose_phones(ix, out))
     out.extend(find_uncued_mobiles(ix, out))
-    out.extend(find_disguised_phones(text, ix.lower if len(ix.lower) == len(text) else text.lower()))
+    lower = ix.lower if len(ix.lower) == len(text) else text.lower()
+    out.extend(find_disguised_phones(text, lower))
+    out.extend(find_contact_fields(text, lower))
     return out
 
 

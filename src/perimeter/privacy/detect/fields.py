@@ -72,7 +72,7 @@ _ANY_NAME = re.compile(
 # "key": "value" / key: value / key = value, and RU form lines "Фамилия КУЗНЕЦОВА".
 _KEY_VALUE = re.compile(
     rf"(?<![\w])(?P<q>[\"']?)(?P<key>{_NAME_KEY.pattern}|{_PLAIN_NAME_KEY.pattern}|{_BIRTH_KEY.pattern}|{_SSN_KEY.pattern})(?P=q)"
-    r"[ \t]*(?:[:=]|(?<=[А-Яа-яЁё])[ \t]+(?=[А-ЯЁ]{2}))[ \t]*"
+    r"[ \t]*(?:[:=]|(?<=[А-Яа-яЁё])[ \t]+(?=[А-ЯЁ]{2})|\n\u00b7\n(?=[^\n]*(?:\n\u00b7\n|\Z)))[ \t]*"
     r"(?:(?P<vq>[\"'])(?P<value>[^\"'\n]{1,80}?)(?P=vq)|(?P<bare>[^\"'\n,;{}|]{1,80}?)[ \t]*(?=$|[\n,;}|]|\.$|\.[ \t]+[A-ZА-ЯЁ][a-zа-яё]*[ \t]+[a-zа-яё]))",
     re.MULTILINE | re.IGNORECASE,
 )
@@ -236,7 +236,7 @@ def find_field_values(text: str) -> list[Entity]:
         if at < reach:
             continue
         near = text[at:at + 32]
-        if ":" not in near and "=" not in near and not (lower[at] in "фио" and " " in near):
+        if ":" not in near and "=" not in near and "\u00b7" not in near and not (lower[at] in "фио" and " " in near):
             continue  # no separator right after the key: not a key-value pair (tables are read below)
         m = _key_value_at(text, max(0, at - 24, reach), at)
         if m is None or m.start() in seen:
