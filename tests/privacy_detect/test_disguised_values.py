@@ -218,3 +218,15 @@ def test_fields_that_only_mention_a_phone(scanner: Scanner, text: str) -> None:
 def test_a_lone_name_known_by_its_field_in_a_tool_call(scanner: Scanner) -> None:
     assert "Bekzod" in found(scanner, "customer\n\u00b7\nBekzod\n\u00b7\nphone\n\u00b7\n79161234567", "PERSON")
     assert found(scanner, "status\n\u00b7\nActive\n\u00b7\ncity\n\u00b7\nParis", "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("From: Rajesh K <rajesh.kannan@veltrix-sys.in>", "Rajesh K"),
+    ("Rajesh K: ok will do", "Rajesh K"),
+])
+def test_a_surname_initial_without_its_dot(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")
+
+
+def test_a_capital_letter_after_a_common_word_is_no_initial(scanner: Scanner) -> None:
+    assert found(scanner, "Plan B is fine", "PERSON") == []

@@ -1,6 +1,7 @@
 """What a found name leaves outside its span, and names written beside one another.
 
 - **A surname's initial** after a given name: "Bernadette M., Leeds", "Ahmed K.: fyi …",
+  "From: Rajesh K <rajesh.kannan@…>" (no dot, before an address, a bracket, a colon or a comma),
   "Нурлан Б." — the initial identifies together with the name and is part of it;
 - **two given names sharing one surname**: "Priya & Arjun Menon", "Sanjay and Meera Iyer" —
   a couple signs a letter or answers an invitation this way;
@@ -16,7 +17,7 @@ import re
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.entities import Entity
 
-_INITIAL = re.compile(r"[ \u00a0]([A-ZА-ЯЁ])\.(?![\w.])")
+_INITIAL = re.compile(r"[ \u00a0]([A-ZА-ЯЁ])(?:\.(?![\w.])|(?=[ \u00a0]*(?:<|\[|\(|:[ \u00a0\n]|,|\n|$)))")
 _CAP = r"[A-ZА-ЯЁ][a-zа-яёß-öø-ÿ\u0100-\u024f'’]+"
 _COUPLE = re.compile(rf"(?<![\w&])({_CAP})[ \u00a0]+(?:&|and|и)[ \u00a0]+({_CAP})[ \u00a0]+({_CAP}(?:-{_CAP})?)(?![\w])")
 _LATIN_BEFORE = re.compile(r"([A-Z][a-zß-öø-ÿ\u0100-\u024f'’\-]+(?:[ \u00a0]+[A-Z][a-zß-öø-ÿ\u0100-\u024f'’\-]+){1,2})[ \u00a0]*\($")
