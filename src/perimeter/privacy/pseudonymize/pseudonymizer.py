@@ -33,7 +33,7 @@ from perimeter.privacy.pseudonymize.surrogates import (
     placeholder,
     realistic,
 )
-from perimeter.privacy.pseudonymize.surrogates_draw import Draw, derive_key
+from perimeter.privacy.pseudonymize.surrogates_draw import Draw, derive_key, index_below, stream_digest
 from perimeter.privacy.pseudonymize.surrogates_names import all_forms, pool_forms, pool_size
 
 Mode = Literal["realistic", "placeholder"]
@@ -101,7 +101,7 @@ class Pseudonymizer:
             plan.append(text[pos:])
             plans.append(plan)
         session = _Session(key, haystack)
-        for label in sorted(labels, key=lambda lb: Draw(key, lb).digest):
+        for label in sorted(labels, key=lambda lb: stream_digest(key, lb)):
             session.settle(labels[label])
         out = Pseudonymized(texts=[])
         for plan in plans:
@@ -168,7 +168,7 @@ class _Session:
         label = piece.label
         for attempt in range(_MAX_ATTEMPTS):
             if isinstance(piece, NamePart):
-                index = Draw(self._key, label, attempt).below(pool_size(piece.pool))
+                index = index_below(self._key, label, attempt, pool_size(piece.pool))
                 initial = piece.pool.endswith("_init")
                 forms = all_forms(piece.pool, index)
                 if initial:
