@@ -225,3 +225,25 @@ def test_draw_shortcuts_are_the_stream_they_stand_for() -> None:
         assert stream_digest(key, label) == Draw(key, label).digest
         for size in (1, 2, 97, 5000):
             assert index_below(key, label, seed % 4, size) == Draw(key, label, seed % 4).below(size)
+
+
+def test_cached_name_rendering_adds_pairs_as_the_uncached_one_did() -> None:
+    """A name word's rendering is cached; replaying its pairs must keep setdefault's rules:
+    what the request's table holds already wins, new surrogates go in, in the same order."""
+    from perimeter.privacy.pseudonymize.pseudonym_names import NamePart, analyse_person
+    from perimeter.privacy.pseudonymize.pseudonymizer import _render_name
+
+    key = b"k" * 32
+    for name in ("Анне Петровой", "Anna Keller", "ИВАН ПЕТРОВ", "A. Keller"):
+        parts = [p for p in analyse_person(name, key) or () if isinstance(p, NamePart)]
+        assert parts, name
+        for part in parts:
+            first: dict[str, str] = {}
+            again: dict[str, str] = {}
+            rendered = _render_name(part, 3, first)  # computed
+            assert _render_name(part, 3, again) == rendered  # from the cache
+            assert list(first.items()) == list(again.items())
+            held = {k: "already" for k in list(first)[:1]}
+            _render_name(part, 3, held)
+            assert list(held) == list(first)
+            assert all(held[k] == ("already" if i == 0 else first[k]) for i, k in enumerate(held))
