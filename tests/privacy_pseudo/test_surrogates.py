@@ -206,3 +206,44 @@ def test_draw_stream_is_defined_byte_for_byte() -> None:
         assert d.digest == stream_key
         got = b"".join(int.to_bytes(d.below(2**64), 8, "big") for _ in range(16))
         assert got == expected
+
+
+def test_draw_shortcuts_are_the_stream_they_stand_for() -> None:
+    """``Draw.digits``, ``index_below`` and ``stream_digest`` are faster spellings of the
+    per-call stream: same bytes consumed, same values, so every surrogate stays what it was."""
+    from perimeter.privacy.pseudonymize.surrogates_draw import Draw, index_below, stream_digest
+
+    for seed in range(40):
+        key = bytes([seed]) * 32
+        label = f"PHONE/{seed * 7919}"
+        for n in (0, 1, 3, 4, 5, 9, 16):
+            by_call, batched = Draw(key, label, seed % 3), Draw(key, label, seed % 3)
+            by_call.below(7)
+            batched.below(7)  # start mid-block, as the surrogate generators do
+            assert batched.digits(n) == "".join(str(by_call.below(10)) for _ in range(n))
+            assert batched.below(1000) == by_call.below(1000)  # the stream goes on in step
+        assert stream_digest(key, label) == Draw(key, label).digest
+        for size in (1, 2, 97, 5000):
+            assert index_below(key, label, seed % 4, size) == Draw(key, label, seed % 4).below(size)
+
+
+def test_cached_name_rendering_adds_pairs_as_the_uncached_one_did() -> None:
+    """A name word's rendering is cached; replaying its pairs must keep setdefault's rules:
+    what the request's table holds already wins, new surrogates go in, in the same order."""
+    from perimeter.privacy.pseudonymize.pseudonym_names import NamePart, analyse_person
+    from perimeter.privacy.pseudonymize.pseudonymizer import _render_name
+
+    key = b"k" * 32
+    for name in ("Анне Петровой", "Anna Keller", "ИВАН ПЕТРОВ", "A. Keller"):
+        parts = [p for p in analyse_person(name, key) or () if isinstance(p, NamePart)]
+        assert parts, name
+        for part in parts:
+            first: dict[str, str] = {}
+            again: dict[str, str] = {}
+            rendered = _render_name(part, 3, first)  # computed
+            assert _render_name(part, 3, again) == rendered  # from the cache
+            assert list(first.items()) == list(again.items())
+            held = {k: "already" for k in list(first)[:1]}
+            _render_name(part, 3, held)
+            assert list(held) == list(first)
+            assert all(held[k] == ("already" if i == 0 else first[k]) for i, k in enumerate(held))

@@ -33,7 +33,7 @@ from perimeter.privacy.pseudonymize.surrogates import (
     placeholder,
     realistic,
 )
-from perimeter.privacy.pseudonymize.surrogates_draw import Draw, derive_key
+from perimeter.privacy.pseudonymize.surrogates_draw import Draw, derive_key, index_below, stream_digest
 from perimeter.privacy.pseudonymize.surrogates_names import all_forms, pool_forms, pool_size
 
 Mode = Literal["realistic", "placeholder"]
@@ -101,7 +101,7 @@ class Pseudonymizer:
             plan.append(text[pos:])
             plans.append(plan)
         session = _Session(key, haystack)
-        for label in sorted(labels, key=lambda lb: Draw(key, lb).digest):
+        for label in sorted(labels, key=lambda lb: stream_digest(key, lb)):
             session.settle(labels[label])
         out = Pseudonymized(texts=[])
         for plan in plans:
@@ -168,7 +168,7 @@ class _Session:
         label = piece.label
         for attempt in range(_MAX_ATTEMPTS):
             if isinstance(piece, NamePart):
-                index = Draw(self._key, label, attempt).below(pool_size(piece.pool))
+                index = index_below(self._key, label, attempt, pool_size(piece.pool))
                 initial = piece.pool.endswith("_init")
                 forms = all_forms(piece.pool, index)
                 if initial:
@@ -240,12 +240,24 @@ def _add_value_pairs(pairs: dict[str, str], piece: _Value, surrogate: str) -> No
 
 
 def _render_name(part: NamePart, index: int, pairs: dict[str, str]) -> str:
+    rendered, own = _name_rendering(part, index)
+    for surrogate, original in own:
+        pairs.setdefault(surrogate, original)
+    return rendered
+
+
+@lru_cache(maxsize=8192)
+def _name_rendering(part: NamePart, index: int) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The surrogate of a name word and its surrogate → original pairs, in the order they are
+    added.  A pure function of its arguments (the part is frozen, the pools fixed), cached: the
+    same names come back in every turn of a conversation."""
     if part.pool.endswith("_init"):
         letter = pool_forms(part.pool, index, part.gender)[0]
-        return letter + ("." if part.text.endswith(".") else "")
+        return letter + ("." if part.text.endswith(".") else ""), ()
     surr = pool_forms(part.pool, index, part.gender)
     case = part.case if len(surr) > 1 else 0
     rendered = apply_style(surr[case], part.style)
+    pairs: dict[str, str] = {}
     # The exact occurrence first, so restoring what we sent gives back exactly what was written.
     pairs.setdefault(rendered, part.text)
     for ci, sf in enumerate(surr):
@@ -254,7 +266,7 @@ def _render_name(part: NamePart, index: int, pairs: dict[str, str]) -> str:
             continue
         pairs.setdefault(title(sf), title(of))
         pairs.setdefault(sf.upper(), of.upper())
-    return rendered
+    return rendered, tuple(pairs.items())
 
 
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}(?:-[^\W\d_]+)*")

@@ -23,6 +23,7 @@ def derive_key(secret: bytes, *parts: str) -> bytes:
     return hmac.new(secret, msg, hashlib.sha256).digest()
 
 
+_DIGITS = "0123456789"
 _IPAD = bytes(x ^ 0x36 for x in range(256))
 _OPAD = bytes(x ^ 0x5C for x in range(256))
 
@@ -65,6 +66,18 @@ def _stream_key(key: bytes, label: str, attempt: int) -> bytes:
     return keyed_mac(key).digest(f"{label}\x1e{attempt}".encode())
 
 
+def stream_digest(key: bytes, label: str, attempt: int = 0) -> bytes:
+    """``Draw(key, label, attempt).digest`` without the :class:`Draw` (to order labels by it)."""
+    return _stream_key(key, label, attempt)
+
+
+@lru_cache(maxsize=16384)
+def index_below(key: bytes, label: str, attempt: int, n: int) -> int:
+    """``Draw(key, label, attempt).below(n)``, cached: a pure function of its arguments, and the
+    names it picks recur (every turn of a conversation, common first names across requests)."""
+    return Draw(key, label, attempt).below(n)
+
+
 class Draw:
     """A reproducible stream of choices for one original value (and one re-draw attempt)."""
 
@@ -105,7 +118,11 @@ class Draw:
         return str(lo + self.below(10 - lo))
 
     def digits(self, n: int) -> str:
-        return "".join(str(self.below(10)) for _ in range(n))
+        """``n`` decimal digits: the same as ``n`` calls of ``below(10)``, drawn in one go."""
+        if n <= 0:
+            return ""
+        raw = self._bytes(8 * n)
+        return "".join([_DIGITS[int.from_bytes(raw[i:i + 8], "big") % 10] for i in range(0, 8 * n, 8)])
 
     def choice(self, seq: Sequence[T]) -> T:
         return seq[self.below(len(seq))]
