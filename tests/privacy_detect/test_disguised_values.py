@@ -230,3 +230,17 @@ def test_a_surname_initial_without_its_dot(scanner: Scanner, text: str, name: st
 
 def test_a_capital_letter_after_a_common_word_is_no_initial(scanner: Scanner) -> None:
     assert found(scanner, "Plan B is fine", "PERSON") == []
+
+
+@pytest.mark.parametrize("text", [
+    "walk to Dupont Circle. If you have a car",
+    "possible in Calcasieu Lake this week",
+    "opening a pop-up in Covent Garden for three weeks",
+    "from Mossel Bay to Storms River, with stops",
+])
+def test_a_place_word_ends_a_place_not_a_person(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_place_words_that_are_surnames_after_a_given_name(scanner: Scanner) -> None:
+    assert {"Ricki Lake", "Sarah Parish"} <= set(found(scanner, "interview with Ricki Lake; Sarah Parish called", "PERSON"))

@@ -73,8 +73,12 @@ elementary school academy college university hospital clinic center centre libra
 chapel airlines airways stadium arena tunnel theatre theater memorial
 foundation company corporation fund trust institute society prize award festival hotel inn cafe café restaurant
 plaza mall
+river creek circle garden gardens commons canyon harbour harbor valley peninsula medicine enterprise
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# Place words that are also surnames (Ricki Lake, Michael Bay, Sarah Parish): they end a place's
+# name only after a word that is no given name ("Calcasieu Lake", "Lincoln Park" is left alone)
+_PLACE_LAST_SURNAMES = frozenset("lake bay pass parish island park square line".split())  # noqa: SIM905
 # Heads that are also surnames (Doris Day, Thomas Hall): they end a place's or a thing's name only
 # after a full name ("Grace Hopper Day", "Anne Frank House") or after the name found
 _NAMED_AFTER_HEADS = _INSTITUTION_LAST | frozenset("day house hall tower bridge bar pub".split())  # noqa: SIM905
@@ -349,6 +353,9 @@ def _not_a_person(text: str, e: Entity) -> bool:
     if " " in e.text:
         last = e.text.rsplit(None, 1)[-1].lower()
         if last in _INSTITUTION_LAST or (last in _NAMED_AFTER_HEADS and e.text.count(" ") >= 2):
+            return True
+        first = e.text.split(None, 1)[0].lower()
+        if last in _PLACE_LAST_SURNAMES and first not in lexicon.first_names() and first not in lexicon.cyrillic_first_names():
             return True
         after = _CAPITALISED_AFTER.match(text, e.end) if e.text.isascii() else None
         if after is not None and any(w.lower() in _NAMED_AFTER_HEADS for w in after.group().split()):
