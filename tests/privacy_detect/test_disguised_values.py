@@ -244,3 +244,21 @@ def test_a_place_word_ends_a_place_not_a_person(scanner: Scanner, text: str) -> 
 
 def test_place_words_that_are_surnames_after_a_given_name(scanner: Scanner) -> None:
     assert {"Ricki Lake", "Sarah Parish"} <= set(found(scanner, "interview with Ricki Lake; Sarah Parish called", "PERSON"))
+
+
+@pytest.mark.parametrize("text", [
+    "Напоминание: сверка по Wildberries, ПВЗ на Ленина закрылся, теперь заказы едут",
+    "в нашей кофейне на углу Пушкина и Баумана каждая гостья получает капучино",
+    "Теперь в офисе на Гагарина есть переговорка",
+    "Пункты выдачи на Абая и на Толе би работают до 20:00",
+])
+def test_a_place_on_a_street_named_after_a_person(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Напишите жалобу на Иванова Петра Сергеевича", "Иванова Петра Сергеевича"),
+    ("передай документы Иванову на подпись", "Иванову"),
+])
+def test_a_person_after_na_without_a_place(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")

@@ -169,6 +169,27 @@ def _quoted_title(text: str, e: Entity) -> bool:
     return "NOUN" in tag and "inan" in tag
 
 
+# A place of business or a home "на" a name: "ПВЗ на Ленина", "в офисе на Абая", "кофейня на углу
+# Пушкина и Баумана", "ресторан на Кабанбай батыра" — the street named after the person (a person
+# is "у" somebody or "к" somebody; "жалоба на Иванова" has no place noun before it).
+_PLACE_NOUN_NA = re.compile(
+    r"(?i:офис\w*|магазин\w*|кофейн\w*|кафе|ресторан\w*|бар|пвз|пункт\w*(?:[ \u00a0]+выдачи)?|склад\w*|филиал\w*|"
+    r"точк[аеиу]|отделени\w*|салон\w*|аптек\w*|квартир\w*|дом|сц|сервис\w*|клиник\w*|магазинчик\w*|шашлычн\w*|"
+    r"столов\w*|парикмахерск\w*|мастерск\w*|остановк\w*|пробк\w*|стоянк\w*|парковк\w*|рынок|рынке|тц|трц|бц|жк|"
+    r"живу|живём|живем|живёт|живет|находимся|находится|переехал\w*|стоим|стоят)"
+    r"(?:[ \u00a0]+[а-яё]+){0,2}?[ \u00a0]+на[ \u00a0]+(?:углу[ \u00a0]+|пересечении[ \u00a0]+)?$"
+)
+# "на углу Пушкина и Баумана", "пересекается с Пушкина": the second street of a crossing
+_CROSSING_BEFORE = re.compile(r"(?i:углу|пересечени[иея]|пересекается[ \u00a0]+с)[ \u00a0]+[А-ЯЁ][\w\-]+(?:[ \u00a0]+[А-ЯЁ][\w\-]+)?[ \u00a0]+(?:и|с)[ \u00a0]+$")
+
+
+def _on_a_street(text: str, e: Entity) -> bool:
+    before = text[max(0, e.start - 60):e.start]
+    if "на" not in before and "пересе" not in before.lower():
+        return False
+    return _PLACE_NOUN_NA.search(before) is not None or _CROSSING_BEFORE.search(before) is not None
+
+
 def _place_after_preposition(text: str, e: Entity) -> bool:
     """A one-word name that is a city or a country where a place stands, with no greeting or
     title before it: right after a preposition of place, or in a list of places after one
@@ -323,6 +344,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True  # "Астана, пр. Республики 62/1": the city an address starts with
     if " " not in e.text and not e.text.isascii() and street_named_after(text, e.start, e.end):
         return True  # "на Гагарина 12": the street named after him, with a house number
+    if not e.text.isascii() and _on_a_street(text, e):
+        return True  # "ПВЗ на Ленина закрылся", "на углу Пушкина и Баумана": where a place is
     if " " not in e.text and e.text.isascii() and _LATIN_STREET_AFTER.match(text, e.end):
         return True  # "Abay Avenue", "Amir Temur Street": the street named after him
     if " " in e.text and british_street_at(text, e.start, e.end):
