@@ -262,3 +262,17 @@ def test_a_place_on_a_street_named_after_a_person(scanner: Scanner, text: str) -
 ])
 def test_a_person_after_na_without_a_place(scanner: Scanner, text: str, name: str) -> None:
     assert name in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "И что такое синдром Туретта? Врач упоминал",
+    "применяли t-критерий Стьюдента или U-критерий",
+    "сравнивали с помощью критерия χ² Пирсона или точного критерия Фишера",
+    "проверяли по остаткам Шёнфельда.",
+])
+def test_scientific_and_clinical_eponyms(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_patients_operation_is_no_eponym(scanner: Scanner) -> None:
+    assert "Петрова" in found(scanner, "операция Петрова прошла успешно", "PERSON")

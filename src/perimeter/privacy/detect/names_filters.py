@@ -230,10 +230,34 @@ _SITE_AFTER = re.compile(
 )
 
 
+# Scientific and clinical eponyms, whose name pymorphy often cannot parse as a genitive
+# ("синдром Туретта", "t-критерий Стьюдента", "критерия χ² Пирсона", "по остаткам Шёнфельда"):
+# the noun alone names the thing.
+_EPONYM_NOUN = re.compile(
+    # (not "операция", "тест", "болезнь", "симптомы": a patient's own is said the same way)
+    r"(?i:синдром\w*|критери\w*|уравнени\w*|распределени\w*|коэффициент\w*|индекс\w*|"
+    r"преобразовани\w*|алгоритм\w*|гипотез\w*|остатк\w*|поправк\w*|констант\w*|"
+    r"триад\w*|шкал\w*|теорем\w*|метод\w*|закон\w*|формул\w*|эффект\w*|принцип\w*)"
+    r"[ \u00a0]+(?:\S{1,3}[ \u00a0]+)?$"
+)
+
+
+def _nominative_person(word: str) -> bool:
+    """"Метод Иванов предложил": a surname or given name in the nominative is the subject, a person."""
+    from perimeter.privacy.detect.morph import analyzer
+
+    return any(p.is_known and p.tag.case == "nomn" and ("Surn" in p.tag or "Name" in p.tag) and p.score >= 0.3
+               for p in analyzer().parse(word))
+
+
 def _named_place(text: str, e: Entity) -> bool:
-    """A name in the genitive right after a street, park, museum or station noun names the place."""
+    """A name in the genitive right after a street, park, museum or station noun names the place;
+    any name right after an eponym's noun names the thing."""
     if not ("А" <= e.text[:1] <= "Я" or e.text[:1] == "Ё"):
         return False
+    if " " not in e.text and _EPONYM_NOUN.search(text, max(0, e.start - 30), e.start) is not None \
+            and not _nominative_person(e.text):
+        return True
     if _NAMED_PLACE_NOUN.search(text, max(0, e.start - 24), e.start) is None:
         return False
     from perimeter.privacy.detect.morph import analyzer
