@@ -276,3 +276,18 @@ def test_scientific_and_clinical_eponyms(scanner: Scanner, text: str) -> None:
 
 def test_a_patients_operation_is_no_eponym(scanner: Scanner) -> None:
     assert "Петрова" in found(scanner, "операция Петрова прошла успешно", "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "Which is better for a small office — Dell Latitude 5440 or Lenovo ThinkPad T14?",
+    "Сравните кроссоверы Lada Niva Travel и Chery Tiggo 4 по расходу топлива",
+    "Сделай таблицу сравнения: Kaspi Red, Halyk Homebank рассрочка и Jusan Pay",
+    "You Won't BELIEVE What Tesla and Ford Just Did",
+])
+def test_brands_that_read_like_names(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_people_who_share_a_brands_name(scanner: Scanner) -> None:
+    names = found(scanner, "interview with Michael Dell and Harrison Ford; Dear Mr Dell, thanks", "PERSON")
+    assert {"Michael Dell", "Harrison Ford"} <= set(names) and "Dell" in names

@@ -99,6 +99,13 @@ def cyrillic_last_names() -> frozenset[str]:
 
 
 @cache
+def brands() -> frozenset[str]:
+    """First words of brands, products and companies that read like names ("dell", "lada",
+    "kaspi", "леруа"), lower case; hand-written for Perimeter (``data/brands.txt``)."""
+    return read("brands")
+
+
+@cache
 def places() -> frozenset[str]:
     """City (15k people or more), country and US-state names, Latin and Cyrillic, lower case;
     multi-word names whole ("los angeles").  GeoNames, CC BY 4.0."""

@@ -190,6 +190,17 @@ def _on_a_street(text: str, e: Entity) -> bool:
     return _PLACE_NOUN_NA.search(before) is not None or _CROSSING_BEFORE.search(before) is not None
 
 
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _a_brand(text: str, e: Entity) -> bool:
+    """A span whose first word is a brand's (``lexicon.brands``), with no title or greeting
+    before it: the product or the company, not a person ("Harrison Ford" starts with a given
+    name and is not touched)."""
+    first = _POSSESSIVE.sub("", e.text.split(None, 1)[0]).lower()
+    return first in lexicon.brands() and not cue_before(text, e.start)
+
+
 def _place_after_preposition(text: str, e: Entity) -> bool:
     """A one-word name that is a city or a country where a place stands, with no greeting or
     title before it: right after a preposition of place, or in a list of places after one
@@ -376,6 +387,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True  # "Denmark Hill, London SE5 9RS": the street, not Mr Hill
     if _MONTH_DAY.match(text, e.start) and " " not in e.text:
         return True
+    if _a_brand(text, e):
+        return True  # "Dell Latitude 5440", "Lada Niva", "Kaspi Red", "в «Леруа Мерлен»"
     if word in _EN_MONTHS and _DAY_BEFORE_EN.search(text, max(0, e.start - 8), e.start):
         return True  # "ship 4.0 on 15 Jan", "1 Jan – 30 Jun": the date, not Jan or June
     if word in _RU_MONTH_NAMES and _DAY_BEFORE.search(text, max(0, e.start - 4), e.start):
