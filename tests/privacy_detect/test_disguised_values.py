@@ -291,3 +291,16 @@ def test_brands_that_read_like_names(scanner: Scanner, text: str) -> None:
 def test_people_who_share_a_brands_name(scanner: Scanner) -> None:
     names = found(scanner, "interview with Michael Dell and Harrison Ford; Dear Mr Dell, thanks", "PERSON")
     assert {"Michael Dell", "Harrison Ford"} <= set(names) and "Dell" in names
+
+
+@pytest.mark.parametrize("text", [
+    '"integrity": "sha512-v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNr"',
+    "No customs holds reported at Jebel Ali. Manila port congestion easing",
+    "a fulfilment centre in Bang Na, Bangkok, with same-day delivery",
+])
+def test_letters_of_a_hash_and_places_named_whole(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_chinese_name_that_reads_like_a_town(scanner: Scanner) -> None:
+    assert "Liu Yang" in found(scanner, "Контактное лицо: Лю Ян (Liu Yang), +86 755 8361 2049", "PERSON")

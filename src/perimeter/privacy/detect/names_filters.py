@@ -191,6 +191,34 @@ def _on_a_street(text: str, e: Entity) -> bool:
 
 
 _POSSESSIVE = re.compile(r"['’]s?$")
+_TOKEN_CHAR = re.compile(r"[A-Za-z0-9+/=_\-]")
+
+
+def _inside_a_token(text: str, e: Entity) -> bool:
+    """A name glued inside a long run of letters and digits with no space (base64, a hash, a
+    key): the run, not a word in it, is what the text holds."""
+    if e.start == 0 or e.end >= len(text) or " " in e.text:
+        return False
+    if not (_TOKEN_CHAR.match(text, e.start - 1) and _TOKEN_CHAR.match(text, e.end)):
+        return False
+    lo, hi = e.start, e.end
+    while lo > 0 and _TOKEN_CHAR.match(text, lo - 1):
+        lo -= 1
+    while hi < len(text) and _TOKEN_CHAR.match(text, hi):
+        hi += 1
+    run = text[lo:hi]
+    return hi - lo >= 16 and any(c.isdigit() for c in run)
+
+
+def _a_whole_place(span: str) -> bool:
+    """A span of two or three words that is, whole, a place's name the lists know ("Jebel
+    Ali", "Dubai Marina"), and does not start with a given name.  Chinese names read like
+    towns ("Liu Yang"), so the caller also wants a place's preposition or a site word."""
+    low = span.lower()
+    if low not in lexicon.places() and low not in lexicon.place_regions():
+        return False
+    first = low.split()[0]
+    return first not in lexicon.single_first_names() and first not in lexicon.cyrillic_first_names()
 
 
 def _a_brand(text: str, e: Entity) -> bool:
@@ -389,6 +417,11 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if _a_brand(text, e):
         return True  # "Dell Latitude 5440", "Lada Niva", "Kaspi Red", "в «Леруа Мерлен»"
+    if _inside_a_token(text, e):
+        return True  # "sha512-v2kDEe57lecTulaDIuNTPy3…": letters of a hash or a key, not a name
+    if " " in e.text and _a_whole_place(e.text) and not cue_before(text, e.start) and (
+            _PLACE_PREP_BEFORE.search(text, max(0, e.start - 12), e.start) is not None or _SITE_AFTER.match(text, e.end)):
+        return True  # "at Jebel Ali", "in Bang Na", "to Jebel Ali port": a place's own name, whole
     if word in _EN_MONTHS and _DAY_BEFORE_EN.search(text, max(0, e.start - 8), e.start):
         return True  # "ship 4.0 on 15 Jan", "1 Jan – 30 Jun": the date, not Jan or June
     if word in _RU_MONTH_NAMES and _DAY_BEFORE.search(text, max(0, e.start - 4), e.start):
