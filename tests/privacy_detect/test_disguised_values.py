@@ -304,3 +304,23 @@ def test_letters_of_a_hash_and_places_named_whole(scanner: Scanner, text: str) -
 
 def test_a_chinese_name_that_reads_like_a_town(scanner: Scanner) -> None:
     assert "Liu Yang" in found(scanner, "Контактное лицо: Лю Ян (Liu Yang), +86 755 8361 2049", "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "Дата: 10.04.2024, г. Владимир, конференц-зал",
+    "Перевести склад из г. Владимира в г. Ковров.",
+    "(город Пушкин), а не на личность поэта",
+    "перебои связи в районах Сино и Фирдавси. Абоненты",
+    "5 мин до Есентай Молла. Мебель, техника",
+])
+def test_towns_districts_and_buildings_named_like_people(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Директору филиала в г. Алматы Жаксылыкову Б.К.\nот менеджера", "Жаксылыкову Б.К."),
+    ("фио;дата_рождения;телефон;email;город\nБобоев Шерзод Рустамович;1994-03-07;+79031182290", "Бобоев Шерзод Рустамович"),
+    ("В 2019 г. Владимир Петров стал директором", "Владимир Петров"),
+])
+def test_people_next_to_a_towns_word(scanner: Scanner, text: str, name: str) -> None:
+    assert any(name in f for f in found(scanner, text, "PERSON"))

@@ -190,6 +190,27 @@ def _on_a_street(text: str, e: Entity) -> bool:
     return _PLACE_NOUN_NA.search(before) is not None or _CROSSING_BEFORE.search(before) is not None
 
 
+# A town's or a district's word before a name: "г. Владимир", "из г. Владимира", "город Пушкин",
+# "в районе Юнусабада", "в районах Сино и Фирдавси" ("2024 г." is a year: no digit before "г.")
+_TOWN_BEFORE_NAME = re.compile(
+    r"(?:(?<![\w\d])(?<!\d[ \u00a0])(?:г|гор)\.|(?<![\w])(?i:город[аеуом]?|пгт|посёлк\w*|поселк\w*|пос\.|сел[оаеу]|деревн\w*|"
+    r"станиц\w*|аул[аеу]?|кишлак\w*|крепост\w*))[ \u00a0]*\Z"
+    r"|(?<![\w])(?i:район[аеуы]?|районах|микрорайон\w*|мкр\.?)[ \u00a0]+(?:[А-ЯЁ][\w\-]+[ \u00a0]*(?:,|и)[ \u00a0]*)?\Z"
+)
+# "Ельцин Центра", "Есентай Молла": a name before a borrowed word for a building names the building
+_BUILDING_AFTER = re.compile(r"[ \u00a0]+(?:Центр|Молл|Холл|Арен|Плаз|Сити|Тауэр|Хаус|Парк)[а-яё]*(?![\w])")
+
+
+def _a_town_or_district(text: str, e: Entity) -> bool:
+    """One word only: "г. Алматы Жаксылыкову Б.К." is read as one span, and the person in it
+    must not go with the town."""
+    if " " in e.text:
+        return False
+    if _BUILDING_AFTER.match(text, e.end) is not None:
+        return True
+    return _TOWN_BEFORE_NAME.search(text, max(0, e.start - 40), e.start) is not None
+
+
 _POSSESSIVE = re.compile(r"['’]s?$")
 _TOKEN_CHAR = re.compile(r"[A-Za-z0-9+/=_\-]")
 
@@ -415,6 +436,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True  # "Denmark Hill, London SE5 9RS": the street, not Mr Hill
     if _MONTH_DAY.match(text, e.start) and " " not in e.text:
         return True
+    if not e.text.isascii() and _a_town_or_district(text, e):
+        return True  # "г. Владимир", "(город Пушкин)", "в районе Юнусабада", "до Ельцин Центра"
     if _a_brand(text, e):
         return True  # "Dell Latitude 5440", "Lada Niva", "Kaspi Red", "в «Леруа Мерлен»"
     if _inside_a_token(text, e):
