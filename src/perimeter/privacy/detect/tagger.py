@@ -138,14 +138,52 @@ def _in_dictionary(parses: list[Any]) -> bool:
     return any(len(p.methods_stack) == 1 and isinstance(p.methods_stack[0][0], unit) for p in parses)
 
 
+#: Round 14's experiment (docs/privacy-detection.md, "Round 14"): the gazetteer reads the grown
+#: given-name lists and a Cyrillic word that is a listed name with a case ending or a pet suffix
+#: is marked ``gfi``.  Off for the shipped model, which was trained without either; only
+#: ``train_tagger.py --grown-lists`` turns it on, before any feature is built.
+GROWN_LISTS = False
+
+
 @lru_cache(maxsize=1)
 def _gazetteers() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], dict[str, float]]:
     """The word lists ``_static`` looks a word up in, fetched by one call (seven were a third of
     its time on a new Latin word)."""
     # the lists the model was trained with: a list grown since (round 13's hand-written names)
-    # would change its inputs under it; the rules read the grown lists
+    # would change its inputs under it; the rules read the grown lists.  Round 14 trained on the
+    # grown ones (GROWN_LISTS, train_tagger.py --grown-lists) and did not ship the result.
+    if GROWN_LISTS:
+        return (lexicon.first_names(), lexicon.cyrillic_first_names(), lexicon.last_names(), lexicon.cyrillic_last_names(),
+                lexicon.weak_last_names(), lexicon.places(), lexicon.common_words())
     return (lexicon.first_names_as_trained(), lexicon.cyrillic_first_names_as_trained(), lexicon.last_names(), lexicon.cyrillic_last_names(),
             lexicon.weak_last_names(), lexicon.places(), lexicon.common_words())
+
+
+#: Case endings a Cyrillic given name takes ("Бахром" -> "Бахромом", "Гульноза" -> "Гульнозой"),
+#: longest first, and the endings its nominative may have lost with them.
+_CASE_ENDINGS = ("ом", "ем", "ой", "ей", "ою", "ею", "у", "ю", "а", "я", "е", "ы", "и")
+_NOMINATIVE_TAILS = ("", "а", "я", "й", "ь")
+#: Pet suffixes before a case ending ("Арсланчик", "Айгулька", "Тимурик", "Рустамчиком").
+_PET_SUFFIXES = ("чик", "ечк", "очк", "ушк", "юшк", "еньк", "оньк", "ул", "юл", "ус", "юс", "ик", "ок", "к")
+
+
+def _inflected_given(lw: str, names: frozenset[str]) -> bool:
+    """Whether a Cyrillic word pymorphy does not know is a listed given name with a case ending
+    or a pet suffix ("бахромом", "асели", "арсланчик", "айгульке"): the round-13 names are in
+    the lists in the nominative only, and pymorphy has no paradigm for most of them."""
+    stems = [lw]
+    for end in _CASE_ENDINGS:
+        if lw.endswith(end) and len(lw) - len(end) >= 3:
+            stems.append(lw[:-len(end)])
+    for stem in stems:
+        if stem != lw and any(stem + t in names for t in _NOMINATIVE_TAILS):
+            return True
+        for pet in _PET_SUFFIXES:
+            if stem.endswith(pet) and len(stem) - len(pet) >= 3:
+                base = stem[:-len(pet)]
+                if any(base + t in names for t in _NOMINATIVE_TAILS):
+                    return True
+    return False
 
 
 @lru_cache(maxsize=65536)
@@ -177,9 +215,13 @@ def _static(word: str) -> tuple[tuple[str, ...], str, str, str]:
             z = common.get(lw.lower(), 0.0)  # lexicon.zipf(lw), without two calls
             f.append("z=" + ("0" if z == 0 else str(int(z))))
         elif script == "C":
-            f.extend(_morph(lw))
-            roles = [m for m in _morph(lw) if m in ("mName", "mSurn", "mPatr")]
+            morph = _morph(lw)
+            f.extend(morph)
+            roles = [m for m in morph if m in ("mName", "mSurn", "mPatr")]
             gaz += "".join(r[1] for r in roles)
+            if GROWN_LISTS and not first and "munk" in morph and _inflected_given(lw, cyrillic_first):
+                f.append("gfi")
+                gaz += "i"
     elif len(word) == 1 and script in "LCA":
         f.append("init" if word.isupper() else "one")
     return tuple(f), lw[:24], shape, gaz or "-"
