@@ -25,12 +25,31 @@ _FIELD = re.compile(
 _TRIGGERS = ("phone", "tel", "mobile", "cell", "msisdn", "whatsapp", "contact", "моб")
 
 
+_SEPARATOR_NEAR = re.compile(r"[:=\u00b7]")
+
+
 def find_contact_fields(text: str, lower: str) -> list[Entity]:
-    if not any(t in lower for t in _TRIGGERS):
+    """The field pattern runs only in windows around a key word with a separator right after
+    it ("phone +1 415 …" in prose has none): over a whole text it cost ~20 µs per scan."""
+    windows: list[tuple[int, int]] = []
+    for trigger in _TRIGGERS:
+        at = lower.find(trigger)
+        while at != -1:
+            if _SEPARATOR_NEAR.search(lower, at, at + 32) is not None:
+                lo, hi = max(0, at - 40), min(len(text), at + 80)
+                if windows and lo <= windows[-1][1]:
+                    windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+                else:
+                    windows.append((lo, hi))
+            at = lower.find(trigger, at + 1)
+    if not windows:
         return []
     out: list[Entity] = []
-    for m in _FIELD.finditer(text):
-        digits = sum(ch.isdigit() for ch in m.group("value"))
-        if 7 <= digits <= 15:
-            out.append(Entity("PHONE", m.start("value"), m.end("value"), m.group("value"), 0.9, "phone_field"))
+    seen: set[int] = set()
+    for lo, hi in sorted(windows):
+        for m in _FIELD.finditer(text, lo, hi):
+            digits = sum(ch.isdigit() for ch in m.group("value"))
+            if 7 <= digits <= 15 and m.start("value") not in seen:
+                seen.add(m.start("value"))
+                out.append(Entity("PHONE", m.start("value"), m.end("value"), m.group("value"), 0.9, "phone_field"))
     return out
