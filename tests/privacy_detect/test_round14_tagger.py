@@ -9,34 +9,17 @@ model's inputs are untouched by it.
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
 from perimeter.privacy import Scanner
 from perimeter.privacy.detect import lexicon, tagger
+from tests.privacy_detect.train_script import train_module
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not tagger.available(), reason="the tagger model is not shipped in this checkout")
 
-
-def _train_module():
-    spec = importlib.util.spec_from_file_location("train_tagger", ROOT / "benchmarks" / "privacy" / "train_tagger.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("train_tagger", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def scanner() -> Scanner:
-    s = Scanner()
-    s.warm_up()
-    return s
+# ``scanner``: the session's warmed-up Scanner (conftest.py)
 
 
 def test_the_shipped_model_reads_the_lists_it_was_trained_with() -> None:
@@ -69,7 +52,7 @@ def test_a_street_named_after_a_person_stays_in_its_address(scanner: Scanner, te
 
 
 def test_renamed_copies_inflect_cyrillic_names_in_their_case() -> None:
-    train = _train_module()
+    train = train_module()
     assert train._declined("бахром", "masc")["ablt"] == "бахромом"
     assert train._declined("гульноза", "femn")["ablt"] == "гульнозой"
     assert train._declined("мадина", "femn")["gent"] == "мадины"

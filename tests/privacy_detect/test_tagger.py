@@ -7,10 +7,8 @@ false alarms on the PII-free documents.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-import sys
 import threading
 from pathlib import Path
 
@@ -21,18 +19,12 @@ from perimeter.privacy.detect import tagger
 from perimeter.privacy.detect.scanner import _beside_the_rules
 from perimeter.privacy.entities import Entity
 from perimeter.privacy.evaluation import Span, parse_gold, score
+from tests.privacy_detect.train_script import train_module
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "benchmarks" / "privacy" / "corpus"
 
 
-def _train_module():
-    spec = importlib.util.spec_from_file_location("train_tagger", ROOT / "benchmarks" / "privacy" / "train_tagger.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("train_tagger", module)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +43,7 @@ def test_the_model_ships_inside_the_package() -> None:
 
 def test_on_text_it_never_trained_on_it_lowers_the_leak_rate_for_few_more_false_alarms(scanners) -> None:
     # blind10 (round 9): 15.4 % -> 9.8 % leak for 10.5 % -> 12.8 % false alarms (2 of 86 documents)
-    train = _train_module()
+    train = train_module()
     assert "blind10" in train.NEVER_TRAIN and "blind10" not in train.TRAIN
     with_tagger, rules_only = scanners
     docs = parse_gold((CORPUS / "blind10.jsonl").read_bytes().splitlines())
@@ -125,7 +117,7 @@ def test_threads_read_the_same_findings() -> None:
 
 
 def test_renamed_copies_keep_every_span_on_its_value() -> None:
-    train = _train_module()
+    train = train_module()
     text = "Passenger OKAFOR/CHIDI, phone +44 20 7946 0958, escort Mr. Liam Byrne."
     doc = {"text": text, "entities": [
         {"type": kind, "start": text.index(value), "end": text.index(value) + len(value)}
@@ -140,7 +132,7 @@ def test_renamed_copies_keep_every_span_on_its_value() -> None:
 
 
 def test_training_is_deterministic(tmp_path: Path) -> None:
-    train = _train_module()
+    train = train_module()
     a, b = tmp_path / "a.crfsuite", tmp_path / "b.crfsuite"
     for out in (a, b):
         train.train(["classes", "classes2"], out, seed=7, case_share=0.3, c1=0.05, c2=0.01, iterations=30, rename_share=0.5)
