@@ -324,3 +324,37 @@ def test_towns_districts_and_buildings_named_like_people(scanner: Scanner, text:
 ])
 def test_people_next_to_a_towns_word(scanner: Scanner, text: str, name: str) -> None:
     assert any(name in f for f in found(scanner, text, "PERSON"))
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    ("оператор назовите пожалуйста кодовое слово\nклиент черёмуха\nоператор спасибо", "черёмуха"),
+    ("Оператор: Спасибо. И кодовое слово.\nКлиент: бабушкин пирог\nОператор: Вижу", "бабушкин пирог"),
+])
+def test_a_code_word_answered_in_the_next_turn(scanner: Scanner, text: str, secret: str) -> None:
+    assert secret in found(scanner, text, "SECRET")
+
+
+def test_a_code_word_mentioned_without_an_answer_turn(scanner: Scanner) -> None:
+    assert found(scanner, "Оператор: кодовое слово верное. Клиент: спасибо большое, до свидания", "SECRET") == []
+
+
+def test_a_russian_mobile_in_its_groups_without_a_trunk(scanner: Scanner) -> None:
+    assert "963 701 44 28" in found(scanner, "Пациент: Восемь девятьсот шестьдесят три... 963 701 44 28.", "PHONE")
+
+
+@pytest.mark.parametrize("text", [
+    "Colours: Fjord Blue, Sage, Charcoal. Price €34.90",
+    "Founded in 2011 in Melbourne, Southern Cross Roasters sources specialty coffee",
+    '    elif digits.startswith("0"):\n        x = 1',
+])
+def test_colours_firms_and_code_keywords(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Anna Green and Jack White called", "Jack White"),
+    ("@nikos — elif, можешь глянуть сегодня?\nelif: bakarım", "elif"),
+    ("Bill to: Alejandro Vega, Vega Design Studio\nCalle de Alcalá 128", "Alejandro Vega"),
+])
+def test_people_behind_those_words(scanner: Scanner, text: str, name: str) -> None:
+    assert any(name in f for f in found(scanner, text, "PERSON"))

@@ -74,11 +74,16 @@ chapel airlines airways stadium arena tunnel theatre theater memorial
 foundation company corporation fund trust institute society prize award festival hotel inn cafe café restaurant
 plaza mall
 river creek circle garden gardens commons canyon harbour harbor valley peninsula medicine enterprise
+roasters bakery brewery distillery labs studio studios partners ventures holdings logistics solutions consulting foods
+blue yellow pink purple orange navy beige teal ivory charcoal turquoise magenta crimson maroon lilac lavender
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # Place words that are also surnames (Ricki Lake, Michael Bay, Sarah Parish): they end a place's
 # name only after a word that is no given name ("Calcasieu Lake", "Lincoln Park" is left alone)
-_PLACE_LAST_SURNAMES = frozenset("lake bay pass parish island park square line".split())  # noqa: SIM905
+_PLACE_LAST_SURNAMES = frozenset("lake bay pass parish island park square line green grey gray black white brown gold silver".split())  # noqa: SIM905
+# Keywords of programming languages read as lower-case chat names ("    elif digits…")
+_CODE_LINE_AFTER = re.compile(r"[ \t]+[^\n]*[:{][ \t]*(?:\n|\Z)")
+_CODE_WORDS = frozenset("elif def var len str int dict self args kwargs func impl enum async await lambda yield".split())  # noqa: SIM905
 # Heads that are also surnames (Doris Day, Thomas Hall): they end a place's or a thing's name only
 # after a full name ("Grace Hopper Day", "Anne Frank House") or after the name found
 _NAMED_AFTER_HEADS = _INSTITUTION_LAST | frozenset("day house hall tower bridge bar pub".split())  # noqa: SIM905
@@ -438,6 +443,8 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if not e.text.isascii() and _a_town_or_district(text, e):
         return True  # "г. Владимир", "(город Пушкин)", "в районе Юнусабада", "до Ельцин Центра"
+    if e.text in _CODE_WORDS and _CODE_LINE_AFTER.match(text, e.end):
+        return True  # "    elif digits.startswith('0'):" — not Elif, who is asked "elif, можешь глянуть?"
     if _a_brand(text, e):
         return True  # "Dell Latitude 5440", "Lada Niva", "Kaspi Red", "в «Леруа Мерлен»"
     if _inside_a_token(text, e):
@@ -468,13 +475,13 @@ def _not_a_person(text: str, e: Entity) -> bool:
         return True
     if " " in e.text:
         last = e.text.rsplit(None, 1)[-1].lower()
-        if last in _INSTITUTION_LAST or (last in _NAMED_AFTER_HEADS and e.text.count(" ") >= 2):
+        if "," not in e.text and (last in _INSTITUTION_LAST or (last in _NAMED_AFTER_HEADS and e.text.count(" ") >= 2)):
             return True
         first = e.text.split(None, 1)[0].lower()
         if last in _PLACE_LAST_SURNAMES and first not in lexicon.first_names() and first not in lexicon.cyrillic_first_names():
             return True
         after = _CAPITALISED_AFTER.match(text, e.end) if e.text.isascii() else None
-        if after is not None and any(w.lower() in _NAMED_AFTER_HEADS for w in after.group().split()):
+        if after is not None and "," not in e.text and any(w.lower() in _NAMED_AFTER_HEADS for w in after.group().split()):
             return True
     else:
         # the end-anchored patterns run only where a cheap string test allows them

@@ -55,7 +55,7 @@ _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Any other country code written with its "+" in the text: its region ("+995 …" → GE).
 _COUNTRY_CODE = re.compile(r"(?<![\w+])\+(\d{1,3})(?=[ \u00a0\-(])")
 _CUE_WORD = re.compile(
-    r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|call|fax|факс|tel|text me|ph|"
+    r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|call|fax|факс|tel|text me|ph|contact|"
     r"в[ао]тсап|ring|ll[aá]m|tel[eé]fono|m[oó]vil|celular|telefone)",
     re.IGNORECASE,
 )
@@ -217,6 +217,8 @@ def find_local_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
 # itself names (a city, a country, its script, a "+CC" elsewhere) is specific enough on its
 # own: order numbers and amounts seldom fall in one.  Still never after another kind's word.
 _GROUPED = re.compile(r"\d[ \u00a0\-.()]+\d")
+_RU_MOBILE_GROUPS = re.compile(r"9\d\d([ \u00a0\-])\d{3}\1\d\d\1\d\d")
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
 def find_uncued_mobiles(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
@@ -237,6 +239,11 @@ def find_uncued_mobiles(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             if len(digits) < 10 and not grouped:
                 continue  # nine bare digits: an id far more often than a phone
             if nearest_context(text, m.start(), 40) not in (None, "PHONE"):
+                continue
+            # "963 701 44 28": a Russian mobile without its trunk, in the 3-3-2-2 groups no
+            # other number is written in
+            if _RU_MOBILE_GROUPS.fullmatch(value) and _CYRILLIC.search(text) and mobile_in(digits, ("RU",)):
+                out.append(Entity("PHONE", m.start(), m.end(), value, 0.8, "phone_mobile"))
                 continue
             if regions is None:
                 regions = _regions(text, strong=True)

@@ -10,7 +10,9 @@ A credential is not always written ``key = value``.  Operators paste:
   cookie is the login itself;
 - a **framework key** in its own format: Laravel's ``APP_KEY=base64:…``;
 - an **inbound webhook URL** whose path is the token: Bitrix24's
-  ``https://portal.bitrix24.ru/rest/118/k7xq2m9vzp4rtw1b/crm.contact.add.json``.
+  ``https://portal.bitrix24.ru/rest/118/k7xq2m9vzp4rtw1b/crm.contact.add.json``;
+- a bank's **code word, answered in the next turn** of a call transcript ("Оператор: назовите
+  кодовое слово / Клиент: бабушкин пирог"): any words at all, so only the asked-for turn counts.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ _SESSION_NAME = re.compile(r"(?i)sess|sid$|^sid|auth|jwt|remember|token|login")
 _NOT_SESSION = re.compile(r"(?i)csrf|xsrf|^_ga|^_gid|^_ym|^_fbp|utm|consent|lang|locale|theme|tz")
 _LARAVEL_KEY = re.compile(r"(?i:app_key|encryption_key|secret_key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<value>base64:[A-Za-z0-9+/=_\-]{32,})")
 _BITRIX_HOOK = re.compile(r"https?://[\w.\-]+/rest/\d{1,10}/(?P<value>[a-z0-9]{12,32})/", re.IGNORECASE)
+_CODE_WORD_ASKED = re.compile(r"(?i:кодов\w*[ \t]+слов\w*|секретн\w*[ \t]+слов\w*|code[ \t]?word|security[ \t]+word|secret[ \t]+word|passphrase)[^\n]{0,40}\n")
+# the next turn: a speaker label, then a short answer on its own line
+_ANSWER_TURN = re.compile(r"[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?(?i:клиент\w*|абонент\w*|client|customer|caller|заявител\w*|гражданин\w*|гражданка)[ \t]*[:—–-]?[ \t]+(?P<value>[^\n]{3,40}?)[ \t.!]*(?:\n|\Z)")
 _PLACEHOLDER = re.compile(r"^(?:\$\{?\w+\}?|<[^>]*>|\{\{.*\}\}|x{4,}|\*{3,}|\.{3,}|changeme|password|secret|your[_\-].*|example.*)$", re.IGNORECASE)
 
 
@@ -68,6 +73,11 @@ def find_shaped_secrets(text: str, lower: str) -> list[Entity]:
     if "base64:" in lower:
         for m in _LARAVEL_KEY.finditer(text):
             add(m, "app_key")
+    if "кодов" in lower or "word" in lower or "секретн" in lower or "passphrase" in lower:
+        for asked in _CODE_WORD_ASKED.finditer(text):
+            answer = _ANSWER_TURN.match(text, asked.end())
+            if answer is not None and len(answer.group("value").split()) <= 4:
+                add(answer, "code_word")
     if "/rest/" in lower:
         for m in _BITRIX_HOOK.finditer(text):
             if any(c.isdigit() for c in m.group("value")) and any(c.isalpha() for c in m.group("value")):
