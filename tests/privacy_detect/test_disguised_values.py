@@ -358,3 +358,24 @@ def test_colours_firms_and_code_keywords(scanner: Scanner, text: str) -> None:
 ])
 def test_people_behind_those_words(scanner: Scanner, text: str, name: str) -> None:
     assert any(name in f for f in found(scanner, text, "PERSON"))
+
+
+def test_a_two_letter_nickname_labelling_turns(scanner: Scanner) -> None:
+    text = ("mo: anyone else seeing 502s on checkout?\njessie: yep since ~14:05 UTC\n"
+            "mo: jessie can u check the lb logs\nkenji: that is the node\nmo: ok thanks")
+    assert found(scanner, text, "PERSON").count("mo") == 3
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("can you email takahashi san at the osaka office", "takahashi"),
+    ("ok so i spoke with mister takahashi yesterday", "takahashi"),
+    ("and copy bea", "bea"),
+    ("Контакт: Дарима Бадмаевна, 8 (3012) 21-45-07.", "Дарима Бадмаевна"),
+])
+def test_lower_case_surnames_and_given_names_before_patronymics(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["copy files to the server, ping me later", "use ms teams and mr robot"])
+def test_titles_and_messaging_verbs_before_ordinary_words(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []

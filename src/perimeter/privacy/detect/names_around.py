@@ -49,6 +49,9 @@ _ETHNIC_ENDINGS_RU = ("швили", "дзе", "ян")
 # Japanese honorifics written in English ("Watanabe-san confirmed …"): the name they follow is a person's.
 _HONORIFIC = re.compile(r"(?<![\w\-])([A-Z][a-z]{2,})-(?:san|sama|sensei|kun|chan)(?![\w\-])")
 _CAPITAL_WORD_BEFORE = re.compile(r"[A-ZА-ЯЁ][\w'’\-]*[ \u00a0]+$")
+_LOWER_HONORIFIC = re.compile(r"(?<![\w\-])([a-z]{4,})[ \-](?:san|sama|sensei)(?![\w\-])|(?<![\w])(?:mister|mr|mrs|ms)\.?[ ]+([a-z]{4,})(?![\w\-])")
+_PATRONYMIC_END = re.compile(r"(?:овна|евна|ична|инична|ович|евич)$")
+_CYRILLIC_CAPITAL = re.compile(r"[А-ЯЁ][а-яё]{2,}[ \u00a0]+$")
 # A word that ends a couple's line is a thing more often than a surname above this frequency.
 _SURNAME_ZIPF = 4.0
 
@@ -75,6 +78,19 @@ def names_around(text: str, found: list[Entity]) -> list[Entity]:
         if e.text.isascii() and _LATIN_PATRONYMIC.search(e.text) and (sur := _SURNAME_BEFORE.search(
                 text, max(0, e.start - 30), e.start)) is not None and lexicon.zipf(sur.group(1).lower()) < lexicon.COMMON_ZIPF:
             out.append(Entity("PERSON", sur.start(1), e.end, text[sur.start(1):e.end], e.score, e.detector))
+    if " san" in text or "mister " in text or "mr " in text or "mrs " in text or "ms " in text:
+        # lower-case chat: "email takahashi san", "i spoke with mister takahashi" — a surname
+        # no dictionary knows, after a title or before an honorific
+        for m in _LOWER_HONORIFIC.finditer(text):
+            word = m.group(1) or m.group(2)
+            if lexicon.zipf(word) < 2.5 and word not in lexicon.common_words():
+                s0 = m.start(1) if m.group(1) else m.start(2)
+                out.append(Entity("PERSON", s0, s0 + len(word), word, 0.7, "en_names"))
+    for e in persons:
+        # "Дарима Бадмаевна": a capitalised word before a patronymic is the given name no list held
+        if " " not in e.text and _PATRONYMIC_END.search(e.text) and (g := _CAPITAL_WORD_BEFORE.search(
+                text, max(0, e.start - 24), e.start)) is not None and _CYRILLIC_CAPITAL.match(g.group()):
+            out.append(Entity("PERSON", g.start(), e.end, text[g.start():e.end], e.score, e.detector))
     if "-san" in text or "-sama" in text or "-sensei" in text or "-kun" in text:
         for m in _HONORIFIC.finditer(text):
             if lexicon.zipf(m.group(1).lower()) < _SURNAME_ZIPF:  # "Nakamura-san", not "Team-san"

@@ -42,10 +42,11 @@ _ADDRESS = re.compile(
     r"(?<![\w@])(?i:hi|hey|hello|hiya|yo|thanks|thank you|thx|ty|cheers|ping|cc)[ \t]*,?[ \t]+"
     r"(?P<n>[A-Za-z][a-z'’-]{1,20})(?=[ \t]*(?:[,!.?:;)\n]|$|—|–| -))"
 )
-# "ping chase about the PR", "cc omar re the invoice": a verb of messaging, the person, what about.
+# "ping chase about the PR", "cc omar re the invoice", "ping taro pls", "and copy bea": a verb of
+# messaging, the person, then what about, a please, or the clause's end.
 _PING = re.compile(
-    r"(?<![\w@])(?i:ping|pinged|cc|dm|dm'd|remind|nudge)[ \t]+(?P<n>[a-z][a-z'’-]{1,20})"
-    r"(?=[ \t]+(?:about|re|on|for|to|when|if|asap|again|today|tomorrow)\b)"
+    r"(?<![\w@])(?i:ping|pinged|cc|dm|dm'd|remind|nudge|copy)[ \t]+(?P<n>[a-z][a-z'’-]{1,20})"
+    r"(?=[ \t]+(?:about|re|on|for|to|when|if|asap|again|today|tomorrow|pls|please|and|too)\b|[ \t]*[,.!?]|[ \t]*$)"
 )
 _MENTION = re.compile(r"(?<![\w.@])@(?P<n>[a-z]{3,20})(?![\w.@-])")
 _INTRO = re.compile(
@@ -120,7 +121,7 @@ def _word_start(text: str, end: int) -> int:
 
 
 _ADDRESS_WORDS = "hi|hey|hello|hiya|yo|thanks|thank you|thx|ty|cheers"
-_PING_WORDS = "ping|pinged|cc|dm|dm'd|remind|nudge"
+_PING_WORDS = "ping|pinged|cc|dm|dm'd|remind|nudge|copy"
 _INTRO_WORDS = "it's|it’s|its|it is|this is|i'm|i’m|i am"
 _REPORTING_WORDS = "said|says|asked|asks|wrote|writes|told|tells|replied|texted|messaged|emailed|mentioned"
 # Cue words are looked for with ``in`` and ``str.find`` (C loops): most texts hold few of them,

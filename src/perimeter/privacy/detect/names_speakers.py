@@ -80,12 +80,18 @@ def find_speakers(text: str) -> list[Entity]:
     # once a transcript's speakers are people, its other speakers are too: a listed given name
     # that is also a word ("Kate", "Precious", "dan") or a word no list knows ("olu", "Lindiwe")
     peers = len(confirmed) >= 1 and len(labels) >= 2
+    counts: dict[str, int] = {}
+    for m in turns:
+        key = m.group("n").split()[0].lower()
+        counts[key] = counts.get(key, 0) + 1
     out = []
     for m in turns:
         label = m.group("n")
         first = label.split()[0]
         low = first.lower()
-        if low in confirmed or (peers and _peer(low)):
+        # "mo: …" twice among other people's turns: a two-letter nickname is a speaker too
+        short = peers and len(low) == 2 and counts[low] >= 2 and low.isalpha() and low not in _NOT_SPEAKERS
+        if low in confirmed or (peers and _peer(low)) or short:
             end = m.end("n") if " " in label or "\t" in label else m.start("n") + len(first)
             out.append(Entity("PERSON", m.start("n"), end, text[m.start("n"):end], 0.7, "speaker"))
     return out
