@@ -379,3 +379,24 @@ def test_lower_case_surnames_and_given_names_before_patronymics(scanner: Scanner
 @pytest.mark.parametrize("text", ["copy files to the server, ping me later", "use ms teams and mr robot"])
 def test_titles_and_messaging_verbs_before_ordinary_words(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("свадьба брата в с. Кушнаренково, Республика Башкортостан", "с. Кушнаренково, Республика Башкортостан"),
+    ("Республика Башкортостан, Кушнаренковский район, с. Кушнаренково",
+     "Республика Башкортостан, Кушнаренковский район, с. Кушнаренково"),
+    ("насчёт дачи в СНТ «Берёзка», участок 112, Зеленодольский район", "СНТ «Берёзка», участок 112, Зеленодольский район"),
+    ("at Luzhniki, Luzhnetskaya nab. 24, Moscow 119048. For", "Luzhnetskaya nab. 24, Moscow 119048"),
+    ("215 Nam Kỳ Khởi Nghĩa, Phường 7, Quận 3, TP. Hồ Chí Minh", "215 Nam Kỳ Khởi Nghĩa, Phường 7, Quận 3, TP. Hồ Chí Minh"),
+])
+def test_villages_garden_plots_transliterated_and_vietnamese_addresses(scanner: Scanner, text: str, address: str) -> None:
+    assert address in found(scanner, text, "ADDRESS")
+
+
+@pytest.mark.parametrize("text", [
+    "Поездка в с. Коломенское была отличной",
+    "Московская область, Красногорский район — прогноз погоды",
+    "в СНТ «Ромашка» прошло собрание",
+])
+def test_a_village_or_a_partnership_alone_is_no_address(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []

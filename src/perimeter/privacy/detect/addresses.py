@@ -33,6 +33,7 @@ from perimeter.privacy.detect.addresses_parts import find_part_addresses
 from perimeter.privacy.detect.addresses_postal import find_postal_addresses
 from perimeter.privacy.detect.addresses_postcodes import find_cued_postcodes, find_lone_postcodes
 from perimeter.privacy.detect.addresses_runs import find_run_addresses
+from perimeter.privacy.detect.addresses_rural import find_rural_addresses
 from perimeter.privacy.detect.addresses_spoken import find_spoken_addresses
 from perimeter.privacy.detect.literals import (
     EN_STREETS,
@@ -319,7 +320,11 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
     if not ix.has_digits:  # every layout below needs a house number, a PO box number or a postcode
-        return find_spoken_addresses(text, ix.lower) if not text.isascii() else out
+        if text.isascii():
+            return out
+        # a village with its region needs no number ("с. Кушнаренково, Республика Башкортостан")
+        return find_spoken_addresses(text, ix.lower) + find_rural_addresses(text)
+    out.extend(find_rural_addresses(text))
     if not text.isascii():  # every Russian street word has a Cyrillic letter
         out.extend(find_cjk_addresses(text))
         windows = _windows(ix.literal_matches(_RU_TRIGGER, "ru_streets"), ix.lower, 100, 130)

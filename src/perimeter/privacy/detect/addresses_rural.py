@@ -1,0 +1,62 @@
+"""Addresses with no street and house the other grammars anchor on, and two foreign layouts.
+
+- **A village and its region**: "с. Кушнаренково, Республика Башкортостан", "Кушнаренковский
+  район, с. Кушнаренково" — a settlement's type word and name next to a region or district
+  identify a household in a village of a few hundred people as surely as a street does.
+- **A garden plot**: "СНТ «Берёзка», участок 112, Зеленодольский район" — the partnership and
+  the plot number are the address of a dacha.
+- **A Russian street written in Latin letters with its type after the name**: "Luzhnetskaya nab.
+  24", "Tverskaya ul. 7" — as Russian addresses are transliterated for foreign readers.
+- **A Vietnamese house and street before its ward and district**: "215 Nam Kỳ Khởi Nghĩa,
+  Phường 7, Quận 3": the ward (phường) and district (quận) words say what came before them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.entities import Entity
+
+_NAME = r"[А-ЯЁ][а-яёА-ЯЁ\-]+(?:[ \u00a0][А-ЯЁ][а-яёА-ЯЁ\-]+)?"
+_SETTLEMENT = (rf"(?:(?:с|д|п|х|ст|дер|пос|аул)\.[ \u00a0]?|(?:пгт|село|деревня|посёлок|поселок|аул|хутор|станица|кишлак)"
+               rf"[ \u00a0]+){_NAME}")
+_REGION = (rf"(?:Республик[аеиу][ \u00a0]+{_NAME}|{_NAME}[ \u00a0]+(?:область|обл\.|край|района?|р-н|округ|АО|улус)"
+           rf"|(?:Республика|РБ|РТ|РД|ЧР|КБР|РСО-Алания))")
+_PART = rf"(?:{_SETTLEMENT}|{_REGION})"
+_RURAL = re.compile(rf"(?<![\w])(?:{_PART})(?:,[ \u00a0]*(?:{_PART})){{1,4}}")
+_SETTLEMENT_RX = re.compile(_SETTLEMENT)
+_REGION_RX = re.compile(_REGION)
+_PLOT = re.compile(
+    r"(?<![\w])(?:СНТ|ДНТ|ДНП|ТСН|СТ|СПК|ДПК)[ \u00a0]*[«\"„“][^»\"“”\n]{2,40}[»\"“”]"
+    r"(?:,?[ \u00a0]*(?:участок|уч\.)[ \u00a0]*№?[ \u00a0]*\d{1,5}[а-яА-Я]?)?"
+    rf"(?:,[ \u00a0]*(?:{_REGION}))*"
+)
+_TRANSLIT = re.compile(
+    r"(?<![\w])[A-Z][a-z]+(?:aya|oy|iy|skaya|skoy|sky|ovo|evo|ino)[ \u00a0]+"
+    r"(?:nab|ul|pr|per|sh|pl|bul|prosp|proezd|tupik)\.?[ \u00a0]*,?[ \u00a0]*(?:d\.[ \u00a0]?)?\d{1,4}[A-Za-z]?(?:/\d{1,3})?"
+    r"(?:,[ \u00a0]*(?:str|k|korp|kv|of)\.[ \u00a0]?\d{1,4})*"
+    r"(?:,[ \u00a0]*[A-Z][a-z]+(?:[ \u00a0]\d{6})?)?"
+)
+_VN_HEAD = re.compile(
+    r"(?<![\w/])\d{1,5}[A-Za-z]?(?:/\d{1,4})?[ \u00a0]+[^\W\d_][^,\n\d]{1,40}?(?=,[ \u00a0]*(?:Phường|Phuong|P\.|Xã|Quận|Quan|Q\.|Huyện)[ \u00a0])"
+)
+
+
+def find_rural_addresses(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    if not text.isascii():
+        for m in _RURAL.finditer(text):
+            value = m.group()
+            if _SETTLEMENT_RX.search(value) and _REGION_RX.search(value):
+                out.append(Entity("ADDRESS", m.start(), m.end(), value, 0.8, "address_rural"))
+        if "СНТ" in text or "ДНТ" in text or "ДНП" in text or "ТСН" in text or "СТ" in text or "ПК" in text:
+            for m in _PLOT.finditer(text):
+                if "уч" in m.group() or "," in m.group():  # a plot number or a district makes it a place
+                    out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural"))
+        if "Phường" in text or "Quận" in text or "Xã" in text or "Huyện" in text:
+            out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural") for m in _VN_HEAD.finditer(text))
+    elif "Phuong" in text or "Quan" in text or "P." in text or "Q." in text:
+        out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural") for m in _VN_HEAD.finditer(text))
+    if "." in text:
+        out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural") for m in _TRANSLIT.finditer(text))
+    return out
