@@ -400,3 +400,11 @@ def test_villages_garden_plots_transliterated_and_vietnamese_addresses(scanner: 
 ])
 def test_a_village_or_a_partnership_alone_is_no_address(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "ADDRESS") == []
+
+
+def test_a_header_ending_in_ship_names_no_ship(scanner: Scanner) -> None:
+    # "relationship" ends the header line: its "ship" is no ship's name before the first row
+    text = ("employee_name,employee_ssn,dependent_name,dependent_ssn,dependent_dob,relationship\n"
+            "Marcus Oyelaran,298-21-3660,Zara Oyelaran,409-36-7214,2016-11-04,child")
+    assert {"Marcus Oyelaran", "Zara Oyelaran"} <= set(found(scanner, text, "PERSON"))
+    assert "2016-11-04" in found(scanner, text, "DATE_OF_BIRTH")

@@ -331,7 +331,9 @@ _RULE_LINE = re.compile(r"[ \t]*[-+=|:]{3,}[-+=|: \t]*")
 # columns can mean nothing else ("row,first,last,dob,ssn"); as a form key "Last:" is ambiguous.
 _TABLE_NAME_KEY = re.compile(r"first|last|given|family|fname|lname|forename|first[ _]nm|last[ _]nm", re.IGNORECASE)
 # A shop or CRM export prefixes its columns ("billing_first_name", "shipping_last_name").
-_COLUMN_PREFIX = re.compile(r"(?:billing|shipping|bill|ship|customer|client|contact|user|member|emp|employee|account|primary)[ _\-]",
+_COLUMN_PREFIX = re.compile(r"(?:billing|shipping|bill|ship|customer|client|contact|user|member|emp|employee|account|primary|"
+                            r"dependent|spouse|child|emergency|beneficiary|guarantor|patient|insured|policyholder|"
+                            r"owner|tenant|guest|passenger|student|parent|guardian|applicant|holder)[ _\-]",
                             re.IGNORECASE)
 # Columns holding the person responsible for a row ("Manager | Region | Q3 sales"): a cell is a
 # person's only when it starts with a listed given name — teams and queues sit in them too.

@@ -140,9 +140,9 @@ _EPONYM_AFTER = re.compile(
 # Things people give personal names to: storms, ships, robots and devices ("Hurricane Katrina",
 # "ураган „Хелен“", "the Queen Mary 2" after "ship", "робот-пылесос Hugo").
 _NAMED_THING_BEFORE = re.compile(
-    r"(?i:hurricanes?|storms?|typhoons?|cyclones?|tropical storm|ships?|yachts?|vessels?|boats?|ferry|liner|"
+    r"(?<![\w])(?i:hurricanes?|storms?|typhoons?|cyclones?|tropical storm|ships?|yachts?|vessels?|boats?|ferry|liner|"
     r"robots?|vacuums?|ураган\w*|тайфун\w*|шторм\w*|циклон\w*|судн\w*|корабл\w*|яхт\w*|теплоход\w*|парусник\w*|"
-    r"робот\w*|пылесос\w*)[ \u00a0]*[\"«„“']?[ \u00a0]*$"
+    r"робот\w*|пылесос\w*)[ \u00a0]*[\"«„“']?[ \u00a0]*\Z"  # \Z: "$" also matches before a line end ("relationship\n")
 )
 # A single place name after a preposition of place: "in Augusta", "near Lagos" (not "to" or
 # "from": "I spoke to Austin", "a note from Florence" are people as often as places).
