@@ -408,3 +408,14 @@ def test_a_header_ending_in_ship_names_no_ship(scanner: Scanner) -> None:
             "Marcus Oyelaran,298-21-3660,Zara Oyelaran,409-36-7214,2016-11-04,child")
     assert {"Marcus Oyelaran", "Zara Oyelaran"} <= set(found(scanner, text, "PERSON"))
     assert "2016-11-04" in found(scanner, text, "DATE_OF_BIRTH")
+
+
+def test_a_common_given_name_alone_in_a_lower_case_chat(scanner: Scanner) -> None:
+    # "brenda", "sanjay": frequent in English text as names (Zipf 2.5-3.7), and no English words
+    text = "ok so brenda from finance says the accruals are off. can u ask sanjay to look at it by thurs"
+    assert {"brenda", "sanjay"} <= set(found(scanner, text, "PERSON"))
+
+
+def test_given_names_that_are_english_words_stay_words_in_a_chat(scanner: Scanner) -> None:
+    text = "ok so the grace period ends friday. can u mark the invoice, bill the client and get brandy and a fern"
+    assert found(scanner, text, "PERSON") == []

@@ -25,7 +25,10 @@ from perimeter.privacy.entities import Entity
 
 _WORD = re.compile(r"(?<![\w@./\\=\-'’#$%&*+<>\[])[a-zа-яё]{3,20}(?![\w@/\\=\-'’#$%&*+\[(]|\.\w)")
 _LOWER_START = re.compile(r"(?:^|[.!?][ \t]+|\n[ \t]*(?:[-*•>][ \t]*)?)[a-zа-яё]", re.MULTILINE)
-_LATIN_RARE = 2.5
+# Rare enough as an English word: given names that English text uses mostly as names ("priya",
+# "brenda", "sanjay": Zipf 2.5-3.7 because they are names) — the words among them ("brandy",
+# "hazel", "fang") are in _NOT_LONE; "grace", "mark", "bill" (Zipf 4+) never pass.
+_LATIN_RARE = 3.7
 _STREET_BEFORE = re.compile(r"(?<![а-яё])(?:улиц[аеуы]|ул\.?|проспект[аеу]?|пр\.|переул[оке]к?|площад[ьи]|метро|имени|им\.)[ \t]+$")
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|these|those|our|your|their|its|every|each)[ \t]+$")
 #: Given names that are words of a chat too: "dev" (developer), "bob" (a haircut), "van" …
@@ -34,6 +37,8 @@ _NOT_LONE = frozenset(
 dev max sam ana eva ken don ray art pat sol jan kim lee ron ali van bob tom tim jon dan sue ben gus
 mia ida joy eve guy rob bud ted ned hal les lou val viv zak ada ivy kit lin may rey ren ash
 алиса маруся салют siri alexa alice
+brandy sherry fern opal hazel laurel myrtle garland misty dolly patty curt rosemary ming nana kermit fang
+semen ebony viola sultan jasper merle goldie dixie cara mona pasha lana jing ling yong
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
