@@ -69,6 +69,9 @@ class FakeOpenAI:
     port: int = 0
     #: Where it listens (a network namespace test binds the host's bridge address).
     host: str = "127.0.0.1"
+    #: A ``Set-Cookie`` the chat endpoint sends, as OpenAI's edge does (Cloudflare's ``__cf_bm``
+    #: and ``_cfuvid`` on every API response); None sends none.
+    set_cookie: str | None = None
     _runner: web.AppRunner | None = None
 
     @property
@@ -173,8 +176,10 @@ class FakeOpenAI:
         resp = {"id": f"chatcmpl-{self.name}", "object": "chat.completion", "created": created,
                 "model": body.get("model"), "choices": choices, "usage": self._usage(body, text),
                 "system_fingerprint": None}
-        return web.Response(body=orjson.dumps(resp), content_type="application/json",
-                            headers={"x-served-by": self.name})
+        headers = {"x-served-by": self.name}
+        if self.set_cookie is not None:
+            headers["set-cookie"] = self.set_cookie
+        return web.Response(body=orjson.dumps(resp), content_type="application/json", headers=headers)
 
     async def _stream_chat(self, request: web.Request, body: dict[str, Any], text: str, n: int,
                            fault: Fault | None, call: dict[str, Any] | None = None,

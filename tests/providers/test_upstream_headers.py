@@ -201,3 +201,19 @@ async def test_anthropic_and_gemini_adapters_use_the_same_policy() -> None:
     assert ch["x-tenant"] == "t1" and uuid.UUID(ch["x-request-id"]) and ch["traceparent"] == CLIENT_TP
     gh = gem.headers[-1]
     assert "x-request-id" not in gh and "x-tenant" not in gh and gh["traceparent"] == CLIENT_TP
+
+
+async def test_a_cookie_an_upstream_sets_never_goes_back_upstream() -> None:
+    # OpenAI's edge sets Cloudflare cookies on every response; a client session with a cookie jar
+    # would send them back on the next call — another tenant's — so the gateway keeps no jar.
+    async with FakeOpenAI(name="up", host="localhost", set_cookie="__cf_bm=tenant-a-state; Path=/; HttpOnly") as fake:
+        async with running_gateway(minimal_config([openai_provider("up", fake.base_url)],
+                                                  {"m": {"targets": ["up"]}})) as gw, \
+                httpx.AsyncClient(timeout=20) as c:
+            for _ in range(2):
+                r = await c.post(gw.base_url + "/chat/completions",
+                                 json={"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+                assert r.status_code == 200, r.text
+                assert "set-cookie" not in r.headers  # nor does it reach the client
+    assert len(fake.headers_seen) == 2
+    assert all("cookie" not in h for h in fake.headers_seen)

@@ -75,8 +75,11 @@ class HTTPProvider(Provider):
     async def start(self) -> None:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300, ssl=self._ssl)
+            # No cookie jar: a cookie one upstream response sets (OpenAI's edge sets Cloudflare's
+            # on every response) would otherwise go back on every later call of every tenant —
+            # state shared between clients that share nothing else.
             self._session = aiohttp.ClientSession(
-                connector=connector, timeout=self._client_timeout,
+                connector=connector, timeout=self._client_timeout, cookie_jar=aiohttp.DummyCookieJar(),
                 skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
                 json_serialize=lambda o: orjson.dumps(o).decode(),
             )
