@@ -282,7 +282,7 @@ def test_a_patients_operation_is_no_eponym(scanner: Scanner) -> None:
     "Which is better for a small office — Dell Latitude 5440 or Lenovo ThinkPad T14?",
     "Сравните кроссоверы Lada Niva Travel и Chery Tiggo 4 по расходу топлива",
     "Сделай таблицу сравнения: Kaspi Red, Halyk Homebank рассрочка и Jusan Pay",
-    "You Won't BELIEVE What Tesla and Dell Just Did",
+    "You Won't BELIEVE What Tesla and Lenovo Just Did",
 ])
 def test_brands_that_read_like_names(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
@@ -419,3 +419,12 @@ def test_a_common_given_name_alone_in_a_lower_case_chat(scanner: Scanner) -> Non
 def test_given_names_that_are_english_words_stay_words_in_a_chat(scanner: Scanner) -> None:
     text = "ok so the grace period ends friday. can u mark the invoice, bill the client and get brandy and a fern"
     assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Lada Petrova called about the invoice", "Lada Petrova"),
+    ("Tilda Swinton starred in it", "Tilda Swinton"),
+    ("Kia Johnson signed the lease", "Kia Johnson"),
+])
+def test_a_brand_that_is_a_given_name_before_a_surname(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")

@@ -251,8 +251,16 @@ def _a_brand(text: str, e: Entity) -> bool:
     """A span whose first word is a brand's (``lexicon.brands``), with no title or greeting
     before it: the product or the company, not a person ("Harrison Ford" starts with a given
     name and is not touched)."""
-    first = _POSSESSIVE.sub("", e.text.split(None, 1)[0]).lower()
-    return first in lexicon.brands() and not cue_before(text, e.start)
+    words = e.text.split()
+    first = _POSSESSIVE.sub("", words[0]).lower()
+    if first not in lexicon.brands() or cue_before(text, e.start):
+        return False
+    # "Lada Petrova", "Tilda Swinton", "Kia Johnson": a brand that is also a given name, before
+    # a surname the lists know, is the person ("Lada Niva", "Dell Latitude" have no surname)
+    if len(words) < 2 or (first not in lexicon.first_names() and first not in lexicon.cyrillic_first_names()):
+        return True
+    second = words[1].lower().strip(".,")
+    return second not in lexicon.last_names() and second not in lexicon.cyrillic_last_names()
 
 
 def _place_after_preposition(text: str, e: Entity) -> bool:
