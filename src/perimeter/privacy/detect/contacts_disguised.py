@@ -18,8 +18,8 @@ their country code names.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from perimeter.privacy.detect.phone_plans import valid_international
 from perimeter.privacy.entities import Entity
 
 _WORD = r"[^\W_][\w']*"
@@ -78,29 +78,18 @@ def _said_dot(value: str) -> bool:
     return any(w in low for w in (" dot ", "(dot)", "[dot]", "{dot}", "точка"))
 
 
-@lru_cache(maxsize=4096)
-def _valid_international(digits: str) -> bool:
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse("+" + digits)
-    except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.is_valid_number(number)
-
-
 def find_disguised_phones(text: str, lower: str) -> list[Entity]:
     """Percent-encoded "+" numbers and the numbers of SIP and tel URIs."""
     out: list[Entity] = []
     if "%2b" in lower:
         for m in _PERCENT_PHONE.finditer(text):
-            if _valid_international(m.group(1)):
+            if valid_international(m.group(1)):
                 out.append(Entity("PHONE", m.start(), m.end(), m.group(), 0.95, "phone_encoded"))
     if "sip:" in lower or "sips:" in lower or "tel:" in lower:
         for m in _URI_PHONE.finditer(text):
             digits = m.group(1).lstrip("+")
             if len(digits) == 11 and digits[0] == "8":
                 digits = "7" + digits[1:]  # a Russian trunk "8" dialled from a softphone
-            if _valid_international(digits):
+            if valid_international(digits):
                 out.append(Entity("PHONE", m.start(1), m.end(1), m.group(1), 0.95, "phone_uri"))
     return out

@@ -47,6 +47,18 @@ def mobile_in(digits: str, regions: tuple[str, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=8192)
+def valid_international(digits: str) -> bool:
+    """True when "+" followed by ``digits`` is a valid number of the country its code names."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse("+" + digits)
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.is_valid_number(number))
+
+
 def region_of_country_code(code: int) -> str | None:
     """The region a "+CC" dials ("+995" → "GE"), or None for a code no single region owns."""
     import phonenumbers

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from itertools import accumulate
 
 from perimeter.privacy.detect import lexicon
@@ -151,37 +152,48 @@ def _overlaps(spans: list[tuple[int, int]], reach: list[int], start: int, end: i
     return k > 0 and reach[k - 1] > start
 
 
-def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
-    """Cued national-layout phones not overlapping ``phones`` (the detector's own finds)."""
+def _candidates(ix: TextIndex, phones: list[Entity]) -> Iterator[tuple[re.Match[str], str, str]]:
+    """(match, value, digits) of the national-layout candidates of 8 to 12 digits that overlap no
+    phone found already and hold no unbalanced bracket; shared by the cued and uncued rules."""
     text = ix.text
-    out: list[Entity] = []
-    regions: tuple[str, ...] | None = None
     taken = sorted((e.start, e.end) for e in phones)
     reach = list(accumulate((b for _, b in taken), max))
     for lo, hi in ix.digit_regions(min_len=9):  # the windows numbers.py asked for: already cached
         for m in _CANDIDATE.finditer(text, lo, hi):
             value = m.group()
             digits = value.translate(_NON_DIGITS)
-            if len(digits) not in _PHONE_SHAPE_DIGITS or _overlaps(taken, reach, m.start(), m.end()):
+            if not 8 <= len(digits) <= 12 or _overlaps(taken, reach, m.start(), m.end()):
                 continue
             if value.startswith("(") != (")" in value):
                 continue
-            ctx = nearest_context(text, m.start(), 40)
-            if ctx == "PHONE":  # the keyword list also matches inside words ("водиТЕЛьское")
-                cued = _CUE_WORD.search(text, max(0, m.start() - 40), m.start()) is not None
-            else:
-                cued = ctx is None and (_sibling_phone(text, m.start(), m.end(), taken)
-                                        or _NUMBER_CUE.search(text, max(0, m.start() - 24), m.start()) is not None)
-            if not cued:
-                continue
-            if regions is None:
-                regions = _regions(text)
-            start = m.start()
-            trunk = _TRUNK_BEFORE.search(text, max(0, start - 3), start)
-            if trunk is not None and valid_in("0" + digits, regions):
-                digits, start = "0" + digits, trunk.start()  # "0 770 22 18 45": the trunk "0" said apart
-            if valid_in(digits, regions):
-                out.append(Entity("PHONE", start, m.end(), text[start:m.end()], 0.85, "phone_cued"))
+            yield m, value, digits
+
+
+def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
+    """Cued national-layout phones not overlapping ``phones`` (the detector's own finds)."""
+    text = ix.text
+    out: list[Entity] = []
+    regions: tuple[str, ...] | None = None
+    taken = sorted((e.start, e.end) for e in phones)
+    for m, _value, digits in _candidates(ix, phones):
+        if len(digits) not in _PHONE_SHAPE_DIGITS:
+            continue
+        ctx = nearest_context(text, m.start(), 40)
+        if ctx == "PHONE":  # the keyword list also matches inside words ("водиТЕЛьское")
+            cued = _CUE_WORD.search(text, max(0, m.start() - 40), m.start()) is not None
+        else:
+            cued = ctx is None and (_sibling_phone(text, m.start(), m.end(), taken)
+                                    or _NUMBER_CUE.search(text, max(0, m.start() - 24), m.start()) is not None)
+        if not cued:
+            continue
+        if regions is None:
+            regions = _regions(text)
+        start = m.start()
+        trunk = _TRUNK_BEFORE.search(text, max(0, start - 3), start)
+        if trunk is not None and valid_in("0" + digits, regions):
+            digits, start = "0" + digits, trunk.start()  # "0 770 22 18 45": the trunk "0" said apart
+        if valid_in(digits, regions):
+            out.append(Entity("PHONE", start, m.end(), text[start:m.end()], 0.85, "phone_cued"))
     return out
 
 
@@ -225,34 +237,29 @@ def find_uncued_mobiles(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
     text = ix.text
     out: list[Entity] = []
     regions: tuple[str, ...] | None = None
-    taken = sorted((e.start, e.end) for e in phones)
-    reach = list(accumulate((b for _, b in taken), max))
-    for lo, hi in ix.digit_regions(min_len=9):
-        for m in _CANDIDATE.finditer(text, lo, hi):
-            value = m.group()
-            digits = value.translate(_NON_DIGITS)
-            grouped = _GROUPED.search(value) is not None
-            if not (len(digits) in _PHONE_SHAPE_DIGITS or (len(digits) == 8 and grouped)):
-                continue  # eight digits only in groups: "8452 6613" in Singapore
-            if _overlaps(taken, reach, m.start(), m.end()) or value.startswith("(") != (")" in value) or _DATE_LIKE.match(value):
-                continue
-            if len(digits) < 10 and not grouped:
-                continue  # nine bare digits: an id far more often than a phone
-            if nearest_context(text, m.start(), 40) not in (None, "PHONE"):
-                continue
-            # "963 701 44 28": a Russian mobile without its trunk, in the 3-3-2-2 groups no
-            # other number is written in
-            if _RU_MOBILE_GROUPS.fullmatch(value) and _CYRILLIC.search(text) and mobile_in(digits, ("RU",)):
+    cyrillic: bool | None = None
+    for m, value, digits in _candidates(ix, phones):
+        grouped = _GROUPED.search(value) is not None
+        if not (len(digits) in _PHONE_SHAPE_DIGITS or grouped):
+            continue  # eight digits only in groups: "8452 6613" in Singapore
+        if _DATE_LIKE.match(value) or (len(digits) < 10 and not grouped):
+            continue  # nine bare digits: an id far more often than a phone
+        if nearest_context(text, m.start(), 40) not in (None, "PHONE"):
+            continue
+        # "963 701 44 28": a Russian mobile without its trunk, in the 3-3-2-2 groups no
+        # other number is written in
+        if _RU_MOBILE_GROUPS.fullmatch(value):
+            if cyrillic is None:
+                cyrillic = _CYRILLIC.search(text) is not None
+            if cyrillic and mobile_in(digits, ("RU",)):
                 out.append(Entity("PHONE", m.start(), m.end(), value, 0.8, "phone_mobile"))
                 continue
-            if regions is None:
-                regions = _regions(text, strong=True)
-                if not regions:
-                    return out
-            # a mobile range, or any line dialled with its trunk "0" and written in groups
-            # ("021-35293418" in Karachi)
-            if mobile_in(digits, regions) or (grouped and digits[0] == "0" and valid_in(digits, regions)):
-                out.append(Entity("PHONE", m.start(), m.end(), value, 0.8, "phone_mobile"))
+        if regions is None:
+            regions = _regions(text, strong=True)
+        # a mobile range, or any line dialled with its trunk "0" and written in groups
+        # ("021-35293418" in Karachi)
+        if regions and (mobile_in(digits, regions) or (grouped and digits[0] == "0" and valid_in(digits, regions))):
+            out.append(Entity("PHONE", m.start(), m.end(), value, 0.8, "phone_mobile"))
     return out
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from perimeter.privacy.detect.phone_plans import valid_international
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
@@ -21,16 +22,6 @@ _DIGITS_BEFORE = re.compile(r"\d[ \u00a0\-]?$")
 _RU_MOBILE = re.compile(
     r"(?<![\w+/.,:\-])7[ \u00a0\-]\(?9\d{2}\)?[ \u00a0\-]?\d{3}[ \u00a0\-]?\d{2}[ \u00a0\-]?\d{2}(?![\w]|[.,:\-/]\d)"
 )
-
-
-def _valid(digits: str) -> bool:
-    import phonenumbers  # loaded on first use, as in phone_plans
-
-    try:
-        number = phonenumbers.parse("+" + digits)
-    except phonenumbers.NumberParseException:
-        return False
-    return bool(phonenumbers.is_valid_number(number))
 
 
 def find_dialled_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
@@ -48,6 +39,6 @@ def find_dialled_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             if any(a < m.end() and m.start() < b for a, b in taken) or _DIGITS_BEFORE.search(text, max(0, m.start() - 6), m.start()):
                 continue  # "5308 0049 1646 1663": the middle of a card or an account
             digits = "".join(ch for ch in m.group() if ch.isdigit())[skip:]
-            if 9 <= len(digits) <= 15 and _valid(digits):
+            if 9 <= len(digits) <= 15 and valid_international(digits):
                 out.append(Entity("PHONE", m.start(), m.end(), m.group(), 0.85, "phone_plan"))
     return out

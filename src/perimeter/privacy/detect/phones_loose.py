@@ -24,7 +24,7 @@ import re
 
 from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.keywords import nearest_context
-from perimeter.privacy.detect.phone_plans import valid_in
+from perimeter.privacy.detect.phone_plans import valid_in, valid_international
 from perimeter.privacy.detect.phones_cued import _CUE_WORD, _regions
 from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
 from perimeter.privacy.entities import Entity
@@ -149,7 +149,7 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
         if not cued and clean and ctx is None and _trunk_mobile(digits):
             pass  # "8*916*204*77*31": the trunk 8 and a mobile code say "phone" without a word
         elif m.group("plus"):
-            if not (cued or clean) or not _valid_international(digits):
+            if not (cued or clean) or not 8 <= len(digits) <= 15 or not valid_international(digits):
                 continue
         else:
             if not cued or not 10 <= len(digits) <= 12:
@@ -181,13 +181,3 @@ def _cued(text: str, start: int) -> bool:
     return last is not None and not any(ch.isdigit() for ch in text[last.end():start])
 
 
-def _valid_international(digits: str) -> bool:
-    import phonenumbers
-
-    if not 8 <= len(digits) <= 15:
-        return False
-    try:
-        number = phonenumbers.parse("+" + digits, None)
-    except phonenumbers.NumberParseException:
-        return False
-    return bool(phonenumbers.is_valid_number(number))

@@ -24,9 +24,8 @@ from datetime import date
 
 from perimeter.privacy.detect import literals
 from perimeter.privacy.detect.checksums import card_valid, ssn_valid
-from perimeter.privacy.detect.phone_plans import valid_in
+from perimeter.privacy.detect.phone_plans import valid_in, valid_international
 from perimeter.privacy.detect.phones_cued import _regions
-from perimeter.privacy.detect.phones_loose import _valid_international
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.spoken_numbers import Word, day_of, digits_of, read_word, runs, year_of
 from perimeter.privacy.entities import Entity
@@ -193,7 +192,7 @@ def _passport_part(lower: str, cue: tuple[int, int, str], digits: str) -> bool:
 def _valid(kind: str, digits: str, regions: tuple[str, ...]) -> bool:
     if kind == "PHONE":
         if digits.startswith("+"):
-            return digits[1:].isdigit() and _valid_international(digits[1:])
+            return digits[1:].isdigit() and 8 <= len(digits) - 1 <= 15 and valid_international(digits[1:])
         return digits.isdigit() and 10 <= len(digits) <= 12 and valid_in(digits, regions)
     if not digits.isdigit():
         return False
