@@ -39,7 +39,7 @@ def find_emails(ix: TextIndex) -> list[Entity]:
             if start < at and not (start > 0 and text[start - 1] in "/:") and not _in_url_userinfo(text, start):
                 out.append(Entity("EMAIL", start, right.end(), text[start:right.end()], 0.99, "email"))
         at = text.find("@", at + 1)
-    out.extend(find_disguised_emails(text, ix.lower if len(ix.lower) == len(text) else text.lower()))
+    out.extend(find_disguised_emails(text, ix.aligned))
     return out
 
 
@@ -119,9 +119,8 @@ def find_phones(ix: TextIndex) -> list[Entity]:
     out.extend(find_dialled_phones(ix, out))
     out.extend(find_loose_phones(ix, out))
     out.extend(find_uncued_mobiles(ix, out))
-    lower = ix.lower if len(ix.lower) == len(text) else text.lower()
-    out.extend(find_disguised_phones(text, lower))
-    out.extend(find_contact_fields(text, lower))
+    out.extend(find_disguised_phones(text, ix.aligned))
+    out.extend(find_contact_fields(text, ix.aligned))  # offsets in the lower-cased copy are the text's
     return out
 
 

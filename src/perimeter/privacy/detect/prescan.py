@@ -109,6 +109,12 @@ class TextIndex:
         return self.text.lower()
 
     @cached_property
+    def aligned(self) -> str:
+        """:attr:`lower` with one code point per character, so its offsets are the text's: the
+        same object as :attr:`lower` but for a rare letter that lowers to two ("İ")."""
+        return self.lower if len(self.lower) == len(self.text) else aligned_lower(self.text)
+
+    @cached_property
     def _high(self) -> bytes:
         """The high byte of each UTF-16 unit: which 256-character blocks the text uses."""
         return self.text.encode("utf-16-le", "surrogatepass")[1::2]

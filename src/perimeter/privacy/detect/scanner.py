@@ -46,7 +46,7 @@ from perimeter.privacy.detect.names_speakers import capital_echoes, find_speaker
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.ocr_values import find_ocr_values
 from perimeter.privacy.detect.passport_parts import find_passport_parts
-from perimeter.privacy.detect.prescan import TextIndex, aligned_lower
+from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.resolve import resolve
 from perimeter.privacy.detect.secrets import find_secrets
 from perimeter.privacy.detect.spoken_values import find_spoken_values
@@ -350,7 +350,7 @@ class Scanner:
         found.extend(e for e in find_field_values(text) if e.type in self.types)
         found.extend(e for e in find_hl7_values(text) if e.type in self.types)
         if self._ocr or self._spoken:
-            lower = ix.lower if len(ix.lower) == len(text) else aligned_lower(text)
+            lower = ix.aligned
             if self._ocr:  # "ИНН 77O7O83893": OCR letters in a checksummed value (ocr_values)
                 starts = ix.literal_starts("ocr_cues", fallback_find=True) if lower is ix.lower else None
                 found.extend(find_ocr_values(text, lower, self._ocr, found, starts))
@@ -360,7 +360,7 @@ class Scanner:
             found.extend(_corrected_birth_dates(text, found))
         if "RU_PASSPORT" in self.types:
             found.extend(_sibling_passports(text, found))
-            found.extend(find_passport_parts(text, ix.lower if len(ix.lower) == len(text) else text.lower()))
+            found.extend(find_passport_parts(text, ix.aligned))
         if self.known is not None:
             found.extend(self.known.find(text))
         return found
