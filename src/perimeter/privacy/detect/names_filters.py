@@ -257,10 +257,15 @@ def _a_brand(text: str, e: Entity) -> bool:
         return False
     # "Lada Petrova", "Tilda Swinton", "Kia Johnson": a brand that is also a given name, before
     # a surname the lists know, is the person ("Lada Niva", "Dell Latitude" have no surname)
-    if len(words) < 2 or (first not in lexicon.first_names() and first not in lexicon.cyrillic_first_names()):
+    if len(words) < 2 or not _listed_given(first):
         return True
     second = words[1].lower().strip(".,")
     return second not in lexicon.last_names() and second not in lexicon.cyrillic_last_names()
+
+
+def _listed_given(word: str) -> bool:
+    """``word`` (lower case) is on a given-name list, Latin or Cyrillic."""
+    return word in lexicon.first_names() or word in lexicon.cyrillic_first_names()
 
 
 def _place_after_preposition(text: str, e: Entity) -> bool:
@@ -486,7 +491,7 @@ def _not_a_person(text: str, e: Entity) -> bool:
         if "," not in e.text and (last in _INSTITUTION_LAST or (last in _NAMED_AFTER_HEADS and e.text.count(" ") >= 2)):
             return True
         first = e.text.split(None, 1)[0].lower()
-        if last in _PLACE_LAST_SURNAMES and first not in lexicon.first_names() and first not in lexicon.cyrillic_first_names():
+        if last in _PLACE_LAST_SURNAMES and not _listed_given(first):
             return True
         after = _CAPITALISED_AFTER.match(text, e.end) if e.text.isascii() else None
         if after is not None and "," not in e.text and any(w.lower() in _NAMED_AFTER_HEADS for w in after.group().split()):
