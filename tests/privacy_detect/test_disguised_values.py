@@ -386,7 +386,7 @@ def test_titles_and_messaging_verbs_before_ordinary_words(scanner: Scanner, text
     ("Республика Башкортостан, Кушнаренковский район, с. Кушнаренково",
      "Республика Башкортостан, Кушнаренковский район, с. Кушнаренково"),
     ("насчёт дачи в СНТ «Берёзка», участок 112, Зеленодольский район", "СНТ «Берёзка», участок 112, Зеленодольский район"),
-    ("at Luzhniki, Luzhnetskaya nab. 24, Moscow 119048. For", "Luzhnetskaya nab. 24, Moscow 119048"),
+    ("at Luzhniki, Luzhnetskaya nab. 24, Moscow 119048. For", "Luzhniki, Luzhnetskaya nab. 24, Moscow 119048"),  # the district before it too
     ("215 Nam Kỳ Khởi Nghĩa, Phường 7, Quận 3, TP. Hồ Chí Minh", "215 Nam Kỳ Khởi Nghĩa, Phường 7, Quận 3, TP. Hồ Chí Minh"),
 ])
 def test_villages_garden_plots_transliterated_and_vietnamese_addresses(scanner: Scanner, text: str, address: str) -> None:

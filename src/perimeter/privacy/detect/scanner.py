@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from perimeter.privacy.detect.addresses import find_addresses
+from perimeter.privacy.detect.addresses_tails import grown_tails
 from perimeter.privacy.detect.birth_spans import with_markers
 from perimeter.privacy.detect.contacts import (
     _DATE,
@@ -420,6 +421,8 @@ class Scanner:
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:
             found = _union_of_addresses(text, found)
+        if "ADDRESS" in self.types:
+            found = grown_tails(text, found)
         found = _addresses_clear_of(text, drop_persons_in_places(text, drop_non_persons(text, found)))
         if "DATE_OF_BIRTH" in self.types:
             found = with_markers(text, found)

@@ -1,0 +1,61 @@
+"""Round 15 of issue 11 (docs/privacy-detection.md, "Round 15"): the pieces that open and close
+an address in every layout, grown onto whatever rule found the street — each with the
+neighbours that must stay outside (a phone after the postcode, a birth date after the country,
+the name of the person who signs after it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from perimeter.privacy import Scanner
+
+# ``scanner``: the session's warmed-up Scanner (conftest.py)
+
+
+def found(scanner: Scanner, text: str, kind: str) -> list[str]:
+    return [e.text for e in scanner.scan(text) if e.type == kind]
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    # neighbourhood, town, state code and postcode after a Brazilian house number
+    ("Venue: Hotel Unique, Av. Brigadeiro Luís Antônio, 4700 – Jardim Paulista, São Paulo – SP, 01402-002.",
+     "Av. Brigadeiro Luís Antônio, 4700 – Jardim Paulista, São Paulo – SP, 01402-002"),
+    # floor and side, postcode and town in Lisbon
+    ("residente em Rua da Prata 148, 3.º Esq., 1100-420 Lisboa. Arrendatária: Chloé Lefebvre",
+     "Rua da Prata 148, 3.º Esq., 1100-420 Lisboa"),
+    # an Italian province code and the country in its own language
+    ("Ferretti Meccanica S.p.A.\nVia Emilia Ovest 1120, 41123 Modena (MO), Italia\nT +39 059 827 4411",
+     "Via Emilia Ovest 1120, 41123 Modena (MO), Italia"),
+    # a flat, the district, the city, a split postcode and a country code
+    ("Ship to Rua das Laranjeiras 315, apto 702, Laranjeiras, Rio de Janeiro, 22240-003, BR",
+     "Rua das Laranjeiras 315, apto 702, Laranjeiras, Rio de Janeiro, 22240-003, BR"),
+    # Singapore: a unit after '#', the postcode in S(…)
+    ("Siti binte Ismail — Blk 417 Jurong West St 42, #11-238, S(640417)", "Blk 417 Jurong West St 42, #11-238, S(640417)"),
+    # units before the address in the Gulf layout
+    ("Falcon Ventures FZ-LLC | Office 1204, Building 3, Dubai Internet City, PO Box 502188, Dubai, UAE",
+     "Office 1204, Building 3, Dubai Internet City, PO Box 502188, Dubai, UAE"),
+    # a Russian garden plot with its district and region after it
+    ("кинь адрес: СНТ «Берёзка», участок 114, Раменский г.о., Московская обл.",
+     "СНТ «Берёзка», участок 114, Раменский г.о., Московская обл."),
+])
+def test_the_pieces_around_an_address_are_part_of_it(scanner: Scanner, text: str, address: str) -> None:
+    assert any(address in a for a in found(scanner, text, "ADDRESS"))
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    # a phone right after the postcode stays a phone
+    ("Amina Bello — House 7, Road 12, Gwarinpa Estate, Abuja 900108 — 0806 221 9043", "PHONE", "0806 221 9043"),
+    ("name,street,city,zip,country,phone\nKatrin Schneider,Lindenstraße 8,Köln,50674,DE,0176 34119852", "PHONE",
+     "0176 34119852"),
+    # a birth date after the country stays a birth date
+    ("Guillaume Lefèvre, 62 Rue Oberkampf, 75011 Paris, France, DOB 1983-07-22, mobile +33 6 47 12 90 38",
+     "DATE_OF_BIRTH", "1983-07-22"),
+])
+def test_a_value_after_an_address_keeps_its_own_type(scanner: Scanner, text: str, kind: str, value: str) -> None:
+    assert value in found(scanner, text, kind)
+
+
+def test_the_signature_after_an_address_is_not_swallowed(scanner: Scanner) -> None:
+    text = "Aleja Grunwaldzka 211 lok. 4, 80-266 Gdańsk — Zofia Łuczak"
+    assert not any("Zofia" in a for a in found(scanner, text, "ADDRESS"))
+    assert "Zofia Łuczak" in found(scanner, text, "PERSON")
