@@ -59,3 +59,35 @@ def test_the_signature_after_an_address_is_not_swallowed(scanner: Scanner) -> No
     text = "Aleja Grunwaldzka 211 lok. 4, 80-266 Gdańsk — Zofia Łuczak"
     assert not any("Zofia" in a for a in found(scanner, text, "ADDRESS"))
     assert "Zofia Łuczak" in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    # an SMS gateway's log names a phone; the international form with its "+" dropped
+    ("2024-06-11 09:14:05 INFO  NotifyService - sms sent to 79031187245", "PHONE", "79031187245"),
+    ("смс на 9031187245 не доходит", "PHONE", "9031187245"),
+    # a US taxpayer id in the SSN layout
+    ("Preferred name: Mari | Tax ID (US): 205-15-6056 | Address: on file", "US_SSN", "205-15-6056"),
+    # a passport number written in two groups of three, after its series
+    ("Паспорт: серия 80 15 номер 462 019 | Место назначения", "RU_PASSPORT", "462 019"),
+    ("паспорт 80 15 462 019, выдан", "RU_PASSPORT", "80 15 462 019"),
+    # a password with an "@" in a connection string: the host starts after the last one
+    ('MongoClient("mongodb://reporting:Tq4!zR8wVm2@Lk@10.60.2.11:27017/?replicaSet=rs0")', "SECRET", "Tq4!zR8wVm2@Lk"),
+    # a birth date asked for, answered in the next turn behind a timestamp and a speaker label
+    ("[00:00:12] Agent: Sure, can I get your date of birth for verification?\n[00:00:15] Caller: June 9th, 1978.",
+     "DATE_OF_BIRTH", "June 9th, 1978"),
+])
+def test_values_in_the_shapes_round_15_reads(scanner: Scanner, text: str, kind: str, value: str) -> None:
+    assert value in found(scanner, text, kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("SMS code 482913 sent, valid 5 minutes", "PHONE"),
+    ("заказ 80 15 462 019 собран", "RU_PASSPORT"),
+    ("order 205-15-6056 shipped", "US_SSN"),
+])
+def test_their_look_alikes_stay_text(scanner: Scanner, text: str, kind: str) -> None:
+    assert found(scanner, text, kind) == []
+
+
+def test_an_at_sign_in_the_path_does_not_stretch_the_password(scanner: Scanner) -> None:
+    assert found(scanner, "see https://user:pw12@host.com/a?b=c@d.com", "SECRET") == ["pw12"]

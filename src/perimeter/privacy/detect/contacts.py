@@ -329,7 +329,9 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
     for kw in matches_at(_BIRTH, lower, ix.literal_starts("birth_before", fallback_find=True) or []):
         if _DATE_BEFORE.search(text, max(0, kw.start() - 24), kw.start()):
             continue  # "1 декабря 1972 года рождения, обратился 02.07.2024": the word closes the date before it
-        m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 48))
+        m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 80))
+        if m is not None and m.start() > kw.end() + 48:
+            m = None  # the date must start within 48 characters; a long one may end past them
         short = _yearless_birthday(text, kw)
         if short is not None and (m is None or short.start() < m.start()) and short.start() not in seen:
             seen.add(short.start())

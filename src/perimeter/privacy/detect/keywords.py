@@ -12,7 +12,8 @@ import re
 # Order matters only inside one alternative group; the closest match wins overall.
 _GROUPS: dict[str, str] = {
     # "inn" also ends a field name ("applicant_inn=", "clientInn"): no letter before it, not \b
-    "RU_INN": r"инн|inn(?<![a-z]inn)(?![a-z])|taxpayer|\btin\b|идентификационный номер налогоплательщика",
+    # "tax id" is any country's: a 9-digit one in the SSN layout is a US taxpayer's (numbers.py)
+    "RU_INN": r"инн|inn(?<![a-z]inn)(?![a-z])|taxpayer|\btin\b|\bitin\b|tax[ \-]?id|идентификационный номер налогоплательщика",
     "RU_SNILS": r"снилс|snils|страхов\w* номер|страховое свидетельство",
     "RU_OGRN": r"огрн(?:ип)?|ogrn(?:ip)?|основной государственный",
     "RU_PASSPORT": r"паспорт\w*|passport|серия|серии|series|загран\w*",
@@ -22,7 +23,8 @@ _GROUPS: dict[str, str] = {
     "PHONE": (
         # few branches: every one is tried at every character of the window
         r"тел\w*|phone|моб\w*|mobile|\bcell\b|whatsapp|telegram|звони\w*|\bcall\b|\bfax\b|факс|"
-        r"\btel\b|позвони\w*|\btext me\b|\bph\b|в[ао]тсап|\bring me\b|\bring\b|ll[aá]m\w*|tel[eé]fono|m[oó]vil|celular|telefone"
+        r"\btel\b|позвони\w*|\btext me\b|\bph\b|в[ао]тсап|\bring me\b|\bring\b|ll[aá]m\w*|tel[eé]fono|m[oó]vil|celular|telefone|"
+        r"\bsms\b|\bсмс\b|viber|вайбер"
     ),
     "NEG": (
         r"заказ\w*|\border\b|orders?\s*(?:no|#|id)|трек\w*|track\w*|накладн\w*|invoice|ticket|тикет|"

@@ -34,7 +34,7 @@ _GROUP = re.compile(r"\d+")
 _BIK = re.compile(r"(?:бик|bik)\D{0,6}(\d{9})(?!\d)", re.IGNORECASE)
 _SNILS_LAYOUT = re.compile(r"^\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}$")
 _SSN_LAYOUT = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
-_PASSPORT_LAYOUT = re.compile(r"^\d{2}\s?\d{2}\s*(?:№|N|No\.?)?\s*\d{6}$")
+_PASSPORT_LAYOUT = re.compile(r"^\d{2}\s?\d{2}\s*(?:№|N|No\.?)?\s*(?:\d{6}|\d{3}[ \u00a0]\d{3})$")
 _PHONE_LAYOUT = re.compile(r"^\d{3}[-. ]\d{3}[-. ]\d{2}[-. ]?\d{2}$")
 # The Russian passport for travel abroad: 2-digit series and a 7-digit number.
 _ISSUED_AFTER = re.compile(r"[ \u00a0]*,?[ \u00a0]*(?:выдан|выд\.|issued)", re.IGNORECASE)
@@ -287,7 +287,8 @@ def _classify(
         ctx = context()
         if ctx == "RU_PASSPORT" and _FOREIGN_PASSPORT_LAYOUT.match(raw):
             return hit("RU_PASSPORT", 0.9, "ru_passport")  # заграничный паспорт: "75 1234567"
-        if ssn_valid(digits) and (ctx == "US_SSN" or (_SSN_LAYOUT.match(raw) and "-" in raw and ctx != "NEG")):
+        if ssn_valid(digits) and (ctx == "US_SSN" or (_SSN_LAYOUT.match(raw) and "-" in raw and ctx != "NEG")
+                                  or (ctx == "RU_INN" and _SSN_LAYOUT.match(raw))):  # "Tax ID (US): 205-15-6056"
             return hit("US_SSN", 0.99 if ctx == "US_SSN" else 0.85, "us_ssn")
         return None
     if n == 10:

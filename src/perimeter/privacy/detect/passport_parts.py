@@ -15,8 +15,10 @@ from perimeter.privacy.entities import Entity
 
 _PASSPORT_WORD = re.compile(r"(?i:passport|pasport|паспорт)")
 _QUOTE_SEP = r"[\"']?[ \t]*[:=][ \t]*[\"']?"
-_SERIES = re.compile(rf"(?i:series|seriya|seria|serie|серия|сер\.)(?:[ _\-]?(?i:паспорта|passport))?{_QUOTE_SEP}(?P<value>\d{{2}}[ \u00a0]?\d{{2}})(?![\d])")
-_NUMBER = re.compile(rf"(?i:number|num|no|nomer|номер|№)(?:[ _\-]?(?i:паспорта|passport))?{_QUOTE_SEP}(?P<value>\d{{6}})(?![\d])")
+# a key and its value with only a space between ("серия 80 15 номер 462 019")
+_SEP = rf"(?:{_QUOTE_SEP}|[ \t\u00a0])"
+_SERIES = re.compile(rf"(?i:series|seriya|seria|serie|серия|сер\.)(?:[ _\-]?(?i:паспорта|passport))?{_SEP}(?P<value>\d{{2}}[ \u00a0]?\d{{2}})(?![\d])")
+_NUMBER = re.compile(rf"(?i:number|num|no|nomer|номер|№)(?:[ _\-]?(?i:паспорта|passport))?{_SEP}(?P<value>\d{{6}}|\d{{3}}[ \u00a0]\d{{3}})(?![\d])")
 _REACH = 160
 
 

@@ -25,7 +25,7 @@ from itertools import accumulate
 
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.keywords import nearest_context
-from perimeter.privacy.detect.phone_plans import mobile_in, region_of_country_code, valid_in
+from perimeter.privacy.detect.phone_plans import mobile_in, region_of_country_code, valid_in, valid_international
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
@@ -57,7 +57,7 @@ _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _COUNTRY_CODE = re.compile(r"(?<![\w+])\+(\d{1,3})(?=[ \u00a0\-(])")
 _CUE_WORD = re.compile(
     r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|call|fax|факс|tel|text me|ph|contact|"
-    r"в[ао]тсап|ring|ll[aá]m|tel[eé]fono|m[oó]vil|celular|telefone)",
+    r"в[ао]тсап|ring|ll[aá]m|tel[eé]fono|m[oó]vil|celular|telefone|sms|смс|viber|вайбер)",
     re.IGNORECASE,
 )
 _DEFAULT_EN = ("US", "GB")
@@ -192,7 +192,8 @@ def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
         trunk = _TRUNK_BEFORE.search(text, max(0, start - 3), start)
         if trunk is not None and valid_in("0" + digits, regions):
             digits, start = "0" + digits, trunk.start()  # "0 770 22 18 45": the trunk "0" said apart
-        if valid_in(digits, regions):
+        # "sms sent to 79031187245": the international form with its "+" dropped is one too
+        if valid_in(digits, regions) or (len(digits) >= 11 and start == m.start() and valid_international(digits)):
             out.append(Entity("PHONE", start, m.end(), text[start:m.end()], 0.85, "phone_cued"))
     return out
 

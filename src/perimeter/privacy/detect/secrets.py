@@ -63,7 +63,8 @@ _PROSE_PASSWORD = re.compile(
     r"(?P<q>[\"'`«]?)(?P<value>[^\s\"'`,;<>»]{4,200})"
 )
 _AUTH_HEADER = re.compile(r"(?i:authorization|x-api-key|api-key|x-auth-token)\s*:\s*(?:(?i:bearer|basic|token)\s+)?(?P<value>[A-Za-z0-9._~+/=\-]{12,})")
-_URL_CREDS = re.compile(r"[a-z][a-z0-9+.\-]*://[^\s:/@]+:(?P<value>[^\s@/]{3,})@[\w.\-]+", re.IGNORECASE)
+# the password may hold an "@" (the host starts after the last one): "mongodb://app:Tq4!z@Lk@10.0.0.5"
+_URL_CREDS = re.compile(r"[a-z][a-z0-9+.\-]*://[^\s:/@]+:(?P<value>[^\s/\"'<>]{3,})@[\w.\-]+", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^(?:\*+|x+|\.+|<.*>|\$\{.*\}|\$\w+|%\w+%|\{\{.*\}\}|null|none|true|false|nil|undefined|"
     r"required|optional|string|str|redacted|hidden|secret|password|changeme|example|your[_\-].*|"
