@@ -25,7 +25,12 @@ from itertools import accumulate
 
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.keywords import nearest_context
-from perimeter.privacy.detect.phone_plans import mobile_in, region_of_country_code, valid_in, valid_international
+from perimeter.privacy.detect.phone_plans import (
+    mobile_in,
+    region_of_country_code,
+    valid_in,
+    valid_international,
+)
 from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
