@@ -91,3 +91,28 @@ def test_their_look_alikes_stay_text(scanner: Scanner, text: str, kind: str) -> 
 
 def test_an_at_sign_in_the_path_does_not_stretch_the_password(scanner: Scanner) -> None:
     assert found(scanner, "see https://user:pw12@host.com/a?b=c@d.com", "SECRET") == ["pw12"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Hi support, my colleague rich says the export broke after the update.", "rich"),
+    ("lol raj just pushed to main without review again", "raj"),
+    ("ok so mitch from finance says the Q3 accruals are off", "mitch"),
+    ("Kemi from our Lagos team can walk you through it", "Kemi"),
+    ("can u write a nice msg to deb asking her to look at it by thurs", "deb"),
+    ("actually can you help me write a message to sarah asking for the APAC deck", "sarah"),
+    ("hey aoife can you send me conor's new number? the one i have bounces", "conor"),
+    ("bill said the laptops for the two new hires arrive monday", "bill"),
+])
+def test_a_lower_case_name_by_what_the_sentence_has_it_do(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "Our status page says degraded performance for EU-West",
+    "the bill says 40 dollars, is that right?",
+    "my will says nothing about the house",
+    "send a reminder to everyone about the offsite",
+    "hope from the start that it works",
+])
+def test_things_in_those_slots_stay_words(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []

@@ -31,6 +31,7 @@ from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_around import names_around
 from perimeter.privacy.detect.names_caps import find_caps_payees
 from perimeter.privacy.detect.names_en_chat import find_chat_names, names_beside_names
+from perimeter.privacy.detect.names_en_doers import find_doers
 from perimeter.privacy.detect.names_filters import drop_non_persons
 from perimeter.privacy.detect.names_inverted import find_inverted_names
 from perimeter.privacy.detect.names_links import (
@@ -389,6 +390,7 @@ class Scanner:
                 found.extend(names_ru_cues.later_mentions(text, found))
             if "PERSON" in self.types and _LATIN_WORDS.search(text):
                 found.extend(find_chat_names(text))
+                found.extend(find_doers(text))
             if "PERSON" in self.types:
                 found.extend(find_speakers(text))
                 found.extend(find_lone_lower_names(text))

@@ -1,0 +1,112 @@
+"""Given names in chat and notes known by what the sentence has them do: say, ask, approve,
+belong to a team, receive a message, own a phone number.
+
+"rich says the export broke", "mitch from finance says", "write a message to sarah asking",
+"ask deb to redo the recon", "conor's new number": people type their colleagues' names in lower
+case and without a title, and many are words too ("rich", "bill", "hope").  The list tells
+a given name; the slot tells a person: only somebody says, asks, approves, works in finance or
+has a new number.  So a word the given-name lists hold is a name in one of these slots:
+
+- **subject of a verb only a person does** ("says", "asked", "approved", "pushed to main"),
+  with no article, possessive or pronoun before it ("the bill says", "my will says" stay words);
+- **somebody from a team or an office** ("mitch from finance", "Kemi from our Lagos team");
+- **the one written to or asked** ("a message to sarah", "ask deb to", "tell will to");
+- **the owner of a contact detail or a family member** ("conor's new number", "yusuf's mum").
+
+The capitalised reporting-verb rule of :mod:`names_en_chat` stays as it was; this module adds the
+lower-case forms and the slots it lacks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_NAME = r"(?P<n>[A-Za-z][a-z'’-]{1,15})"
+_VERB = re.compile(
+    r"[ \t](?:said|says|asked|asks|told|tells|wants|wanted|thinks|thought|mentioned|confirmed|approved|replied|"
+    r"pushed|merged|reckons|agreed|promised|suggested|insists|swears|texted|messaged|emailed|pinged|"
+    r"is out|is off|is on pto|is on leave|was patching|is patching|is covering|is getting|did but)\b"
+)
+# the subject right before a verb hit (searched in a short window that ends at the verb)
+_SUBJECT = re.compile(
+    rf"(?<![\w@.#/-]){_NAME}(?:[ \t]+(?:just|also|already|still|never|finally|apparently|literally|actually))?$"
+)
+_FROM_TEAM = re.compile(
+    rf"(?<![\w@.#/-]){_NAME}[ \t]+from[ \t]+(?:(?:the|our|their|your|my)[ \t]+)?"
+    r"(?:(?i:finance|accounting|accounts|hr|legal|sales|support|ops|it|marketing|procurement|payroll|security|"
+    r"devops|qa|design|product|engineering|billing|compliance)\b"
+    r"|[A-Za-z]+[ \t]+(?i:team|office|branch|site|desk)\b)"
+)
+_WRITTEN_TO = re.compile(
+    rf"(?:(?i:message|msg|note|e-?mail|text|reply|dm|reminder|invite|letter)[ \t]+to|"
+    rf"(?i:ask|asked|tell|told|want|wants|wanted|remind|reminded|need|needs|get|got)[ \t]+(?=[a-z]+[ \t]+to\b))"
+    rf"[ \t]+{_NAME}(?=[ \t]+(?:asking|about|to|re|and|that|for|saying)\b|[ \t]*[,.!?:;)\n]|[ \t]*$)"
+)
+_OWNS = re.compile(
+    rf"(?<![\w@.#/-]){_NAME}['’]s[ \t]+(?:(?:new|old|mobile|work|home|personal|cell)[ \t]+)?"
+    r"(?:number|phone|mobile|cell|e-?mail|address|mum|mom|dad|wife|husband|kid|son|daughter|partner|"
+    r"wedding|birthday|bday|30th|40th|50th|demo)\b"
+)
+# words before a subject that make it a thing: "the bill says", "my will says", "this rich text"
+_THING_BEFORE = re.compile(
+    r"(?i:the|a|an|my|your|his|her|our|their|its|this|that|these|those|every|each|no|any|some|of|in|on|at|by)[ \t]+$"
+)
+# words the lists hold as names that in these slots are still pronouns, roles or things
+_NOT_NAMES = frozenset(
+    """
+it he she they we you i who which that this what there someone somebody everyone everybody nobody anyone
+boss team manager client customer user admin support bot system doc doctor nurse agent caller
+mum mom dad mother father wife husband son daughter kid kids baby sister brother uncle aunt
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+# a name that is a frequent word too ("rich", "page", "bill") needs a clause start or a word of
+# relation right before it: "my colleague rich says" but not "our status page says"
+_CLAUSE_BEFORE = re.compile(
+    r"(?:^|[\n,.;:!?()\"“”'—–\-]|\b(?i:and|but|so|cuz|because|coz|that|if|when|then|lol|ok|okay|also|colleague|"
+    r"friend|mate|manager|boss|neighbou?r|cousin|buddy|guy|girl|lead|teammate|coworker|co-worker))[ \t]*$"
+)
+_FREQUENT = 4.5
+
+
+def _given(word: str) -> bool:
+    low = word.lower().rstrip("'’")
+    return low not in _NOT_NAMES and (low in lexicon.single_first_names() or low in lexicon.first_names())
+
+
+def find_doers(text: str) -> list[Entity]:
+    """PERSON findings for given names in the slots of the module docstring."""
+    out: list[Entity] = []
+    low = text.lower()
+    rules: list[re.Pattern[str]] = []
+    if " from " in low:
+        rules.append(_FROM_TEAM)
+    if " to " in low:
+        rules.append(_WRITTEN_TO)
+    if "'s " in low or "’s " in low:
+        rules.append(_OWNS)
+    for rx in rules:
+        for m in rx.finditer(text):
+            _add(text, m, out, rx is not _WRITTEN_TO)
+    for verb in _VERB.finditer(low):
+        subject = _SUBJECT.search(text, max(0, verb.start() - 32), verb.start())
+        if subject is not None:
+            _add(text, subject, out, True)
+    return out
+
+
+def _add(text: str, m: re.Match[str], out: list[Entity], check_before: bool) -> None:
+    word = m.group("n")
+    if not _given(word):
+        return
+    if check_before and _THING_BEFORE.search(text, max(0, m.start("n") - 8), m.start("n")):
+        return
+    if check_before and lexicon.zipf(word.lower()) >= _FREQUENT and not _CLAUSE_BEFORE.search(text, max(0, m.start("n") - 12), m.start("n")):
+        return
+    out.append(Entity("PERSON", m.start("n"), m.end("n"), word, 0.7, "en_doers"))
