@@ -116,3 +116,34 @@ def test_a_lower_case_name_by_what_the_sentence_has_it_do(scanner: Scanner, text
 ])
 def test_things_in_those_slots_stay_words(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # a salutation vouches for a name the dictionary reads as something else
+    ("Уважаемый Хамад, благодарим за интерес к нашей платформе", "Хамад"),
+    # a relation before a name in an oblique case
+    ("BY46ALFA30122503940452887921 это счёт моего брата Змитера в Альфе", "Змитера"),
+    # a vocative before a greeting, and the same name mentioned elsewhere
+    ("Перепиши письмо, это для Рави из индийского офиса:\n\nРави, добрый день!", "Рави"),
+    ("Да, Лиана, привет. Слушай, записывай карту", "Лиана"),
+    # a patronymic nickname in any case
+    ("Игорёк: щас михалычу позвоню", "михалычу"),
+    # a surname its own e-mail address spells, through transliteration and a case ending
+    ("- отправить КП Кацману на b.katsman@stroymaster-spb.ru", "Кацману"),
+    ("Regards, Tomasz — tomasz.wojcik@firma.pl; cc Wojcik on the reply", "Wojcik"),
+    # a sign-off name before a closing quote
+    ('Name on card GRAHAM PRENTICE. Cheers, Graham"', "Graham"),
+])
+def test_a_name_by_how_it_is_addressed_or_spelt(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "Уважаемый Клиент! Ваш заказ передан в доставку",
+    "Коллеги, добрый день! Напоминаю про отчёт",
+    "npm WARN deprecated glob@7.2.3: Glob versions prior to v9 are no longer supported",
+    "From: Talent Acquisition <talent@meridianhealth.org>",
+    "Write to support@acme.com, Support will answer within a day",
+])
+def test_addressees_mailboxes_and_packages_are_no_names(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []

@@ -191,6 +191,18 @@ sig.ra signor signora signorina dona dom pan pani mevrouw meneer mevr dhr fru he
 smt sri
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# Russian salutations and relations in their case forms ("Уважаемый Хамад", "брата Змитера")
+RU_RELATION_WORDS = frozenset("""
+уважаемый уважаемая уважаемой уважаемому уважаемые многоуважаемый многоуважаемая дорогой дорогая брат брата брату братом брате
+сестра сестры сестре сестру сестрой сын сына сыну сыном дочь дочери дочка дочки дочке
+дочкой муж мужа мужу мужем жена жены жене жену женой мама мамы маме маму
+мамой папа папы папе папу папой бабушка бабушки бабушке бабушку бабушкой дедушка дедушки дедушке
+дедушку дедушкой тётя тёти тёте тётю тётей тетя тети тете тетю дядя дяди дяде
+дядю дядей племянник племянника племяннику племянница племянницы внук внука внуку внучка внучки внучке свекровь
+свекрови тёща тёщи тёще тесть тестя зять зятя невестка невестки кума кум кума крёстный
+крёстная коллега коллеги коллеге коллегу коллегой сосед соседа соседу соседка соседки соседке подруга подруги
+подруге подругу
+""".split())  # noqa: SIM905 - a word list reads better as text
 _GREETING_WORDS = frozenset(
     "hi hello hey dear thanks you cheers morning afternoon greetings bonjour hola hallo ciao olá".split()  # noqa: SIM905
 )
@@ -250,7 +262,7 @@ def previous_word(text: str, start: int, skip: str = " \t\u00a0,:") -> str:
 def _cue_before(text: str, start: int) -> bool:
     """Whether a title, greeting, relation word or sign-off stands right before ``start``."""
     word = previous_word(text, start)
-    if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS:
+    if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS or word in RU_RELATION_WORDS:
         return True
     if word in _INTRO_WORDS and _INTRO_BEFORE.search(text, max(0, start - 16), start):
         return True

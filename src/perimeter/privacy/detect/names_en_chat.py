@@ -40,7 +40,7 @@ support admin sales legal finance hr it ops security marketing accounting payrol
 )
 _ADDRESS = re.compile(
     r"(?<![\w@])(?i:hi|hey|hello|hiya|yo|thanks|thank you|thx|ty|cheers|ping|cc)[ \t]*,?[ \t]+"
-    r"(?P<n>[A-Za-z][a-z'’-]{1,20})(?=[ \t]*(?:[,!.?:;)\n]|$|—|–| -))"
+    r"(?P<n>[A-Za-z][a-z'’-]{1,20})(?=[ \t]*(?:[,!.?:;)\n\"”]|$|—|–| -))"
 )
 # "ping chase about the PR", "cc omar re the invoice", "ping taro pls", "and copy bea": a verb of
 # messaging, the person, then what about, a please, or the clause's end.

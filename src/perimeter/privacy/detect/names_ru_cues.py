@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
-from perimeter.privacy.detect.names_cues import previous_word
+from perimeter.privacy.detect.names_cues import RU_RELATION_WORDS, previous_word
 from perimeter.privacy.detect.ru_profile import noun_mass, word_profile
 from perimeter.privacy.entities import Entity
 
@@ -45,6 +45,7 @@ _FROM_DEPARTMENT = re.compile(
     re.IGNORECASE,
 )
 _LOWER_WORD = re.compile(r"(?<![А-Яа-яЁёA-Za-z\-])[а-яА-ЯёЁ][а-яё]*(?![А-Яа-яЁёA-Za-z\-])")
+_RELATION = "(?i:" + "|".join(sorted(RU_RELATION_WORDS, key=len, reverse=True)) + ")(?![а-яё])"
 # Slots that only a person fills: honorifics, self-introductions, roles in a document.
 _SLOT = re.compile(
     rf"(?<![А-Яа-яЁё])(?:(?i:г-н|г-на|г-ну|г-ном|г-не|г-жа|г-жи|г-же|г-жу|г-жой|господин\w*|госпож\w*|гражданин\w*|гражданк\w*|"
@@ -52,7 +53,9 @@ _SLOT = re.compile(
     rf"получатель|отправитель|исполнитель|заказчик|плательщик|арендатор|арендодатель|наниматель|"
     rf"представитель(?: истца| ответчика)?|ответственный|отв\.|контактное лицо|пациент(?:ка)?|сотрудни(?:к|ца)|"
     rf"кандидат|студент(?:ка)?|именинни(?:к|ца)|ген\. директор|генеральный директор|директор|руководитель|"
-    rf"истец|ответчик|заявитель|должник|взыскатель|доверитель|поверенный|водитель|курьер)"
+    rf"истец|ответчик|заявитель|должник|взыскатель|доверитель|поверенный|водитель|курьер|"
+    # a salutation or a relation: "Уважаемый Хамад", "моего брата Змитера", "у соседки Гульнары"
+    rf"{_RELATION})"
     rf"[ \u00a0]*[:—–-]?[ \u00a0]*)({_RUN})"
 )
 _ORG_FORM = re.compile(r"(?:ООО|АО|ПАО|ЗАО|ОАО|НКО|ГУП|МУП|ФГУП|ИП)\b")
@@ -158,6 +161,15 @@ _SLOT_LAST_WORDS = frozenset(
 наниматель представитель истца ответчика ответственный отв контактное лицо пациент пациентка сотрудник
 сотрудница кандидат студент студентка именинник именинница директор руководитель истец ответчик заявитель
 должник взыскатель доверитель поверенный водитель курьер
+уважаемый уважаемая уважаемой уважаемому уважаемые многоуважаемый многоуважаемая дорогой дорогая брат брата брату братом брате
+сестра сестры сестре сестру сестрой сын сына сыну сыном дочь дочери дочка дочки дочке
+дочкой муж мужа мужу мужем жена жены жене жену женой мама мамы маме маму
+мамой папа папы папе папу папой бабушка бабушки бабушке бабушку бабушкой дедушка дедушки дедушке
+дедушку дедушкой тётя тёти тёте тётю тётей тетя тети тете тетю дядя дяди дяде
+дядю дядей племянник племянника племяннику племянница племянницы внук внука внуку внучка внучки внучке свекровь
+свекрови тёща тёщи тёще тесть тестя зять зятя невестка невестки кума кум кума крёстный
+крёстная коллега коллеги коллеге коллегу коллегой сосед соседа соседу соседка соседки соседке подруга подруги
+подруге подругу
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _EAST_ASIAN_FAMILIES = frozenset(_EAST_ASIAN.split("|"))
@@ -192,11 +204,26 @@ def find_slot_names(text: str) -> list[Entity]:
     return out
 
 
+_SALUTATION = re.compile(r"(?i:уважаем|многоуважаем|дорог)")
+_ADDRESSEES = (
+    "клиент", "покупател", "пользовател", "абонент", "партн", "коллег", "гост", "жител", "пациент", "заказчик",
+    "участник", "подписчик", "читател", "пассажир", "сотрудник", "владел", "собственник", "арендатор", "соискател",
+    "кандидат", "родител", "студент", "друз", "друг", "товарищ", "господ", "дам", "команд", "руководств", "член",
+    "слушател", "зрител", "акционер", "инвестор", "поставщик", "дилер", "агент", "автор", "жильц", "сосед",
+)
+
+
 def _add_slot(text: str, m: re.Match[str], out: list[Entity]) -> None:
     run = m.group(1)
     if _ORG_FORM.match(run):
         return
     words = run.split()
+    # After a salutation a capital is a name whatever the dictionary reads in it ("Уважаемый
+    # Хамад"), unless it is the template's addressee ("Уважаемый Клиент", "Дорогие Друзья").
+    if _SALUTATION.match(m.group()):
+        if not words[0].lower().startswith(_ADDRESSEES):
+            out.append(Entity("PERSON", m.start(1), m.end(1), run, 0.8, "natasha"))
+        return
     # A lone common noun or place after the slot word is no name ("Клиент Банк", "директор Завода").
     if len(words) == 1:
         name, surn, patr, place, known = _profile(words[0])

@@ -33,6 +33,7 @@ from perimeter.privacy.detect.names_caps import find_caps_payees
 from perimeter.privacy.detect.names_en_chat import find_chat_names, names_beside_names
 from perimeter.privacy.detect.names_en_doers import find_doers
 from perimeter.privacy.detect.names_filters import drop_non_persons
+from perimeter.privacy.detect.names_from_emails import find_email_names
 from perimeter.privacy.detect.names_inverted import find_inverted_names
 from perimeter.privacy.detect.names_links import (
     latin_mentions,
@@ -42,6 +43,7 @@ from perimeter.privacy.detect.names_links import (
 )
 from perimeter.privacy.detect.names_lists import list_names
 from perimeter.privacy.detect.names_lower_lone import find_lone_lower_names, find_lower_full_names
+from perimeter.privacy.detect.names_ru_address import find_addressed_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
 from perimeter.privacy.detect.names_speakers import capital_echoes, find_speakers, lower_echoes
@@ -382,6 +384,7 @@ class Scanner:
                     found.extend(names_ru.find_lowercase_names(text))
                 found.extend(names_ru_cues.find_lower_cued(text))
                 found.extend(find_ru_chat_names(text))
+                found.extend(find_addressed_names(text))
                 found.extend(find_pet_names(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text))
@@ -393,6 +396,7 @@ class Scanner:
                 found.extend(find_doers(text))
             if "PERSON" in self.types:
                 found.extend(find_speakers(text))
+                found.extend(find_email_names(text, found))
                 found.extend(find_lone_lower_names(text))
                 found.extend(find_lower_full_names(text))
                 if _INVERTED_HINT.search(text):
