@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from perimeter.privacy import Scanner
+from perimeter.privacy.detect.names_initials import find_initialled_surnames
 
 # ``scanner``: the session's warmed-up Scanner (conftest.py)
 
@@ -147,3 +148,35 @@ def test_a_name_by_how_it_is_addressed_or_spelt(scanner: Scanner, text: str, nam
 ])
 def test_addressees_mailboxes_and_packages_are_no_names(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
+
+
+def test_a_full_name_label_makes_the_other_labels_speakers(scanner: Scanner) -> None:
+    text = ("Hiring panel feedback:\n\nLiam: strong on system design, a bit weak on testing.\n"
+            "Chen Jing: great communicator, solid Go experience.\nAma: I'd hire. Asked smart questions.")
+    assert {"Liam", "Chen Jing", "Ama"} <= set(found(scanner, text, "PERSON"))
+
+
+def test_a_ticket_field_is_no_speaker(scanner: Scanner) -> None:
+    text = "Summary: orphaned API tokens\nReporter: Jakub Nowicki\nAssignee: Wen-Hsuan Lin\nComments: none"
+    assert "Assignee" not in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Yours faithfully,\nH. Yakubu  for Branch Manager", "H. Yakubu"),
+    ("Bogdan (B. Petrescu, support L2) was late 6 times in April.", "B. Petrescu"),
+    ("Next step: investigation interview with G. Pallister 22 March", "G. Pallister"),
+    ("| King | T. J. Oduya | 12/10 | 12/12 | late arrival", "T. J. Oduya"),
+])
+def test_a_surname_after_initials(scanner: Scanner, text: str, name: str) -> None:
+    assert name in found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "A. Introduction. B. Scope of the audit",
+    "We land at John F. Kennedy Airport on Friday at 7:15 am",
+    "a short walk from the roundabout on Jalan M.H. Thamrin.",
+    "soy Lucía de Iberia Medical S.L. Necesitamos cotización para 5.000 mascarillas",
+])
+def test_initials_before_a_word_that_is_no_surname_here(text: str) -> None:
+    # the rule itself (other rules read "Jalan M.H. Thamrin" already; that is theirs to answer for)
+    assert find_initialled_surnames(text) == []

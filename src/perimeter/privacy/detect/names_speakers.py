@@ -28,7 +28,7 @@ from perimeter.privacy.entities import Entity
 # A turn: optional bullet or quote mark, optional [time] or time stamp, the label, a colon, text.
 _TURN = re.compile(
     r"^[ \t]*(?:[-*•>][ \t]*)?(?:\[[^\]\n]{1,24}\][ \t]*|\d{1,2}:\d{2}(?::\d{2})?[ \t]+)?"
-    r"(?P<n>[^\W\d_][^\W\d_'’-]{1,20}(?:[ \t][^\W\d_]\.?)?)[ \t]*:[ \t]+\S",
+    r"(?P<n>[^\W\d_][^\W\d_'’-]{1,20}(?:[ \t][^\W\d_]\.?|[ \t][A-Z][a-z'’-]{1,20})?)[ \t]*:[ \t]+\S",
     re.MULTILINE,
 )
 # IRC and Matrix logs: "[10:42] <mira> ben did it", "02:19 sven joined #ops", "* priya has quit".
@@ -45,6 +45,8 @@ _NOT_SPEAKERS = frozenset(
 agent caller client customer user bot assistant system support admin operator manager me you host guest
 interviewer interviewee candidate patient doctor nurse q a note notes summary status subject date time
 mon tue wed thu fri sat sun will may june april august grace hope joy faith
+reporter assignee assignees owner reviewer reviewers approver requester author editor sender recipient from to cc
+bcc priority severity component labels sprint epic watcher watchers attendees participants
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _ECHO_ZIPF = 3.5
@@ -75,7 +77,7 @@ def find_speakers(text: str) -> list[Entity]:
         turns.sort(key=lambda m: m.start("n"))
     if len(turns) < 2:
         return []
-    confirmed = {m.group("n").split()[0].lower() for m in turns if _given(m.group("n").split()[0])}
+    confirmed = {m.group("n").split()[0].lower() for m in turns if _given(m.group("n").split()[0]) or _full_name(m.group("n"))}
     labels = {m.group("n").split()[0].lower() for m in turns}
     # once a transcript's speakers are people, its other speakers are too: a listed given name
     # that is also a word ("Kate", "Precious", "dan") or a word no list knows ("olu", "Lindiwe")
@@ -95,6 +97,16 @@ def find_speakers(text: str) -> list[Entity]:
             end = m.end("n") if " " in label or "\t" in label else m.start("n") + len(first)
             out.append(Entity("PERSON", m.start("n"), end, text[m.start("n"):end], 0.7, "speaker"))
     return out
+
+
+def _full_name(label: str) -> bool:
+    """"Chen Jing", "Maria Lopez": a capitalised given name and a listed surname (either order)."""
+    words = label.split()
+    if len(words) != 2 or not all(w[:1].isupper() and w[1:2].islower() for w in words):
+        return False
+    a, b = (w.lower() for w in words)
+    names, surnames = lexicon.first_names(), lexicon.last_names()
+    return (a in names and b in surnames) or (a in surnames and b in names)
 
 
 def _peer(low: str) -> bool:

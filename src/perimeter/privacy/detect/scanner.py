@@ -34,6 +34,7 @@ from perimeter.privacy.detect.names_en_chat import find_chat_names, names_beside
 from perimeter.privacy.detect.names_en_doers import find_doers
 from perimeter.privacy.detect.names_filters import drop_non_persons
 from perimeter.privacy.detect.names_from_emails import find_email_names
+from perimeter.privacy.detect.names_initials import find_initialled_surnames
 from perimeter.privacy.detect.names_inverted import find_inverted_names
 from perimeter.privacy.detect.names_links import (
     latin_mentions,
@@ -397,6 +398,7 @@ class Scanner:
             if "PERSON" in self.types:
                 found.extend(find_speakers(text))
                 found.extend(find_email_names(text, found))
+                found.extend(find_initialled_surnames(text))
                 found.extend(find_lone_lower_names(text))
                 found.extend(find_lower_full_names(text))
                 if _INVERTED_HINT.search(text):
