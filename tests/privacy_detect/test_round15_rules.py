@@ -180,3 +180,30 @@ def test_a_surname_after_initials(scanner: Scanner, text: str, name: str) -> Non
 def test_initials_before_a_word_that_is_no_surname_here(text: str) -> None:
     # the rule itself (other rules read "Jalan M.H. Thamrin" already; that is theirs to answer for)
     assert find_initialled_surnames(text) == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("ехала сегодня в 18:40 от Молодёжной, 12 до вокзала", "Молодёжной, 12"),
+    ("2. пр. Победы, 141, офис 3\n3. Чистопольская, 20, кв. 211 — Федоров", "Чистопольская, 20, кв. 211"),
+    ("ДТП около 18:40 на перекрёстке ул. Ленина и пр. Победы, г. Липецк. Второй участник", "ул. Ленина и пр. Победы, г. Липецк"),
+    ("send the script to the pharmacy on Main Road, Rondebosch, Cape Town, my number is 082 441 9306",
+     "Main Road, Rondebosch, Cape Town"),
+    ("IVR: For security, please say your postcode.\nCaller: C F 1 0, 4 A X\nIVR: I'm sorry", "C F 1 0, 4 A X"),
+    ("— Jens Mikkelsen, Nørrebrogade 118, 3. tv, 2200 København N", "Nørrebrogade 118, 3. tv, 2200 København N"),
+    ("resident of H.No. 14/221, Gomti Nagar, Lucknow, Uttar Pradesh – 226010, do hereby appoint",
+     "H.No. 14/221, Gomti Nagar, Lucknow, Uttar Pradesh – 226010"),
+    ("Скинь адрес загрузки: Новосибирск, Толмачёвское шоссе, 51/3, склад 7, ворота 12-14",
+     "Новосибирск, Толмачёвское шоссе, 51/3, склад 7, ворота 12-14"),
+])
+def test_addresses_without_a_street_word_or_a_number(scanner: Scanner, text: str, address: str) -> None:
+    assert any(address in a for a in found(scanner, text, "ADDRESS"))
+
+
+@pytest.mark.parametrize("text", [
+    "встретимся на Красной, 5 минут пешком от метро",
+    "с Первой, 2 раза звонил, никто не ответил",
+    "канал 1 Гбит/с в офисе на Лесной, 5 будет подключён до 20 июня",
+    "I walked down Main Road, then took the bus",
+])
+def test_numbers_and_premises_after_a_street_name_stay_text(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from perimeter.privacy.detect.addresses_bare import find_bare_addresses
 from perimeter.privacy.detect.addresses_cjk import find_cjk_addresses
 from perimeter.privacy.detect.addresses_colloquial import find_colloquial_addresses
 from perimeter.privacy.detect.addresses_edges import grown
@@ -69,7 +70,8 @@ _RU_HOUSE = (
 )
 _RU_PART = (
     r"(?:корпус|корп\.?|к\.|к(?=[ \u00a0]?\d)|с(?=\d)|строение|стр\.?|литера|лит\.?|квартира|кв\.?|офис|оф\.?|помещение|пом\.?|этаж|эт\.?|"
-    r"комната|комн\.?|ком\.?|блок|секция|подъезд|под\.|бокс|гараж|каб\.?|кабинет|павильон|место)\s*№?\s*(?:\d[\w\-/]{0,5}|[А-ЯA-Z](?![а-яa-z]))"
+    r"комната|комн\.?|ком\.?|блок|секция|подъезд|под\.|бокс|гараж|каб\.?|кабинет|павильон|место|склад|ворота|"
+    r"ауд\.?|аудитория|окно|вход)\s*№?\s*(?:\d[\w\-/]{0,5}|[А-ЯA-Z](?![а-яa-z]))"
 )
 _RU_TAIL = rf"(?:,?\s*{_RU_PART})*"
 _RU_ADDRESS = re.compile(
@@ -144,7 +146,7 @@ _COUNTRY = re.compile(r"USA|US|U\.S\.A?\.?|United States(?: of America)?|UK|U\.K
 # ----------------------------------------------------------------------------------- continental
 _EU_GLUED = re.compile(
     r"(?<![\w\-])[A-ZÄÖÜÅØÆ][\wäöüßåøæéè\-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|"
-    r"steig|pfad|laan|straat|gracht|plein|kade|dijk|singel|vej|gatan|gata|vägen|veien|katu)"
+    r"steig|pfad|laan|straat|gracht|plein|kade|dijk|singel|vej|gade|stræde|torv|gatan|gata|vägen|veien|katu|utca)"
     r"\s+\d{1,4}[a-zA-Z]?(?:\s*[-/]\s*\d{1,4}[a-zA-Z]?)?(?![\w])"
 )
 _EU_LEADING = re.compile(
@@ -371,6 +373,7 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     out.extend(find_lone_postcodes(text))
     out.extend(find_cued_postcodes(text, ix.lower))
     out.extend(find_intl_addresses(text))
+    out.extend(find_bare_addresses(text))
     if not text.isascii():
         out.extend(find_spoken_addresses(text, ix.lower))
     return _merge(text, grown(text, _merge(text, out)))

@@ -71,7 +71,7 @@ def _known_places() -> frozenset[str]:
 # "Office 1204, Building 3, " / "Apartment 903, " / "H.No. 14/" before an address
 _HEAD_UNIT = re.compile(
     r"(?:(?i:office|apartment|apt|flat|unit|suite|building|bldg|villa|shop|floor|level|room|h\.?\s?no|house no)\.?"
-    r"[ \t\u00a0]*#?\d{1,5}[A-Za-z]?(?:/\d{1,4})?,?[ \t\u00a0]*)+$"
+    r"[ \t\u00a0]*#?\d{1,5}[A-Za-z]?(?:/\d{1,4}|/)?,?[ \t\u00a0]*)+$"
 )
 _HEAD_PLACE = re.compile(r"(?<![\w\-])([A-ZÀ-ÝА-ЯЁ][\w'’\-]+(?:[ \t\u00a0][A-ZÀ-ÝА-ЯЁ][\w'’\-]+)?),[ \t\u00a0]*$")
 

@@ -126,7 +126,8 @@ EU_STREET_HINTS = (
     "straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "ring", "damm", "ufer", "laan", "straat", "gracht",
     "plein", "kade", "vej", "gade", "gatan", "gata", "vägen", "veien", "gate", "katu", "rue", "avenue", "boulevard",
     "place", "allée", "chemin", "impasse", "quai", "cours", "via", "viale", "piazza", "corso", "largo", "vicolo",
-    "calle", "avenida", "plaza", "paseo", "carrer", "rua", "travessa", "praça", "ulica", "unter den",
+    "calle", "avenida", "plaza", "paseo", "carrer", "rua", "travessa", "praça", "ulica", "unter den", "stræde", "torv",
+    "utca",
 )
 EU_STREET_HINTS_BOUNDED = frozenset({"weg", "ring", "vej", "gate", "rue", "cours", "via", "rua"})
 _FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}

@@ -1,0 +1,91 @@
+"""Addresses that lack the street word or the house number the layout rules need.
+
+- **A Russian street by its adjective alone**, as people say it: "от Молодёжной, 12", "на
+  Садовой, 5", a list item "3. Чистопольская, 20, кв. 211".  Улица is feminine and dropped in
+  speech, so a capitalised adjective after a preposition of place, a comma and a house number is
+  the street and the house (not after "в офисе", "в магазине": a company's premises); at a
+  line's start a flat or building part must follow too.
+- **A crossing**: "на перекрёстке ул. Ленина и пр. Победы, г. Липецк", "at the corner of King St
+  and Spadina Ave" — two streets name a spot as well as a house number does.
+- **An English street without a number before its suburb and town**: "the pharmacy on Main Road,
+  Rondebosch, Cape Town" — taken only when a town the lists know closes it.
+- **A postcode spelt out in a call** ("please say your postcode. | Caller: C F 1 0, 4 A X"): the
+  letters and digits of a UK postcode said one by one, in the turn after the question.
+
+Every span is grown afterwards over the pieces around it (addresses_tails), like any other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.entities import Entity
+
+_HOUSE = r"\d{1,3}[а-яА-Я]?(?:/\d{1,3}[а-я]?)?(?![\d.,:]\d|[\w/])"
+_NOT_A_HOUSE = re.compile(r"[ \u00a0]*(?:тыс|млн|руб|₽|%|км|м\b|мин|час|раз|лет|год|шт|кг|человек|чел|р\b)", re.IGNORECASE)
+_RU_PART_AFTER = re.compile(
+    r"(?:,?[ \u00a0]*(?:кв\.?|квартира|корп\.?|корпус|к\.|стр\.?|строение|офис|оф\.?|под\.|подъезд)[ \u00a0]*№?[ \u00a0]*\d[\w\-/]{0,5})+"
+)
+_ADJ = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ]?[а-яё]+)?(?:ой|ая|ую|ей|ий|ый|ого|ом)"
+_RU_PREP_STREET = re.compile(
+    rf"(?<![А-Яа-яЁё])(?:на|от|до|с|со|по|к|у|около|возле|напротив)[ \u00a0]+(?P<a>{_ADJ},?[ \u00a0]+{_HOUSE})"
+)
+# a company's premises, which the corpora's authors (and 152-FZ) do not count as anyone's address
+_BUSINESS_BEFORE = re.compile(
+    r"(?:офис\w*|магазин\w*|ресторан\w*|кафе|салон\w*|ТЦ|БЦ|филиал\w*|отделени\w+|склад\w*|ПВЗ|пункт\w*|банк\w*)"
+    r"[ \u00a0]+$",
+    re.IGNORECASE,
+)
+_RU_ITEM_STREET = re.compile(rf"^[ \t]*(?:\d{{1,2}}[.)][ \t]*|[-*•][ \t]*)?(?P<a>{_ADJ},[ \u00a0]*{_HOUSE})", re.MULTILINE)
+_RU_STREET_WORD = r"(?:ул\.|улиц[аеыу]|пр\.|пр-т|просп\.|проспект[ае]?|пер\.|переул\w*|б-р|бульвар[ае]?|ш\.|шоссе|пл\.|площад\w+|наб\.)"
+_RU_NAME = r"[А-ЯЁ0-9][\w\-]*(?:[ \u00a0][А-ЯЁ][\w\-]*)?"
+_RU_CROSSING = re.compile(
+    rf"перекр[её]ст\w*[ \u00a0]+(?P<a>(?:{_RU_STREET_WORD}[ \u00a0]*)?{_RU_NAME}[ \u00a0]+и[ \u00a0]+"
+    rf"(?:{_RU_STREET_WORD}[ \u00a0]*)?{_RU_NAME})",
+    re.IGNORECASE,
+)
+_EN_TYPE = r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Crescent|Way|Boulevard|Blvd|Close|Place|Pl|Terrace|Highway)\.?"
+_EN_STREET = rf"(?:[A-Z][a-z'’]+[ \u00a0]){{1,3}}{_EN_TYPE}"
+_EN_CROSSING = re.compile(
+    rf"(?i:corner|intersection|junction)[ \u00a0]+of[ \u00a0]+(?P<a>{_EN_STREET}[ \u00a0]+(?:and|&)[ \u00a0]+{_EN_STREET})"
+)
+_EN_BARE = re.compile(
+    rf"(?<![\w\-])(?:on|at|to|in|from|near)[ \u00a0]+(?P<a>{_EN_STREET}(?:,[ \u00a0]*[A-Z][a-z'’]+(?:[ \u00a0][A-Z][a-z'’]+)?){{1,3}})"
+)
+_POSTCODE_ASKED = re.compile(r"(?i:post[ \-]?code|zip[ \-]?code|eircode)[^\n]{0,60}\n")
+_SPELT_UK = re.compile(
+    r"[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[A-Za-z]{2,12}[ \t]*:[ \t]*"
+    r"(?P<a>[A-Z](?:[ ,]{1,2}[A-Z])?[ ,]{1,2}\d(?:[ ,]{1,2}[\dA-Z])?[ ,]{1,3}\d[ ,]{1,2}[A-Z][ ,]{1,2}[A-Z])(?![\w])"
+)
+
+
+def _entity(m: re.Match[str], end: int | None = None) -> Entity:
+    end = m.end("a") if end is None else end
+    return Entity("ADDRESS", m.start("a"), end, m.string[m.start("a"):end], 0.75, "address_bare")
+
+
+def find_bare_addresses(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    cyrillic = not text.isascii()
+    if cyrillic:
+        for m in _RU_PREP_STREET.finditer(text):
+            if not _NOT_A_HOUSE.match(text, m.end()) and not _BUSINESS_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+                part = _RU_PART_AFTER.match(text, m.end())
+                out.append(_entity(m, part.end() if part else None))
+        for m in _RU_ITEM_STREET.finditer(text):
+            if (part := _RU_PART_AFTER.match(text, m.end())) is not None:
+                out.append(_entity(m, part.end()))
+        if "ерекр" in text:
+            out.extend(_entity(m) for m in _RU_CROSSING.finditer(text))
+    if "of " in text:
+        out.extend(_entity(m) for m in _EN_CROSSING.finditer(text))
+    for m in _EN_BARE.finditer(text):
+        towns = m.group("a").split(",")[1:]
+        if any(t.strip().lower() in lexicon.places() for t in towns):
+            out.append(_entity(m))
+    for asked in _POSTCODE_ASKED.finditer(text):
+        spelt = _SPELT_UK.match(text, asked.end())
+        if spelt is not None:
+            out.append(_entity(spelt))
+    return out
