@@ -207,3 +207,38 @@ def test_addresses_without_a_street_word_or_a_number(scanner: Scanner, text: str
 ])
 def test_numbers_and_premises_after_a_street_name_stay_text(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "ADDRESS") == []
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    # a 20-digit account followed by a date: the value cannot grow past 20 digits
+    ("С моего счёта 40702810516567562203 28.05.2024 без моего согласия списано", "RU_BANK_ACCOUNT",
+     "40702810516567562203"),
+    # an encryption key by its variable's name; a secret in a Kubernetes env list
+    ("ENCRYPTION_KEY=RohLfybGdYzAA9AnJYwLeoqPnxUVNmOO", "SECRET", "RohLfybGdYzAA9AnJYwLeoqPnxUVNmOO"),
+    ('env:\n  - name: DB_PASSWORD\n    value: "cL@1ms-Pr0d-2024!"\n  - name: LOG_LEVEL\n    value: info',
+     "SECRET", "cL@1ms-Pr0d-2024!"),
+    # an age, then the date it counts from in brackets
+    ("Герман Вольф, 12 лет (21.10.2011). Я — мама", "DATE_OF_BIRTH", "21.10.2011"),
+    ("Liam, aged 34 (12 March 1990), applied for the role", "DATE_OF_BIRTH", "12 March 1990"),
+    # a name spelt letter by letter after it is said, or after the e-mail that holds it
+    ("CALLER: It's Nwachukwu. N-W-A-C-H-U-K-W-U. | BOT: Thank you.", "PERSON", "N-W-A-C-H-U-K-W-U"),
+    ("CALLER: it's liam dot obrien at bigpond dot com, that's O-B-R-I-E-N. | BOT: Thank you", "PERSON", "O-B-R-I-E-N"),
+    # postcodes said piece by piece after the question; a house number said in words
+    ("BOT: And your postcode?\nCALLER: M-fourteen, five-R-T.", "ADDRESS", "M-fourteen, five-R-T"),
+    ("BOT: And your postal code.\nCALLER: H two X, one Y four.\nBOT: Thanks", "ADDRESS", "H two X, one Y four"),
+    ("BOT: Please say your zip code.\nCALLER: six oh six one four\nBOT: Sorry", "ADDRESS", "six oh six one four"),
+    ("BOT: First line of address?\nCALLER: Forty-two Bute Street, Cardiff.", "ADDRESS", "Forty-two Bute Street"),
+])
+def test_values_blind16_showed(scanner: Scanner, text: str, kind: str, value: str) -> None:
+    assert any(value in v for v in found(scanner, text, kind))
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db", "SECRET"),
+    ("стаж 5 лет (с 01.02.2019), переведён в отдел продаж", "DATE_OF_BIRTH"),
+    ("the code is A-B-C-D, enter it on the terminal", "PERSON"),
+    ("the one Main Street bank in town", "ADDRESS"),
+    ("We met on Oxford Street, London last week", "ADDRESS"),
+])
+def test_their_look_alikes_stay_text_too(scanner: Scanner, text: str, kind: str) -> None:
+    assert found(scanner, text, kind) == []

@@ -323,9 +323,9 @@ def find_addresses(ix: TextIndex) -> list[Entity]:
     out: list[Entity] = []
     if not ix.has_digits:  # every layout below needs a house number, a PO box number or a postcode
         if text.isascii():
-            return out
+            return find_bare_addresses(text)  # a street closed by its town, a postcode said in words
         # a village with its region needs no number ("с. Кушнаренково, Республика Башкортостан")
-        return find_spoken_addresses(text, ix.lower) + find_rural_addresses(text)
+        return find_spoken_addresses(text, ix.lower) + find_rural_addresses(text) + find_bare_addresses(text)
     out.extend(find_rural_addresses(text))
     if not text.isascii():  # every Russian street word has a Cyrillic letter
         out.extend(find_cjk_addresses(text))

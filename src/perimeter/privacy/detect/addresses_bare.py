@@ -8,9 +8,12 @@
 - **A crossing**: "на перекрёстке ул. Ленина и пр. Победы, г. Липецк", "at the corner of King St
   and Spadina Ave" — two streets name a spot as well as a house number does.
 - **An English street without a number before its suburb and town**: "the pharmacy on Main Road,
-  Rondebosch, Cape Town" — taken only when a town the lists know closes it.
-- **A postcode spelt out in a call** ("please say your postcode. | Caller: C F 1 0, 4 A X"): the
-  letters and digits of a UK postcode said one by one, in the turn after the question.
+  Rondebosch, Cape Town" — taken only with a suburb and a town, one of which the lists know
+  ("Oxford Street, London" names a shopping street, not a home).
+- **A house number said in words** before an English street ("Forty-two Bute Street").
+- **A postcode spelt out in a call** ("please say your postcode. | Caller: C F 1 0, 4 A X",
+  "M-fourteen, five-R-T", "H two X, one Y four", "six oh six one four"): letters, digits and
+  number words in the turn after the question that spell a UK, Canadian or US postcode.
 
 Every span is grown afterwards over the pieces around it (addresses_tails), like any other.
 """
@@ -47,17 +50,58 @@ _RU_CROSSING = re.compile(
 )
 _EN_TYPE = r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Crescent|Way|Boulevard|Blvd|Close|Place|Pl|Terrace|Highway)\.?"
 _EN_STREET = rf"(?:[A-Z][a-z'’]+[ \u00a0]){{1,3}}{_EN_TYPE}"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_SPOKEN_NUMBER = (
+    rf"(?i:(?:(?:{_UNITS})[ \-]hundred(?:[ \-]and)?[ \-])?(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    rf"(?:[ \-](?:{_UNITS}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|{_UNITS}))"
+)
+# "Forty-two Bute Street, Cardiff": a house number said in words before a street
+_EN_SPOKEN = re.compile(rf"(?<![\w\-])(?P<a>{_SPOKEN_NUMBER}[ \u00a0]+{_EN_STREET})(?![\w])")
+_DETERMINER_BEFORE = re.compile(r"(?i:the|a|this|that|every|no|any)[ \u00a0]+$")
+_EN_TYPE_WORD = re.compile(rf"[a-z][ \u00a0]{_EN_TYPE}(?![a-z])")
 _EN_CROSSING = re.compile(
     rf"(?i:corner|intersection|junction)[ \u00a0]+of[ \u00a0]+(?P<a>{_EN_STREET}[ \u00a0]+(?:and|&)[ \u00a0]+{_EN_STREET})"
 )
 _EN_BARE = re.compile(
     rf"(?<![\w\-])(?:on|at|to|in|from|near)[ \u00a0]+(?P<a>{_EN_STREET}(?:,[ \u00a0]*[A-Z][a-z'’]+(?:[ \u00a0][A-Z][a-z'’]+)?){{1,3}})"
 )
-_POSTCODE_ASKED = re.compile(r"(?i:post[ \-]?code|zip[ \-]?code|eircode)[^\n]{0,60}\n")
-_SPELT_UK = re.compile(
-    r"[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[A-Za-z]{2,12}[ \t]*:[ \t]*"
-    r"(?P<a>[A-Z](?:[ ,]{1,2}[A-Z])?[ ,]{1,2}\d(?:[ ,]{1,2}[\dA-Z])?[ ,]{1,3}\d[ ,]{1,2}[A-Z][ ,]{1,2}[A-Z])(?![\w])"
-)
+_POSTCODE_ASKED = re.compile(r"(?i:post[ \-]?code|postal[ \-]?code|zip(?:[ \-]?code)?|eircode)[^\n]{0,60}\n")
+# the answer turn: a speaker label, then what was said up to the end of the turn
+_ANSWER = re.compile(r"[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[A-Za-z]{2,12}[ \t]*:[ \t]*(?P<a>[^\n|]{3,80}?)[ \t.]*(?:\n|\||$)")
+_SAID = {
+    "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13",
+    "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
+    "twenty": "20", "double": "",
+}
+_UK = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}")
+_CA = re.compile(r"[A-Z]\d[A-Z]\d[A-Z]\d")
+_US = re.compile(r"\d{5}")
+_PIECE = re.compile(r"[A-Za-z]+|\d+")
+
+
+def _said_postcode(said: str) -> tuple[int, int] | None:
+    """Where in ``said`` a postcode spoken piece by piece ends up (start, end), if the letters,
+    digits and number words of its last comma-separated parts spell a UK, Canadian or US one."""
+    parts = said.split(",")
+    for first in range(len(parts)):  # the postcode may close a spoken address line
+        chars = []
+        for token in _PIECE.findall(",".join(parts[first:])):
+            low = token.lower()
+            if low in _SAID:
+                chars.append(_SAID[low])
+            elif token.isdigit() or (len(token) <= 2 and token.isalpha()):
+                chars.append(token.upper())
+            else:
+                break
+        else:
+            code = "".join(chars)
+            if _UK.fullmatch(code) or _CA.fullmatch(code) or _US.fullmatch(code):
+                start = sum(len(p) + 1 for p in parts[:first])
+                while start < len(said) and said[start] in " ,":
+                    start += 1
+                return start, len(said)
+    return None
 
 
 def _entity(m: re.Match[str], end: int | None = None) -> Entity:
@@ -80,12 +124,17 @@ def find_bare_addresses(text: str) -> list[Entity]:
             out.extend(_entity(m) for m in _RU_CROSSING.finditer(text))
     if "of " in text:
         out.extend(_entity(m) for m in _EN_CROSSING.finditer(text))
-    for m in _EN_BARE.finditer(text):
+    for m in _EN_BARE.finditer(text) if _EN_TYPE_WORD.search(text) else ():
         towns = m.group("a").split(",")[1:]
-        if any(t.strip().lower() in lexicon.places() for t in towns):
+        # a suburb and a town: "Oxford Street, London" alone names a shopping street, no home
+        if len(towns) >= 2 and any(t.strip().lower() in lexicon.places() for t in towns):
             out.append(_entity(m))
+    if _EN_TYPE_WORD.search(text):
+        out.extend(_entity(m) for m in _EN_SPOKEN.finditer(text)
+                   if not _DETERMINER_BEFORE.search(text, max(0, m.start() - 8), m.start()))
     for asked in _POSTCODE_ASKED.finditer(text):
-        spelt = _SPELT_UK.match(text, asked.end())
-        if spelt is not None:
-            out.append(_entity(spelt))
+        answer = _ANSWER.match(text, asked.end())
+        if answer is not None and (at := _said_postcode(answer.group("a"))) is not None:
+            a, b = answer.start("a") + at[0], answer.start("a") + at[1]
+            out.append(Entity("ADDRESS", a, b, text[a:b], 0.75, "address_bare"))
     return out

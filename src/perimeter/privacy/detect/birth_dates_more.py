@@ -7,6 +7,8 @@ after the year, or the date is written twice.
 * "стаж с 1990… ой, нет, это год рождения": a bare year with "год рождения" / "year of birth"
   a few words *after* it on the same line (and no year right after that phrase, which would be
   the usual "год рождения: 1990" the main detector reads);
+* "12 лет (21.10.2011)", "aged 34 (12 March 1990)": an age, then the date it counts from in
+  brackets;
 * "DOB 1949年3月2日 / 2 March 1949": a second date joined to a date of birth by "/", "(", "=",
   "or", "или" is the same date in another notation.
 
@@ -49,6 +51,16 @@ _YEAR_AFTER = re.compile(r"[\s:—–\-]{0,4}(?:19|20)\d{2}")
 _JOIN = re.compile(r"[ \t]*(?:/|\(|=|\bor\b|\bили\b|\baka\b)[ \t]*")
 
 
+# "12 лет (21.10.2011)", "45 лет (р. 02.02.1979)", "aged 34 (12 March 1990)": an age, then in
+# brackets the date it is counted from
+_AGE_THEN_DATE = re.compile(
+    r"(?:(?<![\w.])\d{1,3}[ \u00a0]*(?:лет|года|год|г\.|years?(?:[ \u00a0]old)?|y/?o|yrs?)|(?i:aged|age)[ \u00a0:]*\d{1,3})"
+    r"[ \u00a0]*\([ \u00a0]*"
+    r"(?:(?:р\.|род\.|b\.|born|dob|д\.р\.|г\.р\.)[ \u00a0:]*)?",
+    re.IGNORECASE,
+)
+
+
 def _old(value: str) -> bool:
     year = _YEAR.search(value)
     return year is not None and int(year.group()) <= _OLD_ENOUGH
@@ -77,6 +89,12 @@ def more_birth_dates(
                     int(m.group(1)) <= _OLD_ENOUGH):
                 seen.add(m.start(1))
                 out.append(Entity("DATE_OF_BIRTH", m.start(1), m.end(1), m.group(1), 0.8, "birth_date"))
+    if "(" in text:
+        for age in _AGE_THEN_DATE.finditer(text):
+            m = date_rx.match(text, age.end())
+            if m is not None and m.start() not in seen and _old(m.group()):
+                seen.add(m.start())
+                out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
     for e in (*found, *out):
         join = _JOIN.match(text, e.end)
         if join is None or join.end() == e.end:

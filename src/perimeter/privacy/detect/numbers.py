@@ -200,7 +200,10 @@ class _ChainScan:
                     continue
                 # a card in four groups of four ends its value even before a weak gap ("карты
                 # 2204 1664 5361 9453 11.09 списали": the date after it is another value)
-                if not strong[j] and not (length == 16 and j - i == 3 and all(b - a == 4 for a, b in groups[i:j + 1])):
+                # nor can a value grow past 20 digits: "счёта 40702810516567562203 28.05.2024" ends
+                # before the date even though a space is a weak gap
+                full = j + 1 < n and length + groups[j + 1][1] - groups[j + 1][0] > 20
+                if not strong[j] and not full and not (length == 16 and j - i == 3 and all(b - a == 4 for a, b in groups[i:j + 1])):
                     continue
                 start, end = groups[i][0], groups[j][1]
                 raw = text[start:end]

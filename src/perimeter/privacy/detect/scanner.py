@@ -48,6 +48,7 @@ from perimeter.privacy.detect.names_ru_address import find_addressed_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
 from perimeter.privacy.detect.names_speakers import capital_echoes, find_speakers, lower_echoes
+from perimeter.privacy.detect.names_spelt import spelt_names
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.ocr_values import find_ocr_values
 from perimeter.privacy.detect.passport_parts import find_passport_parts
@@ -425,6 +426,8 @@ class Scanner:
             found.extend(lower_echoes(text, found))
             found.extend(capital_echoes(text, found))
             found.extend(names_around(text, found))
+            if "-" in text or " " in text:
+                found.extend(spelt_names(text, found))
         found.extend(e for e in record_values(text, found) if e.type in self.types)
         found = _union_of_names(text, [e for e in found if e.type in self.types])
         if self._tagged:

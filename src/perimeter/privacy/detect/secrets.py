@@ -47,7 +47,9 @@ _KEY_WORDS = (
     r"password|passwd|pass|pwd|passphrase|пароль|парол\w+|secret|client_secret|api[_\-\s]?key|apikey|"
     r"access[_\-]?key|secret[_\-]?key|private[_\-]?key|auth[_\-]?token|access[_\-]?token|"
     r"refresh[_\-]?token|token|токен|ключ(?:\s+api)?|credentials?|bearer|signing[_\-]?key|"
-    r"webhook[_\-]?secret|db[_\-]?pass\w*|aws_secret_access_key|account[_\-]?key|shared[_\-]?access[_\-]?key"
+    r"webhook[_\-]?secret|db[_\-]?pass\w*|aws_secret_access_key|account[_\-]?key|shared[_\-]?access[_\-]?key|"
+    r"encryption[_\-]?key|enc[_\-]?key|master[_\-]?key|app[_\-]?key|hmac[_\-]?key|jwt[_\-]?key|session[_\-]?key|"
+    r"cipher[_\-]?key|crypt[_\-]?key"
 )
 # Lowercase stems of every credential word: a literal alternation scans at >150 MB/s, so the
 # full assignment pattern only runs where one of them occurs.

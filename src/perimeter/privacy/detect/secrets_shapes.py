@@ -37,6 +37,13 @@ _SESSION_NAME = re.compile(r"(?i)sess|sid$|^sid|auth|jwt|remember|token|login")
 _NOT_SESSION = re.compile(r"(?i)csrf|xsrf|^_ga|^_gid|^_ym|^_fbp|utm|consent|lang|locale|theme|tz")
 _LARAVEL_KEY = re.compile(r"(?i:app_key|encryption_key|secret_key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<value>base64:[A-Za-z0-9+/=_\-]{32,})")
 _BITRIX_HOOK = re.compile(r"https?://[\w.\-]+/rest/\d{1,10}/(?P<value>[a-z0-9]{12,32})/", re.IGNORECASE)
+# a Kubernetes env list or a name/value JSON pair: the secret's name, then its value
+# ("- name: DB_PASSWORD\n  value: \"cL@1ms…\"", {"name": "API_TOKEN", "value": "…"})
+_NAMED_VALUE = re.compile(
+    r"[\"']?name[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9_.\-]*(?i:password|passwd|pass|pwd|secret|token|_key|apikey|"
+    r"credentials?)[A-Za-z0-9_.\-]*[\"']?[ \t]*,?[ \t]*\r?\n?[ \t\-]*[\"']?value[\"']?[ \t]*[:=][ \t]*"
+    r"(?P<q>[\"']?)(?P<value>[^\s\"'{}$][^\"'\n]{3,199}?)(?P=q)[ \t]*(?:[,}\n]|$)"
+)
 _CODE_WORD_ASKED = re.compile(r"(?i:кодов\w*[ \t]+слов\w*|секретн\w*[ \t]+слов\w*|code[ \t]?word|security[ \t]+word|secret[ \t]+word|passphrase)[^\n]{0,40}\n")
 # the next turn: a speaker label, then a short answer on its own line
 _ANSWER_TURN = re.compile(r"[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?(?i:клиент\w*|абонент\w*|client|customer|caller|заявител\w*|гражданин\w*|гражданка)[ \t]*[:—–-]?[ \t]+(?P<value>[^\n]{3,40}?)[ \t.!]*(?:\n|\Z)")
@@ -78,6 +85,10 @@ def find_shaped_secrets(text: str, lower: str) -> list[Entity]:
             answer = _ANSWER_TURN.match(text, asked.end())
             if answer is not None and len(answer.group("value").split()) <= 4:
                 add(answer, "code_word")
+    if "value" in lower and "name" in lower:
+        for m in _NAMED_VALUE.finditer(text):
+            if not _PLACEHOLDER.match(m.group("value")):
+                add(m, "named_value")
     if "/rest/" in lower:
         for m in _BITRIX_HOOK.finditer(text):
             if any(c.isdigit() for c in m.group("value")) and any(c.isalpha() for c in m.group("value")):
