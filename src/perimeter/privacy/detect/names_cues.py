@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.gates import without_leading_assertion
+from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.slot_gate import group_may_start
 from perimeter.privacy.entities import Entity
 
@@ -358,23 +359,39 @@ def find_cued_names(text: str) -> list[Entity]:
     return out
 
 
-def _lower_titles(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+def _none_of(ix: TextIndex | None, group: str) -> bool:
+    """Whether the scan's one literal pass (``literals``) found no word of ``group``: every match
+    of the gate it stands for holds one, so the gate's regex pass is skipped (False where no such
+    pass ran: no index, or no hyperscan)."""
+    if ix is None:
+        return False
+    starts = ix.literal_starts(group)
+    return starts is not None and not starts
+
+
+def _lower_titles(text: str, ix: TextIndex | None = None) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    if _none_of(ix, "lower_titles"):
+        return []
     return _LOWER_TITLE.finditer(text) if _LOWER_TITLE_GATE.search(text) is not None else []
 
 
-def _lower_greetings(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
-    if all(g.search(text) is None for g in _LOWER_GREETING_GATES):
+def _lower_greetings(text: str, ix: TextIndex | None = None) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    if _none_of(ix, "lower_greetings") or all(g.search(text) is None for g in _LOWER_GREETING_GATES):
         return []
     return _LOWER_GREETING.finditer(text)
 
 
-def _lower_before_verbs(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+def _lower_before_verbs(text: str, ix: TextIndex | None = None) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    if _none_of(ix, "person_verbs"):
+        return []
     return _LOWER_BEFORE_VERB.finditer(text) if _LOWER_BEFORE_VERB_GATE.search(text) is not None else []
 
 
-def find_lower_cued_names(text: str) -> list[Entity]:
+def find_lower_cued_names(text: str, ix: TextIndex | None = None) -> list[Entity]:
+    """Lower-case names after a title or a greeting, or before a person's verb (``ix``: the
+    scan's index, whose literal pass lets a text without any such word skip the regex gates)."""
     out: list[Entity] = []
-    for m in _lower_titles(text):
+    for m in _lower_titles(text, ix):
         word = m.group(1)
         low = word.lower()
         if low in _STOP or (not word.islower() and text[m.start():m.start() + 1].isupper()):
@@ -386,12 +403,12 @@ def find_lower_cued_names(text: str) -> list[Entity]:
             if nxt is not None and nxt.group(1) not in _STOP and (_rare(nxt.group(1)) or nxt.group(1) in lexicon.last_names()):
                 end = nxt.end(1)
             out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.7, "en_names"))
-    for m in _lower_greetings(text):  # "hey dee", "yo chris", "sam can u …"
+    for m in _lower_greetings(text, ix):  # "hey dee", "yo chris", "sam can u …"
         word = m.group(1) or m.group(2)
         at = m.start(1) if m.group(1) else m.start(2)
         if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < _GREETED_ZIPF:
             out.append(Entity("PERSON", at, at + len(word), word, 0.65, "en_names"))
-    for m in _lower_before_verbs(text):
+    for m in _lower_before_verbs(text, ix):
         word = m.group(1)
         if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < 4.5:
             out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.65, "en_names"))
