@@ -250,13 +250,18 @@ def previous_word(text: str, start: int, skip: str = " \t\u00a0,:") -> str:
 
 def _cue_before(text: str, start: int) -> bool:
     """Whether a title, greeting, relation word or sign-off stands right before ``start``."""
-    word = previous_word(text, start)
+    return _cue_before_word(text, start, previous_word(text, start))
+
+
+def _cue_before_word(text: str, start: int, word: str) -> bool:
+    """``_cue_before`` with the word before ``start`` (``previous_word``) already read."""
     if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS:
         return True
     if word in _INTRO_WORDS and _INTRO_BEFORE.search(text, max(0, start - 16), start):
         return True
     line_start = text.rfind("\n", 0, start) + 1
-    if text[line_start:start].strip(" \t") in ("", "—", "–", "-") and line_start > 0:
+    # (past the first line only: the slice to the word is as long as the line)
+    if line_start > 0 and text[line_start:start].strip(" \t") in ("", "—", "–", "-"):
         prev_line = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip().rstrip(",").lower()
         if prev_line in _SIGN_OFF_LINES or prev_line + "," in _SIGN_OFF_LINES:
             return True
@@ -317,7 +322,8 @@ def find_cued_names(text: str) -> list[Entity]:
 
     for t in _cap_starts(text):
         s = t.start()
-        if _cue_before(text, s):
+        word = previous_word(text, s)
+        if _cue_before_word(text, s, word):
             lo = max(0, text.rfind("\n", 0, max(0, s - 1)) - 60, s - 60)
             for rx, score, longest in _CUE_SLOTS:
                 if not _slot_may_end(rx, text, lo, s, longest):
@@ -328,7 +334,9 @@ def find_cued_names(text: str) -> list[Entity]:
                 if m is not None and m.start(1) == s:
                     add(m.start(1), m.end(1), score, strict=rx is _INTRO)
                     break
-        if text[s - 2:s - 1].isalpha() and previous_word(text, s, " \t\u00a0") in _VERB_WORDS and group_may_start(
+        # after one space (the common case) the word over spaces only is ``word`` itself
+        if text[s - 2:s - 1].isalpha() and (word if text[s - 1:s] in (" ", "\t", "\u00a0") else previous_word(
+                text, s, " \t\u00a0")) in _VERB_WORDS and group_may_start(
                 _VERB_OBJECT, text, max(0, s - 16), s):
             m = _VERB_OBJECT.search(text, max(0, s - 16), min(len(text), s + 80))
             while m is not None and m.start(1) < s:
