@@ -196,3 +196,37 @@ def test_openings_say_where_a_windowed_search_can_match() -> None:
                 assert gate.within(lo, hi), (lo, hi)
     assert not gate.within(0, 3)
     assert gate.within(3, 4)
+
+
+# ------------------------------------------- the lower-case name rules' literal gates (hyperscan)
+LOWER_PIECES = [*FOLD_PIECES, "mrs ", "Dr. ", "tío ", "nana\u00a0", "hey ", "thx, ", "Hello ", "yo\u00a0", " can u ", " please ",
+                "\u00a0plz ", " said ", " dm'd ", " dmd ", "\u00a0pinged ", "just ", "sam", "dee", "okonkwo", "\n", ". "]
+
+
+def _lower_matches(text: str, ix: object) -> list[list[tuple[int, int]]]:
+    from perimeter.privacy.detect.prescan import TextIndex, matches_at
+
+    assert ix is None or isinstance(ix, TextIndex)
+    out = [[m.span() for m in f(text, ix)] for f in (names_cues._lower_titles, names_cues._lower_greetings,
+                                                     names_cues._lower_before_verbs)]
+    starts = ix.literal_starts("lower_name_cues") if ix is not None else None
+    cues = folded_re.finditer(names_en._LOWER_CUE, text) if starts is None else matches_at(names_en._LOWER_CUE, text, starts)
+    return [*out, [m.span() for m in cues]]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    doc=st.integers(min_value=0, max_value=len(TEXTS) - 1),
+    edits=st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.sampled_from(LOWER_PIECES)), min_size=0, max_size=8),
+    lower=st.booleans(),
+)
+def test_lower_name_gates_from_the_literal_pass_close_only_where_nothing_matches(
+        doc: int, edits: list[tuple[int, str]], lower: bool) -> None:
+    from perimeter.privacy.detect.prescan import TextIndex
+
+    text = TEXTS[doc][:400]
+    for at, piece in edits:
+        at = min(at, len(text))
+        text = text[:at] + piece + text[at:]
+    text = text.lower() if lower else text
+    assert _lower_matches(text, TextIndex(text)) == _lower_matches(text, None)

@@ -129,10 +129,19 @@ def find_postal_addresses(text: str) -> list[Entity]:
     tried: set[int] = set()
     reach = -1
     seeds = sorted(m.span() for rx in _SEEDS for m in rx.finditer(text))
+    # The digit run of the last seed tried, and whether it gave candidates.  A later seed in the
+    # same run ("123" then "456" of "123456") has the same run start and no capital after the
+    # first seed's (the run holds none): its candidates were all tried, or found an address that
+    # reaches past the run.  With none, it has some only when a letter follows it ("1AB").
+    run_start, run_end, had = -1, -1, False
     for seed_start, seed_end in seeds:
         if seed_start < reach:
             continue
-        for at in _candidate_starts(text, seed_start):
+        if run_start <= seed_start < run_end and (had or not text[seed_start + 1:seed_start + 2].isalpha()):
+            continue
+        run_start, run_end, starts = _candidate_starts(text, seed_start)
+        had = bool(starts)
+        for at in starts:
             if at in tried:
                 continue
             tried.add(at)
@@ -158,9 +167,10 @@ _CAPITAL = re.compile(rf"(?<![\w'’-])[{_UP}]")
 _DIGIT_RUN = re.compile(r"[\d-]*")
 
 
-def _candidate_starts(text: str, seed: int) -> list[int]:
-    """Capitals up to 45 characters before the seed on its line, and the seed's digit run —
-    none when the digit run cannot be a postcode (a phone's "912", a 9-digit id)."""
+def _candidate_starts(text: str, seed: int) -> tuple[int, int, list[int]]:
+    """The seed's digit run (start, end), and the capitals up to 45 characters before the seed
+    on its line and the run's start — none when the digit run cannot be a postcode (a phone's
+    "912", a 9-digit id)."""
     p = seed
     while p > 0 and (text[p - 1].isdigit() or text[p - 1] == "-"):
         p -= 1
@@ -168,11 +178,11 @@ def _candidate_starts(text: str, seed: int) -> list[int]:
     digits = len(run) - run.count("-")  # the run is digits and hyphens only
     spaced = digits == 3 and _SPACED_TAIL.match(text, p + len(run)) is not None  # "185 36 Piraeus"
     if not (4 <= digits <= 7 or (digits == 9 and "-" in run) or text[seed + 1:seed + 2].isalpha() or spaced):
-        return []  # a postcode has 4–7 digits in its run, ZIP+4 nine (UK/Canadian ones: a letter next)
+        return p, p + len(run), []  # a postcode has 4–7 digits in its run, ZIP+4 nine (UK/Canadian ones: a letter next)
     line_start = text.rfind("\n", 0, seed) + 1
     out = [m.start() for m in _CAPITAL.finditer(text, max(line_start, seed - 45), seed)]
     out.append(p)
-    return out
+    return p, p + len(run), out
 
 
 def _from_anchor(text: str, m: re.Match[str]) -> Entity | None:

@@ -130,7 +130,32 @@ EU_STREET_HINTS = (
     "utca",
 )
 EU_STREET_HINTS_BOUNDED = frozenset({"weg", "ring", "vej", "gate", "rue", "cours", "via", "rua"})
-_FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK}
+# Where the lower-case name rules of chat can match, each word with what must follow it:
+# ``names_en._LOWER_CUE`` (case-insensitive: searched in the folded text) a cue and a space or a tab;
+# ``names_cues._LOWER_TITLE`` a title and a dot or a space; ``_LOWER_GREETING``'s gates a
+# greeting and a space or a comma, or a space and a request; ``_LOWER_BEFORE_VERB``'s gate a
+# space and a person's verb.  Where none occurs the rule cannot match, and its whole-text
+# regex pass (tried at every character) is skipped.
+_SPACES = (" ", "\u00a0")
+LOWER_NAME_CUES = (*(f"{w}{s}" for w in (
+    "talked to", "talk to", "spoke to", "spoke with", "speak to", "speak with", "met with", "meeting with", "call with",
+    "chat with", "my name is", "name is", "i am", "i'm", "im", "this is", "ask", "tell", "call", "ping", "email", "cc",
+) for s in (" ", "\t")), "my ")
+LOWER_TITLES = tuple(f"{w}{a}" for w in (
+    "mr", "mrs", "ms", "miss", "dr", "prof", "aunt", "auntie", "uncle", "tío", "tía", "tio", "tia", "abuela", "abuelo",
+    "grandma", "grandpa", "nana", "cousin", "coach", "mme", "frau", "herr",
+) for a in (".", *_SPACES))
+LOWER_GREETINGS = (
+    *(f"{w}{a}" for w in ("hi", "hey", "hello", "hiya", "yo", "thanks", "thx", "ty", "sorry", "morning", "cheers")
+      for a in (*_SPACES, ",")),
+    *(f"{s}{w}" for s in _SPACES for w in ("can u", "can you", "could you", "pls", "please", "plz")),
+)
+PERSON_VERBS = tuple(f"{s}{w}" for s in _SPACES for w in (
+    "said", "says", "told", "tells", "asked", "asks", "posted", "wrote", "sent", "texted", "messaged", "called", "emailed",
+    "replied", "mentioned", "shared", "forgot", "left", "quit", "got", "went", "thinks", "wants", "needs", "pinged", "dmd",
+    "dm'd", "dropped", "promised", "agreed", "complained",
+))
+_FOLDED: dict[str, tuple[str, ...]] = {"passport_series": PASSPORT_SERIES, "bik": BIK, "lower_name_cues": LOWER_NAME_CUES}
 # The "folded" groups ride along in the "lower" pass: the two strings are the same object
 # unless the text holds one of the rare characters ``prescan.FOLD_TRAPS`` lists.
 HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -141,7 +166,8 @@ HAYSTACKS: dict[str, dict[str, tuple[str, ...]]] = {
               "eu_streets": EU_STREET_HINTS,
               **_FOLDED},
     "folded": _FOLDED,
-    "text": {"vendor_prefixes": VENDOR_PREFIXES, "en_streets": EN_STREETS},
+    "text": {"vendor_prefixes": VENDOR_PREFIXES, "en_streets": EN_STREETS, "lower_titles": LOWER_TITLES,
+             "lower_greetings": LOWER_GREETINGS, "person_verbs": PERSON_VERBS},
 }
 HAYSTACK_OF: dict[str, str] = {
     group: haystack for haystack in ("lower", "text", "folded") for group in HAYSTACKS[haystack]

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.gates import without_leading_assertion
+from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.detect.slot_gate import group_may_start
 from perimeter.privacy.entities import Entity
 
@@ -261,13 +262,18 @@ def previous_word(text: str, start: int, skip: str = " \t\u00a0,:") -> str:
 
 def _cue_before(text: str, start: int) -> bool:
     """Whether a title, greeting, relation word or sign-off stands right before ``start``."""
-    word = previous_word(text, start)
+    return _cue_before_word(text, start, previous_word(text, start))
+
+
+def _cue_before_word(text: str, start: int, word: str) -> bool:
+    """``_cue_before`` with the word before ``start`` (``previous_word``) already read."""
     if word in _TITLE_WORDS or word in _GREETING_WORDS or word in _RELATION_WORDS or word in RU_RELATION_WORDS:
         return True
     if word in _INTRO_WORDS and _INTRO_BEFORE.search(text, max(0, start - 16), start):
         return True
     line_start = text.rfind("\n", 0, start) + 1
-    if text[line_start:start].strip(" \t") in ("", "—", "–", "-") and line_start > 0:
+    # (past the first line only: the slice to the word is as long as the line)
+    if line_start > 0 and text[line_start:start].strip(" \t") in ("", "—", "–", "-"):
         prev_line = text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip().rstrip(",").lower()
         if prev_line in _SIGN_OFF_LINES or prev_line + "," in _SIGN_OFF_LINES:
             return True
@@ -328,7 +334,8 @@ def find_cued_names(text: str) -> list[Entity]:
 
     for t in _cap_starts(text):
         s = t.start()
-        if _cue_before(text, s):
+        word = previous_word(text, s)
+        if _cue_before_word(text, s, word):
             lo = max(0, text.rfind("\n", 0, max(0, s - 1)) - 60, s - 60)
             for rx, score, longest in _CUE_SLOTS:
                 if not _slot_may_end(rx, text, lo, s, longest):
@@ -339,7 +346,9 @@ def find_cued_names(text: str) -> list[Entity]:
                 if m is not None and m.start(1) == s:
                     add(m.start(1), m.end(1), score, strict=rx is _INTRO)
                     break
-        if text[s - 2:s - 1].isalpha() and previous_word(text, s, " \t\u00a0") in _VERB_WORDS and group_may_start(
+        # after one space (the common case) the word over spaces only is ``word`` itself
+        if text[s - 2:s - 1].isalpha() and (word if text[s - 1:s] in (" ", "\t", "\u00a0") else previous_word(
+                text, s, " \t\u00a0")) in _VERB_WORDS and group_may_start(
                 _VERB_OBJECT, text, max(0, s - 16), s):
             m = _VERB_OBJECT.search(text, max(0, s - 16), min(len(text), s + 80))
             while m is not None and m.start(1) < s:
@@ -370,23 +379,39 @@ def find_cued_names(text: str) -> list[Entity]:
     return out
 
 
-def _lower_titles(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+def _none_of(ix: TextIndex | None, group: str) -> bool:
+    """Whether the scan's one literal pass (``literals``) found no word of ``group``: every match
+    of the gate it stands for holds one, so the gate's regex pass is skipped (False where no such
+    pass ran: no index, or no hyperscan)."""
+    if ix is None:
+        return False
+    starts = ix.literal_starts(group)
+    return starts is not None and not starts
+
+
+def _lower_titles(text: str, ix: TextIndex | None = None) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    if _none_of(ix, "lower_titles"):
+        return []
     return _LOWER_TITLE.finditer(text) if _LOWER_TITLE_GATE.search(text) is not None else []
 
 
-def _lower_greetings(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
-    if all(g.search(text) is None for g in _LOWER_GREETING_GATES):
+def _lower_greetings(text: str, ix: TextIndex | None = None) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    if _none_of(ix, "lower_greetings") or all(g.search(text) is None for g in _LOWER_GREETING_GATES):
         return []
     return _LOWER_GREETING.finditer(text)
 
 
-def _lower_before_verbs(text: str) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+def _lower_before_verbs(text: str, ix: TextIndex | None = None) -> list[re.Match[str]] | Iterator[re.Match[str]]:
+    if _none_of(ix, "person_verbs"):
+        return []
     return _LOWER_BEFORE_VERB.finditer(text) if _LOWER_BEFORE_VERB_GATE.search(text) is not None else []
 
 
-def find_lower_cued_names(text: str) -> list[Entity]:
+def find_lower_cued_names(text: str, ix: TextIndex | None = None) -> list[Entity]:
+    """Lower-case names after a title or a greeting, or before a person's verb (``ix``: the
+    scan's index, whose literal pass lets a text without any such word skip the regex gates)."""
     out: list[Entity] = []
-    for m in _lower_titles(text):
+    for m in _lower_titles(text, ix):
         word = m.group(1)
         low = word.lower()
         if low in _STOP or (not word.islower() and text[m.start():m.start() + 1].isupper()):
@@ -398,12 +423,12 @@ def find_lower_cued_names(text: str) -> list[Entity]:
             if nxt is not None and nxt.group(1) not in _STOP and (_rare(nxt.group(1)) or nxt.group(1) in lexicon.last_names()):
                 end = nxt.end(1)
             out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.7, "en_names"))
-    for m in _lower_greetings(text):  # "hey dee", "yo chris", "sam can u …"
+    for m in _lower_greetings(text, ix):  # "hey dee", "yo chris", "sam can u …"
         word = m.group(1) or m.group(2)
         at = m.start(1) if m.group(1) else m.start(2)
         if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < _GREETED_ZIPF:
             out.append(Entity("PERSON", at, at + len(word), word, 0.65, "en_names"))
-    for m in _lower_before_verbs(text):
+    for m in _lower_before_verbs(text, ix):
         word = m.group(1)
         if word in lexicon.single_first_names() and word not in _STOP and lexicon.zipf(word) < 4.5:
             out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.65, "en_names"))

@@ -345,10 +345,10 @@ class Scanner:
             out.extend(_dates_after_names(text, names))
         return out
 
-    def scan_patterns(self, text: str) -> list[Entity]:
+    def scan_patterns(self, text: str, ix: TextIndex | None = None) -> list[Entity]:
         """Pattern and checksum detectors only (unresolved candidates)."""
         found: list[Entity] = []
-        ix = TextIndex(text)  # the shared cheap pass: shapes, lowercase, digit regions
+        ix = TextIndex(text) if ix is None else ix  # the shared cheap pass: shapes, lowercase, digit regions
         if self._numbers:
             found.extend(find_numbers(ix, self._numbers))
         for detector in self._simple:
@@ -373,7 +373,8 @@ class Scanner:
 
     def scan(self, text: str) -> list[Entity]:
         """Entities sorted by start, non-overlapping, with code-point offsets into ``text``."""
-        found = self.scan_patterns(text)
+        ix = TextIndex(text)  # one literal pass for the patterns and the name rules
+        found = self.scan_patterns(text, ix)
         if self._names:
             from perimeter.privacy.detect import names_en, names_ru, names_ru_cues
 
@@ -389,7 +390,7 @@ class Scanner:
                 found.extend(find_addressed_names(text))
                 found.extend(find_pet_names(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
-                found.extend(names_en.find_en_names(text))
+                found.extend(names_en.find_en_names(text, ix))
                 found.extend(find_caps_payees(text))
             if "PERSON" in self.types and not text.isascii():
                 found.extend(names_ru_cues.later_mentions(text, found))

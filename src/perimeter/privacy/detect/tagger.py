@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -259,8 +260,8 @@ def _multiword_places(text: str, spans: list[tuple[int, int]], lws: list[str]) -
     if not heads:
         return out
     places = lexicon.places()
-    for i in range(len(spans) - 1):
-        if lws[i] not in heads or not text[spans[i][0]].isupper():
+    for i in [i for i, lw in enumerate(lws[:-1]) if lw in heads]:  # the few heads, not a Python loop over every token
+        if not text[spans[i][0]].isupper():
             continue
         pair = lws[i] + " " + lws[i + 1]
         if pair in places and text[spans[i][1]:spans[i + 1][0]] == " ":
@@ -268,6 +269,10 @@ def _multiword_places(text: str, spans: list[tuple[int, int]], lws: list[str]) -
         elif i + 2 < len(spans) and pair + " " + lws[i + 2] in places:
             out.update((i, i + 1, i + 2))
     return out
+
+
+# The columns of a view (``_View``), taken by C-level getters: a generator per column cost more.
+_BEFORE2, _AFTER1, _AFTER2, _LOWER_WORD = itemgetter(2), itemgetter(3), itemgetter(4), itemgetter(7)
 
 
 def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: frozenset[bytes] | None) -> list[list[Any]]:
@@ -287,7 +292,7 @@ def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: fr
         b = s.encode()
         return (b,) if b in known else ()
 
-    lws = [v[7] for v in views]
+    lws = list(map(_LOWER_WORD, views))
     # the strings that depend on where a token sits in its line, in features' order:
     # gpl2, bol, eol, key=
     extra: list[tuple[Any, ...]] = [()] * n
@@ -307,7 +312,7 @@ def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: fr
             if i > starts[-1]:
                 starts.append(i)
             at = text.find("\n", begins[i])
-    colons = [i for i, lw in enumerate(lws) if lw in (":", "=", "|")]
+    colons = [i for i, lw in enumerate(lws) if lw in (":", "=", "|")] if ":" in text or "=" in text or "|" in text else []
     for j, first in enumerate(starts):
         end = starts[j + 1] if j + 1 < len(starts) else n
         extra[first] += bol
@@ -326,9 +331,9 @@ def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: fr
         before1 = [keep("BOS"), *(p[1] if (h := p[5]) is None or (ws := h + v[6]) not in known else (*p[1], ws)
                                   for p, v in pairwise(views))]
     empty: tuple[Any, ...] = ()
-    before2 = [empty, empty, *(v[2] for v in views[:-2])][:n]
-    after1 = [*(v[3] for v in views[1:]), keep("EOS")]
-    after2 = [*(v[4] for v in views[2:]), empty, empty][:n]
+    before2 = [empty, empty, *map(_BEFORE2, views[:-2])][:n]
+    after1 = [*map(_AFTER1, views[1:]), keep("EOS")]
+    after2 = [*map(_AFTER2, views[2:]), empty, empty][:n]
     return [[*v[0], *x, *b1, *b2, *a1, *a2]
             for v, x, b1, b2, a1, a2 in zip(views, extra, before1, before2, after1, after2, strict=True)]
 
