@@ -58,7 +58,16 @@ _SPOKEN_NUMBER = (
 # "Forty-two Bute Street, Cardiff": a house number said in words before a street
 _EN_SPOKEN = re.compile(rf"(?<![\w\-])(?P<a>{_SPOKEN_NUMBER}[ \u00a0]+{_EN_STREET})(?![\w])")
 _DETERMINER_BEFORE = re.compile(r"(?i:the|a|this|that|every|no|any)[ \u00a0]+$")
-_EN_TYPE_WORD = re.compile(rf"[a-z][ \u00a0]{_EN_TYPE}(?![a-z])")
+# a street type: the capitals open the pattern, so the engine skips ahead to them
+_EN_TYPE_WORD = re.compile(
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Crescent|Way|Boulevard|Blvd|Close|Place|Pl|Terrace|Highway)(?![a-z])"
+)
+
+
+def _has_street_type(text: str) -> bool:
+    """Whether a street type follows a word and a space somewhere in ``text``."""
+    return any(m.start() >= 2 and text[m.start() - 1] in " \u00a0" and text[m.start() - 2].isalpha()
+               for m in _EN_TYPE_WORD.finditer(text))
 _EN_CROSSING = re.compile(
     rf"(?i:corner|intersection|junction)[ \u00a0]+of[ \u00a0]+(?P<a>{_EN_STREET}[ \u00a0]+(?:and|&)[ \u00a0]+{_EN_STREET})"
 )
@@ -122,17 +131,18 @@ def find_bare_addresses(text: str) -> list[Entity]:
                 out.append(_entity(m, part.end()))
         if "ерекр" in text:
             out.extend(_entity(m) for m in _RU_CROSSING.finditer(text))
-    if "of " in text:
+    low = text.lower()
+    if "of " in text and ("corner" in low or "intersection" in low or "junction" in low):
         out.extend(_entity(m) for m in _EN_CROSSING.finditer(text))
-    for m in _EN_BARE.finditer(text) if _EN_TYPE_WORD.search(text) else ():
+    for m in _EN_BARE.finditer(text) if _has_street_type(text) else ():
         towns = m.group("a").split(",")[1:]
         # a suburb and a town: "Oxford Street, London" alone names a shopping street, no home
         if len(towns) >= 2 and any(t.strip().lower() in lexicon.places() for t in towns):
             out.append(_entity(m))
-    if _EN_TYPE_WORD.search(text):
+    if _has_street_type(text):
         out.extend(_entity(m) for m in _EN_SPOKEN.finditer(text)
                    if not _DETERMINER_BEFORE.search(text, max(0, m.start() - 8), m.start()))
-    for asked in _POSTCODE_ASKED.finditer(text):
+    for asked in _POSTCODE_ASKED.finditer(text) if ("post" in low or "zip" in low or "eircode" in low) else ():
         answer = _ANSWER.match(text, asked.end())
         if answer is not None and (at := _said_postcode(answer.group("a"))) is not None:
             a, b = answer.start("a") + at[0], answer.start("a") + at[1]

@@ -14,14 +14,18 @@ import re
 
 from perimeter.privacy.entities import Entity
 
+# the class first (the look-behind after it) so the engine skips ahead to letters that could start a run
 _SPELT = re.compile(
-    r"(?<![\w\-.'’])(?:[A-Z](?:(?:[ \-.]|\. )[A-Z]){3,}|[a-z](?:(?:[ \-.]|\. )[a-z]){3,})(?![\w\-])"
+    r"(?:[A-Z](?<![\w\-.'’][A-Z])(?:(?:[ \-.]|\. )[A-Z]){3,}|[a-z](?<![\w\-.'’][a-z])(?:(?:[ \-.]|\. )[a-z]){3,})(?![\w\-])"
 )
 _NOT_LETTERS = re.compile(r"[^a-zà-öø-ÿ]")
 
 
 def spelt_names(text: str, found: list[Entity]) -> list[Entity]:
     """PERSON findings for spellings of names in ``found``."""
+    runs = [m for m in _SPELT.finditer(text) if len(_NOT_LETTERS.sub("", m.group().lower())) >= 4]
+    if not runs:
+        return []
     names: set[str] = set()
     for e in found:
         if e.type == "PERSON":
@@ -32,11 +36,5 @@ def spelt_names(text: str, found: list[Entity]) -> list[Entity]:
             local = re.split(r"@| at |\[at\]", e.text.lower())[0]
             names.update(w for w in re.split(r"[^a-z]+| dot ", local) if len(w) >= 4)
     names.discard("")
-    if not names:
-        return []
-    out: list[Entity] = []
-    for m in _SPELT.finditer(text):
-        letters = _NOT_LETTERS.sub("", m.group().lower())
-        if len(letters) >= 4 and letters in names:
-            out.append(Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "spelt_name"))
-    return out
+    return [Entity("PERSON", m.start(), m.end(), m.group(), 0.8, "spelt_name")
+            for m in runs if _NOT_LETTERS.sub("", m.group().lower()) in names]
