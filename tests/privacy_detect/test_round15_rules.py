@@ -242,3 +242,40 @@ def test_values_blind16_showed(scanner: Scanner, text: str, kind: str, value: st
 ])
 def test_their_look_alikes_stay_text_too(scanner: Scanner, text: str, kind: str) -> None:
     assert found(scanner, text, kind) == []
+
+
+@pytest.mark.parametrize("text", [
+    "The patient was transferred to St Vincent's Hospital Darlinghurst for the PCI",
+    "Upbeat post about our new Crohn's & Colitis clinic at St George's.",
+    "The Martin Luther King Jr. Community Health Center on Martin Luther King Jr Blvd will extend hours",
+    'Explain "Bill of Lading" vs "Airway Bill" in trade finance',
+    "Merchant says cancellation requires 30 days notice",
+    'expect(formatAUD(1234.5)).toBe("$1,234.50")',
+    "Құрметті сатып алушылар! Назарбаев даңғылындағы «Magnum» дүкені жабық",
+])
+def test_saints_institutions_phrases_roles_and_code_are_no_people(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("We act for Mr Flood of 22 Griffith Avenue, Drumcondra", "Flood"),
+    ("Hola Diego, te paso lo del cliente.", "Diego"),
+    # the last letter of "SOW." or "HENNGE." is no initial: the name after it stays a name
+    ('"Bill — still waiting on the signed SOW. Will said legal cleared it Tuesday.', "Will"),
+    ("Blocker = SSO via HENNGE. Aoki from their IT is POC.", "Aoki"),
+    # a patronymic closes a name whatever the lists say about the words before it
+    ("олька: ок, тогда я вере михайловне так и передам", "вере михайловне"),
+])
+def test_people_beside_those_things_stay_people(scanner: Scanner, text: str, name: str) -> None:
+    assert any(name in p for p in found(scanner, text, "PERSON"))
+
+
+@pytest.mark.parametrize("text", [
+    "Настоящий документ является публичной офертой сервиса доставки",
+    "Минздрав расширит программу высокотехнологичной помощи в регионах",
+    "Метро «Бауманская», «Площадь Ильича», «Шаболовская» — перечисли",
+])
+def test_adjectives_and_places_ending_like_patronymics_are_no_names(text: str) -> None:
+    from perimeter.privacy.detect.names_ru_patronymic import find_patronymic_names
+
+    assert find_patronymic_names(text) == []

@@ -33,6 +33,7 @@ from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.addresses_colloquial import street_named_after
 from perimeter.privacy.detect.addresses_postal import british_street_at
 from perimeter.privacy.detect.names_cues import cue_before
+from perimeter.privacy.detect.names_things import is_a_thing, without_false_initial
 from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
 
@@ -431,13 +432,18 @@ def _mostly_a_place(word: str) -> bool:
 def drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
     out = []
     for e in found:
-        if e.type == "PERSON" and _not_a_person(text, e):
-            continue
+        if e.type == "PERSON":
+            cut = without_false_initial(text, e)
+            if cut is None or _not_a_person(text, cut):
+                continue
+            e = cut
         out.append(e)
     return out
 
 
 def _not_a_person(text: str, e: Entity) -> bool:
+    if is_a_thing(text, e):
+        return True  # "St Vincent's", "Bill of Lading", "Merchant says", "toBe" (names_things)
     word = e.text.lower()
     if " " not in e.text and e.detector != "column" and (word in _GEO or _only_a_place(word)) and not cue_before(text, e.start):
         # (a "First Name" column's "Jericho" is the person the column says, not the town)

@@ -47,6 +47,7 @@ from perimeter.privacy.detect.names_lower_lone import find_lone_lower_names, fin
 from perimeter.privacy.detect.names_ru_address import find_addressed_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
+from perimeter.privacy.detect.names_ru_patronymic import find_patronymic_names
 from perimeter.privacy.detect.names_speakers import capital_echoes, find_speakers, lower_echoes
 from perimeter.privacy.detect.names_spelt import spelt_names
 from perimeter.privacy.detect.numbers import find_numbers
@@ -388,6 +389,7 @@ class Scanner:
                 found.extend(names_ru_cues.find_lower_cued(text))
                 found.extend(find_ru_chat_names(text))
                 found.extend(find_addressed_names(text))
+                found.extend(find_patronymic_names(text))
                 found.extend(find_pet_names(text))
             if "PERSON" in self.types and (_LATIN_CAPITAL.search(text) or names_en.has_lower_cue(text)):
                 found.extend(names_en.find_en_names(text, ix))

@@ -1,0 +1,86 @@
+"""Spans the name rules read as people that their neighbours show to be things, places or roles.
+
+- **A saint's place**: "St Vincent's Hospital", "at St George's" — a name after "St"/"Saint".
+- **An institution or a street named after someone**: "Martin Luther King Jr. Community Health
+  Center", "… Jr Blvd" — the name, an optional "Jr."/"Sr.", then the institution or street word.
+- **A word-name in a fixed phrase**: "Bill of Lading", "Will of the people" — a frequent English
+  word that is also a given name, right before "of"; "Airway Bill", "Metro Line" — a common noun
+  that is no name, then a frequent word.
+- **A role at a clause's start**: "Merchant says …", "Landlord refused …" — a role noun alone.
+- **A street in Kazakh or Uzbek after the name**: "Назарбаев даңғылы", "Amir Temur ko'chasi".
+- **Code**: "toBe", "getName" (a lower-case start with a capital inside).
+
+``without_false_initial`` cuts an "initial" that is the last letter of a longer abbreviation off a
+span ("SOW. Will said" → "Will").
+"""
+
+from __future__ import annotations
+
+import re
+
+from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.names_cues import cue_before
+from perimeter.privacy.entities import Entity
+
+_SAINT_BEFORE = re.compile(r"(?<![\w])(?:St|Ste|Saint|San|Santa|Sainte)\.?[ \u00a0]$")
+_NAMED_AFTER = re.compile(
+    r"(?:[ \u00a0]+[A-Z][a-z]+){0,3}(?:,?[ \u00a0]+(?:Jr|Sr|Junior|Senior)\.?)?[ \u00a0]+(?:Community|Health|Medical|Memorial|Center|Centre|Hospital|"
+    r"Clinic|Blvd|Boulevard|Street|Avenue|Ave|Way|Drive|Road|School|College|University|Airport|Park|Library|"
+    r"Institute|Foundation|Stadium|Bridge|Square|Hall|Museum|Station|Highway|Parkway)\b"
+)
+_OF_AFTER = re.compile(r"[ \u00a0]+of[ \u00a0]+")
+_ROLES = frozenset(
+    """
+merchant customer vendor seller buyer lender landlord landlady tenant provider supplier carrier courier driver
+officer manager director auditor regulator reviewer client patient doctor nurse teacher student pharmacist
+broker banker cashier clerk judge mayor sheriff coach captain chief bishop major general sergeant
+""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_CLAUSE_START = re.compile(r"(?:^|[.!?\n:;\"“(]|\A)[ \t]*$")
+_LOCAL_STREET_AFTER = re.compile(
+    r"[ \u00a0]+(?:даңғыл\w*|көше\w*|шағын[ \u00a0]аудан\w*|ko['‘’`]chasi|ko['‘’`]chas|mavzesi|prospekti|даҳаси|кӯчаи)",
+    re.IGNORECASE,
+)
+_CAMEL = re.compile(r"[a-z]+[A-Z]\w*")
+
+
+def is_a_thing(text: str, e: Entity) -> bool:
+    """Whether the PERSON span ``e`` is a thing, a place or a role (module docstring)."""
+    span = e.text
+    words = span.split()
+    if _SAINT_BEFORE.search(text, max(0, e.start - 7), e.start):
+        return True
+    if span.isascii() and _NAMED_AFTER.match(text, e.end):
+        return True
+    if _LOCAL_STREET_AFTER.match(text, e.end):
+        return True
+    if len(words) == 1:
+        low = span.lower()
+        if _CAMEL.fullmatch(span):
+            return True  # "toBe", "getName": code
+        if lexicon.zipf(low) >= 4.0 and _OF_AFTER.match(text, e.end) and not cue_before(text, e.start):
+            return True  # "Bill of Lading" (but "Mr Flood of 22 Griffith Avenue")
+        if low in _ROLES and _CLAUSE_START.search(text, max(0, e.start - 3), e.start) \
+                and not text[e.end:e.end + 2].strip()[:1].isupper():
+            return True  # "Merchant says"
+    if len(words) == 2 and span.isascii():
+        first, last = (w.lower() for w in words)
+        named = first in lexicon.first_names() or first in lexicon.last_names()
+        given_last = last in lexicon.single_first_names()
+        if not named and len(first) >= 3 and lexicon.zipf(first) >= 3.0 and lexicon.zipf(last) >= (5.0 if given_last else 4.0):
+            return True  # "Airway Bill", "Metro Line"
+    return False
+
+
+def without_false_initial(text: str, e: Entity) -> Entity | None:
+    """``e`` less an "initial" that is the last letter of an abbreviation ("SOW. Will said" read
+    as "W. Will", "AEDT. Card"): the name after it, or None when nothing is left."""
+    span = e.text
+    if not (span.isascii() and len(span) >= 4 and span[1] == "." and span[0].isupper()
+            and e.start > 0 and text[e.start - 1].isalpha()):
+        return e
+    rest = span[2:].lstrip()
+    if not rest:
+        return None
+    start = e.end - len(rest)
+    return Entity(e.type, start, e.end, rest, e.score, e.detector)
