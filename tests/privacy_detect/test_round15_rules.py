@@ -279,3 +279,25 @@ def test_adjectives_and_places_ending_like_patronymics_are_no_names(text: str) -
     from perimeter.privacy.detect.names_ru_patronymic import find_patronymic_names
 
     assert find_patronymic_names(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("Pt Jedda Yunupingu, DOB 23/09/2016, wt 24kg", "PERSON", "Jedda Yunupingu"),
+    ('pls confirm by phone 6225 8810 before we pay anything. Farhana"', "PERSON", "Farhana"),
+    ('"To whom it may concern. Hope Taufa worked for our family from 2019 to 2024.', "PERSON", "Hope Taufa"),
+    ("Patient Wang Xiaoling (王晓玲), 41F, admitted 09/10/2024", "PERSON", "王晓玲"),
+    ("The leaked secret was wJ3rXq9VtB7nLm2Kp5ZyD8hF4cG1sA6eR0uT (AWS secret access key)", "SECRET",
+     "wJ3rXq9VtB7nLm2Kp5ZyD8hF4cG1sA6eR0uT"),
+    ("ref TRF-ID-2291044. nomor HP saya 0812-3417-6620.", "PHONE", "0812-3417-6620"),
+])
+def test_values_blind17_showed(scanner: Scanner, text: str, kind: str, value: str) -> None:
+    assert value in found(scanner, text, kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Pt 2 of the report is attached", "PERSON"),
+    ("the secret was that we all knew", "SECRET"),
+    ("Microsoft Teams worked fine after the update", "PERSON"),
+])
+def test_what_blind17s_rules_leave_alone(scanner: Scanner, text: str, kind: str) -> None:
+    assert found(scanner, text, kind) == []

@@ -24,7 +24,7 @@ _GROUPS: dict[str, str] = {
         # few branches: every one is tried at every character of the window
         r"тел\w*|phone|моб\w*|mobile|\bcell\b|whatsapp|telegram|звони\w*|\bcall\b|\bfax\b|факс|"
         r"\btel\b|позвони\w*|\btext me\b|\bph\b|в[ао]тсап|\bring me\b|\bring\b|ll[aá]m\w*|tel[eé]fono|m[oó]vil|celular|telefone|"
-        r"\bsms\b|\bсмс\b|viber|вайбер"
+        r"\bsms\b|\bсмс\b|viber|вайбер|\bhp\b|\bnomor\b|\btelp\b|telepon|handphone"
     ),
     "NEG": (
         r"заказ\w*|\border\b|orders?\s*(?:no|#|id)|трек\w*|track\w*|накладн\w*|invoice|ticket|тикет|"

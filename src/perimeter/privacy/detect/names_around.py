@@ -5,6 +5,8 @@
   "Нурлан Б." — the initial identifies together with the name and is part of it;
 - **two given names sharing one surname**: "Priya & Arjun Menon", "Sanjay and Meera Iyer" —
   a couple signs a letter or answers an invitation this way;
+- **the same name in Chinese, Japanese or Korean script in brackets beside a Latin one**
+  ("Wang Xiaoling (王晓玲)", "陈志强（Chen Zhiqiang）");
 - **the Latin spelling before a bracketed Cyrillic one** ("Kontoinhaber: Dmitrij Wolkow (Дмитрий
   Волков)"): a form asking for both scripts gives the first right before the second; the
   opposite order is names_links' rule.
@@ -25,6 +27,10 @@ _DISPLAY_TURN = re.compile(
     r"^[ \t]*([A-Z][a-z'’\-]+(?:[ \u00a0][A-Z][a-z'’\-]+)?(?:[ \u00a0][A-Z]\.?)?)[ \u00a0]+\[\d{1,2}:\d{2}(?::\d{2})?(?:[ \u00a0]?[AP]M)?\]",
     re.MULTILINE,
 )
+_CJK = r"[\u4e00-\u9fff\u3400-\u4dbf\uac00-\ud7af\u3040-\u30ff]"
+_CJK_NAME = rf"({_CJK}{{2,5}}(?:[ \u00a0·・]{_CJK}{{1,4}})?)"
+_CJK_AFTER = re.compile(rf"[ \u00a0]*[（(][ \u00a0]*{_CJK_NAME}[ \u00a0]*[）)]")
+_CJK_BEFORE = re.compile(rf"{_CJK_NAME}[ \u00a0]*[（(][ \u00a0]*$")
 _LATIN_PATRONYMIC = re.compile(r"[a-z](?:ovich|evich|ovna|evna|ichna|ovych|evych|ivna)$")
 _SURNAME_BEFORE = re.compile(r"(?<![\w\-])([A-Z][a-z'’\-]{2,})[ \u00a0]+$")
 _NAME_PARTICLE = (
@@ -74,6 +80,12 @@ def names_around(text: str, found: list[Entity]) -> list[Entity]:
             lat = _LATIN_BEFORE.search(text, max(0, e.start - 60), e.start)
             if lat is not None:
                 out.append(Entity("PERSON", lat.start(1), lat.end(1), lat.group(1), 0.7, "name_link"))
+        # "Wang Xiaoling (王晓玲)", "陈志强（Chen Zhiqiang）": the same name in Chinese, Japanese or
+        # Korean script right beside it in brackets
+        if e.text.isascii() and (after := _CJK_AFTER.match(text, e.end)) is not None:
+            out.append(Entity("PERSON", after.start(1), after.end(1), after.group(1), 0.7, "name_link"))
+        if e.text.isascii() and (before := _CJK_BEFORE.search(text, max(0, e.start - 16), e.start)) is not None:
+            out.append(Entity("PERSON", before.start(1), before.end(1), before.group(1), 0.7, "name_link"))
         # "Omarov Kairat Serikovich": the surname before a Latin given name + patronymic
         if e.text.isascii() and _LATIN_PATRONYMIC.search(e.text) and (sur := _SURNAME_BEFORE.search(
                 text, max(0, e.start - 30), e.start)) is not None and lexicon.zipf(sur.group(1).lower()) < lexicon.COMMON_ZIPF:

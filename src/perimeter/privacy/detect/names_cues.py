@@ -23,14 +23,16 @@ _UP = "A-ZÀ-ÖØ-Þ\u0100-\u024f"
 _LO = "a-zß-öø-ÿ\u0100-\u024f"
 _CAP = rf"[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*"
 # Particles inside a name: "Rania Al Mheiri", "Siobhán Ní Bhriain", "Maartje de Wit", "Khalid ibn Said".
-_PARTICLE = r"(?:al|el|Al|El|ibn|Ibn|bin|Bin|bint|abu|Abu|ben|Ben|Ní|Nic|Mac|Ó|Ua|van|Van|von|Von|de|De|der|den|da|Da|di|Di|del|Del|della|dos|Dos|du|Du|la|La|le|Le|ter|ten)"
+_PARTICLE = r"(?:al|el|Al|El|ibn|Ibn|bin|Bin|bint|binti|binte|abu|Abu|ben|Ben|Ní|Nic|Mac|Ó|Ua|van|Van|von|Von|de|De|der|den|da|Da|di|Di|del|Del|della|dos|Dos|du|Du|la|La|le|Le|ter|ten)"
 _NAME = rf"{_CAP}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])*{_CAP}){{0,3}}"
 
 # Titles of address in the languages a European or Latin-American document uses.
 _TITLE_WORD = (
     r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Mme|Mlle|Madame|Monsieur|M\.|Frau|Herr|Fr\.|Hr\.|Sr|Sra|Srta|Señor|Señora|"
     r"Señorita|Sig|Sig\.ra|Signor|Signora|Signorina|Dona|Dom|Pan|Pani|Mevrouw|Meneer|Mevr|Dhr|Fru|Herra|Rouva|"
-    r"Sheikh|Sheikha|Shri|Smt|Sri)"
+    r"Sheikh|Sheikha|Shri|Smt|Sri|"
+    # a patient in clinical notes; family titles of Māori, Filipino and Malay English
+    r"Pt|Aunty|Auntie|Nana|Tita|Tito|Lola|Lolo|Ate|Kuya|Encik|Cik|Datin|Dato|Datuk|Tuan|Puan)"
 )
 _TITLE = re.compile(rf"(?<![\w]){_TITLE_WORD}\.?[ \u00a0]+({_NAME})")
 # Greetings and sign-offs: the name right after them ("Hi Rashmi,", "Best,\nAlistair", "— Dan").
@@ -189,7 +191,7 @@ _TITLE_WORDS = frozenset(
     """
 mr mrs ms mx miss dr prof mme mlle madame monsieur m frau herr fr hr sr sra srta señor señora señorita sig
 sig.ra signor signora signorina dona dom pan pani mevrouw meneer mevr dhr fru herra rouva sheikh sheikha shri
-smt sri
+smt sri pt aunty auntie nana tita tito lola lolo ate kuya encik cik datin dato datuk tuan puan
 """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # Russian salutations and relations in their case forms ("Уважаемый Хамад", "брата Змитера")

@@ -9,7 +9,9 @@ has a new number.  So a word the given-name lists hold is a name in one of these
 
 - **subject of a verb only a person does** ("says", "asked", "approved", "pushed to main"),
   with no article, possessive or pronoun before it ("the bill says", "my will says" stay words);
-- **somebody from a team or an office** ("mitch from finance", "Kemi from our Lagos team");
+- **somebody from a team or an office** ("mitch from finance", "Kemi from our Lagos team"; a
+  capitalised word no list or dictionary knows counts here too: "Bec from HR");
+- **a given name and an unknown surname doing such a thing** ("Hope Taufa worked for us");
 - **the one written to or asked** ("a message to sarah", "ask deb to", "tell will to");
 - **the owner of a contact detail or a family member** ("conor's new number", "yusuf's mum").
 
@@ -28,9 +30,13 @@ _NAME = r"(?P<n>[A-Za-z][a-z'’-]{1,15})"
 _VERB = re.compile(
     r"[ \t](?:said|says|asked|asks|told|tells|wants|wanted|thinks|thought|mentioned|confirmed|approved|replied|"
     r"pushed|merged|reckons|agreed|promised|suggested|insists|swears|texted|messaged|emailed|pinged|"
-    r"is out|is off|is on pto|is on leave|was patching|is patching|is covering|is getting|did but)\b"
+    r"is out|is off|is on pto|is on leave|was patching|is patching|is covering|is getting|did but|"
+    r"worked for|worked with|works for|joined|resigned|was hired|has worked)\b"
 )
 # the subject right before a verb hit (searched in a short window that ends at the verb)
+# "Hope Taufa worked for our family": a given name (a frequent word too) and a word no list or
+# dictionary knows, before such a verb
+_SUBJECT_PAIR = re.compile(r"(?<![\w@.#/-])(?P<n>[A-Z][a-z'’]{1,15}[ \u00a0](?P<s>[A-Z][a-z'’-]{2,20}))[ \t]*$")
 _SUBJECT = re.compile(
     rf"(?<![\w@.#/-]){_NAME}(?:[ \t]+(?:just|also|already|still|never|finally|apparently|literally|actually))?$"
 )
@@ -75,6 +81,12 @@ _CLAUSE_BEFORE = re.compile(
 _FREQUENT = 4.5
 
 
+def _unknown(word: str) -> bool:
+    """A word no English dictionary and no place list holds ("Taufa", "Manalastas", "Bec")."""
+    low = word.lower()
+    return lexicon.zipf(low) < 2.5 and low not in lexicon.places()
+
+
 def _given(word: str) -> bool:
     low = word.lower().rstrip("'’")
     return low not in _NOT_NAMES and (low in lexicon.single_first_names() or low in lexicon.first_names())
@@ -93,11 +105,19 @@ def find_doers(text: str) -> list[Entity]:
         rules.append(_OWNS)
     for rx in rules:
         for m in rx.finditer(text):
+            word = m.group("n")
+            if rx is _FROM_TEAM and word[0].isupper() and not _given(word) and _unknown(word):
+                # "Bec from HR": a capitalised word no list knows, in a slot only a person fills
+                out.append(Entity("PERSON", m.start("n"), m.end("n"), word, 0.7, "en_doers"))
+                continue
             _add(text, m, out, rx is not _WRITTEN_TO)
     for verb in _VERB.finditer(low):
         subject = _SUBJECT.search(text, max(0, verb.start() - 32), verb.start())
         if subject is not None:
             _add(text, subject, out, True)
+        pair = _SUBJECT_PAIR.search(text, max(0, verb.start() - 40), verb.start())
+        if pair is not None and _given(pair.group("n").split()[0]) and _unknown(pair.group("s")):
+            out.append(Entity("PERSON", pair.start("n"), pair.end("n"), pair.group("n"), 0.7, "en_doers"))
     return out
 
 

@@ -11,7 +11,8 @@
   for Latin parts that are no frequent English word, so a found "Will" does not make every
   "will" a person (Cyrillic lower case is inflected and full of names that are words: «роза»).
 - **A sign-off**: a lone given name that is no frequent English word closing a message after a
-  full stop ("… i'm doing a chargeback. dwayne").
+  full stop ("… i'm doing a chargeback. dwayne"), or closing a quoted one with a capital
+  ("… before we pay anything. Farhana\"").
 
 Measured on the training splits before it was written: 44 of 48 lower-case given-name labels in
 transcripts were labelled PERSON by their authors (the other four are one author's omissions).
@@ -54,6 +55,8 @@ _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _SPEAKER_ECHO_ZIPF = 5.0
 _CAPITAL_ECHO_ZIPF = 4.0  # a capital keeps "Conor" (3.5) a name; "Will", "Summer", "Mark" are words first
 _SIGN_OFF = re.compile(r"[.!?][ \t\n]+(?P<n>[a-z][a-z'’-]{2,20})[ \t.!]*\Z")
+# "… before we pay anything. Farhana\"": a capitalised given name closing a quoted message
+_SIGN_OFF_CAPITAL = re.compile(r"[.!?][ \t]+(?P<n>[A-Z][a-z'’-]{2,20})[ \t.!]*[\"”»][ \t]*(?:\n|\Z)")
 
 
 def _given(word: str) -> bool:
@@ -147,6 +150,11 @@ def lower_echoes(text: str, found: list[Entity]) -> list[Entity]:
         w = sign.group("n")
         if w in lexicon.single_first_names() and w not in _NOT_SPEAKERS and lexicon.zipf(w) < _ECHO_ZIPF:
             out.append(Entity("PERSON", sign.start("n"), sign.end("n"), w, 0.7, "en_names"))
+    if '"' in text or "”" in text or "»" in text:
+        for m in _SIGN_OFF_CAPITAL.finditer(text):
+            w = m.group("n").lower()
+            if w in lexicon.single_first_names() and w not in _NOT_SPEAKERS and lexicon.zipf(w) < _ECHO_ZIPF:
+                out.append(Entity("PERSON", m.start("n"), m.end("n"), m.group("n"), 0.7, "en_names"))
     parts = {
         p.lower() for e in found if e.type == "PERSON"
         # a chat's own speakers are echoed even when they are words too ("ben", "dan")

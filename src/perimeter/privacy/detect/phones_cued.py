@@ -62,7 +62,8 @@ _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _COUNTRY_CODE = re.compile(r"(?<![\w+])\+(\d{1,3})(?=[ \u00a0\-(])")
 _CUE_WORD = re.compile(
     r"(?<![^\W\d_])(?:тел|phone|моб|mobile|cell|whatsapp|telegram|звон|позвон|call|fax|факс|tel|text me|ph|contact|"
-    r"в[ао]тсап|ring|ll[aá]m|tel[eé]fono|m[oó]vil|celular|telefone|sms|смс|viber|вайбер)",
+    r"в[ао]тсап|ring|ll[aá]m|tel[eé]fono|m[oó]vil|celular|telefone|sms|смс|viber|вайбер|hp|nomor|telp|telepon|"
+    r"handphone|n[uú]mero|numero)",
     re.IGNORECASE,
 )
 _DEFAULT_EN = ("US", "GB")

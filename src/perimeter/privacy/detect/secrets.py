@@ -55,7 +55,7 @@ _KEY_WORDS = (
 # full assignment pattern only runs where one of them occurs.
 _TRIGGER = re.compile(alternation(SECRET_WORDS))
 _ASSIGN = re.compile(
-    rf"(?<![A-Za-z])(?P<key>(?i:{_KEY_WORDS}))(?:[_\-][\w\-]*)?[\"']?\s*(?:[:=]|=>|:=|\s(?i:is|—|-|был|будет))\s*"
+    rf"(?<![A-Za-z])(?P<key>(?i:{_KEY_WORDS}))(?:[_\-][\w\-]*)?[\"']?\s*(?:[:=]|=>|:=|\s(?i:is|was|—|-|был|была|было|будет))\s*"
     rf"(?:(?i:bearer|basic|token)\s+)?(?P<q>[\"'`]?)(?P<value>[^\s\"'`,;<>]{{4,200}})(?P=q)"
 )
 # "Пароль от Wi-Fi в переговорке: Kofe_2024!" — a few words between the word and the colon.
