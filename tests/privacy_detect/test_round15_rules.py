@@ -301,3 +301,23 @@ def test_values_blind17_showed(scanner: Scanner, text: str, kind: str, value: st
 ])
 def test_what_blind17s_rules_leave_alone(scanner: Scanner, text: str, kind: str) -> None:
     assert found(scanner, text, kind) == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("после перехода на оптику в ЖК «Александровский», корп. 4, кв. 187 нет интернета", "ЖК «Александровский», корп. 4, кв. 187"),
+    ("Здравствуйте, я Гулиева Севда из дома 14 по ул. Олимпийской. Ваша машина", "дома 14 по ул. Олимпийской"),
+    ("My address for the letter is 21 Jalan Bukit Merah, #14-203, Singapore 150021. Contact me",
+     "21 Jalan Bukit Merah, #14-203, Singapore 150021"),
+])
+def test_complexes_inverted_houses_and_malay_streets(scanner: Scanner, text: str, address: str) -> None:
+    assert any(address in a for a in found(scanner, text, "ADDRESS"))
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Объект: ЖК «Тёплый стан», секция 2 — бетон в четверг", "ADDRESS"),
+    ("Совещание по объекту «Школа, мкр. Юбилейный» от 02.10.2024.", "DATE_OF_BIRTH"),
+    ("SENTRY_DSN=\nSESSION_SECRET=replace-me", "SECRET"),
+    ("Column C — brand (Mars, Snickers, Bounty), column D — units sold", "PERSON"),
+])
+def test_building_sites_districts_placeholders_and_brands_stay_text(scanner: Scanner, text: str, kind: str) -> None:
+    assert found(scanner, text, kind) == []

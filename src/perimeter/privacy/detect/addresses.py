@@ -157,7 +157,8 @@ _EU_LEADING = re.compile(
 )
 _EU_NUMBER_FIRST = re.compile(
     r"(?<![\w\-])\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:[Rr]ue|[Aa]venue|[Bb]oulevard|bd|[Pp]lace|[Aa]llée|[Cc]hemin|"
-    r"[Ii]mpasse|[Qq]uai|[Cc]ours)\s+(?:(?:de|du|des|de la|d')\s*)*[A-ZÀ-Ý][\w'’\-]+(?:\s+(?:de|du|des|la|le)?\s*[A-ZÀ-Ý][\w'’\-]+){0,3}"
+    r"[Ii]mpasse|[Qq]uai|[Cc]ours|Jalan|Jln\.?|Lorong|Lor\.|Persiaran|Lebuh|Lebuhraya)\s+(?:(?:de|du|des|de la|d')\s*)*"
+    r"[A-ZÀ-Ý][\w'’\-]+(?:\s+(?:de|du|des|la|le)?\s*[A-ZÀ-Ý][\w'’\-]+){0,3}"
 )
 _EU_POSTCODE_CITY = re.compile(r",?\s*(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-ZÀ-ÝÄÖÜ][\wäöüßà-ÿ\-]+(?:\s[A-ZÀ-Ý][\w\-]+)?")
 # Every match starts with a word of ``literals.EU_STREET_HINTS``: tried only where the shared

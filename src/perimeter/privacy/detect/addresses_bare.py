@@ -5,6 +5,8 @@
   speech, so a capitalised adjective after a preposition of place, a comma and a house number is
   the street and the house (not after "в офисе", "в магазине": a company's premises); at a
   line's start a flat or building part must follow too.
+- **A housing complex with its building or flat** ("ЖК «Александровский», корп. 4, кв. 187"),
+  and **a house or a flat before its street** ("из дома 14 по ул. Олимпийской").
 - **A crossing**: "на перекрёстке ул. Ленина и пр. Победы, г. Липецк", "at the corner of King St
   and Spadina Ave" — two streets name a spot as well as a house number does.
 - **An English street without a number before its suburb and town**: "the pharmacy on Main Road,
@@ -41,8 +43,21 @@ _BUSINESS_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _RU_ITEM_STREET = re.compile(rf"^[ \t]*(?:\d{{1,2}}[.)][ \t]*|[-*•][ \t]*)?(?P<a>{_ADJ},[ \u00a0]*{_HOUSE})", re.MULTILINE)
+# a housing complex with its building or flat: "ЖК «Александровский», корп. 4, кв. 187"
+_RU_COMPLEX = re.compile(
+    r"(?<![А-Яа-яЁё])ЖК[ \u00a0]*[«\"„][^»\"“\n]{2,30}[»\"“](?:,?[ \u00a0]*(?:корп\.?|корпус|к\.|стр\.?|секция|подъезд|"
+    r"под\.|кв\.?|квартира|дом|д\.)[ \u00a0]*№?[ \u00a0]*\d[\w\-/]{0,5})*"
+    # a flat or an entrance makes it a home; a section alone is a building site ("ЖК «Тёплый стан», секция 2")
+    r",?[ \u00a0]*(?:кв\.?|квартира|подъезд|под\.)[ \u00a0]*№?[ \u00a0]*\d[\w\-/]{0,5}"
+)
 _RU_STREET_WORD = r"(?:ул\.|улиц[аеыу]|пр\.|пр-т|просп\.|проспект[ае]?|пер\.|переул\w*|б-р|бульвар[ае]?|ш\.|шоссе|пл\.|площад\w+|наб\.)"
 _RU_NAME = r"[А-ЯЁ0-9][\w\-]*(?:[ \u00a0][А-ЯЁ][\w\-]*)?"
+# the house or the flat before its street: "из дома 14 по ул. Олимпийской", "кв. 84 по ул. Гагарина 17"
+_RU_HOUSE_ON = re.compile(
+    rf"(?<![А-Яа-яЁё])(?P<a>(?i:дом[аеу]?|д\.|кв\.?|квартир[аеуы])[ \u00a0]*№?[ \u00a0]*\d{{1,4}}[а-я]?[ \u00a0]+(?:по|на)[ \u00a0]+"
+    rf"(?i:ул\.|улиц[аеыу]|пр\.|пр-ту|проспекту|пер\.|переулку|б-ру|бульвару|ш\.|шоссе|наб\.)[ \u00a0]*{_RU_NAME}"
+    rf"(?:,?[ \u00a0]*(?:д\.[ \u00a0]*)?\d{{1,4}}[а-я]?(?![\d.,]\d))?)"
+)
 _RU_CROSSING = re.compile(
     rf"перекр[её]ст\w*[ \u00a0]+(?P<a>(?:{_RU_STREET_WORD}[ \u00a0]*)?{_RU_NAME}[ \u00a0]+и[ \u00a0]+"
     rf"(?:{_RU_STREET_WORD}[ \u00a0]*)?{_RU_NAME})",
@@ -129,6 +144,10 @@ def find_bare_addresses(text: str) -> list[Entity]:
         for m in _RU_ITEM_STREET.finditer(text):
             if (part := _RU_PART_AFTER.match(text, m.end())) is not None:
                 out.append(_entity(m, part.end()))
+        if "ЖК" in text:
+            out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.75, "address_bare") for m in _RU_COMPLEX.finditer(text))
+        if " по " in text or " на " in text:
+            out.extend(_entity(m) for m in _RU_HOUSE_ON.finditer(text))
         if "ерекр" in text:
             out.extend(_entity(m) for m in _RU_CROSSING.finditer(text))
     low = text.lower()

@@ -24,7 +24,7 @@ from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
 _CUE = re.compile(
-    r"(?<![а-яёa-z])(?:родил\w*|днюх\w*|днем рождения|днём рождения|юбиле\w*|исполня\w*(?:\s+\d{1,3})?|"
+    r"(?<![а-яёa-z])(?:родил\w*|днюх\w*|днем рождения|днём рождения|юбиле(?!йн)\w*|исполня\w*(?:\s+\d{1,3})?|"
     r"исполнилось(?:\s+\d{1,3})?|др(?=\s*[:\-–—]\s*\d)|birthday|b-?day|turns?\s+\d{2,3}|turning\s+\d{2,3})"
     r"(?![а-яёa-z])",
 )

@@ -127,7 +127,7 @@ EU_STREET_HINTS = (
     "plein", "kade", "vej", "gade", "gatan", "gata", "vägen", "veien", "gate", "katu", "rue", "avenue", "boulevard",
     "place", "allée", "chemin", "impasse", "quai", "cours", "via", "viale", "piazza", "corso", "largo", "vicolo",
     "calle", "avenida", "plaza", "paseo", "carrer", "rua", "travessa", "praça", "ulica", "unter den", "stræde", "torv",
-    "utca",
+    "utca", "jalan", "jln", "lorong", "persiaran", "lebuh",
 )
 EU_STREET_HINTS_BOUNDED = frozenset({"weg", "ring", "vej", "gate", "rue", "cours", "via", "rua"})
 # Where the lower-case name rules of chat can match, each word with what must follow it:

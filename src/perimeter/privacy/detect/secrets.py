@@ -69,7 +69,7 @@ _AUTH_HEADER = re.compile(r"(?i:authorization|x-api-key|api-key|x-auth-token)\s*
 _URL_CREDS = re.compile(r"[a-z][a-z0-9+.\-]*://[^\s:/@]+:(?P<value>[^\s/\"'<>]{3,})@[\w.\-]+", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^(?:\*+|x+|\.+|<.*>|\$\{.*\}|\$\w+|%\w+%|\{\{.*\}\}|null|none|true|false|nil|undefined|"
-    r"required|optional|string|str|redacted|hidden|secret|password|changeme|example|your[_\-].*|"
+    r"required|optional|string|str|redacted|hidden|secret|password|changeme|change[_\-]me|replace[_\-]?me|example|your[_\-].*|"
     r"os\.environ.*|process\.env.*|env\(.*|getenv.*|settings\..*|config\..*|self\..*|\[.*\]|\(.*)$",
     re.IGNORECASE,
 )
