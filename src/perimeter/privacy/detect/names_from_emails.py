@@ -72,6 +72,8 @@ def find_email_names(text: str, found: list[Entity]) -> list[Entity]:
     if not parts:
         return []
     low = text.lower()
+    # words another rule has read as a name already ("Anna Keller … anna.keller@") are not added again
+    covered = [(e.start, e.end) for e in found if e.type == "PERSON"]
     out: list[Entity] = []
     for part in parts:  # Latin: each part looked for with str.find (a C loop), not word by word
         given = part in lexicon.single_first_names()
@@ -79,8 +81,8 @@ def find_email_names(text: str, found: list[Entity]) -> list[Entity]:
             continue  # a frequent word ("Data", "Deploy", "Talent") is the mailbox's subject, not a name
         at = low.find(part)
         while at != -1:
-            m = _WORD.match(text, at)
-            if m is not None and m.end() - at == len(part):
+            if not any(a <= at < b for a, b in covered) and (m := _WORD.match(text, at)) is not None \
+                    and m.end() - at == len(part):
                 out.append(Entity("PERSON", at, m.end(), m.group(), 0.7, "email_name"))
             at = low.find(part, at + len(part))
     if not text.isascii():
