@@ -321,3 +321,23 @@ def test_complexes_inverted_houses_and_malay_streets(scanner: Scanner, text: str
 ])
 def test_building_sites_districts_placeholders_and_brands_stay_text(scanner: Scanner, text: str, kind: str) -> None:
     assert found(scanner, text, kind) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("- Jae-won still blocked on the Adyen webhook signing", "Jae-won"),
+    ("Present: J. Morrison (chair), A. Bakshi, T. Okafor, Hyun-woo Park, Sinéad Gallagher", "Hyun-woo Park"),
+    ("Sender si Rodel Manalastas, from Dubai, ref no. RMT-77120-PH.", "Rodel Manalastas"),
+    ("incident channel:\nravi 02:12 OOMKilled, limit 512Mi\nsoo-jin 02:20 new SDK loads the doc\nravi 02:31 bumped to 2Gi",
+     "ravi"),
+])
+def test_names_by_their_own_grammar(scanner: Scanner, text: str, name: str) -> None:
+    assert any(name in p for p in found(scanner, text, "PERSON"))
+
+
+@pytest.mark.parametrize("text", [
+    "it was so-so, and then the ha-ha moment came",
+    "a one-off pay-go deal, re-do the so-called check-in",
+    "deploy 02:12 started\nbuild 02:20 finished\ntests 02:31 green",
+])
+def test_hyphenated_words_and_timed_log_lines_are_no_names(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []

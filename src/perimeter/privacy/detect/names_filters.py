@@ -497,7 +497,7 @@ def _not_a_person(text: str, e: Entity) -> bool:
         if "," not in e.text and (last in _INSTITUTION_LAST or (last in _NAMED_AFTER_HEADS and e.text.count(" ") >= 2)):
             return True
         first = e.text.split(None, 1)[0].lower()
-        if last in _PLACE_LAST_SURNAMES and not _listed_given(first):
+        if last in _PLACE_LAST_SURNAMES and not _listed_given(first) and "," not in e.text:
             return True
         after = _CAPITALISED_AFTER.match(text, e.end) if e.text.isascii() else None
         if after is not None and "," not in e.text and any(w.lower() in _NAMED_AFTER_HEADS for w in after.group().split()):

@@ -32,6 +32,11 @@ _TURN = re.compile(
     r"(?P<n>[^\W\d_][^\W\d_'’-]{1,20}(?:[ \t][^\W\d_]\.?|[ \t][A-Z][a-z'’-]{1,20})?)[ \t]*:[ \t]+\S",
     re.MULTILINE,
 )
+# An export that puts the time after the speaker: "ravi 02:12 OOMKilled", "soo-jin 02:20 …".
+_TIMED_TURN = re.compile(
+    r"^[ \t]*(?P<n>[^\W\d_][^\W\d_'’-]{1,20})[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]?[AaPp][Mm])?[ \t]+\S",
+    re.MULTILINE,
+)
 # IRC and Matrix logs: "[10:42] <mira> ben did it", "02:19 sven joined #ops", "* priya has quit".
 _STAMP = r"^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*|\d{1,2}:\d{2}(?::\d{2})?[ \t]+)?"
 _NICK = r"(?P<n>[^\W\d_][^\W\d_'’-]{1,20})"
@@ -75,6 +80,11 @@ def find_speakers(text: str) -> list[Entity]:
     if "\n" not in text:
         return []
     turns = list(_TURN.finditer(text)) if text.count(":") >= 2 else []
+    if text.count(":") >= 2:  # "ravi 02:12 OOMKilled …": a name, then the time, then the message
+        timed = list(_TIMED_TURN.finditer(text))
+        if len(timed) >= 2:
+            turns += timed
+            turns.sort(key=lambda m: m.start("n"))
     if "<" in text or "join" in text or "quit" in text or "left" in text:
         turns += [*_IRC_TURN.finditer(text), *_IRC_EVENT.finditer(text)]
         turns.sort(key=lambda m: m.start("n"))

@@ -29,6 +29,7 @@ from perimeter.privacy.detect.fields_records import record_values
 from perimeter.privacy.detect.hl7 import find_hl7_values
 from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_around import names_around
+from perimeter.privacy.detect.names_asian import find_asian_names
 from perimeter.privacy.detect.names_caps import find_caps_payees
 from perimeter.privacy.detect.names_en_chat import find_chat_names, names_beside_names
 from perimeter.privacy.detect.names_en_doers import find_doers
@@ -403,6 +404,7 @@ class Scanner:
                 found.extend(find_speakers(text))
                 found.extend(find_email_names(text, found))
                 found.extend(find_initialled_surnames(text))
+                found.extend(find_asian_names(text))
                 found.extend(find_lone_lower_names(text))
                 found.extend(find_lower_full_names(text))
                 if _INVERTED_HINT.search(text):
