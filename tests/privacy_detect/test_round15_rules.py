@@ -341,3 +341,8 @@ def test_names_by_their_own_grammar(scanner: Scanner, text: str, name: str) -> N
 ])
 def test_hyphenated_words_and_timed_log_lines_are_no_names(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
+
+
+def test_a_name_with_a_capital_inside_after_a_cue(scanner: Scanner) -> None:
+    assert "DeShawn" in found(scanner, "CALLER: DeShawn Marcus Brooks | BOT: Thanks DeShawn. And your date of birth?", "PERSON")
+    assert found(scanner, "Legal services are provided through our EAP partner MetLife Legal Plans.", "PERSON") == []

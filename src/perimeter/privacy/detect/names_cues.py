@@ -21,7 +21,8 @@ from perimeter.privacy.entities import Entity
 
 _UP = "A-ZÀ-ÖØ-Þ\u0100-\u024f"
 _LO = "a-zß-öø-ÿ\u0100-\u024f"
-_CAP = rf"[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*"
+# "DeShawn", "LaToya", "McKenzie": a name prefix, then a capital inside (not "MetLife", "YouTube")
+_CAP = rf"(?:(?:Mc|Mac|De|Da|Di|Du|La|Le|Lo|Ja|Ka|Sha|Ta|Tre|Ke|Ty)[{_UP}][{_LO}]+|[{_UP}][{_LO}]+)(?:[-'’][{_UP}]?[{_LO}]+)*"
 # Particles inside a name: "Rania Al Mheiri", "Siobhán Ní Bhriain", "Maartje de Wit", "Khalid ibn Said".
 _PARTICLE = r"(?:al|el|Al|El|ibn|Ibn|bin|Bin|bint|binti|binte|abu|Abu|ben|Ben|Ní|Nic|Mac|Ó|Ua|van|Van|von|Von|de|De|der|den|da|Da|di|Di|del|Del|della|dos|Dos|du|Du|la|La|le|Le|ter|ten)"
 _NAME = rf"{_CAP}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])*{_CAP}){{0,3}}"
