@@ -256,6 +256,8 @@ def _capitalised_words(text: str) -> list[re.Match[str]]:
     at = search(text)
     while at is not None:
         m = match(text, at.start())
+        if m is not None and m.end() - m.start() == 2 and at.start() and text[at.start() - 1].isalpha():
+            m = None  # "SOW. Will", "AEDT. Card": the last letter of an abbreviation, no initial
         if m is None:
             at = search(text, at.start() + 1)
         else:

@@ -33,7 +33,7 @@ from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.addresses_colloquial import street_named_after
 from perimeter.privacy.detect.addresses_postal import british_street_at
 from perimeter.privacy.detect.names_cues import cue_before
-from perimeter.privacy.detect.names_things import is_a_thing, without_false_initial
+from perimeter.privacy.detect.names_things import is_a_thing
 from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
 
@@ -432,11 +432,8 @@ def _mostly_a_place(word: str) -> bool:
 def drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
     out = []
     for e in found:
-        if e.type == "PERSON":
-            cut = without_false_initial(text, e)
-            if cut is None or _not_a_person(text, cut):
-                continue
-            e = cut
+        if e.type == "PERSON" and _not_a_person(text, e):
+            continue
         out.append(e)
     return out
 

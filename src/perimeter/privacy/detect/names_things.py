@@ -9,9 +9,6 @@
 - **A role at a clause's start**: "Merchant says …", "Landlord refused …" — a role noun alone.
 - **A street in Kazakh or Uzbek after the name**: "Назарбаев даңғылы", "Amir Temur ko'chasi".
 - **Code**: "toBe", "getName" (a lower-case start with a capital inside).
-
-``without_false_initial`` cuts an "initial" that is the last letter of a longer abbreviation off a
-span ("SOW. Will said" → "Will").
 """
 
 from __future__ import annotations
@@ -71,16 +68,3 @@ def is_a_thing(text: str, e: Entity) -> bool:
             return True  # "Airway Bill", "Metro Line"
     return False
 
-
-def without_false_initial(text: str, e: Entity) -> Entity | None:
-    """``e`` less an "initial" that is the last letter of an abbreviation ("SOW. Will said" read
-    as "W. Will", "AEDT. Card"): the name after it, or None when nothing is left."""
-    span = e.text
-    if not (span.isascii() and len(span) >= 4 and span[1] == "." and span[0].isupper()
-            and e.start > 0 and text[e.start - 1].isalpha()):
-        return e
-    rest = span[2:].lstrip()
-    if not rest:
-        return None
-    start = e.end - len(rest)
-    return Entity(e.type, start, e.end, rest, e.score, e.detector)
