@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.spoken_numbers import read_word
 from perimeter.privacy.entities import Entity
 
 _HOUSE = r"\d{1,3}[а-яА-Я]?(?:/\d{1,3}[а-я]?)?(?![\d.,:]\d|[\w/])"
@@ -92,12 +93,7 @@ _EN_BARE = re.compile(
 _POSTCODE_ASKED = re.compile(r"(?i:post[ \-]?code|postal[ \-]?code|zip(?:[ \-]?code)?|eircode)[^\n]{0,60}\n")
 # the answer turn: a speaker label, then what was said up to the end of the turn
 _ANSWER = re.compile(r"[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[A-Za-z]{2,12}[ \t]*:[ \t]*(?P<a>[^\n|]{3,80}?)[ \t.]*(?:\n|\||$)")
-_SAID = {
-    "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13",
-    "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
-    "twenty": "20", "double": "",
-}
+_DIGIT_KINDS = frozenset({"zero", "unit", "teen", "tens"})
 _UK = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}")
 _CA = re.compile(r"[A-Z]\d[A-Z]\d[A-Z]\d")
 _US = re.compile(r"\d{5}")
@@ -112,8 +108,11 @@ def _said_postcode(said: str) -> tuple[int, int] | None:
         chars = []
         for token in _PIECE.findall(",".join(parts[first:])):
             low = token.lower()
-            if low in _SAID:
-                chars.append(_SAID[low])
+            reading = read_word(low)  # the transcript rule's number words: "oh", "five", "fourteen", "twenty"
+            if reading is not None and not reading[2] and reading[1] in _DIGIT_KINDS and reading[0] <= 20:
+                chars.append(str(reading[0]))
+            elif low == "double":
+                chars.append("")
             elif token.isdigit() or (len(token) <= 2 and token.isalpha()):
                 chars.append(token.upper())
             else:

@@ -25,7 +25,6 @@ from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.addresses import _grow_ru
 from perimeter.privacy.entities import Entity
 
-_SEP = r"(?:,|[ \t\u00a0][–—\-]|;)?[ \t\u00a0]*"
 # a unit, floor, side or block: "apto 702", "conj. 81", "Int. 4", "oficina 1203", "3.º Esq.", "3. tv",
 # "sala 1204", "8th floor", "#11-238", "bus 3"
 _UNIT_PIECE = re.compile(

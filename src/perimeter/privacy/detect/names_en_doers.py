@@ -89,7 +89,7 @@ def _unknown(word: str) -> bool:
 
 def _given(word: str) -> bool:
     low = word.lower().rstrip("'’")
-    return low not in _NOT_NAMES and (low in lexicon.single_first_names() or low in lexicon.first_names())
+    return low not in _NOT_NAMES and low in lexicon.first_names()  # the single-name list is part of it
 
 
 def find_doers(text: str) -> list[Entity]:
