@@ -275,26 +275,13 @@ def _multiword_places(text: str, spans: list[tuple[int, int]], lws: list[str]) -
 _BEFORE2, _AFTER1, _AFTER2, _LOWER_WORD = itemgetter(2), itemgetter(3), itemgetter(4), itemgetter(7)
 
 
-def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: frozenset[bytes] | None) -> list[list[Any]]:
-    """The rows of ``features`` from per-word views.  With ``known`` (the model's attributes,
-    as bytes) the views are ``_model_view``'s, and the per-token strings the model has no weight
-    for are left out as well.
-
-    Built column by column (what each token sees of the one before, two before, after …) and
-    joined in one pass: a per-token loop with its branches cost twice as much."""
+def _position_strings(text: str, spans: list[tuple[int, int]], lws: list[str],
+                      keep: Callable[[str], tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The strings of each token that depend on where it sits in its line, in ``features``'
+    order: ``gpl2`` (part of a multi-word place), ``bol``, ``eol``, ``key=`` (the last word
+    before the line's first colon, for the tokens after it).  ``keep`` turns a string into what
+    the caller passes on (a 1-tuple) or drops (an empty one)."""
     n = len(spans)
-    if not n:
-        return []
-
-    def keep(s: str) -> tuple[Any, ...]:
-        if known is None:
-            return (s,)
-        b = s.encode()
-        return (b,) if b in known else ()
-
-    lws = list(map(_LOWER_WORD, views))
-    # the strings that depend on where a token sits in its line, in features' order:
-    # gpl2, bol, eol, key=
     extra: list[tuple[Any, ...]] = [()] * n
     gpl2, bol, eol = keep("gpl2"), keep("bol"), keep("eol")
     if gpl2:
@@ -324,6 +311,28 @@ def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: fr
             if kf:
                 for k in range(i + 1, end):
                     extra[k] += kf
+    return extra
+
+
+def _rows(text: str, spans: list[tuple[int, int]], views: list[_View], known: frozenset[bytes] | None) -> list[list[Any]]:
+    """The rows of ``features`` from per-word views.  With ``known`` (the model's attributes,
+    as bytes) the views are ``_model_view``'s, and the per-token strings the model has no weight
+    for are left out as well.
+
+    Built column by column (what each token sees of the one before, two before, after …) and
+    joined in one pass: a per-token loop with its branches cost twice as much."""
+    n = len(spans)
+    if not n:
+        return []
+
+    def keep(s: str) -> tuple[Any, ...]:
+        if known is None:
+            return (s,)
+        b = s.encode()
+        return (b,) if b in known else ()
+
+    lws = list(map(_LOWER_WORD, views))
+    extra = _position_strings(text, spans, lws, keep)
     # what each token sees of its neighbours; -1ws= pairs the word before with this shape
     if known is None:
         before1 = [("BOS",), *((*p[1], p[5] + v[6]) for p, v in pairwise(views))]
@@ -477,8 +486,14 @@ def marginals(text: str, spans: list[tuple[int, int]] | None = None) -> Iterator
     spans = tokens(text) if spans is None else spans
     if not spans:
         return
-    tagger = _tagger()
-    labels = tagger.tag(_model_rows(text, spans))
+    from perimeter.privacy.detect import tagger_sums  # it reads this module's views
+
+    summed = tagger_sums.tag(text, spans)
+    if summed is not None:  # three summed scores per token (tagger_sums), not ~10 strings
+        tagger, labels = summed
+    else:
+        tagger = _tagger()
+        labels = tagger.tag(_model_rows(text, spans))
     for i, label in enumerate(labels):
         if label != "O":
             s, e = spans[i]
