@@ -221,7 +221,22 @@ def find_ips(ix: TextIndex) -> list[Entity]:
             if value.endswith("::") and text[m.end():m.end() + 1] == "/":
                 continue  # "fe80::/10" is a network prefix, not an address
             out.append(Entity("IP_ADDRESS", m.start(), m.end(), value, 0.95, "ipv6"))
+    if "[.]" in text or "(.)" in text:
+        out.extend(_spelt_ips(text))
     return out
+
+
+# An address in a security report's defanged form ("185[.]12[.]94[.]7", "10(.)0(.)0(.)5").  (A
+# cloud host name that spells a private one, "ip-10-0-1-23.ec2.internal", is a machine's name:
+# no corpus author labels it.)
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_SPELT_IP = re.compile(
+    rf"(?<![\w.]){_OCTET}(?:\[\.\]|\(\.\)){_OCTET}(?:\[\.\]|\(\.\)){_OCTET}(?:\[\.\]|\(\.\)){_OCTET}(?!\w)"
+)
+
+
+def _spelt_ips(text: str) -> list[Entity]:
+    return [Entity("IP_ADDRESS", m.start(), m.end(), m.group(), 0.9, "ipv4") for m in _SPELT_IP.finditer(text)]
 
 
 # --- IBAN: country + check digits + BBAN, optionally in groups of four.

@@ -16,7 +16,7 @@ _GROUPS: dict[str, str] = {
     "RU_INN": r"инн|inn(?<![a-z]inn)(?![a-z])|taxpayer|\btin\b|\bitin\b|tax[ \-]?id|идентификационный номер налогоплательщика",
     "RU_SNILS": r"снилс|snils|страхов\w* номер|страховое свидетельство",
     "RU_OGRN": r"огрн(?:ип)?|ogrn(?:ip)?|основной государственный",
-    "RU_PASSPORT": r"паспорт\w*|passport|серия|серии|series|загран\w*",
+    "RU_PASSPORT": r"паспорт\w*|\bпасп\b|passport|серия|серии|series|загран\w*",
     "RU_BANK_ACCOUNT": r"р/с|р/сч|к/с|к/сч|расч[её]тн\w*|корр?\w*\s*сч[её]т|лицев\w* сч[её]т|сч[её]т\w*|account|\bacc\b|\bacct\b",
     "CREDIT_CARD": r"карт\w*|\bcard\b|visa|mastercard|\bмир\b|maestro|amex|pan\b",
     "US_SSN": r"\bssn\b|social security|\bsocial\b",  # "my social is 524 77 1093"

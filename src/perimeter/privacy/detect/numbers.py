@@ -34,7 +34,9 @@ _GROUP = re.compile(r"\d+")
 _BIK = re.compile(r"(?:бик|bik)\D{0,6}(\d{9})(?!\d)", re.IGNORECASE)
 _SNILS_LAYOUT = re.compile(r"^\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}$")
 _SSN_LAYOUT = re.compile(r"^\d{3}[- ]\d{2}[- ]\d{4}$")
-_PASSPORT_LAYOUT = re.compile(r"^\d{2}\s?\d{2}\s*(?:№|N|No\.?)?\s*(?:\d{6}|\d{3}[ \u00a0]\d{3})$")
+# "4510 123456", "45 10 № 123456"; after a passport word also "4510-123456", "4510/123456" and
+# "45-10 123456" (a form's "Серия/номер: 4510/123456")
+_PASSPORT_LAYOUT = re.compile(r"^\d{2}[\s-]?\d{2}\s*(?:№|N|No\.?|[-/])?\s*(?:\d{6}|\d{3}[ \u00a0]\d{3})$")
 _PHONE_LAYOUT = re.compile(r"^\d{3}[-. ]\d{3}[-. ]\d{2}[-. ]?\d{2}$")
 # The Russian passport for travel abroad: 2-digit series and a 7-digit number.
 _ISSUED_AFTER = re.compile(r"[ \u00a0]*,?[ \u00a0]*(?:выдан|выд\.|issued)", re.IGNORECASE)

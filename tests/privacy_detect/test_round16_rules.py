@@ -1,0 +1,63 @@
+"""Round 16 of issue 11 (docs/privacy-detection.md, "Round 16"): values written the way forms
+and reports write them — a passport's series and number split by a slash or a dash, its fields
+without the word "паспорт" but with what only a passport's form asks (кем выдан, дата выдачи),
+the abbreviation "пасп.", and an IP address defanged in a security report — each with the
+neighbours that must stay what they are (a date with slashes, a version, a network range)."""
+
+from __future__ import annotations
+
+import pytest
+
+from perimeter.privacy import Scanner
+
+# ``scanner``: the session's warmed-up Scanner (conftest.py)
+
+
+def found(scanner: Scanner, text: str, kind: str) -> list[str]:
+    return [e.text for e in scanner.scan(text) if e.type == kind]
+
+
+def covered(scanner: Scanner, text: str, value: str, kind: str) -> bool:
+    at = text.index(value)
+    spans = [(e.start, e.end) for e in scanner.scan(text) if e.type == kind]
+    return all(any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum())
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("Серия/номер паспорта: 4510/123456, выдан ОВД Тверского района", ["4510/123456"]),
+    ("паспортные данные: 4510-123456", ["4510-123456"]),
+    ("Паспорт 45-10 123456", ["45-10 123456"]),
+    ("пасп. 4510 123456 — проверьте", ["4510 123456"]),
+    ("серия паспорта — 4510, номер — 123456", ["4510", "123456"]),
+    ("паспорт серия - 4510 номер - 123456", ["4510", "123456"]),
+    # a form's fields, the document named only by what it asks next
+    ("Серия: 45 10\nНомер: 123456\nКем выдан: ОВД Тверского района\nДата выдачи: 12.03.2015", ["45 10", "123456"]),
+])
+def test_passport_parts_in_form_layouts(scanner: Scanner, text: str, values: list[str]) -> None:
+    for value in values:
+        assert covered(scanner, text, value, "RU_PASSPORT"), value
+
+
+@pytest.mark.parametrize("text", [
+    "паспорт продлён 12/03/2015, см. приказ 4510/2024",  # dates and a document's number with a slash
+    "Серия: 45 10 сериала «Кухня», номер 123456 в плейлисте",  # neither a passport word nor its form
+    "заказ 4510-123456 отгружен",  # an order number in the same layout, no passport word
+])
+def test_slashes_and_dashes_elsewhere_stay(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "RU_PASSPORT") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("IOC: callback to 185[.]12[.]94[.]7 over 443", "185[.]12[.]94[.]7"),
+    ("C2 at 10(.)0(.)0(.)5", "10(.)0(.)0(.)5"),
+])
+def test_a_defanged_ip_address_is_one(scanner: Scanner, text: str, value: str) -> None:
+    assert found(scanner, text, "IP_ADDRESS") == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "scheduled to ip-10-42-7-19.ec2.internal",  # a machine's name: no author labels it
+    "array[1][.]length and 300[.]1[.]1[.]1",  # not octets
+])
+def test_host_names_and_non_addresses_stay(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "IP_ADDRESS") == []
