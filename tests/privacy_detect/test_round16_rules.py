@@ -61,3 +61,17 @@ def test_a_defanged_ip_address_is_one(scanner: Scanner, text: str, value: str) -
 ])
 def test_host_names_and_non_addresses_stay(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "IP_ADDRESS") == []
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    # the birth date in brackets after the name, with its cue inside
+    ("Турист 2: Алексеева Марфа Ивановна (род. 30.05.1966), загранпаспорт 65 3094188", "30.05.1966"),
+    # a role between commas before the date
+    ("3. Ахметов Тимур, ребёнок, 21.07.2017", "21.07.2017"),
+])
+def test_a_birth_date_after_a_name_behind_a_remark(scanner: Scanner, text: str, date: str) -> None:
+    assert covered(scanner, text, date, "DATE_OF_BIRTH")
+
+
+def test_a_recent_date_after_a_name_and_role_is_not_a_birth_date(scanner: Scanner) -> None:
+    assert found(scanner, "Ахметов Тимур, менеджер, 02.12.2026 — встреча", "DATE_OF_BIRTH") == []

@@ -101,7 +101,10 @@ _AFTER_NAME = re.compile(
     # a parenthesis after the name that holds no date ("Абаев (водитель), 12.03.1971"), then a
     # separator; or the date right after a space or a colon ("Мамедов Эльчин Рауфович 17.09.1988",
     # "[09:25] Ринат Хайруллин: 25.12.1997")
-    r"[ \t]*(?:\((?!\d)[^()\n]{1,60}\)[ \t]*)?(?:,|—|–|-|\(|\||:)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?|[ \t]+(?=\d)"
+    # a remark holds no digit (a date in brackets is the value itself: "(род. 30.05.1966)"); a
+    # role between commas may follow ("Ахметов Тимур, ребёнок, 21.07.2017")
+    r"[ \t]*(?:\((?!\d)[^()\d\n]{1,60}\)[ \t]*)?(?:,[ \t]*[а-яёa-z]{3,20}(?:[ \t][а-яёa-z]{2,20})?[ \t]*(?=,))?"
+    r"(?:,|—|–|-|\(|\||:)[ \t]*(?:(?:b\.|born|род\.|р\.)[ \t]*)?|[ \t]+(?=\d)"
 )
 # "22.07.93", "14/03/88": a two-digit year after a name, read as the century it must be in
 _SHORT_YEAR_DATE = re.compile(r"(?<![\w.])(?:0?[1-9]|[12]\d|3[01])([./])(?:0?[1-9]|1[0-2])\1(\d{2})(?![\w.]|[./]\d)")
