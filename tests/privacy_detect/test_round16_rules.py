@@ -75,3 +75,15 @@ def test_a_birth_date_after_a_name_behind_a_remark(scanner: Scanner, text: str, 
 
 def test_a_recent_date_after_a_name_and_role_is_not_a_birth_date(scanner: Scanner) -> None:
     assert found(scanner, "Ахметов Тимур, менеджер, 02.12.2026 — встреча", "DATE_OF_BIRTH") == []
+
+
+def test_a_config_directive_password(scanner: Scanner) -> None:
+    text = "bind 0.0.0.0\nport 6379\nrequirepass Hh8$kQz2!vN0pLxR\nmasterauth 'Zr7!pQ2mVx'\nmaxmemory 6gb"
+    assert found(scanner, text, "SECRET") == ["Hh8$kQz2!vN0pLxR", "Zr7!pQ2mVx"]
+    assert found(scanner, "# example redis.conf\nrequirepass changeme\n", "SECRET") == []
+
+
+def test_the_client_address_of_an_access_log_line(scanner: Scanner) -> None:
+    text = '5.18.144.201 - - [12/Nov/2024:23:01:14 +0300] "GET / HTTP/1.1" 200 48211'
+    assert found(scanner, text, "IP_ADDRESS") == ["5.18.144.201"]
+    assert found(scanner, "release 1.8.1.159 - notes", "IP_ADDRESS") == []

@@ -176,6 +176,8 @@ def _national_phones(ix: TextIndex, found: list[Entity]) -> list[Entity]:
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])")
 _IP_CTX = re.compile(r"\b(?:ip|ipv4|host|server|addr\w*|адрес\w*|сервер\w*|хост\w*|src|dst|from|client|peer|remote|с|from)\b\W*$|=\s*$", re.IGNORECASE)
+# what follows the client's address in a web server's access log: "5.18.144.201 - - [12/Nov/2024:…"
+_ACCESS_LOG = re.compile(r" - \S+ \[")
 _VERSION_CTX = re.compile(
     # a lone "v" only as a word of its own: "user=ekaterina.v.sorokina client_ip=…" is no version
     r"(?:\b(?:version|верси\w*|ver\.?|release|релиз|build|oid|сборк\w*|patch|патч\w*)|(?<![\w.])v)\W+(?:\w+\W+){0,2}$"
@@ -204,8 +206,9 @@ def find_ips(ix: TextIndex) -> list[Entity]:
                 continue  # "админка роутера на 192.168.1.1": a factory default every such box has
             if parts[0] == "127" or (parts[3] == "0" and text[m.end():m.end() + 1] == "/"):
                 continue  # loopback and "10.0.0.0/8" network prefixes identify no one (as "::1", "fe80::/10")
-            if len(parts[0]) == 1 and not _IP_CTX.search(text, max(0, m.start() - 40), m.start()):
-                continue  # "1.8.1.159" is far more often a version than an address
+            if (len(parts[0]) == 1 and not _IP_CTX.search(text, max(0, m.start() - 40), m.start())
+                    and _ACCESS_LOG.match(text, m.end()) is None):
+                continue  # "1.8.1.159" is far more often a version than an address (not in an access log)
             out.append(Entity("IP_ADDRESS", m.start(), m.end(), m.group(), 0.95, "ipv4"))
     if "::" in text or text.count(":") >= 7:
         for m in (m for lo, hi in ix.ipv6_windows() for m in _IPV6.finditer(text, lo, hi)):

@@ -28,6 +28,9 @@ _FLAG = re.compile(
     r"(?:[ \t]+|=)(?P<q>[\"']?)(?P<value>[^\s\"'`]{5,127}[^\s\"'`.,;:)\]}])(?P=q)"
 )
 _FLAG_WORDS = ("pass", "pwd", "secret", "key", "token", "masterauth")
+# a server's config file, where a directive and its value are separated by blanks (redis.conf's
+# "requirepass Hh8$kQz2!vN0pLxR", "masterauth …"; keepalived's "auth_pass …")
+_DIRECTIVE = re.compile(r"(?im)^[ \t]*(?:requirepass|masterauth|auth_pass|masteruser_password)[ \t]+(?P<q>[\"']?)(?P<value>[^\s\"']{4,128})(?P=q)[ \t]*$")
 _AWS_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _AWS_REACH = 300
@@ -65,6 +68,10 @@ def find_shaped_secrets(text: str, lower: str) -> list[Entity]:
             value = m.group("value")
             if not _PLACEHOLDER.match(value) and not value.startswith("-") and sum(map(str.isdigit, value)) + sum(not c.isalnum() for c in value) > 0:
                 add(m, "secret_flag")
+    if "pass" in lower or "masterauth" in lower:
+        for m in _DIRECTIVE.finditer(text):
+            if not _PLACEHOLDER.match(m.group("value")):
+                add(m, "secret_directive")
     if "akia" in lower or "asia" in lower:
         ids = [m.start() for m in _AWS_ID.finditer(text)]
         if ids:
