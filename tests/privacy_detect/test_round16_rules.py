@@ -87,3 +87,26 @@ def test_the_client_address_of_an_access_log_line(scanner: Scanner) -> None:
     text = '5.18.144.201 - - [12/Nov/2024:23:01:14 +0300] "GET / HTTP/1.1" 200 48211'
     assert found(scanner, text, "IP_ADDRESS") == ["5.18.144.201"]
     assert found(scanner, "release 1.8.1.159 - notes", "IP_ADDRESS") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    # the travel passport's 2+7 layout in a passport column of a CSV export
+    ('name,dob,passport,phone\n"Oganesyan Armen",1988-09-17,75 6120447,+79261105562', "75 6120447"),
+    # the same layout in prose, the passport word a sentence away
+    ("Проблема в маскировании номеров загранпаспортов. Пример из прода: турист Лысенко Андрей, 72 1108563.",
+     "72 1108563"),
+])
+def test_a_travel_passport_by_its_layout(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value, "RU_PASSPORT")
+
+
+def test_a_two_plus_seven_number_without_a_passport_in_the_text_stays(scanner: Scanner) -> None:
+    assert found(scanner, "звоните 12 3456789 после обеда", "RU_PASSPORT") == []
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("we moved his patients to doctor vardanyan please tell kate", ["vardanyan", "kate"]),
+    ("dr patel said ok", ["patel"]),  # "said" is a surname too, but a common word first
+])
+def test_lower_case_doctors(scanner: Scanner, text: str, names: list[str]) -> None:
+    assert found(scanner, text, "PERSON") == names

@@ -47,7 +47,8 @@ _PHONE_KEY = re.compile(r"phone|phone[ _]?number|tel|telephone|mobile|cell|msisd
 _PASSPORT_KEY = re.compile(r"passport|паспорт|pasport|passport[ _](?:no|number)", re.IGNORECASE)
 _SNILS_KEY = re.compile(r"snils|снилс", re.IGNORECASE)
 _PHONE_VALUE = re.compile(r"\+?\d[\d \u00a0()\-.]{5,18}\d")
-_PASSPORT_VALUE = re.compile(r"\d{2}[ \u00a0]?\d{2}[ \u00a0]?№?[ \u00a0]?\d{6}")
+# the internal passport (2+2+6) or the one for travel abroad (2+7: "75 6120447")
+_PASSPORT_VALUE = re.compile(r"\d{2}[ \u00a0]?\d{2}[ \u00a0]?№?[ \u00a0]?\d{6}|\d{2}[ \u00a0]?№?[ \u00a0]?\d{7}")
 _SNILS_VALUE = re.compile(r"\d{3}[ \-]?\d{3}[ \-]?\d{3}[ \-]?\d{2}")
 _TIME_TAIL = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+\-]\d{2}(?::?\d{2})?)?)?")
 _MONTH = (r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)"

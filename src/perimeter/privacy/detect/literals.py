@@ -143,7 +143,7 @@ LOWER_NAME_CUES = (*(f"{w}{s}" for w in (
 ) for s in (" ", "\t")), "my ")
 LOWER_TITLES = tuple(f"{w}{a}" for w in (
     "mr", "mrs", "ms", "miss", "dr", "prof", "aunt", "auntie", "uncle", "tío", "tía", "tio", "tia", "abuela", "abuelo",
-    "grandma", "grandpa", "nana", "cousin", "coach", "mme", "frau", "herr",
+    "grandma", "grandpa", "nana", "cousin", "coach", "mme", "frau", "herr", "doctor",
 ) for a in (".", *_SPACES))
 LOWER_GREETINGS = (
     *(f"{w}{a}" for w in ("hi", "hey", "hello", "hiya", "yo", "thanks", "thx", "ty", "sorry", "morning", "cheers")

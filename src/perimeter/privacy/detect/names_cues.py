@@ -119,7 +119,7 @@ _BEFORE_RU_VERB = re.compile(rf"(?<![\w])({_CAP})[ \u00a0]+[а-яё]{{2,}}(?:а�
 # Lower case, as typed in chat: "mrs okonkwo", "tío ramón", "my neighbor jake".
 _LOWER_TITLE = re.compile(
     rf"(?<![\w])(?:mr|mrs|ms|miss|dr|prof|aunt|auntie|uncle|tío|tía|tio|tia|abuela|abuelo|grandma|grandpa|nana|"
-    rf"cousin|coach|mme|frau|herr)\.?[ \u00a0]+([{_LO}A-Z][{_LO}'’-]{{2,}})(?![\w])"
+    rf"cousin|coach|mme|frau|herr|doctor)\.?[ \u00a0]+([{_LO}A-Z][{_LO}'’-]{{2,}})(?![\w])"
 )
 _LOWER_TITLE_GATE = without_leading_assertion(_LOWER_TITLE)
 # A surname after a title is as common as a rarer word is: "dr alvarez", "mrs Thornton".
@@ -423,7 +423,9 @@ def find_lower_cued_names(text: str, ix: TextIndex | None = None) -> list[Entity
                 low in lexicon.last_names() and lexicon.zipf(low) < _TITLE_SURNAME_ZIPF):
             end = m.end(1)
             nxt = _LOWER_NEXT.match(text, end)  # "dr. amara okeke": the surname after the given name
-            if nxt is not None and nxt.group(1) not in _STOP and (_rare(nxt.group(1)) or nxt.group(1) in lexicon.last_names()):
+            # ("dr patel said ok": "said" is a surname too, but a common word first)
+            if nxt is not None and nxt.group(1) not in _STOP and (_rare(nxt.group(1)) or (
+                    nxt.group(1) in lexicon.last_names() and lexicon.zipf(nxt.group(1)) < _TITLE_SURNAME_ZIPF)):
                 end = nxt.end(1)
             out.append(Entity("PERSON", m.start(1), end, text[m.start(1):end], 0.7, "en_names"))
     for m in _lower_greetings(text, ix):  # "hey dee", "yo chris", "sam can u …"

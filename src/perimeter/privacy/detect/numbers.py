@@ -41,6 +41,8 @@ _PHONE_LAYOUT = re.compile(r"^\d{3}[-. ]\d{3}[-. ]\d{2}[-. ]?\d{2}$")
 # The Russian passport for travel abroad: 2-digit series and a 7-digit number.
 _ISSUED_AFTER = re.compile(r"[ \u00a0]*,?[ \u00a0]*(?:выдан|выд\.|issued)", re.IGNORECASE)
 _FOREIGN_PASSPORT_LAYOUT = re.compile(r"^\d{2}[ \u00a0]?(?:№[ \u00a0]?)?\d{7}$")
+_TRAVEL_PASSPORT = re.compile(r"^\d{2}[ \u00a0]\d{7}$")
+_PASSPORT_IN_TEXT = re.compile(r"(?i:загран|паспорт|passport)")
 _PASSPORT_SPLIT = re.compile(
     r"(?i:серия|серии|series)\s*:?\s*(\d{2}\s?\d{2})\s*,?\s*(?i:номер|№|no\.?|number|н\.)\s*:?\s*(\d{6})(?!\d)"
 )
@@ -292,6 +294,10 @@ def _classify(
         ctx = context()
         if ctx == "RU_PASSPORT" and _FOREIGN_PASSPORT_LAYOUT.match(raw):
             return hit("RU_PASSPORT", 0.9, "ru_passport")  # заграничный паспорт: "75 1234567"
+        if _TRAVEL_PASSPORT.match(raw) and ctx is None and _PASSPORT_IN_TEXT.search(text) is not None:
+            # "турист Лысенко Андрей, 72 1108563" in a text about passports: the 2+7 layout with
+            # its space, the context word a paragraph away
+            return hit("RU_PASSPORT", 0.8, "ru_passport")
         if ssn_valid(digits) and (ctx == "US_SSN" or (_SSN_LAYOUT.match(raw) and "-" in raw and ctx != "NEG")
                                   or (ctx == "RU_INN" and _SSN_LAYOUT.match(raw))):  # "Tax ID (US): 205-15-6056"
             return hit("US_SSN", 0.99 if ctx == "US_SSN" else 0.85, "us_ssn")
