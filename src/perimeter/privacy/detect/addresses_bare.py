@@ -152,12 +152,13 @@ def find_bare_addresses(text: str) -> list[Entity]:
     low = text.lower()
     if "of " in text and ("corner" in low or "intersection" in low or "junction" in low):
         out.extend(_entity(m) for m in _EN_CROSSING.finditer(text))
-    for m in _EN_BARE.finditer(text) if _has_street_type(text) else ():
+    street_type = _has_street_type(text)  # (both English layouts below need one)
+    for m in _EN_BARE.finditer(text) if street_type else ():
         towns = m.group("a").split(",")[1:]
         # a suburb and a town: "Oxford Street, London" alone names a shopping street, no home
         if len(towns) >= 2 and any(t.strip().lower() in lexicon.places() for t in towns):
             out.append(_entity(m))
-    if _has_street_type(text):
+    if street_type:
         out.extend(_entity(m) for m in _EN_SPOKEN.finditer(text)
                    if not _DETERMINER_BEFORE.search(text, max(0, m.start() - 8), m.start()))
     for asked in _POSTCODE_ASKED.finditer(text) if ("post" in low or "zip" in low or "eircode" in low) else ():

@@ -165,12 +165,16 @@ _SEEDS = (re.compile(r"\d{3}"), re.compile(r"\d[A-Z]{2}(?![\w])"), re.compile(r"
 _SPACED_TAIL = re.compile(r"[ \u00a0]\d{2}[ \u00a0]+[A-Z]")
 _CAPITAL = re.compile(rf"(?<![\w'’-])[{_UP}]")
 _DIGIT_RUN = re.compile(r"[\d-]*")
+# A character no part of an _ANCHOR match can be (its towns, regions, postcodes and separators
+# are letters of _UP/_LO, digits, spaces, "'’-,()"): an anchor that starts before one ends before
+# it, so it cannot reach a seed after it ("Anna Keller, phone +1 415 555 1234": not from "Anna").
+_NOT_IN_ANCHOR = re.compile(rf"[^{_UP}{_LO}'’ \u00a0\-,()\d]")
 
 
 def _candidate_starts(text: str, seed: int) -> tuple[int, int, list[int]]:
     """The seed's digit run (start, end), and the capitals up to 45 characters before the seed
-    on its line and the run's start — none when the digit run cannot be a postcode (a phone's
-    "912", a 9-digit id)."""
+    on its line with no character between that an anchor cannot hold, and the run's start —
+    none when the digit run cannot be a postcode (a phone's "912", a 9-digit id)."""
     p = seed
     while p > 0 and (text[p - 1].isdigit() or text[p - 1] == "-"):
         p -= 1
@@ -179,8 +183,10 @@ def _candidate_starts(text: str, seed: int) -> tuple[int, int, list[int]]:
     spaced = digits == 3 and _SPACED_TAIL.match(text, p + len(run)) is not None  # "185 36 Piraeus"
     if not (4 <= digits <= 7 or (digits == 9 and "-" in run) or text[seed + 1:seed + 2].isalpha() or spaced):
         return p, p + len(run), []  # a postcode has 4–7 digits in its run, ZIP+4 nine (UK/Canadian ones: a letter next)
-    line_start = text.rfind("\n", 0, seed) + 1
-    out = [m.start() for m in _CAPITAL.finditer(text, max(line_start, seed - 45), seed)]
+    lo = max(text.rfind("\n", 0, seed) + 1, seed - 45)
+    for bad in _NOT_IN_ANCHOR.finditer(text, lo, seed):  # (the caller wants an anchor reaching the seed)
+        lo = bad.end()
+    out = [m.start() for m in _CAPITAL.finditer(text, lo, seed)]
     out.append(p)
     return p, p + len(run), out
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.prescan import matches_at
 from perimeter.privacy.entities import Entity
 
 _SYLLABLES = frozenset(
@@ -32,10 +33,21 @@ _CAP_BEFORE = re.compile(r"(?<![\w\-])([A-Z][a-z]{1,12})[ \u00a0]+$")
 _TAGALOG = re.compile(r"(?<![\w\-])(?:si|kay|sina|kina|Si|Kay)[ \u00a0]+(?P<n>[A-Z][a-z'’]+(?:[ \u00a0][A-Z][a-z'’]+){0,2})")
 
 
+def _hyphenated(text: str) -> list[re.Match[str]]:
+    """``list(_HYPHENATED.finditer(text))``, tried only 2-6 characters before each hyphen (where
+    every match starts: its first part is that long), not at every letter of the text."""
+    starts: list[int] = []
+    at = text.find("-")
+    while at != -1:
+        starts.extend(range(max(0, at - 6, starts[-1] + 1 if starts else 0), at - 1))
+        at = text.find("-", at + 1)
+    return matches_at(_HYPHENATED, text, starts)
+
+
 def find_asian_names(text: str) -> list[Entity]:
     out: list[Entity] = []
     if "-" in text:
-        for m in _HYPHENATED.finditer(text):
+        for m in _hyphenated(text):
             a, b = m.group("a").lower(), m.group("b").lower()
             if a == b or a not in _SYLLABLES or b not in _SYLLABLES:
                 continue

@@ -172,12 +172,17 @@ def _single_ok(word: str) -> bool:
     return low in lexicon.single_first_names() and low not in _STOP
 
 
+# compiled once: ``re.finditer(pattern_string, …)`` hashes the long pattern on every call
+_SLOT_WORD = re.compile(rf"{_CAP}|{_PARTICLE}")
+_PARTICLE_WORD = re.compile(_PARTICLE)
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Keep the leading words of a name slot that can be name words (stop at "Hi Team")."""
-    words = list(re.finditer(rf"{_CAP}|{_PARTICLE}", text[start:end]))
+    words = list(_SLOT_WORD.finditer(text[start:end]))
     keep = 0
     for n, w in enumerate(words):
-        if re.fullmatch(_PARTICLE, w.group()) and n:
+        if _PARTICLE_WORD.fullmatch(w.group()) and n:
             continue
         if not _name_word(w.group()):
             break
@@ -248,6 +253,9 @@ def _cap_starts(text: str) -> list[re.Match[str]]:
     """``list(_CAP_START.finditer(text))``."""
     return [m for m in _CAP_PAIR.finditer(text) if not m.start() or _WORD_BEFORE_CAP.match(text, m.start() - 1) is None]
 _NEXT_PREP = re.compile(rf"{_CAP}[ \u00a0]+(?:from|in|at|of)[ \u00a0]")
+# What follows the word in a _NEXT_PREP match: the word's letters end where its run of
+# ``_WORD_REST`` characters does (else a letter, a digit or "-'’" comes next, not a space).
+_PREP_AFTER = re.compile(r"[ \u00a0]+(?:from|in|at|of)[ \u00a0]")
 
 
 def previous_word(text: str, start: int, skip: str = " \t\u00a0,:") -> str:
@@ -361,11 +369,11 @@ def find_cued_names(text: str) -> list[Entity]:
                 # two name words, or one that a person's list knows and English does not use
                 if cut is not None and (" " in text[cut[0]:cut[1]] or _single_ok(text[cut[0]:cut[1]])):
                     out.append(Entity("PERSON", cut[0], cut[1], text[cut[0]:cut[1]], 0.75, "en_names"))
-        if _NEXT_PREP.match(text, s):
+        end = _WORD_REST.match(text, t.end()).end()  # type: ignore[union-attr]  # always matches
+        if _PREP_AFTER.match(text, end) and _NEXT_PREP.match(text, s):
             m = _DEPARTMENT.match(text, s)
             if m is not None and (m.group(1).lower() in lexicon.first_names() or _rare(m.group(1))):
                 out.append(Entity("PERSON", m.start(1), m.end(1), m.group(1), 0.75, "en_names"))
-        end = _WORD_REST.match(text, t.end()).end()  # type: ignore[union-attr]  # always matches
         if end + 1 < len(text) and text[end] == " " and "а" <= text[end + 1] <= "я":
             m = _BEFORE_RU_VERB.match(text, s) or _present_verb_after(text, s)
             if m is not None and m.group(1).lower() in lexicon.single_first_names():

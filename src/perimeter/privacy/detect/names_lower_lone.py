@@ -24,7 +24,10 @@ from perimeter.privacy.detect.morph import analyzer
 from perimeter.privacy.entities import Entity
 
 _WORD = re.compile(r"(?<![\w@./\\=\-'’#$%&*+<>\[])[a-zа-яё]{3,20}(?![\w@/\\=\-'’#$%&*+\[(]|\.\w)")
-_LOWER_START = re.compile(r"(?:^|[.!?][ \t]+|\n[ \t]*(?:[-*•>][ \t]*)?)[a-zа-яё]", re.MULTILINE)
+# A sentence or a line that opens in lower case, after its sentence end or line break (a class
+# first, so CPython skips ahead in C; the text's own start is looked at apart).
+_LOWER_START = re.compile(r"(?:[.!?][ \t]+|\n[ \t]*(?:[-*•>][ \t]*)?)[a-zа-яё]")
+_LOWER_LETTER = re.compile(r"[a-zа-яё]")
 # Rare enough as an English word: given names that English text uses mostly as names ("priya",
 # "brenda", "sanjay": Zipf 2.5-3.7 because they are names) — the words among them ("brandy",
 # "hazel", "fang") are in _NOT_LONE; "grace", "mark", "bill" (Zipf 4+) never pass.
@@ -51,9 +54,12 @@ def _also_a_word(lw: str) -> bool:
 
 
 def _chatty(text: str) -> bool:
+    """No capital at all, or two sentences or lines that open in lower case (the text's start
+    counting as one such opening)."""
     if not any(c.isupper() for c in text):
         return True
-    return sum(1 for _ in _LOWER_START.finditer(text)) >= 2
+    opens = 1 if _LOWER_LETTER.match(text) else 0
+    return opens + len(_LOWER_START.findall(text)) >= 2
 
 
 def find_lone_lower_names(text: str) -> list[Entity]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
+from functools import partial
 from itertools import accumulate
 
 from perimeter.privacy.detect import lexicon
@@ -161,18 +162,26 @@ def _overlaps(spans: list[tuple[int, int]], reach: list[int], start: int, end: i
 def _candidates(ix: TextIndex, phones: list[Entity]) -> Iterator[tuple[re.Match[str], str, str]]:
     """(match, value, digits) of the national-layout candidates of 8 to 12 digits that overlap no
     phone found already and hold no unbalanced bracket; shared by the cued and uncued rules."""
-    text = ix.text
     taken = sorted((e.start, e.end) for e in phones)
     reach = list(accumulate((b for _, b in taken), max))
-    for lo, hi in ix.digit_regions(min_len=9):  # the windows numbers.py asked for: already cached
-        for m in _CANDIDATE.finditer(text, lo, hi):
-            value = m.group()
-            digits = value.translate(_NON_DIGITS)
-            if not 8 <= len(digits) <= 12 or _overlaps(taken, reach, m.start(), m.end()):
-                continue
-            if value.startswith("(") != (")" in value):
-                continue
-            yield m, value, digits
+    for m, value, digits in ix.memo("phone_candidates", partial(_all_candidates, ix)):
+        if not 8 <= len(digits) <= 12 or _overlaps(taken, reach, m.start(), m.end()):
+            continue
+        if value.startswith("(") != (")" in value):
+            continue
+        yield m, value, digits
+
+
+def _all_candidates(ix: TextIndex) -> list[tuple[re.Match[str], str, str]]:
+    """(match, value, digits) of every _CANDIDATE match in the text's identifier windows: found
+    once per text, as the cued and the uncued rules both read them."""
+    text = ix.text
+    return [
+        (m, value, value.translate(_NON_DIGITS))
+        for lo, hi in ix.digit_regions(min_len=9)  # the windows numbers.py asked for: already cached
+        for m in _CANDIDATE.finditer(text, lo, hi)
+        for value in (m.group(),)
+    ]
 
 
 def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:

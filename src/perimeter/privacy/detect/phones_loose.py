@@ -76,10 +76,14 @@ def _plausible(value: str) -> bool:
     return _letters(value) <= 3
 
 
+_ODD_OR_LETTER = re.compile(r"[*·/\u2010-\u2015\u2212\n]|[^\W\d_]")
+_ODD_CHAR = re.compile(f"[{_ODD}]")
+
+
 def _unusual(value: str) -> bool:
     """Something the layout rules do not read: an odd separator, an OCR letter, a line break,
     a stray one-digit group after the first ("8 916 2 04 77 31")."""
-    if re.search(r"[*·/\u2010-\u2015\u2212\n]|[^\W\d_]", value) or "." in value:
+    if _ODD_OR_LETTER.search(value) or "." in value:
         return True
     return any(len(g) == 1 for g in _GROUP.findall(value.lstrip("+"))[1:])
 
@@ -110,7 +114,7 @@ def find_loose_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             matches.append(m)
             lo = reach = m.end()
         reach = max(reach, hi)
-    if any(ch in text for ch in _ODD):  # "8*916*204*77*31" with no word: a Russian trunk and mobile code
+    if _ODD_CHAR.search(text) is not None:  # "8*916*204*77*31" with no word: a Russian trunk and mobile code
         matches.extend(m for t in _TRUNK_START.finditer(text) if (m := _RUN.match(text, t.start())) is not None)
     plus = text.find("+")
     while plus != -1:

@@ -17,7 +17,9 @@ characters that stand in for "–" and "№" falls back to the regexes on the te
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any, TypeVar, cast
 
 from perimeter.privacy.detect import literals
 
@@ -26,6 +28,7 @@ from perimeter.privacy.detect import literals
 # swapped for two control characters before encoding (see ``TextIndex.latin``).
 _REGION_SEPARATORS = " \t\u00a0-./()+\n"
 _EN_DASH, _NUMERO = "\x01", "\x02"
+_T = TypeVar("_T")
 
 
 def _table(classes: dict[str, str], default: str) -> bytes:
@@ -214,6 +217,16 @@ class TextIndex:
             spans[-1] = (spans[-1][0], len(self.text))
         return spans
 
+    def memo(self, key: str, compute: Callable[[], _T]) -> _T:
+        """``compute()``, computed once per text: a fact two detectors of one module share (both
+        must pass the same ``compute`` for ``key``)."""
+        cache: dict[str, Any] = self.__dict__.setdefault("_memo", {})
+        try:
+            return cast(_T, cache[key])
+        except KeyError:
+            value = cache[key] = compute()
+            return value
+
     def haystack(self, group: str) -> str:
         """The string the words of ``group`` are searched in: the text, :attr:`lower` or
         :attr:`folded`."""
@@ -231,6 +244,18 @@ class TextIndex:
             if fallback_find:
                 return self.stem_starts(literals.HAYSTACKS[literals.HAYSTACK_OF[group]][group], self.haystack(group))
             return None
+        # a scan asks for ~20 groups, several twice: the answer by group first
+        found: dict[str, list[int]] | None = self.__dict__.get("_group_starts")
+        if found is None:
+            found = self.__dict__["_group_starts"] = {}
+        starts = found.get(group)
+        if starts is None:
+            starts = found[group] = self._literal_pass(group)
+        return starts or []  # (an empty answer is a fresh list for each caller, as it was)
+
+    def _literal_pass(self, group: str) -> list[int]:
+        """:meth:`literal_starts` with hyperscan: the one pass over ``group``'s haystack, made on
+        first use."""
         haystack = literals.HAYSTACK_OF[group]
         if haystack == "folded" and self.folded is self.lower:
             haystack = "lower"
