@@ -110,3 +110,21 @@ def test_a_two_plus_seven_number_without_a_passport_in_the_text_stays(scanner: S
 ])
 def test_lower_case_doctors(scanner: Scanner, text: str, names: list[str]) -> None:
     assert found(scanner, text, "PERSON") == names
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("my DOB is nine eleven eighty-six", "nine eleven eighty-six"),  # month, day, year as numbers
+    ("DOB: one seven zero three one nine nine nine", "one seven zero three one nine nine nine"),  # digit by digit
+    ("born in nineteen seventy-two", "nineteen seventy-two"),  # the year alone
+])
+def test_a_birth_date_said_as_plain_numbers(scanner: Scanner, text: str, date: str) -> None:
+    assert found(scanner, text, "DATE_OF_BIRTH") == [date]
+
+
+@pytest.mark.parametrize("text", [
+    "DOB twelve forty five",  # no real date either way round
+    "my number is nine eleven eighty-six",  # no birth cue
+    "born in two thousand and thirty",  # a year to come
+])
+def test_numbers_that_are_no_birth_date(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "DATE_OF_BIRTH") == []

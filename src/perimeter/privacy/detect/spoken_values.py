@@ -209,7 +209,9 @@ def _birth_date(text: str, lower: str, run: list[Word], cues: list[tuple[int, in
     """A day, a month and a year in ``run``, after a birth cue (or before "года рождения")."""
     parts = _month_word_date(run) if any(w.kind == "month" for w in run) else _ordinal_month_date(run)
     if parts is None:
-        return None
+        if any(w.kind == "month" for w in run):
+            return None
+        return _numeric_birth_date(text, run, cues, this_year)
     first, day, month, after = parts
     after = [w for w in after if w.text not in ("года", "год", "of", "the", "and")]
     if not after or any(w.kind == "month" for w in after):
@@ -261,3 +263,53 @@ def _ordinal_month_date(run: list[Word]) -> _DatePart | None:
             if month is not None and month <= 12 and len(words) > d + m:
                 return words[0], day, month, words[d + m:]
     return None
+
+
+def _numeric_birth_date(text: str, run: list[Word], cues: list[tuple[int, int, str]], this_year: int) -> Entity | None:
+    """A date said as plain numbers right after a birth cue: "DOB? — nine eleven eighty-six"
+    (month, day, year as a form's fields), "one seven zero three one nine nine nine" (digit by
+    digit).  Without a month's name nothing says it is a date, so only the birth cue just
+    before counts, and the numbers must make a real date, day and month either way round."""
+    words = [w for w in run if w.kind != "filler"]
+    start, end = words[0].start, words[-1].end
+    if not any(kind == "DATE_OF_BIRTH" and 0 <= start - cend <= 24 for _, cend, kind in cues):
+        return None
+    found = False
+    for a in (1, 2):  # "nine | eleven | eighty-six", "twenty one | nine | …"
+        first = day_of(words[:a], ordinal=False)
+        for b in (1, 2):
+            second = day_of(words[a:a + b], ordinal=False)
+            rest = words[a + b:]
+            if first is None or second is None or not rest:
+                continue
+            year = year_of(rest, this_year)
+            if year is not None and _a_date(year, first, second, this_year):
+                found = True
+    digits = digits_of(words)
+    if not found and digits is not None and digits.isdigit() and len(digits) in (6, 8) and len(words) >= 6:
+        # said digit by digit: DDMMYYYY / MMDDYYYY, or with a two-digit year
+        year_part = digits[4:]
+        year = int(year_part) if len(year_part) == 4 else (2000 + int(year_part) if int(year_part) <= this_year % 100
+                                                            else 1900 + int(year_part))
+        found = _a_date(year, int(digits[:2]), int(digits[2:4]), this_year)
+    if not found and len(words) >= 2 and (year := year_of(words, this_year)) is not None and year >= 1900 and (
+            _BORN_IN.search(text, max(0, start - 16), start) is not None):
+        found = 1900 <= year <= this_year - 2  # "born in nineteen seventy-two": the year alone
+    if not found:
+        return None
+    return Entity("DATE_OF_BIRTH", start, end, text[start:end], 0.75, "spoken")
+
+
+_BORN_IN = re.compile(r"(?i:born|родил(?:ся|ась))[ \t]+(?:in|в)[ \t]+$")
+
+
+def _a_date(year: int, first: int, second: int, this_year: int) -> bool:
+    if not 1900 <= year <= this_year - 2:
+        return False
+    for day, month in ((first, second), (second, first)):
+        try:
+            date(year, month, day)
+            return True
+        except ValueError:
+            continue
+    return False
