@@ -5,6 +5,10 @@
   speech, so a capitalised adjective after a preposition of place, a comma and a house number is
   the street and the house (not after "в офисе", "в магазине": a company's premises); at a
   line's start a flat or building part must follow too.
+- **A street most Russian towns have, by its name alone**: "на Мира 14к1", "через Мира 12 со
+  двора", "на Ленина, 5" — a noun or a surname in the genitive (no adjective to read it by) from
+  the list of the commonest street names, after a preposition of place, with a house number that
+  is no count ("у Пушкина 5 романов").
 - **A housing complex with its building or flat** ("ЖК «Александровский», корп. 4, кв. 187"),
   and **a house or a flat before its street** ("из дома 14 по ул. Олимпийской").
 - **A crossing**: "на перекрёстке ул. Ленина и пр. Победы, г. Липецк", "at the corner of King St
@@ -36,6 +40,23 @@ _RU_PART_AFTER = re.compile(
 _ADJ = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ]?[а-яё]+)?(?:ой|ая|ую|ей|ий|ый|ого|ом)"
 _RU_PREP_STREET = re.compile(
     rf"(?<![А-Яа-яЁё])(?:на|от|до|с|со|по|к|у|около|возле|напротив)[ \u00a0]+(?P<a>{_ADJ},?[ \u00a0]+{_HOUSE})"
+)
+# The streets most Russian towns have, named by a noun or a surname in the genitive (no
+# adjective to read them by): "на Мира 14к1", "через Мира 12 со двора", "на Ленина, 5".  The
+# house number may carry a building ("14к1", "14 корп. 2").
+_NAMED_STREETS = (
+    "Ленина|Мира|Гагарина|Пушкина|Кирова|Карла Маркса|Чехова|Горького|Лермонтова|Некрасова|Маяковского|Чкалова|"
+    "Фрунзе|Калинина|Куйбышева|Свердлова|Дзержинского|Жукова|Победы|Свободы|Труда|Строителей|Космонавтов|"
+    "Энтузиастов|Коммунаров|Декабристов|Революции|Тургенева|Толстого|Суворова|Кутузова|Комарова|Мичурина|"
+    "Островского|Крупской|Ломоносова|Менделеева|Циолковского|Королёва|Королева|Титова|Шевченко|Гоголя|Кольцова|"
+    "Щорса|Чапаева|Пирогова|Луначарского|Дружбы|Мая|Октября|Урицкого|Володарского|Белинского|Герцена|Крылова|"
+    "Фурманова|Есенина|Рылеева|Радищева|Челюскинцев|Металлургов|Нефтяников|Шахтёров|Шахтеров|Горняков|Пионеров|"
+    "Ватутина|Рокоссовского|Конева|Нахимова|Ушакова|Невского|Минина|Орджоникидзе|Руставели|Навои|Абая|Тукая"
+)
+_HOUSE_BUILDING = r"\d{1,3}(?:[а-яА-Я]|[ \u00a0]?(?:к|корп\.?|стр\.?)[ \u00a0]?\d{1,2})?(?:/\d{1,3}[а-я]?)?(?![\d.,:]\d|[\w/])"
+_RU_NAMED_STREET = re.compile(
+    rf"(?<![А-Яа-яЁё])(?:на|от|до|с|со|по|к|у|около|возле|напротив|через|угол)[ \u00a0]+"
+    rf"(?P<a>(?:{_NAMED_STREETS}),?[ \u00a0]+(?:д\.[ \u00a0]*)?{_HOUSE_BUILDING})"
 )
 # a company's premises, which the corpora's authors (and 152-FZ) do not count as anyone's address
 _BUSINESS_BEFORE = re.compile(
@@ -127,6 +148,21 @@ def _said_postcode(said: str) -> tuple[int, int] | None:
     return None
 
 
+_NEXT_RU_WORD = re.compile(r"[ \u00a0]+([а-яё]{3,})")
+
+
+def _counted(text: str, end: int) -> bool:
+    """Whether the number is a count of what follows it ("у Пушкина 5 романов"): a noun in the
+    plural or the genitive right after it, not a preposition or a town ("Мира 12 со двора")."""
+    m = _NEXT_RU_WORD.match(text, end)
+    if m is None:
+        return False
+    from perimeter.privacy.detect.morph import analyzer
+
+    tag = analyzer().parse(m.group(1))[0].tag
+    return tag.POS == "NOUN" and ("plur" in tag or "gent" in tag)
+
+
 def _entity(m: re.Match[str], end: int | None = None) -> Entity:
     end = m.end("a") if end is None else end
     return Entity("ADDRESS", m.start("a"), end, m.string[m.start("a"):end], 0.75, "address_bare")
@@ -138,6 +174,11 @@ def find_bare_addresses(text: str) -> list[Entity]:
     if cyrillic:
         for m in _RU_PREP_STREET.finditer(text):
             if not _NOT_A_HOUSE.match(text, m.end()) and not _BUSINESS_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+                part = _RU_PART_AFTER.match(text, m.end())
+                out.append(_entity(m, part.end() if part else None))
+        for m in _RU_NAMED_STREET.finditer(text) if any(c.isdigit() for c in text) else ():
+            if (not _NOT_A_HOUSE.match(text, m.end()) and not _BUSINESS_BEFORE.search(text, max(0, m.start() - 16), m.start())
+                    and not _counted(text, m.end())):
                 part = _RU_PART_AFTER.match(text, m.end())
                 out.append(_entity(m, part.end() if part else None))
         for m in _RU_ITEM_STREET.finditer(text):

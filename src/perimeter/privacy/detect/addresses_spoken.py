@@ -7,6 +7,13 @@ followed by number words; the address reaches back over the number words and the
 them (a street-type word and its name, or a capitalised name) and forward over the next unit
 and its number.  A count of flats in a listing ("квартира сорок метров") is no address: the
 number words must follow a street or a house, never stand alone.
+
+A voice message transcribed in lower case may drop the unit word too: "улица руставели двадцать
+семь", "сыктывкар октябрьский проспект сто сорок один квартира двенадцать" — a street-type word
+with the name after it (or an adjective before it) and cardinal number words right after, not a
+count ("проспект мира три года") nor the weather ("на улице минус пять").  A garden plot or a
+village said before the street ("снт ромашка улица пятая участок сорок два") and a known town
+belong to the address.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.spoken_numbers import read_word
 from perimeter.privacy.entities import Entity
 
-_UNIT = re.compile(r"(?<![а-яё])(?:дом|д\.|квартира|кв\.?|корпус|корп\.?|строение|стр\.?)[ \t]*,?[ \t]*", re.IGNORECASE)
+_UNIT = re.compile(r"(?<![а-яё])(?:дом|д\.|квартира|кв\.?|корпус|корп\.?|строение|стр\.?|участок|уч\.)[ \t]*,?[ \t]*", re.IGNORECASE)
 _WORD = re.compile(r"[а-яё]+", re.IGNORECASE)
 _GAP = re.compile(r"[ \t]*,?[ \t]*")
 _SPACES = re.compile(r"[ \t]+")
@@ -68,10 +75,67 @@ def _street_before(text: str, at: int) -> int | None:
     return None
 
 
-def find_spoken_addresses(text: str, lower: str) -> list[Entity]:
-    if "дом" not in lower and "кв" not in lower and "корп" not in lower and "стро" not in lower:
-        return []
+# A street said with its house number and no unit word, all in lower case as a voice message is
+# transcribed: "улица руставели двадцать семь", "октябрьский проспект сто сорок один".
+_TYPE_WORD = re.compile(r"(?<![а-яё])(?:улиц[аеуы]|проспект[еау]?|переул(?:ок|ке|ка)|бульвар[еау]?|шоссе|набережн(?:ая|ой|ую)|"
+                        r"проезд[еау]?|тупик[еау]?)(?![а-яё])")
+_ADJECTIVE_BEFORE = re.compile(r"(?<![а-яё])([а-яё]+(?:ск|цк|ов|ев|ин|н)(?:ий|ой|ая|ую|ом|ого|ый))[ \t]+$")
+_NAME_AFTER = re.compile(r"[ \t]+([а-яё][а-яё\-]{2,})")
+# what a settlement or a garden plot is called before the street ("снт ромашка улица пятая …")
+_PLOT_BEFORE = re.compile(r"(?<![а-яё])(?:снт|днт|тсн|кп|деревня|село|посёлок|поселок|мкр|микрорайон)[ \t]+[а-яё\-]{3,}[ \t]+$")
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([а-яё]{3,})")
+
+
+def _a_count(lower: str, end: int) -> bool:
+    """Whether the number words count what follows them ("проспект мира три года ремонтируют",
+    "двадцать пять градусов"): a noun in the genitive or the plural right after."""
+    m = _NEXT_WORD.match(lower, end)
+    if m is None:
+        return False
+    from perimeter.privacy.detect.morph import analyzer
+
+    tag = analyzer().parse(m.group(1))[0].tag
+    return tag.POS == "NOUN" and ("gent" in tag or "plur" in tag)
+
+
+def _said_streets(text: str, lower: str) -> list[Entity]:
     out: list[Entity] = []
+    for t in _TYPE_WORD.finditer(lower):
+        start, name_end = t.start(), t.end()
+        before = _ADJECTIVE_BEFORE.search(lower, max(0, start - 24), start)
+        if before is not None and read_word(before.group(1)) is None:
+            start = before.start(1)  # "октябрьский проспект"
+        else:
+            name = _NAME_AFTER.match(lower, t.end())
+            if name is None or read_word(name.group(1)) is not None or name.group(1) in ("минус", "плюс", "около", "где"):
+                continue  # "улица пятая" is the unit rule's (its number follows a unit); "на улице минус пять"
+            name_end = name.end(1)
+        gap = _SPACES.match(text, name_end)
+        if gap is None or (end := _number_words(text, gap.end())) == gap.end() or _a_count(lower, end):
+            continue
+        while True:  # "… квартира двенадцать"
+            more = _GAP.match(text, end)
+            nxt = _UNIT.match(text, more.end()) if more is not None else None
+            if nxt is None or (after := _number_words(text, nxt.end())) == nxt.end():
+                break
+            end = after
+        if (plot := _PLOT_BEFORE.search(lower, max(0, start - 40), start)) is not None:
+            start = plot.start()
+        elif (town := re.search(r"(?<![а-яё])([а-яё\-]{3,})[ \t]+$", lower[max(0, start - 24):start])) is not None and \
+                town.group(1) in lexicon.places():
+            start = max(0, start - 24) + town.start(1)  # "сыктывкар октябрьский проспект …"
+        out.append(Entity("ADDRESS", start, end, text[start:end], 0.75, "address_ru"))
+    return out
+
+
+def find_spoken_addresses(text: str, lower: str) -> list[Entity]:
+    out: list[Entity] = []
+    if not text.isascii() and _TYPE_WORD.search(lower) is not None:
+        out.extend(_said_streets(text, lower))
+    if "дом" not in lower and "кв" not in lower and "корп" not in lower and "стро" not in lower and "участ" not in lower:
+        return out
     for unit in _UNIT.finditer(text):
         after = _number_words(text, unit.end())
         if after == unit.end():
@@ -81,7 +145,8 @@ def find_spoken_addresses(text: str, lower: str) -> list[Entity]:
         head = text[max(0, start - 80):start]
         words = list(_WORD.finditer(head.lower()))
         k = len(words)
-        while k > 0 and (reading := read_word(words[k - 1].group())) is not None and reading[1] not in ("filler", "month"):
+        while k > 0 and (reading := read_word(words[k - 1].group())) is not None and reading[1] not in ("filler", "month") \
+                and not reading[2]:  # a house number is said as a cardinal ("улица пятая участок …": the street's own)
             k -= 1
         number_start = max(0, start - 80) + words[k].start() if k < len(words) else start
         street = _street_before(text, number_start)
@@ -94,6 +159,8 @@ def find_spoken_addresses(text: str, lower: str) -> list[Entity]:
             if nxt is None or (more := _number_words(text, nxt.end())) == nxt.end():
                 break
             end = more
+        if (plot := _PLOT_BEFORE.search(lower, max(0, street - 40), street)) is not None:
+            street = plot.start()  # "снт ромашка улица пятая участок сорок два"
         while (town := _TOWN_BEFORE.search(text, max(0, street - 40), street)) is not None and (
                 " " in town.group().strip(" \t,") or town.group().strip(" \t,").lower() in lexicon.places()):
             street = town.start()  # "Уфа, Дёмский район, улица …": the town and district said first
