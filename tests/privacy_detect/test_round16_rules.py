@@ -128,3 +128,59 @@ def test_a_birth_date_said_as_plain_numbers(scanner: Scanner, text: str, date: s
 ])
 def test_numbers_that_are_no_birth_date(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("お客様への返信です。\n\n田中様\nいつもお世話になっております。Corvana サポートの小林 美咲です。", ["田中", "小林 美咲"]),
+    ("yamada: ありがとう、ポストモーテムは 鈴木さんにお願いする", ["鈴木"]),
+    ("Inoue Haruto / 井上 陽翔\nMitsuboshi Logistics Co., Ltd.", ["Inoue Haruto", "井上 陽翔"]),
+    ("王伟先生，您好", ["王伟"]),
+    ("スミスさんから連絡がありました", ["スミス"]),
+])
+def test_japanese_and_chinese_names_by_honorific_and_inner_space(scanner: Scanner, text: str, names: list[str]) -> None:
+    assert found(scanner, text, "PERSON") == names
+
+
+@pytest.mark.parametrize("text", [
+    "お客様各位、患者さんと担当者様へ",  # a customer, a patient, the person in charge: roles
+    "株式会社ミツボシ御中、東京 大阪の倉庫",  # a company and two towns
+])
+def test_japanese_roles_and_places_are_no_names(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Сухроб: на Мира 14к1 в Реутове шлагбаум, как заехать?", "Мира 14к1"),
+    ("Азиз ака: через Мира 12 со двора", "Мира 12"),
+    ("живу на Ленина, 5, кв. 12", "Ленина, 5, кв. 12"),
+    # said in words, in lower case, without a unit word or after a plot
+    ("отель в батуми называется улица руставели двадцать семь вылет двенадцатого", "улица руставели двадцать семь"),
+    ("я приехал на адрес снт ромашка улица пятая участок сорок два это под чеховом",
+     "снт ромашка улица пятая участок сорок два"),
+    ("на одной написано сыктывкар октябрьский проспект сто сорок один квартира двенадцать получатель",
+     "сыктывкар октябрьский проспект сто сорок один квартира двенадцать"),
+])
+def test_streets_by_their_common_names_and_said_in_words(scanner: Scanner, text: str, address: str) -> None:
+    assert covered(scanner, text, address, "ADDRESS")
+
+
+@pytest.mark.parametrize("text", [
+    "у Пушкина 5 романов",  # a count after a famous name
+    "на улице минус двадцать пять",  # the weather
+    "проспект мира три года ремонтируют",  # a count of years
+])
+def test_counts_and_weather_are_no_addresses(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Казань — 4 кресла, загрузка 64%, ортодонт Мингазов уходит в марте", "Мингазов"),
+    ("жалобы: кровоточивость дёсен, направлена к пародонтологу Шутовой", "Шутовой"),
+])
+def test_a_surname_after_the_noun_of_its_trade(scanner: Scanner, text: str, name: str) -> None:
+    assert found(scanner, text, "PERSON") == [name]
+
+
+@pytest.mark.parametrize("text", ["житель Ростова", "гость Смоленской области", "клиент Сбербанка"])
+def test_where_someone_is_from_is_no_surname(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []

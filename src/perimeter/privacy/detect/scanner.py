@@ -31,6 +31,7 @@ from perimeter.privacy.detect.known_values import KnownValues
 from perimeter.privacy.detect.names_around import names_around
 from perimeter.privacy.detect.names_asian import find_asian_names
 from perimeter.privacy.detect.names_caps import find_caps_payees
+from perimeter.privacy.detect.names_cjk import find_cjk_names
 from perimeter.privacy.detect.names_en_chat import find_chat_names, names_beside_names
 from perimeter.privacy.detect.names_en_doers import find_doers
 from perimeter.privacy.detect.names_filters import drop_non_persons
@@ -49,6 +50,7 @@ from perimeter.privacy.detect.names_ru_address import find_addressed_names
 from perimeter.privacy.detect.names_ru_chat import find_ru_chat_names
 from perimeter.privacy.detect.names_ru_diminutives import find_pet_names
 from perimeter.privacy.detect.names_ru_patronymic import find_patronymic_names
+from perimeter.privacy.detect.names_ru_roles import find_role_surnames
 from perimeter.privacy.detect.names_speakers import capital_echoes, find_speakers, lower_echoes
 from perimeter.privacy.detect.names_spelt import spelt_names
 from perimeter.privacy.detect.numbers import find_numbers
@@ -70,6 +72,7 @@ _LATIN_CAPITAL = re.compile(r"[A-Z][a-z]|[A-Z]{2,},?[ \u00a0][A-Z]{2}")
 # what the surname-first rules need: a capital and a small letter, or "SANTOS/GABRIEL", "OKAFOR, C"
 _INVERTED_HINT = re.compile(r"[A-Z][a-z]|[A-Z]{2,}(?:/|,?[ \u00a0])[A-Z]")
 _CYRILLIC_LOWER = re.compile(r"[а-яё]{3}")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa]")
 # English words, not a lone e-mail or code; started only at a word start (a long run of letters
 # would otherwise be re-read from each of its characters)
 _LATIN_WORDS = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}+[ ,]{1,2}@?[A-Za-z]{2}")
@@ -387,6 +390,7 @@ class Scanner:
                 found.extend(names_ru.find_ru_names(text, use_ner=True, extra_types=self._extra))
                 if "PERSON" in self.types:
                     found.extend(ru_initials_and_departments(text))
+                    found.extend(find_role_surnames(text))
             if "PERSON" in self.types and not text.isascii() and _CYRILLIC_LOWER.search(text):
                 if _CYRILLIC_LOWER_PAIR.search(text):
                     found.extend(names_ru.find_lowercase_names(text))
@@ -408,6 +412,8 @@ class Scanner:
                 found.extend(find_email_names(text, found))
                 found.extend(find_initialled_surnames(text))
                 found.extend(find_asian_names(text))
+                if not text.isascii() and _CJK_CHAR.search(text) is not None:
+                    found.extend(find_cjk_names(text))
                 found.extend(find_lone_lower_names(text))
                 found.extend(find_lower_full_names(text))
                 if _INVERTED_HINT.search(text):
