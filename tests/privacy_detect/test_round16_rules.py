@@ -184,3 +184,17 @@ def test_a_surname_after_the_noun_of_its_trade(scanner: Scanner, text: str, name
 @pytest.mark.parametrize("text", ["житель Ростова", "гость Смоленской области", "клиент Сбербанка"])
 def test_where_someone_is_from_is_no_surname(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Vragen kunnen gericht worden aan mevr. L. de Vries-Oosterhuis, tel. 020 794 1152.", "L. de Vries-Oosterhuis"),
+    ("copy R. van der Meulen on it", "R. van der Meulen"),
+])
+def test_initials_before_a_surname_with_its_particles(scanner: Scanner, text: str, name: str) -> None:
+    assert covered(scanner, text, name, "PERSON")
+
+
+def test_a_lower_case_given_name_in_a_person_field(scanner: Scanner) -> None:
+    text = "add synthetic check for webhook idempotency (owner: dylan / integrations)"
+    assert found(scanner, text, "PERSON") == ["dylan"]
+    assert found(scanner, "owner: will, lead: mark, owner: root", "PERSON") == []  # words first

@@ -81,6 +81,14 @@ _CLAUSE_BEFORE = re.compile(
 _FREQUENT = 4.5
 
 
+# a task's or a ticket's person field with a lower-case given name ("(owner: kasia)", "assignee:
+# dylan / integrations", "reviewer - priya"): the field holds a person, the value is a given name
+_PERSON_FIELD = re.compile(
+    r"(?<![\w-])(?i:owner|owners|assignee|assigned to|reporter|reviewer|approver|author|requester|dri|poc|on-call|"
+    r"oncall|point of contact|lead|ответственный|исполнитель)[ \t]*[:=\-–][ \t]*@?(?P<n>[a-z][a-z'’]{2,15})(?![\w@.\-])"
+)
+
+
 def _unknown(word: str) -> bool:
     """A word no English dictionary and no place list holds ("Taufa", "Manalastas", "Bec")."""
     low = word.lower()
@@ -111,6 +119,10 @@ def find_doers(text: str) -> list[Entity]:
                 out.append(Entity("PERSON", m.start("n"), m.end("n"), word, 0.7, "en_doers"))
                 continue
             _add(text, m, out, rx is not _WRITTEN_TO)
+    if ":" in text or "=" in text or " - " in text or " – " in text:
+        for m in _PERSON_FIELD.finditer(text):
+            if _given(m.group("n")) and lexicon.zipf(m.group("n")) < _FREQUENT:
+                out.append(Entity("PERSON", m.start("n"), m.end("n"), m.group("n"), 0.7, "en_doers"))
     for verb in _VERB.finditer(low):
         subject = _SUBJECT.search(text, max(0, verb.start() - 32), verb.start())
         if subject is not None:

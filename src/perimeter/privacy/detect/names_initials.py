@@ -18,7 +18,10 @@ from perimeter.privacy.detect.prescan import matches_at
 from perimeter.privacy.entities import Entity
 
 _INITIALS = re.compile(
-    r"(?<![\w.\-'’])(?:[A-Z]\.[ \u00a0]?){1,2}[ \u00a0]?(?P<s>[A-Z][a-z'’]{2,}(?:-[A-Z][a-z'’]{2,})?)(?![\w\-]|\.\w)"
+    r"(?<![\w.\-'’])(?:[A-Z]\.[ \u00a0]?){1,2}[ \u00a0]?"
+    # a surname's particles before it: "L. de Vries-Oosterhuis", "J. van der Berg", "M. da Silva"
+    r"(?P<p>(?:(?:de|van|der|den|ter|ten|von|zu|da|di|do|dos|das|del|della|le|la|du|bin|al|el)[ \u00a0]){0,3})"
+    r"(?P<s>[A-Z][a-z'’]{2,}(?:-[A-Z][a-z'’]{2,})?)(?![\w\-]|\.\w)"
 )
 # Where an _INITIALS match can start: a capital and its dot (two such pairs never overlap, so
 # this pass finds every one; a class first, so CPython skips ahead in C).
@@ -44,7 +47,7 @@ def find_initialled_surnames(text: str) -> list[Entity]:
     for m in matches_at(_INITIALS, text, starts) if starts else ():
         low = m.group("s").lower()
         f = lexicon.zipf(low)
-        if not (f < _RARE or (low in lexicon.last_names() and f < _SURNAME_ZIPF)):
+        if not (f < _RARE or (low in lexicon.last_names() and f < _SURNAME_ZIPF) or (m.group("p") and f < _SURNAME_ZIPF)):
             continue
         named = low in lexicon.last_names() or low in lexicon.first_names()
         if (low in lexicon.places() and not named) or low in lexicon.brands():
