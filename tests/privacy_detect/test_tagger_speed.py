@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perimeter.privacy.detect import tagger, tagger_sums
+from perimeter.privacy.detect import tagger
 from perimeter.privacy.detect.morph import analyzer
 
 pytestmark = pytest.mark.skipif(not tagger.available(), reason="the tagger model is not shipped in this checkout")
@@ -149,7 +149,7 @@ def _clear() -> None:
     for cached in (tagger._static, tagger._morph, tagger._view, tagger._model_view, tagger._context, tagger._encoder,
                    tagger._heads):
         cached.cache_clear()
-    tagger_sums.reset()
+    tagger.summed.cache_clear()
 
 
 def test_caches_do_not_change_results_across_calls_and_threads() -> None:

@@ -32,9 +32,15 @@ def _by_strings(text: str) -> tuple[list[str], list[float]]:
     return labels, [crf.marginal(y, i) for i in range(len(spans)) for y in crf.labels()]
 
 
+def _summed() -> tagger_sums.Summed:
+    fast = tagger.summed()
+    assert fast is not None  # None would silently turn the saving off
+    return fast
+
+
 def _by_sums(text: str) -> tuple[list[str], list[float]]:
     spans = tagger.tokens(text)
-    got = tagger_sums.tag(text, spans)
+    got = _summed().tag(text, spans)
     assert got is not None
     crf, labels = got
     return labels, [crf.marginal(y, i) for i in range(len(spans)) for y in crf.labels()]
@@ -42,7 +48,7 @@ def _by_sums(text: str) -> tuple[list[str], list[float]]:
 
 def _check(text: str) -> None:
     if not tagger.tokens(text):
-        assert tagger_sums.state_scores(text, []) is None
+        assert _summed().state_scores(text, []) is None
         return
     labels, probs = _by_strings(text)
     labels2, probs2 = _by_sums(text)
@@ -52,14 +58,13 @@ def _check(text: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh() -> Iterator[None]:
-    tagger_sums.reset()
+    tagger.summed.cache_clear()
     yield
-    tagger_sums.reset()
+    tagger.summed.cache_clear()
 
 
 def test_the_summed_model_is_read_from_the_shipped_file() -> None:
-    m = tagger_sums.model()
-    assert m is not None  # None would silently turn the saving off
+    m = _summed().model
     assert len(m.weights) == int(tagger._tagger().info().header["num_attrs"])
 
 
@@ -88,13 +93,12 @@ def _transitions(raw: bytes) -> dict[tuple[int, int], float]:
 
 
 def test_the_patched_model_keeps_the_transitions_and_carries_one_label_each() -> None:
-    m = tagger_sums.model()
-    assert m is not None
+    m = _summed().model
     raw = tagger._model_path().read_bytes()
     assert len(_transitions(raw)) == 9
     assert _transitions(m.patched) == _transitions(raw)
     # each carrier gives its own label's score and nothing to the others
-    crf = tagger_sums._crf(m)
+    crf = _summed().crf()
     o, p, a = m.carriers
     crf.set([{o: 50.0, p: 0.0, a: 0.0}, {o: 0.0, p: 50.0, a: 0.0}, {o: 0.0, p: 0.0, a: 50.0}])
     assert crf.tag() == ["O", "PER", "ADDR"]
@@ -102,27 +106,29 @@ def test_the_patched_model_keeps_the_transitions_and_carries_one_label_each() ->
 
 def test_a_full_table_starts_afresh_without_changing_a_score(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [t for t in TEXTS[:30] if tagger.tokens(t)]
-    expected = [tagger_sums.state_scores(t, tagger.tokens(t)) for t in texts]
-    tagger_sums.reset()
+    expected = [_summed().state_scores(t, tagger.tokens(t)) for t in texts]
+    tagger.summed.cache_clear()
     monkeypatch.setattr(tagger_sums._Table, "CAPACITY", 24)  # three padding rows and 21 words
-    got = [tagger_sums.state_scores(t, tagger.tokens(t)) for t in texts]
+    fast = _summed()
+    got = [fast.state_scores(t, tagger.tokens(t)) for t in texts]
     fits = [g is not None for g in got]
     assert any(fits) and not all(fits)  # longer texts do not fit: the strings' path then
     assert [g for g in got if g is not None] == [e for e, f in zip(expected, fits, strict=True) if f]
-    assert len(tagger_sums._tables) == 1
+    assert len(fast.tables) == 1
     # and the tagger's findings stay the same whichever path a text took
-    tagger_sums.reset()
+    tagger.summed.cache_clear()
     assert [tagger.find_tagged(t) for t in texts] == [tagger.find_tagged(t) for t in texts]
 
 
 def test_threads_read_the_same_scores() -> None:
     texts = [t for base in TEXTS[:40] for t in (base, base.upper())]
-    cold = [tagger_sums.state_scores(t, tagger.tokens(t)) for t in texts]
-    tagger_sums.reset()
+    cold = [_summed().state_scores(t, tagger.tokens(t)) for t in texts]
+    tagger.summed.cache_clear()
+    fast = _summed()
     results: list[list[object]] = [[] for _ in range(4)]
 
     def worker(k: int) -> None:
-        results[k] = [tagger_sums.state_scores(t, tagger.tokens(t)) for t in texts]
+        results[k] = [fast.state_scores(t, tagger.tokens(t)) for t in texts]
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
     for t in threads:
@@ -137,8 +143,8 @@ def test_a_model_laid_out_otherwise_falls_back_to_the_strings(monkeypatch: pytes
     before = tagger.find_tagged(text)
     assert before  # the comparison means something
     info = tagger._tagger().info()
-    assert tagger_sums._read(b"not a model", info) is None
-    tagger_sums.reset()
-    monkeypatch.setattr(tagger_sums, "_read", lambda raw, info: None)
-    assert tagger_sums.tag(text, tagger.tokens(text)) is None
+    assert tagger_sums.read(b"not a model", info) is None
+    tagger.summed.cache_clear()
+    monkeypatch.setattr(tagger_sums, "read", lambda raw, info: None)
+    assert tagger.summed() is None
     assert tagger.find_tagged(text) == before

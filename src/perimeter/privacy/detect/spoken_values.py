@@ -272,6 +272,8 @@ def _numeric_birth_date(text: str, run: list[Word], cues: list[tuple[int, int, s
     before counts, and the numbers must make a real date, day and month either way round."""
     words = [w for w in run if w.kind != "filler"]
     start, end = words[0].start, words[-1].end
+    if any(w.ordinal for w in words):
+        return None  # ordinals are the ordinal rule's ("первого тринадцатого …" has no 13th month)
     if not any(kind == "DATE_OF_BIRTH" and 0 <= start - cend <= 24 for _, cend, kind in cues):
         return None
     found = False
@@ -283,7 +285,8 @@ def _numeric_birth_date(text: str, run: list[Word], cues: list[tuple[int, int, s
             if first is None or second is None or not rest:
                 continue
             year = year_of(rest, this_year)
-            if year is not None and _a_date(year, first, second, this_year):
+            # a two-digit year said as a bare tens word is too little ("двадцать пять тридцать")
+            if year is not None and (len(rest) > 1 or year % 10) and _a_date(year, first, second, this_year):
                 found = True
     digits = digits_of(words)
     if not found and digits is not None and digits.isdigit() and len(digits) in (6, 8) and len(words) >= 6:

@@ -38,7 +38,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect import lexicon, tagger_sums
 from perimeter.privacy.detect.morph import analyzer, ordinary_word
 from perimeter.privacy.entities import Entity
 
@@ -474,6 +474,21 @@ def _model_rows(text: str, spans: list[tuple[int, int]]) -> list[list[bytes]]:
     return _rows(text, spans, [_model_view(text[s:e]) for s, e in spans], _known() or _EVERY)
 
 
+@lru_cache(maxsize=1)
+def summed() -> tagger_sums.Summed | None:
+    """The summed-scores tagger (tagger_sums), made once per process from the model file and
+    this module's per-word views; None where the model's attributes or layout could not be read
+    (then ``marginals`` gives CRFsuite the strings)."""
+    if _known() is None:
+        return None
+    try:
+        raw = _model_path().read_bytes()
+    except OSError:
+        return None
+    model = tagger_sums.read(raw, _tagger().info())
+    return None if model is None else tagger_sums.Summed(model, _model_view, _position_strings)
+
+
 def available() -> bool:
     """Whether the shipped model file is there (a source checkout before training has none)."""
     return _model_path().exists()
@@ -486,11 +501,10 @@ def marginals(text: str, spans: list[tuple[int, int]] | None = None) -> Iterator
     spans = tokens(text) if spans is None else spans
     if not spans:
         return
-    from perimeter.privacy.detect import tagger_sums  # it reads this module's views
-
-    summed = tagger_sums.tag(text, spans)
-    if summed is not None:  # three summed scores per token (tagger_sums), not ~10 strings
-        tagger, labels = summed
+    fast = summed()
+    got = fast.tag(text, spans) if fast is not None else None
+    if got is not None:  # three summed scores per token (tagger_sums), not ~10 strings
+        tagger, labels = got
     else:
         tagger = _tagger()
         labels = tagger.tag(_model_rows(text, spans))

@@ -15,7 +15,7 @@ memory at load (``_patched``): three attributes it already has are rewritten to 
 label's score each (weight 1 for their own label, 0 for the others) and the transitions are the
 file's own.  The labels are the model's; a marginal may differ from the strings' path in the
 last bits of a double (the weights are added in another order).  Anything unexpected in the
-model file means ``scorer()`` returns None and the tagger builds the strings as before.
+model file means ``tagger.summed()`` returns None and the tagger builds the strings as before.
 
 Thread-safety: the table only grows (a new word's row is written under a lock before its id is
 published); when it is full a new table replaces it, and a scan keeps the one it started with.
@@ -26,19 +26,20 @@ from __future__ import annotations
 
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from perimeter.privacy.detect import tagger
-
-_LABELS = tagger.LABELS  # ("PER", "ADDR"); the model also has "O"
 _ORDER = ("O", "PER", "ADDR")
 _FEATURE = struct.Struct("<IIId")  # crf1dm: type (0 state, 1 transition), source, destination, weight
 _Vector = tuple[float, float, float]
 _ZERO: _Vector = (0.0, 0.0, 0.0)
+#: a word's view as ``tagger._model_view`` gives it: own strings, what the tokens one and two
+#: before and after see of it, its ``-1ws=`` head, its shape and its lower-cased form
+View = tuple[Any, ...]
+PositionStrings = Callable[[str, list[tuple[int, int]], list[str], Callable[[str], tuple[Any, ...]]], list[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class _Model:
     carriers: tuple[str, str, str]  # the attributes that carry the O, PER and ADDR scores
 
 
-def _read(raw: bytes, info: Any) -> _Model | None:
+def read(raw: bytes, info: Any) -> _Model | None:
     """The weights from the model file itself (the dump pycrfsuite prints rounds them to six
     places) and the patched copy; None if the file is not laid out as expected."""
     try:
@@ -93,18 +94,6 @@ def _read(raw: bytes, info: Any) -> _Model | None:
                   (carriers[0].decode(), carriers[1].decode(), carriers[2].decode()))
 
 
-@lru_cache(maxsize=1)
-def model() -> _Model | None:
-    """The summed-scores model, read once per process (None: use the strings' path)."""
-    if tagger._known() is None:
-        return None
-    try:
-        raw = tagger._model_path().read_bytes()
-    except OSError:
-        return None
-    return _read(raw, tagger._tagger().info())
-
-
 def _sum(weights: dict[bytes, _Vector], attrs: tuple[Any, ...]) -> _Vector:
     o = p = a = 0.0
     for name in attrs:
@@ -117,7 +106,7 @@ def _sum(weights: dict[bytes, _Vector], attrs: tuple[Any, ...]) -> _Vector:
 
 class _Table:
     """Each distinct word's five group sums (own, seen one before, two before, one after, two
-    after: 15 columns), its ``-1ws=`` pairs and its lower-cased form, by id.  Ids 0-2 are the
+    after: 15 columns), its ``-1ws=`` pairs, shape and lower-cased form, by id.  Ids 0-2 are the
     padding around a text: nothing, the ``BOS`` a first token sees, the ``EOS`` a last one sees."""
 
     CAPACITY = 1 << 16
@@ -132,9 +121,8 @@ class _Table:
         self.lower: list[str] = ["", "", ""]
         self.lock = threading.Lock()
 
-    def add(self, m: _Model, word: str) -> int | None:
+    def add(self, m: _Model, word: str, view: View) -> int | None:
         """The id of a word not yet in the table (None: the table is full)."""
-        view = tagger._model_view(word)
         w = m.weights
         row = (*_sum(w, view[0]), *_sum(w, view[1]), *_sum(w, view[2]), *_sum(w, view[3]), *_sum(w, view[4]))
         with self.lock:
@@ -152,128 +140,118 @@ class _Table:
         return i
 
 
-_table_lock = threading.Lock()
-_tables: list[_Table] = []
+class Summed:
+    """The summed-scores tagger over one model: ``tagger.summed()`` makes it once per process,
+    with the tagger's own per-word views and position strings (so this module needs nothing
+    from it and the two do not import each other)."""
 
+    def __init__(self, model: _Model, view: Callable[[str], View], position_strings: PositionStrings) -> None:
+        self.model = model
+        self._view = view
+        self._position_strings = position_strings
+        self._lock = threading.Lock()
+        self.tables: list[_Table] = [_Table(model)]
+        self._local = threading.local()
+        self._keeps: dict[str, tuple[Any, ...]] = {}
+        self._sums: dict[tuple[Any, ...], _Vector] = {}
 
-def _current(m: _Model) -> _Table:
-    if not _tables:
-        with _table_lock:
-            if not _tables:
-                _tables.append(_Table(m))
-    return _tables[-1]
+    def _renewed(self, old: _Table) -> _Table:
+        with self._lock:
+            if self.tables[-1] is old:
+                self.tables[:] = [_Table(self.model)]
+            return self.tables[-1]
 
-
-def _renewed(old: _Table, m: _Model) -> _Table:
-    with _table_lock:
-        if _tables[-1] is old:
-            _tables[:] = [_Table(m)]
-        return _tables[-1]
-
-
-def _ids(m: _Model, text: str, spans: list[tuple[int, int]]) -> tuple[_Table, list[int]] | None:
-    """The table and the id of each token's word (None: the text does not fit an empty table)."""
-    table = _current(m)
-    get = table.ids.get
-    found = [get(text[s:e]) for s, e in spans]
-    if None not in found:
-        return table, found  # type: ignore[return-value]
-    for attempt in range(2):
-        ids = found
-        for k in [k for k, i in enumerate(found) if i is None]:
-            s, e = spans[k]
-            if (i := table.add(m, text[s:e])) is None:
-                break  # full: the next attempt reads the whole text into a new table
-            ids[k] = i
-        else:
-            return table, ids  # type: ignore[return-value]
-        if attempt == 0:
-            table = _renewed(table, m)
-            found = [table.ids.get(text[s:e]) for s, e in spans]
-    return None
-
-
-def state_scores(text: str, spans: list[tuple[int, int]]) -> list[list[float]] | None:
-    """Each token's score for O, PER and ADDR: what CRFsuite would add up from its attributes
-    (None where the summed model is not available)."""
-    m = model()
-    if m is None or not spans:
+    def _ids(self, text: str, spans: list[tuple[int, int]]) -> tuple[_Table, list[int]] | None:
+        """The table and the id of each token's word (None: the text does not fit an empty table)."""
+        table = self.tables[-1]
+        get = table.ids.get
+        found = [get(text[s:e]) for s, e in spans]
+        if None not in found:
+            return table, found  # type: ignore[return-value]
+        for attempt in range(2):
+            ids = found
+            for k in [k for k, i in enumerate(found) if i is None]:
+                s, e = spans[k]
+                word = text[s:e]
+                if (i := table.add(self.model, word, self._view(word))) is None:
+                    break  # full: the next attempt reads the whole text into a new table
+                ids[k] = i
+            else:
+                return table, ids  # type: ignore[return-value]
+            if attempt == 0:
+                table = self._renewed(table)
+                found = [table.ids.get(text[s:e]) for s, e in spans]
         return None
-    got = _ids(m, text, spans)
-    if got is None:
-        return None
-    table, ids = got
-    n = len(ids)
-    # each token's own sums, then what the words one and two before and after show it
-    w = table.rows[[0, 1, *ids, 2, 0]]
-    scores = w[2:n + 2, 0:3] + w[1:n + 1, 3:6] + w[0:n, 6:9] + w[3:n + 3, 9:12] + w[4:n + 4, 12:15]
-    # the -1ws= string: the word before (if the model knows pairs it heads) and this shape
-    shapes = table.shapes
-    extra: dict[int, _Vector] = {
-        k: v for k, heads in enumerate(map(table.pairs.__getitem__, ids[:-1]), 1)
-        if heads is not None and (v := heads.get(shapes[ids[k]])) is not None}
-    lower = table.lower
-    for k, strings in enumerate(tagger._position_strings(text, spans, [lower[i] for i in ids], _keep)):
-        if strings:
-            v = _strings_sum(strings)
-            old = extra.get(k)
-            extra[k] = v if old is None else (old[0] + v[0], old[1] + v[1], old[2] + v[2])
-    rows: list[list[float]] = scores.tolist()
-    for k, (so, sp, sa) in extra.items():  # a few tokens: cheaper in Python than a numpy scatter
-        row = rows[k]
-        row[0] += so
-        row[1] += sp
-        row[2] += sa
-    return rows
 
+    def _keep(self, s: str) -> tuple[Any, ...]:
+        """``s`` as the model's attribute (a 1-tuple), or nothing where it has no weight."""
+        kept = self._keeps.get(s)
+        if kept is None:
+            b = s.encode()
+            kept = (b,) if b in self.model.weights else ()
+            if len(self._keeps) < 4096:
+                self._keeps[s] = kept
+        return kept
 
-@lru_cache(maxsize=4096)
-def _keep(s: str) -> tuple[Any, ...]:
-    """``s`` as the model's attribute (a 1-tuple), or nothing where it has no weight."""
-    m = model()
-    b = s.encode()
-    return (b,) if m is not None and b in m.weights else ()
+    def _strings_sum(self, strings: tuple[Any, ...]) -> _Vector:
+        v = self._sums.get(strings)
+        if v is None:
+            v = _sum(self.model.weights, strings)
+            if len(self._sums) < 4096:
+                self._sums[strings] = v
+        return v
 
+    def state_scores(self, text: str, spans: list[tuple[int, int]]) -> list[list[float]] | None:
+        """Each token's score for O, PER and ADDR: what CRFsuite would add up from its
+        attributes (None for no tokens, or a text that fits no table)."""
+        if not spans:
+            return None
+        got = self._ids(text, spans)
+        if got is None:
+            return None
+        table, ids = got
+        n = len(ids)
+        # each token's own sums, then what the words one and two before and after show it
+        w = table.rows[[0, 1, *ids, 2, 0]]
+        scores = w[2:n + 2, 0:3] + w[1:n + 1, 3:6] + w[0:n, 6:9] + w[3:n + 3, 9:12] + w[4:n + 4, 12:15]
+        # the -1ws= string: the word before (if the model knows pairs it heads) and this shape
+        shapes = table.shapes
+        extra: dict[int, _Vector] = {
+            k: v for k, heads in enumerate(map(table.pairs.__getitem__, ids[:-1]), 1)
+            if heads is not None and (v := heads.get(shapes[ids[k]])) is not None}
+        lower = table.lower
+        for k, strings in enumerate(self._position_strings(text, spans, [lower[i] for i in ids], self._keep)):
+            if strings:
+                v = self._strings_sum(strings)
+                old = extra.get(k)
+                extra[k] = v if old is None else (old[0] + v[0], old[1] + v[1], old[2] + v[2])
+        rows: list[list[float]] = scores.tolist()
+        for k, (so, sp, sa) in extra.items():  # a few tokens: cheaper in Python than a numpy scatter
+            row = rows[k]
+            row[0] += so
+            row[1] += sp
+            row[2] += sa
+        return rows
 
-@lru_cache(maxsize=4096)
-def _strings_sum(strings: tuple[bytes, ...]) -> _Vector:
-    m = model()
-    assert m is not None
-    return _sum(m.weights, strings)
+    def crf(self) -> Any:
+        """This thread's CRFsuite tagger over the patched model (CRFsuite reads the bytes in
+        place: ``self.model`` keeps them alive)."""
+        crf = getattr(self._local, "crf", None)
+        if crf is None:
+            import pycrfsuite
 
+            crf = pycrfsuite.Tagger()
+            crf.open_inmemory(self.model.patched)
+            self._local.crf = crf
+        return crf
 
-_local = threading.local()
-
-
-def _crf(m: _Model) -> Any:
-    crf = getattr(_local, "crf", None)
-    if crf is None:
-        import pycrfsuite
-
-        crf = pycrfsuite.Tagger()
-        crf.open_inmemory(m.patched)  # CRFsuite reads the bytes in place: ``m`` keeps them alive
-        _local.crf = crf
-    return crf
-
-
-def tag(text: str, spans: list[tuple[int, int]]) -> tuple[Any, list[str]] | None:
-    """The Viterbi labels of ``spans`` and the CRFsuite tagger that holds them (for
-    ``marginal``), or None where the summed model is not available."""
-    scores = state_scores(text, spans)
-    if scores is None:
-        return None
-    m = model()
-    assert m is not None
-    o, p, a = m.carriers
-    crf = _crf(m)
-    crf.set([{o: so, p: sp, a: sa} for so, sp, sa in scores])
-    return crf, crf.tag()
-
-
-def reset() -> None:
-    """Forget the model and every word read (tests: a cold start, or a model swapped under it)."""
-    with _table_lock:
-        _tables.clear()
-    for cached in (model, _keep, _strings_sum):
-        cached.cache_clear()
-    _local.__dict__.pop("crf", None)
+    def tag(self, text: str, spans: list[tuple[int, int]]) -> tuple[Any, list[str]] | None:
+        """The Viterbi labels of ``spans`` and the CRFsuite tagger that holds them (for
+        ``marginal``), or None (no tokens, or a text that fits no table)."""
+        scores = self.state_scores(text, spans)
+        if scores is None:
+            return None
+        o, p, a = self.model.carriers
+        crf = self.crf()
+        crf.set([{o: so, p: sp, a: sa} for so, sp, sa in scores])
+        return crf, crf.tag()
