@@ -22,7 +22,10 @@ bytes less the attributes it has no weight for (``_known``): CRFsuite would drop
 so labels and marginals are the same floats.  On new text pymorphy3 is most of the cost (one
 dictionary look-up per new Cyrillic word, not two: ``_in_dictionary``).
 ``benchmarks/privacy/tagger_identity.py`` proves the output unchanged against a copy of an
-older module; ``benchmarks/privacy/bench_tagger.py`` times the two.
+older module; ``benchmarks/privacy/bench_tagger.py`` times the two.  Since round 16 the model is
+not given those strings at all but three summed label scores per token (``tagger_sums``, made by
+:func:`summed`): the same labels, the marginals to the last bits of a double; the strings' path
+stays for a model file laid out otherwise.
 """
 
 from __future__ import annotations
