@@ -198,3 +198,17 @@ def test_a_lower_case_given_name_in_a_person_field(scanner: Scanner) -> None:
     text = "add synthetic check for webhook idempotency (owner: dylan / integrations)"
     assert found(scanner, text, "PERSON") == ["dylan"]
     assert found(scanner, "owner: will, lead: mark, owner: root", "PERSON") == []  # words first
+
+
+@pytest.mark.parametrize("text", [
+    "тур в Таиланд, Пхукет, отель Kata Palm, вылет 14.02",
+    "места в отеле Delphin Imperial сняты",
+    "Купила духи Chanel Coco Mademoiselle 50 мл",
+    "distributor in Mexico (Grupo Hermanos Caballero) wants a demo",
+])
+def test_a_name_after_the_noun_of_a_venue_firm_or_product_is_that_things(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_person_after_a_venue_noun_and_a_role_stays(scanner: Scanner) -> None:
+    assert found(scanner, "the hotel manager John Smith called", "PERSON") == ["John Smith"]

@@ -39,6 +39,14 @@ _LOCAL_STREET_AFTER = re.compile(
     re.IGNORECASE,
 )
 _CAMEL = re.compile(r"[a-z]+[A-Z]\w*")
+# the noun of a venue, a firm or a product right before a Latin-script name: the name is that
+# thing's ("отель Kata Palm", "в отеле Delphin Imperial", "духи Chanel Coco Mademoiselle", "Grupo
+# Hermanos Caballero", "the Hotel Bristol")
+_THING_NOUN_BEFORE = re.compile(
+    r"(?<![\w])(?:отел[ьяюеи]|отелях?|гостиниц[аеуы]|курорт[аеу]?|ресторан[аеу]?|кафе|бар[аеу]?|клуб[аеу]?|"
+    r"духи|духов|парфюм[аеу]?|аромат[аеу]?|бренд[аеу]?|марк[аеуи]|модел[ьиея]|холдинг[аеу]?|групп[аеуы]|"
+    r"(?i:hotel|resort|restaurant|brand|grupo|group|groupe|gruppo|holding|perfume|fragrance))[ \u00a0]+$"
+)
 
 
 def is_a_thing(text: str, e: Entity) -> bool:
@@ -50,6 +58,8 @@ def is_a_thing(text: str, e: Entity) -> bool:
     if span.isascii() and _NAMED_AFTER.match(text, e.end):
         return True
     if _LOCAL_STREET_AFTER.match(text, e.end):
+        return True
+    if span.isascii() and _THING_NOUN_BEFORE.search(text, max(0, e.start - 12), e.start):
         return True
     if len(words) == 1:
         low = span.lower()
