@@ -212,3 +212,20 @@ def test_a_name_after_the_noun_of_a_venue_firm_or_product_is_that_things(scanner
 
 def test_a_person_after_a_venue_noun_and_a_role_stays(scanner: Scanner) -> None:
     assert found(scanner, "the hotel manager John Smith called", "PERSON") == ["John Smith"]
+
+
+@pytest.mark.parametrize("text", [
+    "has been listed for hearing at Taylor House on 12 December 2024 at 10:00",
+    "Reference Florida Statutes ch. 765 for the directive",
+    "opening hours of the Anne Frank House on Sundays",
+])
+def test_an_institution_or_a_law_named_after_someone_is_no_person(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Please call Jae-won Park tomorrow", "Jae-won Park"),  # Park, Hall, Law are surnames as often
+    ("Interview with Tom Hall on Monday", "Tom Hall"),
+])
+def test_surnames_that_are_institution_words_stay(scanner: Scanner, text: str, name: str) -> None:
+    assert covered(scanner, text, name, "PERSON")

@@ -26,6 +26,13 @@ _NAMED_AFTER = re.compile(
     r"Institute|Foundation|Stadium|Bridge|Square|Hall|Museum|Station|Highway|Parkway)\b"
 )
 _OF_AFTER = re.compile(r"[ \u00a0]+of[ \u00a0]+")
+# an institution, a law or a building named after someone, its own noun inside the span ("Taylor
+# House" the tribunal, "Anne Frank House", "Florida Statutes", "Sloan Kettering Center");
+# not Hall, Park, Law or Street, which are surnames as often
+_INSTITUTION_WORDS = frozenset({
+    "house", "statutes", "act", "museum", "hospital", "center", "centre", "institute", "foundation", "stadium",
+    "university", "college", "library", "clinic", "airport", "cathedral", "theatre", "theater", "gallery",
+})
 _ROLES = frozenset(
     """
 merchant customer vendor seller buyer lender landlord landlady tenant provider supplier carrier courier driver
@@ -60,6 +67,8 @@ def is_a_thing(text: str, e: Entity) -> bool:
     if _LOCAL_STREET_AFTER.match(text, e.end):
         return True
     if span.isascii() and _THING_NOUN_BEFORE.search(text, max(0, e.start - 12), e.start):
+        return True
+    if len(words) >= 2 and span.isascii() and words[-1].lower() in _INSTITUTION_WORDS:
         return True
     if len(words) == 1:
         low = span.lower()
