@@ -229,3 +229,21 @@ def test_an_institution_or_a_law_named_after_someone_is_no_person(scanner: Scann
 ])
 def test_surnames_that_are_institution_words_stay(scanner: Scanner, text: str, name: str) -> None:
     assert covered(scanner, text, name, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "алиса включи погоду на завтра. алиса, громче",  # a voice assistant, by the command after it
+    "Hey Siri, what's the weather in Denver",
+    'fixtures: {"name": "Test User", "email": "x"}',  # a placeholder
+    "«проспект Шота Руставели» или «пр. Руставели»?",  # a street named after someone
+])
+def test_assistants_placeholders_and_streets_are_no_persons(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Alexa Chung wrote to us", "Alexa Chung"),  # no command, no wake word: a person
+    ("позвони Алисе завтра", "Алисе"),
+])
+def test_the_same_names_as_people_stay(scanner: Scanner, text: str, name: str) -> None:
+    assert covered(scanner, text, name, "PERSON")

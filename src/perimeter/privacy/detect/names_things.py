@@ -56,11 +56,44 @@ _THING_NOUN_BEFORE = re.compile(
 )
 
 
+# voice assistants, by their wake word or the command after them ("алиса, включи погоду", "Hey
+# Siri, what's …"); Siri, Cortana and Bixby are nobody's names
+_ASSISTANTS = frozenset({"алиса", "алисы", "алисе", "алису", "маруся", "маруси", "марусе", "марусю", "маруську",
+                         "alice", "alexa", "marusya", "siri", "cortana", "bixby"})
+_ONLY_ASSISTANTS = frozenset({"siri", "cortana", "bixby"})
+_WAKE_BEFORE = re.compile(r"(?i:hey|ok|okay|эй|окей|слушай)[ \u00a0,]*$")
+_COMMAND_AFTER = re.compile(
+    r"[ \u00a0]*,?[ \u00a0]*(?i:включи|выключи|поставь|найди|скажи|расскажи|какая|какой|сколько|громче|тише|стоп|"
+    r"play|add|set|turn|call|stop|remind|open|show|tell|text|send|what|what's|how|when|where)(?![\w])"
+)
+# placeholders in fixtures and examples ("Test User", first_name='Test', "Demo Account")
+_PLACEHOLDER_WORDS = frozenset({"test", "user", "demo", "account", "sample", "example", "dummy", "tester", "foo", "bar",
+                                "admin", "guest", "customer"})
+# a street named after someone, its street word right before ("улица Янки Купалы", "проспект Шота
+# Руставели", "пр. Руставели")
+_STREET_WORD_BEFORE = re.compile(
+    r"(?<![\w])(?:улиц[аеуы]|ул\.|проспект[аеу]?|пр\.|пр-т|переул(?:ок|ка|ке)|пер\.|бульвар[аеу]?|б-р|площад[ьи]|пл\.|"
+    r"шоссе|набережн(?:ая|ой)|наб\.)[ \u00a0]*$", re.IGNORECASE)
+
+
+def _an_assistant(text: str, e: Entity, low: str) -> bool:
+    if low not in _ASSISTANTS:
+        return False
+    return (low in _ONLY_ASSISTANTS or _WAKE_BEFORE.search(text, max(0, e.start - 8), e.start) is not None
+            or _COMMAND_AFTER.match(text, e.end) is not None)
+
+
 def is_a_thing(text: str, e: Entity) -> bool:
     """Whether the PERSON span ``e`` is a thing, a place or a role (module docstring)."""
     span = e.text
     words = span.split()
     if _SAINT_BEFORE.search(text, max(0, e.start - 7), e.start):
+        return True
+    if len(words) == 1 and _an_assistant(text, e, span.lower()):
+        return True
+    if all(w.lower() in _PLACEHOLDER_WORDS for w in words):
+        return True
+    if _STREET_WORD_BEFORE.search(text, max(0, e.start - 12), e.start):
         return True
     if span.isascii() and _NAMED_AFTER.match(text, e.end):
         return True
