@@ -247,3 +247,15 @@ def test_assistants_placeholders_and_streets_are_no_persons(scanner: Scanner, te
 ])
 def test_the_same_names_as_people_stay(scanner: Scanner, text: str, name: str) -> None:
     assert covered(scanner, text, name, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "12:30 lunch at Trattoria Roma, 14:00 breakout sessions",  # the venue's noun opens the name
+    "Site 07, Hospital Universitario La Paz. Due date for corrective action",  # or stands before it
+])
+def test_venues_by_their_noun_are_no_persons(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_person_after_a_venue_noun_and_a_role_stays_in_a_hospital(scanner: Scanner) -> None:
+    assert found(scanner, "the hospital nurse Maria Lopez called", "PERSON") == ["Maria Lopez"]

@@ -52,7 +52,8 @@ _CAMEL = re.compile(r"[a-z]+[A-Z]\w*")
 _THING_NOUN_BEFORE = re.compile(
     r"(?<![\w])(?:отел[ьяюеи]|отелях?|гостиниц[аеуы]|курорт[аеу]?|ресторан[аеу]?|кафе|бар[аеу]?|клуб[аеу]?|"
     r"духи|духов|парфюм[аеу]?|аромат[аеу]?|бренд[аеу]?|марк[аеуи]|модел[ьиея]|холдинг[аеу]?|групп[аеуы]|"
-    r"(?i:hotel|resort|restaurant|brand|grupo|group|groupe|gruppo|holding|perfume|fragrance))[ \u00a0]+$"
+    r"(?i:hotel|resort|restaurant|ristorante|trattoria|brand|grupo|group|groupe|gruppo|holding|perfume|fragrance|"
+    r"hospital|clinic|university|universidad|museum|museo|school|college|church|cathedral))[ \u00a0]+$"
 )
 
 
@@ -69,6 +70,9 @@ _COMMAND_AFTER = re.compile(
 # placeholders in fixtures and examples ("Test User", first_name='Test', "Demo Account")
 _PLACEHOLDER_WORDS = frozenset({"test", "user", "demo", "account", "sample", "example", "dummy", "tester", "foo", "bar",
                                 "admin", "guest", "customer"})
+# a venue's noun opening the span ("Trattoria Roma", "Hotel Bristol", "Grupo Bimbo")
+_VENUE_FIRST = frozenset({"trattoria", "ristorante", "restaurant", "hotel", "hospital", "clinic", "university",
+                          "universidad", "museum", "museo", "café", "cafe", "grupo", "group"})
 # a street named after someone, its street word right before ("улица Янки Купалы", "проспект Шота
 # Руставели", "пр. Руставели")
 _STREET_WORD_BEFORE = re.compile(
@@ -101,7 +105,7 @@ def is_a_thing(text: str, e: Entity) -> bool:
         return True
     if span.isascii() and _THING_NOUN_BEFORE.search(text, max(0, e.start - 12), e.start):
         return True
-    if len(words) >= 2 and span.isascii() and words[-1].lower() in _INSTITUTION_WORDS:
+    if len(words) >= 2 and span.isascii() and (words[-1].lower() in _INSTITUTION_WORDS or words[0].lower() in _VENUE_FIRST):
         return True
     if len(words) == 1:
         low = span.lower()
