@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
-from perimeter.privacy.detect.names_cues import cue_before
+from perimeter.privacy.detect.names_cues import cue_before, previous_word
 from perimeter.privacy.entities import Entity
 
 _SAINT_BEFORE = re.compile(r"(?<![\w])(?:St|Ste|Saint|San|Santa|Sainte)\.?[ \u00a0]$")
@@ -49,12 +49,14 @@ _CAMEL = re.compile(r"[a-z]+[A-Z]\w*")
 # the noun of a venue, a firm or a product right before a Latin-script name: the name is that
 # thing's ("отель Kata Palm", "в отеле Delphin Imperial", "духи Chanel Coco Mademoiselle", "Grupo
 # Hermanos Caballero", "the Hotel Bristol")
-_THING_NOUN_BEFORE = re.compile(
-    r"(?<![\w])(?:отел[ьяюеи]|отелях?|гостиниц[аеуы]|курорт[аеу]?|ресторан[аеу]?|кафе|бар[аеу]?|клуб[аеу]?|"
-    r"духи|духов|парфюм[аеу]?|аромат[аеу]?|бренд[аеу]?|марк[аеуи]|модел[ьиея]|холдинг[аеу]?|групп[аеуы]|"
-    r"(?i:hotel|resort|restaurant|ristorante|trattoria|brand|grupo|group|groupe|gruppo|holding|perfume|fragrance|"
-    r"hospital|clinic|university|universidad|museum|museo|school|college|church|cathedral))[ \u00a0]+$"
-)
+_THING_NOUNS = frozenset("""
+отель отеля отелю отеле отели отелях гостиница гостинице гостиницу гостиницы курорт курорта курорте курорту
+ресторан ресторана ресторане ресторану кафе бар бара баре бару клуб клуба клубе клубу духи духов парфюм парфюма
+парфюме парфюму аромат аромата аромате аромату бренд бренда бренде бренду марка марке марку марки модель модели
+моделе моделя холдинг холдинга холдинге холдингу группа группе группу группы hotel resort restaurant ristorante
+trattoria brand grupo group groupe gruppo holding perfume fragrance hospital clinic university universidad museum
+museo school college church cathedral
+""".split())  # noqa: SIM905 - a word list reads better as text
 
 
 # voice assistants, by their wake word or the command after them ("алиса, включи погоду", "Hey
@@ -75,9 +77,11 @@ _VENUE_FIRST = frozenset({"trattoria", "ristorante", "restaurant", "hotel", "hos
                           "universidad", "museum", "museo", "café", "cafe", "grupo", "group"})
 # a street named after someone, its street word right before ("улица Янки Купалы", "проспект Шота
 # Руставели", "пр. Руставели")
-_STREET_WORD_BEFORE = re.compile(
-    r"(?<![\w])(?:улиц[аеуы]|ул\.|проспект[аеу]?|пр\.|пр-т|переул(?:ок|ка|ке)|пер\.|бульвар[аеу]?|б-р|площад[ьи]|пл\.|"
-    r"шоссе|набережн(?:ая|ой)|наб\.)[ \u00a0]*$", re.IGNORECASE)
+_STREET_WORDS = frozenset("""
+улица улице улицу улицы ул проспект проспекта проспекте проспекту пр пр-т переулок переулка переулке пер бульвар
+бульвара бульваре бульвару б-р площадь площади пл шоссе набережная набережной наб
+""".split())  # noqa: SIM905 - a word list reads better as text
+_STREET_ABBREVIATIONS = frozenset({"ул", "пр", "пер", "пл", "наб"})
 
 
 def _an_assistant(text: str, e: Entity, low: str) -> bool:
@@ -97,13 +101,17 @@ def is_a_thing(text: str, e: Entity) -> bool:
         return True
     if all(w.lower() in _PLACEHOLDER_WORDS for w in words):
         return True
-    if _STREET_WORD_BEFORE.search(text, max(0, e.start - 12), e.start):
+    before = previous_word(text, e.start, " \t\u00a0")  # one backward walk, not a regex per window position
+    # a dot ends the word before only in an abbreviation ("ул. Руставели"); after "… clinic. Rosa"
+    # a sentence has ended, and the name is no longer the noun's
+    dotted = text[:e.start].rstrip(" \t\u00a0").endswith(".")
+    if before in _STREET_WORDS and (not dotted or before in _STREET_ABBREVIATIONS):
         return True
     if span.isascii() and _NAMED_AFTER.match(text, e.end):
         return True
     if _LOCAL_STREET_AFTER.match(text, e.end):
         return True
-    if span.isascii() and _THING_NOUN_BEFORE.search(text, max(0, e.start - 12), e.start):
+    if span.isascii() and before in _THING_NOUNS and not dotted:
         return True
     if len(words) >= 2 and span.isascii() and (words[-1].lower() in _INSTITUTION_WORDS or words[0].lower() in _VENUE_FIRST):
         return True
