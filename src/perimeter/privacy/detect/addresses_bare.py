@@ -29,10 +29,13 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.morph import counted_after
 from perimeter.privacy.detect.spoken_numbers import read_word
 from perimeter.privacy.entities import Entity
 
-_HOUSE = r"\d{1,3}[а-яА-Я]?(?:/\d{1,3}[а-я]?)?(?![\d.,:]\d|[\w/])"
+# after the number and its letter: a second number after a slash, and nothing that continues it
+_HOUSE_TAIL = r"(?:/\d{1,3}[а-я]?)?(?![\d.,:]\d|[\w/])"
+_HOUSE = rf"\d{{1,3}}[а-яА-Я]?{_HOUSE_TAIL}"
 _NOT_A_HOUSE = re.compile(r"[ \u00a0]*(?:тыс|млн|руб|₽|%|км|м\b|мин|час|раз|лет|год|шт|кг|человек|чел|р\b)", re.IGNORECASE)
 _RU_PART_AFTER = re.compile(
     r"(?:,?[ \u00a0]*(?:кв\.?|квартира|корп\.?|корпус|к\.|стр\.?|строение|офис|оф\.?|под\.|подъезд)[ \u00a0]*№?[ \u00a0]*\d[\w\-/]{0,5})+"
@@ -53,7 +56,7 @@ _NAMED_STREETS = (
     "Фурманова|Есенина|Рылеева|Радищева|Челюскинцев|Металлургов|Нефтяников|Шахтёров|Шахтеров|Горняков|Пионеров|"
     "Ватутина|Рокоссовского|Конева|Нахимова|Ушакова|Невского|Минина|Орджоникидзе|Руставели|Навои|Абая|Тукая"
 )
-_HOUSE_BUILDING = r"\d{1,3}(?:[а-яА-Я]|[ \u00a0]?(?:к|корп\.?|стр\.?)[ \u00a0]?\d{1,2})?(?:/\d{1,3}[а-я]?)?(?![\d.,:]\d|[\w/])"
+_HOUSE_BUILDING = rf"\d{{1,3}}(?:[а-яА-Я]|[ \u00a0]?(?:к|корп\.?|стр\.?)[ \u00a0]?\d{{1,2}})?{_HOUSE_TAIL}"
 _RU_NAMED_STREET = re.compile(
     rf"(?<![А-Яа-яЁё])(?:на|от|до|с|со|по|к|у|около|возле|напротив|через|угол)[ \u00a0]+"
     rf"(?P<a>(?:{_NAMED_STREETS}),?[ \u00a0]+(?:д\.[ \u00a0]*)?{_HOUSE_BUILDING})"
@@ -148,21 +151,6 @@ def _said_postcode(said: str) -> tuple[int, int] | None:
     return None
 
 
-_NEXT_RU_WORD = re.compile(r"[ \u00a0]+([а-яё]{3,})")
-
-
-def _counted(text: str, end: int) -> bool:
-    """Whether the number is a count of what follows it ("у Пушкина 5 романов"): a noun in the
-    plural or the genitive right after it, not a preposition or a town ("Мира 12 со двора")."""
-    m = _NEXT_RU_WORD.match(text, end)
-    if m is None:
-        return False
-    from perimeter.privacy.detect.morph import analyzer
-
-    tag = analyzer().parse(m.group(1))[0].tag
-    return tag.POS == "NOUN" and ("plur" in tag or "gent" in tag)
-
-
 def _entity(m: re.Match[str], end: int | None = None) -> Entity:
     end = m.end("a") if end is None else end
     return Entity("ADDRESS", m.start("a"), end, m.string[m.start("a"):end], 0.75, "address_bare")
@@ -178,7 +166,7 @@ def find_bare_addresses(text: str) -> list[Entity]:
                 out.append(_entity(m, part.end() if part else None))
         for m in _RU_NAMED_STREET.finditer(text) if any(c.isdigit() for c in text) else ():
             if (not _NOT_A_HOUSE.match(text, m.end()) and not _BUSINESS_BEFORE.search(text, max(0, m.start() - 16), m.start())
-                    and not _counted(text, m.end())):
+                    and not counted_after(text, m.end())):
                 part = _RU_PART_AFTER.match(text, m.end())
                 out.append(_entity(m, part.end() if part else None))
         for m in _RU_ITEM_STREET.finditer(text):

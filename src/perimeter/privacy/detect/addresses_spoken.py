@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.morph import counted_after
 from perimeter.privacy.detect.spoken_numbers import read_word
 from perimeter.privacy.entities import Entity
 
@@ -82,22 +83,8 @@ _TYPE_WORD = re.compile(r"(?<![а-яё])(?:улиц[аеуы]|проспект[�
 _ADJECTIVE_BEFORE = re.compile(r"(?<![а-яё])([а-яё]+(?:ск|цк|ов|ев|ин|н)(?:ий|ой|ая|ую|ом|ого|ый))[ \t]+$")
 _NAME_AFTER = re.compile(r"[ \t]+([а-яё][а-яё\-]{2,})")
 # what a settlement or a garden plot is called before the street ("снт ромашка улица пятая …")
+_LOWER_WORD_BEFORE = re.compile(r"(?<![а-яё])([а-яё\-]{3,})[ \t]+$")
 _PLOT_BEFORE = re.compile(r"(?<![а-яё])(?:снт|днт|тсн|кп|деревня|село|посёлок|поселок|мкр|микрорайон)[ \t]+[а-яё\-]{3,}[ \t]+$")
-
-
-_NEXT_WORD = re.compile(r"[ \t]+([а-яё]{3,})")
-
-
-def _a_count(lower: str, end: int) -> bool:
-    """Whether the number words count what follows them ("проспект мира три года ремонтируют",
-    "двадцать пять градусов"): a noun in the genitive or the plural right after."""
-    m = _NEXT_WORD.match(lower, end)
-    if m is None:
-        return False
-    from perimeter.privacy.detect.morph import analyzer
-
-    tag = analyzer().parse(m.group(1))[0].tag
-    return tag.POS == "NOUN" and ("gent" in tag or "plur" in tag)
 
 
 def _said_streets(text: str, lower: str) -> list[Entity]:
@@ -113,7 +100,7 @@ def _said_streets(text: str, lower: str) -> list[Entity]:
                 continue  # "улица пятая" is the unit rule's (its number follows a unit); "на улице минус пять"
             name_end = name.end(1)
         gap = _SPACES.match(text, name_end)
-        if gap is None or (end := _number_words(text, gap.end())) == gap.end() or _a_count(lower, end):
+        if gap is None or (end := _number_words(text, gap.end())) == gap.end() or counted_after(lower, end):
             continue
         while True:  # "… квартира двенадцать"
             more = _GAP.match(text, end)
@@ -123,9 +110,9 @@ def _said_streets(text: str, lower: str) -> list[Entity]:
             end = after
         if (plot := _PLOT_BEFORE.search(lower, max(0, start - 40), start)) is not None:
             start = plot.start()
-        elif (town := re.search(r"(?<![а-яё])([а-яё\-]{3,})[ \t]+$", lower[max(0, start - 24):start])) is not None and \
+        elif (town := _LOWER_WORD_BEFORE.search(lower, max(0, start - 24), start)) is not None and \
                 town.group(1) in lexicon.places():
-            start = max(0, start - 24) + town.start(1)  # "сыктывкар октябрьский проспект …"
+            start = town.start(1)  # "сыктывкар октябрьский проспект …"
         out.append(Entity("ADDRESS", start, end, text[start:end], 0.75, "address_ru"))
     return out
 

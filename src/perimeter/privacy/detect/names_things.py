@@ -104,7 +104,10 @@ def is_a_thing(text: str, e: Entity) -> bool:
     before = previous_word(text, e.start, " \t\u00a0")  # one backward walk, not a regex per window position
     # a dot ends the word before only in an abbreviation ("ул. Руставели"); after "… clinic. Rosa"
     # a sentence has ended, and the name is no longer the noun's
-    dotted = text[:e.start].rstrip(" \t\u00a0").endswith(".")
+    i = e.start - 1
+    while i >= 0 and text[i] in " \t\u00a0":  # (not a copy of the text before: this runs per candidate)
+        i -= 1
+    dotted = i >= 0 and text[i] == "."
     if before in _STREET_WORDS and (not dotted or before in _STREET_ABBREVIATIONS):
         return True
     if span.isascii() and _NAMED_AFTER.match(text, e.end):

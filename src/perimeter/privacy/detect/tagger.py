@@ -375,6 +375,13 @@ def _tagger() -> Any:
 
 
 @lru_cache(maxsize=1)
+def _info() -> Any:
+    """pycrfsuite's parse of the model's dump (its attributes, labels, header): ~70 ms, read once
+    for both ``_known`` and ``summed``."""
+    return _tagger().info()
+
+
+@lru_cache(maxsize=1)
 def _known() -> frozenset[bytes] | None:
     """The attributes the model has weights for, UTF-8 encoded (None where they cannot be read).
 
@@ -386,7 +393,7 @@ def _known() -> frozenset[bytes] | None:
     and checked against the count in the model's header: anything unexpected means no filter.
     """
     try:
-        info = _tagger().info()
+        info = _info()
         attrs = frozenset(a.encode() for a in info.attributes)
         return attrs if len(attrs) == int(info.header["num_attrs"]) else None
     except (OSError, KeyError, ValueError):
@@ -488,7 +495,7 @@ def summed() -> tagger_sums.Summed | None:
         raw = _model_path().read_bytes()
     except OSError:
         return None
-    model = tagger_sums.read(raw, _tagger().info())
+    model = tagger_sums.read(raw, _info())
     return None if model is None else tagger_sums.Summed(model, _model_view, _position_strings)
 
 
