@@ -23,7 +23,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
-SPLITS = ["dev", "heldout", "fresh", "independent", "blind", "blind2", "blind3", "blind5", "blind6", "blind7", "train8", "train9", "train10", "train11", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "classes", "classes2"]
+SPLITS = ["dev", "heldout", "fresh", "independent", "blind", "blind2", "blind3", "blind5", "blind6", "blind7", "train8", "train9", "train10", "train11", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "classes", "classes2"]
 CANONICAL = ("PERSON", "EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS", "RU_PASSPORT", "RU_SNILS",
              "RU_INN", "RU_OGRN", "RU_BANK_ACCOUNT", "US_SSN", "ADDRESS", "DATE_OF_BIRTH", "SECRET")
 
