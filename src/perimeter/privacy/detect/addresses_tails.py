@@ -13,7 +13,7 @@ address-like (a postcode, a state code, a country, the end of the line or senten
 so the name of the person who signs after an address stays out.
 
 Before an address: a unit or building that opens it ("Office 1204, Building 3, …", "Apartment
-903, …") and a known town or country with its comma ("Ташкент, Чиланзар 9 квартал, …").
+903, …", "Room 1805, 18/F, Tower 2, …", "C/ de Alcalá 187") and a known town or country with its comma ("Ташкент, Чиланзар 9 квартал, …").
 """
 
 from __future__ import annotations
@@ -29,12 +29,15 @@ from perimeter.privacy.entities import Entity
 # "sala 1204", "8th floor", "#11-238", "bus 3"
 _UNIT_PIECE = re.compile(
     r",?[ \t\u00a0]*(?:"
-    r"(?i:apto|apt|apart|conj|int|interior|oficina|of|sala|andar|piso|lote|lt|casa|torre|depto|dpto|dept|blk|block|"
+    r"(?i:apto|apt|apart|ap|conj|int|interior|oficina|of|sala|andar|piso|lote|lt|casa|torre|depto|dpto|dept|blk|block|"
     r"bloco|bloque|bus|bte|gate|puerta|escalera|esc|local|loja|office|building|bldg|unit|suite|ste|flat|room|floor|"
     r"level|villa|shop|plot|no|nr|n\.º|nº)\.?[ \t\u00a0]*(?:#[ \t\u00a0]?)?[0-9][\w\-/]{0,6}"
     r"|\d{1,2}(?:st|nd|rd|th)[ \t\u00a0]+(?i:floor)"
     r"|\d{1,2}\.?[ \t\u00a0]?[ºª°]?[ \t\u00a0]?(?:Esq|Dto|Dir|Drt|Izq|Izda|Dcha|andar|tv|th|mf|piso)\b\.?"
     r"|#[ \t\u00a0]?\d{1,3}-\d{1,4}"
+    # German and Austrian floors and sides: "3. OG links", "EG rechts", "2. Stock", after "214, 3" ". OG links"
+    r"|(?:\d{1,2}|(?<=\d))\.?[ \t\u00a0]?(?:OG|DG|Stock|Etage)(?:[ \t\u00a0](?:links|rechts|Mitte|li\.|re\.))?"
+    r"|(?:EG|UG|Hochparterre)(?:[ \t\u00a0](?:links|rechts|Mitte))?"
     r")(?![\w@])"
 )
 # a postcode of these layouts, alone or before its town: 01402-002 (BR), 1100-420 (PT), 41123 (IT, ES,
@@ -69,9 +72,11 @@ def _known_places() -> frozenset[str]:
     return lexicon.places() | _COUNTRIES
 # "Office 1204, Building 3, " / "Apartment 903, " / "H.No. 14/" before an address
 _HEAD_UNIT = re.compile(
-    r"(?:(?i:office|apartment|apt|flat|unit|suite|building|bldg|villa|shop|floor|level|room|h\.?\s?no|house no)\.?"
-    r"[ \t\u00a0]*#?\d{1,5}[A-Za-z]?(?:/\d{1,4}|/)?,?[ \t\u00a0]*)+$"
+    r"(?:(?:(?i:office|apartment|apt|flat|unit|suite|building|bldg|villa|shop|floor|level|room|tower|block|h\.?\s?no|house no)\.?"
+    r"[ \t\u00a0]*#?\d{1,5}[A-Za-z]?(?:/\d{1,4}|/)?|\d{1,3}/F),?[ \t\u00a0]*)+$"  # "18/F": a Hong Kong floor
 )
+# the Spanish street word "C/" (calle) a rule left outside: "C/ de Alcalá 187"
+_HEAD_CALLE = re.compile(r"(?<![\w/])[Cc]/[ \t\u00a0]?$")
 _HEAD_PLACE = re.compile(r"(?<![\w\-])([A-ZÀ-ÝА-ЯЁ][\w'’\-]+(?:[ \t\u00a0][A-ZÀ-ÝА-ЯЁ][\w'’\-]+)?),[ \t\u00a0]*$")
 
 
@@ -118,6 +123,10 @@ def _head(text: str, start: int) -> int:
     line_start = text.rfind("\n", 0, start) + 1
     window = text[max(line_start, start - 60):start]
     m = _HEAD_UNIT.search(window)
+    if m is not None:
+        start -= len(window) - m.start()
+        window = text[max(line_start, start - 60):start]
+    m = _HEAD_CALLE.search(window)
     if m is not None:
         start -= len(window) - m.start()
         window = text[max(line_start, start - 60):start]

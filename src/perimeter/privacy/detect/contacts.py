@@ -57,7 +57,7 @@ _PHONE = re.compile(
     rf"|(?P<ru8>8){_SEP}\(?\d{{3,5}}\)?{_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2,3}}"  # "8 917 45 45 009" too
     rf"|\(\d{{3,5}}\){_SEP}\d{{1,3}}{_SEP}\d{{2}}{_SEP}\d{{2,4}}"
     rf"|(?P<us1>1[\-.\u00a0 ])?\d{{3}}[\-.\u00a0 ]\d{{3}}[\-.\u00a0 ]\d{{4}}"  # "1-800-555-0199"
-    rf"|(?P<loc>\d{{3}}-\d{{2}}-\d{{2}})"
+    rf"|(?<!\d[\- ])(?P<loc>\d{{3}}-\d{{2}}-\d{{2}})"  # not the tail of "913-215-70-44"
     rf"|(?P<five>[6-9]\d{{4}}[ \u00a0]\d{{5}})"  # Indian mobiles "98110 45678", with a phone word only
     rf")(?![\w]|-\w)"  # "555-123-4567-X" is a product code
 )

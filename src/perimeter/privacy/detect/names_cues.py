@@ -39,14 +39,20 @@ _TITLE = re.compile(rf"(?<![\w]){_TITLE_WORD}\.?[ \u00a0]+({_NAME})")
 # Greetings and sign-offs: the name right after them ("Hi Rashmi,", "Best,\nAlistair", "— Dan").
 _GREETING_WORD = (
     r"(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Cc]heers|[Gg]ood morning|[Gg]ood afternoon|"
-    r"[Gg]reetings|[Bb]onjour|[Hh]ola|[Hh]allo|[Cc]iao|[Oo]lá)"
+    r"[Gg]reetings|[Bb]onjour|[Hh]ola|[Hh]allo|[Cc]iao|[Oo]lá|"
+    # thanks and regards in the languages of the same letters, before the name that signs them
+    r"[Gg]racias|[Gg]razie|[Oo]brigad[oa]|[Mm]erci|[Dd]anke|[Gg]roete|[Gg]roetjes|[Ss]aludos|[Pp]ozdrawiam|"
+    r"[Dd]ziękuję|[Kk]iitos|[Tt]ack|[Ss]alamat|[Aa]braços|[Aa]brazos)"
 )
 _GREETING = re.compile(
-    rf"(?<![\w]){_GREETING_WORD}[ \u00a0]*,?[ \u00a0]+({_NAME})(?=[ \u00a0]*[,!.:\n—–-]|$)"
+    rf"(?<![\w]){_GREETING_WORD}[ \u00a0]*,?[ \u00a0]+({_NAME})(?=[ \u00a0]*[,!.:\n—–\-\"”»)]|$)"
 )
 _SIGN_OFF = re.compile(
     rf"(?:(?:[Bb]est|[Mm]any thanks|[Tt]hanks again|[Tt]hanks so much|[Rr]egards|[Kk]ind regards|[Bb]est regards|[Cc]heers|[Tt]hanks|[Tt]hank you|[Ss]incerely|[Yy]ours|"
-    rf"[Ww]arm regards|[Ww]armly|[Tt]a|[Xx]o|[Cc]ordialement|[Mm]it freundlichen Grüßen|[Ss]aludos|[Gg]rüße)[ \u00a0]*,?[ \u00a0]*\n"
+    rf"[Ww]arm regards|[Ww]armly|[Tt]a|[Xx]o|[Cc]ordialement|[Mm]it freundlichen Grüßen|[Ss]aludos|[Gg]rüße|"
+    rf"[Yy]ours (?:faithfully|sincerely|truly)|[Ss]incerely yours|[Bb]est wishes|[Ww]ith (?:best )?(?:thanks|wishes)|"
+    rf"[Rr]espectfully|[Mm]et vriendelijke groet(?:en)?|[Gg]roete|[Gg]roetjes|[Pp]ozdrawiam|[Cc]ordiali saluti|"
+    rf"[Uu]n saludo|[Aa]tentamente|[Aa]tenciosamente|[Aa]braços|(?:[Mm]ed vänliga )?[Hh]älsningar)[ \u00a0]*,?[ \u00a0]*\n"
     # a dash signs off at a line start or after a sentence ("Thanks! — Dan"), not inside a
     # letterhead line ("Jürgen Schäfer – Tischlerei")
     rf"|(?:^|(?<=[.!?)])[ \u00a0])[—–][ \u00a0]?|^--[ \u00a0]*\n)({_NAME})[ \u00a0]*(?=$|\n|[\"”»])",
@@ -213,7 +219,7 @@ RU_RELATION_WORDS = frozenset("""
 подруге подругу
 """.split())  # noqa: SIM905 - a word list reads better as text
 _GREETING_WORDS = frozenset(
-    "hi hello hey dear thanks you cheers morning afternoon greetings bonjour hola hallo ciao olá".split()  # noqa: SIM905
+    ["hi", "hello", "hey", "dear", "thanks", "you", "cheers", "morning", "afternoon", "greetings", "bonjour", "hola", "hallo", "ciao", "olá", "gracias", "grazie", "obrigado", "obrigada", "merci", "danke", "groete", "groetjes", "saludos", "pozdrawiam", "dziękuję", "kiitos", "tack", "salamat", "abraços", "abrazos"]
 )
 _RELATION_WORDS = frozenset(
     """
@@ -237,7 +243,10 @@ contacted notify page paged name named
 _SIGN_OFF_LINES = frozenset(
     """
 best,regards,best regards,kind regards,cheers,thanks,thank you,sincerely,yours,warm regards,warmly,ta,xo,
-cordialement,mit freundlichen grüßen,saludos,grüße,many thanks,thanks again,thanks so much,best wishes,--
+cordialement,mit freundlichen grüßen,saludos,grüße,many thanks,thanks again,thanks so much,best wishes,--,
+yours faithfully,yours sincerely,yours truly,sincerely yours,with thanks,with best wishes,respectfully,
+met vriendelijke groet,met vriendelijke groeten,groete,groetjes,pozdrawiam,cordiali saluti,un saludo,atentamente,
+atenciosamente,abraços,hälsningar,med vänliga hälsningar
 """.replace("\n", "").split(",")
 )
 _WORD_REST = re.compile(r"[\w'’-]*")

@@ -19,6 +19,7 @@ from typing import Any
 
 from perimeter.privacy.detect import folded_re
 from perimeter.privacy.detect.names_ru_cues import find_slot_names
+from perimeter.privacy.detect.names_ru_lines import line_pair
 from perimeter.privacy.detect.ru_profile import noun_mass as _noun_mass
 from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
@@ -244,6 +245,9 @@ def find_ru_names(text: str, use_ner: bool = True, extra_types: frozenset[str] =
                 labels[n - 1] = "N"
         _surname_by_initials(run, labels)
         found = _persons_in_run(text, run, labels)
+        if not found and len(run) == 2 and line_pair(text, run[0].span(), run[1].span()):
+            s, e = run[0].start(), run[1].end()
+            found = [Entity("PERSON", s, e, text[s:e], 0.75, "ru_line")]
         out.extend(found)
         if not found and use_ner and ("U" in labels or labels.count("S") + labels.count("N") >= 2):
             unsure.append((run[0].start(), run[-1].end()))

@@ -193,6 +193,8 @@ class _ChainScan:
         for i in range(n):
             if i > 0 and not strong[i - 1]:
                 continue
+            if i + 1 < n and groups[i][1] - groups[i][0] <= 3 and "\n" in gaps[i]:
+                continue  # "офис 12⏎83012 44-18-76": a short count ends its line; the next line is another value
             length = 0
             for j in range(i, n):
                 length += groups[j][1] - groups[j][0]

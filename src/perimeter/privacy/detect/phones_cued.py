@@ -36,9 +36,10 @@ from perimeter.privacy.detect.prescan import TextIndex
 from perimeter.privacy.entities import Entity
 
 # Digit groups with single separators (one split only: no backtracking over where a run ends);
-# never touching a letter, "+", "/" or more digits.
+# never touching a letter, "+", "/" or more digits.  A trunk-prefixed area code may end in a
+# slash, as German and Austrian letterheads write it ("089 / 5512 48-30").
 _CANDIDATE = re.compile(
-    r"(?<![\w+/.,:\-])(?<![A-Z]{2}\d{2} )\(?\d{2,12}\)?(?:[ \u00a0\-.]\d{2,8}){0,4}(?![\w]|[.,:\-/]\d)"
+    r"(?<![\w+/.,:\-])(?<![A-Z]{2}\d{2} )(?:0\d{1,5}[ \u00a0]?/[ \u00a0]?\d{2,8}|\(?\d{2,12}\)?)(?:[ \u00a0\-.]\d{2,8}){0,4}(?![\w]|[.,:\-/]\d)"
 )
 _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("DE", re.compile(r"\+49|germany|deutschland|berlin|münchen|munich|hamburg|köln|frankfurt|\.de\b|€|\beur\b|tel\.:", re.I)),

@@ -8,6 +8,7 @@ gateway calls :meth:`Scanner.scan` from a thread pool, so the event loop never w
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -53,6 +54,7 @@ from perimeter.privacy.detect.names_ru_patronymic import find_patronymic_names
 from perimeter.privacy.detect.names_ru_roles import find_role_surnames
 from perimeter.privacy.detect.names_speakers import capital_echoes, find_speakers, lower_echoes
 from perimeter.privacy.detect.names_spelt import spelt_names
+from perimeter.privacy.detect.names_streets import streets_read_as_names
 from perimeter.privacy.detect.numbers import find_numbers
 from perimeter.privacy.detect.ocr_values import find_ocr_values
 from perimeter.privacy.detect.passport_parts import find_passport_parts
@@ -194,6 +196,47 @@ def _union_of(text: str, found: list[Entity], kind: str) -> list[Entity]:
         else:
             merged.append(e)
     return [e for e in found if e.type != kind] + merged
+
+
+def _whole_word_names(text: str, found: list[Entity]) -> list[Entity]:
+    """A name never ends or starts inside a word: a pattern whose letter class stops short of a
+    letter ("Nguyễn" read as "Nguy", "ễ" being outside À–ÿ) would leave the rest of it bare, so
+    the span grows to the word's edges (letters and combining marks)."""
+    out = []
+    n = len(text)
+    for e in found:
+        if e.type == "PERSON" and ((e.end < n and _letter(text[e.end]) and _letter(text[e.end - 1]))
+                                   or (e.start > 0 and _letter(text[e.start - 1]) and _letter(text[e.start]))):
+            start, end = e.start, e.end
+            while end < n and _letter(text[end]):
+                end += 1
+            while start > 0 and _letter(text[start - 1]):
+                start -= 1
+            if _camel_joint(text, start, e.start) or _camel_joint(text, e.end - 1, end):
+                continue  # "AliExpress", "NickServ", "БашАгроПром": a piece of a CamelCase identifier
+            e = Entity("PERSON", start, end, text[start:end], e.score, e.detector)
+        out.append(e)
+    return out
+
+
+def _camel_joint(text: str, start: int, end: int) -> bool:
+    """A lower-case letter followed by a capital between ``start`` and ``end`` (inclusive of the
+    letter at ``end``), a name prefix's own ("McKenzie", "DeShawn", "MacLeod") aside."""
+    for i in range(start, min(end, len(text) - 1)):
+        if text[i].islower() and text[i + 1].isupper():
+            w = i
+            while w > 0 and text[w - 1].isalpha():
+                w -= 1
+            if text[w:i + 1] not in _NAME_PREFIXES:
+                return True
+    return False
+
+
+_NAME_PREFIXES = frozenset({"Mc", "Mac", "De", "Di", "Da", "Du", "La", "Le", "Van", "Von"})
+
+
+def _letter(ch: str) -> bool:
+    return ch.isalpha() or unicodedata.category(ch).startswith("M")
 
 
 def _union_of_names(text: str, found: list[Entity]) -> list[Entity]:
@@ -449,6 +492,7 @@ class Scanner:
         if "ADDRESS" in self.types:
             found = grown_tails(text, found)
         found = _addresses_clear_of(text, drop_persons_in_places(text, drop_non_persons(text, found)))
+        found = streets_read_as_names(text, _whole_word_names(text, found))
         if "DATE_OF_BIRTH" in self.types:
             found = with_markers(text, found)
         return resolve(found)

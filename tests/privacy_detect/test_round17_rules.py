@@ -1,0 +1,124 @@
+"""Round 17 of issue 11 (docs/privacy-detection.md, "Round 17"): a recipient's line that no
+dictionary knows, a number that a line break ends, a name a letter class cut short, the floors
+and street words that open or close an address in German, Hong Kong, Spanish and Brazilian
+layouts, and the thanks that sign a letter in many languages — each with the neighbours that
+must stay what they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from perimeter.privacy import Scanner
+
+# ``scanner``: the session's warmed-up Scanner (conftest.py)
+
+
+def found(scanner: Scanner, text: str, kind: str) -> list[str]:
+    return [e.text for e in scanner.scan(text) if e.type == kind]
+
+
+def covered(scanner: Scanner, text: str, value: str, kind: str) -> bool:
+    at = text.index(value)
+    spans = [(e.start, e.end) for e in scanner.scan(text) if e.type == kind]
+    return all(any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum())
+
+
+def test_a_count_at_a_line_end_is_not_the_start_of_the_next_lines_number(scanner: Scanner) -> None:
+    text = "Доставка:\n672038 Чита ул Бабушкина 41б стр 2 офис 17\n83022 35-61-08 (рабочий)"
+    assert found(scanner, text, "RU_OGRN") == []
+    assert covered(scanner, text, "83022 35-61-08", "PHONE")
+    assert covered(scanner, text, "ул Бабушкина 41б стр 2 офис 17", "ADDRESS")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Курьеру:\nДоржиева Сэсэгма\n670031 Улан-Удэ, ул. Терешковой, 12", "Доржиева Сэсэгма"),
+    ("Получатель посылки\nНамжилова Баирма\nтел. уточнить", "Намжилова Баирма"),
+])
+def test_a_surname_and_an_unknown_name_alone_on_a_line(scanner: Scanner, text: str, name: str) -> None:
+    assert covered(scanner, text, name, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "Смоленская Область\nДоставка до двери",
+    "Срочная Доставка\nпо всей России",
+    "Итоговая Сумма\n1 200 руб.",
+])
+def test_lines_of_ordinary_words_stay(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_mobile_in_dashes_is_one_phone(scanner: Scanner) -> None:
+    text = "Контактный телефон 905-417-62-38"
+    assert found(scanner, text, "PHONE") == ["905-417-62-38"]
+
+
+def test_a_german_area_code_with_a_slash(scanner: Scanner) -> None:
+    text = "Hausverwaltung in München, Tel. 089 / 4471 93-20, Mo–Fr"
+    assert found(scanner, text, "PHONE") == ["089 / 4471 93-20"]
+    assert found(scanner, "Rechnung 01/2024 vom 03/05/2024", "PHONE") == []
+
+
+def test_a_name_is_never_cut_inside_a_word(scanner: Scanner) -> None:
+    text = "Bitte übersetzen:\n\nSehr geehrte Frau Trương,\nhiermit bestätigen wir die Kündigung Ihres Vertrags."
+    assert covered(scanner, text, "Trương", "PERSON")
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("die Wohnung Lindwurmstr. 88, 2. OG rechts, 80337 München zum 31.05.", "Lindwurmstr. 88, 2. OG rechts, 80337 München"),
+    ("shipper Wong Ka Ho, Room 2203, 22/F, Tower 1, Times Square, 1 Matheson Street, Causeway Bay, Hong Kong",
+     "Room 2203, 22/F, Tower 1, Times Square, 1 Matheson Street, Causeway Bay"),
+    ("Nueva dirección: C/ de Velázquez 54, 2º dcha., 28001 Madrid. Gracias", "C/ de Velázquez 54, 2º dcha., 28001 Madrid"),
+    ("residente na Rua das Flores, 221, ap. 305, Boa Vista, Recife - PE, 50050-120, solicitou",
+     "Rua das Flores, 221, ap. 305, Boa Vista, Recife - PE, 50050-120"),
+])
+def test_floors_and_street_words_that_open_or_close_an_address(scanner: Scanner, text: str, address: str) -> None:
+    assert covered(scanner, text, address, "ADDRESS")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("I will escalate this to the ombudsman.\n\nYours faithfully,\nBronwen Llewellyn-Pryce", "Bronwen Llewellyn-Pryce"),
+    ('Mi móvil ya lo tienen. Gracias, Maite"', "Maite"),
+    ("Die nuwe adres volg. Groete, Marietjie", "Marietjie"),
+    ("Met vriendelijke groeten,\nFemke Jansma", "Femke Jansma"),
+])
+def test_thanks_and_regards_sign_the_letter(scanner: Scanner, text: str, name: str) -> None:
+    assert covered(scanner, text, name, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["Gracias, Barcelona es preciosa", "Yours faithfully,\nThe Accounts Team"])
+def test_thanks_before_a_place_or_a_team_stay(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_street_read_as_a_name_is_the_address_it_opens(scanner: Scanner) -> None:
+    text = "residente na Rua dos Girassóis, 87, ap. 12, Casa Amarela, Recife - PE, 52070-010, solicitou"
+    assert covered(scanner, text, "Rua dos Girassóis, 87, ap. 12, Casa Amarela, Recife - PE, 52070-010", "ADDRESS")
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Fomos às compras na Rua Oscar Freire, adorei as lojas.",
+    "Встреча у метро, выход на Бульвар Дмитрия Донского.",
+])
+def test_a_streets_name_without_a_house_is_no_person(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Ordered the cables on AliExpress, they arrive Friday.",
+    "Register the bot with NickServ before joining the channel.",
+])
+def test_a_name_glued_into_a_camelcase_word_is_no_name(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_name_prefix_glued_to_a_capital_stays_a_name(scanner: Scanner) -> None:
+    assert covered(scanner, "Hi DeShawn, the invoice is attached.", "DeShawn", "PERSON")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Meeting with Sofia Corso and Tom", "Sofia Corso"),
+    ("Ticket assigned to Carlos Carrera yesterday.", "Carlos Carrera"),
+])
+def test_a_street_word_as_a_surname_stays_a_name(scanner: Scanner, text: str, name: str) -> None:
+    assert covered(scanner, text, name, "PERSON")
