@@ -122,3 +122,27 @@ def test_a_name_prefix_glued_to_a_capital_stays_a_name(scanner: Scanner) -> None
 ])
 def test_a_street_word_as_a_surname_stays_a_name(scanner: Scanner, text: str, name: str) -> None:
     assert covered(scanner, text, name, "PERSON")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("card for my teammate, he turns 25 next week (born 21 april 01 haha)", "21 april 01"),
+    ("My husband was born on the 9th of October '79 in Leeds.", "the 9th of October '79"),
+    ("born Oct 9th, '79 according to the form", "Oct 9th, '79"),
+    ("Patient intake (OCR):\nD.O.B.: 1O/O2/1958   (mm/dd/yyyy)", "1O/O2/1958"),
+])
+def test_birth_dates_with_a_short_year_or_an_ocr_zero(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value, "DATE_OF_BIRTH")
+
+
+def test_a_timestamp_after_the_birth_question_is_the_logs_not_the_answer(scanner: Scanner) -> None:
+    text = ("agent_mira: and your date of birth please?\n[2026-03-04 11:02:17] customer: 27/08/1983\n"
+            "[2026-03-04 11:02:40] agent_mira: thanks")
+    assert found(scanner, text, "DATE_OF_BIRTH") == ["27/08/1983"]
+
+
+@pytest.mark.parametrize("text", [
+    "The product was born on 3 March 2024 and shipped to 96 stores.",  # a launch, not a person's birth
+    "born in the 96 stores of the chain on 13 March",
+])
+def test_a_short_year_needs_its_month_and_day(scanner: Scanner, text: str) -> None:
+    assert not any(e.text.endswith("96") for e in scanner.scan(text) if e.type == "DATE_OF_BIRTH")

@@ -300,6 +300,11 @@ _DATE = re.compile(
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+day\s+of\s+(?:{_MONTHS_EN}),?\s+(?:19|20)\d{{2}}"  # "the 28th day of August, 1992"
     rf"|(?:the\s+(?=\d{{1,2}}(?:st|nd|rd|th)\s))?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+(?:19|20)\d{{2}}"
     rf"|(?P<year>(?:19|20)\d{{2}})(?=\s*(?:г\.\s*р\.?|года рождения|г/р))"
+    # a two-digit year after a month's word: "13 march 96", "the 3rd of May '88", "May 3rd, '88"
+    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+['’]?\d{{2}}(?![\d:])"
+    rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+['’]\d{{2}}(?!\d)"
+    # a scanned form's "O" for a zero: "D.O.B.: O4/11/1961"
+    rf"|(?=[\dO]{{0,3}}O)[\dO]{{1,2}}[./\-][\dO]{{1,2}}[./\-](?:19|20)\d{{2}}"
     rf"|{_MORE_LAYOUTS}"  # "16-Apr-1985", "1958-9-2", "12.IV.1985" (birth_date_layouts)
     rf")(?![\w])",
     re.IGNORECASE,
@@ -334,6 +339,7 @@ def _yearless_birthday(text: str, kw: re.Match[str]) -> re.Match[str] | None:
     return m if m is not None and gap is not None and m.start() <= gap.end() else None
 
 
+_TIME_AFTER = re.compile(r"(?:[ T]|,[ ])\d{1,2}:\d{2}")
 _BIRTH_AFTER = re.compile(r"г\.\s?р\.|г/р|года рождения|г\.\s?рождения|года рожд\.?")
 # Every alternative of these two starts with a word of ``literals.BIRTH_BEFORE`` / ``BIRTH_AFTER``.
 
@@ -348,7 +354,13 @@ def find_birth_dates(ix: TextIndex) -> list[Entity]:
         if _DATE_BEFORE.search(text, max(0, kw.start() - 24), kw.start()):
             continue  # "1 декабря 1972 года рождения, обратился 02.07.2024": the word closes the date before it
         m = _DATE.search(text, kw.end(), min(len(text), kw.end() + 80))
-        if m is not None and m.start() > kw.end() + 48:
+        reach = kw.end() + 48
+        while m is not None and _TIME_AFTER.match(text, m.end()) is not None:
+            # "[2026-02-11 09:16:40] guest: 14/03/1991": a chat's or a log's timestamp after the
+            # question is the line's, not the answer; the answer is the next date
+            reach = m.end() + 48
+            m = _DATE.search(text, m.end(), min(len(text), m.end() + 80))
+        if m is not None and m.start() > reach:
             m = None  # the date must start within 48 characters; a long one may end past them
         short = _yearless_birthday(text, kw)
         if short is not None and (m is None or short.start() < m.start()) and short.start() not in seen:
