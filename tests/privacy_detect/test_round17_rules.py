@@ -146,3 +146,9 @@ def test_a_timestamp_after_the_birth_question_is_the_logs_not_the_answer(scanner
 ])
 def test_a_short_year_needs_its_month_and_day(scanner: Scanner, text: str) -> None:
     assert not any(e.text.endswith("96") for e in scanner.scan(text) if e.type == "DATE_OF_BIRTH")
+
+
+def test_a_verb_ending_in_ul_before_a_sentence_is_no_street(scanner: Scanner) -> None:
+    # "вернул. " ends in the letters of "ул.", the street abbreviation, but is a verb
+    text = "Долг так и не вернул. Оганесян обещал отдать до конца месяца."
+    assert covered(scanner, text, "Оганесян", "PERSON")
