@@ -152,3 +152,15 @@ def test_a_verb_ending_in_ul_before_a_sentence_is_no_street(scanner: Scanner) ->
     # "вернул. " ends in the letters of "ул.", the street abbreviation, but is a verb
     text = "Долг так и не вернул. Оганесян обещал отдать до конца месяца."
     assert covered(scanner, text, "Оганесян", "PERSON")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("It runs at 03:00 UTC now. Yusuf set it up and he's on leave.", "Yusuf"),
+    ("Chrome only. Tariq reproduced it from the office network.", "Tariq"),
+])
+def test_a_name_opening_a_sentence_before_an_engineers_verb(scanner: Scanner, text: str, name: str) -> None:
+    assert covered(scanner, text, name, "PERSON")
+
+
+def test_a_modal_before_set_up_stays_a_word(scanner: Scanner) -> None:
+    assert found(scanner, "Will set up the server tomorrow morning.", "PERSON") == []

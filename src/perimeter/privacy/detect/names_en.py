@@ -118,7 +118,9 @@ _PERSON_VERB_AFTER = re.compile(
     r"agreed|promised|offered|replied|joined|covered|fixed|raised|presented|reviewed|thinks|thought|"
     r"wants|wanted|needs|needed|emailed|texted|messaged|pinged|shared|explained|complained|confirmed|"
     r"noticed|reported|approved|signed|booked|cancelled|canceled|owns|leads|led|will follow|follows|"
-    r"is out|is off|is on leave|is sick|was out|and I|and me)\b"
+    r"reproduced|set (?:it|this|that|them) up|configured|deployed|debugged|investigated|escalated|"
+    r"flagged|promised|forgot|left|resigned|is out|is off|is on leave|is on vacation|is on holiday|is sick|"
+    r"was out|and I|and me)\b"
 )
 # "Anna: hi" — a speaker label at the start of a line in a chat log.
 _SPEAKER_AFTER = re.compile(r"[ \t]*:[ \t]+\S")
