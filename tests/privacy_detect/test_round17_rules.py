@@ -164,3 +164,22 @@ def test_a_name_opening_a_sentence_before_an_engineers_verb(scanner: Scanner, te
 
 def test_a_modal_before_set_up_stays_a_word(scanner: Scanner) -> None:
     assert found(scanner, "Will set up the server tomorrow morning.", "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Новый адрес склада: Московская область, Раменский район, логистический парк «Софьино», строение 2. Приёмка с 9:00",
+     "Московская область, Раменский район, логистический парк «Софьино», строение 2"),
+    ("105064, Москва, ул. Земляной Вал, д. 9, БЦ «Курский», эт. 5", "105064, Москва, ул. Земляной Вал, д. 9, БЦ «Курский», эт. 5"),
+    ("Адрес регистрации\nРД, г. Махачкала, ул. Ярагского, д. 71, кв. 18", "РД, г. Махачкала, ул. Ярагского, д. 71, кв. 18"),
+    ("Доставка: Карачаево-Черкесская Респ., г. Черкесск, ул. Первомайская, 40", "Карачаево-Черкесская Респ., г. Черкесск, ул. Первомайская, 40"),
+])
+def test_russian_regions_sites_and_towers(scanner: Scanner, text: str, address: str) -> None:
+    assert covered(scanner, text, address, "ADDRESS")
+
+
+@pytest.mark.parametrize("text", [
+    "Акция в ТЦ «Мега» продлится до пятницы.",
+    "Московская область, Раменский район — прогноз погоды на неделю",
+])
+def test_a_mall_or_a_region_alone_is_no_address(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "ADDRESS") == []

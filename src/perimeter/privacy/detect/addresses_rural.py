@@ -3,6 +3,8 @@
 - **A village and its region**: "с. Кушнаренково, Республика Башкортостан", "Кушнаренковский
   район, с. Кушнаренково" — a settlement's type word and name next to a region or district
   identify a household in a village of a few hundred people as surely as a street does.
+- **A site in quotes with a building's number**: "Ленинградская область, Всеволожский район,
+  индустриальный парк «Восток», корпус 4".
 - **A garden plot**: "СНТ «Берёзка», участок 112, Зеленодольский район" — the partnership and
   the plot number are the address of a dacha.
 - **A Russian street written in Latin letters with its type after the name**: "Luzhnetskaya nab.
@@ -31,6 +33,14 @@ _PLOT = re.compile(
     r"(?:,?[ \u00a0]*(?:участок|уч\.)[ \u00a0]*№?[ \u00a0]*\d{1,5}[а-яА-Я]?)?"
     rf"(?:,[ \u00a0]*(?:{_REGION}))*"
 )
+# An industrial park, a business centre or a campus in quotes after its region and district, with
+# the building's number: "Ленинградская область, Всеволожский район, индустриальный парк «Восток»,
+# корпус 4" — no street, but a building as exact as a house.
+_SITE = re.compile(
+    rf"(?<![\w])(?:{_REGION})(?:,[ \u00a0]*(?:{_PART}))*,[ \u00a0]*(?:[а-яё\-]+[ \u00a0]+){{0,3}}[«\"„“][^»\"“”\n]{{2,40}}[»\"“”]"
+    r"(?:,?[ \u00a0]*(?:корпус|корп\.|строение|стр\.|здание|зд\.|литера|лит\.|участок|уч\.|д\.|дом|владение|вл\.)"
+    r"[ \u00a0]*№?[ \u00a0]*\d{1,4}[а-яА-Я]?)+"
+)
 _TRANSLIT = re.compile(
     r"(?<![\w])[A-Z][a-z]+(?:aya|oy|iy|skaya|skoy|sky|ovo|evo|ino)[ \u00a0]+"
     r"(?:nab|ul|pr|per|sh|pl|bul|prosp|proezd|tupik)\.?[ \u00a0]*,?[ \u00a0]*(?:d\.[ \u00a0]?)?\d{1,4}[A-Za-z]?(?:/\d{1,3})?"
@@ -52,6 +62,8 @@ def find_rural_addresses(text: str) -> list[Entity]:
             value = m.group()
             if _SETTLEMENT_RX.search(value) and _REGION_RX.search(value):
                 out.append(Entity("ADDRESS", m.start(), m.end(), value, 0.8, "address_rural"))
+        if "«" in text or '"' in text:
+            out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural") for m in _SITE.finditer(text))
         if "СНТ" in text or "ДНТ" in text or "ДНП" in text or "ТСН" in text or "СТ" in text or "ПК" in text:
             for m in _PLOT.finditer(text):
                 if "уч" in m.group() or "," in m.group():  # a plot number or a district makes it a place
