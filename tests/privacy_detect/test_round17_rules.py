@@ -183,3 +183,26 @@ def test_russian_regions_sites_and_towers(scanner: Scanner, text: str, address: 
 ])
 def test_a_mall_or_a_region_alone_is_no_address(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "ADDRESS") == []
+
+
+def test_a_ghanaian_po_box_with_its_office_letters(scanner: Scanner) -> None:
+    text = "Wire details: Adinkra Foods Ltd, P.O. Box KA 9152, Airport Residential, Accra. Swift GHCBGHAC"
+    assert covered(scanner, text, "P.O. Box KA 9152, Airport Residential, Accra", "ADDRESS")
+    assert found(scanner, text, "PERSON") == []
+
+
+def test_a_typed_double_at_is_still_the_address(scanner: Scanner) -> None:
+    text = 'WARN SignupValidator rejected payload: email="thandi.mokoena@@outlook.com" reason="email: invalid"'
+    assert covered(scanner, text, "thandi.mokoena@@outlook.com", "EMAIL")
+    assert found(scanner, "ping @@channel when the deploy is done", "EMAIL") == []
+
+
+def test_a_particle_opening_a_surname_belongs_to_it(scanner: Scanner) -> None:
+    text = "Ferrari presented Q3. De Santis flagged the pending dispute with the supplier."
+    assert covered(scanner, text, "De Santis", "PERSON")
+
+
+def test_a_mobile_after_the_signatures_name(scanner: Scanner) -> None:
+    text = "the charge was ₹2,199 and I did not approve it. please refund – Rohit Malhotra, 9871 406 228"
+    assert covered(scanner, text, "9871 406 228", "PHONE")
+    assert found(scanner, "Invoice from Acme Corp, 1234 567 890 is overdue", "PHONE") == []

@@ -140,7 +140,10 @@ _RU_TOWN_BUILDING = re.compile(
     rf"{_RU_TAIL}"
 )
 _EN_UNIT_BEFORE = re.compile(r"(?<![\w\-])(?:Flat|Apt|Apartment|Unit|Suite|Room)\.?\s*#?[\w\-]{1,6},?\s*$")
-_EN_POBOX = re.compile(r"P\.?\s?O\.?\s+Box\s+\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?)?(?:,?\s*[A-Z]{2}\s+\d{5})?")
+# "P.O. Box CT 4418, Cantonments, Accra": Ghana's and others' boxes carry their post office's letters
+_EN_POBOX = re.compile(
+    r"P\.?\s?O\.?\s+Box\s+(?:[A-Z]{1,3}\s?)?\d{1,6}(?:,\s*[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?){0,2}(?:,?\s*[A-Z]{2}\s+\d{5})?"
+)
 _EN_TRIGGER = re.compile(rf"(?:{_EN_STREET})\b")
 _UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}")
 _ZIP = re.compile(r"\d{5}(?:-\d{4})?")

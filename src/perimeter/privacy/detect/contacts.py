@@ -31,7 +31,9 @@ def find_emails(ix: TextIndex) -> list[Entity]:
     at = text.find("@")
     while at != -1:
         left = _EMAIL_LEFT.search(text, max(0, at - 64), at)
-        right = _EMAIL_RIGHT.match(text, at + 1)
+        # "sipho.ndlovu@@gmail.com": a typed double "@" (a validator's rejected input) is still
+        # the person's address
+        right = _EMAIL_RIGHT.match(text, at + 2 if text.startswith("@@", at) else at + 1)
         if left and right:
             start = left.start()
             while start < at and text[start] in ".'-":

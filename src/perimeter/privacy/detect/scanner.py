@@ -219,6 +219,23 @@ def _whole_word_names(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+# Capitalised particles that open a surname: "De Luca", "Van Dijk", "Da Silva", "Al Farsi".
+_PARTICLE_BEFORE = re.compile(r"(?<![\w])(?:De|Di|Da|Del|Della|Dos|Das|Du|Van|Von|Le|La|Al|El|Mac|Ter|Ten)[ \u00a0]$")
+
+
+def _particles_of_names(text: str, found: list[Entity]) -> list[Entity]:
+    """A name right after a capitalised particle takes it in: "De Luca flagged it" read as
+    "Luca" (a given name) would leave "De" bare, and the pair is the surname."""
+    out = []
+    for e in found:
+        if e.type == "PERSON" and e.start >= 3:
+            m = _PARTICLE_BEFORE.search(text, max(0, e.start - 6), e.start)
+            if m is not None:
+                e = Entity("PERSON", m.start(), e.end, text[m.start():e.end], e.score, e.detector)
+        out.append(e)
+    return out
+
+
 def _camel_joint(text: str, start: int, end: int) -> bool:
     """A lower-case letter followed by a capital between ``start`` and ``end`` (inclusive of the
     letter at ``end``), a name prefix's own ("McKenzie", "DeShawn", "MacLeod") aside."""
@@ -492,7 +509,7 @@ class Scanner:
         if "ADDRESS" in self.types:
             found = grown_tails(text, found)
         found = _addresses_clear_of(text, drop_persons_in_places(text, drop_non_persons(text, found)))
-        found = streets_read_as_names(text, _whole_word_names(text, found))
+        found = streets_read_as_names(text, _particles_of_names(text, _whole_word_names(text, found)))
         if "DATE_OF_BIRTH" in self.types:
             found = with_markers(text, found)
         return resolve(found)
