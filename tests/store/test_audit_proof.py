@@ -228,3 +228,26 @@ def test_cli_verify_needs_the_key_and_reads_exported_checkpoints(storage: dict[s
     (Path(storage["data_dir"]) / "audit.key").unlink()  # a verifier without the key cannot say OK
     missing = runner.invoke(audit, ["verify", "-c", str(cfg_path)])
     assert missing.exit_code == 2 and "audit chain key is missing" in missing.output
+
+
+def test_the_ledger_digest_is_the_same_whatever_types_a_row_comes_with() -> None:
+    """Rows already of their columns' types are digested as they are (the fast path); any other
+    row is converted first, so a float column given an int, a bool or a str subclass digests
+    exactly as the database would give it back."""
+    import hashlib
+
+    from perimeter.store.ledger_chain import _TYPES, LEDGER_COLUMNS, rows_digest
+
+    def spelled_out(rows: list[tuple[Any, ...]]) -> str:  # the definition, one column at a time
+        canon = sorted(([v if v is None or type(v) is t else t(v) for t, v in zip(_TYPES, r, strict=True)]
+                        for r in rows), key=lambda r: r[0])
+        return hashlib.sha256(orjson.dumps(canon)).hexdigest()
+
+    base = {c: (1.5 if t is float else 7 if t is int else f"{c}-x") for c, t in zip(LEDGER_COLUMNS, _TYPES, strict=True)}
+    exact = tuple(base.values())
+    nulls = tuple(None if c in ("key_id", "ttft_ms", "content") else v for c, v in base.items())
+    loose = tuple({"ts": 2, "cost": 0, "status": True, "stream": 1.0, "prompt_tokens": "3"}.get(c, v)
+                  for c, v in base.items())
+    rows = [("b", *exact[1:]), ("a", *nulls[1:]), ("c", *loose[1:]), ["d", *exact[1:]]]  # type: ignore[list-item]
+    for some in (rows, rows[:1], rows[2:], rows * 2):
+        assert rows_digest(some) == (len(some), spelled_out(some))

@@ -12,6 +12,7 @@ tampering.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,22 +31,42 @@ _FLOATS = frozenset({"ts", "cost", "reference_cost", "latency_ms", "ttft_ms"})
 _INTS = frozenset({"prompt_tokens", "completion_tokens", "cached_tokens", "status", "stream", "cache_write_tokens"})
 #: The type each column comes back as from both databases (REAL, INTEGER, TEXT affinity).
 _TYPES: tuple[type, ...] = tuple(float if c in _FLOATS else int if c in _INTS else str for c in LEDGER_COLUMNS)
+_first = operator.itemgetter(0)
 BATCH_EVENT = "ledger_batch"
 PURGE_EVENT = "ledger_purged"
 
 
-def _canonical(row: Sequence[Any]) -> list[Any]:
+def _convert(row: Sequence[Any]) -> list[Any]:
+    return [v if v is None or type(v) is t else t(v) for t, v in zip(_TYPES, row, strict=True)]
+
+
+_NONE = type(None)
+_ARRAYS = (tuple, list)
+#: Per shape of row (the type of each value): is it canonical as it is?  A handful of shapes
+#: occur (which nullable columns are null), so this stays tiny; bounded all the same.
+_AS_IS: dict[tuple[type, ...], bool] = {}
+
+
+def _canonical(row: Sequence[Any]) -> Sequence[Any]:
     """A row as both databases give it back (REAL/INTEGER affinity, None kept).
 
-    A value already of its column's type is kept as it is (the recorder's rows: no conversion
-    per column in the writer thread).
+    A row whose every value is ``None`` or of its column's type (the recorder's rows, rows read
+    back) is returned as it is, after one look-up of its shape; others are converted column by
+    column.  Lists and tuples encode the same in the digest.
     """
-    return [v if v is None or type(v) is t else t(v) for t, v in zip(_TYPES, row, strict=True)]
+    shape = tuple(map(type, row))
+    as_is = _AS_IS.get(shape)
+    if as_is is None:
+        as_is = len(shape) == len(_TYPES) and all(s is _NONE or s is t for s, t in zip(shape, _TYPES, strict=True))
+        if len(_AS_IS) >= 256:
+            _AS_IS.clear()
+        _AS_IS[shape] = as_is
+    return row if as_is and type(row) in _ARRAYS else _convert(row)
 
 
 def rows_digest(rows: Iterable[Sequence[Any]]) -> tuple[int, str]:
     """(count, SHA-256) of ledger rows in ``LEDGER_COLUMNS`` order, independent of their order."""
-    canon = sorted((_canonical(r) for r in rows), key=lambda r: r[0])
+    canon = sorted(map(_canonical, rows), key=_first)
     return len(canon), hashlib.sha256(orjson.dumps(canon)).hexdigest()
 
 
