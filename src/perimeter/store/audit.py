@@ -56,7 +56,8 @@ def sanitize(data: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(v, dict):
             out[k] = sanitize(v)
         elif isinstance(v, list | tuple):
-            out[k] = [x if isinstance(x, int | float | bool) or x is None else str(x)[:_MAX_STR] for x in v]
+            out[k] = [x if type(x) in _FAST or (type(x) is str and len(x) <= _MAX_STR)  # one set lookup
+                      or isinstance(x, int | float | bool) or x is None else str(x)[:_MAX_STR] for x in v]
         elif isinstance(v, str):
             out[k] = v if len(v) <= _MAX_STR else v[:_MAX_STR]
         elif isinstance(v, _SCALARS):
