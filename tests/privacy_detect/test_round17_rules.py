@@ -206,3 +206,8 @@ def test_a_mobile_after_the_signatures_name(scanner: Scanner) -> None:
     text = "the charge was ₹2,199 and I did not approve it. please refund – Rohit Malhotra, 9871 406 228"
     assert covered(scanner, text, "9871 406 228", "PHONE")
     assert found(scanner, "Invoice from Acme Corp, 1234 567 890 is overdue", "PHONE") == []
+
+
+def test_the_owner_of_a_code_comments_task(scanner: Scanner) -> None:
+    assert covered(scanner, "const pool = new Pool(cfg);\n// TODO(lucia): move the password to vault", "lucia", "PERSON")
+    assert found(scanner, "// TODO(perf): cache the parsed config", "PERSON") == []

@@ -13,7 +13,8 @@ has a new number.  So a word the given-name lists hold is a name in one of these
   capitalised word no list or dictionary knows counts here too: "Bec from HR");
 - **a given name and an unknown surname doing such a thing** ("Hope Taufa worked for us");
 - **the one written to or asked** ("a message to sarah", "ask deb to", "tell will to");
-- **the owner of a contact detail or a family member** ("conor's new number", "yusuf's mum").
+- **the owner of a contact detail or a family member** ("conor's new number", "yusuf's mum");
+- **the owner of a code comment's task** ("// TODO(rafa): move this to vault").
 
 The capitalised reporting-verb rule of :mod:`names_en_chat` stays as it was; this module adds the
 lower-case forms and the slots it lacks.
@@ -100,6 +101,10 @@ def _given(word: str) -> bool:
     return low not in _NOT_NAMES and low in lexicon.first_names()  # the single-name list is part of it
 
 
+# the owner of a code comment's task: "// TODO(rafa): move this to vault", "# FIXME(kenji)"
+_CODE_OWNER = re.compile(r"(?<![\w])(?:TODO|FIXME|XXX|HACK|BUG|NOTE)\((?P<n>[A-Za-z][a-z]{1,15})\)")
+
+
 def find_doers(text: str) -> list[Entity]:
     """PERSON findings for given names in the slots of the module docstring."""
     out: list[Entity] = []
@@ -122,6 +127,10 @@ def find_doers(text: str) -> list[Entity]:
     if ":" in text or "=" in text or " - " in text or " – " in text:
         for m in _PERSON_FIELD.finditer(text):
             if _given(m.group("n")) and lexicon.zipf(m.group("n")) < _FREQUENT:
+                out.append(Entity("PERSON", m.start("n"), m.end("n"), m.group("n"), 0.7, "en_doers"))
+    if "(" in text:
+        for m in _CODE_OWNER.finditer(text):
+            if _given(m.group("n")):
                 out.append(Entity("PERSON", m.start("n"), m.end("n"), m.group("n"), 0.7, "en_doers"))
     for verb in _VERB.finditer(low):
         subject = _SUBJECT.search(text, max(0, verb.start() - 32), verb.start())
