@@ -211,3 +211,14 @@ def test_a_mobile_after_the_signatures_name(scanner: Scanner) -> None:
 def test_the_owner_of_a_code_comments_task(scanner: Scanner) -> None:
     assert covered(scanner, "const pool = new Pool(cfg);\n// TODO(lucia): move the password to vault", "lucia", "PERSON")
     assert found(scanner, "// TODO(perf): cache the parsed config", "PERSON") == []
+
+
+def test_a_sample_name_with_a_patronymic_in_quotes_is_a_person(scanner: Scanner) -> None:
+    text = 'В таблице колонка ФИО вида "Монгуш Чечек Орлановна", а нужно "Фамилия И.О."'
+    assert covered(scanner, text, "Монгуш Чечек Орлановна", "PERSON")
+    assert found(scanner, "Новая подстанция «Ильич» запущена в срок.", "PERSON") == []
+
+
+def test_a_phone_with_a_korean_particle_glued_on(scanner: Scanner) -> None:
+    text = "번역해 주세요: 연락처는 +82 10-5937-2216입니다."
+    assert covered(scanner, text, "+82 10-5937-2216", "PHONE")

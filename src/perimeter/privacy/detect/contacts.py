@@ -61,7 +61,8 @@ _PHONE = re.compile(
     rf"|(?P<us1>1[\-.\u00a0 ])?\d{{3}}[\-.\u00a0 ]\d{{3}}[\-.\u00a0 ]\d{{4}}"  # "1-800-555-0199"
     rf"|(?<!\d[\- ])(?P<loc>\d{{3}}-\d{{2}}-\d{{2}})"  # not the tail of "913-215-70-44"
     rf"|(?P<five>[6-9]\d{{4}}[ \u00a0]\d{{5}})"  # Indian mobiles "98110 45678", with a phone word only
-    rf")(?![\w]|-\w)"  # "555-123-4567-X" is a product code
+    # "555-123-4567-X" is a product code; a Korean or Japanese particle may be glued on ("…3367입니다")
+    rf")(?!(?![\uac00-\ud7af\u3040-\u30ff])\w|-\w)"
 )
 
 

@@ -159,6 +159,10 @@ def _named_thing(text: str, e: Entity) -> bool:
 _OPENED_AFTER_NOUN = re.compile(r"(?P<noun>[а-яё]{3,})[ \u00a0]+[«\"„“][^«»\"„“\n]{0,40}$")
 
 
+_SAMPLE_NOUNS = frozenset({"вида", "формата", "типа", "образца", "шаблона", "формы"})
+_PATRONYMIC_WORD = re.compile(r"[а-яё](?:ович|евич|ьич|овна|евна|ична|инична)(?![а-яё])")
+
+
 def _quoted_title(text: str, e: Entity) -> bool:
     """A name inside the quoted title of a thing an inanimate noun names (a collection, a
     nursery, a firm, a substation, a guest house) is that thing's name: the noun says what
@@ -166,6 +170,8 @@ def _quoted_title(text: str, e: Entity) -> bool:
     m = _OPENED_AFTER_NOUN.search(text, max(0, e.start - 64), e.start)
     if m is None or text.count(e.text) > 1:
         return False  # a name the text also uses outside the title is a person's («у Нгуен Тхи Хыонг»)
+    if m.group("noun") in _SAMPLE_NOUNS or (" " in e.text and _PATRONYMIC_WORD.search(e.text) is not None):
+        return False  # 'ФИО вида "Кужугет Айдыс Орланович"': a sample of a name, and a name with a patronymic
     close = text.find("»" if "«" in m.group() else "\"", e.end)
     if close == -1 or "\n" in text[e.end:close] or close - e.end > 40:
         return False
