@@ -222,3 +222,32 @@ def test_a_sample_name_with_a_patronymic_in_quotes_is_a_person(scanner: Scanner)
 def test_a_phone_with_a_korean_particle_glued_on(scanner: Scanner) -> None:
     text = "번역해 주세요: 연락처는 +82 10-5937-2216입니다."
     assert covered(scanner, text, "+82 10-5937-2216", "PHONE")
+
+
+def test_the_first_cell_of_a_table_among_names_is_a_name(scanner: Scanner) -> None:
+    text = ("График приёма:\n| Врач | Пн | Вт |\n| Саркисян А.Г. | 9–15 | — |\n| Пак Е.В. | — | 10–18 |\n"
+            "| Гаврильева Н.С. | 14–20 | 14–20 |\n| Сивцев | 9–15 | 9–15 |")
+    assert covered(scanner, text, "Сивцев", "PERSON")
+    assert found(scanner, text, "PERSON").count("Врач") == 0  # the header row is no name
+
+
+def test_a_table_of_cities_stays(scanner: Scanner) -> None:
+    assert found(scanner, "| Город | План |\n|---|---|\n| Москва | 12 |\n| Казань | 7 |\n| Якутск | 3 |", "PERSON") == []
+
+
+def test_a_mobile_after_a_bare_number_word_in_roman_urdu(scanner: Scanner) -> None:
+    text = "Invoice theek ho gayi hai. Koi sawal ho to Asma se rabta karein, number 0321 5580174. Shukriya."
+    assert covered(scanner, text, "0321 5580174", "PHONE")
+    assert found(scanner, "CLAIM FORM\nMember no.: 7741 2208 19\nPlan: Gold", "PHONE") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("attendees: their CFO and COO, our side Lwazi + me", "Lwazi"),
+    ("Tomorrow Kemi and I will call the bank.", "Kemi"),
+])
+def test_somebody_paired_with_the_writer(scanner: Scanner, text: str, name: str) -> None:
+    assert covered(scanner, text, name, "PERSON")
+
+
+def test_a_team_paired_with_the_writer_stays(scanner: Scanner) -> None:
+    assert found(scanner, "Support and I checked the logs twice.", "PERSON") == []

@@ -14,7 +14,9 @@ has a new number.  So a word the given-name lists hold is a name in one of these
 - **a given name and an unknown surname doing such a thing** ("Hope Taufa worked for us");
 - **the one written to or asked** ("a message to sarah", "ask deb to", "tell will to");
 - **the owner of a contact detail or a family member** ("conor's new number", "yusuf's mum");
-- **the owner of a code comment's task** ("// TODO(rafa): move this to vault").
+- **the owner of a code comment's task** ("// TODO(rafa): move this to vault");
+- **somebody paired with the writer** ("our side Sizwe + me", "Kemi and I will call"), when a
+  list knows the word or no dictionary does.
 
 The capitalised reporting-verb rule of :mod:`names_en_chat` stays as it was; this module adds the
 lower-case forms and the slots it lacks.
@@ -101,6 +103,11 @@ def _given(word: str) -> bool:
     return low not in _NOT_NAMES and low in lexicon.first_names()  # the single-name list is part of it
 
 
+# somebody paired with the writer: "our side Sizwe + me", "Kemi and I will", "me & Thuli"
+_WITH_ME = re.compile(
+    r"(?<![\w@#/.-])(?P<n>[A-Z][a-z'’\-]{1,15})[ \t]+(?:\+|&|and)[ \t]+(?:me|I|myself)(?![\w'’])"
+    r"|(?<![\w])(?:me|I)[ \t]+(?:\+|&|and)[ \t]+(?P<m>[A-Z][a-z'’\-]{1,15})(?![\w])"
+)
 # the owner of a code comment's task: "// TODO(rafa): move this to vault", "# FIXME(kenji)"
 _CODE_OWNER = re.compile(r"(?<![\w])(?:TODO|FIXME|XXX|HACK|BUG|NOTE)\((?P<n>[A-Za-z][a-z]{1,15})\)")
 
@@ -128,6 +135,12 @@ def find_doers(text: str) -> list[Entity]:
         for m in _PERSON_FIELD.finditer(text):
             if _given(m.group("n")) and lexicon.zipf(m.group("n")) < _FREQUENT:
                 out.append(Entity("PERSON", m.start("n"), m.end("n"), m.group("n"), 0.7, "en_doers"))
+    if " me" in text or " I" in text:
+        for m in _WITH_ME.finditer(text):
+            word = m.group("n") or m.group("m")
+            if _given(word) or _unknown(word):
+                at = m.start("n") if m.group("n") else m.start("m")
+                out.append(Entity("PERSON", at, at + len(word), word, 0.7, "en_doers"))
     if "(" in text:
         for m in _CODE_OWNER.finditer(text):
             if _given(m.group("n")):

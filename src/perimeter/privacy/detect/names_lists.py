@@ -3,7 +3,8 @@
 "Hope, Bill, Precious Nwosu, Tomasz, Mei Ling, Summer" — "Hope", "Bill" and "Summer" are
 English words alone, but in a list whose other items are names they are names too.  The same
 holds for the first cell of the lines of a roster ("Любовь — маникюр" under "Надежда Павловна —
-стрижка", "- Салават — отпуск" among "- Азамат дожимает …").  A list counts when at least two
+стрижка", "- Салават — отпуск" among "- Азамат дожимает …"), and the first cell of a Markdown
+table's rows ("| Оконешников | 9–15 |" under "| Мухаметшина Р.И. | 14–20 |").  A list counts when at least two
 of its items, and at least half, were found as names by another rule; then its other items that
 have a name's shape (one to three capitalised words, no digits) are reported.
 """
@@ -28,7 +29,9 @@ _LIST_ITEM = re.compile(rf"({_ITEM})")
 # the name and a lower-case word ("- Азамат дожимает …").  "Attendees:" lines are labels, not items.
 _LINE_ITEM = re.compile(
     rf"^[ \t]*(?:(?P<bullet>[-*•]|\d{{1,2}}[.)])[ \t]+(?P<b_item>{_ITEM})(?=[ \t]*(?:—|–|-|\||,)[ \t]|[ \t]+[a-zа-яё])"
-    rf"|(?P<item>{_ITEM})(?=[ \t]*(?:—|–|\|)[ \t]))",
+    rf"|(?P<item>{_ITEM})(?=[ \t]*(?:—|–|\|)[ \t])"
+    # the first cell of a Markdown table's row: "| Оконешников | 9–15 | …"
+    rf"|\|[ \t]*(?P<t_item>{_ITEM}(?:[ \t]+{_UPPER}\.(?:[ \t]?{_UPPER}\.)?)?)(?=[ \t]*\|(?!.*\n\|?[ \t]*:?-{{3}})))",
     re.MULTILINE,
 )
 _PET = re.compile(
@@ -71,6 +74,14 @@ def _lines_with_names(text: str, spans: list[tuple[int, int]]) -> list[tuple[int
     return sorted(lines)
 
 
+def _header_row(text: str, at: int) -> bool:
+    """The row at ``at`` is a table's first: the line before it is no row of the table."""
+    if at == 0:
+        return True
+    prev = text[text.rfind("\n", 0, at - 1) + 1:at - 1]
+    return not prev.lstrip().startswith("|")
+
+
 def list_names(text: str, found: list[Entity]) -> list[Entity]:
     spans = [(e.start, e.end) for e in found if e.type == "PERSON"]
     if len(spans) < 2:
@@ -87,9 +98,11 @@ def list_names(text: str, found: list[Entity]) -> list[Entity]:
                 out.extend(_names_of(text, items, spans, 0.65))
     if text.count("\n") >= 2:
         lines = [
-            m.span("item") if m.group("item") else m.span("b_item") for m in _LINE_ITEM.finditer(text)
+            m.span("item") if m.group("item") else m.span("t_item") if m.group("t_item") else m.span("b_item")
+            for m in _LINE_ITEM.finditer(text)
             # "- Next sync: …": after a bullet, a frequent English word starts a note, not a name
-            if m.group("item") or not m.group("b_item").isascii() or lexicon.zipf(m.group("b_item")) < 4.0
+            if m.group("item") or (m.group("t_item") and not _header_row(text, m.start()))
+            or (m.group("b_item") and (not m.group("b_item").isascii() or lexicon.zipf(m.group("b_item")) < 4.0))
         ]
         out.extend(_names_of(text, lines, spans, 0.65))
     if out and _PET.search(text):

@@ -59,6 +59,7 @@ _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("UA", re.compile(r"\+380|україн|украин|ukrain|київ|киев|kyiv|львів|львов|₴|грн|\.ua\b", re.I)),
     ("BY", re.compile(r"\+375|беларус|belarus|мінск|минск|minsk|\.by\b", re.I)),
     ("TR", re.compile(r"\+90|türkiye|turkey|istanbul|İstanbul|ankara|izmir|\.tr\b", re.I)),
+    ("PK", re.compile(r"\+92|pakistan|karachi|lahore|islamabad|rawalpindi|multan|faisalabad|peshawar|\.pk\b|shukriya|rabta", re.I)),
     ("IN", re.compile(r"\+91|₹|\binr\b|\brs\.? ?\d|india|mumbai|delhi|bengaluru|bangalore|chennai|hyderabad|kolkata|\.in\b", re.I)),
 )
 # Any other country code written with its "+" in the text: its region ("+995 …" → GE).
@@ -75,6 +76,9 @@ _NUMBER_CUE = re.compile(
     r"(?i:(?:my|mobile|contact|cell|whatsapp|direct)[ \u00a0]+(?:number|no\.?)|number is)[ \u00a0:]*$"
     # a signature's name right before it: "– Neha Kapoor, 9810 227 461"
     r"|(?<![\w])[A-Z][a-z]+(?:[ \u00a0][A-Z][a-z'’\-]+){1,2},[ \u00a0]*$"
+    # Roman Urdu and Hindi: "… se rabta karein, number 0300 4172859"
+    # (the word alone after a comma: "order number", "member no." name other numbers)
+    r"|[,;!?(\n][ \u00a0]*(?i:number|nambar)[ \u00a0:]*$"
 )
 _TRUNK_BEFORE = re.compile(r"(?<![\w+\-])0[ \u00a0]$")
 _NON_DIGITS = str.maketrans("", "", " \u00a0-.()")
