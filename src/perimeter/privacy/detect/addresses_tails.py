@@ -33,7 +33,7 @@ _UNIT_PIECE = re.compile(
     r"bloco|bloque|bus|bte|gate|puerta|escalera|esc|local|loja|office|building|bldg|unit|suite|ste|flat|room|floor|"
     r"level|villa|shop|plot|no|nr|n\.º|nº)\.?[ \t\u00a0]*(?:#[ \t\u00a0]?)?[0-9][\w\-/]{0,6}"
     r"|\d{1,2}(?:st|nd|rd|th)[ \t\u00a0]+(?i:floor)"
-    r"|\d{1,2}\.?[ \t\u00a0]?[ºª°]?[ \t\u00a0]?(?:Esq|Dto|Dir|Drt|Izq|Izda|Dcha|andar|tv|th|mf|piso)\b\.?"
+    r"|(?:\d{1,2}|(?<=\d))\.?[ \t\u00a0]?[ºª°]?[ \t\u00a0]?(?:Esq|Dto|Dir|Drt|Izq|Izda|Dcha|andar|tv|th|mf|piso)\b\.?"
     r"|#[ \t\u00a0]?\d{1,3}-\d{1,4}"
     # German and Austrian floors and sides: "3. OG links", "EG rechts", "2. Stock", after "214, 3" ". OG links"
     r"|(?:\d{1,2}|(?<=\d))\.?[ \t\u00a0]?(?:OG|DG|Stock|Etage)(?:[ \t\u00a0](?:links|rechts|Mitte|li\.|re\.))?"

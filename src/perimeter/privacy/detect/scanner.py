@@ -253,6 +253,11 @@ _NAME_PREFIXES = frozenset({"Mc", "Mac", "De", "Di", "Da", "Du", "La", "Le", "Va
 
 
 def _letter(ch: str) -> bool:
+    """A letter of a script that puts spaces between words (CJK, kana, Hangul, Thai, Lao,
+    Khmer and Burmese run words together, so their neighbours are other words)."""
+    code = ord(ch)
+    if code >= 0x2E80 or 0x0E00 <= code <= 0x0EFF or 0x1000 <= code <= 0x109F or 0x1780 <= code <= 0x17FF:
+        return False
     return ch.isalpha() or unicodedata.category(ch).startswith("M")
 
 
