@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from report import markdown
-from stages import shares
+from stages import cpu_between, shares, thread_cpu
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -592,20 +592,26 @@ def profile_stages(b: Bench, args: argparse.Namespace) -> dict[str, dict[str, di
             load = subprocess.Popen([*argv, t.url(mode)], env=env, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
             time.sleep(1)
+            # --threads + each thread's CPU over the recording: py-spy keeps a sample whenever a
+            # thread is runnable (waiting for a core included), so samples alone over-count the
+            # threads that wait most (the database thread); stages.shares weighs by real CPU.
+            cpu0 = thread_cpu(t.proc.pid)
             spy = subprocess.run([args.py_spy, "record", "--pid", str(t.proc.pid), "--format", "raw", "--rate", "200",
-                                  "--nonblocking", "--duration", f"{args.profile_seconds:g}",
+                                  "--nonblocking", "--threads", "--duration", f"{args.profile_seconds:g}",
                                   "--output", str(raw_path)], capture_output=True, text=True,
                                  timeout=args.profile_seconds + 60)
+            per_thread = cpu_between(cpu0, thread_cpu(t.proc.pid))
             load.wait(args.profile_seconds + 60)
             if spy.returncode != 0 or not raw_path.exists():
                 b.skipped[f"CPU by stage of {t.name}"] = f"py-spy failed: {spy.stderr[-200:]}"
                 continue
             raw = raw_path.read_text()
-            out.setdefault(t.name, {})[mode] = shares(raw)
+            out.setdefault(t.name, {})[mode] = shares(raw, per_thread)
             which = "after" if " @ " not in t.name else re.sub(r"[^A-Za-z0-9]+", "-", t.name.split(" @ ")[1].split(" (")[0])
             keep = Path(args.out) / f"stacks-{which}-{mode}.txt"
             keep.parent.mkdir(parents=True, exist_ok=True)
             keep.write_text(raw)
+            keep.with_suffix(".cpu.json").write_text(json.dumps({str(k): v for k, v in per_thread.items()}))
     return out
 
 

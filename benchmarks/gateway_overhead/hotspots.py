@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from stages import shares
+from stages import cpu_between, shares, thread_cpu
 
 from bench import HERE, Bench, log, parse_args
 
@@ -108,10 +108,12 @@ def main() -> int:
                                  "-s", str(HERE / "post.lua"), *headers, target.url(a.mode)], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         time.sleep(1)
-        spy = subprocess.run([a.py_spy, "record", "--pid", str(target.proc.pid), "--format", "raw",
+        cpu0 = thread_cpu(target.proc.pid)
+        spy = subprocess.run([a.py_spy, "record", "--pid", str(target.proc.pid), "--format", "raw", "--threads",
                               "--rate", str(a.rate), "--duration", f"{a.seconds:g}", "--output", str(raw_path),
                               *([] if a.all_threads else ["--gil"])],
                              capture_output=True, text=True, timeout=a.seconds + 60)
+        per_thread = cpu_between(cpu0, thread_cpu(target.proc.pid))
         wrk_out, _ = load.communicate(timeout=a.seconds + 60)
         if spy.returncode != 0 or not raw_path.exists():
             log(f"py-spy failed: {spy.stderr[-800:]}")
@@ -122,8 +124,8 @@ def main() -> int:
                 f"wrk -t2 -c64 while py-spy sampled {a.seconds:g}s at {a.rate}/s"
                 f"{'' if a.all_threads else ' (GIL holder only)'}\n"
                 f"wrk: {m.group(1) if m else wrk_out[-300:]}\n")
-        by_stage = ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares(raw).items())
-        report = head + f"samples by stage: {by_stage}\n\n" + summarise(raw, a.top)
+        by_stage = ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares(raw, per_thread).items())
+        report = head + f"CPU by stage (each thread's CPU split by its samples): {by_stage}\n\n" + summarise(raw, a.top)
         out = HERE / "results"
         out.mkdir(exist_ok=True)
         name = f"profile-{a.mode}-{a.scenario}"

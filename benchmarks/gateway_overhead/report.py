@@ -6,7 +6,7 @@ from typing import Any
 
 MODES = ("json", "sse")
 MODE_TITLE = {"json": "non-streaming", "sse": "streaming"}
-STAGES = ("auth", "scan", "pseudonymise", "route", "upstream", "restore", "account", "http", "loop")
+STAGES = ("auth", "scan", "pseudonymise", "route", "upstream", "restore", "account", "observe", "http", "loop")
 HEADLINE = "PII → cloud, production"
 
 
@@ -131,8 +131,9 @@ def stage_table(res: dict[str, Any]) -> list[str]:
     rows = [(n, m, e["modes"][m]) for n, e in T.items() for m in MODES if e["modes"][m].get("cpu_ms_by_stage")]
     if not rows:
         return []
-    out = ["**CPU per request by stage** (ms; share of py-spy samples × the measured CPU/request; `http` = "
-           "the server, request parsing and response writing, `loop` = the bare event loop)", "",
+    out = ["**CPU per request by stage** (ms; each thread's CPU split by its py-spy samples, as a share × the "
+           "measured CPU/request; `observe` = metrics and tracing, `http` = the server, request parsing and response "
+           "writing, `loop` = the bare event loop)", "",
            "| target | mode | " + " | ".join(STAGES) + " | total |", "|---|---|" + "---:|" * (len(STAGES) + 1)]
     for name, mode, m in rows:
         by = m["cpu_ms_by_stage"]
