@@ -251,3 +251,19 @@ def test_somebody_paired_with_the_writer(scanner: Scanner, text: str, name: str)
 
 def test_a_team_paired_with_the_writer_stays(scanner: Scanner) -> None:
     assert found(scanner, "Support and I checked the logs twice.", "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Адрес для корреспонденции: а/я 318, г. Омск, 644099, на имя", "а/я 318, г. Омск, 644099"),
+    ("Куда: Респ. Марий Эл (Йошкар-Ола), ул. Советская, д. 12, кв. 3", "ул. Советская, д. 12, кв. 3"),
+    ("Куда: Респ. Саха (Якутия), г. Нерюнгри, ул. Ленина, д. 7, кв. 21", "Респ. Саха (Якутия), г. Нерюнгри, ул. Ленина, д. 7, кв. 21"),
+    ("по адресу: 119019, г. Москва, вн. тер. г. муниципальный округ Арбат, Гоголевский б-р, д. 11, пом. 4",
+     "119019, г. Москва, вн. тер. г. муниципальный округ Арбат, Гоголевский б-р, д. 11, пом. 4"),
+    ("moro na Rua Almirante Reis 88, 3.º Dto., 1150-019 Lisboa. Telefone", "Rua Almirante Reis 88, 3.º Dto., 1150-019 Lisboa"),
+])
+def test_legal_and_postal_layouts_of_addresses(scanner: Scanner, text: str, address: str) -> None:
+    assert covered(scanner, text, address, "ADDRESS")
+
+
+def test_cjk_names_do_not_grow_into_the_next_word(scanner: Scanner) -> None:
+    assert found(scanner, "田中様\nいつもお世話になっております。", "PERSON") == ["田中"]

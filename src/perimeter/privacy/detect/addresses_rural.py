@@ -5,6 +5,7 @@
   identify a household in a village of a few hundred people as surely as a street does.
 - **A site in quotes with a building's number**: "Ленинградская область, Всеволожский район,
   индустриальный парк «Восток», корпус 4".
+- **A post-office box with its town**: "а/я 215, г. Томск, 634050".
 - **A garden plot**: "СНТ «Берёзка», участок 112, Зеленодольский район" — the partnership and
   the plot number are the address of a dacha.
 - **A Russian street written in Latin letters with its type after the name**: "Luzhnetskaya nab.
@@ -41,6 +42,10 @@ _SITE = re.compile(
     r"(?:,?[ \u00a0]*(?:корпус|корп\.|строение|стр\.|здание|зд\.|литера|лит\.|участок|уч\.|д\.|дом|владение|вл\.)"
     r"[ \u00a0]*№?[ \u00a0]*\d{1,4}[а-яА-Я]?)+"
 )
+# A post-office box with its town or postcode: "а/я 215, г. Томск, 634050"
+_PO_BOX = re.compile(
+    r"(?<![\w])а/я[ \u00a0]?№?[ \u00a0]?\d{1,6}(?:,[ \u00a0]*(?:г\.[ \u00a0]?[А-ЯЁ][\w\-]+(?:[ \u00a0][А-ЯЁ][\w\-]+)?|\d{6}(?!\d)))+"
+)
 _TRANSLIT = re.compile(
     r"(?<![\w])[A-Z][a-z]+(?:aya|oy|iy|skaya|skoy|sky|ovo|evo|ino)[ \u00a0]+"
     r"(?:nab|ul|pr|per|sh|pl|bul|prosp|proezd|tupik)\.?[ \u00a0]*,?[ \u00a0]*(?:d\.[ \u00a0]?)?\d{1,4}[A-Za-z]?(?:/\d{1,3})?"
@@ -62,6 +67,8 @@ def find_rural_addresses(text: str) -> list[Entity]:
             value = m.group()
             if _SETTLEMENT_RX.search(value) and _REGION_RX.search(value):
                 out.append(Entity("ADDRESS", m.start(), m.end(), value, 0.8, "address_rural"))
+        if "а/я" in text:
+            out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural") for m in _PO_BOX.finditer(text))
         if "«" in text or '"' in text:
             out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural") for m in _SITE.finditer(text))
         if "СНТ" in text or "ДНТ" in text or "ДНП" in text or "ТСН" in text or "СТ" in text or "ПК" in text:
