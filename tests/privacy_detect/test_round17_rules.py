@@ -267,3 +267,18 @@ def test_legal_and_postal_layouts_of_addresses(scanner: Scanner, text: str, addr
 
 def test_cjk_names_do_not_grow_into_the_next_word(scanner: Scanner) -> None:
     assert found(scanner, "田中様\nいつもお世話になっております。", "PERSON") == ["田中"]
+
+
+def test_a_found_name_said_again_in_lower_case_in_another_case(scanner: Scanner) -> None:
+    text = "ильдар, ты рустаму отдал ключи? он говорит не получал. рустам сейчас на работе"
+    assert covered(scanner, text, "рустам", "PERSON")
+
+
+def test_an_echo_is_no_ordinary_word(scanner: Scanner) -> None:
+    text = "Роман Петров пишет роман, роман почти готов"
+    assert found(scanner, text, "PERSON") == ["Роман Петров"]
+
+
+def test_a_lower_case_name_before_a_greeting(scanner: Scanner) -> None:
+    assert covered(scanner, "тимур привет, скинь отчёт до вечера", "тимур", "PERSON")
+    assert found(scanner, "погода привет передаёт, опять дождь", "PERSON") == []

@@ -65,6 +65,7 @@ _AT_HEAD = re.compile(
     re.MULTILINE,
 )
 _NEXT_WORD = re.compile(r"[ \u00a0]+([а-яё]+)")
+_GREETINGS = frozenset({"привет", "приветик", "здравствуй", "здравствуйте", "здорово", "салам", "хай", "добрый", "доброе"})
 
 
 def find_ru_chat_names(text: str) -> list[Entity]:
@@ -82,7 +83,8 @@ def find_ru_chat_names(text: str) -> list[Entity]:
         if word in _INTRO or not _vocative(word):
             continue
         nxt = _NEXT_WORD.match(text, m.end(1))
-        if text[m.end(1)] == "," or (nxt is not None and _imperative(nxt.group(1))):
+        # "айдар, …", "айдар скинь …", "айдар привет, …": a name called before what is said to him
+        if text[m.end(1)] == "," or (nxt is not None and (_imperative(nxt.group(1)) or nxt.group(1) in _GREETINGS)):
             out.append(Entity("PERSON", m.start(1), m.end(1), word, 0.7, "natasha_lower"))
     out.extend(find_plain_lower_names(text))
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from perimeter.privacy.detect import lexicon
+from perimeter.privacy.detect.morph import analyzer
 from perimeter.privacy.detect.names_cues import RU_RELATION_WORDS, previous_word
 from perimeter.privacy.detect.ru_profile import noun_mass, word_profile
 from perimeter.privacy.entities import Entity
@@ -236,9 +237,9 @@ def later_mentions(text: str, found: list[Entity]) -> list[Entity]:
         parts = _CYR_TOKEN.findall(e.text)
         if len(parts) >= 2:
             stems.update(p[:-1] if len(p) >= 5 else p for p in parts)
-    if not stems:
-        return []
     covered = [(e.start, e.end) for e in found]
+    if not stems:
+        return _echoes_in_lower_case(text, found, covered)
     out = []
     for m in _CYR_TOKEN.finditer(text):
         word = m.group()
@@ -247,7 +248,45 @@ def later_mentions(text: str, found: list[Entity]) -> list[Entity]:
         if any(word.startswith(st) and len(word) - len(st) <= 3 for st in stems):
             out.append(Entity("PERSON", m.start(), m.end(), word, 0.7, "natasha"))
     out.extend(_lower_item_mentions(text, found, covered))
+    out.extend(_echoes_in_lower_case(text, found, covered + [(e.start, e.end) for e in out]))
     return out
+
+
+_CYR_WORD = re.compile(r"(?<![А-Яа-яЁё\-])[а-яё]{3,}(?![А-Яа-яЁё])")
+
+
+def _echoes_in_lower_case(text: str, found: list[Entity], covered: list[tuple[int, int]]) -> list[Entity]:
+    """A found name's word said again in lower case, in any case form: "ты салавату отдал?" …
+    "салават живёт на уфа" — a chat writes the same person's name both ways.  The echo must be
+    the name's stem with a case ending at most three letters long, and not an ordinary noun
+    ("вера" stays faith, "роман" a novel) or a verb."""
+    stems: set[str] = set()
+    for e in found:
+        if e.type != "PERSON" or e.text.isascii():
+            continue
+        for p in re.findall(r"[А-Яа-яЁё]{4,}", e.text):
+            low = p.lower()
+            profile = word_profile(low.capitalize())
+            names = lexicon.cyrillic_first_names()
+            if profile[0] + profile[1] + profile[2] < 0.3 and not (low in names or low[:-1] in names or low[:-1] + "а" in names):
+                continue
+            stems.add(low[:-1] if len(low) >= 6 and low[-1] in "аяуюеиыоьй" else low)
+    if not stems:
+        return []
+    out = []
+    for m in _CYR_WORD.finditer(text):
+        word = m.group()
+        if any(s <= m.start() < e for s, e in covered):
+            continue
+        if any(word.startswith(st) and len(word) - len(st) <= 3 for st in stems) and noun_mass(word.capitalize()) < 0.3 \
+                and not _is_common(word):
+            out.append(Entity("PERSON", m.start(), m.end(), word, 0.7, "natasha"))
+    return out
+
+
+def _is_common(word: str) -> bool:
+    parses = analyzer().parse(word)
+    return bool(parses) and parses[0].is_known and parses[0].tag.POS in ("VERB", "INFN", "ADJF", "ADVB", "PRTF", "GRND")
 
 
 _LOWER_ITEM = re.compile(r"^[ \t]*(?:[-*•–]|\d{1,2}[.)])?[ \t]*([а-яё]{3,})(?![а-яёА-ЯЁ\-])", re.MULTILINE)
