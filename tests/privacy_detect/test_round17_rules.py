@@ -282,3 +282,9 @@ def test_an_echo_is_no_ordinary_word(scanner: Scanner) -> None:
 def test_a_lower_case_name_before_a_greeting(scanner: Scanner) -> None:
     assert covered(scanner, "тимур привет, скинь отчёт до вечера", "тимур", "PERSON")
     assert found(scanner, "погода привет передаёт, опять дождь", "PERSON") == []
+
+
+def test_a_lower_case_name_joined_to_a_found_one(scanner: Scanner) -> None:
+    text = "zainab and farah are off next week, pls route their tickets to aisha or tariq"
+    assert covered(scanner, text, "tariq", "PERSON")
+    assert "support" not in found(scanner, "ask aisha or support about the refund", "PERSON")

@@ -293,6 +293,28 @@ def names_beside_names(text: str, found: list[Entity]) -> list[Entity]:
         from perimeter.privacy.detect.names_ru_chat import parallel_lower_names
 
         out.extend(parallel_lower_names(text, found))
+    out.extend(_lower_partners(text, persons, covered))
+    return out
+
+
+_LOWER_PARTNER_AFTER = re.compile(r"(?:,[ \t]*|[ \t]+(?:and|or|&|\+|n)[ \t]+)(?P<w>[a-z]{3,15})(?![\w'’@.-])")
+_LOWER_PARTNER_BEFORE = re.compile(r"(?<![\w'’@.-])(?P<w>[a-z]{3,15})(?:[ \t]*,[ \t]*|[ \t]+(?:and|or|&|\+|n)[ \t]+)$")
+
+
+def _lower_partners(text: str, persons: list[Entity], covered: list[tuple[int, int]]) -> list[Entity]:
+    """"route their tickets to aisha or omar", "laila and noor are on leave": a lower-case given
+    name joined to a lower-case name found in the same breath is a name too, when a given-name
+    list knows it and English does not use it much ("aisha or support" stays a word)."""
+    out = []
+    for e in persons:
+        if not (e.text.islower() and e.text.isascii() and " " not in e.text):
+            continue
+        for m in (_LOWER_PARTNER_AFTER.match(text, e.end), _LOWER_PARTNER_BEFORE.search(text, max(0, e.start - 22), e.start)):
+            if m is None:
+                continue
+            w = m.group("w")
+            if w in lexicon.single_first_names() and lexicon.zipf(w) < 4.2 and not _inside(covered, m.start("w")):
+                out.append(Entity("PERSON", m.start("w"), m.end("w"), w, 0.65, "en_names"))
     return out
 
 
