@@ -288,3 +288,19 @@ def test_a_lower_case_name_joined_to_a_found_one(scanner: Scanner) -> None:
     text = "zainab and farah are off next week, pls route their tickets to aisha or tariq"
     assert covered(scanner, text, "tariq", "PERSON")
     assert "support" not in found(scanner, "ask aisha or support about the refund", "PERSON")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("PNR X7KQ2L\n1. MENSAH/KWAME MR  2. DOS SANTOS/ANA PAULA MRS", "MENSAH/KWAME"),
+    ("PNR X7KQ2L\n1. MENSAH/KWAME MR  2. DOS SANTOS/ANA PAULA MRS", "DOS SANTOS/ANA PAULA"),
+])
+def test_surname_slash_given_names_of_travel_documents(scanner: Scanner, text: str, name: str) -> None:
+    assert covered(scanner, text, name, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "Switch the pipeline from TCP/IP checks to CI/CD gates; AC/DC adapters, USD/RUB rates, N/A.",
+    "Example boarding pass: DOE/JANE MS, seat 12A",
+])
+def test_slashes_between_words_and_placeholders_stay(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []
