@@ -304,3 +304,20 @@ def test_surname_slash_given_names_of_travel_documents(scanner: Scanner, text: s
 ])
 def test_slashes_between_words_and_placeholders_stay(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ('WARN profile.update missing field for display_name="Chinedu Okafor"', "Chinedu Okafor"),
+    ('Imported: "Van Der Berg, Pieter" → displayed as "Berg Pieter Van Der"', "Van Der Berg, Pieter"),
+])
+def test_a_name_in_quotes_after_a_word_that_only_contains_a_works_noun(scanner: Scanner, text: str, name: str) -> None:
+    # "display" holds "play", "Наоми" holds "АО": a work's or a firm's noun counts only as a word of its own
+    assert covered(scanner, text, name, "PERSON")
+
+
+@pytest.mark.parametrize("text", [
+    "Опиши сорта роз в питомнике: «Глория Дей», «Пьер де Ронсар», «Ред Наоми».",
+    'Her favourite film is "Forrest Gump".',
+])
+def test_quoted_titles_of_works_and_cultivars_stay(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PERSON") == []

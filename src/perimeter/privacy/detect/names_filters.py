@@ -39,10 +39,10 @@ from perimeter.privacy.entities import Entity
 
 _QUOTES = {"\"": "\"", "«": "»", "“": "”", "„": "“"}
 _WORK_WORD = re.compile(
-    r"(?i:plot|movie|film|book|novel|song|album|series|sitcom|show|game|episode|play|musical|opera|poem|painting|"
+    r"(?<![A-Za-zА-Яа-яЁё])(?i:plot|movie|film|book|novel|song|album|series|sitcom|show|game|episode|play|musical|opera|poem|painting|"
     r"product|brand|flavou?r|blend|scent|candle|dish|cocktail|menu|recipe|"
     r"книг|фильм|кино|роман|повест|песн|сериал|спектакл|пьес|альбом|игр|мультфильм|поэм|стих|картин|"
-    r"торт|конфет|салат|блюд|коктейл|духи|аромат|бренд|магазин|кафе|ресторан|отел|гостиниц|"
+    r"торт|конфет|салат|блюд|коктейл|духи|аромат|бренд|магазин|кафе|ресторан|отел|гостиниц|сорт|"
     r"компани|фирм|ООО|ОАО|ЗАО|ПАО|АО|ИП|НКО|ТСЖ|СНТ|назван)"
 )
 _BREED_AFTER = re.compile(
