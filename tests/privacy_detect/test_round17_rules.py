@@ -321,3 +321,12 @@ def test_a_name_in_quotes_after_a_word_that_only_contains_a_works_noun(scanner: 
 ])
 def test_quoted_titles_of_works_and_cultivars_stay(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PERSON") == []
+
+
+def test_a_word_ending_in_an_article_is_no_article(scanner: Scanner) -> None:
+    # "pizza" ends in "a", "plan" in "an": the article check reads whole words only
+    assert covered(scanner, "we ordered pizza tasha said it was cold", "tasha", "PERSON")
+
+
+def test_a_firm_with_a_persons_name_stays_a_firm_whatever_rule_reads_it(scanner: Scanner) -> None:
+    assert found(scanner, "In the call Morgan Stanley said the deal is on hold.", "PERSON") == []

@@ -161,6 +161,7 @@ _NOT_PERSON = re.compile(
     r"Las Vegas|Santa Monica|San Diego|San Jose|Saint Petersburg|St\.? Petersburg)\b"
 )
 _NOT_PERSON_GATE = without_leading_assertion(_NOT_PERSON)
+NOT_PERSON = _NOT_PERSON  # for the final filters (names_filters)
 # Vietnamese names: family name, a common middle name, one or two given syllables ("Nguyen Van An").
 _VIET_MIDDLE = (
     r"[ \u00a0](?:V[aă]n|Th[iị]|[DĐ][uứ]c|Minh|Ng[oọ]c|Qu[oố]c|Th[aà]nh|H[uữ]u|Ho[aà]ng|Xu[aâ]n|Kim|H[oồ]ng|Anh|C[oô]ng|"

@@ -61,7 +61,7 @@ _OWNS = re.compile(
 )
 # words before a subject that make it a thing: "the bill says", "my will says", "this rich text"
 _THING_BEFORE = re.compile(
-    r"(?i:the|a|an|my|your|his|her|our|their|its|this|that|these|those|every|each|no|any|some|of|in|on|at|by)[ \t]+$"
+    r"(?<![\w'’])(?i:the|a|an|my|your|his|her|our|their|its|this|that|these|those|every|each|no|any|some|of|in|on|at|by)[ \t]+$"
 )
 # words the lists hold as names that in these slots are still pronouns, roles or things
 _NOT_NAMES = frozenset(

@@ -33,6 +33,7 @@ from perimeter.privacy.detect import lexicon
 from perimeter.privacy.detect.addresses_colloquial import street_named_after
 from perimeter.privacy.detect.addresses_postal import british_street_at
 from perimeter.privacy.detect.names_cues import cue_before
+from perimeter.privacy.detect.names_en import NOT_PERSON
 from perimeter.privacy.detect.names_things import is_a_thing
 from perimeter.privacy.detect.ru_profile import word_profile
 from perimeter.privacy.entities import Entity
@@ -445,6 +446,8 @@ def drop_non_persons(text: str, found: list[Entity]) -> list[Entity]:
 
 
 def _not_a_person(text: str, e: Entity) -> bool:
+    if e.text.isascii() and " " in e.text and NOT_PERSON.fullmatch(e.text):
+        return True  # "Morgan Stanley said", "Wells Fargo agreed": a firm or a place, whichever rule read it
     if is_a_thing(text, e):
         return True  # "St Vincent's", "Bill of Lading", "Merchant says", "toBe" (names_things)
     word = e.text.lower()
