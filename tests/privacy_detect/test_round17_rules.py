@@ -330,3 +330,9 @@ def test_a_word_ending_in_an_article_is_no_article(scanner: Scanner) -> None:
 
 def test_a_firm_with_a_persons_name_stays_a_firm_whatever_rule_reads_it(scanner: Scanner) -> None:
     assert found(scanner, "In the call Morgan Stanley said the deal is on hold.", "PERSON") == []
+
+
+def test_an_address_ends_where_a_phone_begins(scanner: Scanner) -> None:
+    text = "Получатель: Гарипов Ринат, г. Бугульма, ул. Ленина, 31, оф. 2, 8 917 408 33 61\nГруз: 2 коробки"
+    assert found(scanner, text, "PHONE") == ["8 917 408 33 61"]
+    assert covered(scanner, text, "г. Бугульма, ул. Ленина, 31, оф. 2", "ADDRESS")

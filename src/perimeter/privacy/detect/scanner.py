@@ -278,6 +278,14 @@ def _address_from(text: str, e: Entity, cut: int) -> Entity:
     return Entity("ADDRESS", start, e.end, text[start:e.end], e.score, e.detector)
 
 
+def _address_until(text: str, e: Entity, cut: int) -> Entity:
+    """``e`` ended before ``cut`` and the separators before it."""
+    end = cut
+    while end > e.start and text[end - 1] in " ,;\t\u00a0":
+        end -= 1
+    return Entity("ADDRESS", e.start, end, text[e.start:end], e.score, e.detector)
+
+
 def _addresses_clear_of(text: str, found: list[Entity]) -> list[Entity]:
     """An address that starts inside another finding starts after it; left to the resolver, the
     longer address would win and the rest of the other value would leak:
@@ -285,7 +293,8 @@ def _addresses_clear_of(text: str, found: list[Entity]) -> list[Entity]:
     - a name: "Declan L. Zhang, 1422 Main Lane" (not "Via Monte Napoleone 8", whose name is the
       street's own: the name must end before a comma or begin before the address);
     - a phone, an e-mail or an identifier read surely (score ≥ 0.9): "+971 56 304 8819, Apt 1503,
-      Al Reem …" read "304 8819" as a house number.
+      Al Reem …" read "304 8819" as a house number; and an address that runs into one ends
+      before it ("…, оф. 4, 8 917 267 90 45").
     """
     names = [e for e in found if e.type == "PERSON"]
     values = [e for e in found if e.type in _NUMBER_TYPES_BEFORE_ADDRESS and e.score >= 0.9]
@@ -297,6 +306,9 @@ def _addresses_clear_of(text: str, found: list[Entity]) -> list[Entity]:
             for v in values:
                 if v.start < e.start < v.end < e.end:
                     e = _address_from(text, e, v.end)
+                elif e.start < v.start < e.end and (e.end < v.end or not text[v.end:e.end].strip(" ,;.\t\u00a0")):
+                    # "…, оф. 4, 8 917 267 90 45": an address that runs into a phone (or ends with one) ends before it
+                    e = _address_until(text, e, v.start)
             for n in names:
                 own_part = n.start < e.start or text[n.end:n.end + 1] in (",", ";", "\n")
                 if n.start <= e.start < n.end < e.end and own_part:
