@@ -129,6 +129,7 @@ def test_a_street_word_as_a_surname_stays_a_name(scanner: Scanner, text: str, na
     ("My husband was born on the 9th of October '79 in Leeds.", "the 9th of October '79"),
     ("born Oct 9th, '79 according to the form", "Oct 9th, '79"),
     ("Patient intake (OCR):\nD.O.B.: 1O/O2/1958   (mm/dd/yyyy)", "1O/O2/1958"),
+    ("Scanned form, date of birth: 2O/11/198O", "2O/11/198O"),
 ])
 def test_birth_dates_with_a_short_year_or_an_ocr_zero(scanner: Scanner, text: str, value: str) -> None:
     assert covered(scanner, text, value, "DATE_OF_BIRTH")

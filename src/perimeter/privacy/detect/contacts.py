@@ -307,7 +307,7 @@ _DATE = re.compile(
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_EN})\.?,?\s+['’]?\d{{2}}(?![\d:])"
     rf"|(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+['’]\d{{2}}(?!\d)"
     # a scanned form's "O" for a zero: "D.O.B.: O4/11/1961"
-    rf"|(?=[\dO]{{0,3}}O)[\dO]{{1,2}}[./\-][\dO]{{1,2}}[./\-](?:19|20)\d{{2}}"
+    rf"|(?=[\dO./\-]{{0,9}}O)[\dO]{{1,2}}[./\-][\dO]{{1,2}}[./\-](?:19|20)[\dO]{{2}}"
     rf"|{_MORE_LAYOUTS}"  # "16-Apr-1985", "1958-9-2", "12.IV.1985" (birth_date_layouts)
     rf")(?![\w])",
     re.IGNORECASE,
