@@ -108,6 +108,9 @@ _WITH_ME = re.compile(
     r"(?<![\w@#/.-])(?P<n>[A-Z][a-z'’\-]{1,15})[ \t]+(?:\+|&|and)[ \t]+(?:me|I|myself)(?![\w'’])"
     r"|(?<![\w])(?:me|I)[ \t]+(?:\+|&|and)[ \t]+(?P<m>[A-Z][a-z'’\-]{1,15})(?![\w])"
 )
+# where _WITH_ME can match: the joining word next to "me" or "I", looked for as plain substrings
+# first (a pattern that opens with a look-behind or an alternation is tried at every position)
+_WITH_ME_PAIRS = ("and me", "and I", "+ me", "& me", "me and ", "I and ", "me + ", "me & ", "and myself", "+ I", "& I")
 # the owner of a code comment's task: "// TODO(rafa): move this to vault", "# FIXME(kenji)"
 _CODE_OWNER = re.compile(r"(?<![\w])(?:TODO|FIXME|XXX|HACK|BUG|NOTE)\((?P<n>[A-Za-z][a-z]{1,15})\)")
 
@@ -135,13 +138,14 @@ def find_doers(text: str) -> list[Entity]:
         for m in _PERSON_FIELD.finditer(text):
             if _given(m.group("n")) and lexicon.zipf(m.group("n")) < _FREQUENT:
                 out.append(Entity("PERSON", m.start("n"), m.end("n"), m.group("n"), 0.7, "en_doers"))
-    if " me" in text or " I" in text:
+    if any(pair in text for pair in _WITH_ME_PAIRS):
         for m in _WITH_ME.finditer(text):
             word = m.group("n") or m.group("m")
             if _given(word) or _unknown(word):
                 at = m.start("n") if m.group("n") else m.start("m")
                 out.append(Entity("PERSON", at, at + len(word), word, 0.7, "en_doers"))
-    if "(" in text:
+    if "(" in text and ("TODO(" in text or "FIXME(" in text or "XXX(" in text or "HACK(" in text or "BUG(" in text
+                        or "NOTE(" in text):
         for m in _CODE_OWNER.finditer(text):
             if _given(m.group("n")):
                 out.append(Entity("PERSON", m.start("n"), m.end("n"), m.group("n"), 0.7, "en_doers"))

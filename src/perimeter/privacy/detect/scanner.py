@@ -205,8 +205,9 @@ def _whole_word_names(text: str, found: list[Entity]) -> list[Entity]:
     out = []
     n = len(text)
     for e in found:
-        if e.type == "PERSON" and ((e.end < n and _letter(text[e.end]) and _letter(text[e.end - 1]))
-                                   or (e.start > 0 and _letter(text[e.start - 1]) and _letter(text[e.start]))):
+        if e.type == "PERSON" and ((e.end < n and not text[e.end].isspace() and _letter(text[e.end]) and _letter(text[e.end - 1]))
+                                   or (e.start > 0 and not text[e.start - 1].isspace() and _letter(text[e.start - 1])
+                                       and _letter(text[e.start]))):
             start, end = e.start, e.end
             while end < n and _letter(text[end]):
                 end += 1
@@ -255,6 +256,8 @@ _NAME_PREFIXES = frozenset({"Mc", "Mac", "De", "Di", "Da", "Du", "La", "Le", "Va
 def _letter(ch: str) -> bool:
     """A letter of a script that puts spaces between words (CJK, kana, Hangul, Thai, Lao,
     Khmer and Burmese run words together, so their neighbours are other words)."""
+    if ch.isascii():
+        return ch.isalpha()
     code = ord(ch)
     if code >= 0x2E80 or 0x0E00 <= code <= 0x0EFF or 0x1000 <= code <= 0x109F or 0x1780 <= code <= 0x17FF:
         return False
