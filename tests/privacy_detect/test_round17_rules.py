@@ -337,3 +337,14 @@ def test_an_address_ends_where_a_phone_begins(scanner: Scanner) -> None:
     text = "Получатель: Гарипов Ринат, г. Бугульма, ул. Ленина, 31, оф. 2, 8 917 408 33 61\nГруз: 2 коробки"
     assert found(scanner, text, "PHONE") == ["8 917 408 33 61"]
     assert covered(scanner, text, "г. Бугульма, ул. Ленина, 31, оф. 2", "ADDRESS")
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("facturar a Inversiones Andes SpA, dirección Av. Vitacura 2939, oficina 801, Las Condes, Santiago. Saludos",
+     "Av. Vitacura 2939, oficina 801, Las Condes, Santiago"),
+    ("Orbit Labs FZ-LLC\nOffice 305, Building 12, Dubai Internet City, PO Box 500811, Dubai, UAE\nM: +971 50 118 2290",
+     "Office 305, Building 12, Dubai Internet City, PO Box 500811, Dubai, UAE"),
+    ("the skip at 22 Kelvin Drive, Glasgow G20 has to go by Friday", "22 Kelvin Drive, Glasgow G20"),
+])
+def test_units_and_outward_codes_around_international_addresses(scanner: Scanner, text: str, address: str) -> None:
+    assert covered(scanner, text, address, "ADDRESS")

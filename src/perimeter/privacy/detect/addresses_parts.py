@@ -61,7 +61,7 @@ _STREET = re.compile(
 )
 _UNIT_ONE = (
     rf"(?i:unit|apt|apartment|suite|ste|flat|floor|fl|room|rm|bldg|building|block|blk|tower|house|villa|plot|lot|"
-    rf"app|appt|apto|piso|wohnung|top|lok|m|kv|bus|office|of|"
+    rf"app|appt|apto|piso|wohnung|top|lok|m|kv|bus|office|of|oficina|depto|dpto|departamento|local|sala|andar|conj|"
     rf"кв|квартира|оф|офис|корп|корпус|к|стр|строение|лит|литера|пом|помещение|д|дом|зд|здание|эт|этаж)\.?"
     rf"[ \u00a0]*(?:No\.?[ \u00a0]*|№[ \u00a0]*|#)?[\wА-Яа-я]{{0,4}}\d[\w\-/]{{0,5}}"
     rf"|(?i:лит|литера|корп|корпус|building|bldg|block|tower|пом)\.?[ \u00a0]*[A-ZА-Я](?:-[A-ZА-Я0-9]+)?"

@@ -75,6 +75,10 @@ _HEAD_UNIT = re.compile(
     r"(?:(?:(?i:office|apartment|apt|flat|unit|suite|building|bldg|villa|shop|floor|level|room|tower|block|h\.?\s?no|house no)\.?"
     r"[ \t\u00a0]*#?\d{1,5}[A-Za-z]?(?:/\d{1,4}|/)?|\d{1,3}/F),?[ \t\u00a0]*)+$"  # "18/F": a Hong Kong floor
 )
+# the unit's word before a number a rule started the address with: "Office " + "1204, Building 3, …"
+_HEAD_WORD = re.compile(r"(?<![\w])(?i:office|apartment|apt|flat|unit|suite|room|villa|shop|oficina|apto)\.?[ \t\u00a0]*#?[ \t\u00a0]*$")
+# a UK town's outward code alone after it: "14 Balmoral Crescent, Glasgow G12"
+_UK_OUTWARD = re.compile(r"[ \t\u00a0]+[A-Z]{1,2}\d{1,2}[A-Z]?(?![\w])")
 # the Spanish street word "C/" (calle) a rule left outside: "C/ de Alcalá 187"
 _HEAD_CALLE = re.compile(r"(?<![\w/])[Cc]/[ \t\u00a0]?$")
 _HEAD_PLACE = re.compile(r"(?<![\w\-])([A-ZÀ-ÝА-ЯЁ][\w'’\-]+(?:[ \t\u00a0][A-ZÀ-ÝА-ЯЁ][\w'’\-]+)?),[ \t\u00a0]*$")
@@ -82,6 +86,8 @@ _HEAD_PLACE = re.compile(r"(?<![\w\-])([A-ZÀ-ÝА-ЯЁ][\w'’\-]+(?:[ \t\u00a0
 
 def _tail(text: str, end: int) -> int:
     """How far the pieces after ``end`` reach (``end`` itself if none follows)."""
+    if end and text[end - 1].islower() and (uk := _UK_OUTWARD.match(text, end)) is not None:
+        end = uk.end()
     for _ in range(8):
         m = _POSTCODE_REST.match(text, end) or _UNIT_PIECE.match(text, end) or _POSTCODE_PIECE.match(text, end)
         if m is not None and m.end() > end and any(c.isalnum() for c in m.group()):
@@ -125,6 +131,9 @@ def _head(text: str, start: int) -> int:
     m = _HEAD_UNIT.search(window)
     if m is not None:
         start -= len(window) - m.start()
+        window = text[max(line_start, start - 60):start]
+    if start < len(text) and text[start].isdigit() and (w := _HEAD_WORD.search(window)) is not None:
+        start -= len(window) - w.start()
         window = text[max(line_start, start - 60):start]
     m = _HEAD_CALLE.search(window)
     if m is not None:
