@@ -348,3 +348,17 @@ def test_an_address_ends_where_a_phone_begins(scanner: Scanner) -> None:
 ])
 def test_units_and_outward_codes_around_international_addresses(scanner: Scanner, text: str, address: str) -> None:
     assert covered(scanner, text, address, "ADDRESS")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Оператор: ФИО и дату рождения?\nКлиент: Кравченко Олег Петрович, пятое марта восемьдесят второго года.",
+     "пятое марта восемьдесят второго года"),
+    ("BOT: Please say your date of birth.\nCALLER: the ninth of July nineteen seventy-four.", "the ninth of July nineteen seventy-four"),
+    ("Дата рождения — четвёртое апреля 1991 года\nМоб. +7 701 455 82 19", "четвёртое апреля 1991 года"),
+])
+def test_spoken_birth_dates_with_their_own_words(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value, "DATE_OF_BIRTH")
+
+
+def test_a_day_said_as_a_word_is_a_birth_date_only_after_its_cue(scanner: Scanner) -> None:
+    assert found(scanner, "Встреча назначена на второе февраля 2027 года.", "DATE_OF_BIRTH") == []

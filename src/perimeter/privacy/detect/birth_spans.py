@@ -16,13 +16,22 @@ from perimeter.privacy.entities import Entity
 _AFTER = re.compile(r"[ \u00a0]?(?:г\.[ \u00a0]?р(?:\.|(?![а-яё]))|г/р|года рождения|г\.[ \u00a0]?рождения|года рожд\.?|г\.(?![ \u00a0]?[а-яё]))",
                     re.IGNORECASE)
 _BEFORE = re.compile(r"(?<![\w.])(?:р\.|рожд\.|род\.)[ \u00a0]?$", re.IGNORECASE)
+# a spoken date's own words: "третье февраля восемьдесят первого года", "the twelfth of June …"
+_YEAR_WORD_AFTER = re.compile(r"[ \u00a0]года(?![а-яё])", re.IGNORECASE)
+_THE_BEFORE = re.compile(r"(?<![\w])the[ \u00a0]+$", re.IGNORECASE)
 
 
 def with_markers(text: str, found: list[Entity]) -> list[Entity]:
     """``found`` with each DATE_OF_BIRTH grown over a marker right before or after it."""
     out = []
     for e in found:
+        if e.type == "DATE_OF_BIRTH" and e.text[:1].isalpha() and e.start >= 4:
+            the = _THE_BEFORE.search(text, max(0, e.start - 6), e.start)
+            if the is not None:  # "the twelfth of June nineteen eighty-nine"
+                e = Entity(e.type, the.start(), e.end, text[the.start():e.end], e.score, e.detector)
         if e.type == "DATE_OF_BIRTH" and not text.isascii():  # the markers are Russian
+            if e.text[-1:].isalpha() and (year := _YEAR_WORD_AFTER.match(text, e.end)) is not None:
+                e = Entity(e.type, e.start, year.end(), text[e.start:year.end()], e.score, e.detector)
             start, end = e.start, e.end
             after = _AFTER.match(text, end)
             if after is not None:
