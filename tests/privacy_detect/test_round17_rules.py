@@ -362,3 +362,16 @@ def test_spoken_birth_dates_with_their_own_words(scanner: Scanner, text: str, va
 
 def test_a_day_said_as_a_word_is_a_birth_date_only_after_its_cue(scanner: Scanner) -> None:
     assert found(scanner, "Встреча назначена на второе февраля 2027 года.", "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Смирнова Галина Петровна, СНИЛС 112-233-445 95, 21.03.1958. Не учтён стаж в совхозе", "21.03.1958"),
+    ("Заявитель: Назаров Фарход Алиевич, гражданин Узбекистана, 1991-08-14, миграционная карта", "1991-08-14"),
+    ("Заёмщик и созаёмщик. Даты рождения: 11.11.1971 и 02.06.1974 соответственно.", "02.06.1974"),
+])
+def test_birth_dates_after_a_records_fields_or_joined_to_another(scanner: Scanner, text: str, value: str) -> None:
+    assert covered(scanner, text, value, "DATE_OF_BIRTH")
+
+
+def test_an_orders_date_after_a_name_is_no_birth_date(scanner: Scanner) -> None:
+    assert found(scanner, "Иванов Иван, заказ 5531, 14.02.2024, доставка курьером", "DATE_OF_BIRTH") == []

@@ -52,7 +52,7 @@ _YEAR_BEFORE_CUE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_AFTER = re.compile(r"[\s:—–\-]{0,4}(?:19|20)\d{2}")
-_JOIN = re.compile(r"[ \t]*(?:/|\(|=|\bor\b|\bили\b|\baka\b)[ \t]*")
+_JOIN = re.compile(r"[ \t]*(?:/|\(|=|\bor\b|\bили\b|\baka\b|\bи\b|\band\b)[ \t]*")  # "Даты рождения: 04.04.1975 и 17.09.1978"
 
 
 # "12 лет (21.10.2011)", "45 лет (р. 02.02.1979)", "aged 34 (12 March 1990)": an age, then in

@@ -140,6 +140,15 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
         if year is not None and int(year.group()) <= _OLD_ENOUGH:
             out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
     for e in found:
+        # "Кузнецова Антонина Фёдоровна, СНИЛС 038-781-306 80, 14.02.1967", "Хасанов Джамшед,
+        # гражданин Таджикистана, 1994-05-27": a record's fields between the name and a date of a
+        # year long past (no date among them: "заказ от 12.05.2010, …" is the order's)
+        if e.type == "PERSON" and text[e.end:e.end + 1] == "," and (rec := _RECORD_FIELDS.match(text, e.end)) is not None:
+            m = _DATE.match(text, rec.end())
+            year = re.search(r"(?:19|20)\d{2}", m.group()) if m is not None else None
+            if m is not None and year is not None and int(year.group()) <= _ADULT_YEAR and _TIME_OR_DIGIT.match(text, m.end()) is None:
+                out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.7, "birth_date"))
+    for e in found:
         # "бабушка Галина Фёдоровна 1949 года": a Russian name and a bare year "года" — the year
         # the person was born (a car's or a flat's year is "… года выпуска/постройки")
         if e.type == "PERSON" and (year := _YEAR_OF_PERSON.match(text, e.end)) is not None:
@@ -154,6 +163,9 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+_RECORD_FIELDS = re.compile(r"(?:,[ \t]*(?![^,\n]*\d{1,2}[./-]\d{1,2}[./-]\d{2,4})[^,\n]{1,45}){1,2},[ \t]*")
+_ADULT_YEAR = date.today().year - 14
+_TIME_OR_DIGIT = re.compile(r"[ T]?\d{1,2}:\d{2}|\d")
 _YEAR_OF_PERSON = re.compile(
     r",?[ \u00a0]+(?:(?:он|она|ему|ей)[ \u00a0,]+)?((?:19[2-9]\d|200\d|201[0-5]))[ \u00a0]+(?:года|г\.)(?![ \u00a0]*(?:выпуска|постройки|издания|рождения))(?![\w])"
 )
