@@ -375,3 +375,13 @@ def test_birth_dates_after_a_records_fields_or_joined_to_another(scanner: Scanne
 
 def test_an_orders_date_after_a_name_is_no_birth_date(scanner: Scanner) -> None:
     assert found(scanner, "Иванов Иван, заказ 5531, 14.02.2024, доставка курьером", "DATE_OF_BIRTH") == []
+
+
+def test_the_town_after_the_house_in_its_own_case(scanner: Scanner) -> None:
+    text = "добрый день, я Алиева Патимат, собственник кв. 12 по ул. Ленина 40 в Дербенте. течёт крыша"
+    assert covered(scanner, text, "кв. 12 по ул. Ленина 40 в Дербенте", "ADDRESS")
+    assert found(scanner, "Собрание: ул. Ленина 5 в понедельник", "ADDRESS") == ["ул. Ленина 5"]
+
+
+def test_a_russian_mobile_with_its_plus_dropped(scanner: Scanner) -> None:
+    assert found(scanner, "привести к +7XXXXXXXXXX:\n7-916-402-18-33\n", "PHONE") == ["7-916-402-18-33"]

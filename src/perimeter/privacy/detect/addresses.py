@@ -211,6 +211,9 @@ def _po_boxes(text: str) -> list[re.Match[str]]:
         pos = m.end()
 
 
+_TOWN_IN = re.compile(r"[ \u00a0]+(?:в|во)[ \u00a0]+(?:г\.[ \u00a0]?)?[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*(?:е|и|ах)(?![А-Яа-яЁё])")
+
+
 def _grow_ru(text: str, start: int, end: int) -> tuple[int, int]:
     """Extend over the components before the street (postcode, region, settlement) and after
     it (the same, in reverse order: "…, кв. 8, г. Смоленск, 214031")."""
@@ -224,6 +227,8 @@ def _grow_ru(text: str, start: int, end: int) -> tuple[int, int]:
         if tail is None or ("\n" in tail.group() and tail.group().strip(" \t\n,").isdigit()):
             break  # "…, кв. 9\n000342;…": the next line's record code is no postcode
         end = tail.end()
+    if end and text[end - 1].isalnum() and (town := _TOWN_IN.match(text, end)) is not None:
+        end = town.end()  # "ул. Гагарина 17 в Махачкале": the town after the house, in its own case
     return start, end
 
 

@@ -22,7 +22,7 @@ import re
 from functools import cache
 
 from perimeter.privacy.detect import lexicon
-from perimeter.privacy.detect.addresses import _grow_ru
+from perimeter.privacy.detect.addresses import _TOWN_IN, _grow_ru
 from perimeter.privacy.entities import Entity
 
 # a unit, floor, side or block: "apto 702", "conj. 81", "Int. 4", "oficina 1203", "3.º Esq.", "3. tv",
@@ -145,6 +145,9 @@ def _head(text: str, start: int) -> int:
     return start
 
 
+_DANGLING_IN = re.compile(r"[ \u00a0]+(?:в|во)$")
+
+
 def grown_tails(text: str, found: list[Entity]) -> list[Entity]:
     """``found`` with each address grown over the pieces that open and close it (module docstring)."""
     out = []
@@ -156,6 +159,11 @@ def grown_tails(text: str, found: list[Entity]) -> list[Entity]:
         start, end = _head(text, e.start), _tail(text, e.end)
         if ru:
             start, end = _grow_ru(text, start, end)
+            if (dangling := _DANGLING_IN.search(text, max(start, end - 4), end)) is not None:
+                # "… 17 в" (a model's span took the preposition): the town it names, or nothing
+                bare = dangling.start()
+                town = _TOWN_IN.match(text, bare)
+                end = town.end() if town is not None else bare
         out.append(e if (start, end) == (e.start, e.end) else
                    Entity("ADDRESS", start, end, text[start:end], e.score, e.detector))
     return out
