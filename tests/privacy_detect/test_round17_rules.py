@@ -385,3 +385,8 @@ def test_the_town_after_the_house_in_its_own_case(scanner: Scanner) -> None:
 
 def test_a_russian_mobile_with_its_plus_dropped(scanner: Scanner) -> None:
     assert found(scanner, "привести к +7XXXXXXXXXX:\n7-916-402-18-33\n", "PHONE") == ["7-916-402-18-33"]
+
+
+def test_a_birth_date_after_a_records_sex_cell(scanner: Scanner) -> None:
+    text = "EHR export:\nOkafor, Chidinma | F | 1971/03/18 | MRN 5521907"
+    assert covered(scanner, text, "1971/03/18", "DATE_OF_BIRTH")

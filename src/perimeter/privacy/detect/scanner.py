@@ -140,6 +140,12 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
         if year is not None and int(year.group()) <= _OLD_ENOUGH:
             out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
     for e in found:
+        # "Chen, Li-Hua | F | 1958/09/02 | MRN …": a record's sex between the name and the date
+        if e.type == "PERSON" and (cell := _SEX_CELL.match(text, e.end)) is not None:
+            m = _DATE.match(text, cell.end())
+            if m is not None and (year := re.search(r"(?:19|20)\d{2}", m.group())) is not None and int(year.group()) <= _OLD_ENOUGH:
+                out.append(Entity("DATE_OF_BIRTH", m.start(), m.end(), m.group(), 0.8, "birth_date"))
+    for e in found:
         # "Кузнецова Антонина Фёдоровна, СНИЛС 038-781-306 80, 14.02.1967", "Хасанов Джамшед,
         # гражданин Таджикистана, 1994-05-27": a record's fields between the name and a date of a
         # year long past (no date among them: "заказ от 12.05.2010, …" is the order's)
@@ -163,6 +169,7 @@ def _dates_after_names(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+_SEX_CELL = re.compile(r"[ \t]*[|,;\t][ \t]*(?:M|F|Male|Female|м|ж|муж\.?|жен\.?|М|Ж)[ \t]*[|,;\t][ \t]*")
 _RECORD_FIELDS = re.compile(r"(?:,[ \t]*(?![^,\n]*\d{1,2}[./-]\d{1,2}[./-]\d{2,4})[^,\n]{1,45}){1,2},[ \t]*")
 _ADULT_YEAR = date.today().year - 14
 _TIME_OR_DIGIT = re.compile(r"[ T]?\d{1,2}:\d{2}|\d")
