@@ -390,3 +390,18 @@ def test_a_russian_mobile_with_its_plus_dropped(scanner: Scanner) -> None:
 def test_a_birth_date_after_a_records_sex_cell(scanner: Scanner) -> None:
     text = "EHR export:\nOkafor, Chidinma | F | 1971/03/18 | MRN 5521907"
     assert covered(scanner, text, "1971/03/18", "DATE_OF_BIRTH")
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("[10.03.25 19:05] Ильшат: а я за пиццу, кидайте мне на сбер по номеру 9274418026", "9274418026"),
+    ("Прошу прислать электрика. Галиева Роза Ильдаровна, 43-17-82 (дом.), 8-950-601-22-38", "43-17-82"),
+    ("Bruna Lima,Casa Verde,bruna@casaverde.com.br,(11) 3845-2209,BR\nMarek Nowak,Polbud,marek@polbud.pl,+48 601 237 845,PL",
+     "(11) 3845-2209"),
+])
+def test_phones_by_a_transfer_word_a_kind_after_or_a_csv_cell(scanner: Scanner, text: str, phone: str) -> None:
+    assert covered(scanner, text, phone, "PHONE")
+
+
+@pytest.mark.parametrize("text", ["Укажите номер 1234567890 в форме", "номер договора 9270014582 от 01.02.2024"])
+def test_a_number_word_before_no_mobile_stays(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, "PHONE") == []

@@ -39,7 +39,7 @@ from perimeter.privacy.entities import Entity
 # never touching a letter, "+", "/" or more digits.  A trunk-prefixed area code may end in a
 # slash, as German and Austrian letterheads write it ("089 / 5512 48-30").
 _CANDIDATE = re.compile(
-    r"(?<![\w+/.,:\-])(?<![A-Z]{2}\d{2} )(?:0\d{1,5}[ \u00a0]?/[ \u00a0]?\d{2,8}|\(?\d{2,12}\)?)(?:[ \u00a0\-.]\d{2,8}){0,4}(?![\w]|[.,:\-/]\d)"
+    r"(?:(?<![\w+/.,:\-])|(?<=,)(?=\())(?<![A-Z]{2}\d{2} )(?:0\d{1,5}[ \u00a0]?/[ \u00a0]?\d{2,8}|\(?\d{2,12}\)?)(?:[ \u00a0\-.]\d{2,8}){0,4}(?![\w]|[.,:\-/]\d)"
 )
 _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("DE", re.compile(r"\+49|germany|deutschland|berlin|münchen|munich|hamburg|köln|frankfurt|\.de\b|€|\beur\b|tel\.:", re.I)),
@@ -80,6 +80,9 @@ _NUMBER_CUE = re.compile(
     # (the word alone after a comma: "order number", "member no." name other numbers)
     r"|[,;!?(\n][ \u00a0]*(?i:number|nambar)[ \u00a0:]*$"
 )
+# Russian: "кидайте мне на сбер по номеру 9270014582" — the word right before a mobile's digits
+_RU_NUMBER_CUE = re.compile(r"(?<![\w])(?i:номер[уа]?|телефону)[ \u00a0:]*$")
+_RU_MOBILE = re.compile(r"[78]?9\d{9}")
 _TRUNK_BEFORE = re.compile(r"(?<![\w+\-])0[ \u00a0]$")
 _NON_DIGITS = str.maketrans("", "", " \u00a0-.()")
 _PHONE_SHAPE_DIGITS = range(9, 13)
@@ -208,7 +211,9 @@ def find_cued_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
             cued = _CUE_WORD.search(text, max(0, m.start() - 40), m.start()) is not None
         else:
             cued = ctx is None and (_sibling_phone(text, m.start(), m.end(), taken)
-                                    or _NUMBER_CUE.search(text, max(0, m.start() - 24), m.start()) is not None)
+                                    or _NUMBER_CUE.search(text, max(0, m.start() - 24), m.start()) is not None
+                                    or (_RU_MOBILE.fullmatch(digits) is not None
+                                        and _RU_NUMBER_CUE.search(text, max(0, m.start() - 12), m.start()) is not None))
         if not cued:
             continue
         if regions is None:
@@ -231,6 +236,8 @@ _LOCAL = re.compile(
     r"(?<![\w+/.,:\-])(?:\d{1,3}-\d{2}-\d{2}|\d{3,4}[ \u00a0\-]\d{4})(?![\w]|[.,:\-/]\d|[ \u00a0\-]\d)"
 )
 _YEARS = re.compile(r"(?:19|20)\d\d\D(?:19|20)\d\d")
+# a phone's kind written after it: "52-18-09 (дом.)", "45-12-90 (раб.)", "555 0142 (home)"
+_KIND_AFTER = re.compile(r"[ \u00a0]*\((?i:дом|домашний|раб|рабочий|моб|сот|home|work|mob|cell)\.?\)")
 
 
 def find_local_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
@@ -242,6 +249,9 @@ def find_local_phones(ix: TextIndex, phones: list[Entity]) -> list[Entity]:
     for lo, hi in ix.digit_regions(pad=3):
         for m in _LOCAL.finditer(text, max(0, lo), hi):
             if _overlaps(taken, reach, m.start(), m.end()) or _YEARS.fullmatch(m.group()):
+                continue
+            if _KIND_AFTER.match(text, m.end()) is not None and nearest_context(text, m.start(), 28) in ("PHONE", None):
+                out.append(Entity("PHONE", m.start(), m.end(), m.group(), 0.8, "phone_cued"))
                 continue
             if nearest_context(text, m.start(), 28) != "PHONE":
                 continue
