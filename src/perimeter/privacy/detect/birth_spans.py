@@ -30,7 +30,8 @@ def with_markers(text: str, found: list[Entity]) -> list[Entity]:
             if the is not None:  # "the twelfth of June nineteen eighty-nine"
                 e = Entity(e.type, the.start(), e.end, text[the.start():e.end], e.score, e.detector)
         if e.type == "DATE_OF_BIRTH" and not text.isascii():  # the markers are Russian
-            if e.text[-1:].isalpha() and (year := _YEAR_WORD_AFTER.match(text, e.end)) is not None:
+            if (e.text[-1:].isalpha() and _AFTER.match(text, e.end) is None
+                    and (year := _YEAR_WORD_AFTER.match(text, e.end)) is not None):
                 e = Entity(e.type, e.start, year.end(), text[e.start:year.end()], e.score, e.detector)
             start, end = e.start, e.end
             after = _AFTER.match(text, end)
