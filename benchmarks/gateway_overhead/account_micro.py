@@ -37,6 +37,7 @@ from perimeter.accounting.prices import PriceTable
 from perimeter.accounting.recorder import LedgerRecorder
 from perimeter.accounting.tokens import TokenCounter
 from perimeter.context import Principal, RequestContext
+from perimeter.pipeline import request_event
 from perimeter.store.config import StorageConfig
 from perimeter.store.db import Database
 from perimeter.store.journal import Journal
@@ -73,15 +74,7 @@ def contexts(n: int, start: int = 0) -> list[RequestContext]:
 def finish(rec: LedgerRecorder, ctx: RequestContext) -> None:
     """What ``Pipeline.finish`` does for accounting (record, then the request's audit event)."""
     rec.record(ctx)
-    rec.append("request", {
-        "request_id": ctx.request_id, "alias": ctx.alias, "endpoint": ctx.endpoint,
-        "provider": ctx.provider, "location": ctx.location, "status": ctx.status,
-        "route_reason": ctx.route_reason, "entities": dict(ctx.entity_counts),
-        "jurisdiction": ctx.jurisdiction, "transfers": ctx.transfers,
-        "privacy_action": ctx.privacy_action,
-        "key_id": ctx.principal.key_id if ctx.principal else None,
-        "ts": ctx.started_wall,
-    })
+    rec.append("request", request_event(ctx))
 
 
 async def drive(rec: LedgerRecorder | None, ctxs: list[RequestContext], rate: float) -> float:

@@ -41,13 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from report import markdown
-from stages import cpu_between, shares, thread_cpu
+from stages import cpu_between, shares, stat_cpu, stat_fields, thread_cpu
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 MODES = ("json", "sse")
 MARKER = {"json": "perimeter-bench-mock upstream", "sse": "data: [DONE]"}
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def log(msg: str) -> None:
@@ -93,14 +92,9 @@ def proc_tree_cpu(root_pid: int) -> float:
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                raw = f.read().decode("latin-1")
-        except OSError:
-            continue
-        rest = raw[raw.rfind(")") + 2:].split()
-        # fields after "(comm)": state ppid ... utime(14) stime(15), 1-based from pid
-        stats[int(entry)] = (int(rest[1]), (int(rest[11]) + int(rest[12])) / CLK_TCK)
+        fields = stat_fields(f"/proc/{entry}/stat")
+        if fields is not None:  # fields after "(comm)": state, ppid, …
+            stats[int(entry)] = (int(fields[1]), stat_cpu(fields))
     children: dict[int, list[int]] = {}
     for pid, (ppid, _) in stats.items():
         children.setdefault(ppid, []).append(pid)

@@ -142,6 +142,22 @@ def shares(raw: str, thread_cpu: Mapping[int, float] | None = None) -> dict[str,
     return {s: weighted.get(s, 0) / total for s in STAGES} if total else {}
 
 
+def stat_fields(path: str) -> list[str] | None:
+    """The fields of a ``/proc/…/stat`` file after "(comm)" (state, ppid, …; utime and stime are
+    ``[11]`` and ``[12]``), or ``None`` if the process or thread is gone."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read().decode("latin-1")
+    except OSError:
+        return None
+    return raw[raw.rfind(")") + 2:].split()
+
+
+def stat_cpu(fields: list[str]) -> float:
+    """User + system CPU seconds of :func:`stat_fields`' fields."""
+    return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+
+
 def thread_cpu(pid: int) -> dict[int, float]:
     """User + system CPU seconds so far of each thread of ``pid`` (``{}`` if it is gone)."""
     out: dict[int, float] = {}
@@ -150,13 +166,9 @@ def thread_cpu(pid: int) -> dict[int, float]:
     except OSError:
         return out
     for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as f:
-                raw = f.read().decode("latin-1")
-        except OSError:
-            continue
-        rest = raw[raw.rfind(")") + 2:].split()
-        out[int(tid)] = (int(rest[11]) + int(rest[12])) / _CLK_TCK
+        fields = stat_fields(f"/proc/{pid}/task/{tid}/stat")
+        if fields is not None:
+            out[int(tid)] = stat_cpu(fields)
     return out
 
 

@@ -32,3 +32,15 @@ def covered(scanner: Scanner, text: str, value: str) -> bool:
     return all(
         any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum()
     )
+
+
+def found_of(scanner: Scanner, text: str, kind: str) -> list[str]:
+    """The texts of the findings of one type, in order."""
+    return [e.text for e in scanner.scan(text) if e.type == kind]
+
+
+def covered_as(scanner: Scanner, text: str, value: str, kind: str) -> bool:
+    """Every letter and digit of ``value`` (first occurrence) is inside a finding of ``kind``."""
+    at = text.index(value)
+    spans = [(e.start, e.end) for e in scanner.scan(text) if e.type == kind]
+    return all(any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum())

@@ -10,17 +10,10 @@ import pytest
 
 from perimeter.privacy import Scanner
 
+from .conftest import covered_as as covered
+from .conftest import found_of as found
+
 # ``scanner``: the session's warmed-up Scanner (conftest.py)
-
-
-def found(scanner: Scanner, text: str, kind: str) -> list[str]:
-    return [e.text for e in scanner.scan(text) if e.type == kind]
-
-
-def covered(scanner: Scanner, text: str, value: str, kind: str) -> bool:
-    at = text.index(value)
-    spans = [(e.start, e.end) for e in scanner.scan(text) if e.type == kind]
-    return all(any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum())
 
 
 @pytest.mark.parametrize(("text", "values"), [

@@ -1,8 +1,10 @@
-"""Round 17 of issue 11 (docs/privacy-detection.md, "Round 17"): a recipient's line that no
-dictionary knows, a number that a line break ends, a name a letter class cut short, the floors
-and street words that open or close an address in German, Hong Kong, Spanish and Brazilian
-layouts, and the thanks that sign a letter in many languages — each with the neighbours that
-must stay what they are."""
+"""Round 17 of issue 11 (docs/privacy-detection.md, "Round 17"): records and tables (a table's
+first cells, a birth date after a record's fields, SURNAME/GIVEN travel names, a recipient's
+line), sign-offs and pairs (thanks in many languages, "aisha or omar", "Sizwe + me", TODO(name)),
+Russian chat echoes, spoken and scanned birth dates, the floors, units and street words that open
+or close an address in many layouts, phones by their neighbours, and the filter bugs that hid
+names ("display" holding "play", "вернул." holding "ул.") — each with the neighbours that must
+stay what they are."""
 
 from __future__ import annotations
 
@@ -10,17 +12,10 @@ import pytest
 
 from perimeter.privacy import Scanner
 
+from .conftest import covered_as as covered
+from .conftest import found_of as found
+
 # ``scanner``: the session's warmed-up Scanner (conftest.py)
-
-
-def found(scanner: Scanner, text: str, kind: str) -> list[str]:
-    return [e.text for e in scanner.scan(text) if e.type == kind]
-
-
-def covered(scanner: Scanner, text: str, value: str, kind: str) -> bool:
-    at = text.index(value)
-    spans = [(e.start, e.end) for e in scanner.scan(text) if e.type == kind]
-    return all(any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum())
 
 
 def test_a_count_at_a_line_end_is_not_the_start_of_the_next_lines_number(scanner: Scanner) -> None:
