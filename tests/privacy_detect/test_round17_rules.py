@@ -400,3 +400,15 @@ def test_phones_by_a_transfer_word_a_kind_after_or_a_csv_cell(scanner: Scanner, 
 @pytest.mark.parametrize("text", ["Укажите номер 1234567890 в форме", "номер договора 9270014582 от 01.02.2024"])
 def test_a_number_word_before_no_mobile_stays(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, "PHONE") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Landlord: Cian Byrne, The Mews, Orwell Road, Rathgar, Dublin 6, cian.byrne@gmail.com", "Dublin 6"),
+    ('{"address1":"Apt 2, 41 Leeson Street","city":"Dublin 2","zip":"D02 X285"}', "Dublin 2"),
+])
+def test_dublins_postal_district_closing_a_homes_address(scanner: Scanner, text: str, address: str) -> None:
+    assert covered(scanner, text, address, "ADDRESS")
+
+
+def test_a_neighbourhood_and_its_district_in_a_listing_stay(scanner: Scanner) -> None:
+    assert found(scanner, "3-bed semi in Drumcondra, Dublin 9, BER C1, asking €495,000", "ADDRESS") == []

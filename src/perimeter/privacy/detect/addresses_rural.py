@@ -5,6 +5,7 @@
   identify a household in a village of a few hundred people as surely as a street does.
 - **A site in quotes with a building's number**: "Ленинградская область, Всеволожский район,
   индустриальный парк «Восток», корпус 4".
+- **Dublin's postal districts** closing an address or in a city field: "…, Dundrum, Dublin 14".
 - **A post-office box with its town**: "а/я 215, г. Томск, 634050".
 - **A garden plot**: "СНТ «Берёзка», участок 112, Зеленодольский район" — the partnership and
   the plot number are the address of a dacha.
@@ -42,6 +43,11 @@ _SITE = re.compile(
     r"(?:,?[ \u00a0]*(?:корпус|корп\.|строение|стр\.|здание|зд\.|литера|лит\.|участок|уч\.|д\.|дом|владение|вл\.)"
     r"[ \u00a0]*№?[ \u00a0]*\d{1,4}[а-яА-Я]?)+"
 )
+# Dublin's postal districts as the last part of an address or a form's city field: "…, Dundrum,
+# Dublin 14", '"city":"Dublin 6"' — the number narrows the city to a few streets
+_DUBLIN = re.compile(r"(?:(?<=,[ ])|(?<=\"city\":\")|(?<=\"city\": \"))Dublin[ ](?:1\d|2[0-4]|6W|[1-9])(?![\w])")
+_HOME_BEFORE = re.compile(r"(?<![\w-])\d{1,4}[A-Za-z]?,?[ ]+[A-Z][a-z]|(?<![\w])(?:Road|Street|Avenue|Lane|Drive|Crescent|Close|Terrace|Park|Place|Square|Quay|Grove|"
+                          r"Gardens|Rectory|House|Cottage|Lodge|Apartments?|Apt|Flat)(?![\w])")
 # A post-office box with its town or postcode: "а/я 215, г. Томск, 634050"
 _PO_BOX = re.compile(
     r"(?<![\w])а/я[ \u00a0]?№?[ \u00a0]?\d{1,6}(?:,[ \u00a0]*(?:г\.[ \u00a0]?[А-ЯЁ][\w\-]+(?:[ \u00a0][А-ЯЁ][\w\-]+)?|\d{6}(?!\d)))+"
@@ -79,6 +85,13 @@ def find_rural_addresses(text: str) -> list[Entity]:
             out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural") for m in _VN_HEAD.finditer(text))
     elif "Phuong" in text or "Quan" in text or "P." in text or "Q." in text:
         out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural") for m in _VN_HEAD.finditer(text))
+    if "Dublin " in text:
+        for m in _DUBLIN.finditer(text):
+            # a home's district, not a neighbourhood's ("3-bed semi in Drumcondra, Dublin 9"): a
+            # house number, a street or a house name earlier on the line, or a form's city field
+            line = text[max(text.rfind("\n", 0, m.start()) + 1, m.start() - 90):m.start()]
+            if text[m.start() - 1] == '"' or _HOME_BEFORE.search(line) is not None:
+                out.append(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.75, "address_rural"))
     if "." in text and _TRANSLIT_GATE.search(text) is not None:
         out.extend(Entity("ADDRESS", m.start(), m.end(), m.group(), 0.8, "address_rural") for m in _TRANSLIT.finditer(text))
     return out
