@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import pytest
 
 from perimeter.privacy import Scanner
@@ -44,3 +47,19 @@ def covered_as(scanner: Scanner, text: str, value: str, kind: str) -> bool:
     at = text.index(value)
     spans = [(e.start, e.end) for e in scanner.scan(text) if e.type == kind]
     return all(any(s <= i < e for s, e in spans) for i in range(at, at + len(value)) if text[i].isalnum())
+
+
+def in_threads(run: Callable[[], list[object]], threads: int = 4) -> list[list[object]]:
+    """``run()`` called at once in ``threads`` threads; each call's result (to compare with a
+    single-threaded run: a shared cache must not change what any thread sees)."""
+    results: list[list[object]] = [[] for _ in range(threads)]
+
+    def worker(k: int) -> None:
+        results[k] = run()
+
+    started = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    for t in started:
+        t.start()
+    for t in started:
+        t.join()
+    return results

@@ -12,7 +12,6 @@ caches against cold runs and threads — on corpus texts and on texts mutated by
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 
 from perimeter.privacy.detect import tagger
 from perimeter.privacy.detect.morph import analyzer
+from tests.privacy_detect.conftest import in_threads
 
 pytestmark = pytest.mark.skipif(not tagger.available(), reason="the tagger model is not shipped in this checkout")
 
@@ -163,17 +163,7 @@ def test_caches_do_not_change_results_across_calls_and_threads() -> None:
     warm = run()
     assert warm == cold
     _clear()
-    results: list[list[object]] = [[] for _ in range(4)]
-
-    def worker(k: int) -> None:
-        results[k] = run()
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(r == cold for r in results)
+    assert all(r == cold for r in in_threads(run))
 
 
 @pytest.fixture()

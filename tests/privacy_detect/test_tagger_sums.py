@@ -12,7 +12,6 @@ read the same; and a model file laid out otherwise turns the shortcut off, not t
 from __future__ import annotations
 
 import struct
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perimeter.privacy.detect import tagger, tagger_sums
+from tests.privacy_detect.conftest import in_threads
 from tests.privacy_detect.test_tagger_speed import PIECES, TEXTS
 
 pytestmark = pytest.mark.skipif(not tagger.available(), reason="the tagger model is not shipped in this checkout")
@@ -125,16 +125,7 @@ def test_threads_read_the_same_scores() -> None:
     cold = [_summed().state_scores(t, tagger.tokens(t)) for t in texts]
     tagger.summed.cache_clear()
     fast = _summed()
-    results: list[list[object]] = [[] for _ in range(4)]
-
-    def worker(k: int) -> None:
-        results[k] = [fast.state_scores(t, tagger.tokens(t)) for t in texts]
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = in_threads(lambda: [fast.state_scores(t, tagger.tokens(t)) for t in texts])
     assert all(r == cold for r in results)
 
 

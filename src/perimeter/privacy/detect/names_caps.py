@@ -1,5 +1,4 @@
-"""Names in capitals after a payment's direction word, as bank statements print them, and in the
-SURNAME/GIVEN layout of tickets and travel documents.
+"""Names in capitals after a payment's direction word, as bank statements print them.
 
 "ZELLE TO ANA RUIZ -$250.00", "VENMO FROM TOMASZ NOWAK +$40.00", "WIRE TRANSFER TO …": the
 payee or payer of a person-to-person payment is a person when the first word is a known given
@@ -28,37 +27,10 @@ CARD ACCT ACCOUNT SAVINGS CHECKING LOAN MORTGAGE CREDIT AUTOPAY BILL
 )
 
 
-# The airline and travel-document layout SURNAME/GIVEN NAMES: "KHAN/IMRAN MR", "DE LA CRUZ/MARIA
-# LUISA", "OKAFOR/CHIOMA ADAEZE" (tickets, boarding passes, PNR exports, visa lists).
-_PNR = re.compile(
-    r"(?<![\w/])(?P<s>[A-Z][A-Z'\-]+(?:[ ][A-Z][A-Z'\-]+){0,2})/(?P<g>[A-Z][A-Z'\-]+(?:[ ][A-Z][A-Z'\-]*){0,2}?)"
-    r"(?:[ ](?:MR|MRS|MS|MISS|MSTR|DR|CHD|INF))?(?![\w/])"
-)
-
-
-_PLACEHOLDER_SURNAMES = frozenset({"doe", "test", "sample", "example", "mustermann", "demo", "dummy"})
-
-
-def find_pnr_names(text: str) -> list[Entity]:
-    """SURNAME/GIVEN names: a given-name list knows the first given name, and the surname is
-    a listed surname or no English word ("TCP/IP", "AC/DC", "CI/CD" have neither)."""
-    out = []
-    for m in _PNR.finditer(text):
-        given = m.group("g").split()
-        surname = m.group("s").split()
-        if len(given[0]) < 3 or given[0].lower() not in lexicon.first_names():
-            continue
-        last = surname[-1].lower()
-        if last in _PLACEHOLDER_SURNAMES or (last not in lexicon.last_names() and lexicon.zipf(last) >= lexicon.COMMON_ZIPF):
-            continue  # "DOE/JANE" is a form's example
-        out.append(Entity("PERSON", m.start("s"), m.end("g"), text[m.start("s"):m.end("g")], 0.8, "en_names"))
-    return out
-
-
 def find_caps_payees(text: str) -> list[Entity]:
-    out = find_pnr_names(text) if "/" in text else []
     if " TO " not in text and " FROM " not in text:
-        return out
+        return []
+    out = []
     for m in _PAYMENT.finditer(text):
         words = m.group(1).split()
         if words[0].lower() not in lexicon.first_names() or any(w in _FIRM for w in words):

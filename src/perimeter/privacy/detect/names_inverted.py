@@ -3,7 +3,8 @@
 - **Airline and booking records** (IATA): ``SURNAME/GIVEN`` in capitals, often with a title
   after it ("WHITFIELD/GEORGIA MRS", "SULEIMENOV/ASKAR").  Two capitalised words joined by a
   slash are also "TCP/IP", "AND/OR" and "SWIFT/BIC", so a title must follow, or the second must
-  be a given name the lists know and the first no frequent English word.
+  be a given name the lists know and the first no frequent English word, or the first a listed
+  surname ("KHAN/IMRAN", "DE LA CRUZ/MARIA LUISA").
 - **Citations**: "Bordes, A.", "Carlini, N., Tramèr, F.", "Maslach C." — a capitalised word and
   an initial.  One alone is too weak ("Paris, F." is a footnote), so the text must hold two.
 - **Directories and exports**: "Hashimoto, Ren", "Nwosu, Obiageli" — a surname, a comma and a
@@ -20,9 +21,10 @@ from perimeter.privacy.entities import Entity
 
 _TITLES = r"MR|MRS|MS|MSTR|MISS|DR|MX|CHD|INF"
 _SLASHED = re.compile(
-    rf"(?<![\w/])(?P<f>[A-Z][A-Z'\-]{{1,24}}(?:[ ][A-Z][A-Z'\-]{{1,24}})?)/(?P<g>[A-Z][A-Z\-]{{1,24}}(?:[ ](?!(?:{_TITLES})(?![A-Z]))[A-Z][A-Z\-]{{1,24}})?)"
+    rf"(?<![\w/])(?P<f>[A-Z][A-Z'\-]{{1,24}}(?:[ ][A-Z][A-Z'\-]{{1,24}}){{0,2}})/(?P<g>[A-Z][A-Z\-]{{1,24}}(?:[ ](?!(?:{_TITLES})(?![A-Z]))[A-Z][A-Z\-]{{1,24}})?)"
     rf"(?P<t>[ ](?:{_TITLES}))?(?![\w/])"
 )
+_PLACEHOLDER_SURNAMES = frozenset({"doe", "test", "sample", "example", "mustermann", "demo", "dummy"})
 _NOT_SLASHED = frozenset("TCP IP AND OR CI CD IO UDP HTTP HTTPS PDF UTF EUR USD RUB GBP INR UI UX TV AC DC".split())  # noqa: SIM905
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LO = "a-zß-öø-ÿā-ž"
@@ -40,11 +42,15 @@ def _slashed(text: str) -> list[Entity]:
         f, g = m.group("f"), m.group("g")
         if f in _NOT_SLASHED or g in _NOT_SLASHED or len(f) + len(g) < 6:
             continue
-        if f == "DOE" or g == "DOE":
+        last = f.split()[-1].lower()
+        if last in _PLACEHOLDER_SURNAMES or g == "DOE":
             continue  # "DOE/JANE": the placeholder passenger of every booking API's documentation
         given = g.split()[0].lower()
         known_given = len(given) >= 3 and given in lexicon.single_first_names() and lexicon.zipf(given) < 4.0
-        if m.group("t") or (known_given and lexicon.zipf(f.split()[-1]) < 4.0):
+        # a given name any list knows after a listed surname ("KHAN/IMRAN", "DE LA CRUZ/MARIA LUISA")
+        listed = len(given) >= 3 and given in lexicon.first_names() and (
+            last in lexicon.last_names() or lexicon.zipf(last) < lexicon.COMMON_ZIPF)
+        if m.group("t") or (known_given and lexicon.zipf(last) < 4.0) or listed:
             out.append(Entity("PERSON", m.start(), m.end("g"), text[m.start():m.end("g")], 0.8, "en_names"))
     return out
 
